@@ -1,0 +1,16 @@
+//! logseal: a forensic audit-log toolkit.
+//!
+//! Producers append signed CBOR records of every data access and every account sanction to
+//! a Merkle log; a verifier proves completeness, ordering and retention deletions to an
+//! independent party.
+//!
+//! Data flows one way: [`crypto`] → [`cbor`] → [`record`] (kinds, sealed fields, COSE) →
+//! [`tree`] (RFC 9162 maths, proofs) → `tiles` (C2SP tlog-tiles layout) →
+//! `note`/`checkpoint` (signed notes, cosignatures) → store → log → verify.
+//! The library never parses arguments, prints, or exits; the `logseal` binary does.
+
+pub mod cbor;
+pub mod crypto;
+pub mod record;
+pub mod tiles;
+pub mod tree;

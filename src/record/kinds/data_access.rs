@@ -1,0 +1,161 @@
+//! `data-access`: one access to personal data (LED Art 25, NEN 7513, FHIR AuditEvent, LDV).
+//! Schema: `schemas/data-access.cddl`.
+
+use minicbor::{Decode, Encode};
+use serde::{Deserialize, Serialize};
+
+use super::{Kind, KindBody, Seg, SealedSpec};
+use crate::closed_enum;
+use crate::record::sealed::ValueClass;
+use crate::record::text::Ident;
+use crate::record::types::Hash32;
+
+closed_enum!(
+    /// What was done with the data (LED25 collection … erasure; NEN; FHIR action).
+    Action {
+        Collect = 0, "collect";
+        Alter = 1, "alter";
+        Consult = 2, "consult";
+        Search = 3, "search";
+        Disclose = 4, "disclose";
+        Transfer = 5, "transfer";
+        Combine = 6, "combine";
+        Erase = 7, "erase";
+        Copy = 8, "copy";
+        EmergencyAccess = 9, "emergency-access";
+    }
+);
+
+/// Who accessed the data. The user id and on-behalf-of user are sealed (`actor.user`,
+/// `actor.on_behalf_of`); the authorisation id is a public pseudonym issued by the
+/// authorisation registry (never the access code itself).
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, Serialize, Deserialize)]
+#[cbor(map)]
+#[serde(deny_unknown_fields)]
+pub struct Actor {
+    #[n(0)]
+    pub role: Ident,
+    #[n(1)]
+    pub organisation: Ident,
+    #[n(2)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authorisation_id: Option<Ident>,
+    #[n(3)]
+    #[serde(default)]
+    pub break_glass: bool,
+}
+
+/// Where the data came from: a provider and the digest of its upload.
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, Serialize, Deserialize)]
+#[cbor(map)]
+#[serde(deny_unknown_fields)]
+pub struct DataOrigin {
+    #[n(0)]
+    pub provider: Ident,
+    #[n(1)]
+    pub file_digest: Hash32,
+    #[n(2)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record_count: Option<u64>,
+}
+
+/// The public body of a data-access record.
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, Serialize, Deserialize)]
+#[cbor(map)]
+#[serde(deny_unknown_fields)]
+pub struct DataAccess {
+    #[n(0)]
+    pub action: Action,
+    /// The legal basis, e.g. `nl-sv-126n` (Dutch Code of Criminal Procedure art. 126n).
+    #[n(1)]
+    pub legal_basis: Ident,
+    /// Purpose of use (ATNA PurposeOfUse code).
+    #[n(2)]
+    pub purpose: Ident,
+    #[n(3)]
+    pub actor: Actor,
+    /// Categories of data touched, e.g. `subscriber-name-address`, `ip-assignment`.
+    #[n(4)]
+    pub data_categories: Vec<Ident>,
+    #[n(5)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result_count: Option<u64>,
+    /// ISO 3166-1 alpha-2 destination country of a transfer.
+    #[n(6)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination_country: Option<Ident>,
+    #[n(7)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_origin: Option<DataOrigin>,
+}
+
+const SEALED: &[SealedSpec] = &[
+    SealedSpec {
+        path: &[Seg::Name("actor"), Seg::Name("user")],
+        class: ValueClass::Identifier,
+        required: true,
+        doc: "the user id of the official or employee who accessed the data",
+    },
+    SealedSpec {
+        path: &[Seg::Name("actor"), Seg::Name("on_behalf_of")],
+        class: ValueClass::Identifier,
+        required: false,
+        doc: "the user on whose behalf the access was made (NEN 7513)",
+    },
+    SealedSpec {
+        path: &[Seg::Name("case_ref")],
+        class: ValueClass::Identifier,
+        required: false,
+        doc: "case reference (LED Art 25 justification)",
+    },
+    SealedSpec {
+        path: &[Seg::Name("order_ref")],
+        class: ValueClass::Identifier,
+        required: false,
+        doc: "prosecutor's order or warrant reference",
+    },
+    SealedSpec {
+        path: &[Seg::Name("subject")],
+        class: ValueClass::Identifier,
+        required: false,
+        doc: "the data subject",
+    },
+    SealedSpec {
+        path: &[Seg::Name("subjects")],
+        class: ValueClass::IdentifierList,
+        required: false,
+        doc: "the data subjects of a bulk operation (e.g. the subscriber ids in an upload)",
+    },
+    SealedSpec {
+        path: &[Seg::Name("query")],
+        class: ValueClass::FreeText,
+        required: false,
+        doc: "what was searched for (phone number, IP address, name)",
+    },
+    SealedSpec {
+        path: &[Seg::Name("recipients"), Seg::AnyIndex],
+        class: ValueClass::Identifier,
+        required: false,
+        doc: "a recipient of disclosed or transferred data",
+    },
+];
+
+impl KindBody for DataAccess {
+    const KIND: Kind = Kind::DataAccess;
+    const SEALED: &'static [SealedSpec] = SEALED;
+
+    fn validate(&self) -> Result<(), String> {
+        if let Some(c) = &self.destination_country {
+            let s = c.as_str();
+            if s.len() != 2 || !s.bytes().all(|b| b.is_ascii_uppercase()) {
+                return Err(format!(
+                    "destination_country: {s:?} is not an ISO 3166-1 alpha-2 code"
+                ));
+            }
+        }
+        if self.destination_country.is_some() && self.action != Action::Transfer {
+            return Err("destination_country: only a transfer has a destination country".into());
+        }
+        Ok(())
+    }
+}

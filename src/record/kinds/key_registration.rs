@@ -1,0 +1,46 @@
+//! `key-registration`: the registration authority binds a producer's public key to its
+//! producer id and the record kinds it may emit, valid from this record's leaf.
+//! Schema: `schemas/key-registration.cddl`. Signed by the registration authority, never by
+//! the log operator; verifiers pin the authority's key.
+
+use minicbor::{Decode, Encode};
+use serde::{Deserialize, Serialize};
+
+use super::{Kind, KindBody, SealedSpec};
+use crate::crypto::PublicKey;
+use crate::record::text::ProducerId;
+use crate::record::types::Hash32;
+
+/// The public body of a key-registration record.
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, Serialize, Deserialize)]
+#[cbor(map)]
+#[serde(deny_unknown_fields)]
+pub struct KeyRegistration {
+    /// The producer the key may write as.
+    #[n(0)]
+    pub producer: ProducerId,
+    /// The Ed25519 public key (32 bytes; small-order and non-canonical keys are refused).
+    #[n(1)]
+    pub public_key: Hash32,
+    /// The kinds of record the key may sign.
+    #[n(2)]
+    pub kinds: Vec<Kind>,
+}
+
+impl KindBody for KeyRegistration {
+    const KIND: Kind = Kind::KeyRegistration;
+    const SEALED: &'static [SealedSpec] = &[];
+
+    fn validate(&self) -> Result<(), String> {
+        PublicKey::from_bytes(&self.public_key.0).map_err(|e| format!("public_key: {e}"))?;
+        if self.kinds.is_empty() {
+            return Err("kinds: a registration must allow at least one kind".into());
+        }
+        for (i, k) in self.kinds.iter().enumerate() {
+            if self.kinds[..i].contains(k) {
+                return Err(format!("kinds.{i}: {k} is listed twice"));
+            }
+        }
+        Ok(())
+    }
+}
