@@ -53,6 +53,26 @@ pub enum CborError {
 }
 
 impl CborError {
+    /// A stable kebab-case code for the variant, named by test vectors and reports
+    /// (docs/FORMAT.md §Rejection codes). Never changes once published.
+    pub fn code(&self) -> &'static str {
+        match self {
+            CborError::Truncated { .. } => "cbor-truncated",
+            CborError::TrailingBytes { .. } => "cbor-trailing-bytes",
+            CborError::NonMinimal { .. } => "cbor-non-minimal",
+            CborError::IndefiniteLength { .. } => "cbor-indefinite-length",
+            CborError::Float { .. } => "cbor-float",
+            CborError::Simple { .. } => "cbor-simple-value",
+            CborError::Reserved { .. } => "cbor-reserved",
+            CborError::UnsortedKeys { .. } => "cbor-unsorted-keys",
+            CborError::DuplicateKey { .. } => "cbor-duplicate-key",
+            CborError::InvalidUtf8 { .. } => "cbor-invalid-utf8",
+            CborError::TooDeep { .. } => "cbor-too-deep",
+            CborError::Decode { .. } => "cbor-decode",
+            CborError::NotCanonical { .. } => "cbor-not-canonical",
+        }
+    }
+
     /// The byte offset the error points at.
     pub fn offset(&self) -> usize {
         match self {
@@ -186,7 +206,9 @@ fn head(b: &[u8], off: usize) -> Result<(u8, u64, usize), CborError> {
     let arg_bytes = b
         .get(off + 1..off + 1 + n)
         .ok_or(CborError::Truncated { offset: off })?;
-    let v = arg_bytes.iter().fold(0u64, |acc, x| (acc << 8) | u64::from(*x));
+    let v = arg_bytes
+        .iter()
+        .fold(0u64, |acc, x| (acc << 8) | u64::from(*x));
     let minimal = match n {
         1 => v >= 24,
         2 => v > 0xff,
@@ -268,7 +290,17 @@ mod tests {
 
     #[test]
     fn accepts_deterministic() {
-        for s in ["00", "17", "1818", "190100", "a201020304", "826161f6", "c0f4", "40", "60"] {
+        for s in [
+            "00",
+            "17",
+            "1818",
+            "190100",
+            "a201020304",
+            "826161f6",
+            "c0f4",
+            "40",
+            "60",
+        ] {
             check_deterministic(&h(s)).unwrap_or_else(|e| panic!("{s}: {e}"));
         }
     }
@@ -285,10 +317,22 @@ mod tests {
             ("a203040102", CborError::UnsortedKeys { offset: 3 }),
             ("a201020103", CborError::DuplicateKey { offset: 3 }),
             ("6180", CborError::InvalidUtf8 { offset: 0 }),
-            ("0000", CborError::TrailingBytes { offset: 1, count: 1 }),
+            (
+                "0000",
+                CborError::TrailingBytes {
+                    offset: 1,
+                    count: 1,
+                },
+            ),
             ("8201", CborError::Truncated { offset: 2 }),
             ("19", CborError::Truncated { offset: 0 }),
-            ("f7", CborError::Simple { offset: 0, value: 23 }),
+            (
+                "f7",
+                CborError::Simple {
+                    offset: 0,
+                    value: 23,
+                },
+            ),
             ("1c", CborError::Reserved { offset: 0 }),
             ("ff", CborError::Reserved { offset: 0 }),
         ];

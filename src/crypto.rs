@@ -34,6 +34,20 @@ pub enum CryptoError {
     BadSignature { key: String },
 }
 
+impl CryptoError {
+    /// A stable kebab-case code for the variant, named by test vectors and reports
+    /// (docs/FORMAT.md §Rejection codes). Never changes once published.
+    pub fn code(&self) -> &'static str {
+        match self {
+            CryptoError::InvalidPoint { .. } => "key-invalid-point",
+            CryptoError::NonCanonicalKey { .. } => "key-non-canonical",
+            CryptoError::SmallOrderKey { .. } => "key-small-order",
+            CryptoError::SignatureLength { .. } => "signature-length",
+            CryptoError::BadSignature { .. } => "signature-invalid",
+        }
+    }
+}
+
 /// A public key that passed validation: a canonical encoding of a point that is not of small
 /// order. Constructing one is the registration-time check DESIGN.md asks for.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
@@ -64,20 +78,15 @@ impl PublicKey {
                 key: hex::encode(bytes),
             });
         }
-        Ok(Self {
-            bytes: *bytes,
-            key,
-        })
+        Ok(Self { bytes: *bytes, key })
     }
 
     /// Parse from a slice that must be exactly 32 bytes.
     pub fn from_slice(bytes: &[u8]) -> Result<Self, CryptoError> {
         let arr: [u8; PUBLIC_KEY_LEN] =
-            bytes
-                .try_into()
-                .map_err(|_| CryptoError::InvalidPoint {
-                    key: hex::encode(bytes),
-                })?;
+            bytes.try_into().map_err(|_| CryptoError::InvalidPoint {
+                key: hex::encode(bytes),
+            })?;
         Self::from_bytes(&arr)
     }
 
@@ -110,11 +119,12 @@ pub fn verify_strict(
     message: &[u8],
     signature: &[u8],
 ) -> Result<(), CryptoError> {
-    let sig: [u8; SIGNATURE_LEN] = signature
-        .try_into()
-        .map_err(|_| CryptoError::SignatureLength {
-            found: signature.len(),
-        })?;
+    let sig: [u8; SIGNATURE_LEN] =
+        signature
+            .try_into()
+            .map_err(|_| CryptoError::SignatureLength {
+                found: signature.len(),
+            })?;
     let sig = ed25519_dalek::Signature::from_bytes(&sig);
     key.verify_strict(message, &sig)
         .map_err(|_| CryptoError::BadSignature {
@@ -130,7 +140,11 @@ pub struct SecretKey {
 
 impl std::fmt::Debug for SecretKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "SecretKey(public {})", hex::encode(self.key.verifying_key().as_bytes()))
+        write!(
+            f,
+            "SecretKey(public {})",
+            hex::encode(self.key.verifying_key().as_bytes())
+        )
     }
 }
 

@@ -134,7 +134,9 @@ impl Timestamp {
             let padded = format!("{frac:0<3}");
             millis = padded[..3].parse().map_err(|_| err())?;
             if frac.len() > 3 && frac[3..].bytes().any(|c| c != b'0') {
-                return Err(format!("{s:?}: precision finer than a millisecond is not kept"));
+                return Err(format!(
+                    "{s:?}: precision finer than a millisecond is not kept"
+                ));
             }
             i = end;
         }
@@ -186,7 +188,7 @@ impl Timestamp {
 }
 
 fn is_leap(y: u64) -> bool {
-    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+    (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400)
 }
 
 fn days_in_month(y: u64, m: u64) -> u64 {
@@ -256,7 +258,9 @@ impl<'de> serde::Deserialize<'de> for Timestamp {
 
 /// A reference to another record: (producer, seq, leaf hash) — never a leaf index, which a
 /// producer cannot know when it signs. CBOR: `[producer, seq, leaf-hash]`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Encode, Decode, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, Encode, Decode, serde::Serialize, serde::Deserialize,
+)]
 #[cbor(array)]
 #[serde(deny_unknown_fields)]
 pub struct RecordRef {
