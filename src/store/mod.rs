@@ -1,0 +1,93 @@
+//! Storage with object-store semantics: the only code that writes to disk.
+//!
+//! Owns: the [`ObjectStore`] trait every log part is written through, and its local-directory
+//! implementation [`FsStore`]. The semantics are those of an S3-compatible object store, so a
+//! log can move to one without changing the log code:
+//! - objects are written whole ([`ObjectStore::put`]) and never modified in place; the log
+//!   only `put`s objects that no durable state references yet, so published tiles and bundles
+//!   are write-once in effect;
+//! - [`ObjectStore::sync`] makes every earlier `put` durable (one barrier per batch: group
+//!   commit);
+//! - the few mutable objects (the checkpoint, the sequencer's state) are replaced by
+//!   [`ObjectStore::compare_and_swap`], durable on return;
+//! - one sequencer at a time, enforced by [`SequencerLock`].
+//!
+//! On a local directory, `put` is temp file → fsync → rename; `sync` fsyncs the directories
+//! touched; `compare_and_swap` compares under the sequencer lock, then temp → fsync → rename →
+//! directory fsync. A crash at any point leaves every object either absent or complete.
+
+mod fs;
+
+pub use fs::{FsStore, SequencerLock};
+
+/// Why a storage operation failed; every variant names the object.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    #[error("{op} {path}: {source}")]
+    Io {
+        op: &'static str,
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("invalid object key {key:?}: {reason}")]
+    BadKey { key: String, reason: &'static str },
+    #[error(
+        "compare-and-swap of {key} failed: its content changed since it was read \
+         (another writer, or a concurrent checkpoint)"
+    )]
+    CasConflict { key: String },
+    #[error("{path} is locked by another sequencer{holder}; only one writer may append at a time")]
+    Locked { path: String, holder: String },
+}
+
+/// An object store: keys are `/`-separated relative paths.
+pub trait ObjectStore: Send + Sync {
+    /// Read an object; `None` if absent.
+    fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError>;
+    /// Write a whole object (replacing an unreferenced leftover of a crashed writer).
+    /// Durable after the next [`ObjectStore::sync`].
+    fn put(&self, key: &str, data: &[u8]) -> Result<(), StoreError>;
+    /// Make every earlier `put` durable.
+    fn sync(&self) -> Result<(), StoreError>;
+    /// Replace `key` only if its current content is `expected` (`None`: absent). Durable on
+    /// return.
+    fn compare_and_swap(
+        &self,
+        key: &str,
+        expected: Option<&[u8]>,
+        data: &[u8],
+    ) -> Result<(), StoreError>;
+    /// Delete an object if present.
+    fn delete(&self, key: &str) -> Result<(), StoreError>;
+    /// Keys under `prefix` (recursively), sorted.
+    fn list(&self, prefix: &str) -> Result<Vec<String>, StoreError>;
+    /// A human-readable location for messages.
+    fn describe(&self, key: &str) -> String;
+}
+
+/// Check an object key: relative, `/`-separated, no empty, `.` or `..` elements.
+pub fn check_key(key: &str) -> Result<(), StoreError> {
+    let bad = |reason| {
+        Err(StoreError::BadKey {
+            key: key.to_string(),
+            reason,
+        })
+    };
+    if key.is_empty() {
+        return bad("empty");
+    }
+    if key.starts_with('/') {
+        return bad("absolute");
+    }
+    for part in key.split('/') {
+        if part.is_empty() || part == "." || part == ".." {
+            return bad("empty, '.' or '..' path element");
+        }
+        if part.contains(".tmp-") {
+            return bad("reserved temporary-file name");
+        }
+    }
+    Ok(())
+}
