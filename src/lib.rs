@@ -10,7 +10,11 @@
 //! The library never parses arguments, prints, or exits; the `logseal` binary does.
 
 pub mod cbor;
+pub mod checkpoint;
+pub mod cli;
 pub mod crypto;
+pub mod note;
 pub mod record;
+pub mod store;
 pub mod tiles;
 pub mod tree;

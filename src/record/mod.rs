@@ -14,6 +14,7 @@
 //! payload must re-encode to its own bytes, and every rejection carries a byte offset or a
 //! field path. Pure: no I/O, no clock; salts are passed in.
 
+pub mod json;
 pub mod kinds;
 pub mod payload;
 pub mod sealed;
@@ -63,6 +64,43 @@ pub enum RecordError {
     KeyIdMismatch { expected: String, found: String },
     #[error("signature: {0}")]
     Signature(CryptoError),
+}
+
+impl RecordError {
+    /// A stable kebab-case code for the variant, named by test vectors and reports
+    /// (docs/FORMAT.md §Rejection codes). CBOR errors in the record's outer structure are
+    /// `cbor-*`, the same errors inside the payload byte string `payload-*`; signature and
+    /// payload-rule errors carry the code of the underlying error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            RecordError::TooLarge { .. } => "record-too-large",
+            RecordError::Cbor(e) => e.code(),
+            RecordError::NotCoseSign1 => "record-not-cose-sign1",
+            RecordError::Cose { .. } => "record-cose-malformed",
+            RecordError::ProtectedHeader { .. } => "record-protected-header",
+            RecordError::UnprotectedNotEmpty { .. } => "record-unprotected-header",
+            RecordError::DetachedPayload => "record-detached-payload",
+            RecordError::SignatureLength { .. } => "record-signature-length",
+            RecordError::Payload(e) => match e {
+                CborError::Truncated { .. } => "payload-truncated",
+                CborError::TrailingBytes { .. } => "payload-trailing-bytes",
+                CborError::NonMinimal { .. } => "payload-non-minimal",
+                CborError::IndefiniteLength { .. } => "payload-indefinite-length",
+                CborError::Float { .. } => "payload-float",
+                CborError::Simple { .. } => "payload-simple-value",
+                CborError::Reserved { .. } => "payload-reserved",
+                CborError::UnsortedKeys { .. } => "payload-unsorted-keys",
+                CborError::DuplicateKey { .. } => "payload-duplicate-key",
+                CborError::InvalidUtf8 { .. } => "payload-invalid-utf8",
+                CborError::TooDeep { .. } => "payload-too-deep",
+                CborError::Decode { .. } => "payload-decode",
+                CborError::NotCanonical { .. } => "payload-not-canonical",
+            },
+            RecordError::Invalid(e) => e.code(),
+            RecordError::KeyIdMismatch { .. } => "record-kid-mismatch",
+            RecordError::Signature(e) => e.code(),
+        }
+    }
 }
 
 /// A structurally valid record (not yet signature-checked: that needs the key the

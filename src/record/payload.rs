@@ -94,6 +94,22 @@ pub enum PayloadError {
     Body(String),
 }
 
+impl PayloadError {
+    /// A stable kebab-case code for the variant, named by test vectors and reports
+    /// (docs/FORMAT.md §Rejection codes). Never changes once published.
+    pub fn code(&self) -> &'static str {
+        match self {
+            PayloadError::PrevAtChainStart { .. } => "payload-prev-at-chain-start",
+            PayloadError::ZeroPrev { .. } => "payload-zero-prev",
+            PayloadError::UtcOffset { .. } => "payload-utc-offset",
+            PayloadError::RetentionRule { .. } => "payload-retention-rule",
+            PayloadError::UnknownSealedField { .. } => "payload-unknown-sealed-field",
+            PayloadError::MissingSealedField { .. } => "payload-missing-sealed-field",
+            PayloadError::Body(_) => "payload-body",
+        }
+    }
+}
+
 impl Payload {
     pub fn kind(&self) -> Kind {
         self.body.kind()
@@ -152,7 +168,8 @@ impl Payload {
         self.sealed.iter().find(|(p, _)| p == path).map(|(_, c)| c)
     }
 
-    /// Check that `disclosure` opens the commitment at its path.
+    /// Check that `disclosure` opens the commitment at its path and that its value is of the
+    /// field's class.
     pub fn check_disclosure(&self, disclosure: &Disclosure) -> Result<(), SealError> {
         let expected = self
             .commitment(&disclosure.path)
@@ -167,7 +184,17 @@ impl Payload {
                 computed: hex::encode(computed),
             });
         }
-        Ok(())
+        // The value must also obey its field's class (NFC, no controls/bidi, bounds): a
+        // producer that bypassed the sealing checks must not get a value accepted.
+        let spec = self
+            .kind()
+            .sealed_specs()
+            .iter()
+            .find(|s| s.matches(&disclosure.path))
+            .ok_or_else(|| SealError::NoSuchField {
+                path: disclosure.path.clone(),
+            })?;
+        disclosure.value.check(spec.class)
     }
 
     /// Add the commitment of `disclosure`, keeping the map sorted. Fails if the kind does
@@ -350,7 +377,8 @@ impl<'b, C> Decode<'b, C> for Payload {
                 11 => status = Some(d.decode::<Status>()?),
                 12 => retention_rule = Some(d.decode::<Ident>()?),
                 13 => {
-                    let k = kind.ok_or_else(|| Error::message("payload: body before kind").at(at))?;
+                    let k =
+                        kind.ok_or_else(|| Error::message("payload: body before kind").at(at))?;
                     body = Some(Body::decode_as(k, d)?);
                 }
                 _ => {

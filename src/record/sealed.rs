@@ -13,7 +13,7 @@
 
 use minicbor::{Decode, Decoder, Encode, Encoder};
 
-use super::text::{check_free_text, check_identifier, TextError};
+use super::text::{TextError, check_free_text, check_identifier};
 use crate::cbor::{self, CborError};
 
 /// BLAKE3 `derive_key` context for sealed-field commitments (docs/FORMAT.md §Sealed fields).
@@ -46,16 +46,20 @@ impl FieldPath {
         for part in s.split('.') {
             if !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()) {
                 if part.len() > 1 && part.starts_with('0') {
-                    return Err(SealError::BadPath { path: s.to_string() });
+                    return Err(SealError::BadPath {
+                        path: s.to_string(),
+                    });
                 }
-                let i = part
-                    .parse()
-                    .map_err(|_| SealError::BadPath { path: s.to_string() })?;
+                let i = part.parse().map_err(|_| SealError::BadPath {
+                    path: s.to_string(),
+                })?;
                 elems.push(PathElem::Index(i));
             } else if valid_name(part) {
                 elems.push(PathElem::Name(part.to_string()));
             } else {
-                return Err(SealError::BadPath { path: s.to_string() });
+                return Err(SealError::BadPath {
+                    path: s.to_string(),
+                });
             }
         }
         let p = FieldPath(elems);
@@ -89,7 +93,8 @@ impl FieldPath {
 fn valid_name(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 64
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
         && !s.as_bytes()[0].is_ascii_digit()
 }
 
@@ -178,11 +183,11 @@ impl SealedValue {
                 }
                 for (i, v) in items.iter().enumerate() {
                     match v {
-                        SealedValue::Text(s) => check_identifier(s).map_err(|e| {
-                            SealError::BadValue {
+                        SealedValue::Text(s) => {
+                            check_identifier(s).map_err(|e| SealError::BadValue {
                                 reason: format!("item {i}: {e}"),
-                            }
-                        })?,
+                            })?
+                        }
                         _ => {
                             return Err(SealError::BadValue {
                                 reason: format!("item {i}: expected text"),
@@ -236,14 +241,13 @@ impl<C> Encode<C> for SealedValue {
 }
 
 impl<'b, C> Decode<'b, C> for SealedValue {
-    fn decode(d: &mut Decoder<'b>, c: &mut C) -> Result<Self, minicbor::decode::Error> {
-        decode_value(d, c, true)
+    fn decode(d: &mut Decoder<'b>, _: &mut C) -> Result<Self, minicbor::decode::Error> {
+        decode_value(d, true)
     }
 }
 
-fn decode_value<C>(
+fn decode_value(
     d: &mut Decoder<'_>,
-    c: &mut C,
     allow_list: bool,
 ) -> Result<SealedValue, minicbor::decode::Error> {
     use minicbor::data::Type;
@@ -261,7 +265,7 @@ fn decode_value<C>(
             }
             let mut v = Vec::with_capacity(n as usize);
             for _ in 0..n {
-                v.push(decode_value(d, c, false)?);
+                v.push(decode_value(d, false)?);
             }
             SealedValue::List(v)
         }
@@ -364,18 +368,35 @@ impl Disclosure {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum SealError {
-    #[error("bad field path {path:?}: names are [a-z0-9_]+ starting with a letter, indices decimal, 1 to {MAX_PATH_LEN} elements, starting with a name")]
+    #[error(
+        "bad field path {path:?}: names are [a-z0-9_]+ starting with a letter, indices decimal, 1 to {MAX_PATH_LEN} elements, starting with a name"
+    )]
     BadPath { path: String },
     #[error("bad sealed value: {reason}")]
     BadValue { reason: String },
     #[error("no sealed field {path} in this record")]
     NoSuchField { path: FieldPath },
-    #[error("disclosure for {path} does not match its commitment (expected {expected}, computed {computed})")]
+    #[error(
+        "disclosure for {path} does not match its commitment (expected {expected}, computed {computed})"
+    )]
     Mismatch {
         path: FieldPath,
         expected: String,
         computed: String,
     },
+}
+
+impl SealError {
+    /// A stable kebab-case code for the variant, named by test vectors and reports
+    /// (docs/FORMAT.md §Rejection codes). Never changes once published.
+    pub fn code(&self) -> &'static str {
+        match self {
+            SealError::BadPath { .. } => "sealed-bad-path",
+            SealError::BadValue { .. } => "sealed-bad-value",
+            SealError::NoSuchField { .. } => "sealed-no-such-field",
+            SealError::Mismatch { .. } => "sealed-mismatch",
+        }
+    }
 }
 
 #[cfg(test)]
@@ -422,11 +443,25 @@ mod tests {
 
     #[test]
     fn value_classes() {
-        assert!(SealedValue::Text("Zoë".into()).check(ValueClass::Identifier).is_ok());
-        assert!(SealedValue::Text("Zoe\u{308}".into()).check(ValueClass::Identifier).is_err());
-        assert!(SealedValue::Bytes(vec![1]).check(ValueClass::Identifier).is_err());
-        assert!(SealedValue::List(vec![SealedValue::Text("a".into())])
-            .check(ValueClass::IdentifierList)
-            .is_ok());
+        assert!(
+            SealedValue::Text("Zoë".into())
+                .check(ValueClass::Identifier)
+                .is_ok()
+        );
+        assert!(
+            SealedValue::Text("Zoe\u{308}".into())
+                .check(ValueClass::Identifier)
+                .is_err()
+        );
+        assert!(
+            SealedValue::Bytes(vec![1])
+                .check(ValueClass::Identifier)
+                .is_err()
+        );
+        assert!(
+            SealedValue::List(vec![SealedValue::Text("a".into())])
+                .check(ValueClass::IdentifierList)
+                .is_ok()
+        );
     }
 }

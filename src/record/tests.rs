@@ -1,5 +1,5 @@
-use super::kinds::data_access::{Action, Actor};
 use super::kinds::DataAccess;
+use super::kinds::data_access::{Action, Actor};
 use super::text::{Ident, ProducerId};
 use super::types::{Hash32, Timestamp};
 use super::*;
@@ -8,10 +8,16 @@ pub(crate) fn sample_payload(seq: u64) -> Payload {
     Payload {
         producer: ProducerId::new("query-frontend").unwrap(),
         seq,
-        prev: if seq == 0 { Hash32([0; 32]) } else { Hash32([7; 32]) },
+        prev: if seq == 0 {
+            Hash32([0; 32])
+        } else {
+            Hash32([7; 32])
+        },
         occurred_at: Timestamp(1_772_357_400_250),
         utc_offset_minutes: Some(60),
-        processing_activity: Some(Ident::new("https://register.example/activities/cis-query").unwrap()),
+        processing_activity: Some(
+            Ident::new("https://register.example/activities/cis-query").unwrap(),
+        ),
         trace_id: None,
         operation_id: None,
         parent_operation_id: None,
@@ -42,12 +48,16 @@ fn key() -> SecretKey {
 
 pub(crate) fn sample_record() -> SignedRecord {
     let mut b = RecordBuilder::new(sample_payload(3));
-    b.seal("actor.user", SealedValue::Text("officer-17".into()), [1; 16])
-        .unwrap()
-        .seal("query", SealedValue::Text("+31612345678".into()), [2; 16])
-        .unwrap()
-        .seal("subject", SealedValue::Text("Jan de Vries".into()), [3; 16])
-        .unwrap();
+    b.seal(
+        "actor.user",
+        SealedValue::Text("officer-17".into()),
+        [1; 16],
+    )
+    .unwrap()
+    .seal("query", SealedValue::Text("+31612345678".into()), [2; 16])
+    .unwrap()
+    .seal("subject", SealedValue::Text("Jan de Vries".into()), [3; 16])
+    .unwrap();
     b.sign(&key(), "example.org/log").unwrap()
 }
 
@@ -110,13 +120,16 @@ fn disclosure_opens_only_its_own_commitment() {
 #[test]
 fn unknown_sealed_field_refused() {
     let mut b = RecordBuilder::new(sample_payload(0));
-    assert!(b
-        .seal("shoe_size", SealedValue::Text("44".into()), [0; 16])
-        .is_err());
+    assert!(
+        b.seal("shoe_size", SealedValue::Text("44".into()), [0; 16])
+            .is_err()
+    );
     // The required sealed field actor.user is missing.
     assert!(matches!(
         b.sign(&key(), "o"),
-        Err(RecordError::Invalid(PayloadError::MissingSealedField { .. }))
+        Err(RecordError::Invalid(
+            PayloadError::MissingSealedField { .. }
+        ))
     ));
 }
 
@@ -130,7 +143,10 @@ fn chain_start_rules() {
     ));
     let mut p = sample_payload(5);
     p.prev = Hash32([0; 32]);
-    assert!(matches!(p.validate(), Err(PayloadError::ZeroPrev { seq: 5 })));
+    assert!(matches!(
+        p.validate(),
+        Err(PayloadError::ZeroPrev { seq: 5 })
+    ));
 }
 
 #[test]

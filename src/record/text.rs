@@ -215,7 +215,10 @@ mod tests {
         assert_eq!(check_identifier("Zoe\u{0308}"), Err(TextError::NotNfc));
         assert_eq!(
             check_identifier("a\u{202E}b"),
-            Err(TextError::Bidi { code: 0x202E, index: 1 })
+            Err(TextError::Bidi {
+                code: 0x202E,
+                index: 1
+            })
         );
         assert_eq!(
             check_identifier("a\nb"),
@@ -224,7 +227,10 @@ mod tests {
         check_free_text("line one\nline two").unwrap();
         assert!(matches!(
             check_identifier(&"x".repeat(257)),
-            Err(TextError::TooLong { found: 257, max: 256 })
+            Err(TextError::TooLong {
+                found: 257,
+                max: 256
+            })
         ));
     }
 

@@ -4,7 +4,7 @@
 use minicbor::{Decode, Encode};
 use serde::{Deserialize, Serialize};
 
-use super::{Kind, KindBody, Seg, SealedSpec};
+use super::{Kind, KindBody, SealedSpec, Seg};
 use crate::closed_enum;
 use crate::record::sealed::ValueClass;
 use crate::record::text::Ident;

@@ -219,8 +219,9 @@ impl<'b, C> Decode<'b, C> for Kind {
     fn decode(d: &mut minicbor::Decoder<'b>, _: &mut C) -> Result<Self, minicbor::decode::Error> {
         let at = d.position();
         let code = d.u64()?;
-        Kind::from_code(code)
-            .ok_or_else(|| minicbor::decode::Error::message(format!("unknown record kind {code}")).at(at))
+        Kind::from_code(code).ok_or_else(|| {
+            minicbor::decode::Error::message(format!("unknown record kind {code}")).at(at)
+        })
     }
 }
 
@@ -233,7 +234,8 @@ impl serde::Serialize for Kind {
 impl<'de> serde::Deserialize<'de> for Kind {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        Kind::from_name(&s).ok_or_else(|| serde::de::Error::custom(format!("unknown record kind {s:?}")))
+        Kind::from_name(&s)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown record kind {s:?}")))
     }
 }
 

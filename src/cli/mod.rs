@@ -1,0 +1,193 @@
+//! The command-line interface's *definitions*: the clap argument tree of the `logseal` binary.
+//!
+//! Owns: command names, flags, help texts and value parsing — nothing else. It executes
+//! nothing (the binary's `commands` modules do), so the man pages and shell completions under
+//! `man/` and `completions/` are generated from exactly these definitions
+//! (`cargo run --bin xtask -- man`, `… -- completions`), and a test fails when they drift.
+//!
+//! Exit status of every command: 0 success, 1 the input was examined and found invalid (a
+//! record that does not decode, a signature or disclosure that does not verify), 2 the command
+//! could not run (bad arguments, unreadable or unwritable files).
+//!
+//! Sealed values are never taken as command-line arguments (they would end up in shell
+//! histories and process lists): they come from files or standard input.
+
+use std::path::PathBuf;
+
+use clap::{Args, CommandFactory, Parser, Subcommand};
+
+use crate::record::Kind;
+
+/// The top-level command line.
+#[derive(Debug, Parser)]
+#[command(
+    name = "logseal",
+    version,
+    about = "Forensic audit logs: signed CBOR records in a verifiable Merkle log",
+    long_about = "Forensic audit logs: signed CBOR records in a verifiable Merkle log.\n\n\
+        Producers sign a record of every data access and every account sanction; personal \
+        fields are sealed (a salted commitment in the signed record, the value in a \
+        separate, deletable disclosure).\n\n\
+        Exit status: 0 success; 1 the input was examined and found invalid (a record that \
+        does not decode, a signature or disclosure that does not verify); 2 the command \
+        could not run (bad arguments, unreadable or unwritable files).",
+    propagate_version = true,
+    disable_help_subcommand = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Generate an Ed25519 key pair (signed-note key strings)
+    #[command(long_about = "Generate an Ed25519 key pair.\n\n\
+        Writes PREFIX.key, the signer key `PRIVATE+KEY+<name>+<hex8 id>+<base64>` (created \
+        with mode 0600; never printed), and PREFIX.pub, the verifier key \
+        `<name>+<hex8 id>+<base64(0x01 || public key)>` of the C2SP signed-note format. \
+        Refuses to overwrite either file. Prints the verifier key and the paths.")]
+    Keygen(KeygenArgs),
+    /// Create and inspect single signed records
+    #[command(subcommand)]
+    Record(RecordCommand),
+    /// Run a small self-contained demonstration in a fresh directory
+    #[command(long_about = "Run a small self-contained demonstration.\n\n\
+        Creates a producer key and a registration-authority key from fixed seeds, signs a \
+        key registration and a few data-access records with sealed fields, writes them with \
+        their disclosures, then decodes and verifies each again and prints what it found. \
+        The demo's keys and salts are deterministic: never use them for real records.")]
+    Demo(DemoArgs),
+}
+
+/// `logseal keygen`.
+#[derive(Debug, Args)]
+pub struct KeygenArgs {
+    /// Key name, as it appears in key strings and note signatures (no spaces, no '+')
+    #[arg(long, value_name = "NAME")]
+    pub name: String,
+    /// Write PREFIX.key (secret) and PREFIX.pub (public)
+    #[arg(long, value_name = "PREFIX")]
+    pub out: PathBuf,
+}
+
+/// `logseal record …`.
+#[derive(Debug, Subcommand)]
+pub enum RecordCommand {
+    /// Sign one record from its JSON form
+    #[command(long_about = "Sign one record from its JSON form.\n\n\
+        Reads one JSON object from standard input (or --in): the envelope fields `producer`, \
+        `seq`, `prev` (hex), `occurred_at` (RFC 3339 with offset), `status`, optionally \
+        `processing_activity`, `trace_id`, `operation_id`, `parent_operation_id`, \
+        `retention_rule`, and `body` with the kind's public fields and its sealed fields at \
+        their paths (e.g. data-access `body.actor.user`, `body.query`, \
+        `body.recipients[0]`). Sealed values are sealed with fresh random salts.\n\n\
+        Writes PREFIX.cose (the signed COSE_Sign1 record) and PREFIX.disclosures (a \
+        deterministic CBOR array of the disclosures `[salt, path, value]`); refuses to \
+        overwrite either file.")]
+    New(RecordNewArgs),
+    /// Decode a record for a person, check its disclosures and signature
+    #[command(long_about = "Decode a record for a person.\n\n\
+        Shows the kind, the envelope, every body field by name, each sealed field's state \
+        (sealed, disclosed with its value, or DISCLOSURE DOES NOT MATCH) and the signature \
+        (checked only when --key and --origin are given).\n\n\
+        Exits 1 when the record does not decode, a disclosure does not match, or the \
+        signature does not verify.")]
+    Show(RecordShowArgs),
+}
+
+/// `logseal record new`.
+#[derive(Debug, Args)]
+pub struct RecordNewArgs {
+    /// Record kind
+    #[arg(long, value_name = "KIND", value_parser = kind_parser())]
+    pub kind: Kind,
+    /// Producer signer-key file (as written by `logseal keygen`)
+    #[arg(long, value_name = "FILE")]
+    pub producer_key: PathBuf,
+    /// Origin of the log the record is for (bound into the signature)
+    #[arg(long, value_name = "ORIGIN")]
+    pub origin: String,
+    /// Read the JSON record from FILE instead of standard input
+    #[arg(long = "in", value_name = "FILE")]
+    pub input: Option<PathBuf>,
+    /// Write PREFIX.cose and PREFIX.disclosures
+    #[arg(long, value_name = "PREFIX")]
+    pub out: PathBuf,
+}
+
+/// `logseal record show`.
+#[derive(Debug, Args)]
+pub struct RecordShowArgs {
+    /// The record (a COSE_Sign1 file)
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Disclosures file (as written by `logseal record new`) to open sealed fields
+    #[arg(long, value_name = "FILE")]
+    pub disclosures: Option<PathBuf>,
+    /// Verifier-key file of the producer; checks the signature (needs --origin)
+    #[arg(long, value_name = "PUBFILE", requires = "origin")]
+    pub key: Option<PathBuf>,
+    /// Origin of the log the record belongs to (needs --key)
+    #[arg(long, value_name = "ORIGIN", requires = "key")]
+    pub origin: Option<String>,
+    /// Print one JSON object instead of text
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `logseal demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Directory to create the demo files in (must not hold files of the same names);
+    /// default: a new directory under the system's temporary directory
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+}
+
+/// A value parser for [`Kind`] that lists every kind name as a possible value.
+fn kind_parser() -> impl clap::builder::TypedValueParser<Value = Kind> {
+    use clap::builder::TypedValueParser as _;
+    clap::builder::PossibleValuesParser::new(Kind::ALL.iter().map(|k| k.name()))
+        .try_map(|s| Kind::from_name(&s).ok_or_else(|| format!("unknown record kind {s:?}")))
+}
+
+/// The whole command tree, for the binary, the man-page and completion generators and tests.
+pub fn command() -> clap::Command {
+    Cli::command()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn definitions_are_consistent() {
+        command().debug_assert();
+    }
+
+    #[test]
+    fn kind_takes_names_only() {
+        let cli = Cli::try_parse_from([
+            "logseal",
+            "record",
+            "new",
+            "--kind",
+            "data-access",
+            "--producer-key",
+            "k",
+            "--origin",
+            "o",
+            "--out",
+            "x",
+        ])
+        .unwrap();
+        let Command::Record(RecordCommand::New(a)) = cli.command else {
+            panic!("parsed into the wrong command");
+        };
+        assert_eq!(a.kind, Kind::DataAccess);
+        let e = Cli::try_parse_from(["logseal", "record", "new", "--kind", "1"]).unwrap_err();
+        assert_eq!(e.kind(), clap::error::ErrorKind::InvalidValue);
+    }
+}

@@ -1,0 +1,37 @@
+//! Command execution for the `logseal` binary: one module per command, each a thin layer of
+//! file I/O around library calls, plus the renderers of what a person sees.
+//!
+//! Owns: reading and writing files, printing, and the split of failures into
+//! [`Invalid`] (exit 1: the input was examined and found invalid) and every other error
+//! (exit 2: could not run). Nothing here decides what is valid; the library does.
+
+pub mod demo;
+mod files;
+pub mod keygen;
+pub mod record;
+mod view;
+
+use logseal::cli::{Cli, Command, RecordCommand};
+
+/// The input was examined and found invalid (exit status 1). The message names the file
+/// and the problem, with the library's byte offset or field path.
+#[derive(Debug)]
+pub struct Invalid(pub String);
+
+impl std::fmt::Display for Invalid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Invalid {}
+
+/// Run one parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Keygen(args) => keygen::run(args),
+        Command::Record(RecordCommand::New(args)) => record::new(args),
+        Command::Record(RecordCommand::Show(args)) => record::show(args),
+        Command::Demo(args) => demo::run(args),
+    }
+}
