@@ -1,10 +1,20 @@
 //! `data-access`: one access to personal data (LED Art 25, NEN 7513, FHIR AuditEvent, LDV).
 //! Schema: `schemas/data-access.cddl`.
+//!
+//! Legal source (shared/record-fields.md, "data-access"): LED Art 25 logs collection,
+//! alteration, consultation, disclosure including transfer, combination and erasure, with
+//! the justification (`legal_basis`, sealed `case_ref` and `order_ref`), date and time, who
+//! consulted (sealed `actor.user`) and the recipients (sealed `recipients`, with the
+//! destination country of a transfer); NEN 7513 adds the role, organisation and the user on
+//! whose behalf (sealed); FHIR AuditEvent and ATNA give the action codes and PurposeOfUse;
+//! LDV the data categories. An evidence export is a `disclose` to a court. The
+//! authorisation id is a public pseudonym so that the authorisation check runs without
+//! disclosures. Sealed: user ids, case and order references, subjects, query, recipients.
 
 use minicbor::{Decode, Encode};
 use serde::{Deserialize, Serialize};
 
-use super::{Kind, KindBody, SealedSpec, Seg};
+use super::{Kind, KindBody, SealedSpec, Seg, is_alpha2, non_empty, unique};
 use crate::closed_enum;
 use crate::record::sealed::ValueClass;
 use crate::record::text::Ident;
@@ -147,7 +157,7 @@ impl KindBody for DataAccess {
     fn validate(&self) -> Result<(), String> {
         if let Some(c) = &self.destination_country {
             let s = c.as_str();
-            if s.len() != 2 || !s.bytes().all(|b| b.is_ascii_uppercase()) {
+            if !is_alpha2(s) {
                 return Err(format!(
                     "destination_country: {s:?} is not an ISO 3166-1 alpha-2 code"
                 ));
@@ -156,6 +166,8 @@ impl KindBody for DataAccess {
         if self.destination_country.is_some() && self.action != Action::Transfer {
             return Err("destination_country: only a transfer has a destination country".into());
         }
+        non_empty("data_categories", &self.data_categories)?;
+        unique("data_categories", &self.data_categories)?;
         Ok(())
     }
 }

@@ -2,6 +2,11 @@
 //! producer id and the record kinds it may emit, valid from this record's leaf.
 //! Schema: `schemas/key-registration.cddl`. Signed by the registration authority, never by
 //! the log operator; verifiers pin the authority's key.
+//!
+//! Legal source (shared/record-fields.md, "key-registration"; DESIGN.md trust model and
+//! signature rule): a record is authentic only if signed by a key registered for its
+//! producer and kind at that leaf; small-order and non-canonical keys are refused here.
+//! Nothing here is personal: no sealed fields.
 
 use minicbor::{Decode, Encode};
 use serde::{Deserialize, Serialize};

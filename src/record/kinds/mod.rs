@@ -4,18 +4,50 @@
 //! kind's sealed-field table. A body holds only *public* fields (enumerations, counts, codes,
 //! pseudonymous ids); personal and confidential fields live in the envelope's `sealed` map as
 //! commitments, at the paths the kind's [`KindBody::SEALED`] table allows.
+//!
+//! Also owns the list rules the kinds share (`unique`, `bounded`, `non_empty`, rule
+//! references `id@version`) and [`samples`]: one realistic JSON record per kind, used by the
+//! tests here and by `tests/schemas.rs`, which validates them against `schemas/*.cddl`.
 
 use minicbor::{Decode, Encode};
 
 use super::sealed::{FieldPath, PathElem, ValueClass};
 
+pub mod account_sanction;
+pub mod appeal;
+pub mod appeal_decision;
+pub mod authorisation;
+pub mod case_status;
 pub mod data_access;
 pub mod key_registration;
+pub mod key_revocation;
+pub mod legal_hold;
+pub mod notification;
+pub mod policy_publication;
 pub mod producer_heartbeat;
+pub mod producer_reset;
+pub mod retention_deletion;
+pub mod retention_policy;
+pub mod retention_review;
+mod samples;
 
+pub use account_sanction::AccountSanction;
+pub use appeal::Appeal;
+pub use appeal_decision::AppealDecision;
+pub use authorisation::Authorisation;
+pub use case_status::CaseStatus;
 pub use data_access::DataAccess;
 pub use key_registration::KeyRegistration;
+pub use key_revocation::KeyRevocation;
+pub use legal_hold::LegalHold;
+pub use notification::Notification;
+pub use policy_publication::PolicyPublication;
 pub use producer_heartbeat::ProducerHeartbeat;
+pub use producer_reset::ProducerReset;
+pub use retention_deletion::RetentionDeletion;
+pub use retention_policy::RetentionPolicy;
+pub use retention_review::RetentionReview;
+pub use samples::samples;
 
 /// One step of a sealed-field path pattern.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -194,8 +226,71 @@ macro_rules! kinds {
 
 kinds! {
     DataAccess = 1, "data-access", DataAccess;
+    AccountSanction = 2, "account-sanction", AccountSanction;
+    Notification = 3, "notification", Notification;
+    Appeal = 4, "appeal", Appeal;
+    AppealDecision = 5, "appeal-decision", AppealDecision;
+    RetentionPolicy = 6, "retention-policy", RetentionPolicy;
+    RetentionDeletion = 7, "retention-deletion", RetentionDeletion;
+    RetentionReview = 8, "retention-review", RetentionReview;
+    LegalHold = 9, "legal-hold", LegalHold;
+    CaseStatus = 10, "case-status", CaseStatus;
+    Authorisation = 11, "authorisation", Authorisation;
     KeyRegistration = 12, "key-registration", KeyRegistration;
+    KeyRevocation = 13, "key-revocation", KeyRevocation;
+    ProducerReset = 14, "producer-reset", ProducerReset;
+    PolicyPublication = 15, "policy-publication", PolicyPublication;
     ProducerHeartbeat = 16, "producer-heartbeat", ProducerHeartbeat;
+}
+
+/// Most entries in a list of codes (services, territories, categories, legal bases, kinds).
+pub const MAX_CODES: usize = 64;
+/// Most records a scope (legal hold, case status) names explicitly.
+pub const MAX_SCOPE: usize = 512;
+
+/// `Err("<field>.<i>: … is listed twice")` for the first repeated entry.
+pub(crate) fn unique<T: PartialEq + std::fmt::Debug>(
+    field: &str,
+    items: &[T],
+) -> Result<(), String> {
+    for (i, x) in items.iter().enumerate() {
+        if items[..i].contains(x) {
+            return Err(format!("{field}.{i}: {x:?} is listed twice"));
+        }
+    }
+    Ok(())
+}
+
+/// `Err("<field>: … more than the limit")` when the list is longer than `max`.
+pub(crate) fn bounded<T>(field: &str, items: &[T], max: usize) -> Result<(), String> {
+    if items.len() > max {
+        return Err(format!(
+            "{field}: {} entries, more than the limit of {max}",
+            items.len()
+        ));
+    }
+    Ok(())
+}
+
+/// `Err("<field>: must not be empty")` for an empty list.
+pub(crate) fn non_empty<T>(field: &str, items: &[T]) -> Result<(), String> {
+    if items.is_empty() {
+        return Err(format!("{field}: must not be empty"));
+    }
+    Ok(())
+}
+
+/// An ISO 3166-1 alpha-2 code: two ASCII capital letters.
+pub(crate) fn is_alpha2(s: &str) -> bool {
+    s.len() == 2 && s.bytes().all(|b| b.is_ascii_uppercase())
+}
+
+/// Check a retention-rule reference `id@version` (as in the envelope's `retention_rule`).
+pub(crate) fn check_rule_ref(field: &str, s: &str) -> Result<(), String> {
+    match s.split_once('@') {
+        Some((id, v)) if !id.is_empty() && !v.is_empty() && !v.contains('@') => Ok(()),
+        _ => Err(format!("{field}: {s:?} is not of the form id@version")),
+    }
 }
 
 impl std::fmt::Display for Kind {
@@ -243,11 +338,11 @@ impl<'de> serde::Deserialize<'de> for Kind {
 /// (or given) string in JSON.
 #[macro_export]
 macro_rules! closed_enum {
-    ($(#[$doc:meta])* $name:ident { $($variant:ident = $code:literal, $text:literal;)* }) => {
+    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $code:literal, $text:literal;)* }) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
         pub enum $name {
-            $($variant = $code,)*
+            $($(#[$vdoc])* $variant = $code,)*
         }
 
         impl $name {

@@ -2,6 +2,11 @@
 //! counters since its previous heartbeat — counts kept independently of logging, so an
 //! unlogged operation shows up as a mismatch. The heartbeat's own envelope (seq, prev)
 //! carries the producer's head. Schema: `schemas/producer-heartbeat.cddl`.
+//!
+//! Legal source (shared/record-fields.md, "producer-heartbeat"; DESIGN.md check 4,
+//! completeness): heartbeats go to the log and, out of band, to the auditor; missing
+//! heartbeats and counters that differ from the records logged are findings. Nothing here
+//! is personal: no sealed fields.
 
 use minicbor::{Decode, Encode};
 use serde::{Deserialize, Serialize};
@@ -35,7 +40,7 @@ pub struct ProducerHeartbeat {
     #[n(0)]
     pub cadence_secs: u64,
     #[n(1)]
-    pub period_start: crate::record::types::Timestamp,
+    pub period_start: Timestamp,
     #[n(2)]
     pub period_end: Timestamp,
     #[n(3)]

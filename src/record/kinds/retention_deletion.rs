@@ -1,0 +1,181 @@
+//! `retention-deletion`: disclosures of sealed fields were erased (or their keys shredded)
+//! under a retention rule. Schema: `schemas/retention-deletion.cddl`.
+//!
+//! Legal source (shared/record-fields.md, "retention-deletion"): GDPR Art 5(1)(e) and 17,
+//! LED Art 5 and 16 (erasure, and its exceptions GDPR 17(3), LED 16(3)); the record makes a
+//! deletion accountable (DESIGN.md check 7: due, premature, kept too long). It names what
+//! was erased — seq or leaf ranges and sealed-field patterns — and never copies the erased
+//! values. Nothing here is personal: no sealed fields.
+//!
+//! Also owns [`Target`], which retention-review shares.
+
+use minicbor::{Decode, Encode};
+use serde::{Deserialize, Serialize};
+
+use super::{Kind, KindBody, MAX_CODES, SealedSpec, bounded, check_rule_ref, non_empty, unique};
+use crate::closed_enum;
+use crate::record::text::{Ident, ProducerId};
+use crate::record::types::{Hash32, Timestamp};
+
+/// Most targets in one deletion or review.
+pub const MAX_TARGETS: usize = 1024;
+
+closed_enum!(
+    /// How a target range is counted.
+    RangeType {
+        /// A producer's seq numbers (`producer` required).
+        Seq = 0, "seq";
+        /// Leaf indices of the log (no `producer`).
+        Leaf = 1, "leaf";
+    }
+);
+
+closed_enum!(
+    /// How the values were destroyed.
+    DeletionMethod {
+        EraseDisclosure = 0, "erase-disclosure";
+        CryptoShred = 1, "crypto-shred";
+    }
+);
+
+closed_enum!(
+    /// A ground for deleting other than on the rule's due date, or later than it.
+    ExceptionGround {
+        /// Erasure on the data subject's request (GDPR 17(1)).
+        Gdpr17_1 = 0, "gdpr-17-1";
+        /// Kept past due for a legal obligation (GDPR 17(3)(b)).
+        Gdpr17_3B = 1, "gdpr-17-3-b";
+        /// Kept past due for legal claims (GDPR 17(3)(e)).
+        Gdpr17_3E = 2, "gdpr-17-3-e";
+        /// Erasure required (LED 16(2)).
+        Led16_2 = 3, "led-16-2";
+        /// Restricted instead of erased, accuracy contested (LED 16(3)(a)).
+        Led16_3A = 4, "led-16-3-a";
+        /// Restricted instead of erased, kept as evidence (LED 16(3)(b)).
+        Led16_3B = 5, "led-16-3-b";
+        /// Ordered by a court.
+        CourtOrder = 6, "court-order";
+    }
+);
+
+/// A set of records and which of their sealed fields.
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, Serialize, Deserialize)]
+#[cbor(map)]
+#[serde(deny_unknown_fields)]
+pub struct Target {
+    #[n(0)]
+    pub range: RangeType,
+    #[n(1)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub producer: Option<ProducerId>,
+    /// First seq or leaf index, inclusive.
+    #[n(2)]
+    pub first: u64,
+    /// Last seq or leaf index, inclusive.
+    #[n(3)]
+    pub last: u64,
+    /// Sealed-field patterns in dotted form, `*` for any index (`actor.user`,
+    /// `recipients.*`); empty: every sealed field.
+    #[n(4)]
+    pub fields: Vec<Ident>,
+}
+
+impl Target {
+    pub(crate) fn validate(&self, at: &str) -> Result<(), String> {
+        match (self.range, &self.producer) {
+            (RangeType::Seq, None) => {
+                return Err(format!("{at}.producer: required for a seq range"));
+            }
+            (RangeType::Leaf, Some(_)) => {
+                return Err(format!("{at}.producer: not for a leaf range"));
+            }
+            _ => {}
+        }
+        if self.last < self.first {
+            return Err(format!(
+                "{at}.last: {} is before first {}",
+                self.last, self.first
+            ));
+        }
+        unique(&format!("{at}.fields"), &self.fields)?;
+        bounded(&format!("{at}.fields"), &self.fields, MAX_CODES)?;
+        for (i, f) in self.fields.iter().enumerate() {
+            let ok = f.as_str().split('.').all(|part| {
+                part == "*"
+                    || (!part.is_empty()
+                        && part
+                            .bytes()
+                            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'))
+            });
+            if !ok {
+                return Err(format!(
+                    "{at}.fields.{i}: {f:?} is not a sealed-field pattern (names, digits or * separated by '.')"
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Check a list of targets under `field`.
+pub(crate) fn validate_targets(field: &str, targets: &[Target]) -> Result<(), String> {
+    non_empty(field, targets)?;
+    bounded(field, targets, MAX_TARGETS)?;
+    for (i, t) in targets.iter().enumerate() {
+        t.validate(&format!("{field}.{i}"))?;
+    }
+    Ok(())
+}
+
+/// The public body of a retention-deletion record.
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, Serialize, Deserialize)]
+#[cbor(map)]
+#[serde(deny_unknown_fields)]
+pub struct RetentionDeletion {
+    #[n(0)]
+    pub targets: Vec<Target>,
+    /// The rule applied, `id@version`.
+    #[n(1)]
+    pub rule: Ident,
+    #[n(2)]
+    pub due_at: Timestamp,
+    #[n(3)]
+    pub executed_at: Timestamp,
+    #[n(4)]
+    pub method: DeletionMethod,
+    /// For crypto-shredding: the id of the destroyed key.
+    #[n(5)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shredded_key_id: Option<Hash32>,
+    /// The system or role that executed it, e.g. `retention-sweep`.
+    #[n(6)]
+    pub executor: Ident,
+    /// Whether active legal holds were checked before erasing.
+    #[n(7)]
+    pub holds_checked: bool,
+    #[n(8)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exception_ground: Option<ExceptionGround>,
+    /// Disclosures erased.
+    #[n(9)]
+    pub item_count: u64,
+}
+
+impl KindBody for RetentionDeletion {
+    const KIND: Kind = Kind::RetentionDeletion;
+    const SEALED: &'static [SealedSpec] = &[];
+
+    fn validate(&self) -> Result<(), String> {
+        validate_targets("targets", &self.targets)?;
+        check_rule_ref("rule", self.rule.as_str())?;
+        match (self.method, self.shredded_key_id) {
+            (DeletionMethod::CryptoShred, None) => {
+                Err("shredded_key_id: required for crypto-shred".into())
+            }
+            (DeletionMethod::EraseDisclosure, Some(_)) => {
+                Err("shredded_key_id: only for crypto-shred".into())
+            }
+            _ => Ok(()),
+        }
+    }
+}
