@@ -20,7 +20,8 @@ fn logseal(args: &[&str], dir: &Path, stdin: Option<&str>) -> Output {
         .spawn()
         .expect("run logseal");
     let mut input = child.stdin.take().unwrap();
-    input.write_all(stdin.unwrap_or("").as_bytes()).unwrap();
+    // A command that fails before reading its input closes the pipe early.
+    let _ = input.write_all(stdin.unwrap_or("").as_bytes());
     drop(input);
     child.wait_with_output().unwrap()
 }
@@ -486,29 +487,4 @@ fn tampered_record_and_disclosure_exit_1() {
         &logseal(&["record", "show", "r.cose", "--key", "qf.pub"], d, None),
         2,
     );
-}
-
-#[test]
-fn demo_runs_and_verifies_everything() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = ok(&logseal(&["demo", "--dir", "demo"], dir.path(), None));
-    assert!(
-        out.contains("4 records written, decoded and verified"),
-        "{out}"
-    );
-    assert!(out.contains("  subject: sealed\n"));
-    assert_eq!(out.matches("verified with ").count(), 4);
-    assert!(!out.contains("FAILED"));
-    // Deterministic: a second run elsewhere writes the same record bytes.
-    ok(&logseal(&["demo", "--dir", "again"], dir.path(), None));
-    for f in ["01-query.cose", "02-disclose.disclosures"] {
-        assert_eq!(
-            std::fs::read(dir.path().join("demo").join(f)).unwrap(),
-            std::fs::read(dir.path().join("again").join(f)).unwrap(),
-            "{f}"
-        );
-    }
-    // And refuses to write over an existing demo.
-    let err = fails(&logseal(&["demo", "--dir", "demo"], dir.path(), None), 2);
-    assert!(err.contains("already exists"), "{err}");
 }

@@ -18,6 +18,8 @@ use clap::{Args, CommandFactory, Parser, Subcommand};
 
 use crate::record::Kind;
 
+pub mod man;
+
 /// The top-level command line.
 #[derive(Debug, Parser)]
 #[command(
@@ -59,6 +61,164 @@ pub enum Command {
         their disclosures, then decodes and verifies each again and prints what it found. \
         The demo's keys and salts are deterministic: never use them for real records.")]
     Demo(DemoArgs),
+    /// Create a log directory
+    #[command(long_about = "Create a log directory.\n\n\
+        Creates DIR (absent or empty) with its public part (C2SP tlog-tiles: `checkpoint`, \
+        `tile/…`), servable as is, and its private part (configuration, a copy of the log's \
+        signing key with mode 0600, the sequencer state, disclosures, lock), and publishes the \
+        signed checkpoint of the empty tree. The log key's name must be the origin. The \
+        registration authority's key name is its producer id: only it may register, revoke \
+        and reset producer keys.")]
+    Init(InitArgs),
+    /// Append records to a log (atomically, one batch)
+    #[command(long_about = "Append records to a log, as one atomic batch.\n\n\
+        Each argument FILE is a signed record (`PREFIX.cose` from `logseal record new`); its \
+        disclosures are read from `PREFIX.disclosures` when that file exists. With --in (or \
+        `-` for standard input) records are read one per line as JSON: either \
+        `{\"cose\": BASE64, \"disclosures\": BASE64}` (a signed record and its disclosures \
+        file), or a record in the JSON form of `logseal record new` with an extra \
+        `\"kind\"` member, signed here with --producer-key; its `seq` and `prev` may be \
+        omitted and are then taken from the producer's head in the log.\n\n\
+        Either every record is admitted or none is and the log is unchanged. The log \
+        refuses a record whose key the registration authority did not register for that \
+        producer and kind (or revoked), whose signature does not verify for this log's \
+        origin, or whose seq/prev does not continue its producer's chain. Returns when the \
+        batch is durable; prints one receipt line per record. Exit 1 when a record is \
+        refused.")]
+    Append(AppendArgs),
+    /// Sign and publish a checkpoint of the log's current size
+    Checkpoint(CheckpointArgs),
+    /// Produce and check inclusion and consistency proofs
+    #[command(subcommand)]
+    Prove(ProveCommand),
+    /// Show a log's origin, size, checkpoint, producers and keys
+    Info(InfoArgs),
+}
+
+/// `logseal init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The log directory to create (absent or empty)
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// The log's origin (its checkpoint's first line), e.g. `example.org/audit/log`
+    #[arg(long, value_name = "ORIGIN")]
+    pub origin: String,
+    /// The log's signer-key file (from `logseal keygen --name ORIGIN`)
+    #[arg(long, value_name = "KEY")]
+    pub log_key: PathBuf,
+    /// The registration authority's verifier-key file
+    #[arg(long, value_name = "PUB")]
+    pub authority: PathBuf,
+    /// The tree hash (a BLAKE3 log's origin must end in `/blake3`)
+    #[arg(long, value_name = "HASH", default_value = "sha256", value_parser = ["sha256", "blake3"])]
+    pub tree_hash: String,
+}
+
+/// `logseal append`.
+#[derive(Debug, Args)]
+pub struct AppendArgs {
+    /// The log directory
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// Signed record files (`PREFIX.cose`)
+    #[arg(value_name = "FILE")]
+    pub records: Vec<PathBuf>,
+    /// Read JSON lines from FILE (`-`: standard input)
+    #[arg(long = "in", value_name = "FILE", conflicts_with = "records")]
+    pub input: Option<PathBuf>,
+    /// Signer-key file for JSON records that are not yet signed
+    #[arg(long, value_name = "KEY")]
+    pub producer_key: Option<PathBuf>,
+    /// Print the receipts as JSON lines
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `logseal checkpoint`.
+#[derive(Debug, Args)]
+pub struct CheckpointArgs {
+    /// The log directory
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+}
+
+/// `logseal prove …`.
+#[derive(Debug, Subcommand)]
+pub enum ProveCommand {
+    /// Prove that a record is in the log (JSON proof with the signed checkpoint)
+    #[command(
+        long_about = "Prove that leaf INDEX is in the tree of a checkpoint.\n\n\
+        Prints a JSON proof: origin, tree hash, leaf index, the record (base64), its leaf \
+        hash, the RFC 9162 inclusion path and the signed checkpoint it leads to (the latest, \
+        or the one of --size, which must have been published). Check it with `logseal \
+        prove check`. Reads O(log n) tiles."
+    )]
+    Inclusion(InclusionArgs),
+    /// Prove that an older checkpoint is a prefix of a newer one
+    #[command(
+        long_about = "Prove that the tree of checkpoint OLD is a prefix of the tree of \
+        checkpoint NEW (default: the latest).\n\n\
+        Prints a JSON proof with both signed checkpoints and the RFC 9162 consistency path. \
+        Check it with `logseal prove check`."
+    )]
+    Consistency(ConsistencyArgs),
+    /// Check a proof against the log's public key, trusting nothing from the log directory
+    #[command(long_about = "Check a proof made by `logseal prove`.\n\n\
+        Verifies the checkpoint signatures with the given log verifier key (nothing is taken \
+        from the log directory) and the proof against the checkpoints' roots. Exit 0 when it \
+        holds, 1 when it does not (the message says which part failed).")]
+    Check(ProofCheckArgs),
+}
+
+/// `logseal prove inclusion`.
+#[derive(Debug, Args)]
+pub struct InclusionArgs {
+    /// The log directory
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// Leaf index of the record
+    #[arg(long, value_name = "INDEX")]
+    pub index: u64,
+    /// Tree size of a published checkpoint (default: the latest checkpoint)
+    #[arg(long, value_name = "SIZE")]
+    pub size: Option<u64>,
+}
+
+/// `logseal prove consistency`.
+#[derive(Debug, Args)]
+pub struct ConsistencyArgs {
+    /// The log directory
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// Tree size of the older published checkpoint
+    #[arg(long, value_name = "OLD")]
+    pub old: u64,
+    /// Tree size of the newer published checkpoint (default: the latest)
+    #[arg(long, value_name = "NEW")]
+    pub new: Option<u64>,
+}
+
+/// `logseal prove check`.
+#[derive(Debug, Args)]
+pub struct ProofCheckArgs {
+    /// The proof (JSON from `logseal prove`; `-`: standard input)
+    #[arg(value_name = "PROOF")]
+    pub proof: PathBuf,
+    /// The log's verifier-key file
+    #[arg(long, value_name = "PUB")]
+    pub log_key: PathBuf,
+}
+
+/// `logseal info`.
+#[derive(Debug, Args)]
+pub struct InfoArgs {
+    /// The log directory
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// Print one JSON object
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `logseal keygen`.

@@ -1,210 +1,224 @@
-//! `logseal demo`: a small, deterministic walk through what exists today — keys, signed
-//! records with sealed fields, disclosures, decoding and verification. It will be replaced by
-//! the scenario-driven demo of shared/scenario.md.
+//! `logseal demo`: the built-in scenario (shared/scenario.md, [`logseal::scenario`]) end to
+//! end. Writes every producer's key pair, creates a real log, appends each day's records as
+//! one batch and checkpoints it, shows the log refusing a replayed record, exports the
+//! account-sanction case of part B (record, disclosures, inclusion proof), checks the proofs
+//! against the log's public key only, and decodes the exported record for a person.
 //!
-//! Everything is derived from fixed seeds (keys and salts), so two runs write the same bytes.
-//! That is what makes it a demonstration and never a way to produce real records: real salts
-//! come from the operating system's CSPRNG (`logseal record new`).
+//! Everything derives from fixed seeds (keys and salts) and the scenario's own clock, so two
+//! runs write the same log. That makes it a demonstration and never a way to produce real
+//! records: real keys and salts come from the operating system's CSPRNG.
 
-use std::path::{Path, PathBuf};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
 
 use anyhow::Context;
 use logseal::cli::DemoArgs;
-use logseal::crypto::SecretKey;
-use logseal::note::Ed25519NoteKey;
-use logseal::record::json::build_from_json;
-use logseal::record::sealed::SALT_LEN;
-use logseal::record::{Kind, Record};
+use logseal::log::{Log, LogError};
+use logseal::note::{Ed25519NoteKey, NoteVerifier};
+use logseal::record::{Kind, Record, SignedRecord};
+use logseal::scenario::{self, AUTHORITY, ORIGIN, Scale, Signed};
 use logseal::tree::TreeHashAlg;
-use serde_json::{Value, json};
 
-use super::record::{decode_disclosures, read_verifier, write_signed};
+use super::log::{ProofFile, check_proof};
+use super::record::write_signed;
 use super::view::{KeyCheck, View};
 use super::{Invalid, files, keygen};
-
-/// The log origin the demo's records are bound to.
-const ORIGIN: &str = "demo.logseal.example/log";
-/// BLAKE3 `derive_key` context for the demo's key seeds and salts.
-const SEED_CONTEXT: &str = "logseal demo: deterministic, never for real records v1";
-
-fn seed(label: &str) -> [u8; 32] {
-    blake3::derive_key(SEED_CONTEXT, label.as_bytes())
-}
-
-fn demo_key(name: &str) -> anyhow::Result<Ed25519NoteKey> {
-    Ok(Ed25519NoteKey::new(
-        name,
-        SecretKey::from_seed(&seed(&format!("key {name}"))),
-    )?)
-}
 
 fn default_dir() -> PathBuf {
     std::env::temp_dir().join(format!("logseal-demo-{}", std::process::id()))
 }
 
-/// One record to write: file stem, kind, signer, its JSON form, and the sealed fields whose
-/// disclosures are withheld (as if erased under a retention rule).
-struct Planned {
-    stem: &'static str,
-    kind: Kind,
-    signer: usize,
-    json: Value,
-    withheld: &'static [&'static str],
-}
-
-fn data_access(seq: u64, minute: u32, status: &str, body: Value) -> Value {
-    json!({
-        "producer": "query-frontend",
-        "seq": seq,
-        "prev": Value::Null,
-        "occurred_at": format!("2026-03-02T10:{minute:02}:00.000+01:00"),
-        "status": status,
-        "processing_activity": "https://register.example/activities/subscriber-data-query",
-        "retention_rule": "de-bdsg76-led-logs@1",
-        "body": body,
-    })
+fn note_key(name: &str) -> anyhow::Result<Ed25519NoteKey> {
+    Ok(Ed25519NoteKey::new(name, scenario::secret_key(name))?)
 }
 
 pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     let dir = args.dir.unwrap_or_else(default_dir);
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let mut out = format!("logseal demo in {}\n\n", dir.display());
+    let mut out = format!(
+        "logseal demo in {}\n\
+         A central subscriber-data service queried by police officials (A) and a cloud \
+         platform's account sanctions (B), 30 days from 2026-03-01.\n",
+        dir.display()
+    );
 
-    // Keys: the registration authority and one producer.
-    let names = ["registration-authority", "query-frontend"];
-    let keys = [demo_key(names[0])?, demo_key(names[1])?];
-    for (k, name) in keys.iter().zip(names) {
-        let (secret, public) = keygen::write_key_pair(k, &dir.join(name))?;
+    // 1. Keys: the log's, the registration authority's, every producer's.
+    let keys_dir = dir.join("keys");
+    std::fs::create_dir_all(&keys_dir)?;
+    out.push_str("\n1. keys (signed-note form; secret files mode 0600)\n");
+    let log_key = note_key(ORIGIN)?;
+    keygen::write_key_pair(&log_key, &keys_dir.join("log"))?;
+    out.push_str(&format!(
+        "   {:<24} {}\n",
+        "log",
+        log_key.verifier().to_vkey()
+    ));
+    for p in scenario::producers() {
+        let k = note_key(p.name)?;
+        keygen::write_key_pair(&k, &keys_dir.join(p.name))?;
         out.push_str(&format!(
-            "key {}\n  {}\n  {} (secret, mode 0600)\n",
-            k.verifier().to_vkey(),
-            public.display(),
-            secret.display()
+            "   {:<24} {}  ({})\n",
+            p.name,
+            short_vkey(&k),
+            p.about
         ));
     }
-    let producer_pub = hex::encode(keys[1].secret_key().public_key().as_bytes());
 
-    // The registration, then three queries chained by seq and prev.
-    let zero = "00".repeat(32);
-    let mut plan = vec![Planned {
-        stem: "00-key-registration",
-        kind: Kind::KeyRegistration,
-        signer: 0,
-        json: json!({
-            "producer": "registration-authority",
-            "seq": 0,
-            "prev": zero,
-            "occurred_at": "2026-03-02T09:00:00.000+01:00",
-            "status": "ok",
-            "body": {"producer": "query-frontend", "public_key": producer_pub, "kinds": ["data-access"]},
-        }),
-        withheld: &[],
-    }];
-    let queries = [
-        (
-            "ok",
-            json!({
-                "action": "search", "legal_basis": "nl-sv-126na", "purpose": "criminal-investigation",
-                "actor": {"role": "police-officer", "organisation": "politie-eenheid-noord",
-                          "authorisation_id": "auth-0017", "user": "officer-17"},
-                "case_ref": "PN-2026-004711", "order_ref": "OvJ-2026-0815",
-                "data_categories": ["subscriber-name-address"], "result_count": 1,
-                "query": "+31 6 1234 5678", "subject": "Jan de Vries",
-            }),
-            &[][..],
-        ),
-        (
-            "ok",
-            json!({
-                "action": "disclose", "legal_basis": "nl-sv-126na", "purpose": "criminal-investigation",
-                "actor": {"role": "police-officer", "organisation": "politie-eenheid-noord",
-                          "authorisation_id": "auth-0017", "user": "officer-17"},
-                "case_ref": "PN-2026-004711",
-                "data_categories": ["subscriber-name-address"], "result_count": 1,
-                "subject": "Jan de Vries", "recipients": ["OM Arrondissementsparket Noord-Nederland"],
-            }),
-            &["subject"][..],
-        ),
-        (
-            "denied",
-            json!({
-                "action": "consult", "legal_basis": "nl-sv-126n", "purpose": "criminal-investigation",
-                "actor": {"role": "police-officer", "organisation": "politie-eenheid-oost",
-                          "authorisation_id": "auth-0042", "user": "officer-42"},
-                "data_categories": ["ip-assignment"], "result_count": 0,
-                "query": "2001:db8::17",
-            }),
-            &[][..],
-        ),
-    ];
-    let stems = ["01-query", "02-disclose", "03-denied-query"];
-    for (i, (status, body, withheld)) in queries.into_iter().enumerate() {
-        plan.push(Planned {
-            stem: stems[i],
-            kind: Kind::DataAccess,
-            signer: 1,
-            // prev is filled in when the previous record has been signed.
-            json: data_access(i as u64, 5 + 10 * i as u32, status, body),
-            withheld,
-        });
-    }
+    // 2. The log.
+    let log_dir = dir.join("log");
+    let authority = note_key(AUTHORITY)?.verifier().to_vkey();
+    let days = scenario::build(Scale::FULL, TreeHashAlg::Sha256)?;
+    let mut log = Log::init(
+        &log_dir,
+        &log_key,
+        &authority,
+        TreeHashAlg::Sha256,
+        days[0].checkpoint_at - 86_400,
+    )
+    .with_context(|| format!("cannot create the log {}", log_dir.display()))?;
+    out.push_str(&format!(
+        "\n2. log {}\n   origin {ORIGIN}, tree hash sha256 (a standard C2SP tlog-tiles log)\n",
+        log_dir.display()
+    ));
 
-    // Sign and write, chaining each producer's records.
-    let mut salt_counter = 0u64;
-    let mut salts = || {
-        salt_counter += 1;
-        let full = seed(&format!("salt {salt_counter}"));
-        let mut s = [0u8; SALT_LEN];
-        s.copy_from_slice(&full[..SALT_LEN]);
-        s
-    };
-    let mut prev_query: Option<String> = None;
-    let mut written = Vec::new();
-    out.push_str("\nrecords (origin ");
-    out.push_str(ORIGIN);
-    out.push_str(")\n");
-    for mut p in plan {
-        if p.kind == Kind::DataAccess {
-            p.json["prev"] = json!(prev_query.clone().unwrap_or_else(|| zero.clone()));
+    // 3. Append each day as one atomic batch, checkpoint at the end of the day.
+    let mut per_kind: BTreeMap<&str, u64> = BTreeMap::new();
+    let mut leaf_of: BTreeMap<&str, (u64, &Signed)> = BTreeMap::new();
+    let mut checkpoint_sizes = Vec::new();
+    for day in &days {
+        let items: Vec<_> = day.records.iter().map(|s| s.item.clone()).collect();
+        let receipts = log.append(&items).context("appending the scenario")?;
+        for (s, r) in day.records.iter().zip(&receipts) {
+            *per_kind.entry(s.kind.name()).or_default() += 1;
+            if let Some(label) = s.label {
+                leaf_of.insert(label, (r.leaf_index, s));
+            }
         }
-        let builder = build_from_json(p.kind, p.json, &mut salts)
-            .map_err(|e| anyhow::anyhow!("demo record {}: {e}", p.stem))?;
-        let mut signed = builder.sign(keys[p.signer].secret_key(), ORIGIN)?;
-        if p.kind == Kind::DataAccess {
-            prev_query = Some(hex::encode(TreeHashAlg::Sha256.leaf(&signed.bytes)));
-        }
-        signed
-            .disclosures
-            .retain(|d| !p.withheld.contains(&d.path.to_string().as_str()));
-        let (cose, disc) = write_signed(&signed, &dir.join(p.stem))?;
-        out.push_str(&format!("  {}\n  {}", cose.display(), disc.display()));
-        if !p.withheld.is_empty() {
-            out.push_str(&format!(
-                " (withheld, as if erased: {})",
-                p.withheld.join(", ")
-            ));
-        }
-        out.push('\n');
-        written.push((cose, disc, p.signer));
-    }
-
-    // Read everything back: decode, verify with the public key file, open the disclosures.
-    out.push_str("\nreading the records back\n");
-    let mut problems = Vec::new();
-    for (cose, disc, signer) in &written {
-        let view = read_back(cose, disc, &dir.join(format!("{}.pub", names[*signer])))?;
-        problems.extend(view.problems());
-        out.push_str("\n────────────────────────────────────────\n");
-        out.push_str(&view.to_text());
+        log.checkpoint(day.checkpoint_at)?;
+        checkpoint_sizes.push(log.size());
     }
     out.push_str(&format!(
-        "\n{} records written, decoded and verified in {}.\n\
-         Try: logseal record show {} --disclosures {} --key {} --origin {ORIGIN}\n",
-        written.len(),
-        dir.display(),
-        written[1].0.display(),
-        written[1].1.display(),
-        dir.join("query-frontend.pub").display(),
+        "\n3. appended {} records in {} daily batches, each checkpointed\n",
+        log.size(),
+        days.len()
+    ));
+    for (kind, n) in &per_kind {
+        out.push_str(&format!("   {kind:<20} {n:>6}\n"));
+    }
+    let note = log
+        .reader()
+        .checkpoint()?
+        .context("the log has a checkpoint")?;
+    out.push_str("\n   the latest checkpoint (public/checkpoint):\n");
+    for line in String::from_utf8_lossy(&note).lines() {
+        out.push_str(&format!("   │ {line}\n"));
+    }
+
+    // 4. The log refuses what does not continue a producer's chain.
+    let (denied_leaf, denied) = leaf_of["denied-query"];
+    out.push_str(&format!(
+        "\n4. admission: replaying leaf {denied_leaf} (query-frontend seq {}) is refused\n",
+        denied.seq
+    ));
+    match log.append(std::slice::from_ref(&denied.item)) {
+        Err(LogError::Refused { refusal, .. }) => {
+            out.push_str(&format!(
+                "   refused: {refusal}\n   the log is unchanged ({} records)\n",
+                log.size()
+            ));
+        }
+        other => {
+            return Err(Invalid(format!(
+                "demo: the replayed record was not refused: {other:?}"
+            ))
+            .into());
+        }
+    }
+
+    // 5. The export case of B: the sanction record with only its own disclosures.
+    let export_dir = dir.join("export");
+    std::fs::create_dir_all(&export_dir)?;
+    let (sanction_leaf, sanction) = leaf_of["export-sanction"];
+    let (cose, disclosures) = write_signed(
+        &SignedRecord {
+            bytes: sanction.item.record.clone(),
+            disclosures: sanction.item.disclosures.clone(),
+        },
+        &export_dir.join("sanction"),
+    )?;
+    let size = log.size();
+    let proof = log.reader().inclusion_proof(size, sanction_leaf)?;
+    let file = ProofFile::Inclusion {
+        origin: ORIGIN.to_string(),
+        tree_hash: "sha256".into(),
+        leaf_index: sanction_leaf,
+        record: base64::Engine::encode(
+            &base64::engine::general_purpose::STANDARD,
+            &sanction.item.record,
+        ),
+        leaf_hash: hex::encode(sanction.leaf_hash.0),
+        proof: proof.iter().map(hex::encode).collect(),
+        checkpoint: String::from_utf8(note.clone())?,
+    };
+    let proof_path = export_dir.join("sanction.inclusion.json");
+    std::fs::write(&proof_path, serde_json::to_string_pretty(&file)?)?;
+    let verdict = check_proof(&file, &log_key.verifier())
+        .map_err(|e| Invalid(format!("demo: inclusion proof: {e}")))?;
+    out.push_str(&format!(
+        "\n5. evidence export of the sanction (leaf {sanction_leaf})\n   {}\n   {}\n   {}\n   proof checked with the log's public key only: {verdict}\n",
+        cose.display(),
+        disclosures.display(),
+        proof_path.display()
+    ));
+    let old = checkpoint_sizes[9];
+    let old_note = log.checkpoint_at(old)?.context("day-10 checkpoint kept")?;
+    let consistency = ProofFile::Consistency {
+        origin: ORIGIN.to_string(),
+        tree_hash: "sha256".into(),
+        old_checkpoint: String::from_utf8(old_note)?,
+        new_checkpoint: String::from_utf8(note)?,
+        proof: log
+            .reader()
+            .consistency_proof(old, size)?
+            .iter()
+            .map(hex::encode)
+            .collect(),
+    };
+    let verdict = check_proof(&consistency, &log_key.verifier())
+        .map_err(|e| Invalid(format!("demo: consistency proof: {e}")))?;
+    out.push_str(&format!(
+        "   the day-10 checkpoint is consistent with today's: {verdict}\n"
+    ));
+
+    // 6. What a court sees: the record decoded, its sealed fields opened.
+    let tns = note_key("trust-and-safety")?.verifier();
+    let view = View::inspect(
+        cose.display().to_string(),
+        Record::decode(&sanction.item.record).map_err(|e| Invalid(format!("demo: {e}")))?,
+        &sanction.item.disclosures,
+        Some(KeyCheck {
+            name: tns.name(),
+            key: tns.public_key(),
+            origin: ORIGIN,
+        }),
+    );
+    let problems = view.problems();
+    out.push_str("\n6. the exported sanction record, as `logseal record show` prints it\n\n");
+    out.push_str(&view.to_text());
+    let notices = count_notices(&days, sanction);
+    out.push_str(&format!(
+        "\n   statements of reasons referencing this sanction in the log: {notices}\n"
+    ));
+
+    out.push_str(&format!(
+        "\nExplore:\n  logseal info {log}\n  logseal prove inclusion {log} --index {sanction_leaf}\n  \
+         logseal prove check {proof} --log-key {keys}/log.pub\n  \
+         logseal record show {cose} --disclosures {disc} --key {keys}/trust-and-safety.pub --origin {ORIGIN}\n",
+        log = log_dir.display(),
+        proof = proof_path.display(),
+        keys = keys_dir.display(),
+        cose = cose.display(),
+        disc = disclosures.display(),
     ));
     files::print(&out)?;
     if problems.is_empty() {
@@ -214,21 +228,27 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     }
 }
 
-fn read_back(cose: &Path, disc: &Path, public: &Path) -> anyhow::Result<View> {
-    let verifier = read_verifier(public)?;
-    let bytes = files::read(cose)?;
-    let record = Record::decode(&bytes).map_err(|e| Invalid(format!("{}: {e}", cose.display())))?;
-    let disclosures = decode_disclosures(&files::read(disc)?)
-        .map_err(|e| Invalid(format!("{}: {e}", disc.display())))?;
-    use logseal::note::NoteVerifier;
-    Ok(View::inspect(
-        cose.display().to_string(),
-        record,
-        &disclosures,
-        Some(KeyCheck {
-            name: verifier.name(),
-            key: verifier.public_key(),
-            origin: ORIGIN,
-        }),
-    ))
+/// `name+id` of a verifier key (its key material is in the .pub file).
+fn short_vkey(k: &Ed25519NoteKey) -> String {
+    let v = k.verifier().to_vkey();
+    v.splitn(3, '+').take(2).collect::<Vec<_>>().join("+")
+}
+
+/// How many notification records reference `sanction` (by producer, seq and leaf hash).
+fn count_notices(days: &[scenario::SignedDay], sanction: &Signed) -> usize {
+    days.iter()
+        .flat_map(|d| &d.records)
+        .filter(|s| s.kind == Kind::Notification)
+        .filter(|s| {
+            let Ok(r) = Record::decode(&s.item.record) else {
+                return false;
+            };
+            match &r.payload().body {
+                logseal::record::kinds::Body::Notification(n) => {
+                    n.sanction.seq == sanction.seq && n.sanction.leaf_hash == sanction.leaf_hash
+                }
+                _ => false,
+            }
+        })
+        .count()
 }

@@ -8,10 +8,11 @@
 pub mod demo;
 mod files;
 pub mod keygen;
+pub mod log;
 pub mod record;
 mod view;
 
-use logseal::cli::{Cli, Command, RecordCommand};
+use logseal::cli::{Cli, Command, ProveCommand, RecordCommand};
 
 /// The input was examined and found invalid (exit status 1). The message names the file
 /// and the problem, with the library's byte offset or field path.
@@ -33,5 +34,12 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Record(RecordCommand::New(args)) => record::new(args),
         Command::Record(RecordCommand::Show(args)) => record::show(args),
         Command::Demo(args) => demo::run(args),
+        Command::Init(args) => log::init(args),
+        Command::Append(args) => log::append(args),
+        Command::Checkpoint(args) => log::checkpoint(args),
+        Command::Prove(ProveCommand::Inclusion(args)) => log::prove_inclusion(args),
+        Command::Prove(ProveCommand::Consistency(args)) => log::prove_consistency(args),
+        Command::Prove(ProveCommand::Check(args)) => log::prove_check(args),
+        Command::Info(args) => log::info(args),
     }
 }

@@ -1,0 +1,108 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_logseal_global_optspecs
+    string join \n h/help V/version
+end
+
+function __fish_logseal_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_logseal_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_logseal_using_subcommand
+    set -l cmd (__fish_logseal_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c logseal -n "__fish_logseal_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c logseal -n "__fish_logseal_needs_command" -s V -l version -d 'Print version'
+complete -c logseal -n "__fish_logseal_needs_command" -f -a "keygen" -d 'Generate an Ed25519 key pair (signed-note key strings)'
+complete -c logseal -n "__fish_logseal_needs_command" -f -a "record" -d 'Create and inspect single signed records'
+complete -c logseal -n "__fish_logseal_needs_command" -f -a "demo" -d 'Run a small self-contained demonstration in a fresh directory'
+complete -c logseal -n "__fish_logseal_needs_command" -f -a "init" -d 'Create a log directory'
+complete -c logseal -n "__fish_logseal_needs_command" -f -a "append" -d 'Append records to a log (atomically, one batch)'
+complete -c logseal -n "__fish_logseal_needs_command" -f -a "checkpoint" -d 'Sign and publish a checkpoint of the log\'s current size'
+complete -c logseal -n "__fish_logseal_needs_command" -f -a "prove" -d 'Produce and check inclusion and consistency proofs'
+complete -c logseal -n "__fish_logseal_needs_command" -f -a "info" -d 'Show a log\'s origin, size, checkpoint, producers and keys'
+complete -c logseal -n "__fish_logseal_using_subcommand keygen" -l name -d 'Key name, as it appears in key strings and note signatures (no spaces, no \'+\')' -r
+complete -c logseal -n "__fish_logseal_using_subcommand keygen" -l out -d 'Write PREFIX.key (secret) and PREFIX.pub (public)' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand keygen" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c logseal -n "__fish_logseal_using_subcommand keygen" -s V -l version -d 'Print version'
+complete -c logseal -n "__fish_logseal_using_subcommand record; and not __fish_seen_subcommand_from new show" -s h -l help -d 'Print help'
+complete -c logseal -n "__fish_logseal_using_subcommand record; and not __fish_seen_subcommand_from new show" -s V -l version -d 'Print version'
+complete -c logseal -n "__fish_logseal_using_subcommand record; and not __fish_seen_subcommand_from new show" -f -a "new" -d 'Sign one record from its JSON form'
+complete -c logseal -n "__fish_logseal_using_subcommand record; and not __fish_seen_subcommand_from new show" -f -a "show" -d 'Decode a record for a person, check its disclosures and signature'
+complete -c logseal -n "__fish_logseal_using_subcommand record; and __fish_seen_subcommand_from new" -l kind -d 'Record kind' -r -f -a "data-access\t''
+account-sanction\t''
+notification\t''
+appeal\t''
+appeal-decision\t''
+retention-policy\t''
+retention-deletion\t''
+retention-review\t''
+legal-hold\t''
+case-status\t''
+authorisation\t''
+key-registration\t''
+key-revocation\t''
+producer-reset\t''
+policy-publication\t''
+producer-heartbeat\t''"
+complete -c logseal -n "__fish_logseal_using_subcommand record; and __fish_seen_subcommand_from new" -l producer-key -d 'Producer signer-key file (as written by `logseal keygen`)' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand record; and __fish_seen_subcommand_from new" -l origin -d 'Origin of the log the record is for (bound into the signature)' -r
+complete -c logseal -n "__fish_logseal_using_subcommand record; and __fish_seen_subcommand_from new" -l in -d 'Read the JSON record from FILE instead of standard input' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand record; and __fish_seen_subcommand_from new" -l out -d 'Write PREFIX.cose and PREFIX.disclosures' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand record; and __fish_seen_subcommand_from new" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c logseal -n "__fish_logseal_using_subcommand record; and __fish_seen_subcommand_from new" -s V -l version -d 'Print version'
+complete -c logseal -n "__fish_logseal_using_subcommand record; and __fish_seen_subcommand_from show" -l disclosures -d 'Disclosures file (as written by `logseal record new`) to open sealed fields' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand record; and __fish_seen_subcommand_from show" -l key -d 'Verifier-key file of the producer; checks the signature (needs --origin)' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand record; and __fish_seen_subcommand_from show" -l origin -d 'Origin of the log the record belongs to (needs --key)' -r
+complete -c logseal -n "__fish_logseal_using_subcommand record; and __fish_seen_subcommand_from show" -l json -d 'Print one JSON object instead of text'
+complete -c logseal -n "__fish_logseal_using_subcommand record; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c logseal -n "__fish_logseal_using_subcommand record; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c logseal -n "__fish_logseal_using_subcommand demo" -l dir -d 'Directory to create the demo files in (must not hold files of the same names); default: a new directory under the system\'s temporary directory' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand demo" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c logseal -n "__fish_logseal_using_subcommand demo" -s V -l version -d 'Print version'
+complete -c logseal -n "__fish_logseal_using_subcommand init" -l origin -d 'The log\'s origin (its checkpoint\'s first line), e.g. `example.org/audit/log`' -r
+complete -c logseal -n "__fish_logseal_using_subcommand init" -l log-key -d 'The log\'s signer-key file (from `logseal keygen --name ORIGIN`)' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand init" -l authority -d 'The registration authority\'s verifier-key file' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand init" -l tree-hash -d 'The tree hash (a BLAKE3 log\'s origin must end in `/blake3`)' -r -f -a "sha256\t''
+blake3\t''"
+complete -c logseal -n "__fish_logseal_using_subcommand init" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c logseal -n "__fish_logseal_using_subcommand init" -s V -l version -d 'Print version'
+complete -c logseal -n "__fish_logseal_using_subcommand append" -l in -d 'Read JSON lines from FILE (`-`: standard input)' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand append" -l producer-key -d 'Signer-key file for JSON records that are not yet signed' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand append" -l json -d 'Print the receipts as JSON lines'
+complete -c logseal -n "__fish_logseal_using_subcommand append" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c logseal -n "__fish_logseal_using_subcommand append" -s V -l version -d 'Print version'
+complete -c logseal -n "__fish_logseal_using_subcommand checkpoint" -s h -l help -d 'Print help'
+complete -c logseal -n "__fish_logseal_using_subcommand checkpoint" -s V -l version -d 'Print version'
+complete -c logseal -n "__fish_logseal_using_subcommand prove; and not __fish_seen_subcommand_from inclusion consistency check" -s h -l help -d 'Print help'
+complete -c logseal -n "__fish_logseal_using_subcommand prove; and not __fish_seen_subcommand_from inclusion consistency check" -s V -l version -d 'Print version'
+complete -c logseal -n "__fish_logseal_using_subcommand prove; and not __fish_seen_subcommand_from inclusion consistency check" -f -a "inclusion" -d 'Prove that a record is in the log (JSON proof with the signed checkpoint)'
+complete -c logseal -n "__fish_logseal_using_subcommand prove; and not __fish_seen_subcommand_from inclusion consistency check" -f -a "consistency" -d 'Prove that an older checkpoint is a prefix of a newer one'
+complete -c logseal -n "__fish_logseal_using_subcommand prove; and not __fish_seen_subcommand_from inclusion consistency check" -f -a "check" -d 'Check a proof against the log\'s public key, trusting nothing from the log directory'
+complete -c logseal -n "__fish_logseal_using_subcommand prove; and __fish_seen_subcommand_from inclusion" -l index -d 'Leaf index of the record' -r
+complete -c logseal -n "__fish_logseal_using_subcommand prove; and __fish_seen_subcommand_from inclusion" -l size -d 'Tree size of a published checkpoint (default: the latest checkpoint)' -r
+complete -c logseal -n "__fish_logseal_using_subcommand prove; and __fish_seen_subcommand_from inclusion" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c logseal -n "__fish_logseal_using_subcommand prove; and __fish_seen_subcommand_from inclusion" -s V -l version -d 'Print version'
+complete -c logseal -n "__fish_logseal_using_subcommand prove; and __fish_seen_subcommand_from consistency" -l old -d 'Tree size of the older published checkpoint' -r
+complete -c logseal -n "__fish_logseal_using_subcommand prove; and __fish_seen_subcommand_from consistency" -l new -d 'Tree size of the newer published checkpoint (default: the latest)' -r
+complete -c logseal -n "__fish_logseal_using_subcommand prove; and __fish_seen_subcommand_from consistency" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c logseal -n "__fish_logseal_using_subcommand prove; and __fish_seen_subcommand_from consistency" -s V -l version -d 'Print version'
+complete -c logseal -n "__fish_logseal_using_subcommand prove; and __fish_seen_subcommand_from check" -l log-key -d 'The log\'s verifier-key file' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand prove; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c logseal -n "__fish_logseal_using_subcommand prove; and __fish_seen_subcommand_from check" -s V -l version -d 'Print version'
+complete -c logseal -n "__fish_logseal_using_subcommand info" -l json -d 'Print one JSON object'
+complete -c logseal -n "__fish_logseal_using_subcommand info" -s h -l help -d 'Print help'
+complete -c logseal -n "__fish_logseal_using_subcommand info" -s V -l version -d 'Print version'

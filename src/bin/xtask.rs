@@ -1,0 +1,157 @@
+//! `xtask`: writes the repository's generated files, or checks that they are up to date.
+//!
+//! Owns: writing (and, with `--check`, comparing) what the library's generators produce —
+//! `testvectors/` ([`logseal::vectors::render_all`]), `man/` and `completions/`
+//! ([`logseal::cli::man`]). It generates nothing itself. A file in one of these directories
+//! that the generator no longer produces is stale too: it is removed, or reported by
+//! `--check`.
+//!
+//! Run from anywhere: `cargo run --bin xtask -- all` (paths are relative to the crate root).
+//! Exit status: 0 written / up to date, 1 `--check` found stale files, 2 could not run.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+/// Generate test vectors, man pages and shell completions.
+#[derive(Debug, Parser)]
+#[command(name = "xtask", disable_help_subcommand = true)]
+struct Cli {
+    #[command(subcommand)]
+    task: Task,
+    /// Do not write: exit 1 if any committed file differs from the generator's output
+    #[arg(long, global = true)]
+    check: bool,
+}
+
+#[derive(Debug, Clone, Copy, Subcommand)]
+enum Task {
+    /// testvectors/*.json and testvectors/README.md
+    Vectors,
+    /// man/*.1 for logseal and every subcommand
+    Man,
+    /// completions/ for bash, zsh and fish
+    Completions,
+    /// Everything above
+    All,
+}
+
+/// Generated files, and the directories whose contents they are exactly.
+struct Output {
+    dirs: Vec<&'static str>,
+    files: Vec<(PathBuf, Vec<u8>)>,
+}
+
+fn generate(task: Task) -> anyhow::Result<Output> {
+    use logseal::cli::man;
+    let mut out = Output {
+        dirs: Vec::new(),
+        files: Vec::new(),
+    };
+    if matches!(task, Task::Vectors | Task::All) {
+        out.dirs.push(logseal::vectors::DIR);
+        out.files
+            .extend(logseal::vectors::render_all().context("generating test vectors")?);
+    }
+    if matches!(task, Task::Man | Task::All) {
+        out.dirs.push(man::MAN_DIR);
+        out.files.extend(man::render_man_pages());
+    }
+    if matches!(task, Task::Completions | Task::All) {
+        out.dirs.push(man::COMPLETIONS_DIR);
+        out.files.extend(man::render_completions());
+    }
+    Ok(out)
+}
+
+/// Files present in `dir` (relative to `root`), as paths relative to `root`.
+fn existing(root: &Path, dir: &str) -> anyhow::Result<BTreeSet<PathBuf>> {
+    let mut found = BTreeSet::new();
+    let abs = root.join(dir);
+    if !abs.exists() {
+        return Ok(found);
+    }
+    for entry in std::fs::read_dir(&abs).with_context(|| format!("reading {}", abs.display()))? {
+        let entry = entry?;
+        if entry.file_type()?.is_file() {
+            found.insert(PathBuf::from(dir).join(entry.file_name()));
+        }
+    }
+    Ok(found)
+}
+
+fn run(cli: &Cli) -> anyhow::Result<bool> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = generate(cli.task)?;
+    let wanted: BTreeSet<PathBuf> = out.files.iter().map(|(p, _)| p.clone()).collect();
+    let mut stale = Vec::new();
+    for (rel, bytes) in &out.files {
+        let path = root.join(rel);
+        let current = std::fs::read(&path).ok();
+        if current.as_deref() == Some(bytes.as_slice()) {
+            continue;
+        }
+        stale.push(format!(
+            "{} {}",
+            if current.is_some() {
+                "differs:"
+            } else {
+                "missing:"
+            },
+            rel.display()
+        ));
+        if !cli.check {
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent)
+                    .with_context(|| format!("creating {}", parent.display()))?;
+            }
+            std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
+        }
+    }
+    for dir in &out.dirs {
+        for rel in existing(root, dir)?.difference(&wanted) {
+            stale.push(format!("not generated: {}", rel.display()));
+            if !cli.check {
+                let path = root.join(rel);
+                std::fs::remove_file(&path)
+                    .with_context(|| format!("removing {}", path.display()))?;
+            }
+        }
+    }
+    for line in &stale {
+        println!("{line}");
+    }
+    if cli.check {
+        if stale.is_empty() {
+            println!("{} generated files are up to date", out.files.len());
+        } else {
+            println!(
+                "{} stale file(s); run `cargo run --bin xtask -- all`",
+                stale.len()
+            );
+        }
+    } else {
+        println!(
+            "{} generated files, {} written or removed",
+            out.files.len(),
+            stale.len()
+        );
+    }
+    Ok(stale.is_empty())
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(&cli) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) if cli.check => ExitCode::from(1),
+        Ok(false) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,539 @@
+//! `logseal init`, `append`, `checkpoint`, `prove …` and `info`: thin layers over
+//! [`logseal::log::Log`]. The proof files written by `prove` are self-contained JSON (see
+//! [`ProofFile`]) so that `prove check` trusts nothing but the log's verifier key.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use anyhow::{Context, bail};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as B64;
+use logseal::checkpoint::{Checkpoint, open_checkpoint};
+use logseal::cli::{
+    AppendArgs, CheckpointArgs, ConsistencyArgs, InclusionArgs, InfoArgs, InitArgs, ProofCheckArgs,
+};
+use logseal::log::{AppendItem, Log, LogError, Receipt, check_origin};
+use logseal::note::{Ed25519NoteVerifier, NoteVerifier};
+use logseal::record::json::build_from_json;
+use logseal::record::sealed::SALT_LEN;
+use logseal::record::text::ProducerId;
+use logseal::record::types::Hash32;
+use logseal::record::{Kind, Record};
+use logseal::tree::{Hash, TreeHashAlg};
+use rand_core::RngCore;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::record::{decode_disclosures, read_signer, read_verifier};
+use super::{Invalid, files};
+
+/// Seconds since the Unix epoch (the CLI reads the clock; the library never does).
+pub fn now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// A refused record is invalid input (exit 1); anything else could not run (exit 2).
+fn log_err(e: LogError) -> anyhow::Error {
+    match e {
+        LogError::Refused { .. } | LogError::BadDisclosure { .. } => {
+            anyhow::Error::new(Invalid(format!("{e}; nothing was appended")))
+        }
+        other => anyhow::Error::new(other),
+    }
+}
+
+pub fn init(args: InitArgs) -> anyhow::Result<()> {
+    let key = read_signer(&args.log_key)?;
+    if key.verifier().name() != args.origin {
+        bail!(
+            "{}: the log key is named {:?}, but a log key must be named after the origin {:?} \
+             (create it with `logseal keygen --name {}`)",
+            args.log_key.display(),
+            key.verifier().name(),
+            args.origin,
+            args.origin
+        );
+    }
+    let alg = TreeHashAlg::parse(&args.tree_hash)?;
+    check_origin(&args.origin, alg).map_err(|r| anyhow::anyhow!("--origin: {r}"))?;
+    let authority = files::read_key_line(&args.authority)?;
+    let log = Log::init(&args.dir, &key, &authority, alg, now_secs())
+        .with_context(|| format!("cannot create the log {}", args.dir.display()))?;
+    files::print(&format!(
+        "created log {}\norigin      {}\ntree hash   {}\nlog key     {}\nauthority   {}\n",
+        args.dir.display(),
+        log.origin(),
+        log.alg().name(),
+        log.config().log_key,
+        log.config().authority_key
+    ))
+}
+
+/// One JSON line of `append --in`.
+fn parse_line(
+    line: &str,
+    at: &str,
+    signer: Option<&logseal::note::Ed25519NoteKey>,
+    log: &Log,
+    heads: &mut HashMap<ProducerId, (u64, Hash32)>,
+) -> anyhow::Result<AppendItem> {
+    let invalid = |msg: String| anyhow::Error::new(Invalid(format!("{at}: {msg}")));
+    let mut v: Value = serde_json::from_str(line).map_err(|e| invalid(format!("not JSON: {e}")))?;
+    let Value::Object(obj) = &mut v else {
+        return Err(invalid("expected a JSON object".into()));
+    };
+    if let Some(cose) = obj.remove("cose") {
+        let cose = cose
+            .as_str()
+            .ok_or_else(|| invalid("cose: expected a base64 string".into()))?;
+        let record = B64
+            .decode(cose)
+            .map_err(|e| invalid(format!("cose: not base64: {e}")))?;
+        let disclosures = match obj.remove("disclosures") {
+            None => Vec::new(),
+            Some(Value::String(s)) => {
+                let bytes = B64
+                    .decode(&s)
+                    .map_err(|e| invalid(format!("disclosures: not base64: {e}")))?;
+                decode_disclosures(&bytes).map_err(|e| invalid(format!("disclosures: {e}")))?
+            }
+            Some(_) => return Err(invalid("disclosures: expected a base64 string".into())),
+        };
+        if let Some(k) = obj.keys().next() {
+            return Err(invalid(format!("{k}: unknown member next to \"cose\"")));
+        }
+        // Track the head so that later unsigned lines of the same producer continue it.
+        if let Ok(r) = Record::decode(&record) {
+            let p = r.payload();
+            heads.insert(
+                p.producer.clone(),
+                (p.seq + 1, Hash32(log.alg().leaf(&record))),
+            );
+        }
+        return Ok(AppendItem {
+            record,
+            disclosures,
+        });
+    }
+    let Some(signer) = signer else {
+        return Err(invalid(
+            "an unsigned record (no \"cose\" member) needs --producer-key".into(),
+        ));
+    };
+    let kind = match obj.remove("kind") {
+        Some(Value::String(k)) => Kind::from_name(&k)
+            .ok_or_else(|| invalid(format!("kind: unknown record kind {k:?}")))?,
+        _ => return Err(invalid("kind: missing (a record kind name)".into())),
+    };
+    let producer = obj
+        .get("producer")
+        .and_then(Value::as_str)
+        .ok_or_else(|| invalid("producer: missing".into()))?;
+    let producer = ProducerId::new(producer).map_err(|e| invalid(format!("producer: {e}")))?;
+    let (next_seq, head) = *heads.entry(producer.clone()).or_insert_with(|| {
+        log.state()
+            .producer(&producer)
+            .map(|h| (h.next_seq, h.head))
+            .unwrap_or((0, Hash32([0; 32])))
+    });
+    obj.entry("seq").or_insert(Value::from(next_seq));
+    obj.entry("prev")
+        .or_insert(Value::from(hex::encode(head.0)));
+    let mut salts = || {
+        let mut s = [0u8; SALT_LEN];
+        rand_core::OsRng.fill_bytes(&mut s);
+        s
+    };
+    let builder = build_from_json(kind, v, &mut salts).map_err(|e| invalid(e.to_string()))?;
+    let signed = builder
+        .sign(signer.secret_key(), log.origin())
+        .map_err(|e| invalid(e.to_string()))?;
+    let p = Record::decode(&signed.bytes)
+        .map_err(|e| invalid(e.to_string()))?
+        .payload()
+        .clone();
+    heads.insert(
+        p.producer.clone(),
+        (p.seq + 1, Hash32(log.alg().leaf(&signed.bytes))),
+    );
+    Ok(AppendItem {
+        record: signed.bytes,
+        disclosures: signed.disclosures,
+    })
+}
+
+pub fn append(args: AppendArgs) -> anyhow::Result<()> {
+    let mut log = Log::open(&args.dir).map_err(log_err)?;
+    let signer = args.producer_key.as_deref().map(read_signer).transpose()?;
+    let mut items = Vec::new();
+    let mut names = Vec::new();
+    if let Some(input) = &args.input {
+        let (bytes, name) = if input == Path::new("-") {
+            files::read_input(None)?
+        } else {
+            files::read_input(Some(input))?
+        };
+        let text = String::from_utf8(bytes)
+            .map_err(|e| Invalid(format!("{name}: not UTF-8 text: {e}")))?;
+        let mut heads = HashMap::new();
+        for (i, line) in text.lines().enumerate() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            let at = format!("{name} line {}", i + 1);
+            items.push(parse_line(line, &at, signer.as_ref(), &log, &mut heads)?);
+            names.push(at);
+        }
+    } else {
+        if args.records.is_empty() {
+            bail!("nothing to append: give record files, or --in FILE (`-` for standard input)");
+        }
+        for path in &args.records {
+            let record = files::read(path)?;
+            let disclosures_path = path.with_extension("disclosures");
+            let disclosures = if disclosures_path.is_file() {
+                decode_disclosures(&files::read(&disclosures_path)?)
+                    .map_err(|e| Invalid(format!("{}: {e}", disclosures_path.display())))?
+            } else {
+                Vec::new()
+            };
+            items.push(AppendItem {
+                record,
+                disclosures,
+            });
+            names.push(path.display().to_string());
+        }
+    }
+    let receipts = log.append(&items).map_err(|e| match e {
+        LogError::Refused { index, refusal } => anyhow::Error::new(Invalid(format!(
+            "{}: refused: {refusal}; nothing was appended",
+            names[index]
+        ))),
+        LogError::BadDisclosure {
+            index,
+            disclosure,
+            reason,
+        } => anyhow::Error::new(Invalid(format!(
+            "{}: disclosure {disclosure}: {reason}; nothing was appended",
+            names[index]
+        ))),
+        other => log_err(other),
+    })?;
+    let mut out = String::new();
+    for r in &receipts {
+        if args.json {
+            out.push_str(&receipt_json(r).to_string());
+            out.push('\n');
+        } else {
+            out.push_str(&format!(
+                "leaf {:<8} {} seq {} {}\n",
+                r.leaf_index, r.producer, r.seq, r.leaf_hash
+            ));
+        }
+    }
+    if !args.json {
+        out.push_str(&format!(
+            "appended {} record(s); log size {} (run `logseal checkpoint` to publish it)\n",
+            receipts.len(),
+            log.size()
+        ));
+    }
+    files::print(&out)
+}
+
+fn receipt_json(r: &Receipt) -> Value {
+    serde_json::json!({
+        "leaf_index": r.leaf_index,
+        "leaf_hash": r.leaf_hash.to_string(),
+        "producer": r.producer.as_str(),
+        "seq": r.seq,
+    })
+}
+
+pub fn checkpoint(args: CheckpointArgs) -> anyhow::Result<()> {
+    let mut log = Log::open(&args.dir).map_err(log_err)?;
+    let note = log.checkpoint(now_secs()).map_err(log_err)?;
+    files::print(&String::from_utf8_lossy(&note))
+}
+
+/// A proof made by `logseal prove`, checked by `logseal prove check`.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum ProofFile {
+    Inclusion {
+        origin: String,
+        tree_hash: String,
+        leaf_index: u64,
+        /// The record (base64), so the checker can hash it itself.
+        record: String,
+        leaf_hash: String,
+        proof: Vec<String>,
+        /// The signed checkpoint (a signed note) of the tree the proof leads to.
+        checkpoint: String,
+    },
+    Consistency {
+        origin: String,
+        tree_hash: String,
+        old_checkpoint: String,
+        new_checkpoint: String,
+        proof: Vec<String>,
+    },
+}
+
+fn hexes(hs: &[Hash]) -> Vec<String> {
+    hs.iter().map(hex::encode).collect()
+}
+
+/// The signed checkpoint of `size` (the latest when `None`).
+fn checkpoint_of(log: &Log, size: Option<u64>) -> anyhow::Result<(u64, Vec<u8>)> {
+    let latest = log
+        .reader()
+        .checkpoint()?
+        .context("the log has no checkpoint; run `logseal checkpoint`")?;
+    let latest_size = checkpoint_size(&latest)?;
+    match size {
+        None => Ok((latest_size, latest)),
+        Some(s) if s == latest_size => Ok((s, latest)),
+        Some(s) => {
+            let note = log.checkpoint_at(s).map_err(log_err)?.with_context(|| {
+                format!(
+                    "no checkpoint of size {s} was published by this log (latest: {latest_size})"
+                )
+            })?;
+            Ok((s, note))
+        }
+    }
+}
+
+fn checkpoint_size(note: &[u8]) -> anyhow::Result<u64> {
+    let n = logseal::note::parse_note(note)?;
+    Ok(Checkpoint::parse(&n.text)?.size)
+}
+
+pub fn prove_inclusion(args: InclusionArgs) -> anyhow::Result<()> {
+    let log = Log::open_read_only(&args.dir).map_err(log_err)?;
+    let (size, note) = checkpoint_of(&log, args.size)?;
+    if args.index >= size {
+        bail!(
+            "--index {}: the checkpoint has {size} records (leaves 0..{size})",
+            args.index
+        );
+    }
+    let reader = log.reader();
+    let record = reader.entry(args.index, size)?;
+    let proof = reader.inclusion_proof(size, args.index)?;
+    let file = ProofFile::Inclusion {
+        origin: log.origin().to_string(),
+        tree_hash: log.alg().name().to_string(),
+        leaf_index: args.index,
+        leaf_hash: hex::encode(log.alg().leaf(&record)),
+        record: B64.encode(&record),
+        proof: hexes(&proof),
+        checkpoint: String::from_utf8(note).context("checkpoint is not UTF-8")?,
+    };
+    files::print(&format!("{}\n", serde_json::to_string_pretty(&file)?))
+}
+
+pub fn prove_consistency(args: ConsistencyArgs) -> anyhow::Result<()> {
+    let log = Log::open_read_only(&args.dir).map_err(log_err)?;
+    let (new, new_note) = checkpoint_of(&log, args.new)?;
+    if args.old > new {
+        bail!(
+            "--old {} is larger than the new checkpoint's size {new}",
+            args.old
+        );
+    }
+    let (_, old_note) = checkpoint_of(&log, Some(args.old))?;
+    let proof = log.reader().consistency_proof(args.old, new)?;
+    let file = ProofFile::Consistency {
+        origin: log.origin().to_string(),
+        tree_hash: log.alg().name().to_string(),
+        old_checkpoint: String::from_utf8(old_note).context("checkpoint is not UTF-8")?,
+        new_checkpoint: String::from_utf8(new_note).context("checkpoint is not UTF-8")?,
+        proof: hexes(&proof),
+    };
+    files::print(&format!("{}\n", serde_json::to_string_pretty(&file)?))
+}
+
+fn parse_hashes(hs: &[String]) -> Result<Vec<Hash>, String> {
+    hs.iter()
+        .enumerate()
+        .map(|(i, h)| {
+            let b = hex::decode(h).map_err(|e| format!("proof[{i}]: not hex: {e}"))?;
+            b.try_into()
+                .map_err(|_| format!("proof[{i}]: not a 32-byte hash"))
+        })
+        .collect()
+}
+
+/// Check a proof file; `Err(reason)` when it does not hold.
+pub fn check_proof(file: &ProofFile, log_key: &Ed25519NoteVerifier) -> Result<String, String> {
+    let (origin, tree_hash) = match file {
+        ProofFile::Inclusion {
+            origin, tree_hash, ..
+        }
+        | ProofFile::Consistency {
+            origin, tree_hash, ..
+        } => (origin, tree_hash),
+    };
+    let alg = TreeHashAlg::parse(tree_hash).map_err(|e| e.to_string())?;
+    check_origin(origin, alg).map_err(|e| format!("origin: {e}"))?;
+    if log_key.name() != origin {
+        return Err(format!(
+            "the proof is for log {origin:?}, but the key given is {:?}'s",
+            log_key.name()
+        ));
+    }
+    let open = |what: &str, note: &str| {
+        open_checkpoint::<&str>(note.as_bytes(), origin, log_key, &[], 0)
+            .map_err(|e| format!("{what}: {e}"))
+    };
+    match file {
+        ProofFile::Inclusion {
+            leaf_index,
+            record,
+            leaf_hash,
+            proof,
+            checkpoint,
+            ..
+        } => {
+            let cp = open("checkpoint", checkpoint)?.checkpoint;
+            let record = B64
+                .decode(record)
+                .map_err(|e| format!("record: not base64: {e}"))?;
+            let computed = alg.leaf(&record);
+            if hex::encode(computed) != *leaf_hash {
+                return Err(format!(
+                    "leaf_hash {leaf_hash} is not the hash of the record ({})",
+                    hex::encode(computed)
+                ));
+            }
+            let proof = parse_hashes(proof)?;
+            alg.verify_inclusion(*leaf_index, cp.size, &computed, &proof, &cp.root)
+                .map_err(|e| format!("inclusion proof: {e}"))?;
+            Ok(format!(
+                "leaf {leaf_index} is in the tree of size {} of {origin} (root {})",
+                cp.size,
+                hex::encode(cp.root)
+            ))
+        }
+        ProofFile::Consistency {
+            old_checkpoint,
+            new_checkpoint,
+            proof,
+            ..
+        } => {
+            let old = open("old_checkpoint", old_checkpoint)?.checkpoint;
+            let new = open("new_checkpoint", new_checkpoint)?.checkpoint;
+            let proof = parse_hashes(proof)?;
+            alg.verify_consistency(old.size, new.size, &old.root, &new.root, &proof)
+                .map_err(|e| format!("consistency proof: {e}"))?;
+            Ok(format!(
+                "the tree of size {} is a prefix of the tree of size {} of {origin}",
+                old.size, new.size
+            ))
+        }
+    }
+}
+
+pub fn prove_check(args: ProofCheckArgs) -> anyhow::Result<()> {
+    let key = read_verifier(&args.log_key)?;
+    let (bytes, name) = if args.proof == Path::new("-") {
+        files::read_input(None)?
+    } else {
+        files::read_input(Some(&args.proof))?
+    };
+    let file: ProofFile = serde_json::from_slice(&bytes)
+        .map_err(|e| Invalid(format!("{name}: not a logseal proof: {e}")))?;
+    match check_proof(&file, &key) {
+        Ok(msg) => files::print(&format!("ok: {msg}\n")),
+        Err(reason) => Err(Invalid(format!("{name}: the proof does not hold: {reason}")).into()),
+    }
+}
+
+pub fn info(args: InfoArgs) -> anyhow::Result<()> {
+    let log = Log::open_read_only(&args.dir).map_err(log_err)?;
+    let state = log.state();
+    let cp = log.reader().checkpoint()?;
+    let cp_info = match &cp {
+        Some(note) => {
+            let v = open_checkpoint::<&str>(note, log.origin(), log.log_verifier(), &[], 0)
+                .map_err(|e| Invalid(format!("{}: public/checkpoint: {e}", args.dir.display())))?;
+            Some((v.checkpoint.size, v.log_time))
+        }
+        None => None,
+    };
+    if args.json {
+        let v = serde_json::json!({
+            "origin": log.origin(),
+            "tree_hash": log.alg().name(),
+            "size": state.size,
+            "root": state.root.to_string(),
+            "log_key": log.config().log_key,
+            "authority_key": log.config().authority_key,
+            "checkpoint": cp_info.map(|(size, time)| serde_json::json!({"size": size, "time": time})),
+            "producers": state.producers.iter().map(|h| serde_json::json!({
+                "producer": h.producer.as_str(),
+                "next_seq": h.next_seq,
+                "head": h.head.to_string(),
+                "last_leaf": h.last_leaf,
+            })).collect::<Vec<_>>(),
+            "keys": state.keys.iter().map(|k| serde_json::json!({
+                "producer": k.producer.as_str(),
+                "kid": k.kid.to_string(),
+                "kinds": k.kinds.iter().map(|k| k.name()).collect::<Vec<_>>(),
+                "registered_at": k.registered_at,
+                "revoked_at": k.revoked_at,
+            })).collect::<Vec<_>>(),
+        });
+        return files::print(&format!("{}\n", serde_json::to_string_pretty(&v)?));
+    }
+    let mut out = format!(
+        "log         {}\norigin      {}\ntree hash   {}\nsize        {}\nroot        {}\n",
+        args.dir.display(),
+        log.origin(),
+        log.alg().name(),
+        state.size,
+        state.root
+    );
+    match cp_info {
+        Some((size, time)) => out.push_str(&format!(
+            "checkpoint  size {size}, signed at {} (unix {time}){}\n",
+            logseal::record::types::Timestamp(time.saturating_mul(1000)).to_rfc3339(),
+            if size == state.size {
+                String::new()
+            } else {
+                format!("; {} record(s) not yet checkpointed", state.size - size)
+            }
+        )),
+        None => out.push_str("checkpoint  none\n"),
+    }
+    out.push_str(&format!("\nproducers ({})\n", state.producers.len()));
+    for h in &state.producers {
+        out.push_str(&format!(
+            "  {:<24} next seq {:<6} last leaf {:<8} head {}\n",
+            h.producer.as_str(),
+            h.next_seq,
+            h.last_leaf,
+            h.head
+        ));
+    }
+    out.push_str(&format!("\nkeys ({})\n", state.keys.len()));
+    for k in &state.keys {
+        let kinds: Vec<&str> = k.kinds.iter().map(|k| k.name()).collect();
+        out.push_str(&format!(
+            "  {:<24} {}  registered at leaf {}{}  [{}]\n",
+            k.producer.as_str(),
+            &k.kid.to_string()[..16],
+            k.registered_at,
+            k.revoked_at
+                .map(|r| format!(", revoked at leaf {r}"))
+                .unwrap_or_default(),
+            kinds.join(", ")
+        ));
+    }
+    files::print(&out)
+}

@@ -1,0 +1,676 @@
+//! The log: a sequencer appending admitted records to an RFC 9162 tree stored as C2SP
+//! tlog-tiles, and publishing signed checkpoints.
+//!
+//! Owns the log directory's layout (docs/FORMAT.md §Log directory):
+//! ```text
+//! DIR/public/    servable as is by any static web server (C2SP tlog-tiles)
+//!     checkpoint                      the latest signed checkpoint
+//!     tile/<L>/<N>[.p/<W>]            hash tiles
+//!     tile/entries/<N>[.p/<W>]        entry bundles (the records)
+//! DIR/private/   never served, never in a tile
+//!     config.json                     origin, tree hash, log and authority public keys
+//!     log.key                         the log's signing key (mode 0600)
+//!     state                           size, root, producer heads, key registry
+//!     lock                            the sequencer lock
+//!     disclosures/<first>-<end>       disclosures of the records of one batch
+//!     checkpoints/<size>              the operator's history (a convenience, not evidence)
+//! ```
+//! An append is durable when it returns: every object of the batch is written and synced,
+//! then the state is swapped (one compare-and-swap per batch: group commit). A crash before
+//! the swap leaves the previous state, whose objects are all intact; objects a crashed batch
+//! left beyond the durable size are never referenced and are overwritten by the next batch.
+
+pub mod admission;
+pub mod reader;
+pub mod state;
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::checkpoint;
+use crate::crypto::PublicKey;
+use crate::note::{Ed25519NoteKey, Ed25519NoteVerifier, NoteVerifier};
+use crate::record::text::ProducerId;
+use crate::record::types::Hash32;
+use crate::record::{Disclosure, Record, RecordError};
+use crate::store::{FsStore, ObjectStore, SequencerLock, StoreError};
+use crate::tiles;
+use crate::tree::{self, Hash, HashReader, TreeError, TreeHashAlg};
+pub use admission::{Authority, Refusal};
+pub use reader::{LogReader, ReadError};
+pub use state::State;
+
+/// Format version of `private/config.json`.
+pub const CONFIG_VERSION: u64 = 1;
+/// A BLAKE3 log's origin ends with this, so no reader can mistake its tree hash.
+pub const BLAKE3_ORIGIN_SUFFIX: &str = "/blake3";
+const STATE_KEY: &str = "state";
+const CONFIG_KEY: &str = "config.json";
+const LOG_KEY_KEY: &str = "log.key";
+
+/// `private/config.json`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogConfig {
+    pub format: u64,
+    pub origin: String,
+    pub tree_hash: String,
+    /// The log's verifier key (C2SP signed-note form; its name is the origin).
+    pub log_key: String,
+    /// The registration authority's verifier key; its name is the authority's producer id.
+    pub authority_key: String,
+}
+
+/// Why a log operation failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LogError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Read(#[from] ReadError),
+    #[error(transparent)]
+    Tree(#[from] TreeError),
+    #[error("{dir} is not a logseal log directory (no private/config.json)")]
+    NotALog { dir: String },
+    #[error("{dir} already exists and is not empty; init refuses to touch it")]
+    NotEmpty { dir: String },
+    #[error("{path}: {reason}")]
+    Config { path: String, reason: String },
+    #[error("{path}: state is corrupt: {reason}")]
+    State { path: String, reason: String },
+    #[error("record {index} of the batch was refused: {refusal}")]
+    Refused { index: usize, refusal: Refusal },
+    #[error("record {index} of the batch: disclosure {disclosure}: {reason}")]
+    BadDisclosure {
+        index: usize,
+        disclosure: usize,
+        reason: String,
+    },
+    #[error("this log is open read-only; appending and checkpointing need the sequencer lock")]
+    ReadOnly,
+    #[error("checkpoint: {0}")]
+    Checkpoint(String),
+}
+
+/// One record to append, with the disclosures of its sealed fields (possibly none).
+#[derive(Debug, Clone)]
+pub struct AppendItem {
+    pub record: Vec<u8>,
+    pub disclosures: Vec<Disclosure>,
+}
+
+/// What the log returns for each appended record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Receipt {
+    pub leaf_index: u64,
+    pub leaf_hash: Hash32,
+    pub producer: ProducerId,
+    pub seq: u64,
+}
+
+/// An open log.
+pub struct Log {
+    dir: PathBuf,
+    public: FsStore,
+    private: FsStore,
+    config: LogConfig,
+    alg: TreeHashAlg,
+    authority: Authority,
+    log_verifier: Ed25519NoteVerifier,
+    state: State,
+    state_bytes: Vec<u8>,
+    lock: Option<SequencerLock>,
+}
+
+impl std::fmt::Debug for Log {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Log")
+            .field("dir", &self.dir)
+            .field("origin", &self.config.origin)
+            .field("size", &self.state.size)
+            .finish()
+    }
+}
+
+fn config_err(path: &Path, reason: impl std::fmt::Display) -> LogError {
+    LogError::Config {
+        path: path.display().to_string(),
+        reason: reason.to_string(),
+    }
+}
+
+/// Check that `origin` states the tree hash: BLAKE3 logs end in [`BLAKE3_ORIGIN_SUFFIX`],
+/// SHA-256 logs do not.
+pub fn check_origin(origin: &str, alg: TreeHashAlg) -> Result<(), String> {
+    crate::note::check_key_name(origin).map_err(|e| format!("origin {origin:?}: {e}"))?;
+    let says_blake3 = origin.ends_with(BLAKE3_ORIGIN_SUFFIX);
+    match (alg, says_blake3) {
+        (TreeHashAlg::Blake3, false) => Err(format!(
+            "origin {origin:?}: a BLAKE3 log's origin must end with {BLAKE3_ORIGIN_SUFFIX:?}"
+        )),
+        (TreeHashAlg::Sha256, true) => Err(format!(
+            "origin {origin:?} ends with {BLAKE3_ORIGIN_SUFFIX:?}, which is reserved for BLAKE3 logs"
+        )),
+        _ => Ok(()),
+    }
+}
+
+impl Log {
+    /// Create a log in `dir` (absent or empty). `log_key`'s name must be the origin.
+    /// Publishes the checkpoint of the empty tree, signed at `now_secs`.
+    pub fn init(
+        dir: &Path,
+        log_key: &Ed25519NoteKey,
+        authority_vkey: &str,
+        alg: TreeHashAlg,
+        now_secs: u64,
+    ) -> Result<Log, LogError> {
+        let origin = log_key.verifier().name().to_string();
+        check_origin(&origin, alg).map_err(|r| config_err(dir, r))?;
+        let authority = Ed25519NoteVerifier::from_vkey(authority_vkey.trim())
+            .map_err(|e| config_err(dir, format!("authority key: {e}")))?;
+        ProducerId::new(authority.name()).map_err(|e| {
+            config_err(
+                dir,
+                format!(
+                    "the authority key's name {:?} must be a valid producer id: {e}",
+                    authority.name()
+                ),
+            )
+        })?;
+        if dir.exists() {
+            let mut rd = std::fs::read_dir(dir).map_err(|e| config_err(dir, e))?;
+            if rd.next().is_some() {
+                return Err(LogError::NotEmpty {
+                    dir: dir.display().to_string(),
+                });
+            }
+        }
+        let private = FsStore::open(dir.join("private"))?;
+        let lock = SequencerLock::acquire(private.root())?;
+        let public = FsStore::open(dir.join("public"))?;
+        let config = LogConfig {
+            format: CONFIG_VERSION,
+            origin,
+            tree_hash: alg.name().to_string(),
+            log_key: log_key.verifier().to_vkey(),
+            authority_key: authority.to_vkey(),
+        };
+        write_secret(
+            &private.root().join(LOG_KEY_KEY),
+            log_key.to_skey().as_bytes(),
+        )?;
+        let config_json = serde_json::to_vec_pretty(&config).expect("config serialises");
+        private.compare_and_swap(CONFIG_KEY, None, &config_json)?;
+        let state = State::new(alg.empty());
+        private.compare_and_swap(STATE_KEY, None, &state.to_bytes())?;
+        let mut log = Log::from_parts(dir, public, private, Some(lock))?;
+        log.checkpoint(now_secs)?;
+        Ok(log)
+    }
+
+    /// Open `dir` as its sequencer (taking the lock; fails at once if another holds it).
+    pub fn open(dir: &Path) -> Result<Log, LogError> {
+        let private = open_existing(dir)?;
+        let lock = SequencerLock::acquire(private.root())?;
+        private.remove_stale_temporaries()?;
+        let public = FsStore::open(dir.join("public"))?;
+        public.remove_stale_temporaries()?;
+        Log::from_parts(dir, public, private, Some(lock))
+    }
+
+    /// Open `dir` for reading only (no lock; never blocks the sequencer).
+    pub fn open_read_only(dir: &Path) -> Result<Log, LogError> {
+        let private = open_existing(dir)?;
+        let public = FsStore::open(dir.join("public"))?;
+        Log::from_parts(dir, public, private, None)
+    }
+
+    fn from_parts(
+        dir: &Path,
+        public: FsStore,
+        private: FsStore,
+        lock: Option<SequencerLock>,
+    ) -> Result<Log, LogError> {
+        let cfg_path = private.root().join(CONFIG_KEY);
+        let raw = private
+            .get(CONFIG_KEY)?
+            .ok_or_else(|| config_err(&cfg_path, "missing"))?;
+        let config: LogConfig =
+            serde_json::from_slice(&raw).map_err(|e| config_err(&cfg_path, e))?;
+        if config.format != CONFIG_VERSION {
+            return Err(config_err(
+                &cfg_path,
+                format!(
+                    "format {} is not supported (expected {CONFIG_VERSION})",
+                    config.format
+                ),
+            ));
+        }
+        let alg = TreeHashAlg::parse(&config.tree_hash).map_err(|e| config_err(&cfg_path, e))?;
+        check_origin(&config.origin, alg).map_err(|r| config_err(&cfg_path, r))?;
+        let log_verifier = Ed25519NoteVerifier::from_vkey(&config.log_key)
+            .map_err(|e| config_err(&cfg_path, format!("log_key: {e}")))?;
+        let av = Ed25519NoteVerifier::from_vkey(&config.authority_key)
+            .map_err(|e| config_err(&cfg_path, format!("authority_key: {e}")))?;
+        let authority = Authority {
+            producer: ProducerId::new(av.name())
+                .map_err(|e| config_err(&cfg_path, format!("authority_key name: {e}")))?,
+            key: *av.public_key(),
+        };
+        let state_path = private.root().join(STATE_KEY);
+        let state_bytes = private.get(STATE_KEY)?.ok_or_else(|| LogError::State {
+            path: state_path.display().to_string(),
+            reason: "missing".into(),
+        })?;
+        let state = State::from_bytes(&state_bytes).map_err(|e| LogError::State {
+            path: state_path.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        Ok(Log {
+            dir: dir.to_path_buf(),
+            public,
+            private,
+            config,
+            alg,
+            authority,
+            log_verifier,
+            state,
+            state_bytes,
+            lock,
+        })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn config(&self) -> &LogConfig {
+        &self.config
+    }
+
+    pub fn origin(&self) -> &str {
+        &self.config.origin
+    }
+
+    pub fn alg(&self) -> TreeHashAlg {
+        self.alg
+    }
+
+    pub fn state(&self) -> &State {
+        &self.state
+    }
+
+    /// The number of durable records.
+    pub fn size(&self) -> u64 {
+        self.state.size
+    }
+
+    pub fn authority(&self) -> &Authority {
+        &self.authority
+    }
+
+    pub fn log_public_key(&self) -> &PublicKey {
+        self.log_verifier.public_key()
+    }
+
+    pub fn log_verifier(&self) -> &Ed25519NoteVerifier {
+        &self.log_verifier
+    }
+
+    /// A reader of the public part.
+    pub fn reader(&self) -> LogReader<'_> {
+        LogReader::new(&self.public, self.alg)
+    }
+
+    /// The public store (what a static web server would serve).
+    pub fn public_store(&self) -> &dyn ObjectStore {
+        &self.public
+    }
+
+    /// Append a batch atomically: every record is admitted, or none is and the log is
+    /// unchanged. Returns when the batch is durable.
+    pub fn append(&mut self, items: &[AppendItem]) -> Result<Vec<Receipt>, LogError> {
+        if self.lock.is_none() {
+            return Err(LogError::ReadOnly);
+        }
+        if items.is_empty() {
+            return Ok(Vec::new());
+        }
+        let origin = self.config.origin.clone();
+        // 1. Decode and check signatures in parallel against the keys known at batch start.
+        let decoded: Vec<Result<Record, RecordError>> = items
+            .par_iter()
+            .map(|it| Record::decode(&it.record))
+            .collect();
+        let presig: Vec<Option<Result<(), RecordError>>> = decoded
+            .par_iter()
+            .map(|r| {
+                let r = r.as_ref().ok()?;
+                let kid = Hash32(*r.kid());
+                let key = if kid.0 == self.authority.key.key_id() {
+                    self.authority.key
+                } else {
+                    let entry = self.state.key(&kid)?;
+                    PublicKey::from_bytes(&entry.public_key.0).ok()?
+                };
+                Some(r.verify(&key, &origin))
+            })
+            .collect();
+        // 2. Admit in order against an evolving copy of the state.
+        let old = self.state.size;
+        let mut state = self.state.clone();
+        let mut receipts = Vec::with_capacity(items.len());
+        let mut leaf_hashes = Vec::with_capacity(items.len());
+        for (index, ((item, rec), sig)) in items.iter().zip(&decoded).zip(presig).enumerate() {
+            let rec = rec.as_ref().map_err(|e| LogError::Refused {
+                index,
+                refusal: Refusal::Malformed(e.clone()),
+            })?;
+            let leaf_index = old + index as u64;
+            let leaf_hash = Hash32(self.alg.leaf(&item.record));
+            admission::admit(
+                &mut state,
+                &self.authority,
+                &origin,
+                rec,
+                leaf_index,
+                leaf_hash,
+                &item.disclosures,
+                sig,
+            )
+            .map_err(|refusal| LogError::Refused { index, refusal })?;
+            let p = rec.payload();
+            receipts.push(Receipt {
+                leaf_index,
+                leaf_hash,
+                producer: p.producer.clone(),
+                seq: p.seq,
+            });
+            leaf_hashes.push(leaf_hash.0);
+        }
+        let new = old + items.len() as u64;
+        // 3. Tree hashes, tiles and bundles of the new size.
+        let reader = self.reader();
+        let overlay = Overlay {
+            base: reader.hashes(old),
+            base_count: tree::stored_hash_count(old),
+            new: std::cell::RefCell::new(Vec::new()),
+        };
+        for (i, lh) in leaf_hashes.iter().enumerate() {
+            let stored = self
+                .alg
+                .stored_hashes_for_record_hash(old + i as u64, *lh, &overlay)?;
+            overlay
+                .new
+                .borrow_mut()
+                .extend_from_slice(stored.as_slice());
+        }
+        let root = self.alg.tree_hash(new, &overlay)?;
+        let new_tiles = tiles::new_tiles(old, new, &overlay)?;
+        let mut bundles = Vec::new();
+        for b in tiles::new_entry_bundle_ids(old, new)? {
+            let range = b.leaf_range();
+            let mut entries: Vec<Vec<u8>> = Vec::with_capacity(b.width() as usize);
+            if range.start < old {
+                // Extend the partial bundle of the old size.
+                let (prev, _) = tiles::entry_bundle_for_leaf(range.start, old)?;
+                entries = reader.bundle(prev)?;
+            }
+            for leaf in range.start.max(old)..range.end {
+                entries.push(items[(leaf - old) as usize].record.clone());
+            }
+            let data = tiles::encode_entry_bundle(&entries).map_err(TreeError::from)?;
+            bundles.push((b, data));
+        }
+        drop(overlay);
+        drop(reader);
+        // 4. Write everything, then one barrier per store.
+        for (t, data) in &new_tiles {
+            self.public.put(&t.path(), data)?;
+        }
+        for (b, data) in &bundles {
+            self.public.put(&b.path(), data)?;
+        }
+        let disclosed: Vec<(u64, &[Disclosure])> = items
+            .iter()
+            .enumerate()
+            .filter(|(_, it)| !it.disclosures.is_empty())
+            .map(|(i, it)| (old + i as u64, it.disclosures.as_slice()))
+            .collect();
+        if !disclosed.is_empty() {
+            self.private
+                .put(&disclosure_key(old, new), &encode_disclosures(&disclosed))?;
+        }
+        self.public.sync()?;
+        self.private.sync()?;
+        // 5. Commit: swap the state.
+        state.size = new;
+        state.root = Hash32(root);
+        let bytes = state.to_bytes();
+        self.private
+            .compare_and_swap(STATE_KEY, Some(&self.state_bytes), &bytes)?;
+        self.state = state;
+        self.state_bytes = bytes;
+        // 6. Partial tiles of the superseded size are referenced by nothing now (unless a
+        //    published checkpoint has that size): remove them.
+        if !self.state.checkpoint_sizes.contains(&old) {
+            self.remove_partials(old, new);
+        }
+        Ok(receipts)
+    }
+
+    /// Delete the partial tiles and bundle of `size` that the tree of `current` no longer
+    /// uses. Best effort: a leftover partial costs space, never correctness.
+    fn remove_partials(&self, size: u64, current: u64) {
+        let keep: std::collections::HashSet<String> = tiles::tiles_for_size(current)
+            .into_iter()
+            .map(|t| t.path())
+            .collect();
+        for t in tiles::tiles_for_size(size) {
+            if !t.is_full() && !keep.contains(&t.path()) {
+                let _ = self.public.delete(&t.path());
+            }
+        }
+        if !size.is_multiple_of(u64::from(tiles::TILE_WIDTH))
+            && let Ok((b, _)) = tiles::entry_bundle_for_leaf(size - 1, size)
+            && let Ok((c, _)) = tiles::entry_bundle_for_leaf(size - 1, current)
+            && b != c
+        {
+            let _ = self.public.delete(&b.path());
+        }
+    }
+
+    /// Sign and publish a checkpoint of the current size at `now_secs` (the log's time, in
+    /// its timestamped cosignature). Replaces `public/checkpoint` by compare-and-swap.
+    pub fn checkpoint(&mut self, now_secs: u64) -> Result<Vec<u8>, LogError> {
+        if self.lock.is_none() {
+            return Err(LogError::ReadOnly);
+        }
+        let key_path = self.private.root().join(LOG_KEY_KEY);
+        let skey = self
+            .private
+            .get(LOG_KEY_KEY)?
+            .ok_or_else(|| config_err(&key_path, "missing"))?;
+        let skey = String::from_utf8(skey).map_err(|e| config_err(&key_path, e))?;
+        let key = Ed25519NoteKey::from_skey(skey.trim()).map_err(|e| config_err(&key_path, e))?;
+        if key.verifier().to_vkey() != self.config.log_key {
+            return Err(config_err(
+                &key_path,
+                "does not match the log key in config.json",
+            ));
+        }
+        let cp =
+            checkpoint::Checkpoint::new(&self.config.origin, self.state.size, self.state.root.0)
+                .map_err(|e| LogError::Checkpoint(e.to_string()))?;
+        let note =
+            checkpoint::sign_checkpoint(&cp, key.secret_key(), &self.config.origin, now_secs)
+                .map_err(|e| LogError::Checkpoint(e.to_string()))?;
+        let current = self.public.get(reader::CHECKPOINT_KEY)?;
+        self.public
+            .compare_and_swap(reader::CHECKPOINT_KEY, current.as_deref(), &note)?;
+        self.private
+            .put(&format!("checkpoints/{:020}", self.state.size), &note)?;
+        self.private.sync()?;
+        let mut state = self.state.clone();
+        state.checkpoint_sizes.retain(|s| *s != cp.size);
+        state.checkpoint_sizes.push(cp.size);
+        while state.checkpoint_sizes.len() > 2 {
+            let dropped = state.checkpoint_sizes.remove(0);
+            if dropped != self.state.size {
+                self.remove_partials(dropped, self.state.size);
+            }
+        }
+        let bytes = state.to_bytes();
+        self.private
+            .compare_and_swap(STATE_KEY, Some(&self.state_bytes), &bytes)?;
+        self.state = state;
+        self.state_bytes = bytes;
+        Ok(note)
+    }
+
+    /// The signed checkpoint of `size` that this log published, if it kept it.
+    pub fn checkpoint_at(&self, size: u64) -> Result<Option<Vec<u8>>, LogError> {
+        Ok(self.private.get(&format!("checkpoints/{size:020}"))?)
+    }
+
+    /// The disclosures stored for leaf `index`, if any.
+    pub fn disclosures(&self, index: u64) -> Result<Vec<Disclosure>, LogError> {
+        for key in self.private.list("disclosures")? {
+            let Some((start, end)) = parse_disclosure_key(&key) else {
+                continue;
+            };
+            if !(start..end).contains(&index) {
+                continue;
+            }
+            let data = self.private.get(&key)?.unwrap_or_default();
+            let path = self.private.describe(&key);
+            for (leaf, ds) in decode_disclosures(&data).map_err(|reason| LogError::State {
+                path: path.clone(),
+                reason,
+            })? {
+                if leaf == index {
+                    return Ok(ds);
+                }
+            }
+        }
+        Ok(Vec::new())
+    }
+}
+
+fn open_existing(dir: &Path) -> Result<FsStore, LogError> {
+    if !dir.join("private").join(CONFIG_KEY).is_file() {
+        return Err(LogError::NotALog {
+            dir: dir.display().to_string(),
+        });
+    }
+    Ok(FsStore::open(dir.join("private"))?)
+}
+
+fn write_secret(path: &Path, data: &[u8]) -> Result<(), LogError> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let io = |op: &'static str| {
+        let path = path.display().to_string();
+        move |source| StoreError::Io { op, path, source }
+    };
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(io("create"))?;
+    f.write_all(data).map_err(io("write"))?;
+    f.sync_all().map_err(io("fsync"))?;
+    Ok(())
+}
+
+fn disclosure_key(start: u64, end: u64) -> String {
+    format!("disclosures/{start:020}-{end:020}")
+}
+
+fn parse_disclosure_key(key: &str) -> Option<(u64, u64)> {
+    let name = key.strip_prefix("disclosures/")?;
+    let (a, b) = name.split_once('-')?;
+    Some((a.parse().ok()?, b.parse().ok()?))
+}
+
+/// `[* [leaf, [* disclosure]]]` in deterministic CBOR.
+fn encode_disclosures(items: &[(u64, &[Disclosure])]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut e = minicbor::Encoder::new(&mut out);
+    e.array(items.len() as u64).expect("vec write");
+    for (leaf, ds) in items {
+        e.array(2).and_then(|e| e.u64(*leaf)).expect("vec write");
+        e.array(ds.len() as u64).expect("vec write");
+        for d in *ds {
+            e.encode(d).expect("vec write");
+        }
+    }
+    out
+}
+
+fn decode_disclosures(data: &[u8]) -> Result<Vec<(u64, Vec<Disclosure>)>, String> {
+    let mut d = minicbor::Decoder::new(data);
+    let err = |e: minicbor::decode::Error| e.to_string();
+    let n = d.array().map_err(err)?.ok_or("indefinite array")?;
+    let mut out = Vec::new();
+    for _ in 0..n {
+        d.array().map_err(err)?;
+        let leaf = d.u64().map_err(err)?;
+        let m = d.array().map_err(err)?.ok_or("indefinite array")?;
+        let mut ds = Vec::new();
+        for _ in 0..m {
+            ds.push(d.decode::<Disclosure>().map_err(err)?);
+        }
+        out.push((leaf, ds));
+    }
+    Ok(out)
+}
+
+/// Stored hashes of the old tree (from its tiles) plus those computed in this batch.
+struct Overlay<F> {
+    base: tiles::TileHashReader<F>,
+    base_count: u64,
+    new: std::cell::RefCell<Vec<Hash>>,
+}
+
+impl<F: tiles::TileFetcher> HashReader for Overlay<F> {
+    fn read_hashes(&self, indexes: &[u64]) -> Result<Vec<Hash>, TreeError> {
+        let mut out = vec![[0u8; 32]; indexes.len()];
+        self.read_hashes_into(indexes, &mut out)?;
+        Ok(out)
+    }
+
+    fn read_hashes_into(&self, indexes: &[u64], out: &mut [Hash]) -> Result<(), TreeError> {
+        let old: Vec<u64> = indexes
+            .iter()
+            .copied()
+            .filter(|i| *i < self.base_count)
+            .collect();
+        let mut old_hashes = vec![[0u8; 32]; old.len()];
+        if !old.is_empty() {
+            self.base.read_hashes_into(&old, &mut old_hashes)?;
+        }
+        let new = self.new.borrow();
+        let mut k = 0;
+        for (slot, idx) in out.iter_mut().zip(indexes) {
+            if *idx < self.base_count {
+                *slot = old_hashes[k];
+                k += 1;
+            } else {
+                *slot = *new
+                    .get((idx - self.base_count) as usize)
+                    .ok_or(TreeError::Storage(format!(
+                        "stored hash {idx} is not yet computed"
+                    )))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests;

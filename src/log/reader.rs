@@ -1,0 +1,162 @@
+//! Reading the public part of a log: checkpoint, hash tiles, entry bundles, proofs.
+//!
+//! Owns nothing on disk; it reads through an [`ObjectStore`] exactly what any C2SP
+//! tlog-tiles client would fetch over HTTP, so a verifier, a witness and the sequencer all
+//! read a log the same way. Proofs read O(log n) tiles; nothing loads the whole tree.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use crate::store::{ObjectStore, StoreError};
+use crate::tiles::{self, EntryBundleId, TileHashReader, TileId};
+use crate::tree::{self, Hash, TreeError, TreeHashAlg};
+
+/// The public checkpoint's object key.
+pub const CHECKPOINT_KEY: &str = "checkpoint";
+
+/// Why reading the public part failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReadError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{path} is missing (the log is truncated or the tree size is wrong)")]
+    Missing { path: String },
+    #[error("{path}: {reason}")]
+    Corrupt { path: String, reason: String },
+    #[error(transparent)]
+    Tree(#[from] TreeError),
+}
+
+/// A reader of the public part of a log whose tree uses `alg`.
+pub struct LogReader<'s> {
+    store: &'s dyn ObjectStore,
+    alg: TreeHashAlg,
+    /// Tiles fetched by this reader (a reader is short-lived: one request or one batch).
+    cache: RefCell<HashMap<TileId, Vec<u8>>>,
+}
+
+impl<'s> LogReader<'s> {
+    pub fn new(store: &'s dyn ObjectStore, alg: TreeHashAlg) -> Self {
+        LogReader {
+            store,
+            alg,
+            cache: RefCell::new(HashMap::new()),
+        }
+    }
+
+    pub fn alg(&self) -> TreeHashAlg {
+        self.alg
+    }
+
+    /// The published checkpoint note, if any.
+    pub fn checkpoint(&self) -> Result<Option<Vec<u8>>, ReadError> {
+        Ok(self.store.get(CHECKPOINT_KEY)?)
+    }
+
+    /// One hash tile's data, checked for length.
+    pub fn tile(&self, tile: TileId) -> Result<Vec<u8>, ReadError> {
+        if let Some(t) = self.cache.borrow().get(&tile) {
+            return Ok(t.clone());
+        }
+        let path = tile.path();
+        let data = self
+            .store
+            .get(&path)?
+            .ok_or_else(|| ReadError::Missing { path: path.clone() })?;
+        if data.len() != tile.data_len() {
+            return Err(ReadError::Corrupt {
+                path,
+                reason: format!(
+                    "{} bytes, a tile of width {} has {}",
+                    data.len(),
+                    tile.width(),
+                    tile.data_len()
+                ),
+            });
+        }
+        self.cache.borrow_mut().insert(tile, data.clone());
+        Ok(data)
+    }
+
+    /// A [`tree::HashReader`] over the tiles of the tree of `size`.
+    pub fn hashes(&self, size: u64) -> TileHashReader<impl tiles::TileFetcher + '_> {
+        TileHashReader::new(size, self.alg, move |t: TileId| {
+            self.tile(t).map_err(|e| TreeError::Storage(e.to_string()))
+        })
+    }
+
+    /// The entries of one bundle, checked against the bundle's width.
+    pub fn bundle(&self, bundle: EntryBundleId) -> Result<Vec<Vec<u8>>, ReadError> {
+        let path = bundle.path();
+        let data = self
+            .store
+            .get(&path)?
+            .ok_or_else(|| ReadError::Missing { path: path.clone() })?;
+        let entries =
+            tiles::decode_entry_bundle_for(bundle, &data).map_err(|e| ReadError::Corrupt {
+                path,
+                reason: e.to_string(),
+            })?;
+        Ok(entries.into_iter().map(|e| e.to_vec()).collect())
+    }
+
+    /// Entry `index` of the tree of `size`.
+    pub fn entry(&self, index: u64, size: u64) -> Result<Vec<u8>, ReadError> {
+        let (bundle, offset) = tiles::entry_bundle_for_leaf(index, size)?;
+        let mut entries = self.bundle(bundle)?;
+        Ok(entries.swap_remove(offset))
+    }
+
+    /// Visit the entries `[start, end)` of the tree of `size` in order, one bundle in memory
+    /// at a time.
+    pub fn for_each_entry(
+        &self,
+        size: u64,
+        start: u64,
+        end: u64,
+        mut f: impl FnMut(u64, &[u8]) -> Result<(), ReadError>,
+    ) -> Result<(), ReadError> {
+        let end = end.min(size);
+        let mut i = start;
+        while i < end {
+            let (bundle, offset) = tiles::entry_bundle_for_leaf(i, size)?;
+            let entries = self.bundle(bundle)?;
+            for (k, e) in entries.iter().enumerate().skip(offset) {
+                let idx = bundle.index() * u64::from(tiles::TILE_WIDTH) + k as u64;
+                if idx >= end {
+                    break;
+                }
+                f(idx, e)?;
+                i = idx + 1;
+            }
+        }
+        Ok(())
+    }
+
+    /// The root of the tree of `size`, from tiles.
+    pub fn root(&self, size: u64) -> Result<Hash, ReadError> {
+        if size == 0 {
+            return Ok(self.alg.empty());
+        }
+        Ok(self.alg.tree_hash(size, &self.hashes(size))?)
+    }
+
+    /// Inclusion proof of leaf `index` in the tree of `size`.
+    pub fn inclusion_proof(&self, size: u64, index: u64) -> Result<Vec<Hash>, ReadError> {
+        Ok(self.alg.inclusion_proof(size, index, &self.hashes(size))?)
+    }
+
+    /// Consistency proof from `old` to `new` (read from the tiles of `new`).
+    pub fn consistency_proof(&self, old: u64, new: u64) -> Result<Vec<Hash>, ReadError> {
+        Ok(self.alg.consistency_proof(old, new, &self.hashes(new))?)
+    }
+
+    /// The leaf hash of entry `index`.
+    pub fn leaf_hash(&self, index: u64, size: u64) -> Result<Hash, ReadError> {
+        Ok(self.alg.leaf(&self.entry(index, size)?))
+    }
+}
+
+/// Re-export for callers that only need the maths.
+pub use tree::HashReader;

@@ -1,0 +1,889 @@
+//! The built-in scenario behind `logseal demo` and many integration tests (shared/scenario.md):
+//! A, a central subscriber-data service (uploads by three providers, queries by twenty
+//! officials, an authorisation registry, daily heartbeats); B, a cloud platform's account
+//! sanctions after hash-list matches (policy publications, sanctions, statements of reasons,
+//! appeals, a legal hold), over 30 days from 2026-03-01.
+//!
+//! Owns: *what happens* — the records each producer writes, in order, with their sealed
+//! values, and the violations built in: an official whose authorisation was revoked tries a
+//! query (logged `denied`); one day the query front-end's heartbeat counts one query more
+//! than it logged; the export case of B (backup sync, fully automated termination, no
+//! statement of reasons, appeal upheld without human review).
+//!
+//! Pure and deterministic: keys and salts come from fixed labels through BLAKE3 `derive_key`
+//! under [`SEED_CONTEXT`], the clock is the scenario's own. Never a source of real keys.
+//! [`build`] signs everything into per-day append batches; the caller owns the log.
+
+use serde_json::{Value, json};
+
+use crate::crypto::SecretKey;
+use crate::log::AppendItem;
+use crate::record::json::build_from_json;
+use crate::record::kinds::samples;
+use crate::record::sealed::SALT_LEN;
+use crate::record::types::{Hash32, Timestamp};
+use crate::record::{Kind, Record};
+use crate::tree::TreeHashAlg;
+
+/// The log origin of the scenario.
+pub const ORIGIN: &str = "demo.logseal.example/log";
+/// BLAKE3 `derive_key` context of the scenario's key seeds and salts.
+pub const SEED_CONTEXT: &str = "logseal demo: deterministic, never for real records v1";
+/// The registration authority (its key name is its producer id).
+pub const AUTHORITY: &str = "registration-authority";
+/// 2026-03-01T00:00:00Z in seconds.
+const START: u64 = 1_772_323_200;
+const DAY: u64 = 86_400;
+
+/// How big a scenario to make.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Scale {
+    pub days: u32,
+    pub queries_per_day: u32,
+    pub sanctions_per_day: u32,
+}
+
+impl Scale {
+    /// The demo: 30 days, about 3,000 queries and 240 sanctions.
+    pub const FULL: Scale = Scale {
+        days: 30,
+        queries_per_day: 100,
+        sanctions_per_day: 8,
+    };
+    /// For debug-build tests: every feature, few records.
+    pub const SMALL: Scale = Scale {
+        days: 18,
+        queries_per_day: 6,
+        sanctions_per_day: 2,
+    };
+}
+
+/// A key seed for `name`.
+pub fn key_seed(name: &str) -> [u8; 32] {
+    blake3::derive_key(SEED_CONTEXT, format!("key {name}").as_bytes())
+}
+
+/// The scenario's signing key of producer (or log) `name`.
+pub fn secret_key(name: &str) -> SecretKey {
+    SecretKey::from_seed(&key_seed(name))
+}
+
+/// A producer of the scenario and the kinds the authority registers it for.
+#[derive(Debug, Clone)]
+pub struct ProducerSpec {
+    pub name: &'static str,
+    pub kinds: &'static [Kind],
+    pub about: &'static str,
+}
+
+/// Every producer (the registration authority first).
+pub fn producers() -> Vec<ProducerSpec> {
+    use Kind::*;
+    vec![
+        ProducerSpec {
+            name: AUTHORITY,
+            kinds: &[KeyRegistration, KeyRevocation, ProducerReset],
+            about: "registers producer keys (not the log operator)",
+        },
+        ProducerSpec {
+            name: "authorisation-registry",
+            kinds: &[Authorisation],
+            about: "grants and revokes officials' authorisations",
+        },
+        ProducerSpec {
+            name: "upload-gateway",
+            kinds: &[DataAccess, ProducerHeartbeat],
+            about: "receives the providers' daily subscriber files",
+        },
+        ProducerSpec {
+            name: "query-frontend",
+            kinds: &[DataAccess, ProducerHeartbeat],
+            about: "answers officials' queries",
+        },
+        ProducerSpec {
+            name: "retention-authority",
+            kinds: &[RetentionPolicy],
+            about: "publishes the retention rules",
+        },
+        ProducerSpec {
+            name: "case-registry",
+            kinds: &[CaseStatus],
+            about: "records case openings and closures",
+        },
+        ProducerSpec {
+            name: "policy-board",
+            kinds: &[PolicyPublication],
+            about: "publishes terms of service and hash-list snapshots",
+        },
+        ProducerSpec {
+            name: "trust-and-safety",
+            kinds: &[AccountSanction],
+            about: "decides account sanctions",
+        },
+        ProducerSpec {
+            name: "notifier",
+            kinds: &[Notification],
+            about: "sends statements of reasons",
+        },
+        ProducerSpec {
+            name: "appeals",
+            kinds: &[Appeal, AppealDecision],
+            about: "handles appeals",
+        },
+        ProducerSpec {
+            name: "legal-desk",
+            kinds: &[LegalHold],
+            about: "places legal holds",
+        },
+    ]
+}
+
+/// One record the scenario's producers write, before seq/prev and signing.
+#[derive(Debug, Clone)]
+pub struct Planned {
+    pub kind: Kind,
+    pub producer: &'static str,
+    /// The record's JSON form (see `record::json`) without `seq` and `prev`.
+    pub json: Value,
+    /// A label for records the demo points at (`"export-sanction"`, …).
+    pub label: Option<&'static str>,
+}
+
+/// One day: the records written that day, appended as one batch, then a checkpoint.
+#[derive(Debug, Clone)]
+pub struct Day {
+    pub day: u32,
+    pub records: Vec<Planned>,
+    /// The log's checkpoint time for the day (seconds since the epoch).
+    pub checkpoint_at: u64,
+}
+
+/// A deterministic generator of scenario data (splitmix64; not for cryptography).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
+        &xs[self.below(xs.len() as u64) as usize]
+    }
+}
+
+fn iso(secs: u64) -> String {
+    Timestamp(secs * 1000).to_rfc3339()
+}
+
+fn digest(label: &str) -> String {
+    hex::encode(blake3::hash(label.as_bytes()).as_bytes())
+}
+
+fn id16(label: &str) -> String {
+    hex::encode(&blake3::hash(label.as_bytes()).as_bytes()[..16])
+}
+
+const SUBJECTS: &[&str] = &[
+    "Jeroen van IJsselstein",
+    "Zoë de Vries-Smit",
+    "Fatima el Amrani",
+    "Ruud ’t Hooft",
+    "Anneke van der Meulen",
+    "Çağla Yılmaz",
+    "Łukasz Wiśniewski",
+    "Sjoerd IJzerman",
+    "Noëlle d’Oliveira",
+    "Bram de Groot",
+];
+
+const PROVIDERS: &[&str] = &["provider-kpn", "provider-vodafoneziggo", "provider-odido"];
+
+const LEGAL_BASES: &[(&str, &str, &str)] = &[
+    ("nl-sv-126n", "subscriber-name-address", "phone"),
+    ("nl-sv-126na", "ip-assignment", "ip"),
+    ("nl-sv-126u", "subscriber-name-address", "name"),
+    ("nl-sv-126ua", "mail-account", "mail"),
+];
+
+fn official(i: u64) -> String {
+    format!("NL-POL-{:06}", 104_200 + i * 17)
+}
+
+fn auth_id(i: u64) -> String {
+    format!("auth-{:04}", i + 1)
+}
+
+/// The revoked official (revoked on day 9, tries a query on day 11).
+const REVOKED_OFFICIAL: u64 = 13;
+/// The day the query front-end serves one query it does not log.
+const UNLOGGED_DAY: u32 = 6;
+/// The day of the export case's sanction.
+const EXPORT_DAY: u32 = 2;
+
+fn envelope(producer: &str, at: u64, activity: &str, rule: Option<&str>, body: Value) -> Value {
+    let mut v = json!({
+        "producer": producer,
+        "occurred_at": iso(at),
+        "processing_activity": format!("https://register.example/activities/{activity}"),
+        "trace_id": id16(&format!("trace {producer} {at}")),
+        "status": "ok",
+        "body": body,
+    });
+    if let Some(r) = rule {
+        v["retention_rule"] = Value::from(r);
+    }
+    v
+}
+
+fn sample(kind: Kind) -> Value {
+    samples()
+        .into_iter()
+        .find(|(k, _)| *k == kind)
+        .map(|(_, v)| v)
+        .expect("a sample per kind")
+}
+
+/// Generate the scenario at `scale`.
+pub fn generate(scale: Scale) -> Vec<Day> {
+    let mut rng = Rng(0x6c6f_6773_6561_6c00);
+    let mut days = Vec::new();
+    let mut day0 = Vec::new();
+    let t0 = START + 7 * 3600;
+
+    // Retention rules (the named rules of record-fields.md) and the platform's policies.
+    let mut policy = sample(Kind::RetentionPolicy);
+    let policy_body = policy["body"].take();
+    let mut policy_body = policy_body;
+    policy_body
+        .as_object_mut()
+        .expect("object")
+        .remove("supersedes");
+    policy_body["version"] = Value::from(1);
+    day0.push(plan(
+        Kind::RetentionPolicy,
+        "retention-authority",
+        envelope(
+            "retention-authority",
+            t0 + 60,
+            "retention-policy",
+            None,
+            policy_body,
+        ),
+    ));
+    let mut publication = sample(Kind::PolicyPublication)["body"].take();
+    publication["effective_from"] = Value::from(iso(START));
+    publication["hash_list"]["fetched_at"] = Value::from(iso(START));
+    day0.push(plan(
+        Kind::PolicyPublication,
+        "policy-board",
+        envelope(
+            "policy-board",
+            t0 + 120,
+            "tns-policies",
+            Some("eu-dsa20-appeal-window@1"),
+            publication,
+        ),
+    ));
+    // Authorisations for twenty officials.
+    for i in 0..20u64 {
+        let (basis, _, _) = LEGAL_BASES[(i % 4) as usize];
+        let bases: std::collections::BTreeSet<&str> = [basis, "nl-sv-126n"].into_iter().collect();
+        day0.push(plan(
+            Kind::Authorisation,
+            "authorisation-registry",
+            envelope(
+                "authorisation-registry",
+                t0 + 300 + i,
+                "authorisation-register",
+                Some("nl-nen7513-access-logs@1"),
+                json!({
+                    "action": "grant",
+                    "authorisation_id": auth_id(i),
+                    "role": "opsporingsambtenaar",
+                    "organisation": if i % 2 == 0 { "politie-eenheid-noord-nederland" } else { "fiod" },
+                    "legal_bases": bases,
+                    "valid_from": iso(START),
+                    "valid_until": iso(START + 365 * DAY),
+                    "official": official(i),
+                    "decision_ref": format!("JenV-2026-{:07}", 31_000 + i),
+                }),
+            ),
+        ));
+    }
+    // A case is opened.
+    day0.push(plan(
+        Kind::CaseStatus,
+        "case-registry",
+        envelope(
+            "case-registry",
+            t0 + 900,
+            "case-registry",
+            Some("nl-nen7513-access-logs@1"),
+            json!({
+                "event": "opened",
+                "case_id": "case-3e7f21",
+                "effective_at": iso(t0 + 900),
+                "authority": "om-arrondissementsparket-noord-nederland",
+                "scope": [],
+                "case_ref": "PL0100-2026041233",
+            }),
+        ),
+    ));
+
+    let mut sanction_no = 0u64;
+    for day in 0..scale.days {
+        let mut recs = if day == 0 {
+            std::mem::take(&mut day0)
+        } else {
+            Vec::new()
+        };
+        let base = START + u64::from(day) * DAY;
+        // A: each provider's daily upload.
+        for (p, provider) in PROVIDERS.iter().enumerate() {
+            let at = base + 2 * 3600 + p as u64 * 600;
+            let n = 2 + rng.below(3) as usize;
+            let subjects: Vec<&str> = (0..n).map(|_| *rng.pick(SUBJECTS)).collect();
+            let mut subjects = subjects;
+            subjects.sort();
+            subjects.dedup();
+            let mut p = plan(
+                Kind::DataAccess,
+                "upload-gateway",
+                envelope(
+                    "upload-gateway",
+                    at,
+                    "subscriber-data-upload",
+                    Some("de-bdsg76-led-logs@1"),
+                    json!({
+                        "action": "collect",
+                        "legal_basis": "nl-tw-13-4",
+                        "purpose": "statutory-data-provision",
+                        "actor": {"role": "system", "organisation": provider, "user": format!("{provider}-sftp")},
+                        "data_categories": ["subscriber-name-address", "ip-assignment", "mail-account"],
+                        "result_count": 1_800_000 + rng.below(50_000),
+                        "data_origin": {
+                            "provider": provider,
+                            "file_digest": digest(&format!("{provider} upload day {day}")),
+                            "record_count": 1_800_000 + rng.below(50_000),
+                        },
+                        "subjects": subjects,
+                    }),
+                ),
+            );
+            if day == 0 && *provider == "provider-odido" {
+                p.label = Some("kept-upload");
+            }
+            recs.push(p);
+        }
+        // A: official revoked on day 9.
+        if day == 9 {
+            recs.push(plan(
+                Kind::Authorisation,
+                "authorisation-registry",
+                envelope(
+                    "authorisation-registry",
+                    base + 8 * 3600,
+                    "authorisation-register",
+                    Some("nl-nen7513-access-logs@1"),
+                    json!({
+                        "action": "revoke",
+                        "authorisation_id": auth_id(REVOKED_OFFICIAL),
+                        "role": "opsporingsambtenaar",
+                        "organisation": "fiod",
+                        "legal_bases": [],
+                        "valid_from": iso(base + 8 * 3600),
+                        "official": official(REVOKED_OFFICIAL),
+                        "decision_ref": "JenV-2026-0031913",
+                    }),
+                ),
+            ));
+        }
+        // A: queries.
+        let mut logged = 0u64;
+        for q in 0..scale.queries_per_day {
+            let at = base
+                + 8 * 3600
+                + u64::from(q) * (10 * 3600 / u64::from(scale.queries_per_day.max(1)));
+            let mut who = rng.below(20);
+            if who == REVOKED_OFFICIAL {
+                who = (who + 1) % 20;
+            }
+            let denied = day == 11 && q == 0;
+            if denied {
+                who = REVOKED_OFFICIAL;
+            }
+            let (basis, category, qtype) = LEGAL_BASES[(rng.below(4)) as usize];
+            let subject = *rng.pick(SUBJECTS);
+            let query = match qtype {
+                "phone" => format!("+31 6 {:04} {:04}", rng.below(10_000), rng.below(10_000)),
+                "ip" if rng.below(2) == 0 => format!(
+                    "198.51.100.{} at {}",
+                    rng.below(255),
+                    iso(at - 86_400 - rng.below(86_400))
+                ),
+                "ip" => format!(
+                    "2001:db8:{:x}:{:x}::{:x} at {}",
+                    rng.below(0xffff),
+                    rng.below(0xffff),
+                    rng.below(0xffff),
+                    iso(at - 86_400)
+                ),
+                "mail" => format!(
+                    "{}@example.nl",
+                    subject.split(' ').next().unwrap_or("x").to_lowercase()
+                ),
+                _ => subject.to_string(),
+            };
+            let mut v = envelope(
+                "query-frontend",
+                at,
+                "subscriber-data-query",
+                Some("de-bdsg76-led-logs@1"),
+                json!({
+                    "action": if qtype == "name" { "search" } else { "consult" },
+                    "legal_basis": basis,
+                    "purpose": "criminal-investigation",
+                    "actor": {
+                        "role": "opsporingsambtenaar",
+                        "organisation": if who.is_multiple_of(2) { "politie-eenheid-noord-nederland" } else { "fiod" },
+                        "authorisation_id": auth_id(who),
+                        "break_glass": false,
+                        "user": official(who),
+                    },
+                    "data_categories": [category],
+                    "result_count": if denied { 0 } else { 1 + rng.below(3) },
+                    "case_ref": format!("PL0100-2026{:06}", 41_000 + rng.below(400)),
+                    "order_ref": format!("{}-2026-{:05}", &basis[6..], rng.below(99_999)),
+                    "query": query,
+                    "subject": subject,
+                }),
+            );
+            v["operation_id"] = Value::from(id16(&format!("query {day} {q}")));
+            if denied {
+                v["status"] = Value::from("denied");
+            }
+            let mut p = plan(Kind::DataAccess, "query-frontend", v);
+            if denied {
+                p.label = Some("denied-query");
+            }
+            recs.push(p);
+            logged += 1;
+        }
+        // B: sanctions with notices, some appealed.
+        for s in 0..scale.sanctions_per_day {
+            sanction_no += 1;
+            let at = base + 9 * 3600 + u64::from(s) * 1800;
+            let export = day == EXPORT_DAY && s == 0;
+            let mut body = sample(Kind::AccountSanction)["body"].take();
+            let account = format!("u-{:08}", 88_000_000 + sanction_no * 7919 % 1_000_000);
+            body["account_id"] = Value::from(account.clone());
+            body["content_id"] = Value::from(format!(
+                "file-{}",
+                &id16(&format!("file {sanction_no}"))[..10]
+            ));
+            body["puid"] = Value::from(format!("sor-2026-03-{sanction_no:06}"));
+            body["application_date"] = Value::from(iso(at));
+            body["terms_clause"]["publication"] =
+                json!({"producer": "policy-board", "seq": 0, "leaf_hash": "00".repeat(32)});
+            body["detection"]["hash_list"]["publication"] =
+                body["terms_clause"]["publication"].clone();
+            body["detection"]["hash_list"]["fetched_at"] = Value::from(iso(START));
+            body["triggering_event"]["time"] = Value::from(iso(at - 900));
+            body["triggering_event"]["event_id"] =
+                Value::from(format!("evt-{}", &id16(&format!("evt {sanction_no}"))[..8]));
+            body["human_review"]["time"] = Value::from(iso(at - 120));
+            body["external_report"]["time"] = Value::from(iso(at + 3600));
+            body["external_report"]["report_id"] =
+                Value::from(format!("CT-2026-{:09}", 118_700_000 + sanction_no));
+            body["matched_entry_id"] =
+                Value::from(format!("ncmec:A1:{:08}", rng.below(10_000_000)));
+            body["matched_hash_value"] = Value::from(digest(&format!("pdq entry {sanction_no}")));
+            body["content_digest"] = Value::from(digest(&format!("content {sanction_no}")));
+            body["detection"]["perceptual_distance"] = Value::from(rng.below(31));
+            if !export {
+                body["triggering_event"]["kind"] =
+                    Value::from(*rng.pick(&["upload", "share", "send"]));
+                body["triggering_event"]["shared_with_count"] = Value::from(1 + rng.below(40));
+            } else {
+                // The export case: a phone's automatic backup synced a received image, shared
+                // with nobody; fully automated termination of all services; no human review.
+                body["triggering_event"]["kind"] = Value::from("backup");
+                body["triggering_event"]["shared_with_count"] = Value::from(0);
+                body["automated_decision"] = Value::from("AUTOMATED_DECISION_FULLY");
+                body["human_review"] = json!({"done": false});
+                body.as_object_mut()
+                    .expect("object")
+                    .remove("external_report");
+                body["account_id"] = Value::from("u-88412907");
+                body["explanation"] = Value::from(
+                    "Automatischer Abgleich: ein Bild in der Sicherung entspricht einem Eintrag \
+                     der Hash-Liste (Kategorie A1). Konto gemäß Nr. 4.2 der Nutzungsbedingungen \
+                     geschlossen.",
+                );
+            }
+            let mut p = plan(
+                Kind::AccountSanction,
+                "trust-and-safety",
+                envelope(
+                    "trust-and-safety",
+                    at,
+                    "tns-sanctions",
+                    Some("eu-dsa20-appeal-window@1"),
+                    body,
+                ),
+            );
+            if export {
+                p.label = Some("export-sanction");
+            }
+            recs.push(p);
+            // The statement of reasons, sent for every sanction but the export case's.
+            if !export {
+                let mut n = sample(Kind::Notification)["body"].take();
+                n["sanction"] =
+                    json!({"producer": "trust-and-safety", "seq": 0, "leaf_hash": "00".repeat(32)});
+                n["sent_at"] = Value::from(iso(at + 20));
+                n["text_digest"] =
+                    Value::from(digest(&format!("statement of reasons {sanction_no}")));
+                n["recipient_address"] = Value::from(format!("{account}@mail.example"));
+                let mut p = plan(
+                    Kind::Notification,
+                    "notifier",
+                    envelope(
+                        "notifier",
+                        at + 21,
+                        "tns-notices",
+                        Some("eu-dsa20-appeal-window@1"),
+                        n,
+                    ),
+                );
+                p.label = Some("notice");
+                recs.push(p);
+            }
+        }
+        // B: the export case's appeal (two weeks later), upheld without human review, and
+        // the legal hold over its records.
+        if day == EXPORT_DAY + 14 {
+            let at = base + 17 * 3600;
+            let mut a = sample(Kind::Appeal)["body"].take();
+            a["received_at"] = Value::from(iso(at - 60));
+            let mut p = plan(
+                Kind::Appeal,
+                "appeals",
+                envelope(
+                    "appeals",
+                    at,
+                    "tns-appeals",
+                    Some("eu-dsa20-appeal-window@1"),
+                    a,
+                ),
+            );
+            p.label = Some("export-appeal");
+            recs.push(p);
+            let mut d = sample(Kind::AppealDecision)["body"].take();
+            d["decided_at"] = Value::from(iso(at + 300));
+            d["human_review"] = Value::from(false);
+            d["outcome"] = Value::from("upheld");
+            d["reinstated"] = Value::from(false);
+            d.as_object_mut()
+                .expect("object")
+                .remove("reviewer_qualification");
+            d.as_object_mut().expect("object").remove("reviewer");
+            d["explanation"] =
+                Value::from("Automatische Prüfung: die Entscheidung bleibt bestehen.");
+            let mut p = plan(
+                Kind::AppealDecision,
+                "appeals",
+                envelope(
+                    "appeals",
+                    at + 301,
+                    "tns-appeals",
+                    Some("eu-dsa20-appeal-window@1"),
+                    d,
+                ),
+            );
+            p.label = Some("export-appeal-decision");
+            recs.push(p);
+            let mut h = sample(Kind::LegalHold)["body"].take();
+            h["scope"] = json!([]);
+            h["until"] = Value::from(iso(START + 400 * DAY));
+            let mut p = plan(
+                Kind::LegalHold,
+                "legal-desk",
+                envelope(
+                    "legal-desk",
+                    at + 3600,
+                    "legal-holds",
+                    Some("eu-dsa20-appeal-window@1"),
+                    h,
+                ),
+            );
+            p.label = Some("export-hold");
+            recs.push(p);
+        }
+        // A: end-of-day heartbeats, with the application's own counters.
+        let served = logged + u64::from(day == UNLOGGED_DAY);
+        recs.push(heartbeat("query-frontend", base, "queries-served", served));
+        recs.push(heartbeat(
+            "upload-gateway",
+            base,
+            "files-received",
+            PROVIDERS.len() as u64,
+        ));
+        days.push(Day {
+            day,
+            records: recs,
+            checkpoint_at: base + DAY - 60,
+        });
+    }
+    days
+}
+
+fn heartbeat(producer: &'static str, base: u64, counter: &str, value: u64) -> Planned {
+    plan(
+        Kind::ProducerHeartbeat,
+        producer,
+        envelope(
+            producer,
+            base + DAY - 120,
+            if producer == "query-frontend" {
+                "subscriber-data-query"
+            } else {
+                "subscriber-data-upload"
+            },
+            Some("nl-nen7513-access-logs@1"),
+            json!({
+                "cadence_secs": 86_400,
+                "period_start": iso(base),
+                "period_end": iso(base + DAY),
+                "counters": [{"name": counter, "value": value, "kind": "data-access"}],
+            }),
+        ),
+    )
+}
+
+fn plan(kind: Kind, producer: &'static str, json: Value) -> Planned {
+    Planned {
+        kind,
+        producer,
+        json,
+        label: None,
+    }
+}
+
+/// One signed record of the scenario.
+#[derive(Debug, Clone)]
+pub struct Signed {
+    pub kind: Kind,
+    pub producer: &'static str,
+    pub label: Option<&'static str>,
+    pub item: AppendItem,
+    pub leaf_hash: Hash32,
+    pub seq: u64,
+}
+
+/// A day's batch, signed.
+#[derive(Debug, Clone)]
+pub struct SignedDay {
+    pub day: u32,
+    pub records: Vec<Signed>,
+    pub checkpoint_at: u64,
+}
+
+/// Why the scenario could not be built (a defect in the scenario itself).
+#[derive(Debug, thiserror::Error)]
+#[error("scenario day {day}, {producer} {kind} record {index}: {reason}")]
+pub struct ScenarioError {
+    pub day: u32,
+    pub producer: String,
+    pub kind: Kind,
+    pub index: usize,
+    pub reason: String,
+}
+
+/// Key registrations (signed by the authority) for every producer, then every day's
+/// records, with seq/prev chained per producer and references (sanction → notification,
+/// policy publications, holds) pointing at the real records. Salts are deterministic.
+pub fn build(scale: Scale, alg: TreeHashAlg) -> Result<Vec<SignedDay>, ScenarioError> {
+    let mut days = generate(scale);
+    // Registrations go first, on day 0.
+    let mut regs = Vec::new();
+    for p in producers().iter().skip(1) {
+        regs.push(plan(
+            Kind::KeyRegistration,
+            AUTHORITY,
+            envelope(
+                AUTHORITY,
+                START + 6 * 3600,
+                "producer-registry",
+                None,
+                json!({
+                    "producer": p.name,
+                    "public_key": hex::encode(secret_key(p.name).public_key().as_bytes()),
+                    "kinds": p.kinds.iter().map(|k| k.name()).collect::<Vec<_>>(),
+                }),
+            ),
+        ));
+    }
+    if let Some(first) = days.first_mut() {
+        regs.append(&mut first.records);
+        first.records = regs;
+    }
+
+    let mut heads: std::collections::HashMap<&str, (u64, Hash32)> = Default::default();
+    let mut salt_counter = 0u64;
+    let mut last_sanction: Option<Value> = None;
+    let mut export_refs: Vec<Value> = Vec::new();
+    let mut publication_ref: Option<Value> = None;
+    let mut out = Vec::new();
+    for day in days {
+        let mut signed = Vec::new();
+        for (index, mut p) in day.records.into_iter().enumerate() {
+            let err = |reason: String| ScenarioError {
+                day: day.day,
+                producer: p.producer.to_string(),
+                kind: p.kind,
+                index,
+                reason,
+            };
+            // Wire references to the records they name.
+            match p.kind {
+                Kind::Notification => {
+                    if let Some(r) = &last_sanction {
+                        p.json["body"]["sanction"] = r.clone();
+                    }
+                }
+                Kind::Appeal if p.label == Some("export-appeal") => {
+                    p.json["body"]["sanction"] = export_refs[0].clone();
+                }
+                Kind::AppealDecision => {
+                    p.json["body"]["appeal"] = export_refs.last().cloned().unwrap_or(Value::Null);
+                }
+                Kind::LegalHold => {
+                    p.json["body"]["scope"] = Value::from(export_refs.clone());
+                }
+                Kind::AccountSanction => {
+                    if let Some(r) = &publication_ref {
+                        p.json["body"]["terms_clause"]["publication"] = r.clone();
+                        p.json["body"]["detection"]["hash_list"]["publication"] = r.clone();
+                    }
+                }
+                _ => {}
+            }
+            let (seq, prev) = *heads.get(p.producer).unwrap_or(&(0, Hash32([0; 32])));
+            p.json["seq"] = Value::from(seq);
+            p.json["prev"] = Value::from(hex::encode(prev.0));
+            let mut salts = || {
+                salt_counter += 1;
+                let mut s = [0u8; SALT_LEN];
+                s.copy_from_slice(
+                    &blake3::derive_key(SEED_CONTEXT, format!("salt {salt_counter}").as_bytes())
+                        [..SALT_LEN],
+                );
+                s
+            };
+            let builder = build_from_json(p.kind, p.json.clone(), &mut salts)
+                .map_err(|e| err(e.to_string()))?;
+            let s = builder
+                .sign(&secret_key(p.producer), ORIGIN)
+                .map_err(|e| err(e.to_string()))?;
+            debug_assert!(Record::decode(&s.bytes).is_ok());
+            let leaf = Hash32(alg.leaf(&s.bytes));
+            heads.insert(p.producer, (seq + 1, leaf));
+            let this_ref =
+                json!({"producer": p.producer, "seq": seq, "leaf_hash": hex::encode(leaf.0)});
+            match p.kind {
+                Kind::AccountSanction => {
+                    last_sanction = Some(this_ref.clone());
+                    if p.label == Some("export-sanction") {
+                        export_refs.push(this_ref);
+                    }
+                }
+                Kind::Appeal | Kind::AppealDecision if p.label.is_some() => {
+                    export_refs.push(this_ref);
+                }
+                Kind::PolicyPublication => publication_ref = Some(this_ref),
+                _ => {}
+            }
+            signed.push(Signed {
+                kind: p.kind,
+                producer: p.producer,
+                label: p.label,
+                item: AppendItem {
+                    record: s.bytes,
+                    disclosures: s.disclosures,
+                },
+                leaf_hash: leaf,
+                seq,
+            });
+        }
+        out.push(SignedDay {
+            day: day.day,
+            records: signed,
+            checkpoint_at: day.checkpoint_at,
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_small_scenario_builds_and_every_record_decodes() {
+        let days = build(Scale::SMALL, TreeHashAlg::Sha256).unwrap();
+        assert_eq!(days.len(), Scale::SMALL.days as usize);
+        let all: Vec<&Signed> = days.iter().flat_map(|d| &d.records).collect();
+        for s in &all {
+            let r = Record::decode(&s.item.record).unwrap();
+            r.verify(&secret_key(s.producer).public_key(), ORIGIN)
+                .unwrap();
+            for d in &s.item.disclosures {
+                r.payload().check_disclosure(d).unwrap();
+            }
+        }
+        for label in [
+            "export-sanction",
+            "export-appeal",
+            "export-appeal-decision",
+            "export-hold",
+            "denied-query",
+            "kept-upload",
+        ] {
+            assert_eq!(
+                all.iter().filter(|s| s.label == Some(label)).count(),
+                1,
+                "{label}"
+            );
+        }
+        // Every kind but the retention sweep's and the key lifecycle's appears.
+        for k in Kind::ALL {
+            let expected = !matches!(
+                k,
+                Kind::RetentionDeletion
+                    | Kind::RetentionReview
+                    | Kind::KeyRevocation
+                    | Kind::ProducerReset
+            );
+            assert_eq!(all.iter().any(|s| s.kind == *k), expected, "{k}");
+        }
+    }
+
+    #[test]
+    fn the_scenario_is_deterministic() {
+        let a = build(Scale::SMALL, TreeHashAlg::Sha256).unwrap();
+        let b = build(Scale::SMALL, TreeHashAlg::Sha256).unwrap();
+        let bytes = |d: &[SignedDay]| -> Vec<Vec<u8>> {
+            d.iter()
+                .flat_map(|d| d.records.iter().map(|s| s.item.record.clone()))
+                .collect()
+        };
+        assert_eq!(bytes(&a), bytes(&b));
+    }
+}

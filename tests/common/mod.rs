@@ -1,0 +1,149 @@
+//! Helpers shared by the integration tests that drive the real `logseal` binary.
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use base64::Engine as _;
+use serde_json::{Value, json};
+
+pub const ORIGIN: &str = "example.org/audit/log";
+pub const AUTHORITY: &str = "registration-authority";
+
+pub fn logseal(args: &[&str], dir: &Path, stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_logseal"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run logseal");
+    let mut input = child.stdin.take().unwrap();
+    // A command that fails before reading its input closes the pipe early.
+    let _ = input.write_all(stdin.unwrap_or("").as_bytes());
+    drop(input);
+    child.wait_with_output().unwrap()
+}
+
+pub fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[track_caller]
+pub fn ok(o: &Output) -> String {
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "stdout: {}\nstderr: {}",
+        text(&o.stdout),
+        text(&o.stderr)
+    );
+    text(&o.stdout)
+}
+
+#[track_caller]
+pub fn fails(o: &Output, code: i32) -> String {
+    assert_eq!(
+        o.status.code(),
+        Some(code),
+        "stdout: {}\nstderr: {}",
+        text(&o.stdout),
+        text(&o.stderr)
+    );
+    text(&o.stderr)
+}
+
+/// The raw Ed25519 public key (hex) of a verifier-key file written by `logseal keygen`.
+pub fn public_key_hex(pub_file: &Path) -> String {
+    let line = std::fs::read_to_string(pub_file).unwrap();
+    let b64 = line.trim().splitn(3, '+').nth(2).unwrap();
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .unwrap();
+    assert_eq!(bytes[0], 1, "an Ed25519 verifier key");
+    hex::encode(&bytes[1..])
+}
+
+/// A key-registration line for `append --in`, signed there with the authority's key.
+pub fn registration(producer: &str, pub_file: &Path, kinds: &[&str]) -> Value {
+    json!({
+        "kind": "key-registration",
+        "producer": AUTHORITY,
+        "occurred_at": "2026-03-01T08:00:00Z",
+        "status": "ok",
+        "body": {"producer": producer, "public_key": public_key_hex(pub_file), "kinds": kinds}
+    })
+}
+
+/// A data-access line for `append --in` (seq and prev taken from the log).
+pub fn query(i: usize) -> Value {
+    json!({
+        "kind": "data-access",
+        "producer": "query-frontend",
+        "occurred_at": format!("2026-03-01T10:{:02}:{:02}.{:03}+01:00", (i / 60) % 60, i % 60, i % 1000),
+        "status": "ok",
+        "retention_rule": "de-bdsg76-led-logs@1",
+        "body": {
+            "action": "consult",
+            "legal_basis": "nl-sv-126n",
+            "purpose": "criminal-investigation",
+            "actor": {"role": "police-officer", "organisation": "politie-eenheid-noord",
+                      "authorisation_id": format!("auth-{:04}", i % 20), "user": format!("officer-{}", i % 20)},
+            "data_categories": ["subscriber-name-address"],
+            "result_count": 1,
+            "query": format!("+31 6 {:08}", i),
+            "subject": "Zoë van der Berg"
+        }
+    })
+}
+
+pub fn lines(values: impl IntoIterator<Item = Value>) -> String {
+    let mut s = String::new();
+    for v in values {
+        s.push_str(&v.to_string());
+        s.push('\n');
+    }
+    s
+}
+
+/// Keys (authority `ra`, log `log`, producer `qf`) and an initialised SHA-256 log `log/` in
+/// `dir`, with the query front-end's key registered for data-access records.
+pub fn setup_log(dir: &Path) {
+    ok(&logseal(
+        &["keygen", "--name", AUTHORITY, "--out", "ra"],
+        dir,
+        None,
+    ));
+    ok(&logseal(
+        &["keygen", "--name", ORIGIN, "--out", "logkey"],
+        dir,
+        None,
+    ));
+    ok(&logseal(
+        &["keygen", "--name", "query-frontend", "--out", "qf"],
+        dir,
+        None,
+    ));
+    ok(&logseal(
+        &[
+            "init",
+            "log",
+            "--origin",
+            ORIGIN,
+            "--log-key",
+            "logkey.key",
+            "--authority",
+            "ra.pub",
+        ],
+        dir,
+        None,
+    ));
+    let reg = registration("query-frontend", &dir.join("qf.pub"), &["data-access"]);
+    ok(&logseal(
+        &["append", "log", "--in", "-", "--producer-key", "ra.key"],
+        dir,
+        Some(&lines([reg])),
+    ));
+}
