@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha512};
 
 use crate::crypto::{SecretKey, key_id};
+use crate::record::json::build_from_json;
 use crate::record::kinds::data_access::{Action, Actor, DataOrigin};
 use crate::record::kinds::key_registration::KeyRegistration;
 use crate::record::kinds::producer_heartbeat::{Counter, ProducerHeartbeat};
@@ -198,15 +199,16 @@ mod hex_bytes {
 /// A valid record to be signed: the seed of each accept vector and the base of rejections.
 pub struct Sample {
     pub name: &'static str,
-    pub description: &'static str,
+    pub description: String,
     pub signer: [u8; 32],
     pub payload: Payload,
     /// Sealed fields as (path, value); salts are [`salt`]`(name, path)`.
-    pub seals: Vec<(&'static str, SealedValue)>,
+    pub seals: Vec<(String, SealedValue)>,
 }
 
-/// The valid samples, one constructor each: adding a sample (e.g. for a newly wired kind) is
-/// one line here. The 65,535-byte record is built separately ([`max_size_sample`]).
+/// The hand-written valid samples, one constructor each: adding a sample is one line here.
+/// Every kind none of these covers gets the sample of [`crate::record::kinds::samples`]
+/// ([`kind_samples`]); the 65,535-byte record is built separately ([`max_size_sample`]).
 pub const SAMPLES: &[fn() -> Result<Sample, VectorError>] = &[
     data_access_minimal,
     data_access_consult,
@@ -215,6 +217,68 @@ pub const SAMPLES: &[fn() -> Result<Sample, VectorError>] = &[
     key_registration,
     producer_heartbeat,
 ];
+
+/// Sealed fields with owned paths.
+fn owned(seals: Vec<(&str, SealedValue)>) -> Vec<(String, SealedValue)> {
+    seals.into_iter().map(|(p, v)| (p.to_string(), v)).collect()
+}
+
+/// A sample for every kind the hand-written [`SAMPLES`] do not cover, in [`Kind::ALL`]
+/// order: the realistic record of [`crate::record::kinds::samples`] with every sealed field
+/// the kind allows, named after the kind and signed by the producer key (the authority's
+/// for the authority's kinds).
+pub fn kind_samples() -> Result<Vec<Sample>, VectorError> {
+    let mut covered = Vec::new();
+    for make in SAMPLES {
+        covered.push(make()?.payload.kind());
+    }
+    crate::record::kinds::samples()
+        .into_iter()
+        .filter(|(kind, _)| !covered.contains(kind))
+        .map(|(kind, json)| kind_sample(kind, json))
+        .collect()
+}
+
+fn kind_sample(kind: Kind, json: serde_json::Value) -> Result<Sample, VectorError> {
+    let name = kind.name();
+    let err = build_err(name);
+    let builder = build_from_json(kind, json, &mut || [0; SALT_LEN]).map_err(|e| err(&e))?;
+    let payload = builder.payload().clone();
+    // Only the sealed values and their paths are kept: `sign_sample` seals them again with
+    // the vector salts.
+    let opened = builder
+        .sign(&SecretKey::from_seed(&OTHER_SEED), ORIGIN)
+        .map_err(|e| err(&e))?
+        .disclosures;
+    let authority = matches!(
+        kind,
+        Kind::KeyRegistration | Kind::KeyRevocation | Kind::ProducerReset
+    );
+    Ok(Sample {
+        name,
+        description: format!(
+            "The realistic {name} record of the built-in scenario ({} seq {}, from \
+             record::kinds::samples): {}.",
+            payload.producer,
+            payload.seq,
+            match opened.len() {
+                0 => "the kind has no sealed fields".to_string(),
+                1 => "its one sealed field, disclosed".to_string(),
+                n => format!("all {n} sealed fields the kind allows, each disclosed"),
+            }
+        ),
+        signer: if authority {
+            AUTHORITY_SEED
+        } else {
+            PRODUCER_SEED
+        },
+        payload,
+        seals: opened
+            .into_iter()
+            .map(|d| (d.path.to_string(), d.value))
+            .collect(),
+    })
+}
 
 /// The fixed salt of a sealed field in a vector: the first 16 bytes of
 /// `BLAKE3("logseal test vector salt " ‖ sample ‖ " " ‖ path)`.
@@ -298,10 +362,11 @@ pub fn data_access_minimal() -> Result<Sample, VectorError> {
     Ok(Sample {
         name: v,
         description: "The smallest data-access record: seq 0 (all-zero prev), no optional \
-                      envelope field, only the required sealed field actor.user.",
+                      envelope field, only the required sealed field actor.user."
+            .into(),
         signer: PRODUCER_SEED,
         payload: envelope(v, 0, access(v, Action::Consult)?.into())?,
-        seals: vec![("actor.user", text("officer-4711"))],
+        seals: owned(vec![("actor.user", text("officer-4711"))]),
     })
 }
 
@@ -328,10 +393,11 @@ pub fn data_access_consult() -> Result<Sample, VectorError> {
         name: v,
         description: "A consultation with every optional envelope field and seven sealed \
                       fields, including array-indexed paths (recipients.0, recipients.1), \
-                      free text with a line feed and NFC non-ASCII identifiers.",
+                      free text with a line feed and NFC non-ASCII identifiers."
+            .into(),
         signer: PRODUCER_SEED,
         payload: p,
-        seals: vec![
+        seals: owned(vec![
             ("actor.user", text("officer-4711")),
             ("actor.on_behalf_of", text("Zoë Müller")),
             ("case_ref", text("2026-NOORD-000123")),
@@ -342,7 +408,7 @@ pub fn data_access_consult() -> Result<Sample, VectorError> {
                 "recipients.1",
                 text("OM-arrondissementsparket-Noord-Nederland"),
             ),
-        ],
+        ]),
     })
 }
 
@@ -363,10 +429,11 @@ pub fn data_access_transfer() -> Result<Sample, VectorError> {
     Ok(Sample {
         name: v,
         description: "A transfer to another country (destination_country, data_origin) \
-                      with a sealed list of identifiers (subjects) and an order reference.",
+                      with a sealed list of identifiers (subjects) and an order reference."
+            .into(),
         signer: PRODUCER_SEED,
         payload: p,
-        seals: vec![
+        seals: owned(vec![
             ("actor.user", text("officer-0815")),
             ("order_ref", text("OvJ-126n-2026-0042")),
             (
@@ -378,7 +445,7 @@ pub fn data_access_transfer() -> Result<Sample, VectorError> {
                 ]),
             ),
             ("recipients.0", text("bka.bund.de")),
-        ],
+        ]),
     })
 }
 
@@ -392,13 +459,14 @@ pub fn data_access_denied() -> Result<Sample, VectorError> {
     p.status = Status::Denied;
     Ok(Sample {
         name: v,
-        description: "A denied emergency (break-glass) access: status denied, result_count 0.",
+        description: "A denied emergency (break-glass) access: status denied, result_count 0."
+            .into(),
         signer: PRODUCER_SEED,
         payload: p,
-        seals: vec![
+        seals: owned(vec![
             ("actor.user", text("officer-0815")),
             ("subject", text("Jan de Vries")),
-        ],
+        ]),
     })
 }
 
@@ -415,10 +483,11 @@ pub fn key_registration() -> Result<Sample, VectorError> {
     Ok(Sample {
         name: v,
         description: "The registration authority (its own key) registers the producer key \
-                      of query-frontend for data-access and producer-heartbeat records.",
+                      of query-frontend for data-access and producer-heartbeat records."
+            .into(),
         signer: AUTHORITY_SEED,
         payload: p,
-        seals: vec![],
+        seals: owned(vec![]),
     })
 }
 
@@ -445,10 +514,11 @@ pub fn producer_heartbeat() -> Result<Sample, VectorError> {
     Ok(Sample {
         name: v,
         description: "A producer heartbeat: a five-minute period with two application \
-                      counters; no sealed fields.",
+                      counters; no sealed fields."
+            .into(),
         signer: PRODUCER_SEED,
         payload: envelope(v, 9, body.into())?,
-        seals: vec![],
+        seals: owned(vec![]),
     })
 }
 
@@ -531,7 +601,7 @@ impl Sample {
     fn clone_shape(&self, payload: Payload) -> Sample {
         Sample {
             name: self.name,
-            description: self.description,
+            description: self.description.clone(),
             signer: self.signer,
             payload,
             seals: self.seals.clone(),
@@ -707,7 +777,7 @@ fn accept(s: &Sample) -> Result<Vector, VectorError> {
     let r = sign_sample(s, ORIGIN)?;
     Ok(vector(
         &format!("accept-{}", s.name),
-        s.description,
+        &s.description,
         None,
         public_key(&s.signer),
         r.bytes,
@@ -721,9 +791,13 @@ pub fn all() -> Result<Vec<Vector>, VectorError> {
     for make in SAMPLES {
         out.push(accept(&make()?)?);
     }
+    for s in kind_samples()? {
+        out.push(accept(&s)?);
+    }
     let mut max = max_size_sample("data-access-max-size", MAX_RECORD_LEN)?;
     max.description = "A data-access record of exactly 65,535 bytes, the largest accepted \
-                       (its public identifiers padded with 4-byte characters).";
+                       (its public identifiers padded with 4-byte characters)."
+        .into();
     out.push(accept(&max)?);
     out.extend(rejections()?);
     Ok(out)
@@ -1267,6 +1341,33 @@ mod tests {
                 "{name}: strict verify"
             );
         }
+    }
+
+    #[test]
+    fn every_kind_has_an_accept_vector_with_its_sealed_fields_disclosed() {
+        let all = all().unwrap();
+        for kind in Kind::ALL {
+            let v = all
+                .iter()
+                .filter(|v| v.expect == Expect::Accept)
+                .find(|v| {
+                    crate::record::Record::decode(&v.record)
+                        .is_ok_and(|r| r.payload().kind() == *kind)
+                })
+                .unwrap_or_else(|| panic!("no accept vector of kind {kind}"));
+            let r = crate::record::Record::decode(&v.record).unwrap();
+            assert_eq!(v.disclosures.len(), r.payload().sealed.len(), "{}", v.name);
+        }
+        let s = kind_samples().unwrap();
+        assert_eq!(
+            s.len(),
+            Kind::ALL.len() - 3,
+            "all but the hand-written kinds"
+        );
+        assert!(
+            s.iter()
+                .any(|s| s.name == "account-sanction" && s.seals.len() == 7)
+        );
     }
 
     #[test]

@@ -282,3 +282,71 @@ fn a_body_with_an_extra_or_missing_field_fails() {
         assert!(e.contains("missing key: 0"), "{kind}: {e}");
     }
 }
+
+/// A CBOR map from 0, 1, … to `items` (each one encoded CBOR data item).
+fn cbor_map(items: &[&[u8]]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut e = minicbor::Encoder::new(&mut out);
+    e.map(items.len() as u64).unwrap();
+    for (i, item) in items.iter().enumerate() {
+        e.u64(i as u64).unwrap();
+        e.writer_mut().extend_from_slice(item);
+    }
+    out
+}
+
+/// Many payloads in one check (a map, since cddl 0.10 misreads `[* choice-rule]`).
+const ALL_PAYLOADS: &str = "{ * uint => logseal-payload }";
+
+#[test]
+fn every_scenario_record_validates_against_the_schemas() {
+    use logseal::record::Record;
+    use logseal::scenario::{self, Scale};
+    use logseal::tree::TreeHashAlg;
+
+    let schema = combined();
+    let days = scenario::build(Scale::SMALL, TreeHashAlg::Sha256).expect("the scenario builds");
+    let mut kinds = BTreeSet::new();
+    let mut records = Vec::new();
+    for day in &days {
+        for s in &day.records {
+            let at = format!("day {} {} seq {} ({})", day.day, s.producer, s.seq, s.kind);
+            let kind = Record::decode(&s.item.record)
+                .unwrap_or_else(|e| panic!("{at}: {e}"))
+                .payload()
+                .kind();
+            assert_eq!(kind, s.kind, "{at}");
+            kinds.insert(kind.name());
+            records.push((at, kind, cose_parts(&s.item.record).1));
+        }
+    }
+    // The scenario writes every kind but the retention sweep's and the key lifecycle's.
+    assert_eq!(kinds.len(), Kind::ALL.len() - 4, "{kinds:?}");
+    assert!(records.len() > 100, "{} records", records.len());
+
+    // Parsing the schema dominates a check, so all payloads are checked at once, as one
+    // map (each payload rule binds the kind code to its body rule); only if that fails is
+    // each record checked on its own, to name it.
+    let payloads: Vec<&[u8]> = records.iter().map(|(_, _, p)| p.as_slice()).collect();
+    let all = cbor_map(&payloads);
+    if let Err(e) = validate(&schema, ALL_PAYLOADS, &all) {
+        for (at, kind, payload) in &records {
+            validate(&schema, "logseal-payload", payload)
+                .unwrap_or_else(|e| panic!("{at}: payload: {e}"));
+            let body = &payload[body_range(payload)];
+            validate(&schema, &format!("{}-body", kind.name()), body)
+                .unwrap_or_else(|e| panic!("{at}: body: {e}"));
+        }
+        panic!("the payloads fail together but pass one by one: {e}");
+    }
+    // The combined check is not vacuous: one payload under another kind code fails it.
+    let mut bad = records[records.len() / 2].2.clone();
+    let at = bad
+        .windows(3)
+        .position(|w| w[0] == 0x00 && w[1] == 0x01 && w[2] == 0x01)
+        .expect("version 1, then the kind");
+    bad[at + 3] = if bad[at + 3] == 0x02 { 0x03 } else { 0x02 };
+    let mut with_bad = payloads.clone();
+    with_bad.insert(payloads.len() / 3, &bad);
+    assert!(validate(&schema, ALL_PAYLOADS, &cbor_map(&with_bad)).is_err());
+}

@@ -1,8 +1,10 @@
 //! What `logseal record show` (and the demo) tell a person about one record: an inspection of
 //! a decoded record against optional disclosures and an optional key, and its two renderings.
 //!
-//! Text is for people: every field by name, enumerations spelled out, nested structures
-//! indented, each sealed field's state. JSON (`--json`) is one object with a stable shape:
+//! Text is for people: every field by name in the kind's own order (the order of its schema,
+//! which follows the legal source: for a sanction, the restriction, then the ground, then
+//! the facts), enumerations spelled out as in the JSON input, nested structures indented,
+//! references to other records on one line, each sealed field's state and meaning. JSON (`--json`) is one object with a stable shape:
 //!
 //! ```text
 //! {
@@ -26,6 +28,7 @@
 //! ```
 
 use logseal::crypto::PublicKey;
+use logseal::record::kinds::Body;
 use logseal::record::sealed::Disclosure;
 use logseal::record::{FieldPath, Record, SealedValue};
 use logseal::tree::TreeHashAlg;
@@ -207,12 +210,21 @@ impl View {
         line("leaf hash (sha256)", self.leaf_hash());
 
         out.push_str("\nbody\n");
-        render_value(&p.body.to_json(), 1, &mut out);
+        let body = body_in_order(&p.body).unwrap_or_else(|| Node::from(p.body.to_json()));
+        render_node(&body, 1, &mut out);
 
         if self.sealed.is_empty() {
             out.push_str("\nsealed fields: none\n");
         } else {
-            out.push_str("\nsealed fields\n");
+            let open = self
+                .sealed
+                .iter()
+                .filter(|f| matches!(f.state, SealedState::Disclosed(_)))
+                .count();
+            out.push_str(&format!(
+                "\nsealed fields ({} in all, {open} disclosed)\n",
+                self.sealed.len()
+            ));
             for f in &self.sealed {
                 let state = match &f.state {
                     SealedState::Sealed => "sealed".to_string(),
@@ -221,7 +233,7 @@ impl View {
                 };
                 out.push_str(&format!("  {}: {state}\n", f.path));
                 if !f.what.is_empty() {
-                    out.push_str(&format!("      ({})\n", f.what));
+                    out.push_str(&format!("      {}\n", f.what));
                 }
             }
         }
@@ -339,37 +351,169 @@ fn value_json(v: &SealedValue) -> Value {
     }
 }
 
-/// Render a JSON body as indented `name: value` lines; lists as `- item`.
-fn render_value(v: &Value, depth: usize, out: &mut String) {
+/// A JSON value whose objects keep their fields in the order they were serialised
+/// (`serde_json::Value` sorts them by name).
+#[derive(Debug, PartialEq)]
+enum Node {
+    Scalar(Value),
+    List(Vec<Node>),
+    Map(Vec<(String, Node)>),
+}
+
+impl From<Value> for Node {
+    fn from(v: Value) -> Node {
+        match v {
+            Value::Array(a) => Node::List(a.into_iter().map(Node::from).collect()),
+            Value::Object(m) => Node::Map(m.into_iter().map(|(k, v)| (k, Node::from(v))).collect()),
+            other => Node::Scalar(other),
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Node {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Node, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Node;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON value")
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Node, E> {
+                Ok(Node::Scalar(json!(v)))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Node, E> {
+                Ok(Node::Scalar(json!(v)))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Node, E> {
+                Ok(Node::Scalar(json!(v)))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Node, E> {
+                Ok(Node::Scalar(json!(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Node, E> {
+                Ok(Node::Scalar(json!(v)))
+            }
+            fn visit_unit<E>(self) -> Result<Node, E> {
+                Ok(Node::Scalar(Value::Null))
+            }
+            fn visit_none<E>(self) -> Result<Node, E> {
+                Ok(Node::Scalar(Value::Null))
+            }
+            fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Node, D::Error> {
+                serde::Deserialize::deserialize(d)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut a: A) -> Result<Node, A::Error> {
+                let mut items = Vec::new();
+                while let Some(n) = a.next_element()? {
+                    items.push(n);
+                }
+                Ok(Node::List(items))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut a: A) -> Result<Node, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(e) = a.next_entry()? {
+                    entries.push(e);
+                }
+                Ok(Node::Map(entries))
+            }
+        }
+        d.deserialize_any(Visit)
+    }
+}
+
+/// The body's public fields in the order the kind declares them (its CBOR keys' and its
+/// schema's order); `None` for a kind this function does not know yet.
+fn body_in_order(body: &Body) -> Option<Node> {
+    fn ordered<T: serde::Serialize>(t: &T) -> Option<Node> {
+        serde_json::from_str(&serde_json::to_string(t).ok()?).ok()
+    }
+    macro_rules! each_kind {
+        ($($v:ident),* $(,)?) => {
+            match body {
+                $(Body::$v(b) => ordered(b),)*
+                _ => None,
+            }
+        };
+    }
+    each_kind!(
+        DataAccess,
+        AccountSanction,
+        Notification,
+        Appeal,
+        AppealDecision,
+        RetentionPolicy,
+        RetentionDeletion,
+        RetentionReview,
+        LegalHold,
+        CaseStatus,
+        Authorisation,
+        KeyRegistration,
+        KeyRevocation,
+        ProducerReset,
+        PolicyPublication,
+        ProducerHeartbeat,
+    )
+}
+
+/// A reference to another record (`{producer, seq, leaf_hash}`) on one line.
+fn record_ref(entries: &[(String, Node)]) -> Option<String> {
+    let get = |name: &str| {
+        entries.iter().find_map(|(k, v)| match v {
+            Node::Scalar(s) if k == name => Some(scalar(s)),
+            _ => None,
+        })
+    };
+    if entries.len() != 3 {
+        return None;
+    }
+    Some(format!(
+        "{} seq {} (leaf hash {})",
+        get("producer")?,
+        get("seq")?,
+        get("leaf_hash")?
+    ))
+}
+
+/// Render a body as indented `name: value` lines; lists as `- item`, an empty list as
+/// `(none)`, a reference to another record on one line.
+fn render_node(n: &Node, depth: usize, out: &mut String) {
     let pad = "  ".repeat(depth);
-    match v {
-        Value::Object(map) => {
-            for (k, v) in map {
+    match n {
+        Node::Map(entries) => {
+            for (k, v) in entries {
                 match v {
-                    Value::Object(m) if !m.is_empty() => {
+                    Node::Map(m) => match record_ref(m) {
+                        Some(r) => out.push_str(&format!("{pad}{k}: {r}\n")),
+                        None if m.is_empty() => out.push_str(&format!("{pad}{k}: (empty)\n")),
+                        None => {
+                            out.push_str(&format!("{pad}{k}:\n"));
+                            render_node(v, depth + 1, out);
+                        }
+                    },
+                    Node::List(a) if a.is_empty() => out.push_str(&format!("{pad}{k}: (none)\n")),
+                    Node::List(_) => {
                         out.push_str(&format!("{pad}{k}:\n"));
-                        render_value(v, depth + 1, out);
+                        render_node(v, depth + 1, out);
                     }
-                    Value::Array(a) if !a.is_empty() => {
-                        out.push_str(&format!("{pad}{k}:\n"));
-                        render_value(v, depth + 1, out);
-                    }
-                    _ => out.push_str(&format!("{pad}{k}: {}\n", scalar(v))),
+                    Node::Scalar(s) => out.push_str(&format!("{pad}{k}: {}\n", scalar(s))),
                 }
             }
         }
-        Value::Array(items) => {
+        Node::List(items) => {
             for item in items {
                 match item {
-                    Value::Object(_) | Value::Array(_) => {
-                        out.push_str(&format!("{pad}-\n"));
-                        render_value(item, depth + 1, out);
+                    Node::Scalar(s) => out.push_str(&format!("{pad}- {}\n", scalar(s))),
+                    Node::Map(m) if record_ref(m).is_some() => {
+                        out.push_str(&format!("{pad}- {}\n", record_ref(m).unwrap_or_default()));
                     }
-                    _ => out.push_str(&format!("{pad}- {}\n", scalar(item))),
+                    _ => {
+                        out.push_str(&format!("{pad}-\n"));
+                        render_node(item, depth + 1, out);
+                    }
                 }
             }
         }
-        other => out.push_str(&format!("{pad}{}\n", scalar(other))),
+        Node::Scalar(s) => out.push_str(&format!("{pad}{}\n", scalar(s))),
     }
 }
 
@@ -377,8 +521,64 @@ fn scalar(v: &Value) -> String {
     match v {
         Value::Null => "none".into(),
         Value::String(s) => s.clone(),
-        Value::Object(_) => "{}".into(),
-        Value::Array(_) => "(none)".into(),
         other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use logseal::record::json::build_from_json;
+    use logseal::record::kinds::samples;
+
+    #[test]
+    fn every_kind_renders_in_its_declared_order_with_the_same_fields() {
+        for (kind, json) in samples() {
+            let b = build_from_json(kind, json, &mut || [0; 16]).unwrap();
+            let body = &b.payload().body;
+            let ordered = body_in_order(body).unwrap_or_else(|| panic!("{kind}: not ordered"));
+            let Node::Map(entries) = &ordered else {
+                panic!("{kind}: not an object")
+            };
+            let Value::Object(sorted) = body.to_json() else {
+                panic!("{kind}: not an object")
+            };
+            let names: Vec<&str> = entries.iter().map(|(k, _)| k.as_str()).collect();
+            let mut by_name = names.clone();
+            by_name.sort_unstable();
+            assert_eq!(
+                by_name,
+                sorted.keys().map(String::as_str).collect::<Vec<_>>(),
+                "{kind}"
+            );
+            // Same content as the sorted form.
+            assert_eq!(
+                serde_json::to_value(node_json(&ordered)).unwrap(),
+                body.to_json(),
+                "{kind}"
+            );
+        }
+    }
+
+    fn node_json(n: &Node) -> Value {
+        match n {
+            Node::Scalar(s) => s.clone(),
+            Node::List(items) => Value::Array(items.iter().map(node_json).collect()),
+            Node::Map(m) => {
+                Value::Object(m.iter().map(|(k, v)| (k.clone(), node_json(v))).collect())
+            }
+        }
+    }
+
+    #[test]
+    fn a_record_reference_is_one_line_and_other_objects_are_indented() {
+        let v = json!({"sanction": {"producer": "trust-and-safety", "seq": 3, "leaf_hash": "ab"},
+                       "actor": {"role": "x", "seq": 1, "other": 2}});
+        let mut out = String::new();
+        render_node(&Node::from(v), 0, &mut out);
+        assert_eq!(
+            out,
+            "actor:\n  other: 2\n  role: x\n  seq: 1\nsanction: trust-and-safety seq 3 (leaf hash ab)\n"
+        );
     }
 }
