@@ -34,6 +34,7 @@ complete -c logseal -n "__fish_logseal_needs_command" -f -a "append" -d 'Append 
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "checkpoint" -d 'Sign and publish a checkpoint of the log\'s current size'
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "prove" -d 'Produce and check inclusion and consistency proofs'
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "info" -d 'Show a log\'s origin, size, checkpoint, producers and keys'
+complete -c logseal -n "__fish_logseal_needs_command" -f -a "verify" -d 'Verify a log: completeness, ordering, authenticity and authorisation'
 complete -c logseal -n "__fish_logseal_using_subcommand keygen" -l name -d 'Key name, as it appears in key strings and note signatures (no spaces, no \'+\')' -r
 complete -c logseal -n "__fish_logseal_using_subcommand keygen" -l out -d 'Write PREFIX.key (secret) and PREFIX.pub (public)' -r -F
 complete -c logseal -n "__fish_logseal_using_subcommand keygen" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -106,3 +107,9 @@ complete -c logseal -n "__fish_logseal_using_subcommand prove; and __fish_seen_s
 complete -c logseal -n "__fish_logseal_using_subcommand info" -l json -d 'Print one JSON object'
 complete -c logseal -n "__fish_logseal_using_subcommand info" -s h -l help -d 'Print help'
 complete -c logseal -n "__fish_logseal_using_subcommand info" -s V -l version -d 'Print version'
+complete -c logseal -n "__fish_logseal_using_subcommand verify" -l trust -d 'The auditor\'s trust file (JSON; docs/CHECKS.md §Trust file)' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand verify" -l state -d 'The auditor\'s state directory (created if absent): checkpoints verified, producer heads' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand verify" -l at -d 'Reference time of the verdicts (RFC 3339; default: now)' -r
+complete -c logseal -n "__fish_logseal_using_subcommand verify" -l json -d 'Print the report as one JSON object (docs/CHECKS.md §JSON report)'
+complete -c logseal -n "__fish_logseal_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c logseal -n "__fish_logseal_using_subcommand verify" -s V -l version -d 'Print version'

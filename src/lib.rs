@@ -22,3 +22,4 @@ pub mod store;
 pub mod tiles;
 pub mod tree;
 pub mod vectors;
+pub mod verify;

@@ -93,6 +93,42 @@ pub enum Command {
     Prove(ProveCommand),
     /// Show a log's origin, size, checkpoint, producers and keys
     Info(InfoArgs),
+    /// Verify a log: completeness, ordering, authenticity and authorisation
+    #[command(
+        long_about = "Verify a log against a trust file and the auditor's own state.\n\n\
+        Reads only the log's public part (DIR/public: checkpoint, tiles, entry bundles), the \
+        trust file (log key, registration authority, authorisation registry, witness keys and \
+        quorum, maximum logging delays) and the auditor's state directory; nothing is trusted \
+        from the log directory. Runs checks 1-6 of docs/CHECKS.md and reports every finding \
+        with its check, code, leaf index, producer and seq and the evidence (expected vs \
+        found), grouped by check; verification goes on after a finding. Check 7 (retention) \
+        is not implemented yet and is reported as not run.\n\n\
+        With --state, the run checks the log against the checkpoints and producer heads kept \
+        there, then advances the state (DIR/state.json) when the checkpoint verified.\n\n\
+        Exit status: 0 no violation found (items that cannot be determined are listed); 1 a \
+        violation was found; 2 verification could not run."
+    )]
+    Verify(VerifyArgs),
+}
+
+/// `logseal verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The log directory (only its public part is read)
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// The auditor's trust file (JSON; docs/CHECKS.md §Trust file)
+    #[arg(long, value_name = "FILE")]
+    pub trust: PathBuf,
+    /// The auditor's state directory (created if absent): checkpoints verified, producer heads
+    #[arg(long, value_name = "DIR")]
+    pub state: Option<PathBuf>,
+    /// Reference time of the verdicts (RFC 3339; default: now)
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+    /// Print the report as one JSON object (docs/CHECKS.md §JSON report)
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `logseal init`.

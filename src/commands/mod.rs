@@ -10,6 +10,7 @@ mod files;
 pub mod keygen;
 pub mod log;
 pub mod record;
+pub mod verify;
 mod view;
 
 use logseal::cli::{Cli, Command, ProveCommand, RecordCommand};
@@ -41,5 +42,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Prove(ProveCommand::Consistency(args)) => log::prove_consistency(args),
         Command::Prove(ProveCommand::Check(args)) => log::prove_check(args),
         Command::Info(args) => log::info(args),
+        Command::Verify(args) => verify::run(args),
     }
 }

@@ -147,3 +147,4 @@ pub fn setup_log(dir: &Path) {
         Some(&lines([reg])),
     ));
 }
+pub mod tamper;

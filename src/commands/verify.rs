@@ -1,0 +1,238 @@
+//! `logseal verify`: reads the trust file and the auditor's state, runs
+//! [`logseal::verify::verify`] over the log's public part, stores the advanced state, and
+//! renders the report (text for people, `--json` for machines). Exit 0 no violation, 1 a
+//! violation ([`Invalid`]), 2 could not run.
+
+use std::io::IsTerminal;
+use std::path::Path;
+
+use anyhow::{Context, bail};
+use logseal::cli::VerifyArgs;
+use logseal::record::types::Timestamp;
+use logseal::store::FsStore;
+use logseal::verify::{self, AuditorState, Options, Progress, Report, Trust, Verdict};
+
+use super::log::now_secs;
+use super::{Invalid, files};
+
+/// The auditor state's file inside `--state DIR`.
+pub const STATE_FILE: &str = "state.json";
+
+struct Bar(indicatif::ProgressBar);
+
+impl Progress for Bar {
+    fn start(&self, total: u64) {
+        self.0.set_length(total);
+    }
+    fn advance(&self, n: u64) {
+        self.0.inc(n);
+    }
+}
+
+/// Read and validate a trust file.
+pub fn read_trust(path: &Path) -> anyhow::Result<Trust> {
+    let bytes = files::read(path)?;
+    Trust::from_json(&bytes).with_context(|| format!("{}", path.display()))
+}
+
+/// Read the auditor state from `dir` (a fresh one when the directory or file is absent).
+pub fn read_state(dir: &Path, origin: &str) -> anyhow::Result<AuditorState> {
+    let path = dir.join(STATE_FILE);
+    if !path.exists() {
+        return Ok(AuditorState::new(origin));
+    }
+    let bytes = files::read(&path)?;
+    AuditorState::from_json(&bytes, origin).with_context(|| format!("{}", path.display()))
+}
+
+/// Replace `dir/state.json` atomically (temporary file, fsync, rename, directory fsync).
+pub fn write_state(dir: &Path, state: &AuditorState) -> anyhow::Result<()> {
+    use std::io::Write;
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let tmp = dir.join(format!("{STATE_FILE}.tmp-{}", std::process::id()));
+    let path = dir.join(STATE_FILE);
+    let mut f =
+        std::fs::File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+    f.write_all(&state.to_json())
+        .and_then(|()| f.sync_all())
+        .with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, &path).with_context(|| format!("cannot replace {}", path.display()))?;
+    std::fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .with_context(|| format!("cannot sync {}", dir.display()))?;
+    Ok(())
+}
+
+/// Verify the log in `dir` with `trust` and the state in `state_dir` (advanced when the
+/// checkpoint verified). `progress`: draw a bar on standard error.
+pub fn verify_log(
+    dir: &Path,
+    trust: &Trust,
+    state_dir: Option<&Path>,
+    at_secs: u64,
+    progress: bool,
+) -> anyhow::Result<Report> {
+    let public = dir.join("public");
+    if !public.is_dir() {
+        bail!(
+            "{}: no public part (expected {}): not a log directory, or truncated",
+            dir.display(),
+            public.display()
+        );
+    }
+    let state = match state_dir {
+        Some(d) => read_state(d, trust.origin())?,
+        None => AuditorState::new(trust.origin()),
+    };
+    let store = FsStore::open(&public)?;
+    let options = Options { at_secs };
+    let outcome = if progress {
+        let bar = indicatif::ProgressBar::new(0).with_style(
+            indicatif::ProgressStyle::with_template(
+                "verifying {bar:40} {pos}/{len} records ({per_sec}, {eta})",
+            )
+            .expect("valid template"),
+        );
+        let bar = Bar(bar);
+        let o = verify::verify(&store, trust, &state, &options, &bar);
+        bar.0.finish_and_clear();
+        o
+    } else {
+        verify::verify(&store, trust, &state, &options, &verify::NoProgress)
+    }
+    .with_context(|| format!("verifying {}", dir.display()))?;
+    if let (Some(d), Some(s)) = (state_dir, &outcome.new_state) {
+        write_state(d, s)?;
+    }
+    Ok(outcome.report)
+}
+
+pub fn run(args: VerifyArgs) -> anyhow::Result<()> {
+    let trust = read_trust(&args.trust)?;
+    let at_secs = match &args.at {
+        Some(s) => {
+            Timestamp::parse_rfc3339(s)
+                .map_err(|e| anyhow::anyhow!("--at {s:?}: {e}"))?
+                .0
+                .millis()
+                / 1000
+        }
+        None => now_secs(),
+    };
+    let progress = !args.json && std::io::stderr().is_terminal();
+    let report = verify_log(&args.dir, &trust, args.state.as_deref(), at_secs, progress)?;
+    if args.json {
+        let mut s = serde_json::to_string_pretty(&report)?;
+        s.push('\n');
+        files::print(&s)?;
+    } else {
+        files::print(&render(&report))?;
+    }
+    if report.has_violations() {
+        let n: u64 = report.checks.iter().map(|c| c.violations).sum();
+        return Err(Invalid(format!("verification found {n} violation(s)")).into());
+    }
+    Ok(())
+}
+
+/// The report for a person: summary, findings grouped by check, provenance.
+pub fn render(r: &Report) -> String {
+    let p = &r.provenance;
+    let mut out = String::new();
+    let violations: u64 = r.checks.iter().map(|c| c.violations).sum();
+    let undetermined: u64 = r.checks.iter().map(|c| c.undetermined).sum();
+    let notices: u64 = r.checks.iter().map(|c| c.notices).sum();
+    out.push_str(&format!(
+        "logseal verify: {}, tree size {}, {} records checked\n",
+        p.origin,
+        r.tree_size.map_or("unknown".to_string(), |s| s.to_string()),
+        r.records_checked
+    ));
+    out.push_str(&format!(
+        "{}: {violations} violation(s), {undetermined} item(s) cannot be determined, {notices} notice(s)\n\n",
+        if violations > 0 { "VIOLATED" } else { "no violation found" }
+    ));
+    out.push_str("  check  verdict                violations  undetermined  notices\n");
+    for c in &r.checks {
+        let verdict = c.verdict.map_or("not run", Verdict::name);
+        out.push_str(&format!(
+            "  {:<5}  {:<21}  {:>10}  {:>12}  {:>7}  {}\n",
+            c.check.number(),
+            verdict,
+            c.violations,
+            c.undetermined,
+            c.notices,
+            c.title
+        ));
+    }
+    let mut current = None;
+    for f in &r.findings {
+        if current != Some(f.check) {
+            current = Some(f.check);
+            out.push_str(&format!(
+                "\ncheck {}: {}\n",
+                f.check.number(),
+                f.check.title()
+            ));
+        }
+        let mut loc = Vec::new();
+        if let Some(l) = f.leaf {
+            loc.push(format!("leaf {l}"));
+        }
+        match (&f.producer, f.seq) {
+            (Some(p), Some(s)) => loc.push(format!("{p} seq {s}")),
+            (Some(p), None) => loc.push(p.clone()),
+            _ => {}
+        }
+        out.push_str(&format!(
+            "  [{}] {}{}{}\n      {}\n",
+            f.verdict.name(),
+            f.code,
+            if loc.is_empty() { "" } else { "  " },
+            loc.join(", "),
+            f.message
+        ));
+        if let (Some(e), Some(found)) = (&f.expected, &f.found) {
+            out.push_str(&format!("      expected: {e}\n      found:    {found}\n"));
+        }
+    }
+    for (code, c) in &r.counts {
+        if c.suppressed > 0 {
+            out.push_str(&format!(
+                "  … {} more finding(s) of {code} not shown ({} in all)\n",
+                c.suppressed, c.total
+            ));
+        }
+    }
+    out.push_str(&format!(
+        "\nprovenance\n  tool        {} {} (report format {}, record format {}, trust file \
+         format {}, state format {})\n  origin      {} (tree hash {})\n  reference   {}\n  \
+         time zones  {}\n  witnesses   quorum {}\n",
+        p.tool,
+        p.tool_version,
+        p.report_format,
+        p.record_format,
+        p.trust_format,
+        p.state_format,
+        p.origin,
+        p.tree_hash,
+        Timestamp(p.at.saturating_mul(1000)).to_rfc3339(),
+        p.time_zone_data,
+        p.witness_quorum
+    ));
+    for a in &p.trust_anchors {
+        out.push_str(&format!(
+            "  anchor      {:<24} {:<28} {}\n",
+            a.role, a.name, a.fingerprint
+        ));
+    }
+    for c in &r.checks {
+        if let Some(reason) = &c.not_run {
+            out.push_str(&format!(
+                "  not run     check {}: {reason}\n",
+                c.check.number()
+            ));
+        }
+    }
+    out
+}

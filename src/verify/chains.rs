@@ -1,0 +1,634 @@
+//! Checks 4 and 5 per producer: the seq/prev chain (gap-free, unbroken, no repeats or forks,
+//! declared resets reported), the heads in the auditor's state still present, heartbeats'
+//! application counters equal to the records logged, references resolved (check 4); seq
+//! order, producer time never backwards, within the maximum logging delay of the first
+//! checkpoint known to include the record, and references pointing backwards (check 5).
+//!
+//! Owns the per-producer state of the streaming verifier: bounded by the number of producers
+//! (each keeps its last [`WINDOW`] leaf hashes to resolve references) and of open items
+//! (gaps not yet filled, references not yet resolved).
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+
+use crate::record::kinds::Body;
+use crate::record::types::{Hash32, RecordRef, Timestamp};
+use crate::record::{Kind, Record};
+
+use super::report::{Check, Finding, Findings};
+use super::state::{AuditorState, KnownHead};
+use super::trust::Trust;
+
+/// Leaf hashes kept per producer to resolve references at once; older ones are resolved by
+/// a second pass over the entries.
+pub(crate) const WINDOW: usize = 4096;
+
+#[derive(Debug, Default)]
+struct Producer {
+    next_seq: u64,
+    head: Hash32,
+    last_leaf: Option<u64>,
+    last_time: Option<Timestamp>,
+    /// Records per kind since the last heartbeat.
+    counts: BTreeMap<Kind, u64>,
+    counts_valid: bool,
+    last_heartbeat_end: Option<Timestamp>,
+    /// Open gaps: seq ranges `[start, end)` not (yet) seen, and the leaf that revealed each.
+    gaps: Vec<(u64, u64, u64)>,
+    /// (seq, leaf hash) of the last records in chain order.
+    recent: VecDeque<(u64, Hash32)>,
+    /// The chain cannot be followed across unreadable entries: resynchronise on the next one.
+    unsynced: bool,
+    /// Records whose logging delay could not be determined: (count, first leaf).
+    delay_undetermined: (u64, u64),
+}
+
+/// A reference waiting for its target.
+#[derive(Debug, Clone)]
+pub(crate) struct OpenRef {
+    pub from_leaf: u64,
+    pub from_producer: String,
+    pub from_seq: u64,
+    pub target: RecordRef,
+}
+
+/// Every reference a record makes to another record.
+pub(crate) fn references(body: &Body) -> Vec<&RecordRef> {
+    let mut v = Vec::new();
+    match body {
+        Body::Notification(n) => v.push(&n.sanction),
+        Body::Appeal(a) => v.push(&a.sanction),
+        Body::AppealDecision(d) => v.push(&d.appeal),
+        Body::LegalHold(h) => {
+            v.extend(h.scope.iter());
+            v.extend(h.set_by.iter());
+        }
+        Body::CaseStatus(c) => {
+            v.extend(c.scope.iter());
+            v.extend(c.complaint.iter());
+        }
+        Body::RetentionPolicy(p) => v.extend(p.supersedes.iter()),
+        Body::AccountSanction(s) => {
+            if let Some(t) = &s.terms_clause {
+                v.push(&t.publication);
+            }
+            if let Some(h) = s.detection.as_ref().and_then(|d| d.hash_list.as_ref()) {
+                v.extend(h.publication.iter());
+            }
+        }
+        _ => {}
+    }
+    v
+}
+
+pub(crate) struct Chains {
+    producers: HashMap<String, Producer>,
+    /// References to records not seen yet.
+    forward: Vec<OpenRef>,
+    /// References to records seen before but outside the window.
+    old: Vec<OpenRef>,
+    /// Heads from the auditor's state: producer → (seq, hash, leaf, matched?).
+    known: HashMap<String, (KnownHead, Option<Hash32>)>,
+    /// Known checkpoints (size, log time in seconds), ascending; the cursor indexes the
+    /// first one whose size exceeds the current leaf.
+    checkpoints: Vec<(u64, u64)>,
+    cursor: usize,
+}
+
+impl Chains {
+    pub fn new(state: &AuditorState, checkpoints: Vec<(u64, u64)>) -> Self {
+        let known = state
+            .producers
+            .iter()
+            .filter(|h| h.next_seq > 0)
+            .map(|h| (h.producer.clone(), (h.clone(), None)))
+            .collect();
+        Chains {
+            producers: HashMap::new(),
+            forward: Vec::new(),
+            old: Vec::new(),
+            known,
+            checkpoints,
+            cursor: 0,
+        }
+    }
+
+    /// Entries before the next record could not be read.
+    pub fn lost_entries(&mut self) {
+        for p in self.producers.values_mut() {
+            p.unsynced = true;
+            p.counts_valid = false;
+        }
+    }
+
+    /// The chain, time and reference checks of one decoded record.
+    pub fn check(
+        &mut self,
+        leaf: u64,
+        leaf_hash: Hash32,
+        rec: &Record,
+        authentic: bool,
+        trust: &Trust,
+        out: &mut Findings,
+    ) {
+        let p = rec.payload();
+        let name = p.producer.to_string();
+        let at = |f: Finding| f.at(leaf).record(&p.producer, p.seq);
+        let kind = p.kind();
+        let lost = !self.producers.is_empty() && self.producers.values().any(|x| x.unsynced);
+        let st = self
+            .producers
+            .entry(name.clone())
+            .or_insert_with(|| Producer {
+                counts_valid: !lost,
+                unsynced: lost,
+                ..Producer::default()
+            });
+        let mut in_order = true;
+        if st.unsynced {
+            st.unsynced = false;
+            if p.seq != st.next_seq {
+                out.push(at(Finding::undetermined(
+                    Check::Completeness,
+                    "chain-undetermined",
+                    format!(
+                        "{name}'s chain cannot be followed across unreadable entries (next seq \
+                         known was {})",
+                        st.next_seq
+                    ),
+                )));
+            }
+            st.next_seq = p.seq;
+            st.head = p.prev;
+        }
+        if p.seq == st.next_seq {
+            if p.prev != st.head {
+                out.push(
+                    at(Finding::violated(
+                        Check::Completeness,
+                        "chain-prev-mismatch",
+                        format!(
+                            "{name} seq {}: prev is not the leaf hash of its previous record \
+                             (seq {}): the chain is broken (a record was altered, replaced or \
+                             removed)",
+                            p.seq,
+                            p.seq.wrapping_sub(1)
+                        ),
+                    ))
+                    .evidence(st.head, p.prev),
+                );
+            }
+        } else if p.seq > st.next_seq {
+            st.gaps.push((st.next_seq, p.seq, leaf));
+            st.counts_valid = false;
+        } else {
+            in_order = false;
+            let gap = st
+                .gaps
+                .iter()
+                .position(|&(a, b, _)| (a..b).contains(&p.seq));
+            if let Some(g) = gap {
+                let (a, b, noticed) = st.gaps.remove(g);
+                if a < p.seq {
+                    st.gaps.push((a, p.seq, noticed));
+                }
+                if p.seq + 1 < b {
+                    st.gaps.push((p.seq + 1, b, noticed));
+                }
+                out.push(
+                    at(Finding::violated(
+                        Check::Ordering,
+                        "order-seq",
+                        format!(
+                            "{name} seq {} is logged out of order: leaf {noticed} already holds a \
+                             later seq of {name}",
+                            p.seq
+                        ),
+                    ))
+                    .evidence(
+                        format!("seq {} before leaf {noticed}", p.seq),
+                        format!("leaf {leaf}"),
+                    ),
+                );
+            } else {
+                let earlier = st.recent.iter().find(|(s, _)| *s == p.seq).map(|(_, h)| *h);
+                let (code, what) = match earlier {
+                    Some(h) if h == leaf_hash => (
+                        "chain-seq-repeat",
+                        "a replay of the same record".to_string(),
+                    ),
+                    Some(h) => (
+                        "chain-fork",
+                        format!(
+                            "a second, different record with this seq (the first has leaf hash {h}): the chain forks"
+                        ),
+                    ),
+                    None => ("chain-seq-repeat", "a repeat of an earlier seq".to_string()),
+                };
+                out.push(
+                    at(Finding::violated(
+                        Check::Completeness,
+                        code,
+                        format!("{name} seq {} was already logged: {what}", p.seq),
+                    ))
+                    .evidence(format!("seq {}", st.next_seq), format!("seq {}", p.seq)),
+                );
+            }
+        }
+        if in_order {
+            st.next_seq = p.seq + 1;
+            st.head = leaf_hash;
+            st.last_leaf = Some(leaf);
+            st.recent.push_back((p.seq, leaf_hash));
+            if st.recent.len() > WINDOW {
+                st.recent.pop_front();
+            }
+            // Time never backwards within a producer.
+            if let Some(last) = st.last_time
+                && p.occurred_at < last
+            {
+                out.push(
+                    at(Finding::violated(
+                        Check::Ordering,
+                        "time-backwards",
+                        format!("{name}'s time goes backwards at seq {}", p.seq),
+                    ))
+                    .evidence(
+                        format!("≥ {}", last.to_rfc3339()),
+                        p.occurred_at.to_rfc3339(),
+                    ),
+                );
+            }
+            st.last_time = Some(st.last_time.map_or(p.occurred_at, |l| l.max(p.occurred_at)));
+            // Heartbeats.
+            if let Body::ProducerHeartbeat(hb) = &p.body {
+                if let Some(end) = st.last_heartbeat_end
+                    && hb.period_start > end
+                {
+                    out.push(
+                        at(Finding::violated(
+                            Check::Completeness,
+                            "heartbeat-missing",
+                            format!("{name}: no heartbeat covers the period before this one"),
+                        ))
+                        .evidence(
+                            format!("period_start {}", end.to_rfc3339()),
+                            format!("period_start {}", hb.period_start.to_rfc3339()),
+                        ),
+                    );
+                }
+                for c in &hb.counters {
+                    let logged = st.counts.get(&c.kind).copied().unwrap_or(0);
+                    if !st.counts_valid {
+                        out.push(at(Finding::undetermined(
+                            Check::Completeness,
+                            "heartbeat-undetermined",
+                            format!(
+                                "{name} heartbeat counter {}: the records since the last \
+                                 heartbeat cannot all be counted (the chain has a gap)",
+                                c.name
+                            ),
+                        )));
+                    } else if logged != c.value {
+                        out.push(
+                            at(Finding::violated(
+                                Check::Completeness,
+                                "heartbeat-counter-mismatch",
+                                format!(
+                                    "{name}'s own counter {} says {} {} operations since the \
+                                     last heartbeat, the log holds {logged} such records: {}",
+                                    c.name,
+                                    c.value,
+                                    c.kind,
+                                    if logged < c.value {
+                                        "operations went unlogged"
+                                    } else {
+                                        "more records than operations"
+                                    }
+                                ),
+                            ))
+                            .evidence(c.value, logged),
+                        );
+                    }
+                }
+                st.counts.clear();
+                st.counts_valid = true;
+                st.last_heartbeat_end = Some(hb.period_end);
+            } else {
+                *st.counts.entry(kind).or_default() += 1;
+            }
+            // The auditor's known head.
+            if let Some((h, seen)) = self.known.get_mut(&name)
+                && h.next_seq == p.seq + 1
+            {
+                *seen = Some(leaf_hash);
+            }
+        }
+        // Logging delay against the known checkpoints.
+        self.check_delay(leaf, rec, trust, out);
+        // Declared resets (only an authentic authority record resets).
+        if authentic
+            && p.producer == trust.authority
+            && let Body::ProducerReset(r) = &p.body
+        {
+            let target = r.producer.to_string();
+            out.push(at(Finding::notice(
+                Check::Completeness,
+                "chain-reset",
+                format!(
+                    "the registration authority declares that {target} lost its state ({}) \
+                     and restarts its chain at seq 0: a declared gap",
+                    r.reason
+                ),
+            )));
+            let t = self.producers.entry(target).or_default();
+            t.next_seq = 0;
+            t.head = Hash32([0; 32]);
+            t.counts_valid = false;
+        }
+        // References.
+        for r in references(&p.body) {
+            self.reference(leaf, &name, p.seq, r, out);
+        }
+        // Resolve forward references to this record.
+        if in_order && !self.forward.is_empty() {
+            let mut i = 0;
+            while i < self.forward.len() {
+                let o = &self.forward[i];
+                if o.target.producer.as_str() == name && o.target.seq == p.seq {
+                    let o = self.forward.swap_remove(i);
+                    ref_found_later(&o, leaf, leaf_hash, out);
+                } else {
+                    i += 1;
+                }
+            }
+        }
+    }
+
+    fn check_delay(&mut self, leaf: u64, rec: &Record, trust: &Trust, out: &mut Findings) {
+        let p = rec.payload();
+        while self.cursor < self.checkpoints.len() && self.checkpoints[self.cursor].0 <= leaf {
+            self.cursor += 1;
+        }
+        let Some(&(size, time)) = self.checkpoints.get(self.cursor) else {
+            return;
+        };
+        let occurred = p.occurred_at.millis();
+        let max = trust.max_delay_ms(p.producer.as_str());
+        let at = |f: Finding| f.at(leaf).record(&p.producer, p.seq);
+        if occurred > time.saturating_mul(1000) {
+            out.push(
+                at(Finding::violated(
+                    Check::Ordering,
+                    "time-after-checkpoint",
+                    format!(
+                        "the record's time is after the log's cosigned time of the checkpoint of \
+                         size {size} that includes it"
+                    ),
+                ))
+                .evidence(
+                    format!("≤ {}", Timestamp(time * 1000).to_rfc3339()),
+                    p.occurred_at.to_rfc3339(),
+                ),
+            );
+            return;
+        }
+        let prev = self.cursor.checked_sub(1).map(|i| self.checkpoints[i]);
+        if let Some((psize, ptime)) = prev
+            && occurred.saturating_add(max) < ptime.saturating_mul(1000)
+        {
+            out.push(
+                at(Finding::violated(
+                    Check::Ordering,
+                    "time-logging-delay",
+                    format!(
+                        "logged after the checkpoint of size {psize} (log time {}), more than the \
+                         maximum logging delay of {} s after the record's time",
+                        Timestamp(ptime * 1000).to_rfc3339(),
+                        max / 1000
+                    ),
+                ))
+                .evidence(
+                    format!(
+                        "logged by {}",
+                        Timestamp(occurred.saturating_add(max)).to_rfc3339()
+                    ),
+                    format!("logged after {}", Timestamp(ptime * 1000).to_rfc3339()),
+                ),
+            );
+        } else if occurred.saturating_add(max) < time.saturating_mul(1000)
+            && let Some(st) = self.producers.get_mut(p.producer.as_str())
+        {
+            if st.delay_undetermined.0 == 0 {
+                st.delay_undetermined.1 = leaf;
+            }
+            st.delay_undetermined.0 += 1;
+        }
+    }
+
+    fn reference(&mut self, leaf: u64, from: &str, seq: u64, r: &RecordRef, out: &mut Findings) {
+        let open = OpenRef {
+            from_leaf: leaf,
+            from_producer: from.to_string(),
+            from_seq: seq,
+            target: r.clone(),
+        };
+        let Some(t) = self.producers.get(r.producer.as_str()) else {
+            self.forward.push(open);
+            return;
+        };
+        if r.seq >= t.next_seq || t.gaps.iter().any(|&(a, b, _)| (a..b).contains(&r.seq)) {
+            self.forward.push(open);
+            return;
+        }
+        match t.recent.iter().find(|(s, _)| *s == r.seq) {
+            Some((_, h)) if *h == r.leaf_hash => {}
+            Some((_, h)) => out.push(ref_mismatch(&open, *h)),
+            None => self.old.push(open),
+        }
+    }
+
+    /// References to records older than the window, for a second pass.
+    pub fn take_old_refs(&mut self) -> Vec<OpenRef> {
+        std::mem::take(&mut self.old)
+    }
+
+    /// Findings that need the whole log: unfilled gaps, unresolved references, the auditor's
+    /// heads, undetermined delays. Returns the producers' heads for the new auditor state.
+    pub fn finish(self, out: &mut Findings) -> Vec<KnownHead> {
+        let mut heads = Vec::new();
+        let mut names: Vec<&String> = self.producers.keys().collect();
+        names.sort();
+        for name in names {
+            let st = &self.producers[name];
+            for &(a, b, noticed) in &st.gaps {
+                out.push(
+                    Finding::violated(
+                        Check::Completeness,
+                        "chain-seq-gap",
+                        format!(
+                            "{name}: {} missing from the log (seq {a}{}); leaf {noticed} continues \
+                             after the gap",
+                            if b - a == 1 {
+                                "one record is".to_string()
+                            } else {
+                                format!("{} records are", b - a)
+                            },
+                            if b - a == 1 {
+                                String::new()
+                            } else {
+                                format!("..{}", b - 1)
+                            }
+                        ),
+                    )
+                    .at(noticed)
+                    .record(name, a)
+                    .evidence(format!("seq {a}"), format!("seq {b}")),
+                );
+            }
+            let (n, first) = st.delay_undetermined;
+            if n > 0 {
+                out.push(
+                    Finding::undetermined(
+                        Check::Ordering,
+                        "time-logging-delay-undetermined",
+                        format!(
+                            "{name}: for {n} record(s) the logging delay cannot be determined: the \
+                             earliest checkpoint known to include them is more than the maximum \
+                             delay after their time, and no earlier checkpoint is known (keep the \
+                             auditor's state between runs, or use witnesses)"
+                        ),
+                    )
+                    .at(first)
+                    .producer(name),
+                );
+            }
+            heads.push(KnownHead {
+                producer: name.clone(),
+                next_seq: st.next_seq,
+                head: st.head,
+                last_leaf: st.last_leaf,
+            });
+        }
+        for o in &self.forward {
+            out.push(
+                Finding::violated(
+                    Check::Completeness,
+                    "ref-missing",
+                    format!(
+                        "references {} seq {}, which is not in the log",
+                        o.target.producer, o.target.seq
+                    ),
+                )
+                .at(o.from_leaf)
+                .record(&o.from_producer, o.from_seq)
+                .evidence(
+                    format!("{} seq {} in the log", o.target.producer, o.target.seq),
+                    "absent",
+                ),
+            );
+        }
+        let mut known: Vec<_> = self.known.into_iter().collect();
+        known.sort_by(|a, b| a.0.cmp(&b.0));
+        for (name, (h, seen)) in known {
+            let seq = h.next_seq - 1;
+            let mut f = match seen {
+                Some(found) if found == h.head => continue,
+                Some(found) => Finding::violated(
+                    Check::Completeness,
+                    "chain-head-mismatch",
+                    format!(
+                        "the auditor's state knows {name} seq {seq} with another leaf hash: the \
+                         record was replaced"
+                    ),
+                )
+                .evidence(h.head, found),
+                None => {
+                    let now = self.producers.get(&name).map_or(0, |p| p.next_seq);
+                    Finding::violated(
+                        Check::Completeness,
+                        "chain-head-missing",
+                        format!(
+                            "the auditor's state knows {name} up to seq {seq}, the log holds its \
+                             chain only up to seq {} : records were removed from the tail",
+                            now as i128 - 1
+                        ),
+                    )
+                    .evidence(
+                        format!("{name} seq {seq} ({})", h.head),
+                        format!("next seq {now}"),
+                    )
+                }
+            }
+            .record(&name, seq);
+            if let Some(l) = h.last_leaf {
+                f = f.at(l);
+            }
+            out.push(f);
+        }
+        heads
+    }
+}
+
+fn ref_mismatch(o: &OpenRef, found: Hash32) -> Finding {
+    Finding::violated(
+        Check::Completeness,
+        "ref-hash-mismatch",
+        format!(
+            "references {} seq {} with a leaf hash that is not the logged record's",
+            o.target.producer, o.target.seq
+        ),
+    )
+    .at(o.from_leaf)
+    .record(&o.from_producer, o.from_seq)
+    .evidence(o.target.leaf_hash, found)
+}
+
+fn ref_found_later(o: &OpenRef, leaf: u64, leaf_hash: Hash32, out: &mut Findings) {
+    if leaf_hash != o.target.leaf_hash {
+        out.push(ref_mismatch(o, leaf_hash));
+    }
+    out.push(
+        Finding::violated(
+            Check::Ordering,
+            "ref-forward",
+            format!(
+                "references {} seq {}, which is logged later (leaf {leaf}): references must \
+                 point backwards",
+                o.target.producer, o.target.seq
+            ),
+        )
+        .at(o.from_leaf)
+        .record(&o.from_producer, o.from_seq)
+        .evidence(
+            format!("a record before leaf {}", o.from_leaf),
+            format!("leaf {leaf}"),
+        ),
+    );
+}
+
+/// Resolve references to old records in a second pass: `lookup` is called with each wanted
+/// (producer, seq) → leaf hash found in the log.
+pub(crate) fn resolve_old(
+    refs: &[OpenRef],
+    found: &HashMap<(String, u64), Hash32>,
+    out: &mut Findings,
+) {
+    for o in refs {
+        match found.get(&(o.target.producer.to_string(), o.target.seq)) {
+            Some(h) if *h == o.target.leaf_hash => {}
+            Some(h) => out.push(ref_mismatch(o, *h)),
+            None => out.push(
+                Finding::violated(
+                    Check::Completeness,
+                    "ref-missing",
+                    format!(
+                        "references {} seq {}, which is not in the log",
+                        o.target.producer, o.target.seq
+                    ),
+                )
+                .at(o.from_leaf)
+                .record(&o.from_producer, o.from_seq),
+            ),
+        }
+    }
+}

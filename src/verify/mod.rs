@@ -1,0 +1,336 @@
+//! The verifier: proves, against the trust anchors of a [`Trust`] file and the auditor's own
+//! [`AuditorState`] only, checks 1–6 of DESIGN.md §What the verifier proves over the
+//! public part of a log, and returns every finding as data ([`Report`]). docs/CHECKS.md
+//! lists each check's codes and the trust-model table.
+//!
+//! Owns the streaming driver: the checkpoint first (check 1), then the entry bundles in
+//! order, a batch of bundles at a time — decoded and signature-checked in parallel on all
+//! cores (rayon), then checked in leaf order against the evolving key registry, producer
+//! chains and authorisation table (checks 2–6). Memory is bounded by the number of
+//! producers, keys, authorisations and open items (gaps, unresolved references), never by
+//! the log's size. Reads only through an [`ObjectStore`] over the log's public part; never
+//! prints, never reads the clock (the reference time comes in [`Options`]).
+//!
+//! Verification never stops at a finding: everything that can be checked is checked, and a
+//! check that cannot run says why.
+
+mod authorisation;
+mod chains;
+mod checkpoints;
+mod records;
+pub mod report;
+pub mod state;
+mod tree_check;
+pub mod trust;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use rayon::prelude::*;
+
+use crate::log::reader::{CHECKPOINT_KEY, LogReader, ReadError};
+use crate::record::types::Hash32;
+use crate::record::{Record, RecordError};
+use crate::store::{ObjectStore, StoreError};
+use crate::tiles::{self, EntryBundleId};
+
+pub use report::{Check, CheckSummary, Finding, Provenance, Report, Verdict};
+pub use state::{AuditorState, KnownHead, SeenCheckpoint};
+pub use trust::{Trust, TrustError, TrustFile};
+
+/// Entry bundles decoded and signature-checked together (256 records each).
+pub const BATCH_BUNDLES: usize = 8;
+
+/// Options of a run.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// The reference time of the verdicts (seconds since the epoch): `--at`, or the clock,
+    /// read by the caller.
+    pub at_secs: u64,
+}
+
+/// Progress of a run, for a progress bar (the library never draws one).
+pub trait Progress: Sync {
+    /// The run will read `total` records.
+    fn start(&self, _total: u64) {}
+    /// `n` more records were checked.
+    fn advance(&self, _n: u64) {}
+}
+
+/// No progress reporting.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoProgress;
+
+impl Progress for NoProgress {}
+
+/// Why verification could not run at all (as opposed to findings, which are data).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum VerifyError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("reading the log: {0}")]
+    Read(String),
+}
+
+/// What a run returns: the report, and the auditor state to store (present when checks 1
+/// and 2 hold: the checkpoint is authentic, consistent with the state and recomputed).
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub report: Report,
+    pub new_state: Option<AuditorState>,
+}
+
+enum Item {
+    Entry(u64, Vec<u8>),
+    Lost(std::ops::Range<u64>),
+}
+
+/// Verify the public part of a log (`store`) against `trust` and the auditor's `state`.
+pub fn verify(
+    store: &dyn ObjectStore,
+    trust: &Trust,
+    state: &AuditorState,
+    options: &Options,
+    progress: &dyn Progress,
+) -> Result<Outcome, VerifyError> {
+    let mut out = report::Findings::default();
+    let mut not_run: BTreeMap<Check, String> = BTreeMap::new();
+    not_run.insert(
+        Check::Retention,
+        "check 7 (retention) is not implemented in this version of the verifier".into(),
+    );
+    let reader = LogReader::new(store, trust.alg);
+    let cp_bytes = store.get(CHECKPOINT_KEY)?;
+    let published = checkpoints::check(cp_bytes.as_deref(), trust, state, &reader, &mut out);
+    let provenance = provenance(trust, options);
+    let Some(published) = published else {
+        for c in [
+            Check::Tree,
+            Check::Records,
+            Check::Completeness,
+            Check::Ordering,
+            Check::Authorisation,
+        ] {
+            not_run.insert(c, "no readable checkpoint: the tree size is unknown".into());
+        }
+        let (checks, counts, findings) = out.finish(&not_run);
+        return Ok(Outcome {
+            report: Report {
+                format: report::REPORT_FORMAT,
+                provenance,
+                tree_size: None,
+                records_checked: 0,
+                checks,
+                counts,
+                findings,
+            },
+            new_state: None,
+        });
+    };
+    let size = published.size;
+    let origin = trust.origin();
+    let mut known: Vec<(u64, u64)> = state
+        .checkpoints
+        .iter()
+        .filter(|c| c.size <= size)
+        .map(|c| (c.size, c.log_time))
+        .collect();
+    if let Some(t) = published.log_time {
+        known.push((size, t));
+    }
+    known.sort_unstable();
+    known.dedup_by_key(|c| c.0);
+
+    let mut tree = tree_check::TreeCheck::new(trust.alg, size);
+    let mut registry = records::Registry::new(trust);
+    let mut chains = chains::Chains::new(state, known);
+    let mut auths = authorisation::Authorisations::default();
+    let mut records_checked = 0u64;
+    progress.start(size);
+
+    let mut bundles = tiles::tiles_at_level(0, size);
+    loop {
+        let batch: Vec<_> = bundles.by_ref().take(BATCH_BUNDLES).collect();
+        if batch.is_empty() {
+            break;
+        }
+        let mut items = Vec::new();
+        for t in batch {
+            let b = EntryBundleId::new(t.index(), t.width())
+                .map_err(|e| VerifyError::Read(e.to_string()))?;
+            let range = b.leaf_range();
+            match reader.bundle(b) {
+                Ok(es) => items.extend(
+                    es.into_iter()
+                        .enumerate()
+                        .map(|(k, e)| Item::Entry(range.start + k as u64, e)),
+                ),
+                Err(ReadError::Missing { path }) => {
+                    out.push(
+                        Finding::violated(
+                            Check::Tree,
+                            "tree-entries-missing",
+                            format!(
+                                "entry bundle {path} (leaves {}..{}) is missing: the directory \
+                                 is truncated",
+                                range.start,
+                                range.end - 1
+                            ),
+                        )
+                        .at(range.start)
+                        .evidence(format!("{} entries", b.width()), "none"),
+                    );
+                    items.push(Item::Lost(range));
+                }
+                Err(ReadError::Corrupt { path, reason }) => {
+                    out.push(
+                        Finding::violated(
+                            Check::Tree,
+                            "tree-bundle-malformed",
+                            format!(
+                                "entry bundle {path} (leaves {}..{}) does not decode: {reason}",
+                                range.start,
+                                range.end - 1
+                            ),
+                        )
+                        .at(range.start),
+                    );
+                    items.push(Item::Lost(range));
+                }
+                Err(ReadError::Store(e)) => return Err(e.into()),
+                Err(e) => return Err(VerifyError::Read(e.to_string())),
+            }
+        }
+        // Decode and hash in parallel, learn key material, check signatures in parallel.
+        let decoded: Vec<Option<(Hash32, Result<Record, RecordError>)>> = items
+            .par_iter()
+            .map(|it| match it {
+                Item::Entry(_, e) => Some((Hash32(trust.alg.leaf(e)), Record::decode(e))),
+                Item::Lost(_) => None,
+            })
+            .collect();
+        for (_, r) in decoded.iter().flatten() {
+            if let Ok(rec) = r {
+                registry.learn_material(rec);
+            }
+        }
+        let sigs: Vec<Option<Result<(), RecordError>>> = decoded
+            .par_iter()
+            .map(|d| {
+                let rec = d.as_ref()?.1.as_ref().ok()?;
+                registry.material(rec.kid()).map(|k| rec.verify(k, origin))
+            })
+            .collect();
+        // In leaf order.
+        let mut n = 0u64;
+        for ((item, d), sig) in items.iter().zip(&decoded).zip(&sigs) {
+            match (item, d) {
+                (Item::Lost(range), _) => {
+                    tree.break_at(range.start);
+                    chains.lost_entries();
+                }
+                (Item::Entry(leaf, _), Some((hash, rec))) => {
+                    n += 1;
+                    tree.push_leaf(*leaf, hash.0, store, &mut out)?;
+                    match rec {
+                        Err(e) => out.push(
+                            Finding::violated(
+                                Check::Records,
+                                "record-malformed",
+                                format!("the record does not decode strictly: {e}"),
+                            )
+                            .at(*leaf)
+                            .evidence("a canonical record of a known kind", e.code()),
+                        ),
+                        Ok(rec) => {
+                            let authentic =
+                                registry.check(*leaf, rec, sig.as_ref(), origin, &mut out);
+                            chains.check(*leaf, *hash, rec, authentic, trust, &mut out);
+                            auths.check(*leaf, rec, authentic, trust, &mut out);
+                        }
+                    }
+                }
+                (Item::Entry(..), None) => unreachable!("every entry is decoded"),
+            }
+        }
+        records_checked += n;
+        progress.advance(n);
+    }
+    tree.finish(&published.root, store, &mut out)?;
+    // References older than the window: one more pass, reading only.
+    let old = chains.take_old_refs();
+    if !old.is_empty() {
+        let wanted: HashSet<(String, u64)> = old
+            .iter()
+            .map(|o| (o.target.producer.to_string(), o.target.seq))
+            .collect();
+        let mut found: HashMap<(String, u64), Hash32> = HashMap::new();
+        let mut bundles = tiles::tiles_at_level(0, size);
+        for t in bundles.by_ref() {
+            let Ok(b) = EntryBundleId::new(t.index(), t.width()) else {
+                continue;
+            };
+            let Ok(es) = reader.bundle(b) else { continue };
+            for e in es {
+                if let Ok(r) = Record::decode(&e) {
+                    let key = (r.payload().producer.to_string(), r.payload().seq);
+                    if wanted.contains(&key) {
+                        found.entry(key).or_insert(Hash32(trust.alg.leaf(&e)));
+                    }
+                }
+            }
+        }
+        chains::resolve_old(&old, &found, &mut out);
+    }
+    let heads = chains.finish(&mut out);
+    let advance = published.authentic
+        && out.violations_in(Check::Checkpoints) == 0
+        && out.violations_in(Check::Tree) == 0;
+    let new_state = advance.then(|| {
+        let mut s = state.clone();
+        s.add_checkpoint(SeenCheckpoint {
+            size,
+            root: Hash32(published.root),
+            log_time: published.log_time.unwrap_or(0),
+            note: cp_bytes
+                .as_deref()
+                .map(|b| String::from_utf8_lossy(b).into_owned())
+                .unwrap_or_default(),
+        });
+        for h in heads {
+            s.set_head(h);
+        }
+        s
+    });
+    let (checks, counts, findings) = out.finish(&not_run);
+    Ok(Outcome {
+        report: Report {
+            format: report::REPORT_FORMAT,
+            provenance,
+            tree_size: Some(size),
+            records_checked,
+            checks,
+            counts,
+            findings,
+        },
+        new_state,
+    })
+}
+
+fn provenance(trust: &Trust, options: &Options) -> Provenance {
+    Provenance {
+        tool: "logseal".into(),
+        tool_version: env!("CARGO_PKG_VERSION").into(),
+        report_format: report::REPORT_FORMAT,
+        record_format: crate::record::payload::VERSION,
+        trust_format: trust::TRUST_FORMAT,
+        state_format: state::STATE_FORMAT,
+        origin: trust.origin().to_string(),
+        tree_hash: trust.alg.name().to_string(),
+        trust_anchors: trust.anchors(),
+        witness_quorum: trust.file.witness_quorum,
+        time_zone_data: "none: checks 1–6 compare UTC instants only".into(),
+        at: options.at_secs,
+        incremental_from: None,
+    }
+}

@@ -1,0 +1,309 @@
+//! The verifier's output as data: findings, per-check verdicts, provenance, and the JSON
+//! schema of `logseal verify --json` (docs/CHECKS.md §JSON report).
+//!
+//! Owns the *shape* of a verification result, nothing of how it is printed (the CLI renders
+//! it) and nothing of how it is found (the checks produce it). Memory is bounded: at most
+//! [`MAX_FINDINGS_PER_CODE`] findings are kept per code, the rest are counted.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+/// Version of the JSON report's schema (`logseal verify --json`).
+pub const REPORT_FORMAT: u64 = 1;
+/// Findings kept per code; more are counted in [`CodeCount::suppressed`].
+pub const MAX_FINDINGS_PER_CODE: usize = 200;
+
+/// The three verdicts of DESIGN.md §Trust model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    /// Checked, and it holds (also used for notices: a declared reset, a denied attempt).
+    Holds,
+    /// It cannot be decided from what the verifier has (the finding says why).
+    CannotBeDetermined,
+    /// Checked, and it is violated.
+    Violated,
+}
+
+impl Verdict {
+    pub fn name(self) -> &'static str {
+        match self {
+            Verdict::Holds => "holds",
+            Verdict::CannotBeDetermined => "cannot be determined",
+            Verdict::Violated => "violated",
+        }
+    }
+}
+
+/// The checks of DESIGN.md §What the verifier proves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(into = "u8")]
+pub enum Check {
+    Checkpoints = 1,
+    Tree = 2,
+    Records = 3,
+    Completeness = 4,
+    Ordering = 5,
+    Authorisation = 6,
+    Retention = 7,
+}
+
+impl From<Check> for u8 {
+    fn from(c: Check) -> u8 {
+        c as u8
+    }
+}
+
+impl Check {
+    pub const ALL: [Check; 7] = [
+        Check::Checkpoints,
+        Check::Tree,
+        Check::Records,
+        Check::Completeness,
+        Check::Ordering,
+        Check::Authorisation,
+        Check::Retention,
+    ];
+
+    pub fn number(self) -> u8 {
+        self as u8
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Check::Checkpoints => "checkpoints signed, cosigned and consistent with the auditor's",
+            Check::Tree => "recomputed tree equals the checkpoint (root, tiles, entries)",
+            Check::Records => "records canonical and signed by a registered, unrevoked key",
+            Check::Completeness => "producer chains complete, heads present, heartbeats match",
+            Check::Ordering => "seq and time order, logging delay, references backwards",
+            Check::Authorisation => "data accesses name a valid authorisation",
+            Check::Retention => "retention: disclosures deleted when due, not kept too long",
+        }
+    }
+}
+
+/// One finding: what, where, and the evidence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub check: Check,
+    /// Stable code (docs/CHECKS.md).
+    pub code: &'static str,
+    pub verdict: Verdict,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub leaf: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub producer: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seq: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub found: Option<String>,
+    pub message: String,
+}
+
+impl Finding {
+    pub fn new(check: Check, code: &'static str, verdict: Verdict, message: String) -> Self {
+        Finding {
+            check,
+            code,
+            verdict,
+            leaf: None,
+            producer: None,
+            seq: None,
+            expected: None,
+            found: None,
+            message,
+        }
+    }
+
+    pub fn violated(check: Check, code: &'static str, message: impl Into<String>) -> Self {
+        Finding::new(check, code, Verdict::Violated, message.into())
+    }
+
+    pub fn undetermined(check: Check, code: &'static str, message: impl Into<String>) -> Self {
+        Finding::new(check, code, Verdict::CannotBeDetermined, message.into())
+    }
+
+    pub fn notice(check: Check, code: &'static str, message: impl Into<String>) -> Self {
+        Finding::new(check, code, Verdict::Holds, message.into())
+    }
+
+    pub fn at(mut self, leaf: u64) -> Self {
+        self.leaf = Some(leaf);
+        self
+    }
+
+    pub fn record(mut self, producer: impl std::fmt::Display, seq: u64) -> Self {
+        self.producer = Some(producer.to_string());
+        self.seq = Some(seq);
+        self
+    }
+
+    pub fn producer(mut self, producer: impl std::fmt::Display) -> Self {
+        self.producer = Some(producer.to_string());
+        self
+    }
+
+    pub fn evidence(
+        mut self,
+        expected: impl std::fmt::Display,
+        found: impl std::fmt::Display,
+    ) -> Self {
+        self.expected = Some(expected.to_string());
+        self.found = Some(found.to_string());
+        self
+    }
+}
+
+/// How many findings of one code there were, and how many were not kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct CodeCount {
+    pub total: u64,
+    pub suppressed: u64,
+}
+
+/// Outcome of one check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CheckSummary {
+    pub check: Check,
+    pub title: &'static str,
+    /// `None` when the check did not run (see `not_run`).
+    pub verdict: Option<Verdict>,
+    pub violations: u64,
+    pub undetermined: u64,
+    pub notices: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_run: Option<String>,
+}
+
+/// A trust anchor as the report names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Anchor {
+    pub role: String,
+    pub name: String,
+    /// `sha256:` + hex of the raw Ed25519 public key.
+    pub fingerprint: String,
+}
+
+/// Where the verdicts come from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Provenance {
+    pub tool: String,
+    pub tool_version: String,
+    pub report_format: u64,
+    pub record_format: u64,
+    pub trust_format: u64,
+    pub state_format: u64,
+    pub origin: String,
+    pub tree_hash: String,
+    pub trust_anchors: Vec<Anchor>,
+    pub witness_quorum: usize,
+    /// Time zone data used (none: checks 1–6 use UTC instants only).
+    pub time_zone_data: String,
+    /// The reference time of the run (`--at`, or the clock when the CLI started), seconds.
+    pub at: u64,
+    pub incremental_from: Option<u64>,
+}
+
+/// The whole result of a verification.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Report {
+    pub format: u64,
+    pub provenance: Provenance,
+    /// Tree size of the checkpoint verified (if one could be read).
+    pub tree_size: Option<u64>,
+    /// Records read and checked in this run.
+    pub records_checked: u64,
+    pub checks: Vec<CheckSummary>,
+    pub counts: BTreeMap<&'static str, CodeCount>,
+    /// Grouped: by check, then code, then leaf.
+    pub findings: Vec<Finding>,
+}
+
+impl Report {
+    /// Any violation found?
+    pub fn has_violations(&self) -> bool {
+        self.checks
+            .iter()
+            .any(|c| c.verdict == Some(Verdict::Violated))
+    }
+
+    /// Findings of one code (kept ones).
+    pub fn with_code<'a>(&'a self, code: &'a str) -> impl Iterator<Item = &'a Finding> + 'a {
+        self.findings.iter().filter(move |f| f.code == code)
+    }
+}
+
+/// Collects findings with bounded memory.
+#[derive(Debug, Default)]
+pub(crate) struct Findings {
+    kept: Vec<Finding>,
+    counts: BTreeMap<&'static str, CodeCount>,
+    per_check: BTreeMap<Check, [u64; 3]>,
+}
+
+impl Findings {
+    pub fn push(&mut self, f: Finding) {
+        let c = self.counts.entry(f.code).or_default();
+        c.total += 1;
+        let slot = match f.verdict {
+            Verdict::Holds => 0,
+            Verdict::CannotBeDetermined => 1,
+            Verdict::Violated => 2,
+        };
+        self.per_check.entry(f.check).or_default()[slot] += 1;
+        if c.total as usize > MAX_FINDINGS_PER_CODE {
+            c.suppressed += 1;
+        } else {
+            self.kept.push(f);
+        }
+    }
+
+    pub fn violations_in(&self, check: Check) -> u64 {
+        self.per_check.get(&check).map_or(0, |c| c[2])
+    }
+
+    /// Finish: sort the findings into groups and summarise each check. `not_run` gives the
+    /// checks that did not run and why.
+    pub fn finish(
+        mut self,
+        not_run: &BTreeMap<Check, String>,
+    ) -> (
+        Vec<CheckSummary>,
+        BTreeMap<&'static str, CodeCount>,
+        Vec<Finding>,
+    ) {
+        self.kept.sort_by(|a, b| {
+            (a.check, b.verdict, a.code, a.leaf).cmp(&(b.check, a.verdict, b.code, b.leaf))
+        });
+        let checks = Check::ALL
+            .iter()
+            .map(|&check| {
+                let [notices, undetermined, violations] =
+                    self.per_check.get(&check).copied().unwrap_or_default();
+                let reason = not_run.get(&check).cloned();
+                let verdict = if reason.is_some() && violations == 0 {
+                    None
+                } else if violations > 0 {
+                    Some(Verdict::Violated)
+                } else if undetermined > 0 {
+                    Some(Verdict::CannotBeDetermined)
+                } else {
+                    Some(Verdict::Holds)
+                };
+                CheckSummary {
+                    check,
+                    title: check.title(),
+                    verdict,
+                    violations,
+                    undetermined,
+                    notices,
+                    not_run: reason,
+                }
+            })
+            .collect();
+        (checks, self.counts, self.kept)
+    }
+}

@@ -1,0 +1,194 @@
+//! Check 2: the tree recomputed from the entries equals the checkpoint — its root, and every
+//! hash tile the log serves (C2SP tlog-tiles), so that proofs read from the tiles are the
+//! proofs of this tree. Streaming: O(log n) hashes in memory (the RFC 9162 right edge and
+//! one tile buffer per tile level).
+
+use crate::store::{ObjectStore, StoreError};
+use crate::tiles::{self, TILE_HEIGHT, TILE_WIDTH, TileId};
+use crate::tree::{Hash, TreeHashAlg};
+
+use super::report::{Check, Finding, Findings};
+
+const C: Check = Check::Tree;
+
+pub(crate) struct TreeCheck {
+    alg: TreeHashAlg,
+    size: u64,
+    /// Perfect subtrees of the right edge: (height, hash), heights strictly decreasing.
+    edge: Vec<(u32, Hash)>,
+    /// Hashes of the current (incomplete) tile, per tile level.
+    levels: Vec<Vec<Hash>>,
+    /// Full tiles completed, per level.
+    full_tiles: Vec<u64>,
+    next_leaf: u64,
+    /// First leaf whose entry could not be read: from there, nothing is recomputed.
+    broken_at: Option<u64>,
+}
+
+impl TreeCheck {
+    pub fn new(alg: TreeHashAlg, size: u64) -> Self {
+        TreeCheck {
+            alg,
+            size,
+            edge: Vec::new(),
+            levels: Vec::new(),
+            full_tiles: Vec::new(),
+            next_leaf: 0,
+            broken_at: None,
+        }
+    }
+
+    /// The entries from `leaf` on could not be read.
+    pub fn break_at(&mut self, leaf: u64) {
+        self.broken_at.get_or_insert(leaf);
+    }
+
+    /// Add the next leaf hash (leaves come in order).
+    pub fn push_leaf(
+        &mut self,
+        leaf: u64,
+        hash: Hash,
+        store: &dyn ObjectStore,
+        out: &mut Findings,
+    ) -> Result<(), StoreError> {
+        if self.broken_at.is_some() {
+            return Ok(());
+        }
+        debug_assert_eq!(leaf, self.next_leaf);
+        self.next_leaf = leaf + 1;
+        // Right edge.
+        let mut h = (0u32, hash);
+        while let Some(&(top_h, top)) = self.edge.last() {
+            if top_h != h.0 {
+                break;
+            }
+            self.edge.pop();
+            h = (top_h + 1, self.alg.node(&top, &h.1));
+        }
+        self.edge.push(h);
+        // Tiles.
+        let mut level = 0usize;
+        let mut value = hash;
+        loop {
+            if self.levels.len() <= level {
+                self.levels
+                    .push(Vec::with_capacity(usize::from(TILE_WIDTH)));
+                self.full_tiles.push(0);
+            }
+            self.levels[level].push(value);
+            if self.levels[level].len() < usize::from(TILE_WIDTH) {
+                break;
+            }
+            let hashes = std::mem::take(&mut self.levels[level]);
+            let index = self.full_tiles[level];
+            self.full_tiles[level] += 1;
+            let tile = TileId::full(level as u8, index);
+            compare_tile(tile, &hashes, store, out)?;
+            value = self.alg.root_from_leaves(&hashes);
+            level += 1;
+        }
+        Ok(())
+    }
+
+    /// Compare the partial tiles and the root once every leaf was pushed.
+    pub fn finish(
+        self,
+        published_root: &Hash,
+        store: &dyn ObjectStore,
+        out: &mut Findings,
+    ) -> Result<(), StoreError> {
+        if let Some(leaf) = self.broken_at {
+            out.push(
+                Finding::undetermined(
+                    C,
+                    "tree-root-undetermined",
+                    format!(
+                        "the root and the tiles from leaf {leaf} on cannot be recomputed: entries \
+                         are missing or unreadable (see tree-entries-missing)"
+                    ),
+                )
+                .at(leaf),
+            );
+            return Ok(());
+        }
+        for tile in tiles::tiles_for_size(self.size) {
+            if tile.is_full() {
+                continue;
+            }
+            let level = usize::from(tile.level());
+            let hashes = self.levels.get(level).map(Vec::as_slice).unwrap_or(&[]);
+            compare_tile(tile, hashes, store, out)?;
+        }
+        let root = match self.edge.split_last() {
+            None => self.alg.empty(),
+            Some((&(_, last), rest)) => rest
+                .iter()
+                .rev()
+                .fold(last, |acc, (_, left)| self.alg.node(left, &acc)),
+        };
+        if &root != published_root {
+            out.push(
+                Finding::violated(
+                    C,
+                    "tree-root-mismatch",
+                    format!(
+                        "the root recomputed from the {} entries is not the checkpoint's root",
+                        self.size
+                    ),
+                )
+                .evidence(hex::encode(published_root), hex::encode(root)),
+            );
+        }
+        Ok(())
+    }
+}
+
+/// Compare the tile the log serves with the hashes recomputed from the entries.
+fn compare_tile(
+    tile: TileId,
+    hashes: &[Hash],
+    store: &dyn ObjectStore,
+    out: &mut Findings,
+) -> Result<(), StoreError> {
+    let first_leaf = |i: u64| {
+        (tile.index() * u64::from(TILE_WIDTH) + i)
+            << (u32::from(TILE_HEIGHT) * u32::from(tile.level()))
+    };
+    let path = tile.path();
+    let Some(data) = store.get(&path)? else {
+        out.push(
+            Finding::violated(
+                C,
+                "tree-tile-missing",
+                format!("hash tile {path} is missing (the directory is truncated)"),
+            )
+            .at(first_leaf(0)),
+        );
+        return Ok(());
+    };
+    let expected: Vec<u8> = hashes.iter().flatten().copied().collect();
+    if data == expected {
+        return Ok(());
+    }
+    let mismatch = data
+        .chunks(32)
+        .zip(hashes)
+        .position(|(a, b)| a != b.as_slice())
+        .unwrap_or(hashes.len().min(data.len() / 32));
+    let found = data
+        .get(mismatch * 32..mismatch * 32 + 32)
+        .map_or_else(|| format!("{} bytes in all", data.len()), hex::encode);
+    let expected_h = hashes
+        .get(mismatch)
+        .map_or_else(|| format!("{} bytes in all", expected.len()), hex::encode);
+    out.push(
+        Finding::violated(
+            C,
+            "tree-tile-mismatch",
+            format!("hash tile {path}: hash {mismatch} is not the one recomputed from the entries"),
+        )
+        .at(first_leaf(mismatch as u64))
+        .evidence(expected_h, found),
+    );
+    Ok(())
+}

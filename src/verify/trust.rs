@@ -1,0 +1,221 @@
+//! The auditor's trust file: everything `verify` trusts, and nothing taken from the log
+//! directory being verified (docs/CHECKS.md §Trust file).
+//!
+//! Owns parsing and validating the file (JSON, unknown members refused) into the keys the
+//! checks use. It pins the log key (named after the origin), the registration authority (its
+//! key name is its producer id), the authorisation registry (a producer id whose
+//! authorisation records count), the witnesses' cosigner keys with their quorum, and the
+//! maximum logging delays.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::checkpoint::CosignatureVerifier;
+use crate::crypto::PublicKey;
+use crate::log::check_origin;
+use crate::note::{Ed25519NoteVerifier, NoteVerifier};
+use crate::record::text::ProducerId;
+use crate::tree::TreeHashAlg;
+
+use super::report::Anchor;
+
+/// Format version of the trust file.
+pub const TRUST_FORMAT: u64 = 1;
+/// Default maximum logging delay: one day.
+pub const DEFAULT_MAX_LOGGING_DELAY_SECS: u64 = 86_400;
+
+/// The trust file as written (JSON).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrustFile {
+    pub format: u64,
+    pub origin: String,
+    pub tree_hash: String,
+    /// The log's verifier key (signed-note form, type 0x01; its name is the origin).
+    pub log_key: String,
+    /// The registration authority's verifier key (type 0x01; its name is its producer id).
+    pub registration_authority: String,
+    /// Producer id of the authorisation registry.
+    pub authorisation_registry: String,
+    /// Producers whose data-access records must all name an authorisation.
+    #[serde(default)]
+    pub authorisation_required: Vec<String>,
+    /// Witness cosigner keys (type 0x04 verifier keys).
+    #[serde(default)]
+    pub witnesses: Vec<String>,
+    #[serde(default)]
+    pub witness_quorum: usize,
+    #[serde(default = "default_delay")]
+    pub max_logging_delay_secs: u64,
+    /// Per-producer maximum logging delays.
+    #[serde(default)]
+    pub max_logging_delay_overrides: BTreeMap<String, u64>,
+}
+
+fn default_delay() -> u64 {
+    DEFAULT_MAX_LOGGING_DELAY_SECS
+}
+
+/// Why a trust file was refused; each names the member at fault.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TrustError {
+    #[error("trust file: {0}")]
+    Json(String),
+    #[error("trust file: {member}: {reason}")]
+    Member { member: String, reason: String },
+}
+
+fn member(member: impl Into<String>, reason: impl std::fmt::Display) -> TrustError {
+    TrustError::Member {
+        member: member.into(),
+        reason: reason.to_string(),
+    }
+}
+
+/// A validated trust file.
+#[derive(Debug, Clone)]
+pub struct Trust {
+    pub file: TrustFile,
+    pub alg: TreeHashAlg,
+    pub log: Ed25519NoteVerifier,
+    pub authority: ProducerId,
+    pub authority_key: PublicKey,
+    pub registry: ProducerId,
+    pub authorisation_required: Vec<ProducerId>,
+    pub witnesses: Vec<CosignatureVerifier>,
+}
+
+impl Trust {
+    /// Parse and validate a trust file.
+    pub fn from_json(bytes: &[u8]) -> Result<Trust, TrustError> {
+        let de = &mut serde_json::Deserializer::from_slice(bytes);
+        let file: TrustFile = serde_path_to_error::deserialize(de)
+            .map_err(|e| TrustError::Json(format!("{}: {}", e.path(), e.inner())))?;
+        Trust::new(file)
+    }
+
+    /// Validate a trust file's contents.
+    pub fn new(file: TrustFile) -> Result<Trust, TrustError> {
+        if file.format != TRUST_FORMAT {
+            return Err(member(
+                "format",
+                format!("{} is not supported (expected {TRUST_FORMAT})", file.format),
+            ));
+        }
+        let alg = TreeHashAlg::parse(&file.tree_hash).map_err(|e| member("tree_hash", e))?;
+        check_origin(&file.origin, alg).map_err(|e| member("origin", e))?;
+        let log = Ed25519NoteVerifier::from_vkey(file.log_key.trim())
+            .map_err(|e| member("log_key", e))?;
+        if log.name() != file.origin {
+            return Err(member(
+                "log_key",
+                format!(
+                    "named {:?}, but a log key is named after the origin {:?}",
+                    log.name(),
+                    file.origin
+                ),
+            ));
+        }
+        let ra = Ed25519NoteVerifier::from_vkey(file.registration_authority.trim())
+            .map_err(|e| member("registration_authority", e))?;
+        let authority = ProducerId::new(ra.name()).map_err(|e| {
+            member(
+                "registration_authority",
+                format!("key name {:?} is not a producer id: {e}", ra.name()),
+            )
+        })?;
+        let registry = ProducerId::new(file.authorisation_registry.as_str())
+            .map_err(|e| member("authorisation_registry", e))?;
+        let authorisation_required = file
+            .authorisation_required
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                ProducerId::new(p.as_str())
+                    .map_err(|e| member(format!("authorisation_required[{i}]"), e))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let witnesses = file
+            .witnesses
+            .iter()
+            .enumerate()
+            .map(|(i, w)| {
+                CosignatureVerifier::from_vkey(w.trim())
+                    .map_err(|e| member(format!("witnesses[{i}]"), e))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        for (i, w) in witnesses.iter().enumerate() {
+            if witnesses[..i].iter().any(|o| o.name() == w.name()) {
+                return Err(member(
+                    format!("witnesses[{i}]"),
+                    format!("witness {:?} is listed twice", w.name()),
+                ));
+            }
+        }
+        if file.witness_quorum > witnesses.len() {
+            return Err(member(
+                "witness_quorum",
+                format!(
+                    "{} is more than the {} witnesses listed",
+                    file.witness_quorum,
+                    witnesses.len()
+                ),
+            ));
+        }
+        for p in file.max_logging_delay_overrides.keys() {
+            ProducerId::new(p.as_str())
+                .map_err(|e| member(format!("max_logging_delay_overrides.{p}"), e))?;
+        }
+        Ok(Trust {
+            alg,
+            log,
+            authority_key: *ra.public_key(),
+            authority,
+            registry,
+            authorisation_required,
+            witnesses,
+            file,
+        })
+    }
+
+    pub fn origin(&self) -> &str {
+        &self.file.origin
+    }
+
+    /// The maximum logging delay of `producer`, in milliseconds.
+    pub fn max_delay_ms(&self, producer: &str) -> u64 {
+        self.file
+            .max_logging_delay_overrides
+            .get(producer)
+            .copied()
+            .unwrap_or(self.file.max_logging_delay_secs)
+            .saturating_mul(1000)
+    }
+
+    /// The trust anchors with their fingerprints, for the report's provenance.
+    pub fn anchors(&self) -> Vec<Anchor> {
+        let fp = |k: &PublicKey| format!("sha256:{}", hex::encode(k.key_id()));
+        let mut v = vec![
+            Anchor {
+                role: "log".into(),
+                name: self.log.name().to_string(),
+                fingerprint: fp(self.log.public_key()),
+            },
+            Anchor {
+                role: "registration-authority".into(),
+                name: self.authority.to_string(),
+                fingerprint: fp(&self.authority_key),
+            },
+        ];
+        for w in &self.witnesses {
+            v.push(Anchor {
+                role: "witness".into(),
+                name: w.name().to_string(),
+                fingerprint: fp(w.public_key()),
+            });
+        }
+        v
+    }
+}

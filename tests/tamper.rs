@@ -1,0 +1,564 @@
+//! The tamper suite: the scenario's honest log, then one tampering at a time, each asserting
+//! the exact finding (code and leaf index) that `verify` reports.
+
+mod common;
+
+use common::tamper::*;
+use logseal::verify::Verdict;
+
+#[test]
+fn untouched_log_verifies_clean_but_for_the_scenarios_own_violations() {
+    let dir = tempfile::tempdir().unwrap();
+    honest_log(dir.path(), None);
+    let o = run(dir.path(), &trust(), &fresh_state());
+    for f in &o.report.findings {
+        eprintln!(
+            "{:?} {} {:?} {:?} {:?}: {}",
+            f.verdict, f.code, f.leaf, f.producer, f.seq, f.message
+        );
+    }
+    let v = violations(&o);
+    assert_eq!(v.len(), 1, "{v:?}");
+    assert_eq!(v[0].0, "heartbeat-counter-mismatch");
+    assert!(o.new_state.is_some());
+    assert!(
+        o.report
+            .with_code("auth-denied-attempt")
+            .all(|f| f.verdict == Verdict::Holds)
+    );
+    assert_eq!(o.report.with_code("auth-denied-attempt").count(), 1);
+}
+
+use logseal::record::kinds::Body;
+use logseal::record::types::{Hash32, Timestamp};
+use logseal::record::{Kind, Record};
+use logseal::verify::KnownHead;
+
+fn tampered(entries: &[Vec<u8>]) -> (tempfile::TempDir, logseal::verify::Outcome) {
+    let dir = tempfile::tempdir().unwrap();
+    write_public(dir.path(), entries, LATE);
+    let o = run(dir.path(), &trust(), &fresh_state());
+    (dir, o)
+}
+
+#[track_caller]
+fn has(o: &logseal::verify::Outcome, code: &str, leaf: Option<u64>) {
+    let v = violations(o);
+    assert!(
+        v.iter().any(|(c, l)| *c == code && *l == leaf),
+        "expected ({code}, {leaf:?}) among {v:?}"
+    );
+}
+
+fn is_query(r: &Record) -> bool {
+    r.payload().producer.as_str() == "query-frontend" && r.payload().kind() == Kind::DataAccess
+}
+
+/// Rewrite one entry inside the bundle that holds it (tiles untouched).
+fn patch_entry(dir: &std::path::Path, leaf: usize, f: impl FnOnce(&mut Vec<u8>)) {
+    let (b, off) =
+        logseal::tiles::entry_bundle_for_leaf(leaf as u64, entries(dir).len() as u64).unwrap();
+    let path = dir.join("public").join(b.path());
+    let data = std::fs::read(&path).unwrap();
+    let mut es: Vec<Vec<u8>> = logseal::tiles::decode_entry_bundle(&data)
+        .unwrap()
+        .into_iter()
+        .map(<[u8]>::to_vec)
+        .collect();
+    f(&mut es[off]);
+    std::fs::write(&path, logseal::tiles::encode_entry_bundle(&es).unwrap()).unwrap();
+}
+
+#[test]
+fn the_scenario_written_directly_verifies_like_the_log_wrote_it() {
+    let (e, _) = scenario_entries();
+    let (_d, o) = tampered(&e);
+    assert_eq!(
+        violations(&o).iter().map(|v| v.0).collect::<Vec<_>>(),
+        ["heartbeat-counter-mismatch"]
+    );
+}
+
+#[test]
+fn flipped_byte_in_a_record_payload() {
+    let (e, _) = scenario_entries();
+    let l = find(&e, is_query);
+    let dir = tempfile::tempdir().unwrap();
+    write_public(dir.path(), &e, LATE);
+    patch_entry(dir.path(), l, |r| {
+        let i = r.len() - 67; // the last payload byte: inside a sealed-field commitment
+        r[i] ^= 1;
+    });
+    let o = run(dir.path(), &trust(), &fresh_state());
+    has(&o, "record-signature", Some(l as u64));
+    has(&o, "tree-tile-mismatch", Some(l as u64));
+    has(&o, "tree-root-mismatch", None);
+}
+
+#[test]
+fn flipped_byte_in_a_signature() {
+    let (e, _) = scenario_entries();
+    let l = find(&e, is_query) + 1;
+    let dir = tempfile::tempdir().unwrap();
+    write_public(dir.path(), &e, LATE);
+    patch_entry(dir.path(), l, |r| *r.last_mut().unwrap() ^= 0x80);
+    let o = run(dir.path(), &trust(), &fresh_state());
+    has(&o, "record-signature", Some(l as u64));
+    has(&o, "tree-tile-mismatch", Some(l as u64));
+}
+
+#[test]
+fn flipped_byte_in_a_tile() {
+    let (e, _) = scenario_entries();
+    let dir = tempfile::tempdir().unwrap();
+    write_public(dir.path(), &e, LATE);
+    let path = dir.path().join("public/tile/0/000");
+    let mut t = std::fs::read(&path).unwrap();
+    t[5 * 32 + 7] ^= 1;
+    std::fs::write(&path, t).unwrap();
+    let o = run(dir.path(), &trust(), &fresh_state());
+    has(&o, "tree-tile-mismatch", Some(5));
+    assert!(!violations(&o).iter().any(|v| v.0 == "tree-root-mismatch"));
+}
+
+#[test]
+fn flipped_byte_in_the_checkpoint() {
+    let (e, _) = scenario_entries();
+    let dir = tempfile::tempdir().unwrap();
+    write_public(dir.path(), &e, LATE);
+    let path = dir.path().join("public/checkpoint");
+    let mut t = std::fs::read(&path).unwrap();
+    let i = t.iter().position(|&b| b == b'\n').unwrap() + 2; // inside the size line
+    t[i] = if t[i] == b'1' { b'2' } else { b'1' };
+    std::fs::write(&path, t).unwrap();
+    let o = run(dir.path(), &trust(), &fresh_state());
+    has(&o, "checkpoint-signature", None);
+    assert!(o.new_state.is_none());
+}
+
+#[test]
+fn dropped_record_in_the_middle() {
+    let (mut e, _) = scenario_entries();
+    let l = find(&e, is_query) + 2;
+    let gone = decode(&e[l]).payload().seq;
+    e.remove(l);
+    let next = find(&e[l..], is_query) + l;
+    let (_d, o) = tampered(&e);
+    has(&o, "chain-seq-gap", Some(next as u64));
+    let f = o.report.with_code("chain-seq-gap").next().unwrap();
+    assert_eq!(
+        (f.producer.as_deref(), f.seq),
+        (Some("query-frontend"), Some(gone))
+    );
+}
+
+#[test]
+fn dropped_record_at_the_tail_is_caught_by_the_auditor_state() {
+    let (mut e, _) = scenario_entries();
+    let dir = tempfile::tempdir().unwrap();
+    write_public(dir.path(), &e, LATE);
+    let state = run(dir.path(), &trust(), &fresh_state()).new_state.unwrap();
+    let last = e.len() as u64 - 1;
+    let who = producer_of(&e[last as usize]);
+    e.pop();
+    write_public(dir.path(), &e, LATE + 10);
+    let o = run(dir.path(), &trust(), &state);
+    has(&o, "chain-head-missing", Some(last));
+    has(&o, "checkpoint-inconsistent", None);
+    assert_eq!(
+        o.report
+            .with_code("chain-head-missing")
+            .next()
+            .unwrap()
+            .producer
+            .as_deref(),
+        Some(who.as_str())
+    );
+}
+
+#[test]
+fn dropped_record_at_the_tail_is_caught_by_the_producers_own_head() {
+    let (mut e, _) = scenario_entries();
+    let last = e.pop().unwrap();
+    let r = decode(&last);
+    let mut state = fresh_state();
+    state.set_head(KnownHead {
+        producer: r.payload().producer.to_string(),
+        next_seq: r.payload().seq + 1,
+        head: leaf_hash(&last),
+        last_leaf: None,
+    });
+    let dir = tempfile::tempdir().unwrap();
+    write_public(dir.path(), &e, LATE);
+    let o = run(dir.path(), &trust(), &state);
+    has(&o, "chain-head-missing", None);
+}
+
+#[test]
+fn two_records_swapped() {
+    let (mut e, _) = scenario_entries();
+    let a = find(&e, is_query) + 1;
+    assert!(is_query(&decode(&e[a + 1])));
+    e.swap(a, a + 1);
+    let (_d, o) = tampered(&e);
+    has(&o, "order-seq", Some(a as u64 + 1));
+}
+
+#[test]
+fn record_resigned_with_an_unregistered_key() {
+    let (mut e, _) = scenario_entries();
+    let l = find(&e, is_query) + 3;
+    e[l] = resign_with(&e[l], Some("intruder"), None, |_| {});
+    relink(&mut e);
+    let (_d, o) = tampered(&e);
+    assert_eq!(
+        violations(&o)
+            .iter()
+            .filter(|v| v.0 != "heartbeat-counter-mismatch")
+            .collect::<Vec<_>>(),
+        [&("record-unregistered-key", Some(l as u64))]
+    );
+}
+
+#[test]
+fn key_registered_by_the_log_operator_instead_of_the_authority() {
+    let (mut e, _) = scenario_entries();
+    let reg = find(&e, |r| r.payload().kind() == Kind::KeyRegistration);
+    let intruder = logseal::scenario::secret_key("intruder").public_key();
+    // The operator signs a registration of its own key for query-frontend with the log key.
+    let forged = continue_chain(&e, reg, Some(logseal::scenario::ORIGIN), |p| {
+        if let Body::KeyRegistration(k) = &mut p.body {
+            k.producer = logseal::record::text::ProducerId::new("query-frontend").unwrap();
+            k.public_key = Hash32(*intruder.as_bytes());
+        }
+    });
+    e.push(forged);
+    let q = find(&e, is_query);
+    let query = continue_chain(&e, q, Some("intruder"), |_| {});
+    e.push(query);
+    let n = e.len() as u64;
+    let (_d, o) = tampered(&e);
+    has(&o, "record-not-authority", Some(n - 2));
+    has(&o, "record-unregistered-key", Some(n - 1));
+}
+
+#[test]
+fn record_signed_by_a_revoked_key_after_its_revocation() {
+    let (mut e, _) = scenario_entries();
+    let reg = find(&e, |r| r.payload().kind() == Kind::KeyRegistration);
+    let rev = continue_chain(&e, reg, None, |p| {
+        let key = logseal::scenario::secret_key("query-frontend").public_key();
+        p.body = Body::KeyRevocation(logseal::record::kinds::KeyRevocation {
+            producer: logseal::record::text::ProducerId::new("query-frontend").unwrap(),
+            public_key: Hash32(*key.as_bytes()),
+            reason: logseal::record::kinds::key_revocation::RevocationReason::Compromise,
+            compromised_since: None,
+        });
+    });
+    e.push(rev);
+    let q = find(&e, is_query);
+    let query = continue_chain(&e, q, None, |_| {});
+    e.push(query);
+    let n = e.len() as u64;
+    let (_d, o) = tampered(&e);
+    has(&o, "record-key-revoked", Some(n - 1));
+    assert!(
+        !violations(&o).iter().any(|v| v.1 == Some(n - 2)),
+        "the revocation itself is fine"
+    );
+}
+
+#[test]
+fn payload_producer_that_does_not_match_its_key() {
+    let (mut e, _) = scenario_entries();
+    let l = find(&e, is_query) + 2;
+    e[l] = resign_with(&e[l], Some("upload-gateway"), None, |_| {});
+    relink(&mut e);
+    let (_d, o) = tampered(&e);
+    has(&o, "record-wrong-producer", Some(l as u64));
+}
+
+#[test]
+fn replayed_record_with_a_duplicate_seq() {
+    let (mut e, _) = scenario_entries();
+    let l = find(&e, is_query) + 2;
+    e.push(e[l].clone());
+    let n = e.len() as u64;
+    let (_d, o) = tampered(&e);
+    has(&o, "chain-seq-repeat", Some(n - 1));
+}
+
+#[test]
+fn replayed_record_from_another_log() {
+    let (mut e, _) = scenario_entries();
+    let l = find(&e, is_query) + 2;
+    e[l] = resign_with(&e[l], None, Some("other.example/log"), |_| {});
+    relink(&mut e);
+    let (_d, o) = tampered(&e);
+    has(&o, "record-signature", Some(l as u64));
+}
+
+#[test]
+fn forked_producer_chain() {
+    let (mut e, _) = scenario_entries();
+    let l = find(&e, is_query) + 2;
+    let fork = resign(&e[l], |p| {
+        if let Body::DataAccess(d) = &mut p.body {
+            d.result_count = Some(99);
+        }
+    });
+    e.push(fork);
+    let n = e.len() as u64;
+    let (_d, o) = tampered(&e);
+    has(&o, "chain-fork", Some(n - 1));
+}
+
+#[test]
+fn history_rewritten_and_resigned() {
+    let (e, _) = scenario_entries();
+    let witness = logseal::scenario::secret_key("witness-1");
+    let wv =
+        logseal::checkpoint::CosignatureVerifier::new("witness-1", witness.public_key()).unwrap();
+    let trust = trust_with(vec![wv.to_vkey()], 1);
+    let dir = tempfile::tempdir().unwrap();
+    let note = write_public(dir.path(), &e, LATE);
+    // The witness cosigns the honest checkpoint; the auditor verifies and keeps it.
+    let n = logseal::note::parse_note(&note).unwrap();
+    let sig = logseal::checkpoint::cosign(&n.text, &witness, "witness-1", LATE + 1).unwrap();
+    let cosigned = logseal::checkpoint::add_cosignatures(&note, &[sig]).unwrap();
+    std::fs::write(dir.path().join("public/checkpoint"), cosigned).unwrap();
+    let first = run(dir.path(), &trust, &fresh_state());
+    assert!(
+        violations(&first)
+            .iter()
+            .all(|v| v.0 == "heartbeat-counter-mismatch")
+    );
+    let state = first.new_state.unwrap();
+    // The operator removes an embarrassing query, rebuilds the tree and re-signs.
+    let mut e2 = e.clone();
+    let l = find(&e2, |r| is_query(r) && r.payload().seq == 19);
+    e2.remove(l);
+    let next = l + find(&e2[l..], |r| {
+        r.payload().producer.as_str() == "query-frontend"
+    });
+    write_public(dir.path(), &e2, LATE + 100);
+    let o = run(dir.path(), &trust, &state);
+    has(&o, "checkpoint-inconsistent", None);
+    has(&o, "checkpoint-witness-quorum", None);
+    has(&o, "chain-seq-gap", Some(next as u64));
+    assert!(
+        o.new_state.is_none(),
+        "a rewritten log does not advance the auditor's state"
+    );
+}
+
+#[test]
+fn time_going_backwards() {
+    let (mut e, _) = scenario_entries();
+    let l = find(&e, is_query) + 2;
+    let before = decode(&e[l - 1]).payload().occurred_at;
+    e[l] = resign(&e[l], |p| p.occurred_at = Timestamp(before.0 - 3_600_000));
+    relink(&mut e);
+    let (_d, o) = tampered(&e);
+    assert_eq!(
+        violations(&o)
+            .iter()
+            .filter(|v| v.0 != "heartbeat-counter-mismatch")
+            .collect::<Vec<_>>(),
+        [&("time-backwards", Some(l as u64))]
+    );
+}
+
+#[test]
+fn record_outside_its_maximum_logging_delay() {
+    let (mut e, sizes) = scenario_entries();
+    let dir = tempfile::tempdir().unwrap();
+    // The auditor saw the day-10 checkpoint.
+    let (s10, t10) = sizes[9];
+    write_public(dir.path(), &e[..s10 as usize], t10);
+    let state = run(dir.path(), &trust(), &fresh_state()).new_state.unwrap();
+    // A case-registry record written days after the fact, logged after that checkpoint.
+    let c = find(&e, |r| r.payload().kind() == Kind::CaseStatus);
+    let late = continue_chain(&e, c, None, |p| {
+        p.occurred_at = Timestamp((t10 - 2 * 86_400) * 1000)
+    });
+    e.push(late);
+    let n = e.len() as u64;
+    write_public(dir.path(), &e, LATE);
+    let o = run(dir.path(), &trust(), &state);
+    has(&o, "time-logging-delay", Some(n - 1));
+    assert!(
+        !violations(&o)
+            .iter()
+            .any(|v| v.0 == "checkpoint-inconsistent")
+    );
+}
+
+#[test]
+fn heartbeat_counter_that_does_not_match() {
+    let (mut e, _) = scenario_entries();
+    let l = find(&e, |r| {
+        r.payload().producer.as_str() == "upload-gateway"
+            && r.payload().kind() == Kind::ProducerHeartbeat
+    });
+    e[l] = resign(&e[l], |p| {
+        if let Body::ProducerHeartbeat(h) = &mut p.body {
+            h.counters[0].value += 2;
+        }
+    });
+    relink(&mut e);
+    let (_d, o) = tampered(&e);
+    has(&o, "heartbeat-counter-mismatch", Some(l as u64));
+    let f = o
+        .report
+        .with_code("heartbeat-counter-mismatch")
+        .find(|f| f.leaf == Some(l as u64))
+        .unwrap();
+    assert_eq!(
+        (f.expected.as_deref(), f.found.as_deref()),
+        (Some("5"), Some("3"))
+    );
+}
+
+#[test]
+fn data_access_without_a_valid_authorisation() {
+    let (mut e, _) = scenario_entries();
+    let l = find(&e, is_query) + 4;
+    e[l] = resign(&e[l], |p| {
+        if let Body::DataAccess(d) = &mut p.body {
+            d.actor.authorisation_id =
+                Some(logseal::record::text::Ident::new("auth-9999").unwrap());
+        }
+    });
+    relink(&mut e);
+    let (_d, o) = tampered(&e);
+    assert_eq!(
+        violations(&o)
+            .iter()
+            .filter(|v| v.0 != "heartbeat-counter-mismatch")
+            .collect::<Vec<_>>(),
+        [&("auth-unknown", Some(l as u64))]
+    );
+}
+
+fn notice_referencing(seq_shift: i64) -> (Vec<Vec<u8>>, usize) {
+    let (mut e, _) = scenario_entries();
+    let l = find(&e, |r| r.payload().kind() == Kind::Notification);
+    let rec = decode(&e[l]);
+    let Body::Notification(n) = &rec.payload().body else {
+        unreachable!()
+    };
+    let target_seq = (n.sanction.seq as i64 + seq_shift) as u64;
+    let target = e.iter().find(|x| {
+        let r = decode(x);
+        r.payload().producer.as_str() == "trust-and-safety" && r.payload().seq == target_seq
+    });
+    let hash = target.map_or(Hash32([7; 32]), |t| leaf_hash(t));
+    e[l] = resign(&e[l], |p| {
+        if let Body::Notification(n) = &mut p.body {
+            n.sanction.seq = target_seq;
+            n.sanction.leaf_hash = hash;
+        }
+    });
+    relink(&mut e);
+    (e, l)
+}
+
+#[test]
+fn notification_referencing_a_later_sanction() {
+    let (e, l) = notice_referencing(1);
+    let (_d, o) = tampered(&e);
+    has(&o, "ref-forward", Some(l as u64));
+}
+
+#[test]
+fn notification_referencing_a_missing_sanction() {
+    let (e, l) = notice_referencing(100_000);
+    let (_d, o) = tampered(&e);
+    has(&o, "ref-missing", Some(l as u64));
+}
+
+#[test]
+fn truncated_directory() {
+    let (e, _) = scenario_entries();
+    let dir = tempfile::tempdir().unwrap();
+    write_public(dir.path(), &e, LATE);
+    std::fs::remove_file(dir.path().join("public/tile/entries/000")).unwrap();
+    std::fs::remove_file(dir.path().join("public/tile/0/000")).unwrap();
+    let o = run(dir.path(), &trust(), &fresh_state());
+    has(&o, "tree-entries-missing", Some(0));
+    assert!(o.new_state.is_none());
+    let o2 = {
+        std::fs::remove_file(dir.path().join("public/checkpoint")).unwrap();
+        run(dir.path(), &trust(), &fresh_state())
+    };
+    has(&o2, "checkpoint-missing", None);
+}
+
+#[test]
+fn cli_verify_exit_codes_json_and_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut e, _) = scenario_entries();
+    // Without the scenario's unlogged access: a clean log exits 0.
+    let hb = find(&e, |r| {
+        r.payload().producer.as_str() == "query-frontend"
+            && matches!(&r.payload().body, Body::ProducerHeartbeat(h) if h.counters[0].value == 7)
+    });
+    e[hb] = resign(&e[hb], |p| {
+        if let Body::ProducerHeartbeat(h) = &mut p.body {
+            h.counters[0].value = 6;
+        }
+    });
+    relink(&mut e);
+    let log = dir.path().join("log");
+    write_public(&log, &e, LATE);
+    let trust_path = dir.path().join("trust.json");
+    std::fs::write(&trust_path, serde_json::to_vec(&trust().file).unwrap()).unwrap();
+    let state = dir.path().join("auditor");
+    let args = |json: bool| {
+        let mut a = vec![
+            "verify".to_string(),
+            log.display().to_string(),
+            "--trust".into(),
+            trust_path.display().to_string(),
+            "--state".into(),
+            state.display().to_string(),
+            "--at".into(),
+            "2026-04-01T00:00:00Z".into(),
+        ];
+        if json {
+            a.push("--json".into());
+        }
+        a
+    };
+    let run_cli = |a: Vec<String>| {
+        let a: Vec<&str> = a.iter().map(String::as_str).collect();
+        common::logseal(&a, dir.path(), None)
+    };
+    let out = common::ok(&run_cli(args(false)));
+    assert!(out.contains("no violation found"), "{out}");
+    assert!(
+        out.contains("check 7: check 7 (retention) is not implemented"),
+        "{out}"
+    );
+    assert!(state.join("state.json").is_file());
+    // The operator drops the tail: exit 1, and the JSON report names the finding.
+    e.pop();
+    write_public(&log, &e, LATE + 5);
+    let o = run_cli(args(true));
+    common::fails(&o, 1);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let codes: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert!(codes.contains(&"chain-head-missing"), "{codes:?}");
+    assert!(codes.contains(&"checkpoint-inconsistent"), "{codes:?}");
+    assert_eq!(v["checks"][0]["verdict"], "violated");
+    // Could not run: no public part.
+    let mut a = args(false);
+    a[1] = dir.path().join("nothing").display().to_string();
+    common::fails(&run_cli(a), 2);
+}
