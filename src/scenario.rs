@@ -831,6 +831,85 @@ pub fn build(scale: Scale, alg: TreeHashAlg) -> Result<Vec<SignedDay>, ScenarioE
     Ok(out)
 }
 
+/// Why the dishonest operator's rewrite failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RewriteError {
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    #[error(transparent)]
+    Read(#[from] crate::log::ReadError),
+    #[error(transparent)]
+    Tree(#[from] crate::tree::TreeError),
+    #[error("checkpoint: {0}")]
+    Checkpoint(#[from] crate::checkpoint::CheckpointError),
+    #[error("the log has no checkpoint to rewrite")]
+    NoCheckpoint,
+    #[error("leaf {leaf} is not in the log (size {size})")]
+    NoSuchLeaf { leaf: u64, size: u64 },
+}
+
+/// Part A's dishonest operator: remove the record at `drop_leaf` from the public part of the
+/// SHA-256 log in `public` (a store), rebuild every tile and entry bundle from the remaining
+/// entries, and sign a new checkpoint with the log key at `time`. The producers' signatures
+/// cannot be forged, so the record's producer chain now has a gap, and the new checkpoint is
+/// inconsistent with any the auditor or a witness kept. Returns the new checkpoint.
+///
+/// A demonstration of what the verifier catches; nothing else calls it.
+pub fn dishonest_rewrite(
+    public: &dyn crate::store::ObjectStore,
+    drop_leaf: u64,
+    time: u64,
+) -> Result<Vec<u8>, RewriteError> {
+    use crate::checkpoint::{Checkpoint, sign_checkpoint};
+    use crate::log::LogReader;
+    use crate::tiles;
+    use crate::tree::{MemoryHashStore, Sha256};
+
+    let reader = LogReader::new(public, TreeHashAlg::Sha256);
+    let note = reader.checkpoint()?.ok_or(RewriteError::NoCheckpoint)?;
+    let text = crate::note::parse_note(&note)
+        .map_err(crate::checkpoint::CheckpointError::from)?
+        .text;
+    let size = Checkpoint::parse(&text)?.size;
+    if drop_leaf >= size {
+        return Err(RewriteError::NoSuchLeaf {
+            leaf: drop_leaf,
+            size,
+        });
+    }
+    let mut entries = Vec::with_capacity(size as usize);
+    reader.for_each_entry(size, 0, size, |i, e| {
+        if i != drop_leaf {
+            entries.push(e.to_vec());
+        }
+        Ok(())
+    })?;
+    // Remove the old tiles and bundles (the operator controls the directory).
+    for key in public.list("tile")? {
+        public.delete(&key)?;
+    }
+    let mut mem = MemoryHashStore::<Sha256>::new();
+    for e in &entries {
+        mem.append(e)?;
+    }
+    let n = entries.len() as u64;
+    for (t, data) in tiles::new_tiles(0, n, &mem)? {
+        public.put(&t.path(), &data)?;
+    }
+    for b in tiles::new_entry_bundle_ids(0, n)? {
+        let r = b.leaf_range();
+        let data = tiles::encode_entry_bundle(&entries[r.start as usize..r.end as usize])
+            .map_err(crate::tree::TreeError::from)?;
+        public.put(&b.path(), &data)?;
+    }
+    let cp = Checkpoint::new(ORIGIN, n, mem.root())?;
+    let new_note = sign_checkpoint(&cp, &secret_key(ORIGIN), ORIGIN, time)?;
+    public.sync()?;
+    public.compare_and_swap(crate::log::reader::CHECKPOINT_KEY, Some(&note), &new_note)?;
+    Ok(new_note)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

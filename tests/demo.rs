@@ -16,14 +16,21 @@ fn demo_builds_a_log_exports_a_case_and_checks_its_proofs() {
         "the day-10 checkpoint is consistent with today's",
         "kind                account-sanction",
         "statements of reasons referencing this sanction in the log: 0",
+        // The auditor's report on the honest log: the unlogged access, the revoked official.
+        "[violated] heartbeat-counter-mismatch  leaf 877, query-frontend seq 706",
+        "[holds] auth-denied-attempt  leaf 1367, query-frontend seq 1111",
+        // The dishonest operator's rewrite.
+        "[violated] checkpoint-inconsistent ×",
+        "[violated] chain-seq-gap ×1 leaf 1367, query-frontend seq 1111",
     ] {
         assert!(out.contains(want), "missing {want:?} in:\n{out}");
     }
-    // The log it built is a real one: the CLI reads it and checks its proofs.
+    // The log it built (and the operator rewrote, dropping one record) is a real one: the CLI
+    // reads it, and the proof exported before the rewrite still checks against its checkpoint.
     let info = ok(&logseal(&["info", "demo/log", "--json"], d, None));
     let info: serde_json::Value = serde_json::from_str(&info).unwrap();
     assert_eq!(info["size"], 3666);
-    assert_eq!(info["checkpoint"]["size"], 3666);
+    assert_eq!(info["checkpoint"]["size"], 3665);
     let msg = ok(&logseal(
         &[
             "prove",
@@ -36,6 +43,21 @@ fn demo_builds_a_log_exports_a_case_and_checks_its_proofs() {
         None,
     ));
     assert!(msg.starts_with("ok: leaf "), "{msg}");
+    // The auditor can re-run the verification from the command line: violations, exit 1.
+    let o = logseal(
+        &["verify", "demo/log", "--trust", "demo/auditor/trust.json", "--json"],
+        d,
+        None,
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let codes: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert!(codes.contains(&"chain-seq-gap"), "{codes:?}");
     // Deterministic: a second run writes the same log.
     ok(&logseal(&["demo", "--dir", "again"], d, None));
     assert_eq!(

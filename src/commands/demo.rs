@@ -19,8 +19,11 @@ use logseal::record::{Kind, Record, SignedRecord};
 use logseal::scenario::{self, AUTHORITY, ORIGIN, Scale, Signed};
 use logseal::tree::TreeHashAlg;
 
+use logseal::verify::{Report, Trust, TrustFile, Verdict};
+
 use super::log::{ProofFile, check_proof};
 use super::record::write_signed;
+use super::verify::{render, verify_log};
 use super::view::{KeyCheck, View};
 use super::{Invalid, files, keygen};
 
@@ -81,6 +84,31 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         log_dir.display()
     ));
 
+    // The supervisory authority's auditor trusts only its own file and keeps its own state;
+    // it fetches and verifies each day's checkpoint.
+    let auditor = dir.join("auditor");
+    let state_dir = auditor.join("state");
+    std::fs::create_dir_all(&state_dir)?;
+    let trust_file = TrustFile {
+        format: 1,
+        origin: ORIGIN.into(),
+        tree_hash: "sha256".into(),
+        log_key: log_key.verifier().to_vkey(),
+        registration_authority: authority.clone(),
+        authorisation_registry: "authorisation-registry".into(),
+        authorisation_required: vec!["query-frontend".into()],
+        witnesses: Vec::new(),
+        witness_quorum: 0,
+        max_logging_delay_secs: 86_400,
+        max_logging_delay_overrides: Default::default(),
+    };
+    let trust_path = auditor.join("trust.json");
+    files::create_new(
+        &trust_path,
+        serde_json::to_string_pretty(&trust_file)?.as_bytes(),
+        0o644,
+    )?;
+    let trust = Trust::new(trust_file)?;
     // 3. Append each day as one atomic batch, checkpoint at the end of the day.
     let mut per_kind: BTreeMap<&str, u64> = BTreeMap::new();
     let mut leaf_of: BTreeMap<&str, (u64, &Signed)> = BTreeMap::new();
@@ -96,6 +124,15 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         }
         log.checkpoint(day.checkpoint_at)?;
         checkpoint_sizes.push(log.size());
+        if day.day + 1 < days.len() as u32 {
+            verify_log(
+                &log_dir,
+                &trust,
+                Some(&state_dir),
+                day.checkpoint_at + 60,
+                false,
+            )?;
+        }
     }
     out.push_str(&format!(
         "\n3. appended {} records in {} daily batches, each checkpointed\n",
@@ -210,11 +247,45 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         "\n   statements of reasons referencing this sanction in the log: {notices}\n"
     ));
 
+    let last = days.last().map_or(0, |d| d.checkpoint_at);
+    let report = verify_log(&log_dir, &trust, Some(&state_dir), last + 3600, false)?;
     out.push_str(&format!(
-        "\nExplore:\n  logseal info {log}\n  logseal prove inclusion {log} --index {sanction_leaf}\n  \
+        "\n7. the auditor, who verified every daily checkpoint, verifies the log with {} and \
+         its own state {}\n\n",
+        trust_path.display(),
+        state_dir.display()
+    ));
+    out.push_str(&indent(&render(&report)));
+    expect(&report, &["heartbeat-counter-mismatch"], "the honest log")?;
+
+    // 8. A dishonest operator removes the revoked official's attempt and re-signs history.
+    drop(log);
+    let public = logseal::store::FsStore::open(log_dir.join("public"))?;
+    scenario::dishonest_rewrite(&public, denied_leaf, last + 7200)?;
+    let report = verify_log(&log_dir, &trust, Some(&state_dir), last + 10_800, false)?;
+    out.push_str(&format!(
+        "\n8. the operator deletes leaf {denied_leaf} (the revoked official's query), rebuilds the \
+         tree and re-signs a checkpoint; the auditor runs again\n\n"
+    ));
+    out.push_str(&indent(&condensed(&report)));
+    out.push_str(&format!(
+        "   (the full report: logseal verify {} --trust {} --state {})\n",
+        log_dir.display(),
+        trust_path.display(),
+        state_dir.display()
+    ));
+    expect(
+        &report,
+        &["checkpoint-inconsistent", "chain-seq-gap"],
+        "the rewritten log",
+    )?;
+
+    out.push_str(&format!(
+        "\nExplore:\n  logseal verify {log} --trust {trust}\n  logseal info {log}\n  logseal prove inclusion {log} --index {sanction_leaf}\n  \
          logseal prove check {proof} --log-key {keys}/log.pub\n  \
          logseal record show {cose} --disclosures {disc} --key {keys}/trust-and-safety.pub --origin {ORIGIN}\n",
         log = log_dir.display(),
+        trust = trust_path.display(),
         proof = proof_path.display(),
         keys = keys_dir.display(),
         cose = cose.display(),
@@ -226,6 +297,52 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     } else {
         Err(Invalid(format!("demo: {}", problems.join("; "))).into())
     }
+}
+
+/// Each line of `text`, indented by three spaces.
+fn indent(text: &str) -> String {
+    text.lines().map(|l| format!("   {l}\n")).collect()
+}
+
+/// The report's summary, then one line per finding code: how many, and the first one.
+fn condensed(report: &Report) -> String {
+    let full = render(report);
+    let head = full.split("\ncheck ").next().unwrap_or(&full);
+    let mut out = format!("{}\n", head.trim_end());
+    let mut seen: Vec<&str> = Vec::new();
+    for f in &report.findings {
+        if seen.contains(&f.code) {
+            continue;
+        }
+        seen.push(f.code);
+        let n = report.findings.iter().filter(|g| g.code == f.code).count();
+        let at = match (f.leaf, &f.producer, f.seq) {
+            (Some(l), Some(p), Some(s)) => format!(" leaf {l}, {p} seq {s}:"),
+            (Some(l), _, _) => format!(" leaf {l}:"),
+            _ => String::new(),
+        };
+        out.push_str(&format!(
+            "  [{}] {} ×{n}{at} {}\n",
+            f.verdict.name(),
+            f.code,
+            f.message
+        ));
+    }
+    out
+}
+
+/// The demo checks itself: `report` must hold a violation of each of `codes`.
+fn expect(report: &Report, codes: &[&str], what: &str) -> anyhow::Result<()> {
+    for code in codes {
+        let found = report
+            .findings
+            .iter()
+            .any(|f| f.code == *code && f.verdict == Verdict::Violated);
+        if !found {
+            return Err(Invalid(format!("demo: {what} shows no {code} violation")).into());
+        }
+    }
+    Ok(())
 }
 
 /// `name+id` of a verifier key (its key material is in the .pub file).

@@ -345,18 +345,24 @@ impl Log {
             .par_iter()
             .map(|it| Record::decode(&it.record))
             .collect();
+        // Each distinct key of the batch is parsed (and validated) once.
+        let mut keys: std::collections::HashMap<Hash32, PublicKey> = Default::default();
+        keys.insert(Hash32(self.authority.key.key_id()), self.authority.key);
+        for r in decoded.iter().flatten() {
+            let kid = Hash32(*r.kid());
+            if !keys.contains_key(&kid)
+                && let Some(entry) = self.state.key(&kid)
+                && let Ok(key) = PublicKey::from_bytes(&entry.public_key.0)
+            {
+                keys.insert(kid, key);
+            }
+        }
         let presig: Vec<Option<Result<(), RecordError>>> = decoded
             .par_iter()
             .map(|r| {
                 let r = r.as_ref().ok()?;
-                let kid = Hash32(*r.kid());
-                let key = if kid.0 == self.authority.key.key_id() {
-                    self.authority.key
-                } else {
-                    let entry = self.state.key(&kid)?;
-                    PublicKey::from_bytes(&entry.public_key.0).ok()?
-                };
-                Some(r.verify(&key, &origin))
+                let key = keys.get(&Hash32(*r.kid()))?;
+                Some(r.verify(key, &origin))
             })
             .collect();
         // 2. Admit in order against an evolving copy of the state.

@@ -44,6 +44,7 @@ pub(crate) fn check(
     state: &AuditorState,
     reader: &LogReader<'_>,
     out: &mut Findings,
+    inconsistent: &mut Vec<u64>,
 ) -> Option<Published> {
     let Some(bytes) = bytes else {
         out.push(Finding::violated(
@@ -163,6 +164,7 @@ pub(crate) fn check(
             )
         };
         if seen.size > published.size {
+            inconsistent.push(seen.size);
             out.push(evidence(Finding::violated(
                 C,
                 "checkpoint-inconsistent",
@@ -174,6 +176,7 @@ pub(crate) fn check(
             )));
         } else if seen.size == published.size {
             if seen.root.0 != published.root {
+                inconsistent.push(seen.size);
                 out.push(evidence(Finding::violated(
                     C,
                     "checkpoint-inconsistent",
@@ -201,6 +204,7 @@ pub(crate) fn check(
                         .map_err(|e| e.to_string())
                 });
             if let Err(reason) = result {
+                inconsistent.push(seen.size);
                 out.push(evidence(Finding::violated(
                     C,
                     "checkpoint-inconsistent",

@@ -101,7 +101,17 @@ pub fn verify(
     );
     let reader = LogReader::new(store, trust.alg);
     let cp_bytes = store.get(CHECKPOINT_KEY)?;
-    let published = checkpoints::check(cp_bytes.as_deref(), trust, state, &reader, &mut out);
+    // Auditor checkpoints the published tree does not extend say nothing about its leaves'
+    // times: they are evidence of the rewrite (check 1), not a timeline for check 5.
+    let mut inconsistent = Vec::new();
+    let published = checkpoints::check(
+        cp_bytes.as_deref(),
+        trust,
+        state,
+        &reader,
+        &mut out,
+        &mut inconsistent,
+    );
     let provenance = provenance(trust, options);
     let Some(published) = published else {
         for c in [
@@ -132,7 +142,7 @@ pub fn verify(
     let mut known: Vec<(u64, u64)> = state
         .checkpoints
         .iter()
-        .filter(|c| c.size <= size)
+        .filter(|c| c.size <= size && !inconsistent.contains(&c.size))
         .map(|c| (c.size, c.log_time))
         .collect();
     if let Some(t) = published.log_time {
