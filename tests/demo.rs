@@ -45,7 +45,13 @@ fn demo_builds_a_log_exports_a_case_and_checks_its_proofs() {
     assert!(msg.starts_with("ok: leaf "), "{msg}");
     // The auditor can re-run the verification from the command line: violations, exit 1.
     let o = logseal(
-        &["verify", "demo/log", "--trust", "demo/auditor/trust.json", "--json"],
+        &[
+            "verify",
+            "demo/log",
+            "--trust",
+            "demo/auditor/trust.json",
+            "--json",
+        ],
         d,
         None,
     );
