@@ -12,13 +12,14 @@
 //!     log.key                         the log's signing key (mode 0600)
 //!     state                           size, root, producer heads, key registry
 //!     lock                            the sequencer lock
+//!     intent                          [old, new] of a batch being written
 //!     disclosures/<first>-<end>       disclosures of the records of one batch
 //!     checkpoints/<size>              the operator's history (a convenience, not evidence)
 //! ```
-//! An append is durable when it returns: every object of the batch is written and synced,
-//! then the state is swapped (one compare-and-swap per batch: group commit). A crash before
-//! the swap leaves the previous state, whose objects are all intact; objects a crashed batch
-//! left beyond the durable size are never referenced and are overwritten by the next batch.
+//! An append is durable when it returns: the batch is announced in `intent`, every object of
+//! the batch is written and synced, then the state is swapped (one compare-and-swap per
+//! batch: group commit). A crash before the swap leaves the previous state, whose objects
+//! are all intact; [`Log::open`] removes what the crashed batch wrote (its `intent` names it).
 
 pub mod admission;
 pub mod reader;
@@ -48,6 +49,8 @@ pub const BLAKE3_ORIGIN_SUFFIX: &str = "/blake3";
 const STATE_KEY: &str = "state";
 const CONFIG_KEY: &str = "config.json";
 const LOG_KEY_KEY: &str = "log.key";
+/// `[old size, new size]` of a batch being written (deleted once it is committed).
+const INTENT_KEY: &str = "intent";
 
 /// `private/config.json`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -218,7 +221,90 @@ impl Log {
         private.remove_stale_temporaries()?;
         let public = FsStore::open(dir.join("public"))?;
         public.remove_stale_temporaries()?;
-        Log::from_parts(dir, public, private, Some(lock))
+        let mut log = Log::from_parts(dir, public, private, Some(lock))?;
+        log.recover()?;
+        Ok(log)
+    }
+
+    /// Finish what a crashed writer left: the objects of a batch that was announced in
+    /// `private/intent` but never committed (its tiles, bundles and disclosures beyond the
+    /// durable size, which may hold another batch's personal data), and the size of a
+    /// checkpoint published just before a crash.
+    fn recover(&mut self) -> Result<(), LogError> {
+        if let Some(bytes) = self.private.get(INTENT_KEY)? {
+            let path = self.private.describe(INTENT_KEY);
+            let (old, new): (u64, u64) =
+                crate::cbor::decode_canonical(&bytes).map_err(|e| LogError::State {
+                    path: path.clone(),
+                    reason: e.to_string(),
+                })?;
+            if self.state.size == old && new > old {
+                let keep: std::collections::HashSet<String> = self
+                    .kept_sizes()
+                    .into_iter()
+                    .flat_map(|s| {
+                        let tiles = tiles::tiles_for_size(s).into_iter().map(|t| t.path());
+                        let bundles = tiles::new_entry_bundle_ids(0, s)
+                            .unwrap_or_default()
+                            .into_iter()
+                            .map(|b| b.path());
+                        tiles.chain(bundles).collect::<Vec<_>>()
+                    })
+                    .collect();
+                for t in tiles::new_tile_ids(old, new)? {
+                    if !keep.contains(&t.path()) {
+                        self.public.delete(&t.path())?;
+                    }
+                }
+                for b in tiles::new_entry_bundle_ids(old, new)? {
+                    if !keep.contains(&b.path()) {
+                        self.public.delete(&b.path())?;
+                    }
+                }
+                self.private.delete(&disclosure_key(old, new))?;
+            } else if self.state.size != new {
+                return Err(LogError::State {
+                    path,
+                    reason: format!(
+                        "a batch {old}..{new} was announced, but the state's size is {}",
+                        self.state.size
+                    ),
+                });
+            }
+            self.public.sync()?;
+            self.private.sync()?;
+            self.private.delete(INTENT_KEY)?;
+            self.private.sync()?;
+        }
+        // A checkpoint published by a writer that died before recording its size.
+        if let Some(note) = self.reader().checkpoint()?
+            && let Ok(n) = crate::note::parse_note(&note)
+            && let Ok(cp) = checkpoint::Checkpoint::parse(&n.text)
+            && !self.state.checkpoint_sizes.contains(&cp.size)
+            && cp.size <= self.state.size
+        {
+            let mut state = self.state.clone();
+            state.checkpoint_sizes.push(cp.size);
+            self.swap_state(state)?;
+        }
+        Ok(())
+    }
+
+    /// The sizes whose partial tiles must stay readable: the durable size and the kept
+    /// checkpoints'.
+    fn kept_sizes(&self) -> Vec<u64> {
+        let mut v = self.state.checkpoint_sizes.clone();
+        v.push(self.state.size);
+        v
+    }
+
+    fn swap_state(&mut self, state: State) -> Result<(), LogError> {
+        let bytes = state.to_bytes();
+        self.private
+            .compare_and_swap(STATE_KEY, Some(&self.state_bytes), &bytes)?;
+        self.state = state;
+        self.state_bytes = bytes;
+        Ok(())
     }
 
     /// Open `dir` for reading only (no lock; never blocks the sequencer).
@@ -433,7 +519,11 @@ impl Log {
         }
         drop(overlay);
         drop(reader);
-        // 4. Write everything, then one barrier per store.
+        // 4. Announce the batch (so that a crash's leftovers can be found and removed), write
+        //    everything, then one barrier per store.
+        self.private
+            .put(INTENT_KEY, &crate::cbor::to_vec(&(old, new)))?;
+        self.private.sync()?;
         for (t, data) in &new_tiles {
             self.public.put(&t.path(), data)?;
         }
@@ -460,6 +550,9 @@ impl Log {
             .compare_and_swap(STATE_KEY, Some(&self.state_bytes), &bytes)?;
         self.state = state;
         self.state_bytes = bytes;
+        // The batch is committed; its intent is obsolete (a leftover intent of a committed
+        // batch is recognised on open).
+        let _ = self.private.delete(INTENT_KEY);
         // 6. Partial tiles of the superseded size are referenced by nothing now (unless a
         //    published checkpoint has that size): remove them.
         if !self.state.checkpoint_sizes.contains(&old) {
@@ -514,26 +607,41 @@ impl Log {
         let note =
             checkpoint::sign_checkpoint(&cp, key.secret_key(), &self.config.origin, now_secs)
                 .map_err(|e| LogError::Checkpoint(e.to_string()))?;
-        let current = self.public.get(reader::CHECKPOINT_KEY)?;
-        self.public
-            .compare_and_swap(reader::CHECKPOINT_KEY, current.as_deref(), &note)?;
+        // Record the size as kept first, so that no later append removes the partial tiles a
+        // published checkpoint needs, even if this process dies between the two steps.
         self.private
             .put(&format!("checkpoints/{:020}", self.state.size), &note)?;
         self.private.sync()?;
         let mut state = self.state.clone();
         state.checkpoint_sizes.retain(|s| *s != cp.size);
         state.checkpoint_sizes.push(cp.size);
-        while state.checkpoint_sizes.len() > 2 {
-            let dropped = state.checkpoint_sizes.remove(0);
-            if dropped != self.state.size {
-                self.remove_partials(dropped, self.state.size);
+        let published = self.reader().checkpoint()?;
+        let published_size = published
+            .as_deref()
+            .and_then(|n| crate::note::parse_note(n).ok())
+            .and_then(|n| checkpoint::Checkpoint::parse(&n.text).ok())
+            .map(|c| c.size);
+        // Keep the partial tiles of the last two checkpoints, and of the one published until
+        // the swap below (normally one of them).
+        let n = state.checkpoint_sizes.len();
+        let mut dropped = Vec::new();
+        let mut kept = Vec::new();
+        for (i, s) in state.checkpoint_sizes.iter().copied().enumerate() {
+            if i + 2 < n && Some(s) != published_size {
+                dropped.push(s);
+            } else {
+                kept.push(s);
             }
         }
-        let bytes = state.to_bytes();
-        self.private
-            .compare_and_swap(STATE_KEY, Some(&self.state_bytes), &bytes)?;
-        self.state = state;
-        self.state_bytes = bytes;
+        state.checkpoint_sizes = kept;
+        self.swap_state(state)?;
+        for d in dropped {
+            if d != self.state.size {
+                self.remove_partials(d, self.state.size);
+            }
+        }
+        self.public
+            .compare_and_swap(reader::CHECKPOINT_KEY, published.as_deref(), &note)?;
         Ok(note)
     }
 

@@ -268,3 +268,66 @@ fn init_refuses_non_empty_dir_and_mismatched_origin() {
     let log = Log::init(&empty, &bkey, &ra, TreeHashAlg::Blake3, 0).unwrap();
     assert_eq!(log.alg(), TreeHashAlg::Blake3);
 }
+
+#[test]
+fn open_removes_the_leftovers_of_a_batch_that_never_committed() {
+    let (f, mut log) = Fixture::new();
+    let (items, prev) = chain(&f, 0, Hash32([0; 32]), 10);
+    log.append(&items).unwrap();
+    let size = log.size();
+    // A writer announced size..size+5, wrote a bundle, a partial tile and the disclosures
+    // (personal data), then died before swapping the state.
+    let new = size + 5;
+    log.private
+        .put(INTENT_KEY, &crate::cbor::to_vec(&(size, new)))
+        .unwrap();
+    let tile = tiles::TileId::new(0, 0, new as u16).unwrap().path();
+    let (bundle, _) = tiles::entry_bundle_for_leaf(new - 1, new).unwrap();
+    log.public.put(&tile, &vec![7; 32 * new as usize]).unwrap();
+    log.public.put(&bundle.path(), b"leftover").unwrap();
+    log.private
+        .put(&disclosure_key(size, new), b"someone's personal data")
+        .unwrap();
+    drop(log);
+
+    let mut log = Log::open(&f.path()).unwrap();
+    assert_eq!(log.size(), size);
+    let public = log.public_store().list("").unwrap();
+    assert!(!public.contains(&tile), "{public:?}");
+    assert!(!public.contains(&bundle.path()), "{public:?}");
+    assert!(
+        log.private
+            .get(&disclosure_key(size, new))
+            .unwrap()
+            .is_none()
+    );
+    assert!(log.private.get(INTENT_KEY).unwrap().is_none());
+    // The durable size's own partial tile is still there, and the log continues.
+    let own = tiles::TileId::new(0, 0, size as u16).unwrap().path();
+    assert!(public.contains(&own), "{public:?}");
+    let (items, _) = chain(&f, 10, prev, 3);
+    log.append(&items).unwrap();
+    assert_eq!(log.reader().root(log.size()).unwrap(), log.state().root.0);
+    assert_eq!(log.disclosures(size).unwrap().len(), 1);
+}
+
+#[test]
+fn open_keeps_the_tiles_of_a_published_checkpoint_it_did_not_record() {
+    let (f, mut log) = Fixture::new();
+    let (items, prev) = chain(&f, 0, Hash32([0; 32]), 10);
+    log.append(&items).unwrap();
+    log.checkpoint(1_772_400_000).unwrap();
+    let size = log.size();
+    // As left by a writer that published a checkpoint and died before recording its size.
+    let mut state = log.state().clone();
+    state.checkpoint_sizes.retain(|s| *s != size);
+    log.swap_state(state).unwrap();
+    drop(log);
+    let mut log = Log::open(&f.path()).unwrap();
+    assert!(log.state().checkpoint_sizes.contains(&size));
+    let (items, _) = chain(&f, 10, prev, 3);
+    log.append(&items).unwrap();
+    // Readers of the published checkpoint can still read its tree.
+    assert_eq!(log.reader().root(size).unwrap().len(), 32);
+    assert!(log.reader().inclusion_proof(size, 3).is_ok());
+}
