@@ -503,10 +503,19 @@ pub fn info(args: InfoArgs) -> anyhow::Result<()> {
         Some((size, time)) => out.push_str(&format!(
             "checkpoint  size {size}, signed at {} (unix {time}){}\n",
             logseal::record::types::Timestamp(time.saturating_mul(1000)).to_rfc3339(),
-            if size == state.size {
+            if size > state.size {
+                format!(
+                    "; LARGER than the sequencer's state ({}): the state was restored from an \
+                     older copy",
+                    state.size
+                )
+            } else if size == state.size {
                 String::new()
             } else {
-                format!("; {} record(s) not yet checkpointed", state.size - size)
+                format!(
+                    "; {} record(s) not yet checkpointed",
+                    state.size.saturating_sub(size)
+                )
             }
         )),
         None => out.push_str("checkpoint  none\n"),

@@ -63,6 +63,11 @@ pub enum Refusal {
     #[error("signature: {0}")]
     Signature(RecordError),
     #[error(
+        "the sequencer's key registry holds an invalid key {kid} ({reason}): private/state is \
+         corrupt"
+    )]
+    CorruptRegistry { kid: Hash32, reason: String },
+    #[error(
         "{producer}: seq {found} does not continue the chain (next seq is {expected}); \
          records must be appended in order, without gaps or repeats"
     )]
@@ -173,8 +178,12 @@ pub fn admit(
             Some(r) => r.map_err(Refusal::Signature)?,
             None => {
                 // Parsing a key costs as much as a third of a verification: only when needed.
-                let key = PublicKey::from_bytes(&entry.public_key.0)
-                    .expect("registered keys were validated at registration");
+                let key = PublicKey::from_bytes(&entry.public_key.0).map_err(|e| {
+                    Refusal::CorruptRegistry {
+                        kid,
+                        reason: e.to_string(),
+                    }
+                })?;
                 record.verify(&key, origin).map_err(Refusal::Signature)?;
             }
         }

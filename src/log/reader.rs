@@ -13,6 +13,8 @@ use crate::tree::{self, Hash, TreeError, TreeHashAlg};
 
 /// The public checkpoint's object key.
 pub const CHECKPOINT_KEY: &str = "checkpoint";
+/// The largest entry bundle: 256 entries of at most 65,535 bytes, each with its 2-byte length.
+pub const MAX_BUNDLE_LEN: usize = tiles::TILE_WIDTH as usize * (tiles::MAX_ENTRY_SIZE + 2);
 
 /// Why reading the public part failed.
 #[derive(Debug, thiserror::Error)]
@@ -51,7 +53,9 @@ impl<'s> LogReader<'s> {
 
     /// The published checkpoint note, if any.
     pub fn checkpoint(&self) -> Result<Option<Vec<u8>>, ReadError> {
-        Ok(self.store.get(CHECKPOINT_KEY)?)
+        Ok(self
+            .store
+            .get_at_most(CHECKPOINT_KEY, crate::note::MAX_NOTE_SIZE)?)
     }
 
     /// One hash tile's data, checked for length.
@@ -62,7 +66,7 @@ impl<'s> LogReader<'s> {
         let path = tile.path();
         let data = self
             .store
-            .get(&path)?
+            .get_at_most(&path, tile.data_len() + 1)?
             .ok_or_else(|| ReadError::Missing { path: path.clone() })?;
         if data.len() != tile.data_len() {
             return Err(ReadError::Corrupt {
@@ -91,7 +95,7 @@ impl<'s> LogReader<'s> {
         let path = bundle.path();
         let data = self
             .store
-            .get(&path)?
+            .get_at_most(&path, MAX_BUNDLE_LEN + 1)?
             .ok_or_else(|| ReadError::Missing { path: path.clone() })?;
         let entries =
             tiles::decode_entry_bundle_for(bundle, &data).map_err(|e| ReadError::Corrupt {

@@ -134,6 +134,27 @@ impl ObjectStore for FsStore {
         }
     }
 
+    fn get_at_most(&self, key: &str, max: usize) -> Result<Option<Vec<u8>>, StoreError> {
+        let path = self.path(key)?;
+        match File::open(&path) {
+            Ok(f) => {
+                let mut v = Vec::new();
+                f.take(max as u64 + 1)
+                    .read_to_end(&mut v)
+                    .map_err(io("read", &path))?;
+                if v.len() > max {
+                    return Err(StoreError::TooLarge {
+                        path: path.display().to_string(),
+                        max,
+                    });
+                }
+                Ok(Some(v))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(io("open", &path)(e)),
+        }
+    }
+
     fn put(&self, key: &str, data: &[u8]) -> Result<(), StoreError> {
         let path = self.path(key)?;
         self.write_renamed(&path, data)
@@ -267,6 +288,25 @@ impl SequencerLock {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn get_at_most_refuses_oversized_objects_without_reading_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = FsStore::open(dir.path()).unwrap();
+        s.put("x", &[1; 100]).unwrap();
+        assert_eq!(s.get_at_most("x", 100).unwrap().unwrap().len(), 100);
+        let e = s.get_at_most("x", 99).unwrap_err();
+        assert!(matches!(e, StoreError::TooLarge { max: 99, .. }), "{e}");
+        assert!(e.to_string().contains("larger than the 99 bytes"), "{e}");
+        // A huge sparse file is refused after reading at most max + 1 bytes.
+        let f = std::fs::File::create(dir.path().join("big")).unwrap();
+        f.set_len(1 << 40).unwrap();
+        assert!(matches!(
+            s.get_at_most("big", 1 << 20),
+            Err(StoreError::TooLarge { .. })
+        ));
+        assert_eq!(s.get_at_most("absent", 1).unwrap(), None);
+    }
 
     #[test]
     fn put_get_cas_delete_list() {

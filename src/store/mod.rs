@@ -40,12 +40,25 @@ pub enum StoreError {
     CasConflict { key: String },
     #[error("{path} is locked by another sequencer{holder}; only one writer may append at a time")]
     Locked { path: String, holder: String },
+    #[error("{path} is larger than the {max} bytes such an object may have")]
+    TooLarge { path: String, max: usize },
 }
 
 /// An object store: keys are `/`-separated relative paths.
 pub trait ObjectStore: Send + Sync {
     /// Read an object; `None` if absent.
     fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError>;
+    /// Read an object of at most `max` bytes, refusing a larger one without reading it all
+    /// (objects served by others are untrusted input).
+    fn get_at_most(&self, key: &str, max: usize) -> Result<Option<Vec<u8>>, StoreError> {
+        match self.get(key)? {
+            Some(v) if v.len() > max => Err(StoreError::TooLarge {
+                path: self.describe(key),
+                max,
+            }),
+            other => Ok(other),
+        }
+    }
     /// Write a whole object (replacing an unreferenced leftover of a crashed writer).
     /// Durable after the next [`ObjectStore::sync`].
     fn put(&self, key: &str, data: &[u8]) -> Result<(), StoreError>;
