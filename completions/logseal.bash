@@ -43,6 +43,9 @@ _logseal() {
             logseal,verify)
                 cmd="logseal__subcmd__verify"
                 ;;
+            logseal,witness)
+                cmd="logseal__subcmd__witness"
+                ;;
             logseal__subcmd__prove,check)
                 cmd="logseal__subcmd__prove__subcmd__check"
                 ;;
@@ -58,6 +61,12 @@ _logseal() {
             logseal__subcmd__record,show)
                 cmd="logseal__subcmd__record__subcmd__show"
                 ;;
+            logseal__subcmd__witness,cosign)
+                cmd="logseal__subcmd__witness__subcmd__cosign"
+                ;;
+            logseal__subcmd__witness,vkey)
+                cmd="logseal__subcmd__witness__subcmd__vkey"
+                ;;
             *)
                 ;;
         esac
@@ -65,7 +74,7 @@ _logseal() {
 
     case "${cmd}" in
         logseal)
-            opts="-h -V --help --version keygen record demo init append checkpoint prove info verify"
+            opts="-h -V --help --version keygen record demo init append checkpoint prove info verify witness"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -349,7 +358,7 @@ _logseal() {
             return 0
             ;;
         logseal__subcmd__verify)
-            opts="-h -V --trust --state --at --json --help --version"
+            opts="-h -V --trust --state --at --since --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -364,6 +373,80 @@ _logseal() {
                     return 0
                     ;;
                 --at)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        logseal__subcmd__witness)
+            opts="-h -V --help --version cosign vkey"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        logseal__subcmd__witness__subcmd__cosign)
+            opts="-h -V --key --state --checkpoint --proof --log-key --time --out --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --checkpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --proof)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --time)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        logseal__subcmd__witness__subcmd__vkey)
+            opts="-h -V --key --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

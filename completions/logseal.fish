@@ -35,6 +35,7 @@ complete -c logseal -n "__fish_logseal_needs_command" -f -a "checkpoint" -d 'Sig
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "prove" -d 'Produce and check inclusion and consistency proofs'
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "info" -d 'Show a log\'s origin, size, checkpoint, producers and keys'
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "verify" -d 'Verify a log: completeness, ordering, authenticity and authorisation'
+complete -c logseal -n "__fish_logseal_needs_command" -f -a "witness" -d 'Act as an offline witness: cosign checkpoints that extend the last one cosigned'
 complete -c logseal -n "__fish_logseal_using_subcommand keygen" -l name -d 'Key name, as it appears in key strings and note signatures (no spaces, no \'+\')' -r
 complete -c logseal -n "__fish_logseal_using_subcommand keygen" -l out -d 'Write PREFIX.key (secret) and PREFIX.pub (public)' -r -F
 complete -c logseal -n "__fish_logseal_using_subcommand keygen" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -110,6 +111,23 @@ complete -c logseal -n "__fish_logseal_using_subcommand info" -s V -l version -d
 complete -c logseal -n "__fish_logseal_using_subcommand verify" -l trust -d 'The auditor\'s trust file (JSON; docs/CHECKS.md §Trust file)' -r -F
 complete -c logseal -n "__fish_logseal_using_subcommand verify" -l state -d 'The auditor\'s state directory (created if absent): checkpoints verified, producer heads' -r -F
 complete -c logseal -n "__fish_logseal_using_subcommand verify" -l at -d 'Reference time of the verdicts (RFC 3339; default: now)' -r
+complete -c logseal -n "__fish_logseal_using_subcommand verify" -l since -d 'Incremental: check only the records appended since the state\'s last checkpoint'
 complete -c logseal -n "__fish_logseal_using_subcommand verify" -l json -d 'Print the report as one JSON object (docs/CHECKS.md §JSON report)'
 complete -c logseal -n "__fish_logseal_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c logseal -n "__fish_logseal_using_subcommand verify" -s V -l version -d 'Print version'
+complete -c logseal -n "__fish_logseal_using_subcommand witness; and not __fish_seen_subcommand_from cosign vkey" -s h -l help -d 'Print help'
+complete -c logseal -n "__fish_logseal_using_subcommand witness; and not __fish_seen_subcommand_from cosign vkey" -s V -l version -d 'Print version'
+complete -c logseal -n "__fish_logseal_using_subcommand witness; and not __fish_seen_subcommand_from cosign vkey" -f -a "cosign" -d 'Verify a log\'s new checkpoint and a consistency proof, then cosign it'
+complete -c logseal -n "__fish_logseal_using_subcommand witness; and not __fish_seen_subcommand_from cosign vkey" -f -a "vkey" -d 'Print the witness\'s cosigner verifier key (type 0x04) for a trust file'
+complete -c logseal -n "__fish_logseal_using_subcommand witness; and __fish_seen_subcommand_from cosign" -l key -d 'The witness\'s signer-key file (its name is the witness\'s name)' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand witness; and __fish_seen_subcommand_from cosign" -l state -d 'The witness\'s state directory (created if absent)' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand witness; and __fish_seen_subcommand_from cosign" -l checkpoint -d 'The new signed checkpoint (a log\'s `public/checkpoint`)' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand witness; and __fish_seen_subcommand_from cosign" -l proof -d 'Consistency proof from the last cosigned checkpoint (not needed on first use)' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand witness; and __fish_seen_subcommand_from cosign" -l log-key -d 'The log\'s verifier-key file (named after the origin)' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand witness; and __fish_seen_subcommand_from cosign" -l time -d 'Cosignature time, seconds since the epoch (default: now)' -r
+complete -c logseal -n "__fish_logseal_using_subcommand witness; and __fish_seen_subcommand_from cosign" -l out -d 'Write the cosigned checkpoint to FILE (must not exist) instead of standard output' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand witness; and __fish_seen_subcommand_from cosign" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c logseal -n "__fish_logseal_using_subcommand witness; and __fish_seen_subcommand_from cosign" -s V -l version -d 'Print version'
+complete -c logseal -n "__fish_logseal_using_subcommand witness; and __fish_seen_subcommand_from vkey" -l key -d 'The witness\'s signer-key file' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand witness; and __fish_seen_subcommand_from vkey" -s h -l help -d 'Print help'
+complete -c logseal -n "__fish_logseal_using_subcommand witness; and __fish_seen_subcommand_from vkey" -s V -l version -d 'Print version'

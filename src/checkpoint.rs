@@ -125,6 +125,21 @@ pub struct Checkpoint {
     pub extensions: Vec<String>,
 }
 
+/// A tree size no tree of this crate can have (above [`crate::tree::MAX_TREE_SIZE`]) is
+/// refused: a checkpoint claiming one is not a checkpoint of a logseal log.
+fn check_size(size: u64) -> Result<(), CheckpointError> {
+    if size > crate::tree::MAX_TREE_SIZE {
+        return Err(body_err(
+            2,
+            format!(
+                "tree size {size} is above the largest supported tree size {} (2^62)",
+                crate::tree::MAX_TREE_SIZE
+            ),
+        ));
+    }
+    Ok(())
+}
+
 fn body_err(line: usize, reason: impl Into<String>) -> CheckpointError {
     CheckpointError::Body {
         line,
@@ -162,6 +177,7 @@ impl Checkpoint {
     /// Check that [`Self::to_body`] would give a body [`Self::parse`] accepts.
     pub fn check(&self) -> Result<(), CheckpointError> {
         check_line(1, "origin", &self.origin)?;
+        check_size(self.size)?;
         for (i, e) in self.extensions.iter().enumerate() {
             check_line(4 + i, "extension line", e)?;
         }
@@ -208,6 +224,7 @@ impl Checkpoint {
         let size: u64 = size_str
             .parse()
             .map_err(|_| body_err(2, "tree size does not fit in 64 bits"))?;
+        check_size(size)?;
         let root_str = *lines
             .get(2)
             .ok_or_else(|| body_err(3, "missing root hash"))?;
@@ -661,8 +678,9 @@ mod tests {
         assert_eq!(Checkpoint::parse(&body).unwrap(), e);
         let zero = Checkpoint::new("o", 0, [0; 32]).unwrap();
         assert_eq!(Checkpoint::parse(&zero.to_body()).unwrap(), zero);
-        let max = Checkpoint::new("o", u64::MAX, [0; 32]).unwrap();
+        let max = Checkpoint::new("o", crate::tree::MAX_TREE_SIZE, [0; 32]).unwrap();
         assert_eq!(Checkpoint::parse(&max.to_body()).unwrap(), max);
+        assert!(Checkpoint::new("o", crate::tree::MAX_TREE_SIZE + 1, [0; 32]).is_err());
     }
 
     #[test]
@@ -678,6 +696,8 @@ mod tests {
             (format!("o\n0x10\n{root}\n"), 2),
             (format!("o\n\n{root}\n"), 2),
             (format!("o\n18446744073709551616\n{root}\n"), 2),
+            (format!("o\n4611686018427387905\n{root}\n"), 2),
+            (format!("o\n18446744073709551615\n{root}\n"), 2),
             (format!("o\n1\n{}\n", note::encode_base64(&[7; 31])), 3),
             (format!("o\n1\n{}\n", note::encode_base64(&[7; 33])), 3),
             (format!("o\n1\n{}\n", root.trim_end_matches('=')), 3),

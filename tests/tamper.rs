@@ -4,6 +4,7 @@
 mod common;
 
 use common::tamper::*;
+use logseal::verify::CLOCK_SKEW_SECS;
 use logseal::verify::Verdict;
 
 #[test]
@@ -210,13 +211,18 @@ fn record_resigned_with_an_unregistered_key() {
     let l = find(&e, is_query) + 3;
     e[l] = resign_with(&e[l], Some("intruder"), None, |_| {});
     relink(&mut e);
+    let next = l + 1 + find(&e[l + 1..], is_query);
     let (_d, o) = tampered(&e);
+    // The intruder's record is not the producer's: its seq stays a gap in the chain.
     assert_eq!(
         violations(&o)
             .iter()
             .filter(|v| v.0 != "heartbeat-counter-mismatch")
             .collect::<Vec<_>>(),
-        [&("record-unregistered-key", Some(l as u64))]
+        [
+            &("chain-seq-gap", Some(next as u64)),
+            &("record-unregistered-key", Some(l as u64))
+        ]
     );
 }
 
@@ -561,4 +567,462 @@ fn cli_verify_exit_codes_json_and_state() {
     let mut a = args(false);
     a[1] = dir.path().join("nothing").display().to_string();
     common::fails(&run_cli(a), 2);
+}
+
+/// A finding as compared between runs: verdict, code, leaf, producer, seq, message.
+type Comparable = (
+    Verdict,
+    &'static str,
+    u64,
+    Option<String>,
+    Option<u64>,
+    String,
+);
+
+/// Every finding at a leaf of `[from, ..)`, as comparable tuples; without the per-run,
+/// per-producer tally `time-logging-delay-undetermined` (docs/CHECKS.md §Incremental runs).
+fn findings_from(o: &logseal::verify::Outcome, from: u64) -> Vec<Comparable> {
+    let mut v: Vec<_> = o
+        .report
+        .findings
+        .iter()
+        .filter(|f| f.leaf.is_some_and(|l| l >= from))
+        .filter(|f| f.code != "time-logging-delay-undetermined")
+        .map(|f| {
+            (
+                f.verdict,
+                f.code,
+                f.leaf.unwrap(),
+                f.producer.clone(),
+                f.seq,
+                f.message.clone(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// A full run over the first days, then the rest appended (with tampering in the new part):
+/// the `--since` run from the stored state reports exactly the findings of a full run for
+/// the new leaves, reads only those, and advances the state the same way.
+#[test]
+fn since_run_finds_what_a_full_run_finds_in_the_new_leaves() {
+    let (mut e, sizes) = scenario_entries();
+    let (from, t) = sizes[4];
+    let dir = tempfile::tempdir().unwrap();
+    write_public(dir.path(), &e[..from as usize], t);
+    let first = run(dir.path(), &trust(), &fresh_state());
+    let state = first.new_state.unwrap();
+    let resume = state
+        .resume
+        .clone()
+        .expect("a full run stores a resume point");
+    assert_eq!(resume.size, from);
+    assert!(!resume.keys.is_empty() && !resume.chains.is_empty());
+    // New days, with one query of the new part dropped.
+    let q = from as usize + find(&e[from as usize..], is_query);
+    e.remove(q + 1);
+    write_public(dir.path(), &e, LATE);
+    let full = run(dir.path(), &trust(), &state);
+    let inc = run_since(dir.path(), &trust(), &state);
+    assert_eq!(inc.report.provenance.incremental_from, Some(from));
+    assert_eq!(inc.report.records_checked, e.len() as u64 - from);
+    assert_eq!(full.report.records_checked, e.len() as u64);
+    let a = findings_from(&full, from);
+    let b = findings_from(&inc, from);
+    // The gap, the scenario's own unlogged access, a denied attempt naming an authorisation
+    // revoked in the new part, and a heartbeat that cannot count across the gap.
+    for code in [
+        "chain-seq-gap",
+        "heartbeat-counter-mismatch",
+        "auth-denied-attempt",
+        "heartbeat-undetermined",
+    ] {
+        assert!(a.iter().any(|f| f.1 == code), "{code} in {a:?}");
+    }
+    assert_eq!(a, b);
+    for c in [1, 2] {
+        assert_eq!(
+            inc.report.checks[c - 1].verdict,
+            full.report.checks[c - 1].verdict
+        );
+    }
+    let (sf, si) = (full.new_state.unwrap(), inc.new_state.unwrap());
+    assert_eq!(sf.producers, si.producers);
+    assert_eq!(sf.resume, si.resume);
+    // Nothing new: a second incremental run reads nothing, still recomputes the root, and
+    // reports the open items carried in the state (the gap is still unfilled).
+    let again = run_since(dir.path(), &trust(), &si);
+    assert_eq!(again.report.records_checked, 0);
+    assert!(again.new_state.is_some());
+    assert_eq!(violations(&again), [("chain-seq-gap", Some(q as u64 + 1))]);
+}
+
+#[test]
+fn since_run_on_a_rewritten_history_reports_checkpoint_inconsistent() {
+    let (e, sizes) = scenario_entries();
+    let (from, t) = sizes[4];
+    let dir = tempfile::tempdir().unwrap();
+    write_public(dir.path(), &e[..from as usize], t);
+    let state = run(dir.path(), &trust(), &fresh_state()).new_state.unwrap();
+    // The operator removes a query of the verified part, rebuilds the tree and re-signs.
+    let mut e2 = e.clone();
+    e2.remove(find(&e2, is_query) + 1);
+    relink(&mut e2);
+    write_public(dir.path(), &e2, LATE);
+    let o = run_since(dir.path(), &trust(), &state);
+    has(&o, "checkpoint-inconsistent", None);
+    assert_eq!(o.report.records_checked, 0);
+    assert!(o.report.checks[1].not_run.is_some());
+    assert!(o.new_state.is_none());
+}
+
+/// The tiles under the resume point are read by the consistency proof: altering them is
+/// caught by check 1 (and would otherwise be by `tree-resume-mismatch`), and the run does not
+/// resume from them.
+#[test]
+fn since_run_with_altered_tiles_under_the_resume_point() {
+    let (e, sizes) = scenario_entries();
+    let (from, t) = sizes[4];
+    assert!(from % 256 != 0);
+    let dir = tempfile::tempdir().unwrap();
+    write_public(dir.path(), &e[..from as usize], t);
+    let state = run(dir.path(), &trust(), &fresh_state()).new_state.unwrap();
+    write_public(dir.path(), &e, LATE);
+    // A hash of the level-0 tile holding the resume point's last leaves is altered (the
+    // consistency proof does not read it).
+    let tile = dir
+        .path()
+        .join("public")
+        .join(logseal::tiles::TileId::full(0, from / 256).path());
+    let mut data = std::fs::read(&tile).unwrap();
+    let i = (from % 256 - 1) as usize * 32;
+    data[i] ^= 1;
+    std::fs::write(&tile, data).unwrap();
+    let o = run_since(dir.path(), &trust(), &state);
+    has(&o, "checkpoint-inconsistent", None);
+    assert!(o.report.checks[1].not_run.is_some());
+    assert!(o.new_state.is_none());
+}
+
+#[test]
+fn since_needs_a_resume_point() {
+    let dir = tempfile::tempdir().unwrap();
+    let (e, _) = scenario_entries();
+    write_public(dir.path(), &e, LATE);
+    let store = logseal::store::FsStore::open(dir.path().join("public")).unwrap();
+    let r = logseal::verify::verify(
+        &store,
+        &trust(),
+        &fresh_state(),
+        &logseal::verify::Options {
+            at_secs: LATE,
+            incremental: true,
+        },
+        &logseal::verify::NoProgress,
+    );
+    let err = r.unwrap_err().to_string();
+    assert!(err.contains("no resume point"), "{err}");
+}
+
+#[test]
+fn cli_verify_since() {
+    let dir = tempfile::tempdir().unwrap();
+    let (e, sizes) = scenario_entries();
+    let log = dir.path().join("log");
+    let (from, t) = sizes[4];
+    write_public(&log, &e[..from as usize], t);
+    let trust_path = dir.path().join("trust.json");
+    std::fs::write(&trust_path, serde_json::to_vec(&trust().file).unwrap()).unwrap();
+    let state = dir.path().join("auditor");
+    let run_cli = |extra: &[&str]| {
+        let mut a = vec![
+            "verify",
+            log.to_str().unwrap(),
+            "--trust",
+            trust_path.to_str().unwrap(),
+            "--at",
+            "2026-04-01T00:00:00Z",
+        ];
+        a.extend_from_slice(extra);
+        common::logseal(&a, dir.path(), None)
+    };
+    // --since without --state, and with a state directory holding no state: exit 2.
+    let err = common::fails(&run_cli(&["--since"]), 2);
+    assert!(err.contains("--state"), "{err}");
+    let err = common::fails(
+        &run_cli(&["--since", "--state", state.to_str().unwrap()]),
+        2,
+    );
+    assert!(err.contains("state.json does not exist"), "{err}");
+    // A full run stores the resume point; after more days, --since checks the new ones.
+    common::ok(&run_cli(&["--state", state.to_str().unwrap()]));
+    write_public(&log, &e, LATE);
+    let o = run_cli(&["--since", "--json", "--state", state.to_str().unwrap()]);
+    common::fails(&o, 1); // the scenario's own unlogged access lies in the new days
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["provenance"]["incremental_from"], from);
+    assert_eq!(v["records_checked"], e.len() as u64 - from);
+    let st: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(state.join("state.json")).unwrap()).unwrap();
+    assert_eq!(st["resume"]["size"], e.len() as u64);
+    assert_eq!(st["format"], 2);
+}
+
+/// A head the auditor knows beyond its last checkpoint (here handed over by the producer)
+/// whose record the operator removed: reported in the run that finds it, and in every run
+/// after — full or incremental — since the auditor's head is never replaced by the log's
+/// shorter chain.
+#[test]
+fn removed_tail_beyond_the_auditors_checkpoint_is_reported_in_every_run() {
+    let (mut e, sizes) = scenario_entries();
+    let (from, t) = sizes[4];
+    let dir = tempfile::tempdir().unwrap();
+    write_public(dir.path(), &e[..from as usize], t);
+    let mut state = run(dir.path(), &trust(), &fresh_state()).new_state.unwrap();
+    let last = e.pop().unwrap();
+    let r = decode(&last);
+    let who = r.payload().producer.to_string();
+    let head = KnownHead {
+        producer: who.clone(),
+        next_seq: r.payload().seq + 1,
+        head: leaf_hash(&last),
+        last_leaf: None,
+    };
+    state.set_head(head.clone());
+    write_public(dir.path(), &e, LATE);
+    let first = run(dir.path(), &trust(), &state);
+    has(&first, "chain-head-missing", None);
+    let s1 = first
+        .new_state
+        .expect("checks 1 and 2 hold: the state advances");
+    assert_eq!(s1.head(&who), Some(&head), "the auditor's head is kept");
+    assert!(s1.resume.is_some());
+    let again = run(dir.path(), &trust(), &s1);
+    has(&again, "chain-head-missing", None);
+    let since = run_since(dir.path(), &trust(), &s1);
+    has(&since, "chain-head-missing", None);
+    let s2 = since.new_state.unwrap();
+    assert_eq!(s2.head(&who), Some(&head));
+    has(
+        &run_since(dir.path(), &trust(), &s2),
+        "chain-head-missing",
+        None,
+    );
+    // The other producers' heads advanced to the log's.
+    let other = s2.producers.iter().find(|h| h.producer != who).unwrap();
+    assert!(other.last_leaf.unwrap() >= from);
+}
+
+/// A head replaced sideways (same seq, another record): reported in every run.
+#[test]
+fn replaced_head_is_reported_in_every_run() {
+    let (mut e, _) = scenario_entries();
+    let dir = tempfile::tempdir().unwrap();
+    write_public(dir.path(), &e, LATE);
+    let state = run(dir.path(), &trust(), &fresh_state()).new_state.unwrap();
+    // The auditor holds query-frontend's head (handed over by the producer); the operator
+    // replaces that record and re-signs the log.
+    let known = state.head("query-frontend").unwrap().clone();
+    let l = known.last_leaf.unwrap() as usize;
+    e[l] = resign(&e[l], |p| {
+        p.occurred_at = Timestamp(p.occurred_at.millis() + 1)
+    });
+    let mut st = fresh_state();
+    st.set_head(known.clone());
+    write_public(dir.path(), &e, LATE);
+    let first = run(dir.path(), &trust(), &st);
+    has(&first, "chain-head-mismatch", known.last_leaf);
+    let s1 = first.new_state.unwrap();
+    assert_eq!(s1.head("query-frontend"), Some(&known));
+    has(
+        &run(dir.path(), &trust(), &s1),
+        "chain-head-mismatch",
+        known.last_leaf,
+    );
+    has(
+        &run_since(dir.path(), &trust(), &s1),
+        "chain-head-mismatch",
+        known.last_leaf,
+    );
+}
+
+/// A checkpoint claiming 2^62 leaves over a log of a few hundred: one finding for the
+/// missing entries, at once.
+#[test]
+fn checkpoint_claiming_2_pow_62_leaves() {
+    let (e, _) = scenario_entries();
+    let dir = tempfile::tempdir().unwrap();
+    let note = write_public(dir.path(), &e[..300], LATE);
+    let text = String::from_utf8(note).unwrap();
+    let edit = |size: u64| {
+        let mut lines: Vec<String> = text.split('\n').map(str::to_string).collect();
+        lines[1] = size.to_string();
+        std::fs::write(dir.path().join("public/checkpoint"), lines.join("\n")).unwrap();
+    };
+    let size = logseal::tree::MAX_TREE_SIZE;
+    edit(size);
+    let (tx, rx) = std::sync::mpsc::channel();
+    let path = dir.path().to_path_buf();
+    std::thread::spawn(move || tx.send(run(&path, &trust(), &fresh_state())).unwrap());
+    let o = rx
+        .recv_timeout(std::time::Duration::from_secs(5))
+        .expect("a report within seconds");
+    has(&o, "checkpoint-signature", None);
+    has(&o, "tree-entries-missing", Some(256));
+    assert_eq!(o.report.with_code("tree-entries-missing").count(), 1);
+    let f = o.report.with_code("tree-entries-missing").next().unwrap();
+    assert!(
+        f.message.contains(&format!("256..{}", size - 1)),
+        "{}",
+        f.message
+    );
+    assert_eq!(o.report.records_checked, 256);
+    // Above the largest tree size: refused as malformed, nothing else runs.
+    edit(size + 1);
+    let o = run(dir.path(), &trust(), &fresh_state());
+    assert_eq!(o.report.tree_size, None);
+    let f = o.report.findings.first().unwrap();
+    assert!(f.message.contains("2^62"), "{}", f.message);
+}
+
+/// A record forged into the seq of a dropped one (signed for another log, so its signature
+/// does not verify here) does not fill the gap.
+#[test]
+fn forged_record_filling_a_dropped_seq_does_not_fill_the_gap() {
+    let (mut e, _) = scenario_entries();
+    let l = find(&e, is_query) + 2;
+    let seq = decode(&e[l]).payload().seq;
+    e[l] = resign_with(&e[l], None, Some("other.example/log"), |p| {
+        p.occurred_at = Timestamp(p.occurred_at.millis() + 1)
+    });
+    let next = l + 1 + find(&e[l + 1..], is_query);
+    let (_d, o) = tampered(&e);
+    has(&o, "record-signature", Some(l as u64));
+    has(&o, "chain-seq-gap", Some(next as u64));
+    let gap = o.report.with_code("chain-seq-gap").next().unwrap();
+    assert_eq!(gap.seq, Some(seq));
+    let u = o.report.with_code("chain-undetermined").next().unwrap();
+    assert_eq!((u.leaf, u.seq), (Some(l as u64), Some(seq)));
+    assert!(!violations(&o).iter().any(|v| v.0 == "chain-prev-mismatch"));
+}
+
+/// seq u64::MAX and a log time near i64::MAX: findings, no overflow.
+#[test]
+fn largest_seq_and_log_time_do_not_overflow() {
+    let (mut e, _) = scenario_entries();
+    let l = find(&e, is_query);
+    let forged = resign(&e[l], |p| {
+        p.seq = u64::MAX;
+        p.prev = Hash32([1; 32]);
+    });
+    e.push(forged);
+    let n = e.len() as u64 - 1;
+    let dir = tempfile::tempdir().unwrap();
+    write_public(dir.path(), &e, i64::MAX as u64);
+    let o = run(dir.path(), &trust(), &fresh_state());
+    has(&o, "chain-seq-overflow", Some(n));
+    has(&o, "checkpoint-time-future", None);
+    assert!(o.new_state.is_none());
+}
+
+#[test]
+fn checkpoint_times_against_at_and_against_each_other() {
+    let (e, sizes) = scenario_entries();
+    let (from, t) = sizes[4];
+    let dir = tempfile::tempdir().unwrap();
+    write_public(dir.path(), &e[..from as usize], t);
+    let state = run(dir.path(), &trust(), &fresh_state()).new_state.unwrap();
+    // Within the allowed clock skew of --at: fine.
+    write_public(dir.path(), &e, LATE + CLOCK_SKEW_SECS);
+    let o = run(dir.path(), &trust(), &state);
+    assert!(
+        !violations(&o)
+            .iter()
+            .any(|v| v.0 == "checkpoint-time-future")
+    );
+    // Later than --at beyond the skew.
+    write_public(dir.path(), &e, LATE + CLOCK_SKEW_SECS + 1);
+    let o = run(dir.path(), &trust(), &state);
+    has(&o, "checkpoint-time-future", None);
+    assert!(
+        !violations(&o)
+            .iter()
+            .any(|v| v.0 == "checkpoint-time-order")
+    );
+    // A larger tree with an earlier log time than the auditor's checkpoint.
+    write_public(dir.path(), &e, t - 1);
+    let o = run(dir.path(), &trust(), &state);
+    has(&o, "checkpoint-time-order", None);
+    assert!(
+        !violations(&o)
+            .iter()
+            .any(|v| v.0 == "checkpoint-time-future")
+    );
+    assert!(o.new_state.is_none());
+    // The same tree at a later time is fine.
+    write_public(dir.path(), &e, LATE);
+    let o = run(dir.path(), &trust(), &state);
+    assert!(o.report.with_code("checkpoint-time-order").next().is_none());
+    assert!(
+        o.report
+            .with_code("checkpoint-time-future")
+            .next()
+            .is_none()
+    );
+}
+
+#[test]
+fn witness_key_listed_under_two_names_is_refused() {
+    use logseal::checkpoint::CosignatureVerifier;
+    let key = logseal::scenario::secret_key("witness-1").public_key();
+    let a = CosignatureVerifier::new("witness-1", key)
+        .unwrap()
+        .to_vkey();
+    let b = CosignatureVerifier::new("witness-2", key)
+        .unwrap()
+        .to_vkey();
+    let mut file = trust().file;
+    file.witnesses = vec![a, b];
+    file.witness_quorum = 2;
+    let err = logseal::verify::Trust::new(file).unwrap_err().to_string();
+    assert!(
+        err.contains("witnesses[1]") && err.contains("same public key"),
+        "{err}"
+    );
+}
+
+/// The registry grants a revoked authorisation's id again: reported, and the revocation
+/// stands for the accesses after it.
+#[test]
+fn second_grant_of_a_revoked_authorisation_does_not_revive_it() {
+    use logseal::record::kinds::authorisation::AuthorisationAction;
+    let (mut e, _) = scenario_entries();
+    let auth = |r: &Record| match &r.payload().body {
+        Body::Authorisation(a) => Some((a.action, a.authorisation_id.to_string())),
+        _ => None,
+    };
+    let rv = find(&e, |r| {
+        auth(r).is_some_and(|(a, _)| a == AuthorisationAction::Revoke)
+    });
+    let id = auth(&decode(&e[rv])).unwrap().1;
+    let g = find(&e, |r| {
+        auth(r).is_some_and(|(a, i)| a == AuthorisationAction::Grant && i == id)
+    });
+    let regrant = continue_chain(&e, g, None, |_| {});
+    e.push(regrant);
+    let q = e.len() - 1 - e.iter().rev().position(|x| is_query(&decode(x))).unwrap();
+    let at = decode(&e[q]).payload().occurred_at;
+    let access = continue_chain(&e, q, None, |p| {
+        p.occurred_at = at;
+        if let Body::DataAccess(d) = &mut p.body {
+            d.actor.authorisation_id = Some(logseal::record::text::Ident::new(&id).unwrap());
+        }
+    });
+    e.push(access);
+    let n = e.len() as u64;
+    let (_d, o) = tampered(&e);
+    has(&o, "auth-duplicate-grant", Some(n - 2));
+    has(&o, "auth-revoked", Some(n - 1));
 }

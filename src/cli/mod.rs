@@ -105,10 +105,78 @@ pub enum Command {
         is not implemented yet and is reported as not run.\n\n\
         With --state, the run checks the log against the checkpoints and producer heads kept \
         there, then advances the state (DIR/state.json) when the checkpoint verified.\n\n\
+        With --since (needs --state), the run is incremental: it proves the published tree \
+        extends the state's last verified checkpoint (consistency proof) and checks only the \
+        records appended since, resuming the key registry, producer chains, heartbeat \
+        counters and authorisations from the state. Without a resume point in the state it \
+        refuses to run (exit 2).\n\n\
         Exit status: 0 no violation found (items that cannot be determined are listed); 1 a \
         violation was found; 2 verification could not run."
     )]
     Verify(VerifyArgs),
+    /// Act as an offline witness: cosign checkpoints that extend the last one cosigned
+    #[command(subcommand)]
+    Witness(WitnessCommand),
+}
+
+/// `logseal witness …`.
+#[derive(Debug, Subcommand)]
+pub enum WitnessCommand {
+    /// Verify a log's new checkpoint and a consistency proof, then cosign it
+    #[command(
+        long_about = "Cosign a log's new checkpoint as an offline witness.\n\n\
+        The witness key (from `logseal keygen --name WITNESS`) names the witness. The \
+        witness keeps its own state directory (DIR/state.json: the last checkpoint it \
+        cosigned per origin). It verifies the new checkpoint's signatures with the pinned \
+        log key, and the consistency proof (the JSON of `logseal prove consistency`, or a \
+        JSON array of hex hashes) from its last cosigned checkpoint to the new one, against \
+        the root it stored itself. Then it writes the checkpoint with its timestamped C2SP \
+        cosignature/v1 appended (to standard output or --out), advances its state, and \
+        prints its cosigner verifier key (type 0x04, for the auditor's trust file \
+        `witnesses`) on standard error. On first use for an origin it cosigns after \
+        verifying the signatures only, and says so.\n\n\
+        It refuses (exit 1) a checkpoint not signed by the log key, older than (a replay) \
+        or different from the one it cosigned at the same size, or whose proof does not \
+        hold; when the refusal is evidence against the log it keeps both checkpoints in \
+        DIR/evidence/ and names them."
+    )]
+    Cosign(WitnessCosignArgs),
+    /// Print the witness's cosigner verifier key (type 0x04) for a trust file
+    Vkey(WitnessVkeyArgs),
+}
+
+/// `logseal witness cosign`.
+#[derive(Debug, Args)]
+pub struct WitnessCosignArgs {
+    /// The witness's signer-key file (its name is the witness's name)
+    #[arg(long, value_name = "KEY")]
+    pub key: PathBuf,
+    /// The witness's state directory (created if absent)
+    #[arg(long, value_name = "DIR")]
+    pub state: PathBuf,
+    /// The new signed checkpoint (a log's `public/checkpoint`)
+    #[arg(long, value_name = "NEW")]
+    pub checkpoint: PathBuf,
+    /// Consistency proof from the last cosigned checkpoint (not needed on first use)
+    #[arg(long, value_name = "PROOF")]
+    pub proof: Option<PathBuf>,
+    /// The log's verifier-key file (named after the origin)
+    #[arg(long, value_name = "PUB")]
+    pub log_key: PathBuf,
+    /// Cosignature time, seconds since the epoch (default: now)
+    #[arg(long, value_name = "SECS")]
+    pub time: Option<u64>,
+    /// Write the cosigned checkpoint to FILE (must not exist) instead of standard output
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+/// `logseal witness vkey`.
+#[derive(Debug, Args)]
+pub struct WitnessVkeyArgs {
+    /// The witness's signer-key file
+    #[arg(long, value_name = "KEY")]
+    pub key: PathBuf,
 }
 
 /// `logseal verify`.
@@ -126,6 +194,9 @@ pub struct VerifyArgs {
     /// Reference time of the verdicts (RFC 3339; default: now)
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
+    /// Incremental: check only the records appended since the state's last checkpoint
+    #[arg(long, requires = "state")]
+    pub since: bool,
     /// Print the report as one JSON object (docs/CHECKS.md §JSON report)
     #[arg(long)]
     pub json: bool,

@@ -12,8 +12,9 @@ pub mod log;
 pub mod record;
 pub mod verify;
 mod view;
+pub mod witness;
 
-use logseal::cli::{Cli, Command, ProveCommand, RecordCommand};
+use logseal::cli::{Cli, Command, ProveCommand, RecordCommand, WitnessCommand};
 
 /// The input was examined and found invalid (exit status 1). The message names the file
 /// and the problem, with the library's byte offset or field path.
@@ -43,5 +44,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Prove(ProveCommand::Check(args)) => log::prove_check(args),
         Command::Info(args) => log::info(args),
         Command::Verify(args) => verify::run(args),
+        Command::Witness(WitnessCommand::Cosign(args)) => witness::cosign(args),
+        Command::Witness(WitnessCommand::Vkey(args)) => witness::vkey(args),
     }
 }

@@ -1,7 +1,8 @@
 //! `logseal verify`: reads the trust file and the auditor's state, runs
 //! [`logseal::verify::verify`] over the log's public part, stores the advanced state, and
-//! renders the report (text for people, `--json` for machines). Exit 0 no violation, 1 a
-//! violation ([`Invalid`]), 2 could not run.
+//! renders the report (text for people, `--json` for machines). `--since` runs it
+//! incrementally from the state's resume point. Exit 0 no violation, 1 a violation
+//! ([`Invalid`]), 2 could not run.
 
 use std::io::IsTerminal;
 use std::path::Path;
@@ -47,13 +48,18 @@ pub fn read_state(dir: &Path, origin: &str) -> anyhow::Result<AuditorState> {
 
 /// Replace `dir/state.json` atomically (temporary file, fsync, rename, directory fsync).
 pub fn write_state(dir: &Path, state: &AuditorState) -> anyhow::Result<()> {
+    write_atomic(dir, STATE_FILE, &state.to_json())
+}
+
+/// Replace `dir/name` atomically (temporary file, fsync, rename, directory fsync).
+pub fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> anyhow::Result<()> {
     use std::io::Write;
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let tmp = dir.join(format!("{STATE_FILE}.tmp-{}", std::process::id()));
-    let path = dir.join(STATE_FILE);
+    let tmp = dir.join(format!("{name}.tmp-{}", std::process::id()));
+    let path = dir.join(name);
     let mut f =
         std::fs::File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
-    f.write_all(&state.to_json())
+    f.write_all(bytes)
         .and_then(|()| f.sync_all())
         .with_context(|| format!("cannot write {}", tmp.display()))?;
     std::fs::rename(&tmp, &path).with_context(|| format!("cannot replace {}", path.display()))?;
@@ -72,6 +78,21 @@ pub fn verify_log(
     at_secs: u64,
     progress: bool,
 ) -> anyhow::Result<Report> {
+    let options = Options {
+        at_secs,
+        incremental: false,
+    };
+    verify_log_with(dir, trust, state_dir, &options, progress)
+}
+
+/// [`verify_log`] with all the options (`incremental`: `--since`).
+pub fn verify_log_with(
+    dir: &Path,
+    trust: &Trust,
+    state_dir: Option<&Path>,
+    options: &Options,
+    progress: bool,
+) -> anyhow::Result<Report> {
     let public = dir.join("public");
     if !public.is_dir() {
         bail!(
@@ -81,11 +102,21 @@ pub fn verify_log(
         );
     }
     let state = match state_dir {
-        Some(d) => read_state(d, trust.origin())?,
+        Some(d) => {
+            if options.incremental && !d.join(STATE_FILE).is_file() {
+                bail!(
+                    "--since: {} does not exist: an incremental run needs the state of an \
+                     earlier run (run `logseal verify` with --state {} first)",
+                    d.join(STATE_FILE).display(),
+                    d.display()
+                );
+            }
+            read_state(d, trust.origin())?
+        }
+        None if options.incremental => bail!("--since needs --state DIR"),
         None => AuditorState::new(trust.origin()),
     };
     let store = FsStore::open(&public)?;
-    let options = Options { at_secs };
     let outcome = if progress {
         let bar = indicatif::ProgressBar::new(0).with_style(
             indicatif::ProgressStyle::with_template(
@@ -94,11 +125,11 @@ pub fn verify_log(
             .expect("valid template"),
         );
         let bar = Bar(bar);
-        let o = verify::verify(&store, trust, &state, &options, &bar);
+        let o = verify::verify(&store, trust, &state, options, &bar);
         bar.0.finish_and_clear();
         o
     } else {
-        verify::verify(&store, trust, &state, &options, &verify::NoProgress)
+        verify::verify(&store, trust, &state, options, &verify::NoProgress)
     }
     .with_context(|| format!("verifying {}", dir.display()))?;
     if let (Some(d), Some(s)) = (state_dir, &outcome.new_state) {
@@ -120,7 +151,11 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<()> {
         None => now_secs(),
     };
     let progress = !args.json && std::io::stderr().is_terminal();
-    let report = verify_log(&args.dir, &trust, args.state.as_deref(), at_secs, progress)?;
+    let options = Options {
+        at_secs,
+        incremental: args.since,
+    };
+    let report = verify_log_with(&args.dir, &trust, args.state.as_deref(), &options, progress)?;
     if args.json {
         let mut s = serde_json::to_string_pretty(&report)?;
         s.push('\n');
@@ -143,10 +178,12 @@ pub fn render(r: &Report) -> String {
     let undetermined: u64 = r.checks.iter().map(|c| c.undetermined).sum();
     let notices: u64 = r.checks.iter().map(|c| c.notices).sum();
     out.push_str(&format!(
-        "logseal verify: {}, tree size {}, {} records checked\n",
+        "logseal verify: {}, tree size {}, {} records checked{}\n",
         p.origin,
         r.tree_size.map_or("unknown".to_string(), |s| s.to_string()),
-        r.records_checked
+        r.records_checked,
+        p.incremental_from
+            .map_or(String::new(), |f| format!(" (incremental, since size {f})"))
     ));
     out.push_str(&format!(
         "{}: {violations} violation(s), {undetermined} item(s) cannot be determined, {notices} notice(s)\n\n",

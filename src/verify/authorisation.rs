@@ -15,6 +15,7 @@ use crate::record::types::Timestamp;
 use crate::record::{Record, Status};
 
 use super::report::{Check, Finding, Findings};
+use super::state::GrantState;
 use super::trust::Trust;
 
 const C: Check = Check::Authorisation;
@@ -34,6 +35,43 @@ pub(crate) struct Authorisations {
 }
 
 impl Authorisations {
+    /// The table of a resume point.
+    pub fn resume(grants: &[GrantState]) -> Self {
+        Authorisations {
+            grants: grants
+                .iter()
+                .map(|g| {
+                    (
+                        g.id.clone(),
+                        Grant {
+                            leaf: g.leaf,
+                            valid_from: Timestamp(g.valid_from_ms),
+                            valid_until: g.valid_until_ms.map(Timestamp),
+                            revoked: g.revoked.map(|[l, t]| (l, Timestamp(t))),
+                        },
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    /// The table, for a resume point (sorted by id).
+    pub fn to_state(&self) -> Vec<GrantState> {
+        let mut v: Vec<GrantState> = self
+            .grants
+            .iter()
+            .map(|(id, g)| GrantState {
+                id: id.clone(),
+                leaf: g.leaf,
+                valid_from_ms: g.valid_from.millis(),
+                valid_until_ms: g.valid_until.map(Timestamp::millis),
+                revoked: g.revoked.map(|(l, t)| [l, t.millis()]),
+            })
+            .collect();
+        v.sort_by(|a, b| a.id.cmp(&b.id));
+        v
+    }
+
     pub fn check(
         &mut self,
         leaf: u64,
@@ -63,17 +101,44 @@ impl Authorisations {
                 }
                 let id = a.authorisation_id.to_string();
                 match a.action {
-                    AuthorisationAction::Grant => {
-                        self.grants.insert(
-                            id,
-                            Grant {
-                                leaf,
-                                valid_from: a.valid_from,
-                                valid_until: a.valid_until,
-                                revoked: None,
-                            },
-                        );
-                    }
+                    AuthorisationAction::Grant => match self.grants.get(&id) {
+                        // A second grant of an id changes nothing: the first grant (and its
+                        // revocation, if any) stands.
+                        Some(first) => out.push(
+                            at(Finding::violated(
+                                C,
+                                "auth-duplicate-grant",
+                                format!(
+                                    "grants authorisation {id} again (first granted at leaf \
+                                     {}{}): ignored, the first grant{} stands",
+                                    first.leaf,
+                                    first.revoked.map_or(String::new(), |(l, _)| format!(
+                                        ", revoked at leaf {l}"
+                                    )),
+                                    if first.revoked.is_some() {
+                                        " and its revocation"
+                                    } else {
+                                        ""
+                                    }
+                                ),
+                            ))
+                            .evidence(
+                                format!("one grant of {id} (leaf {})", first.leaf),
+                                format!("another at leaf {leaf}"),
+                            ),
+                        ),
+                        None => {
+                            self.grants.insert(
+                                id,
+                                Grant {
+                                    leaf,
+                                    valid_from: a.valid_from,
+                                    valid_until: a.valid_until,
+                                    revoked: None,
+                                },
+                            );
+                        }
+                    },
                     AuthorisationAction::Revoke => match self.grants.get_mut(&id) {
                         Some(g) => {
                             g.revoked.get_or_insert((leaf, a.valid_from));

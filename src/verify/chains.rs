@@ -15,7 +15,7 @@ use crate::record::types::{Hash32, RecordRef, Timestamp};
 use crate::record::{Kind, Record};
 
 use super::report::{Check, Finding, Findings};
-use super::state::{AuditorState, KnownHead};
+use super::state::{AuditorState, ChainState, KnownHead, MAX_OPEN_ITEMS, RefState, Resume};
 use super::trust::Trust;
 
 /// Leaf hashes kept per producer to resolve references at once; older ones are resolved by
@@ -92,6 +92,15 @@ pub(crate) struct Chains {
     /// first one whose size exceeds the current leaf.
     checkpoints: Vec<(u64, u64)>,
     cursor: usize,
+    /// Heads from the auditor's state at or before the resume point of an incremental run:
+    /// looked up in the earlier leaves by the second pass.
+    past: Vec<KnownHead>,
+}
+
+/// What a run carries over to the next incremental run.
+pub(crate) struct Carried {
+    pub chains: Vec<ChainState>,
+    pub forward_refs: Vec<RefState>,
 }
 
 impl Chains {
@@ -109,7 +118,95 @@ impl Chains {
             known,
             checkpoints,
             cursor: 0,
+            past: Vec::new(),
         }
+    }
+
+    /// The chains of a resume point (`resume`), for an incremental run over the leaves from
+    /// `resume.size` on. Heads of the auditor's state that the resumed chains already passed
+    /// are matched against the resume point or looked up in the earlier leaves
+    /// ([`Chains::past_heads`]). A stored kind name that does not parse is `Err`.
+    pub fn resume(
+        state: &AuditorState,
+        checkpoints: Vec<(u64, u64)>,
+        resume: &Resume,
+    ) -> Result<Self, String> {
+        let mut c = Chains::new(state, checkpoints);
+        for (i, ch) in resume.chains.iter().enumerate() {
+            let counts = ch
+                .counts
+                .iter()
+                .map(|(k, v)| {
+                    Kind::from_name(k)
+                        .map(|k| (k, *v))
+                        .ok_or_else(|| format!("resume.chains[{i}].counts: unknown kind {k:?}"))
+                })
+                .collect::<Result<BTreeMap<_, _>, _>>()?;
+            c.producers.insert(
+                ch.producer.clone(),
+                Producer {
+                    next_seq: ch.next_seq,
+                    head: ch.head,
+                    last_leaf: ch.last_leaf,
+                    last_time: ch.last_time_ms.map(Timestamp),
+                    counts,
+                    counts_valid: ch.counts_valid,
+                    last_heartbeat_end: ch.last_heartbeat_end_ms.map(Timestamp),
+                    gaps: ch
+                        .gaps
+                        .iter()
+                        .enumerate()
+                        .map(|(j, g)| {
+                            (g[0] < g[1]).then_some((g[0], g[1], g[2])).ok_or_else(|| {
+                                format!(
+                                    "resume.chains[{i}].gaps[{j}]: [{}, {}) is not a seq range",
+                                    g[0], g[1]
+                                )
+                            })
+                        })
+                        .collect::<Result<_, _>>()?,
+                    ..Producer::default()
+                },
+            );
+        }
+        for (i, r) in resume.forward_refs.iter().enumerate() {
+            let producer = crate::record::text::ProducerId::new(r.producer.as_str())
+                .map_err(|e| format!("resume.forward_refs[{i}].producer: {e}"))?;
+            c.forward.push(OpenRef {
+                from_leaf: r.from_leaf,
+                from_producer: r.from_producer.clone(),
+                from_seq: r.from_seq,
+                target: RecordRef {
+                    producer,
+                    seq: r.seq,
+                    leaf_hash: r.leaf_hash,
+                },
+            });
+        }
+        let names: Vec<String> = c.known.keys().cloned().collect();
+        for name in names {
+            let Some(p) = c.producers.get(&name) else {
+                continue;
+            };
+            let h = &c.known[&name].0;
+            if h.next_seq > p.next_seq {
+                continue;
+            }
+            let (h, _) = c.known.remove(&name).expect("present");
+            if h.next_seq == p.next_seq && h.head == p.head {
+                continue;
+            }
+            c.past.push(h);
+        }
+        c.past.sort_by(|a, b| a.producer.cmp(&b.producer));
+        Ok(c)
+    }
+
+    /// (producer, seq) of the heads to look up in the leaves before the resume point.
+    pub fn past_heads(&self) -> impl Iterator<Item = (String, u64)> + '_ {
+        self.past
+            .iter()
+            .map(|h| (h.producer.clone(), h.next_seq - 1))
     }
 
     /// Entries before the next record could not be read.
@@ -134,6 +231,38 @@ impl Chains {
         let name = p.producer.to_string();
         let at = |f: Finding| f.at(leaf).record(&p.producer, p.seq);
         let kind = p.kind();
+        // A record that is not authentic (check 3) says nothing about its producer's chain:
+        // it neither fills a gap nor counts toward a heartbeat, becomes a head or resolves a
+        // reference.
+        if !authentic {
+            out.push(at(Finding::undetermined(
+                Check::Completeness,
+                "chain-undetermined",
+                format!(
+                    "the record claiming to be {name} seq {} is not authentic (check 3): it is \
+                     left out of {name}'s chain, heartbeat counts, references and time checks, \
+                     so what {name} logged at this position cannot be determined",
+                    p.seq
+                ),
+            )));
+            return;
+        }
+        let Some(after) = p.seq.checked_add(1) else {
+            out.push(
+                at(Finding::violated(
+                    Check::Completeness,
+                    "chain-seq-overflow",
+                    format!(
+                        "{name} seq {} is the largest representable seq: no record can follow \
+                         it, and no producer writes 2^64 records; the record is left out of the \
+                         chain",
+                        p.seq
+                    ),
+                ))
+                .evidence(format!("seq < {}", p.seq), format!("seq {}", p.seq)),
+            );
+            return;
+        };
         let lost = !self.producers.is_empty() && self.producers.values().any(|x| x.unsynced);
         let st = self
             .producers
@@ -191,8 +320,8 @@ impl Chains {
                 if a < p.seq {
                     st.gaps.push((a, p.seq, noticed));
                 }
-                if p.seq + 1 < b {
-                    st.gaps.push((p.seq + 1, b, noticed));
+                if after < b {
+                    st.gaps.push((after, b, noticed));
                 }
                 out.push(
                     at(Finding::violated(
@@ -235,7 +364,7 @@ impl Chains {
             }
         }
         if in_order {
-            st.next_seq = p.seq + 1;
+            st.next_seq = after;
             st.head = leaf_hash;
             st.last_leaf = Some(leaf);
             st.recent.push_back((p.seq, leaf_hash));
@@ -318,7 +447,7 @@ impl Chains {
             }
             // The auditor's known head.
             if let Some((h, seen)) = self.known.get_mut(&name)
-                && h.next_seq == p.seq + 1
+                && h.next_seq == after
             {
                 *seen = Some(leaf_hash);
             }
@@ -386,7 +515,7 @@ impl Chains {
                     ),
                 ))
                 .evidence(
-                    format!("≤ {}", Timestamp(time * 1000).to_rfc3339()),
+                    format!("≤ {}", secs(time).to_rfc3339()),
                     p.occurred_at.to_rfc3339(),
                 ),
             );
@@ -403,7 +532,7 @@ impl Chains {
                     format!(
                         "logged after the checkpoint of size {psize} (log time {}), more than the \
                          maximum logging delay of {} s after the record's time",
-                        Timestamp(ptime * 1000).to_rfc3339(),
+                        secs(ptime).to_rfc3339(),
                         max / 1000
                     ),
                 ))
@@ -412,7 +541,7 @@ impl Chains {
                         "logged by {}",
                         Timestamp(occurred.saturating_add(max)).to_rfc3339()
                     ),
-                    format!("logged after {}", Timestamp(ptime * 1000).to_rfc3339()),
+                    format!("logged after {}", secs(ptime).to_rfc3339()),
                 ),
             );
         } else if occurred.saturating_add(max) < time.saturating_mul(1000)
@@ -453,9 +582,24 @@ impl Chains {
     }
 
     /// Findings that need the whole log: unfilled gaps, unresolved references, the auditor's
-    /// heads, undetermined delays. Returns the producers' heads for the new auditor state.
-    pub fn finish(self, out: &mut Findings) -> Vec<KnownHead> {
+    /// heads (those of [`Chains::past_heads`] as found in `found` by the second pass),
+    /// undetermined delays. Returns the producers' heads for the new auditor state — only
+    /// those of producers whose head in the auditor's state (if any) the log still holds, so
+    /// a removed or replaced head is never forgotten — and what
+    /// an incremental run carries over (`None` when it would hold more than
+    /// [`MAX_OPEN_ITEMS`] open items, or a chain could not be followed).
+    pub fn finish(
+        self,
+        found: &HashMap<(String, u64), Hash32>,
+        out: &mut Findings,
+    ) -> (Vec<KnownHead>, Option<Carried>) {
         let mut heads = Vec::new();
+        let mut carried = Carried {
+            chains: Vec::new(),
+            forward_refs: Vec::new(),
+        };
+        let mut open = self.forward.len();
+        let mut followed = true;
         let mut names: Vec<&String> = self.producers.keys().collect();
         names.sort();
         for name in names {
@@ -508,7 +652,36 @@ impl Chains {
                 head: st.head,
                 last_leaf: st.last_leaf,
             });
+            open += st.gaps.len();
+            followed &= !st.unsynced;
+            carried.chains.push(ChainState {
+                producer: name.clone(),
+                next_seq: st.next_seq,
+                head: st.head,
+                last_leaf: st.last_leaf,
+                last_time_ms: st.last_time.map(Timestamp::millis),
+                counts: st
+                    .counts
+                    .iter()
+                    .map(|(k, v)| (k.name().to_string(), *v))
+                    .collect(),
+                counts_valid: st.counts_valid,
+                last_heartbeat_end_ms: st.last_heartbeat_end.map(Timestamp::millis),
+                gaps: st.gaps.iter().map(|&(a, b, l)| [a, b, l]).collect(),
+            });
         }
+        carried.forward_refs = self
+            .forward
+            .iter()
+            .map(|o| RefState {
+                from_leaf: o.from_leaf,
+                from_producer: o.from_producer.clone(),
+                from_seq: o.from_seq,
+                producer: o.target.producer.to_string(),
+                seq: o.target.seq,
+                leaf_hash: o.target.leaf_hash,
+            })
+            .collect();
         for o in &self.forward {
             out.push(
                 Finding::violated(
@@ -528,9 +701,19 @@ impl Chains {
             );
         }
         let mut known: Vec<_> = self.known.into_iter().collect();
+        known.extend(self.past.into_iter().map(|h| {
+            let seen = found.get(&(h.producer.clone(), h.next_seq - 1)).copied();
+            (h.producer.clone(), (h, seen))
+        }));
         known.sort_by(|a, b| a.0.cmp(&b.0));
+        // A head the log no longer holds is kept (and reported again in every run): the
+        // auditor's head moves only along the chain, never backwards or sideways.
+        let mut kept = std::collections::HashSet::new();
         for (name, (h, seen)) in known {
             let seq = h.next_seq - 1;
+            if seen != Some(h.head) {
+                kept.insert(name.clone());
+            }
             let mut f = match seen {
                 Some(found) if found == h.head => continue,
                 Some(found) => Finding::violated(
@@ -565,8 +748,17 @@ impl Chains {
             }
             out.push(f);
         }
-        heads
+        heads.retain(|h| !kept.contains(&h.producer));
+        (
+            heads,
+            (followed && open <= MAX_OPEN_ITEMS).then_some(carried),
+        )
     }
+}
+
+/// A log time in seconds as a [`Timestamp`] (saturating: log times come from the input).
+fn secs(t: u64) -> Timestamp {
+    Timestamp(t.saturating_mul(1000))
 }
 
 fn ref_mismatch(o: &OpenRef, found: Hash32) -> Finding {

@@ -219,3 +219,57 @@ pub(crate) fn check(
     }
     Some(published)
 }
+
+/// How far the log's clock may run ahead of the reference time before its checkpoint counts
+/// as signed in the future (clocks of separate machines differ by seconds).
+pub const CLOCK_SKEW_SECS: u64 = 300;
+
+/// The log times of check 1: the published checkpoint's log time is not after the reference
+/// time `at_secs` (`checkpoint-time-future`), and the log times of the known checkpoints —
+/// the auditor's stored ones consistent with the published tree, and the published one —
+/// never decrease as the tree grows (`checkpoint-time-order`). `known` is (size, log time),
+/// ascending by size.
+pub(crate) fn check_times(
+    published: &Published,
+    known: &[(u64, u64)],
+    at_secs: u64,
+    out: &mut Findings,
+) {
+    if let Some(t) = published.log_time
+        && t > at_secs.saturating_add(CLOCK_SKEW_SECS)
+    {
+        out.push(
+            Finding::violated(
+                C,
+                "checkpoint-time-future",
+                format!(
+                    "the log's cosigned time of the checkpoint of size {} is {t}, later than the \
+                     reference time {at_secs} of this verification (--at): the log claims a time \
+                     that has not come yet",
+                    published.size
+                ),
+            )
+            .evidence(format!("log time ≤ {at_secs}"), format!("log time {t}")),
+        );
+    }
+    for w in known.windows(2) {
+        let ((small, t_small), (large, t_large)) = (w[0], w[1]);
+        if t_large < t_small {
+            out.push(
+                Finding::violated(
+                    C,
+                    "checkpoint-time-order",
+                    format!(
+                        "the checkpoint of size {large} has log time {t_large}, earlier than the \
+                         log time {t_small} of the smaller checkpoint of size {small}: the log's \
+                         times do not increase with its size"
+                    ),
+                )
+                .evidence(
+                    format!("size {large} at log time ≥ {t_small}"),
+                    format!("size {large} at log time {t_large}"),
+                ),
+            );
+        }
+    }
+}

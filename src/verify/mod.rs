@@ -7,12 +7,22 @@
 //! order, a batch of bundles at a time — decoded and signature-checked in parallel on all
 //! cores (rayon), then checked in leaf order against the evolving key registry, producer
 //! chains and authorisation table (checks 2–6). Memory is bounded by the number of
-//! producers, keys, authorisations and open items (gaps, unresolved references), never by
-//! the log's size. Reads only through an [`ObjectStore`] over the log's public part; never
+//! producers, keys, authorisations and open items (gaps, unresolved references), not by
+//! the number of records as such — though a hostile log can make those grow with its size
+//! (every record a new producer, gap or reference). Reading stops at the first missing
+//! entry bundle, so a claimed size costs nothing beyond the entries present. Reads only through an [`ObjectStore`] over the log's public part; never
 //! prints, never reads the clock (the reference time comes in [`Options`]).
 //!
 //! Verification never stops at a finding: everything that can be checked is checked, and a
 //! check that cannot run says why.
+//!
+//! An incremental run ([`Options::incremental`], `verify --since`) resumes from the state's
+//! [`state::Resume`] point: check 1 proves the published tree extends the resume checkpoint,
+//! check 2 resumes the tree's right edge from the tiles (authenticated by the resume root),
+//! and checks 3–6 read only the leaves `[resume size, published size)`, starting from the
+//! key registry, chains and authorisations carried in the state. References to (and heads
+//! at) earlier records are looked up by a second, read-only pass, each found leaf proven by
+//! an inclusion proof against the published root.
 
 mod authorisation;
 mod chains;
@@ -22,6 +32,7 @@ pub mod report;
 pub mod state;
 mod tree_check;
 pub mod trust;
+pub mod witness;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -32,9 +43,11 @@ use crate::record::types::Hash32;
 use crate::record::{Record, RecordError};
 use crate::store::{ObjectStore, StoreError};
 use crate::tiles::{self, EntryBundleId};
+use crate::tree;
 
+pub use checkpoints::CLOCK_SKEW_SECS;
 pub use report::{Check, CheckSummary, Finding, Provenance, Report, Verdict};
-pub use state::{AuditorState, KnownHead, SeenCheckpoint};
+pub use state::{AuditorState, KnownHead, Resume, SeenCheckpoint};
 pub use trust::{Trust, TrustError, TrustFile};
 
 /// Entry bundles decoded and signature-checked together (256 records each).
@@ -46,6 +59,8 @@ pub struct Options {
     /// The reference time of the verdicts (seconds since the epoch): `--at`, or the clock,
     /// read by the caller.
     pub at_secs: u64,
+    /// Resume from the state's resume point instead of reading every leaf (`--since`).
+    pub incremental: bool,
 }
 
 /// Progress of a run, for a progress bar (the library never draws one).
@@ -70,6 +85,9 @@ pub enum VerifyError {
     Store(#[from] StoreError),
     #[error("reading the log: {0}")]
     Read(String),
+    /// An incremental run was asked for, but the state cannot be resumed from.
+    #[error("cannot verify incrementally: {0}")]
+    NoResume(String),
 }
 
 /// What a run returns: the report, and the auditor state to store (present when checks 1
@@ -99,6 +117,29 @@ pub fn verify(
         Check::Retention,
         "check 7 (retention) is not implemented in this version of the verifier".into(),
     );
+    let resume = if options.incremental {
+        let r = state.resume.as_ref().ok_or_else(|| {
+            VerifyError::NoResume(
+                "the auditor's state holds no resume point: run a full verification with the \
+                 same state first"
+                    .into(),
+            )
+        })?;
+        if !state
+            .checkpoints
+            .iter()
+            .any(|c| c.size == r.size && c.root == r.root)
+        {
+            return Err(VerifyError::NoResume(format!(
+                "the resume point (size {}, root {}) is not one of the state's checkpoints",
+                r.size, r.root
+            )));
+        }
+        Some(r)
+    } else {
+        None
+    };
+    let from = resume.map_or(0, |r| r.size);
     let reader = LogReader::new(store, trust.alg);
     let cp_bytes = store.get(CHECKPOINT_KEY)?;
     // Auditor checkpoints the published tree does not extend say nothing about its leaves'
@@ -112,8 +153,19 @@ pub fn verify(
         &mut out,
         &mut inconsistent,
     );
-    let provenance = provenance(trust, options);
+    let provenance = provenance(trust, options, resume.map(|r| r.size));
+    let cannot_resume = resume.is_some_and(|r| inconsistent.contains(&r.size));
+    let published = published.filter(|_| !cannot_resume);
     let Some(published) = published else {
+        let why = if cannot_resume {
+            format!(
+                "the published tree is not an extension of the auditor's checkpoint of size {from} \
+                 (checkpoint-inconsistent): an incremental run cannot resume from it; run a full \
+                 verification"
+            )
+        } else {
+            "no readable checkpoint: the tree size is unknown".into()
+        };
         for c in [
             Check::Tree,
             Check::Records,
@@ -121,7 +173,7 @@ pub fn verify(
             Check::Ordering,
             Check::Authorisation,
         ] {
-            not_run.insert(c, "no readable checkpoint: the tree size is unknown".into());
+            not_run.insert(c, why.clone());
         }
         let (checks, counts, findings) = out.finish(&not_run);
         return Ok(Outcome {
@@ -150,16 +202,33 @@ pub fn verify(
     }
     known.sort_unstable();
     known.dedup_by_key(|c| c.0);
+    checkpoints::check_times(&published, &known, options.at_secs, &mut out);
 
-    let mut tree = tree_check::TreeCheck::new(trust.alg, size);
-    let mut registry = records::Registry::new(trust);
-    let mut chains = chains::Chains::new(state, known);
-    let mut auths = authorisation::Authorisations::default();
+    let (mut tree, mut registry, mut chains, mut auths) = match resume {
+        None => (
+            tree_check::TreeCheck::new(trust.alg, size),
+            records::Registry::new(trust),
+            chains::Chains::new(state, known),
+            authorisation::Authorisations::default(),
+        ),
+        Some(r) => {
+            let partial = resume_tiles(&reader, from, size)?;
+            (
+                tree_check::TreeCheck::resume(trust.alg, from, size, partial, &r.root.0, &mut out),
+                records::Registry::resume(trust, &r.keys).map_err(VerifyError::NoResume)?,
+                chains::Chains::resume(state, known, r).map_err(VerifyError::NoResume)?,
+                authorisation::Authorisations::resume(&r.grants),
+            )
+        }
+    };
     let mut records_checked = 0u64;
-    progress.start(size);
+    progress.start(size - from);
 
-    let mut bundles = tiles::tiles_at_level(0, size);
-    loop {
+    let mut bundles = tiles::tiles_at_level(0, size).skip((from >> tiles::TILE_HEIGHT) as usize);
+    // The first leaf of the first missing entry bundle: nothing from there on is read (the
+    // size may be an unauthenticated claim of up to 2^62 leaves).
+    let mut truncated_at: Option<u64> = None;
+    while truncated_at.is_none() {
         let batch: Vec<_> = bundles.by_ref().take(BATCH_BUNDLES).collect();
         if batch.is_empty() {
             break;
@@ -173,7 +242,9 @@ pub fn verify(
                 Ok(es) => items.extend(
                     es.into_iter()
                         .enumerate()
-                        .map(|(k, e)| Item::Entry(range.start + k as u64, e)),
+                        .map(|(k, e)| (range.start + k as u64, e))
+                        .filter(|(leaf, _)| *leaf >= from)
+                        .map(|(leaf, e)| Item::Entry(leaf, e)),
                 ),
                 Err(ReadError::Missing { path }) => {
                     out.push(
@@ -182,15 +253,23 @@ pub fn verify(
                             "tree-entries-missing",
                             format!(
                                 "entry bundle {path} (leaves {}..{}) is missing: the directory \
-                                 is truncated",
+                                 is truncated; leaves {}..{} (from this bundle to the \
+                                 checkpoint's size) are not read",
                                 range.start,
-                                range.end - 1
+                                range.end - 1,
+                                range.start,
+                                size - 1
                             ),
                         )
                         .at(range.start)
-                        .evidence(format!("{} entries", b.width()), "none"),
+                        .evidence(
+                            format!("{} entries from leaf {}", size - range.start, range.start),
+                            format!("none in {path}"),
+                        ),
                     );
-                    items.push(Item::Lost(range));
+                    items.push(Item::Lost(range.start.max(from)..size));
+                    truncated_at = Some(range.start);
+                    break;
                 }
                 Err(ReadError::Corrupt { path, reason }) => {
                     out.push(
@@ -205,7 +284,7 @@ pub fn verify(
                         )
                         .at(range.start),
                     );
-                    items.push(Item::Lost(range));
+                    items.push(Item::Lost(range.start.max(from)..range.end));
                 }
                 Err(ReadError::Store(e)) => return Err(e.into()),
                 Err(e) => return Err(VerifyError::Read(e.to_string())),
@@ -267,32 +346,58 @@ pub fn verify(
         progress.advance(n);
     }
     tree.finish(&published.root, store, &mut out)?;
-    // References older than the window: one more pass, reading only.
+    // References older than the window (and, incrementally, heads before the resume point):
+    // one more pass, reading only. A leaf before the resume point counts only when an
+    // inclusion proof from the tiles leads to the published root.
     let old = chains.take_old_refs();
-    if !old.is_empty() {
-        let wanted: HashSet<(String, u64)> = old
-            .iter()
-            .map(|o| (o.target.producer.to_string(), o.target.seq))
-            .collect();
-        let mut found: HashMap<(String, u64), Hash32> = HashMap::new();
-        let mut bundles = tiles::tiles_at_level(0, size);
-        for t in bundles.by_ref() {
+    let mut wanted: HashSet<(String, u64)> = old
+        .iter()
+        .map(|o| (o.target.producer.to_string(), o.target.seq))
+        .collect();
+    wanted.extend(chains.past_heads());
+    let mut found: HashMap<(String, u64), Hash32> = HashMap::new();
+    if !wanted.is_empty() {
+        let included = |leaf: u64, hash: &tree::Hash| {
+            leaf >= from
+                || reader.inclusion_proof(size, leaf).is_ok_and(|p| {
+                    trust
+                        .alg
+                        .verify_inclusion(leaf, size, hash, &p, &published.root)
+                        .is_ok()
+                })
+        };
+        let readable = truncated_at.unwrap_or(size);
+        for t in tiles::tiles_at_level(0, size) {
+            if found.len() == wanted.len() {
+                break;
+            }
             let Ok(b) = EntryBundleId::new(t.index(), t.width()) else {
                 continue;
             };
-            let Ok(es) = reader.bundle(b) else { continue };
-            for e in es {
-                if let Ok(r) = Record::decode(&e) {
+            if b.leaf_range().start >= readable {
+                break;
+            }
+            let es = match reader.bundle(b) {
+                Ok(es) => es,
+                Err(ReadError::Missing { .. }) => break,
+                Err(_) => continue,
+            };
+            let first = b.leaf_range().start;
+            for (k, e) in es.iter().enumerate() {
+                if let Ok(r) = Record::decode(e) {
                     let key = (r.payload().producer.to_string(), r.payload().seq);
-                    if wanted.contains(&key) {
-                        found.entry(key).or_insert(Hash32(trust.alg.leaf(&e)));
+                    if wanted.contains(&key) && !found.contains_key(&key) {
+                        let h = trust.alg.leaf(e);
+                        if included(first + k as u64, &h) {
+                            found.insert(key, Hash32(h));
+                        }
                     }
                 }
             }
         }
         chains::resolve_old(&old, &found, &mut out);
     }
-    let heads = chains.finish(&mut out);
+    let (heads, carried) = chains.finish(&found, &mut out);
     let advance = published.authentic
         && out.violations_in(Check::Checkpoints) == 0
         && out.violations_in(Check::Tree) == 0;
@@ -307,9 +412,18 @@ pub fn verify(
                 .map(|b| String::from_utf8_lossy(b).into_owned())
                 .unwrap_or_default(),
         });
+        // Only heads that extend the auditor's (`Chains::finish` keeps the others).
         for h in heads {
             s.set_head(h);
         }
+        s.resume = carried.map(|c| Resume {
+            size,
+            root: Hash32(published.root),
+            chains: c.chains,
+            keys: registry.to_state(),
+            grants: auths.to_state(),
+            forward_refs: c.forward_refs,
+        });
         s
     });
     let (checks, counts, findings) = out.finish(&not_run);
@@ -327,7 +441,42 @@ pub fn verify(
     })
 }
 
-fn provenance(trust: &Trust, options: &Options) -> Provenance {
+/// The hashes of each level's partial tile under `from` (what [`tree_check::TreeCheck`]
+/// resumes from), read from the tiles of the tree of `size`.
+fn resume_tiles(
+    reader: &LogReader<'_>,
+    from: u64,
+    size: u64,
+) -> Result<Vec<Vec<tree::Hash>>, VerifyError> {
+    let mut levels = Vec::new();
+    for level in 0..=tiles::MAX_TILE_LEVEL {
+        let count = from >> (u32::from(tiles::TILE_HEIGHT) * u32::from(level));
+        if count == 0 {
+            break;
+        }
+        let width = (count % u64::from(tiles::TILE_WIDTH)) as usize;
+        let index = count >> tiles::TILE_HEIGHT;
+        let mut hashes = Vec::with_capacity(width);
+        if width > 0 {
+            let tile = tiles::tiles_at_level(level, size)
+                .find(|t| t.index() == index)
+                .ok_or_else(|| VerifyError::Read(format!("no level-{level} tile {index}")))?;
+            // A missing or short tile leaves the hashes short: the resume root then does not
+            // match, which is reported as tree-resume-mismatch.
+            if let Ok(data) = reader.tile(tile) {
+                hashes.extend(
+                    data.chunks_exact(32)
+                        .take(width)
+                        .map(|c| <tree::Hash>::try_from(c).expect("32 bytes")),
+                );
+            }
+        }
+        levels.push(hashes);
+    }
+    Ok(levels)
+}
+
+fn provenance(trust: &Trust, options: &Options, from: Option<u64>) -> Provenance {
     Provenance {
         tool: "logseal".into(),
         tool_version: env!("CARGO_PKG_VERSION").into(),
@@ -341,6 +490,6 @@ fn provenance(trust: &Trust, options: &Options) -> Provenance {
         witness_quorum: trust.file.witness_quorum,
         time_zone_data: "none: checks 1–6 compare UTC instants only".into(),
         at: options.at_secs,
-        incremental_from: None,
+        incremental_from: from,
     }
 }

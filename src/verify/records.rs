@@ -16,6 +16,7 @@ use crate::record::types::Hash32;
 use crate::record::{Kind, Record, RecordError};
 
 use super::report::{Check, Finding, Findings};
+use super::state::KeyState;
 use super::trust::Trust;
 
 const C: Check = Check::Records;
@@ -57,6 +58,55 @@ impl Registry {
             keys: HashMap::new(),
             material,
         }
+    }
+
+    /// The registry of a resume point (keys the authority registered; their material).
+    /// A key whose stored public key or kind names do not parse is `Err` with its index.
+    pub fn resume(trust: &Trust, keys: &[KeyState]) -> Result<Self, String> {
+        let mut r = Registry::new(trust);
+        for (i, k) in keys.iter().enumerate() {
+            let key = PublicKey::from_bytes(&k.public_key.0)
+                .map_err(|e| format!("resume.keys[{i}].public_key: {e}"))?;
+            let kinds = k
+                .kinds
+                .iter()
+                .map(|n| {
+                    Kind::from_name(n)
+                        .ok_or_else(|| format!("resume.keys[{i}].kinds: unknown kind {n:?}"))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            r.material.insert(key.key_id(), key);
+            r.keys.insert(
+                key.key_id(),
+                KeyInfo {
+                    producer: k.producer.clone(),
+                    kinds,
+                    registered_at: k.registered_at,
+                    revoked_at: k.revoked_at,
+                },
+            );
+        }
+        Ok(r)
+    }
+
+    /// The registered keys, for a resume point (sorted by registration leaf).
+    pub fn to_state(&self) -> Vec<KeyState> {
+        let mut v: Vec<KeyState> = self
+            .keys
+            .iter()
+            .filter_map(|(kid, info)| {
+                let key = self.material.get(kid)?;
+                Some(KeyState {
+                    public_key: Hash32(*key.as_bytes()),
+                    producer: info.producer.clone(),
+                    kinds: info.kinds.iter().map(|k| k.name().to_string()).collect(),
+                    registered_at: info.registered_at,
+                    revoked_at: info.revoked_at,
+                })
+            })
+            .collect();
+        v.sort_by_key(|k| (k.registered_at, k.public_key.0));
+        v
     }
 
     /// Learn the key material of a key-registration (whoever signed it).
@@ -119,9 +169,20 @@ impl Registry {
                 .evidence(&self.authority, &p.producer));
                 ok = false;
             }
-            if let Some(Err(e)) = sig {
-                out.push(sig_finding(e));
-                ok = false;
+            match sig {
+                Some(Ok(())) => {}
+                Some(Err(e)) => {
+                    out.push(sig_finding(e));
+                    ok = false;
+                }
+                None => {
+                    out.push(at(Finding::violated(
+                        C,
+                        "record-signature",
+                        "the signature was not checked against the registration authority's key",
+                    )));
+                    ok = false;
+                }
             }
             if ok {
                 self.apply_authority(leaf, rec, out);
@@ -287,5 +348,60 @@ impl Registry {
             }
             _ => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::note::Ed25519NoteKey;
+    use crate::scenario::{self, AUTHORITY, ORIGIN, Scale};
+    use crate::tree::TreeHashAlg;
+    use crate::verify::trust::TrustFile;
+
+    fn trust() -> Trust {
+        let key = |name: &str| {
+            Ed25519NoteKey::new(name, scenario::secret_key(name))
+                .unwrap()
+                .verifier()
+                .to_vkey()
+        };
+        Trust::new(TrustFile {
+            format: 1,
+            origin: ORIGIN.into(),
+            tree_hash: "sha256".into(),
+            log_key: key(ORIGIN),
+            registration_authority: key(AUTHORITY),
+            authorisation_registry: "authorisation-registry".into(),
+            authorisation_required: Vec::new(),
+            witnesses: Vec::new(),
+            witness_quorum: 0,
+            max_logging_delay_secs: 86_400,
+            max_logging_delay_overrides: Default::default(),
+        })
+        .unwrap()
+    }
+
+    /// An authority record counts only when its signature was checked and verified.
+    #[test]
+    fn authority_record_without_a_signature_check_is_not_authentic() {
+        let days = scenario::build(Scale::SMALL, TreeHashAlg::Sha256).unwrap();
+        let reg = days[0]
+            .records
+            .iter()
+            .map(|s| Record::decode(&s.item.record).unwrap())
+            .find(|r| r.payload().kind() == Kind::KeyRegistration)
+            .unwrap();
+        let t = trust();
+        let mut r = Registry::new(&t);
+        let mut out = Findings::default();
+        assert!(!r.check(0, &reg, None, ORIGIN, &mut out));
+        assert!(r.keys.is_empty(), "nothing is registered");
+        assert_eq!(out.violations_in(C), 1);
+        let mut r = Registry::new(&t);
+        let mut out = Findings::default();
+        assert!(r.check(0, &reg, Some(&Ok(())), ORIGIN, &mut out));
+        assert_eq!(r.keys.len(), 1);
+        assert_eq!(out.violations_in(C), 0);
     }
 }

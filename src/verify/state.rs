@@ -1,17 +1,23 @@
 //! The auditor's own state (`--state DIR`, file `state.json`): the checkpoints it has
-//! verified and the producer heads it knows (from earlier runs, or handed to it by producers
-//! out of band). Every run checks the log against it; a run whose checkpoint verified
-//! (checks 1 and 2 hold) returns the advanced state for the caller to store.
+//! verified, the producer heads it knows (from earlier runs, or handed to it by producers
+//! out of band), and the resume point of an incremental run ([`Resume`]: what checks 2–6
+//! carry over from the leaves of the last verified checkpoint). Every run checks the log
+//! against it; a run whose checkpoint verified (checks 1 and 2 hold) returns the advanced
+//! state for the caller to store.
 //!
 //! Owns the state's JSON form (docs/CHECKS.md §Auditor state). Bounded by the number of
-//! checkpoints kept and of producers, never by the number of records. No I/O here.
+//! checkpoints kept, of producers, keys and authorisations, and of open items (at most
+//! [`MAX_OPEN_ITEMS`]), never by the number of records. No I/O here.
 
 use serde::{Deserialize, Serialize};
 
 use crate::record::types::Hash32;
 
-/// Format version of `state.json`.
-pub const STATE_FORMAT: u64 = 1;
+/// Format version of `state.json` written (format 1, without [`Resume`], is still read).
+pub const STATE_FORMAT: u64 = 2;
+/// Open items (gaps, unresolved forward references) a [`Resume`] carries at most; a run
+/// with more stores no resume point.
+pub const MAX_OPEN_ITEMS: usize = 4096;
 /// Checkpoints kept (the oldest are dropped first; consistency is transitive).
 pub const MAX_CHECKPOINTS: usize = 64;
 
@@ -52,6 +58,95 @@ pub struct AuditorState {
     /// Sorted by producer id.
     #[serde(default)]
     pub producers: Vec<KnownHead>,
+    /// Where an incremental run (`verify --since`) resumes: the state of checks 2–6 after
+    /// the leaves of the last verified checkpoint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resume: Option<Resume>,
+}
+
+/// What checks 2–6 carry over from the leaves `[0, size)` of a verified checkpoint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Resume {
+    /// The checkpoint (one of `checkpoints`) whose leaves were all checked.
+    pub size: u64,
+    pub root: Hash32,
+    /// Per producer, sorted by producer id.
+    #[serde(default)]
+    pub chains: Vec<ChainState>,
+    /// Keys registered by the registration authority (check 3).
+    #[serde(default)]
+    pub keys: Vec<KeyState>,
+    /// Authorisations granted by the registry (check 6).
+    #[serde(default)]
+    pub grants: Vec<GrantState>,
+    /// References to records not yet in the log (check 4 / 5).
+    #[serde(default)]
+    pub forward_refs: Vec<RefState>,
+}
+
+/// One producer's chain after the resume point's leaves (checks 4, 5).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChainState {
+    pub producer: String,
+    pub next_seq: u64,
+    pub head: Hash32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_leaf: Option<u64>,
+    /// Latest producer time seen (ms since the epoch).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_time_ms: Option<u64>,
+    /// Records per kind name since the last heartbeat.
+    #[serde(default)]
+    pub counts: std::collections::BTreeMap<String, u64>,
+    /// Whether `counts` are complete (no gap since the last heartbeat).
+    pub counts_valid: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_heartbeat_end_ms: Option<u64>,
+    /// Open gaps `[start seq, end seq, leaf that revealed it]`.
+    #[serde(default)]
+    pub gaps: Vec<[u64; 3]>,
+}
+
+/// A key the registration authority registered (check 3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyState {
+    /// The raw Ed25519 public key.
+    pub public_key: Hash32,
+    pub producer: String,
+    /// Kind names.
+    pub kinds: Vec<String>,
+    pub registered_at: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked_at: Option<u64>,
+}
+
+/// An authorisation the registry granted (check 6).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GrantState {
+    pub id: String,
+    pub leaf: u64,
+    pub valid_from_ms: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_until_ms: Option<u64>,
+    /// `[leaf, effective from (ms)]` of its revocation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked: Option<[u64; 2]>,
+}
+
+/// A reference waiting for its target.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RefState {
+    pub from_leaf: u64,
+    pub from_producer: String,
+    pub from_seq: u64,
+    pub producer: String,
+    pub seq: u64,
+    pub leaf_hash: Hash32,
 }
 
 /// Why a state file was refused.
@@ -64,6 +159,8 @@ pub enum StateError {
     Format { found: u64 },
     #[error("auditor state is for origin {found:?}, the trust file says {expected:?}")]
     Origin { expected: String, found: String },
+    #[error("auditor state: resume.size {size} with root {root} is not one of its checkpoints")]
+    Resume { size: u64, root: Hash32 },
 }
 
 impl AuditorState {
@@ -73,6 +170,7 @@ impl AuditorState {
             origin: origin.to_string(),
             checkpoints: Vec::new(),
             producers: Vec::new(),
+            resume: None,
         }
     }
 
@@ -80,7 +178,7 @@ impl AuditorState {
         let de = &mut serde_json::Deserializer::from_slice(bytes);
         let s: AuditorState = serde_path_to_error::deserialize(de)
             .map_err(|e| StateError::Json(format!("{}: {}", e.path(), e.inner())))?;
-        if s.format != STATE_FORMAT {
+        if !(1..=STATE_FORMAT).contains(&s.format) || (s.format == 1 && s.resume.is_some()) {
             return Err(StateError::Format { found: s.format });
         }
         if s.origin != origin {
@@ -89,6 +187,19 @@ impl AuditorState {
                 found: s.origin,
             });
         }
+        if let Some(r) = &s.resume
+            && !s
+                .checkpoints
+                .iter()
+                .any(|c| c.size == r.size && c.root == r.root)
+        {
+            return Err(StateError::Resume {
+                size: r.size,
+                root: r.root,
+            });
+        }
+        let mut s = s;
+        s.format = STATE_FORMAT;
         Ok(s)
     }
 

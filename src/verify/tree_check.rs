@@ -23,6 +23,8 @@ pub(crate) struct TreeCheck {
     next_leaf: u64,
     /// First leaf whose entry could not be read: from there, nothing is recomputed.
     broken_at: Option<u64>,
+    /// Why, when it is not missing entries.
+    broken_reason: Option<String>,
 }
 
 impl TreeCheck {
@@ -35,7 +37,66 @@ impl TreeCheck {
             full_tiles: Vec::new(),
             next_leaf: 0,
             broken_at: None,
+            broken_reason: None,
         }
+    }
+
+    /// Resume after the leaves `[0, from)` of the auditor's checkpoint with root `old_root`:
+    /// `partial[L]` are the hashes of level-`L` tile `floor(from / 256^(L+1))` under `from`
+    /// (read from the log's tiles). They are authenticated by recomputing `old_root` from
+    /// them; when they do not reproduce it, a `tree-resume-mismatch` finding is pushed and
+    /// nothing is recomputed.
+    pub fn resume(
+        alg: TreeHashAlg,
+        from: u64,
+        size: u64,
+        partial: Vec<Vec<Hash>>,
+        old_root: &Hash,
+        out: &mut Findings,
+    ) -> Self {
+        let mut t = TreeCheck::new(alg, size);
+        t.next_leaf = from;
+        let mut edge = Vec::new();
+        for (level, hashes) in partial.iter().enumerate().rev() {
+            let mut i = 0usize;
+            for k in (0..u32::from(TILE_HEIGHT)).rev() {
+                let n = 1usize << k;
+                if hashes.len() & n != 0 {
+                    let chunk = &hashes[i..i + n];
+                    edge.push((
+                        u32::from(TILE_HEIGHT) * level as u32 + k,
+                        alg.root_from_leaves(chunk),
+                    ));
+                    i += n;
+                }
+            }
+        }
+        t.full_tiles = (0..partial.len())
+            .map(|l| from >> (u32::from(TILE_HEIGHT) * (l as u32 + 1)))
+            .collect();
+        t.levels = partial;
+        let root = root_of(alg, &edge);
+        t.edge = edge;
+        if &root != old_root {
+            out.push(
+                Finding::violated(
+                    C,
+                    "tree-resume-mismatch",
+                    format!(
+                        "the hash tiles under the auditor's checkpoint of size {from} do not \
+                         reproduce its root: tiles of the verified tree were altered"
+                    ),
+                )
+                .at(from.saturating_sub(1))
+                .evidence(hex::encode(old_root), hex::encode(root)),
+            );
+            t.broken_at = Some(from);
+            t.broken_reason = Some(format!(
+                "the tree of the auditor's checkpoint of size {from} cannot be resumed from the \
+                 log's tiles (see tree-resume-mismatch)"
+            ));
+        }
+        t
     }
 
     /// The entries from `leaf` on could not be read.
@@ -98,13 +159,15 @@ impl TreeCheck {
         out: &mut Findings,
     ) -> Result<(), StoreError> {
         if let Some(leaf) = self.broken_at {
+            let why = self.broken_reason.unwrap_or_else(|| {
+                "entries are missing or unreadable (see tree-entries-missing)".into()
+            });
             out.push(
                 Finding::undetermined(
                     C,
                     "tree-root-undetermined",
                     format!(
-                        "the root and the tiles from leaf {leaf} on cannot be recomputed: entries \
-                         are missing or unreadable (see tree-entries-missing)"
+                        "the root and the tiles from leaf {leaf} on cannot be recomputed: {why}"
                     ),
                 )
                 .at(leaf),
@@ -119,13 +182,7 @@ impl TreeCheck {
             let hashes = self.levels.get(level).map(Vec::as_slice).unwrap_or(&[]);
             compare_tile(tile, hashes, store, out)?;
         }
-        let root = match self.edge.split_last() {
-            None => self.alg.empty(),
-            Some((&(_, last), rest)) => rest
-                .iter()
-                .rev()
-                .fold(last, |acc, (_, left)| self.alg.node(left, &acc)),
-        };
+        let root = root_of(self.alg, &self.edge);
         if &root != published_root {
             out.push(
                 Finding::violated(
@@ -140,6 +197,17 @@ impl TreeCheck {
             );
         }
         Ok(())
+    }
+}
+
+/// The root of a tree from its right edge (perfect subtrees, heights decreasing).
+fn root_of(alg: TreeHashAlg, edge: &[(u32, Hash)]) -> Hash {
+    match edge.split_last() {
+        None => alg.empty(),
+        Some((&(_, last), rest)) => rest
+            .iter()
+            .rev()
+            .fold(last, |acc, (_, left)| alg.node(left, &acc)),
     }
 }
 
@@ -191,4 +259,49 @@ fn compare_tile(
         .evidence(expected_h, found),
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn leaves(n: usize) -> Vec<Hash> {
+        (0..n)
+            .map(|i| TreeHashAlg::Sha256.leaf(&i.to_le_bytes()))
+            .collect()
+    }
+
+    /// The partial tiles of a tree of 300 leaves: 44 leaf hashes, and one level-1 hash.
+    fn partial(l: &[Hash]) -> Vec<Vec<Hash>> {
+        let alg = TreeHashAlg::Sha256;
+        vec![l[256..].to_vec(), vec![alg.root_from_leaves(&l[..256])]]
+    }
+
+    #[test]
+    fn resume_recomputes_the_old_root_from_the_partial_tiles() {
+        let alg = TreeHashAlg::Sha256;
+        let l = leaves(300);
+        let root = alg.root_from_leaves(&l);
+        let mut out = Findings::default();
+        let t = TreeCheck::resume(alg, 300, 300, partial(&l), &root, &mut out);
+        assert_eq!(out.violations_in(C), 0);
+        assert_eq!(root_of(alg, &t.edge), root);
+        assert_eq!(t.full_tiles, vec![1, 0]);
+    }
+
+    #[test]
+    fn resume_from_altered_tiles_is_a_finding() {
+        let alg = TreeHashAlg::Sha256;
+        let l = leaves(300);
+        let root = alg.root_from_leaves(&l);
+        let mut p = partial(&l);
+        p[0][7][0] ^= 1;
+        let mut out = Findings::default();
+        let t = TreeCheck::resume(alg, 300, 300, p, &root, &mut out);
+        assert_eq!(out.violations_in(C), 1);
+        assert_eq!(t.broken_at, Some(300));
+        let (_, _, findings) = out.finish(&Default::default());
+        assert_eq!(findings[0].code, "tree-resume-mismatch");
+        assert_eq!(findings[0].leaf, Some(299));
+    }
 }

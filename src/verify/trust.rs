@@ -153,6 +153,22 @@ impl Trust {
                     format!("witness {:?} is listed twice", w.name()),
                 ));
             }
+            // One key counts once toward the quorum, whatever it is called.
+            if let Some((j, o)) = witnesses[..i]
+                .iter()
+                .enumerate()
+                .find(|(_, o)| o.public_key().as_bytes() == w.public_key().as_bytes())
+            {
+                return Err(member(
+                    format!("witnesses[{i}]"),
+                    format!(
+                        "witness {:?} has the same public key as witnesses[{j}] ({:?}): one \
+                         witness listed under two names would count twice toward the quorum",
+                        w.name(),
+                        o.name()
+                    ),
+                ));
+            }
         }
         if file.witness_quorum > witnesses.len() {
             return Err(member(

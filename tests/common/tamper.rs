@@ -225,7 +225,26 @@ pub fn run(dir: &Path, trust: &Trust, state: &AuditorState) -> Outcome {
         &store,
         trust,
         state,
-        &Options { at_secs: LATE },
+        &Options {
+            at_secs: LATE,
+            incremental: false,
+        },
+        &NoProgress,
+    )
+    .unwrap()
+}
+
+/// Verify the log in `dir` incrementally (`--since`) from `state`'s resume point.
+pub fn run_since(dir: &Path, trust: &Trust, state: &AuditorState) -> Outcome {
+    let store = FsStore::open(dir.join("public")).unwrap();
+    verify::verify(
+        &store,
+        trust,
+        state,
+        &Options {
+            at_secs: LATE,
+            incremental: true,
+        },
         &NoProgress,
     )
     .unwrap()
