@@ -17,6 +17,7 @@ pub mod log;
 pub mod note;
 pub mod producer;
 pub mod record;
+pub mod retention;
 pub mod scenario;
 pub mod store;
 pub mod tiles;

@@ -350,3 +350,39 @@ fn every_scenario_record_validates_against_the_schemas() {
     with_bad.insert(payloads.len() / 3, &bad);
     assert!(validate(&schema, ALL_PAYLOADS, &cbor_map(&with_bad)).is_err());
 }
+
+#[test]
+fn every_accept_vector_validates_against_the_schemas() {
+    let schema = combined();
+    let structural = schema
+        .replace("bstr .cbor logseal-protected-header", "bstr")
+        .replace("bstr .cbor logseal-payload", "bstr");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("testvectors");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if !(name.starts_with("accept-") && name.ends_with(".json")) {
+            continue;
+        }
+        let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        assert_eq!(v["expect"], "accept", "{name}");
+        let record = hex::decode(v["record"].as_str().unwrap()).unwrap();
+        let kind = logseal::record::Record::decode(&record)
+            .unwrap_or_else(|e| panic!("{name}: {e}"))
+            .payload()
+            .kind();
+        validate(&structural, "logseal-record", &record)
+            .unwrap_or_else(|e| panic!("{name}: record: {e}"));
+        let (protected, payload) = cose_parts(&record);
+        validate(&schema, "logseal-protected-header", &protected)
+            .unwrap_or_else(|e| panic!("{name}: protected header: {e}"));
+        validate(&schema, "logseal-payload", &payload)
+            .unwrap_or_else(|e| panic!("{name}: payload: {e}"));
+        let body = &payload[body_range(&payload)];
+        validate(&schema, &format!("{}-body", kind.name()), body)
+            .unwrap_or_else(|e| panic!("{name}: body: {e}"));
+        checked += 1;
+    }
+    assert!(checked >= 16, "only {checked} accept vectors");
+}

@@ -1,0 +1,33 @@
+//! Retention (issue 6): when each record's sealed-field disclosures may, and must, be
+//! deleted, under the retention policy in force at the record's leaf (DESIGN.md, "Trust
+//! model" last row and check 7; shared/record-fields.md, retention kinds and named rules).
+//!
+//! Owns the pure core only — no I/O, no clock:
+//! - [`policy`]: rules built from retention-policy bodies, deadline arithmetic in the
+//!   rule's IANA time zone (`jiff`, bundled tzdb), the [`PolicyTimeline`] by leaf;
+//! - [`events`]: trigger events and pending conditions from case-status, notification and
+//!   account-sanction records;
+//! - [`holds`]: legal holds set and released over explicit record sets;
+//! - [`schedule`]: one record's earliest deletion, due instant, declared-rule findings and
+//!   minimum-versus-cap conflicts;
+//! - [`plan`]: a set of records sorted into due, overdue, held, not yet, undetermined.
+//!
+//! Not here (see `docs/RETENTION.md`): encrypted disclosures and crypto-shredding, the
+//! `retention plan|apply` commands, retention-deletion appends, and check 7 in the
+//! verifier, which will consume [`plan::Plan`].
+
+pub mod events;
+pub mod holds;
+pub mod plan;
+pub mod policy;
+pub mod schedule;
+#[cfg(test)]
+mod tests;
+
+pub use events::{ConditionSpan, EventBook, EventError, TriggerEvent};
+pub use holds::{Hold, HoldBook, HoldError};
+pub use plan::{DueItem, HeldItem, Located, NotYetItem, Plan, PlanRecord, UndeterminedItem, plan};
+pub use policy::{Policy, PolicyError, PolicyTimeline, Rule, RuleRef};
+pub use schedule::{
+    Bound, Conflict, RecordFacts, RuleFinding, RuleOutcome, Schedule, ScheduleError, schedule,
+};
