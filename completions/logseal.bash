@@ -40,6 +40,9 @@ _logseal() {
             logseal,record)
                 cmd="logseal__subcmd__record"
                 ;;
+            logseal,retention)
+                cmd="logseal__subcmd__retention"
+                ;;
             logseal,verify)
                 cmd="logseal__subcmd__verify"
                 ;;
@@ -61,6 +64,9 @@ _logseal() {
             logseal__subcmd__record,show)
                 cmd="logseal__subcmd__record__subcmd__show"
                 ;;
+            logseal__subcmd__retention,plan)
+                cmd="logseal__subcmd__retention__subcmd__plan"
+                ;;
             logseal__subcmd__witness,cosign)
                 cmd="logseal__subcmd__witness__subcmd__cosign"
                 ;;
@@ -74,7 +80,7 @@ _logseal() {
 
     case "${cmd}" in
         logseal)
-            opts="-h -V --help --version keygen record demo init append checkpoint prove info verify witness"
+            opts="-h -V --help --version keygen record demo init append checkpoint prove info verify witness retention"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -347,6 +353,42 @@ _logseal() {
                     return 0
                     ;;
                 --origin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        logseal__subcmd__retention)
+            opts="-h -V --help --version plan"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        logseal__subcmd__retention__subcmd__plan)
+            opts="-h -V --at --grace --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --at)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --grace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -36,6 +36,7 @@ complete -c logseal -n "__fish_logseal_needs_command" -f -a "prove" -d 'Produce 
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "info" -d 'Show a log\'s origin, size, checkpoint, producers and keys'
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "verify" -d 'Verify a log: completeness, ordering, authenticity and authorisation'
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "witness" -d 'Act as an offline witness: cosign checkpoints that extend the last one cosigned'
+complete -c logseal -n "__fish_logseal_needs_command" -f -a "retention" -d 'Plan retention: which sealed-field disclosures are due, overdue, held or in conflict'
 complete -c logseal -n "__fish_logseal_using_subcommand keygen" -l name -d 'Key name, as it appears in key strings and note signatures (no spaces, no \'+\')' -r
 complete -c logseal -n "__fish_logseal_using_subcommand keygen" -l out -d 'Write PREFIX.key (secret) and PREFIX.pub (public)' -r -F
 complete -c logseal -n "__fish_logseal_using_subcommand keygen" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -131,3 +132,11 @@ complete -c logseal -n "__fish_logseal_using_subcommand witness; and __fish_seen
 complete -c logseal -n "__fish_logseal_using_subcommand witness; and __fish_seen_subcommand_from vkey" -l key -d 'The witness\'s signer-key file' -r -F
 complete -c logseal -n "__fish_logseal_using_subcommand witness; and __fish_seen_subcommand_from vkey" -s h -l help -d 'Print help'
 complete -c logseal -n "__fish_logseal_using_subcommand witness; and __fish_seen_subcommand_from vkey" -s V -l version -d 'Print version'
+complete -c logseal -n "__fish_logseal_using_subcommand retention; and not __fish_seen_subcommand_from plan" -s h -l help -d 'Print help'
+complete -c logseal -n "__fish_logseal_using_subcommand retention; and not __fish_seen_subcommand_from plan" -s V -l version -d 'Print version'
+complete -c logseal -n "__fish_logseal_using_subcommand retention; and not __fish_seen_subcommand_from plan" -f -a "plan" -d 'Show what the retention rules require of a log\'s disclosures at a time'
+complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_seen_subcommand_from plan" -l at -d 'The instant the plan is made for (RFC 3339; default: now)' -r
+complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_seen_subcommand_from plan" -l grace -d 'How long after its deadline a deletion is still on time, e.g. 1d, 36h, 0s; later is overdue' -r
+complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_seen_subcommand_from plan" -l json -d 'Print one JSON object'
+complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_seen_subcommand_from plan" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_seen_subcommand_from plan" -s V -l version -d 'Print version'

@@ -117,6 +117,75 @@ pub enum Command {
     /// Act as an offline witness: cosign checkpoints that extend the last one cosigned
     #[command(subcommand)]
     Witness(WitnessCommand),
+    /// Plan retention: which sealed-field disclosures are due, overdue, held or in conflict
+    #[command(subcommand)]
+    Retention(RetentionCommand),
+}
+
+/// `logseal retention …`.
+#[derive(Debug, Subcommand)]
+pub enum RetentionCommand {
+    /// Show what the retention rules require of a log's disclosures at a time
+    #[command(
+        long_about = "Show what the retention rules require of a log's sealed-field \
+        disclosures at a time (docs/RETENTION.md).\n\n\
+        Reads the log directory read-only (no lock; never blocks the sequencer) and walks \
+        every record once in leaf order: retention-policy records form the rules in force \
+        from their own leaf, case-status, notification and account-sanction records the \
+        trigger events and pending conditions, legal-hold records the holds. Each record \
+        with sealed fields is then scheduled under the rules in force at its leaf, as known \
+        at --at, with the disclosures the log still keeps for it.\n\n\
+        Prints a summary line, then the records whose disclosures are due for deletion, \
+        overdue (kept too long, and by how long), held (by which hold), not yet deletable \
+        (a minimum runs), undetermined (a cap's trigger has not happened), every \
+        minimum-versus-cap conflict and every finding about a record's declared rule. \
+        Deletes nothing.\n\n\
+        Limitation: the retention-policy authority is not pinned yet; every \
+        retention-policy record admitted to the log is applied, and the output says so.\n\n\
+        Exit status: 0 the plan was made; 1 a record, policy, case sequence or hold in the \
+        log is invalid (the message names its leaf); 2 the command could not run."
+    )]
+    Plan(RetentionPlanArgs),
+}
+
+/// `logseal retention plan`.
+#[derive(Debug, Args)]
+pub struct RetentionPlanArgs {
+    /// The log directory (read-only)
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// The instant the plan is made for (RFC 3339; default: now)
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+    /// How long after its deadline a deletion is still on time, e.g. 1d, 36h, 0s; later is
+    /// overdue
+    #[arg(long, value_name = "DURATION", default_value = "1d", value_parser = parse_duration)]
+    pub grace: std::time::Duration,
+    /// Print one JSON object
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Parse a duration `<count><unit>` (unit `ms`, `s`, `m`, `h` or `d`), e.g. `1d`, `90m`.
+pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (n, unit) = s.split_at(split);
+    let bad = || format!("{s:?} is not a duration (a count and a unit ms, s, m, h or d, e.g. 1d)");
+    if n.is_empty() {
+        return Err(bad());
+    }
+    let n: u64 = n.parse().map_err(|_| bad())?;
+    let ms = match unit {
+        "ms" => 1,
+        "s" => 1_000,
+        "m" => 60_000,
+        "h" => 3_600_000,
+        "d" => 86_400_000,
+        _ => return Err(bad()),
+    };
+    n.checked_mul(ms)
+        .map(std::time::Duration::from_millis)
+        .ok_or_else(|| format!("{s:?}: duration too long"))
 }
 
 /// `logseal witness …`.
@@ -432,6 +501,18 @@ mod tests {
     #[test]
     fn definitions_are_consistent() {
         command().debug_assert();
+    }
+
+    #[test]
+    fn durations_parse_with_units_only() {
+        assert_eq!(parse_duration("1d").unwrap().as_secs(), 86_400);
+        assert_eq!(parse_duration("90m").unwrap().as_secs(), 5_400);
+        assert_eq!(parse_duration("250ms").unwrap().as_millis(), 250);
+        assert_eq!(parse_duration("0s").unwrap().as_millis(), 0);
+        for bad in ["", "d", "1", "1w", "-1d", "1.5h"] {
+            let e = parse_duration(bad).unwrap_err();
+            assert!(e.contains("is not a duration"), "{bad}: {e}");
+        }
     }
 
     #[test]

@@ -10,11 +10,12 @@ mod files;
 pub mod keygen;
 pub mod log;
 pub mod record;
+pub mod retention;
 pub mod verify;
 mod view;
 pub mod witness;
 
-use logseal::cli::{Cli, Command, ProveCommand, RecordCommand, WitnessCommand};
+use logseal::cli::{Cli, Command, ProveCommand, RecordCommand, RetentionCommand, WitnessCommand};
 
 /// The input was examined and found invalid (exit status 1). The message names the file
 /// and the problem, with the library's byte offset or field path.
@@ -46,5 +47,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Verify(args) => verify::run(args),
         Command::Witness(WitnessCommand::Cosign(args)) => witness::cosign(args),
         Command::Witness(WitnessCommand::Vkey(args)) => witness::vkey(args),
+        Command::Retention(RetentionCommand::Plan(args)) => retention::plan_cmd(args),
     }
 }

@@ -13,8 +13,8 @@
 //! - [`plan`]: a set of records sorted into due, overdue, held, not yet, undetermined.
 //!
 //! Not here (see `docs/RETENTION.md`): encrypted disclosures and crypto-shredding, the
-//! `retention plan|apply` commands, retention-deletion appends, and check 7 in the
-//! verifier, which will consume [`plan::Plan`].
+//! `retention apply` command (`logseal retention plan` is in the binary), retention-deletion
+//! appends, and check 7 in the verifier, which will consume [`plan::Plan`].
 
 pub mod events;
 pub mod holds;
