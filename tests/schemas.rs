@@ -142,6 +142,21 @@ fn body_range(payload: &[u8]) -> std::ops::Range<usize> {
     panic!("payload without a body");
 }
 
+/// Validate a signed record: the COSE structure (`structural`, without `.cbor`), its
+/// protected header, its payload and its body under `kind`'s rule; panics naming `what`.
+fn validate_record(schema: &str, structural: &str, what: &str, kind: Kind, record: &[u8]) {
+    validate(structural, "logseal-record", record)
+        .unwrap_or_else(|e| panic!("{what}: record: {e}"));
+    let (protected, payload) = cose_parts(record);
+    validate(schema, "logseal-protected-header", &protected)
+        .unwrap_or_else(|e| panic!("{what}: protected header: {e}"));
+    validate(schema, "logseal-payload", &payload)
+        .unwrap_or_else(|e| panic!("{what}: payload: {e}"));
+    let body = &payload[body_range(&payload)];
+    validate(schema, &format!("{}-body", kind.name()), body)
+        .unwrap_or_else(|e| panic!("{what}: body: {e}"));
+}
+
 #[test]
 fn every_sample_validates_against_the_combined_schema() {
     let schema = combined();
@@ -155,16 +170,7 @@ fn every_sample_validates_against_the_combined_schema() {
         "envelope.cddl no longer embeds the payload with .cbor"
     );
     for (kind, record) in signed_samples() {
-        validate(&structural, "logseal-record", &record)
-            .unwrap_or_else(|e| panic!("{kind}: record: {e}"));
-        let (protected, payload) = cose_parts(&record);
-        validate(&schema, "logseal-protected-header", &protected)
-            .unwrap_or_else(|e| panic!("{kind}: protected header: {e}"));
-        validate(&schema, "logseal-payload", &payload)
-            .unwrap_or_else(|e| panic!("{kind}: payload: {e}"));
-        let body = &payload[body_range(&payload)];
-        validate(&schema, &format!("{}-body", kind.name()), body)
-            .unwrap_or_else(|e| panic!("{kind}: body: {e}"));
+        validate_record(&schema, &structural, &kind.to_string(), kind, &record);
     }
 }
 
@@ -372,16 +378,7 @@ fn every_accept_vector_validates_against_the_schemas() {
             .unwrap_or_else(|e| panic!("{name}: {e}"))
             .payload()
             .kind();
-        validate(&structural, "logseal-record", &record)
-            .unwrap_or_else(|e| panic!("{name}: record: {e}"));
-        let (protected, payload) = cose_parts(&record);
-        validate(&schema, "logseal-protected-header", &protected)
-            .unwrap_or_else(|e| panic!("{name}: protected header: {e}"));
-        validate(&schema, "logseal-payload", &payload)
-            .unwrap_or_else(|e| panic!("{name}: payload: {e}"));
-        let body = &payload[body_range(&payload)];
-        validate(&schema, &format!("{}-body", kind.name()), body)
-            .unwrap_or_else(|e| panic!("{name}: body: {e}"));
+        validate_record(&schema, &structural, &name, kind, &record);
         checked += 1;
     }
     assert!(checked >= 16, "only {checked} accept vectors");
