@@ -19,6 +19,9 @@ fn demo_builds_a_log_exports_a_case_and_checks_its_proofs() {
         // The auditor's report on the honest log: the unlogged access, the revoked official.
         "[violated] heartbeat-counter-mismatch  leaf 877, query-frontend seq 706",
         "[holds] auth-denied-attempt  leaf 1367, query-frontend seq 1111",
+        // The retention plan: the conflict is reported, the held case is held.
+        "due 0, overdue 0, held 3,",
+        "conflicts 3090",
         // The dishonest operator's rewrite.
         "[violated] checkpoint-inconsistent ×",
         "[violated] chain-seq-gap ×1 leaf 1367, query-frontend seq 1111",

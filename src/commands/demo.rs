@@ -23,6 +23,7 @@ use logseal::verify::{Report, Trust, TrustFile, Verdict};
 
 use super::log::{ProofFile, check_proof};
 use super::record::write_signed;
+use super::retention::plan_report;
 use super::verify::{render, verify_log};
 use super::view::{KeyCheck, View};
 use super::{Invalid, files, keygen};
@@ -258,13 +259,32 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     out.push_str(&indent(&render(&report)));
     expect(&report, &["heartbeat-counter-mismatch"], "the honest log")?;
 
-    // 8. A dishonest operator removes the revoked official's attempt and re-signs history.
+    // 8. Retention: what the rules in force require now, and two years on.
+    out.push_str(&format!(
+        "\n8. retention plan (`logseal retention plan {}`): the policy's BDSG cap and NEN 7513 \
+         minimum conflict for data-access records (reported, not silently resolved); the \
+         sanction case is under a legal hold\n",
+        log_dir.display()
+    ));
+    for at in [last + 3600, last + 2 * 365 * 86_400] {
+        let text = plan_report(
+            &log_dir,
+            logseal::record::types::Timestamp(at * 1000),
+            std::time::Duration::from_secs(86_400),
+            false,
+        )?;
+        if let Some(first) = text.lines().next() {
+            out.push_str(&format!("   {first}\n"));
+        }
+    }
+
+    // 9. A dishonest operator removes the revoked official's attempt and re-signs history.
     drop(log);
     let public = logseal::store::FsStore::open(log_dir.join("public"))?;
     scenario::dishonest_rewrite(&public, denied_leaf, last + 7200)?;
     let report = verify_log(&log_dir, &trust, Some(&state_dir), last + 10_800, false)?;
     out.push_str(&format!(
-        "\n8. the operator deletes leaf {denied_leaf} (the revoked official's query), rebuilds the \
+        "\n9. the operator deletes leaf {denied_leaf} (the revoked official's query), rebuilds the \
          tree and re-signs a checkpoint; the auditor runs again\n\n"
     ));
     out.push_str(&indent(&condensed(&report)));

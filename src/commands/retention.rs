@@ -133,7 +133,17 @@ pub fn plan_cmd(args: RetentionPlanArgs) -> anyhow::Result<()> {
         }
         None => Timestamp(now_secs().saturating_mul(1000)),
     };
-    let log = Log::open_read_only(&args.dir)?;
+    files::print(&plan_report(&args.dir, at, args.grace, args.json)?)
+}
+
+/// The retention plan of the log in `dir` at `at`, as text (or JSON).
+pub fn plan_report(
+    dir: &std::path::Path,
+    at: Timestamp,
+    grace: Duration,
+    json: bool,
+) -> anyhow::Result<String> {
+    let log = Log::open_read_only(dir)?;
     let size = log.size();
     let mut walk = Walk::default();
     let mut invalid: Option<String> = None;
@@ -142,38 +152,38 @@ pub fn plan_cmd(args: RetentionPlanArgs) -> anyhow::Result<()> {
             if invalid.is_none()
                 && let Err(reason) = walk.feed(&log, leaf, bytes)
             {
-                invalid = Some(format!("{}: leaf {leaf}: {reason}", args.dir.display()));
+                invalid = Some(format!("{}: leaf {leaf}: {reason}", dir.display()));
             }
             Ok(())
         })
-        .with_context(|| format!("cannot read the log {}", args.dir.display()))?;
+        .with_context(|| format!("cannot read the log {}", dir.display()))?;
     if let Some(msg) = invalid {
         return Err(Invalid(msg).into());
     }
     let mut records = Vec::with_capacity(walk.sealed.len());
     for (facts, present) in &walk.sealed {
         let s = schedule(facts, &walk.policies, &walk.events, &walk.holds, at)
-            .map_err(|e| Invalid(format!("{}: {e}", args.dir.display())))?;
+            .map_err(|e| Invalid(format!("{}: {e}", dir.display())))?;
         records.push(PlanRecord {
             schedule: s,
             present: present.clone(),
         });
     }
     let with_disclosures = records.iter().filter(|r| !r.present.is_empty()).count();
-    let p = plan(&records, at, args.grace);
+    let p = plan(&records, at, grace);
     let ctx = Shown {
-        dir: args.dir.display().to_string(),
+        dir: dir.display().to_string(),
         size,
         sealed: records.len(),
         with_disclosures,
         applied: &walk.applied,
     };
-    if args.json {
+    if json {
         let mut s = serde_json::to_string_pretty(&to_json(&ctx, &p))?;
         s.push('\n');
-        files::print(&s)
+        Ok(s)
     } else {
-        files::print(&render(&ctx, &p))
+        Ok(render(&ctx, &p))
     }
 }
 
