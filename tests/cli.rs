@@ -47,6 +47,11 @@ fn with_key() -> tempfile::TempDir {
 }
 
 fn record_new(dir: &Path, json: &Value, out: &str) -> Output {
+    record_new_with(dir, "qf.key", &json.to_string(), out)
+}
+
+/// `record new --kind data-access` signed with `key`, reading `stdin`, writing `out`.
+fn record_new_with(dir: &Path, key: &str, stdin: &str, out: &str) -> Output {
     logseal(
         &[
             "record",
@@ -54,14 +59,14 @@ fn record_new(dir: &Path, json: &Value, out: &str) -> Output {
             "--kind",
             "data-access",
             "--producer-key",
-            "qf.key",
+            key,
             "--origin",
             ORIGIN,
             "--out",
             out,
         ],
         dir,
-        Some(&json.to_string()),
+        Some(stdin),
     )
 }
 
@@ -327,57 +332,12 @@ fn json_errors_name_the_path_and_exit_1() {
     assert!(err.contains("body.subject: unknown field"), "{err}");
 
     // Not JSON at all; then an unreadable key file (could not run: 2).
-    let o = logseal(
-        &[
-            "record",
-            "new",
-            "--kind",
-            "data-access",
-            "--producer-key",
-            "qf.key",
-            "--origin",
-            ORIGIN,
-            "--out",
-            "x",
-        ],
-        d,
-        Some("{\"producer\": "),
-    );
+    let o = record_new_with(d, "qf.key", "{\"producer\": ", "x");
     assert!(fails(&o, 1).contains("standard input: not one JSON object"));
-    let o = logseal(
-        &[
-            "record",
-            "new",
-            "--kind",
-            "data-access",
-            "--producer-key",
-            "nope.key",
-            "--origin",
-            ORIGIN,
-            "--out",
-            "x",
-        ],
-        d,
-        Some("{}"),
-    );
+    let o = record_new_with(d, "nope.key", "{}", "x");
     assert!(fails(&o, 2).contains("cannot read nope.key"));
     // The public key is not a signer key.
-    let o = logseal(
-        &[
-            "record",
-            "new",
-            "--kind",
-            "data-access",
-            "--producer-key",
-            "qf.pub",
-            "--origin",
-            ORIGIN,
-            "--out",
-            "x",
-        ],
-        d,
-        Some("{}"),
-    );
+    let o = record_new_with(d, "qf.pub", "{}", "x");
     assert!(fails(&o, 2).contains("qf.pub: not a signer key"));
 }
 
