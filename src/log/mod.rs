@@ -674,6 +674,12 @@ impl Log {
     }
 }
 
+impl crate::retention::DisclosureSource for Log {
+    fn readable(&self, leaf: u64) -> Result<Vec<Disclosure>, String> {
+        self.disclosures(leaf).map_err(|e| e.to_string())
+    }
+}
+
 fn open_existing(dir: &Path) -> Result<FsStore, LogError> {
     if !dir.join("private").join(CONFIG_KEY).is_file() {
         return Err(LogError::NotALog {

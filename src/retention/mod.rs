@@ -31,3 +31,15 @@ pub use policy::{Policy, PolicyError, PolicyTimeline, Rule, RuleRef};
 pub use schedule::{
     Bound, Conflict, RecordFacts, RuleFinding, RuleOutcome, Schedule, ScheduleError, schedule,
 };
+
+use crate::record::Disclosure;
+
+/// Read access to the sealed-field disclosures a log keeps in its private part: what check 7
+/// compares with the records' commitments, and what a sweep erases. Implemented by
+/// [`crate::log::Log`]; tests wrap it to hide or keep disclosures.
+pub trait DisclosureSource {
+    /// The disclosures of the record at `leaf` that can still be read (decrypted); empty
+    /// when there are none — never stored, erased, or their key destroyed. `Err` says why
+    /// the private part cannot be read (not a finding: check 7 then cannot run).
+    fn readable(&self, leaf: u64) -> Result<Vec<Disclosure>, String>;
+}
