@@ -13,25 +13,40 @@
 //!     state                           size, root, producer heads, key registry
 //!     lock                            the sequencer lock
 //!     intent                          [old, new] of a batch being written
-//!     disclosures/<first>-<end>       disclosures of the records of one batch
+//!     keys/<group>/<gen>              data keys of the disclosure groups ([`vault`])
+//!     disclosures/<group>/<gen>/<first>-<end>
+//!                                     one batch's disclosures of a group, sealed
+//!     sweep                           what an erasure in progress creates and destroys
 //!     checkpoints/<size>              the operator's history (a convenience, not evidence)
 //! ```
 //! An append is durable when it returns: the batch is announced in `intent`, every object of
 //! the batch is written and synced, then the state is swapped (one compare-and-swap per
 //! batch: group commit). A crash before the swap leaves the previous state, whose objects
 //! are all intact; [`Log::open`] removes what the crashed batch wrote (its `intent` names it).
+//!
+//! Disclosures are sealed per (declared retention rule, UTC day) group under keys kept in
+//! `keys/` ([`vault`]). An erasure ([`Log::erase`]) re-seals what a group keeps under a new
+//! key, appends the retention-deletion records, and only then destroys the old key and
+//! ciphertext; `sweep` lets [`Log::open`] finish or undo an erasure a crash interrupted,
+//! so there is never an erasure without its record, nor a record of one that did not happen.
 
 pub mod admission;
 pub mod reader;
 pub mod state;
+pub mod vault;
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 
 use crate::checkpoint;
 use crate::crypto::PublicKey;
 use crate::note::{Ed25519NoteKey, Ed25519NoteVerifier, NoteVerifier};
+use crate::record::kinds::Body;
+use crate::record::kinds::retention_deletion::{DeletionMethod, RangeType};
+use crate::record::sealed::FieldPath;
 use crate::record::text::ProducerId;
 use crate::record::types::Hash32;
 use crate::record::{Disclosure, Record, RecordError};
@@ -43,7 +58,7 @@ pub use reader::{LogReader, ReadError};
 pub use state::State;
 
 /// Format version of `private/config.json`.
-pub const CONFIG_VERSION: u64 = 1;
+pub const CONFIG_VERSION: u64 = 2;
 /// A BLAKE3 log's origin ends with this, so no reader can mistake its tree hash.
 pub const BLAKE3_ORIGIN_SUFFIX: &str = "/blake3";
 const STATE_KEY: &str = "state";
@@ -51,6 +66,10 @@ const CONFIG_KEY: &str = "config.json";
 const LOG_KEY_KEY: &str = "log.key";
 /// `[old size, new size]` of a batch being written (deleted once it is committed).
 const INTENT_KEY: &str = "intent";
+/// An erasure in progress: the objects and keys it creates and destroys.
+const SWEEP_KEY: &str = "sweep";
+/// Sealed objects kept open in memory.
+const CACHE_OBJECTS: usize = 32;
 
 /// `private/config.json`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -95,6 +114,8 @@ pub enum LogError {
     ReadOnly,
     #[error("checkpoint: {0}")]
     Checkpoint(String),
+    #[error("erasure refused: {0}")]
+    Erase(String),
 }
 
 /// One record to append, with the disclosures of its sealed fields (possibly none).
@@ -125,6 +146,105 @@ pub struct Log {
     state: State,
     state_bytes: Vec<u8>,
     lock: Option<SequencerLock>,
+    vault: VaultIndex,
+    /// Recently opened sealed objects, by store key (a sweep clears it).
+    cache: Mutex<Vec<(String, Arc<vault::Entries>)>>,
+}
+
+/// Which sealed objects and keys the private part holds.
+#[derive(Debug, Default)]
+struct VaultIndex {
+    /// First leaf of a batch → the objects written for it (one per group and generation).
+    by_batch: BTreeMap<u64, Vec<vault::ObjectName>>,
+    /// (group, generation) → its objects.
+    by_group: BTreeMap<(String, u64), Vec<vault::ObjectName>>,
+    /// Group → generations whose key is present.
+    keys: BTreeMap<String, BTreeSet<u64>>,
+}
+
+impl VaultIndex {
+    fn load(store: &FsStore) -> Result<Self, LogError> {
+        let mut ix = VaultIndex::default();
+        for key in store.list(vault::OBJECTS_PREFIX)? {
+            let name = vault::ObjectName::parse(&key).ok_or_else(|| LogError::State {
+                path: store.describe(&key),
+                reason: "not the name of a sealed disclosure object \
+                         (disclosures/<group>/<gen>/<first>-<end>)"
+                    .into(),
+            })?;
+            ix.add_object(name);
+        }
+        for key in store.list(vault::KEYS_PREFIX)? {
+            let (group, gen_) = vault::parse_key_path(&key).ok_or_else(|| LogError::State {
+                path: store.describe(&key),
+                reason: "not the name of a data key (keys/<group>/<gen>)".into(),
+            })?;
+            ix.keys.entry(group).or_default().insert(gen_);
+        }
+        Ok(ix)
+    }
+
+    fn add_object(&mut self, name: vault::ObjectName) {
+        self.by_group
+            .entry((name.group.clone(), name.gen_))
+            .or_default()
+            .push(name.clone());
+        self.by_batch.entry(name.first).or_default().push(name);
+    }
+
+    /// The objects that may hold `leaf`.
+    fn objects_for(&self, leaf: u64) -> impl Iterator<Item = &vault::ObjectName> {
+        self.by_batch
+            .range(..=leaf)
+            .next_back()
+            .into_iter()
+            .flat_map(|(_, v)| v)
+            .filter(move |n| leaf < n.end)
+    }
+
+    /// The generation new disclosures of `group` are sealed under.
+    fn current_gen(&self, group: &str) -> Option<u64> {
+        self.keys.get(group).and_then(|g| g.last().copied())
+    }
+}
+
+/// One record's disclosures to erase.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EraseRequest {
+    pub leaf: u64,
+    /// The fields to erase; empty: every field still readable.
+    pub fields: Vec<FieldPath>,
+}
+
+/// What an erasure will do, worked out without writing anything ([`Log::plan_erasure`]).
+#[derive(Debug, Clone)]
+pub struct ErasurePlan {
+    /// The log size it was planned at; [`Log::erase`] refuses a plan gone stale.
+    pub size: u64,
+    pub groups: Vec<GroupErasure>,
+}
+
+/// The erasure of one group generation: its key is destroyed; what it keeps is re-sealed
+/// under a new key.
+#[derive(Debug, Clone)]
+pub struct GroupErasure {
+    pub group: String,
+    pub gen_: u64,
+    /// The id of the key destroyed (a retention-deletion's `shredded_key_id`).
+    pub key_id: Hash32,
+    /// Leaf → the fields erased there.
+    pub erased: BTreeMap<u64, Vec<FieldPath>>,
+    /// Disclosures kept (re-sealed under the new key).
+    pub kept: usize,
+    objects: Vec<vault::ObjectName>,
+    survivors: Vec<(vault::ObjectName, vault::Entries)>,
+}
+
+impl GroupErasure {
+    /// How many disclosures are erased.
+    pub fn erased_count(&self) -> u64 {
+        self.erased.values().map(|f| f.len() as u64).sum()
+    }
 }
 
 impl std::fmt::Debug for Log {
@@ -261,7 +381,13 @@ impl Log {
                         self.public.delete(&b.path())?;
                     }
                 }
-                self.private.delete(&disclosure_key(old, new))?;
+                for key in self.private.list(vault::OBJECTS_PREFIX)? {
+                    if let Some(n) = vault::ObjectName::parse(&key)
+                        && (n.first, n.end) == (old, new)
+                    {
+                        self.private.delete(&key)?;
+                    }
+                }
             } else if self.state.size != new {
                 return Err(LogError::State {
                     path,
@@ -276,6 +402,7 @@ impl Log {
             self.private.delete(INTENT_KEY)?;
             self.private.sync()?;
         }
+        self.recover_sweep()?;
         // A checkpoint published by a writer that died before recording its size.
         if let Some(note) = self.reader().checkpoint()?
             && let Ok(n) = crate::note::parse_note(&note)
@@ -355,6 +482,7 @@ impl Log {
             path: state_path.display().to_string(),
             reason: e.to_string(),
         })?;
+        let vault = VaultIndex::load(&private)?;
         Ok(Log {
             dir: dir.to_path_buf(),
             public,
@@ -366,6 +494,8 @@ impl Log {
             state,
             state_bytes,
             lock,
+            vault,
+            cache: Mutex::new(Vec::new()),
         })
     }
 
@@ -530,15 +660,41 @@ impl Log {
         for (b, data) in &bundles {
             self.public.put(&b.path(), data)?;
         }
-        let disclosed: Vec<(u64, &[Disclosure])> = items
-            .iter()
-            .enumerate()
-            .filter(|(_, it)| !it.disclosures.is_empty())
-            .map(|(i, it)| (old + i as u64, it.disclosures.as_slice()))
-            .collect();
-        if !disclosed.is_empty() {
+        // Disclosures, sealed per group under the group's current key (a new key, made
+        // now, for a group without one).
+        let mut groups: BTreeMap<String, Vec<(u64, &[Disclosure])>> = BTreeMap::new();
+        for (i, (item, rec)) in items.iter().zip(&decoded).enumerate() {
+            if item.disclosures.is_empty() {
+                continue;
+            }
+            let p = rec.as_ref().expect("admitted above").payload();
+            let group =
+                vault::group_name(p.retention_rule.as_ref().map(|r| r.as_str()), p.occurred_at);
+            groups
+                .entry(group)
+                .or_default()
+                .push((old + i as u64, item.disclosures.as_slice()));
+        }
+        let mut new_objects = Vec::new();
+        let mut new_keys = Vec::new();
+        for (group, entries) in &groups {
+            let (gen_, key) = match self.vault.current_gen(group) {
+                Some(gen_) => (gen_, self.read_key(group, gen_)?),
+                None => {
+                    let key = self.make_key(group, old)?;
+                    new_keys.push((group.clone(), old));
+                    (old, key)
+                }
+            };
+            let name = vault::ObjectName {
+                group: group.clone(),
+                gen_,
+                first: old,
+                end: new,
+            };
             self.private
-                .put(&disclosure_key(old, new), &encode_disclosures(&disclosed))?;
+                .put(&name.path(), &vault::seal(&key, &name, entries, nonce()))?;
+            new_objects.push(name);
         }
         self.public.sync()?;
         self.private.sync()?;
@@ -550,6 +706,12 @@ impl Log {
             .compare_and_swap(STATE_KEY, Some(&self.state_bytes), &bytes)?;
         self.state = state;
         self.state_bytes = bytes;
+        for (group, gen_) in new_keys {
+            self.vault.keys.entry(group).or_default().insert(gen_);
+        }
+        for name in new_objects {
+            self.vault.add_object(name);
+        }
         // The batch is committed; its intent is obsolete (a leftover intent of a committed
         // batch is recognised on open).
         let _ = self.private.delete(INTENT_KEY);
@@ -650,28 +812,514 @@ impl Log {
         Ok(self.private.get(&format!("checkpoints/{size:020}"))?)
     }
 
-    /// The disclosures stored for leaf `index`, if any.
+    /// The disclosures of leaf `index` that can still be read: none when the record had
+    /// none, or when they were erased (their key destroyed).
     pub fn disclosures(&self, index: u64) -> Result<Vec<Disclosure>, LogError> {
-        for key in self.private.list("disclosures")? {
-            let Some((start, end)) = parse_disclosure_key(&key) else {
+        let mut out: Vec<Disclosure> = Vec::new();
+        for name in self.vault.objects_for(index) {
+            let Some(entries) = self.open_object(name)? else {
                 continue;
             };
-            if !(start..end).contains(&index) {
-                continue;
-            }
-            let data = self.private.get(&key)?.unwrap_or_default();
-            let path = self.private.describe(&key);
-            for (leaf, ds) in decode_disclosures(&data).map_err(|reason| LogError::State {
-                path: path.clone(),
-                reason,
-            })? {
-                if leaf == index {
-                    return Ok(ds);
+            if let Ok(pos) = entries.binary_search_by_key(&index, |e| e.0) {
+                for d in &entries[pos].1 {
+                    if !out.iter().any(|o| o.path == d.path) {
+                        out.push(d.clone());
+                    }
                 }
             }
         }
-        Ok(Vec::new())
+        Ok(out)
     }
+
+    /// Open a sealed object; `None` when its key or the object itself is gone.
+    fn open_object(
+        &self,
+        name: &vault::ObjectName,
+    ) -> Result<Option<Arc<vault::Entries>>, LogError> {
+        let path = name.path();
+        if let Some((_, e)) = self
+            .cache
+            .lock()
+            .expect("cache lock")
+            .iter()
+            .find(|(k, _)| *k == path)
+        {
+            return Ok(Some(e.clone()));
+        }
+        let Some(key) = self.private.get(&name.key_path())? else {
+            return Ok(None);
+        };
+        let key = vault::DataKey::from_bytes(&key).ok_or_else(|| LogError::State {
+            path: self.private.describe(&name.key_path()),
+            reason: format!("a data key is {} bytes", vault::KEY_LEN),
+        })?;
+        let Some(bytes) = self.private.get(&path)? else {
+            return Ok(None);
+        };
+        let entries = Arc::new(
+            vault::open(&key, name, &bytes).map_err(|e| LogError::State {
+                path: self.private.describe(&path),
+                reason: e.to_string(),
+            })?,
+        );
+        let mut cache = self.cache.lock().expect("cache lock");
+        if cache.len() >= CACHE_OBJECTS {
+            cache.remove(0);
+        }
+        cache.push((path, entries.clone()));
+        Ok(Some(entries))
+    }
+
+    /// The key of a group generation that must be present.
+    fn read_key(&self, group: &str, gen_: u64) -> Result<vault::DataKey, LogError> {
+        let path = vault::key_path(group, gen_);
+        let bytes = self.private.get(&path)?.ok_or_else(|| LogError::State {
+            path: self.private.describe(&path),
+            reason: "the data key is missing".into(),
+        })?;
+        vault::DataKey::from_bytes(&bytes).ok_or_else(|| LogError::State {
+            path: self.private.describe(&path),
+            reason: format!("a data key is {} bytes", vault::KEY_LEN),
+        })
+    }
+
+    /// Make and store (not yet synced) a fresh key for a group generation; reuses a key
+    /// a crashed writer already made for it.
+    fn make_key(&self, group: &str, gen_: u64) -> Result<vault::DataKey, LogError> {
+        let path = vault::key_path(group, gen_);
+        if self.private.get(&path)?.is_some() {
+            return self.read_key(group, gen_);
+        }
+        let keys_dir = self.private.root().join(vault::KEYS_PREFIX);
+        if !keys_dir.exists() {
+            use std::os::unix::fs::DirBuilderExt;
+            std::fs::DirBuilder::new()
+                .mode(0o700)
+                .create(&keys_dir)
+                .map_err(|e| config_err(&keys_dir, format!("cannot create: {e}")))?;
+        }
+        let mut k = [0u8; vault::KEY_LEN];
+        rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut k);
+        self.private.put(&path, &k)?;
+        Ok(vault::DataKey(k))
+    }
+
+    /// Destroy a data key: overwrite it in place (best effort: a copy-on-write file system
+    /// or an SSD may keep the old blocks), then delete it.
+    fn shred_key(&self, key: &str) -> Result<(), LogError> {
+        let path = self.private.root().join(key);
+        if let Ok(mut f) = std::fs::OpenOptions::new().write(true).open(&path) {
+            use std::io::Write;
+            let _ = f.write_all(&[0u8; vault::KEY_LEN]);
+            let _ = f.sync_all();
+        }
+        self.private.delete(key)?;
+        Ok(())
+    }
+
+    /// Work out an erasure: which group generations lose their key, which disclosures go,
+    /// and which are kept (re-sealed under a new key). Writes nothing.
+    pub fn plan_erasure(&self, requests: &[EraseRequest]) -> Result<ErasurePlan, LogError> {
+        let mut erase: BTreeMap<(String, u64), BTreeMap<u64, BTreeSet<FieldPath>>> =
+            BTreeMap::new();
+        for r in requests {
+            let mut found = None;
+            for name in self.vault.objects_for(r.leaf) {
+                if let Some(entries) = self.open_object(name)?
+                    && let Ok(pos) = entries.binary_search_by_key(&r.leaf, |e| e.0)
+                {
+                    found = Some((name.clone(), entries[pos].1.clone()));
+                    break;
+                }
+            }
+            let Some((name, present)) = found else {
+                return Err(LogError::Erase(format!(
+                    "leaf {}: no readable disclosures to erase",
+                    r.leaf
+                )));
+            };
+            let fields: Vec<FieldPath> = if r.fields.is_empty() {
+                present.iter().map(|d| d.path.clone()).collect()
+            } else {
+                for f in &r.fields {
+                    if !present.iter().any(|d| d.path == *f) {
+                        return Err(LogError::Erase(format!(
+                            "leaf {}: field {f} has no readable disclosure",
+                            r.leaf
+                        )));
+                    }
+                }
+                r.fields.clone()
+            };
+            erase
+                .entry((name.group, name.gen_))
+                .or_default()
+                .entry(r.leaf)
+                .or_default()
+                .extend(fields);
+        }
+        let mut groups = Vec::new();
+        for ((group, gen_), leaves) in erase {
+            let key = self.read_key(&group, gen_)?;
+            let objects = self
+                .vault
+                .by_group
+                .get(&(group.clone(), gen_))
+                .cloned()
+                .unwrap_or_default();
+            let mut survivors = Vec::new();
+            let mut kept = 0;
+            for name in &objects {
+                let entries = self.open_object(name)?.ok_or_else(|| LogError::State {
+                    path: self.private.describe(&name.path()),
+                    reason: "vanished while planning an erasure".into(),
+                })?;
+                let mut keep: vault::Entries = Vec::new();
+                for (leaf, ds) in entries.iter() {
+                    let ds: Vec<Disclosure> = ds
+                        .iter()
+                        .filter(|d| !leaves.get(leaf).is_some_and(|f| f.contains(&d.path)))
+                        .cloned()
+                        .collect();
+                    if !ds.is_empty() {
+                        kept += ds.len();
+                        keep.push((*leaf, ds));
+                    }
+                }
+                if !keep.is_empty() {
+                    survivors.push((name.clone(), keep));
+                }
+            }
+            groups.push(GroupErasure {
+                group,
+                gen_,
+                key_id: key.id(),
+                erased: leaves
+                    .into_iter()
+                    .map(|(l, f)| (l, f.into_iter().collect()))
+                    .collect(),
+                kept,
+                objects,
+                survivors,
+            });
+        }
+        Ok(ErasurePlan {
+            size: self.state.size,
+            groups,
+        })
+    }
+
+    /// Carry out `plan` and append `records` (the retention-deletion records describing it),
+    /// atomically: a crash at any point leaves the old state (nothing erased, no record) or
+    /// the new (erased and recorded), which [`Log::open`] completes. Refuses records that do
+    /// not describe exactly this erasure: crypto-shred records naming the destroyed keys,
+    /// leaf-range targets that cover every erased field and claim nothing kept.
+    pub fn erase(
+        &mut self,
+        plan: &ErasurePlan,
+        records: &[AppendItem],
+    ) -> Result<Vec<Receipt>, LogError> {
+        if self.lock.is_none() {
+            return Err(LogError::ReadOnly);
+        }
+        if plan.size != self.state.size {
+            return Err(LogError::Erase(format!(
+                "planned at size {}, the log is now at {}: plan again",
+                plan.size, self.state.size
+            )));
+        }
+        if plan.groups.is_empty() {
+            return Err(LogError::Erase("nothing to erase".into()));
+        }
+        check_erasure_records(plan, records)?;
+        let old = self.state.size;
+        let new = old + records.len() as u64;
+        // 1. Announce: what will be created (undone on a crash before the commit) and what
+        //    will be destroyed (destroyed on a crash after it).
+        let mut created_keys = Vec::new();
+        let mut new_objects = Vec::new();
+        let mut new_names = Vec::new();
+        let mut old_keys = Vec::new();
+        let mut old_objects = Vec::new();
+        for g in &plan.groups {
+            old_keys.push(vault::key_path(&g.group, g.gen_));
+            old_objects.extend(g.objects.iter().map(|n| n.path()));
+            if !g.survivors.is_empty() {
+                if g.gen_ == old {
+                    return Err(LogError::Erase(format!(
+                        "group {} generation {} was keyed at this very size",
+                        g.group, g.gen_
+                    )));
+                }
+                let kp = vault::key_path(&g.group, old);
+                if self.private.get(&kp)?.is_none() {
+                    created_keys.push(kp);
+                }
+                for (n, _) in &g.survivors {
+                    let name = vault::ObjectName {
+                        group: g.group.clone(),
+                        gen_: old,
+                        first: n.first,
+                        end: n.end,
+                    };
+                    new_objects.push(name.path());
+                    new_names.push(name);
+                }
+            }
+        }
+        let intent = SweepIntent {
+            old,
+            new,
+            created_keys,
+            new_objects,
+            old_keys,
+            old_objects,
+        };
+        self.private
+            .put(SWEEP_KEY, &crate::cbor::to_vec(&intent.as_tuple()))?;
+        self.private.sync()?;
+        crash_point(1);
+        // 2. Re-seal what each group keeps under its new key.
+        let written = (|| -> Result<(), LogError> {
+            for g in &plan.groups {
+                if g.survivors.is_empty() {
+                    continue;
+                }
+                let key = self.make_key(&g.group, old)?;
+                for (n, entries) in &g.survivors {
+                    let name = vault::ObjectName {
+                        group: g.group.clone(),
+                        gen_: old,
+                        first: n.first,
+                        end: n.end,
+                    };
+                    let refs: Vec<(u64, &[Disclosure])> =
+                        entries.iter().map(|(l, d)| (*l, d.as_slice())).collect();
+                    self.private
+                        .put(&name.path(), &vault::seal(&key, &name, &refs, nonce()))?;
+                }
+            }
+            self.private.sync()?;
+            crash_point(2);
+            Ok(())
+        })();
+        // 3. Commit: append the records.
+        let receipts = written.and_then(|()| self.append(records));
+        let receipts = match receipts {
+            Ok(r) => r,
+            Err(e) => {
+                // Not committed: undo what step 2 made (Log::open does it if this fails).
+                if self.state.size == old && self.undo_sweep(&intent).is_ok() {
+                    let _ = self.private.delete(SWEEP_KEY);
+                    let _ = self.private.sync();
+                }
+                return Err(e);
+            }
+        };
+        crash_point(3);
+        // 4. Destroy the old keys and ciphertext.
+        self.finish_sweep(&intent)?;
+        self.private.delete(SWEEP_KEY)?;
+        self.private.sync()?;
+        self.vault = VaultIndex::load(&self.private)?;
+        self.cache.lock().expect("cache lock").clear();
+        Ok(receipts)
+    }
+
+    fn undo_sweep(&self, intent: &SweepIntent) -> Result<(), LogError> {
+        for o in &intent.new_objects {
+            self.private.delete(o)?;
+        }
+        for k in &intent.created_keys {
+            self.shred_key(k)?;
+        }
+        self.private.sync()?;
+        Ok(())
+    }
+
+    fn finish_sweep(&self, intent: &SweepIntent) -> Result<(), LogError> {
+        // Keys first: once they are gone, the ciphertext is unreadable wherever it is.
+        for k in &intent.old_keys {
+            self.shred_key(k)?;
+        }
+        self.private.sync()?;
+        crash_point(4);
+        for o in &intent.old_objects {
+            self.private.delete(o)?;
+        }
+        self.private.sync()?;
+        Ok(())
+    }
+
+    /// Finish (committed) or undo (not committed) an erasure a crash interrupted.
+    fn recover_sweep(&mut self) -> Result<(), LogError> {
+        let Some(bytes) = self.private.get(SWEEP_KEY)? else {
+            return Ok(());
+        };
+        let path = self.private.describe(SWEEP_KEY);
+        let intent =
+            SweepIntent::from_tuple(crate::cbor::decode_canonical(&bytes).map_err(|e| {
+                LogError::State {
+                    path: path.clone(),
+                    reason: e.to_string(),
+                }
+            })?);
+        if self.state.size >= intent.new {
+            self.finish_sweep(&intent)?;
+        } else if self.state.size == intent.old {
+            self.undo_sweep(&intent)?;
+        } else {
+            return Err(LogError::State {
+                path,
+                reason: format!(
+                    "an erasure committing {}..{} was announced, but the state's size is {}",
+                    intent.old, intent.new, self.state.size
+                ),
+            });
+        }
+        self.private.delete(SWEEP_KEY)?;
+        self.private.sync()?;
+        self.vault = VaultIndex::load(&self.private)?;
+        self.cache.lock().expect("cache lock").clear();
+        Ok(())
+    }
+}
+
+/// `private/sweep`: `[old size, new size, created keys, new objects, old keys, old objects]`.
+struct SweepIntent {
+    old: u64,
+    new: u64,
+    created_keys: Vec<String>,
+    new_objects: Vec<String>,
+    old_keys: Vec<String>,
+    old_objects: Vec<String>,
+}
+
+type SweepTuple = (u64, u64, Vec<String>, Vec<String>, Vec<String>, Vec<String>);
+
+impl SweepIntent {
+    fn as_tuple(&self) -> SweepTuple {
+        (
+            self.old,
+            self.new,
+            self.created_keys.clone(),
+            self.new_objects.clone(),
+            self.old_keys.clone(),
+            self.old_objects.clone(),
+        )
+    }
+
+    fn from_tuple(t: SweepTuple) -> Self {
+        SweepIntent {
+            old: t.0,
+            new: t.1,
+            created_keys: t.2,
+            new_objects: t.3,
+            old_keys: t.4,
+            old_objects: t.5,
+        }
+    }
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Tests: the erasure step at which to simulate a crash (a panic, so no clean-up runs).
+    pub(crate) static CRASH_AT: std::cell::Cell<u8> = const { std::cell::Cell::new(0) };
+}
+
+/// A point where tests simulate a crash of [`Log::erase`].
+fn crash_point(_n: u8) {
+    #[cfg(test)]
+    if CRASH_AT.with(|c| c.get()) == _n {
+        panic!("simulated crash at erasure step {_n}");
+    }
+}
+
+fn nonce() -> [u8; vault::NONCE_LEN] {
+    let mut n = [0u8; vault::NONCE_LEN];
+    rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut n);
+    n
+}
+
+/// The records of an erasure must describe it exactly: every record a retention-deletion by
+/// crypto-shredding of one of the plan's keys, naming leaf ranges; every leaf it names has
+/// fields erased under that key (all of them if it names no fields); every erased field is
+/// named by some record.
+fn check_erasure_records(plan: &ErasurePlan, records: &[AppendItem]) -> Result<(), LogError> {
+    if records.is_empty() {
+        return Err(LogError::Erase(
+            "an erasure needs its retention-deletion records".into(),
+        ));
+    }
+    let by_key: BTreeMap<Hash32, &GroupErasure> =
+        plan.groups.iter().map(|g| (g.key_id, g)).collect();
+    let mut covered: BTreeSet<(Hash32, u64, FieldPath)> = BTreeSet::new();
+    for (i, item) in records.iter().enumerate() {
+        let bad = |m: String| LogError::Erase(format!("record {i}: {m}"));
+        let rec = Record::decode(&item.record).map_err(|e| bad(e.to_string()))?;
+        let Body::RetentionDeletion(d) = &rec.payload().body else {
+            return Err(bad(format!(
+                "is a {} record, not a retention-deletion",
+                rec.payload().kind()
+            )));
+        };
+        if d.method != DeletionMethod::CryptoShred {
+            return Err(bad("method: an erasure destroys keys (crypto-shred)".into()));
+        }
+        let kid = d
+            .shredded_key_id
+            .expect("validated: crypto-shred has a key id");
+        let g = by_key.get(&kid).ok_or_else(|| {
+            bad(format!(
+                "shredded_key_id {kid} is not a key this erasure destroys"
+            ))
+        })?;
+        for (t, target) in d.targets.iter().enumerate() {
+            if target.range != RangeType::Leaf {
+                return Err(bad(format!("targets.{t}: an erasure names leaf ranges")));
+            }
+            for leaf in target.first..=target.last {
+                let fields = g.erased.get(&leaf).ok_or_else(|| {
+                    bad(format!(
+                        "targets.{t}: leaf {leaf} has nothing erased under key {kid}"
+                    ))
+                })?;
+                let mut any = false;
+                for f in fields {
+                    if target.matches_field(f) {
+                        covered.insert((kid, leaf, f.clone()));
+                        any = true;
+                    }
+                }
+                if !any {
+                    return Err(bad(format!(
+                        "targets.{t}: names no field erased at leaf {leaf}"
+                    )));
+                }
+                if target.fields.is_empty()
+                    && g.survivors
+                        .iter()
+                        .any(|(_, e)| e.iter().any(|(l, _)| *l == leaf))
+                {
+                    return Err(bad(format!(
+                        "targets.{t}: claims every field of leaf {leaf}, but some are kept"
+                    )));
+                }
+            }
+        }
+    }
+    for g in &plan.groups {
+        for (leaf, fields) in &g.erased {
+            for f in fields {
+                if !covered.contains(&(g.key_id, *leaf, f.clone())) {
+                    return Err(LogError::Erase(format!(
+                        "leaf {leaf} field {f} would be erased without a record naming it"
+                    )));
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 impl crate::retention::DisclosureSource for Log {
@@ -705,49 +1353,6 @@ fn write_secret(path: &Path, data: &[u8]) -> Result<(), LogError> {
     f.write_all(data).map_err(io("write"))?;
     f.sync_all().map_err(io("fsync"))?;
     Ok(())
-}
-
-fn disclosure_key(start: u64, end: u64) -> String {
-    format!("disclosures/{start:020}-{end:020}")
-}
-
-fn parse_disclosure_key(key: &str) -> Option<(u64, u64)> {
-    let name = key.strip_prefix("disclosures/")?;
-    let (a, b) = name.split_once('-')?;
-    Some((a.parse().ok()?, b.parse().ok()?))
-}
-
-/// `[* [leaf, [* disclosure]]]` in deterministic CBOR.
-fn encode_disclosures(items: &[(u64, &[Disclosure])]) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut e = minicbor::Encoder::new(&mut out);
-    e.array(items.len() as u64).expect("vec write");
-    for (leaf, ds) in items {
-        e.array(2).and_then(|e| e.u64(*leaf)).expect("vec write");
-        e.array(ds.len() as u64).expect("vec write");
-        for d in *ds {
-            e.encode(d).expect("vec write");
-        }
-    }
-    out
-}
-
-fn decode_disclosures(data: &[u8]) -> Result<Vec<(u64, Vec<Disclosure>)>, String> {
-    let mut d = minicbor::Decoder::new(data);
-    let err = |e: minicbor::decode::Error| e.to_string();
-    let n = d.array().map_err(err)?.ok_or("indefinite array")?;
-    let mut out = Vec::new();
-    for _ in 0..n {
-        d.array().map_err(err)?;
-        let leaf = d.u64().map_err(err)?;
-        let m = d.array().map_err(err)?.ok_or("indefinite array")?;
-        let mut ds = Vec::new();
-        for _ in 0..m {
-            ds.push(d.decode::<Disclosure>().map_err(err)?);
-        }
-        out.push((leaf, ds));
-    }
-    Ok(out)
 }
 
 /// Stored hashes of the old tree (from its tiles) plus those computed in this batch.
@@ -792,5 +1397,7 @@ impl<F: tiles::TileFetcher> HashReader for Overlay<F> {
     }
 }
 
+#[cfg(test)]
+mod erase_tests;
 #[cfg(test)]
 mod tests;

@@ -285,8 +285,15 @@ fn open_removes_the_leftovers_of_a_batch_that_never_committed() {
     let (bundle, _) = tiles::entry_bundle_for_leaf(new - 1, new).unwrap();
     log.public.put(&tile, &vec![7; 32 * new as usize]).unwrap();
     log.public.put(&bundle.path(), b"leftover").unwrap();
+    let leftover = vault::ObjectName {
+        group: "-~2026-03-01".into(),
+        gen_: 1,
+        first: size,
+        end: new,
+    }
+    .path();
     log.private
-        .put(&disclosure_key(size, new), b"someone's personal data")
+        .put(&leftover, b"someone's personal data")
         .unwrap();
     drop(log);
 
@@ -295,12 +302,7 @@ fn open_removes_the_leftovers_of_a_batch_that_never_committed() {
     let public = log.public_store().list("").unwrap();
     assert!(!public.contains(&tile), "{public:?}");
     assert!(!public.contains(&bundle.path()), "{public:?}");
-    assert!(
-        log.private
-            .get(&disclosure_key(size, new))
-            .unwrap()
-            .is_none()
-    );
+    assert!(log.private.get(&leftover).unwrap().is_none());
     assert!(log.private.get(INTENT_KEY).unwrap().is_none());
     // The durable size's own partial tile is still there, and the log continues.
     let own = tiles::TileId::new(0, 0, size as u16).unwrap().path();

@@ -117,6 +117,34 @@ impl Target {
     }
 }
 
+impl Target {
+    /// Whether the field patterns name `path`: no patterns names every field; a pattern
+    /// names a path with as many elements, each equal or `*`.
+    pub fn matches_field(&self, path: &crate::record::sealed::FieldPath) -> bool {
+        use crate::record::sealed::PathElem;
+        self.fields.is_empty()
+            || self.fields.iter().any(|f| {
+                let parts: Vec<&str> = f.as_str().split('.').collect();
+                parts.len() == path.0.len()
+                    && parts.iter().zip(&path.0).all(|(p, e)| match e {
+                        _ if *p == "*" => true,
+                        PathElem::Name(n) => p == n,
+                        PathElem::Index(i) => p.parse::<u64>().ok() == Some(*i),
+                    })
+            })
+    }
+
+    /// Whether the range names the record at `leaf` of `producer`'s `seq`.
+    pub fn covers_record(&self, leaf: u64, producer: &ProducerId, seq: u64) -> bool {
+        match self.range {
+            RangeType::Leaf => (self.first..=self.last).contains(&leaf),
+            RangeType::Seq => {
+                self.producer.as_ref() == Some(producer) && (self.first..=self.last).contains(&seq)
+            }
+        }
+    }
+}
+
 /// Check a list of targets under `field`.
 pub(crate) fn validate_targets(field: &str, targets: &[Target]) -> Result<(), String> {
     non_empty(field, targets)?;
