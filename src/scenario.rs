@@ -8,7 +8,20 @@
 //! values, and the violations built in: an official whose authorisation was revoked tries a
 //! query (logged `denied`); one day the query front-end's heartbeat counts one query more
 //! than it logged; the export case of B (backup sync, fully automated termination, no
-//! statement of reasons, appeal upheld without human review).
+//! statement of reasons, appeal upheld without human review); and the day-0 provider-odido
+//! upload (label `kept-upload`), which the demo's retention sweep leaves in place past its
+//! cap.
+//!
+//! Retention: on day 0 the `retention-authority` signs one policy ([`POLICY_ID`]) with the
+//! named rules of shared/record-fields.md and `nl-ciot-latest-upload` ([`named_rules`]).
+//! Queries carry the categories of [`QUERY_CATEGORIES`], which the BDSG §76 cap and the
+//! NEN 7513 minimum both cover: every query is in conflict, which shows conflict reporting.
+//! Uploads carry only [`UPLOAD_CATEGORY`], covered by the one-day cap alone (only the latest
+//! daily file may be kept): day N's file falls due at local midnight (Europe/Amsterdam) that
+//! starts day N+2. The `retention-sweep` producer ([`SWEEP`]) is registered for the deletion
+//! and review records a sweep appends; the scenario itself writes none. The same rules, one
+//! policy per rule, are the ready-made policy files under [`POLICIES_DIR`]
+//! ([`policy_files`], written by `cargo run --bin xtask -- all`).
 //!
 //! Pure and deterministic: keys and salts come from fixed labels through BLAKE3 `derive_key`
 //! under [`SEED_CONTEXT`], the clock is the scenario's own. Never a source of real keys.
@@ -19,7 +32,9 @@ use serde_json::{Value, json};
 use crate::crypto::SecretKey;
 use crate::log::AppendItem;
 use crate::record::json::build_from_json;
-use crate::record::kinds::samples;
+use crate::record::kinds::retention_policy::{PeriodUnit, RetentionRule};
+use crate::record::kinds::{RetentionPolicy, samples};
+use crate::record::payload::EnvelopeJson;
 use crate::record::sealed::SALT_LEN;
 use crate::record::types::{Hash32, Timestamp};
 use crate::record::{Kind, Record};
@@ -31,6 +46,19 @@ pub const ORIGIN: &str = "demo.logseal.example/log";
 pub const SEED_CONTEXT: &str = "logseal demo: deterministic, never for real records v1";
 /// The registration authority (its key name is its producer id).
 pub const AUTHORITY: &str = "registration-authority";
+/// The producer of retention-deletion and retention-review records (the demo's sweep signs
+/// with its key, `--executor-key`).
+pub const SWEEP: &str = "retention-sweep";
+/// The producer that signs the retention policy.
+pub const POLICY_AUTHORITY: &str = "retention-authority";
+/// The id of the scenario's retention policy (version 1, day 0).
+pub const POLICY_ID: &str = "logseal-demo-retention";
+/// The data categories of the queries: the BDSG §76 cap and the NEN 7513 minimum cover them.
+pub const QUERY_CATEGORIES: &[&str] = &["subscriber-name-address", "ip-assignment", "mail-account"];
+/// The one data category of the providers' uploads: only `nl-ciot-latest-upload` covers it.
+pub const UPLOAD_CATEGORY: &str = "subscriber-data-file";
+/// Where the ready-made policy files go, relative to the crate root.
+pub const POLICIES_DIR: &str = "docs/policies";
 /// 2026-03-01T00:00:00Z in seconds.
 const START: u64 = 1_772_323_200;
 const DAY: u64 = 86_400;
@@ -101,7 +129,7 @@ pub fn producers() -> Vec<ProducerSpec> {
             about: "answers officials' queries",
         },
         ProducerSpec {
-            name: "retention-authority",
+            name: POLICY_AUTHORITY,
             kinds: &[RetentionPolicy],
             about: "publishes the retention rules",
         },
@@ -134,6 +162,11 @@ pub fn producers() -> Vec<ProducerSpec> {
             name: "legal-desk",
             kinds: &[LegalHold],
             about: "places legal holds",
+        },
+        ProducerSpec {
+            name: SWEEP,
+            kinds: &[RetentionDeletion, RetentionReview],
+            about: "erases what falls due and records each deletion",
         },
     ]
 }
@@ -256,24 +289,22 @@ pub fn generate(scale: Scale) -> Vec<Day> {
     let mut day0 = Vec::new();
     let t0 = START + 7 * 3600;
 
-    // Retention rules (the named rules of record-fields.md) and the platform's policies.
-    let mut policy = sample(Kind::RetentionPolicy);
-    let policy_body = policy["body"].take();
-    let mut policy_body = policy_body;
-    policy_body
-        .as_object_mut()
-        .expect("object")
-        .remove("supersedes");
-    policy_body["version"] = Value::from(1);
+    // Retention rules (the named rules of record-fields.md and the uploads' one-day cap) and
+    // the platform's policies.
     day0.push(plan(
         Kind::RetentionPolicy,
-        "retention-authority",
+        POLICY_AUTHORITY,
         envelope(
-            "retention-authority",
+            POLICY_AUTHORITY,
             t0 + 60,
             "retention-policy",
             None,
-            policy_body,
+            json!({
+                "policy_id": POLICY_ID,
+                "version": 1,
+                "authority": "functionaris-gegevensbescherming",
+                "rules": named_rules().into_iter().map(|r| r.rule).collect::<Vec<_>>(),
+            }),
         ),
     ));
     let mut publication = sample(Kind::PolicyPublication)["body"].take();
@@ -359,13 +390,13 @@ pub fn generate(scale: Scale) -> Vec<Day> {
                     "upload-gateway",
                     at,
                     "subscriber-data-upload",
-                    Some("de-bdsg76-led-logs@1"),
+                    Some("nl-ciot-latest-upload@1"),
                     json!({
                         "action": "collect",
                         "legal_basis": "nl-tw-13-4",
                         "purpose": "statutory-data-provision",
                         "actor": {"role": "system", "organisation": provider, "user": format!("{provider}-sftp")},
-                        "data_categories": ["subscriber-name-address", "ip-assignment", "mail-account"],
+                        "data_categories": [UPLOAD_CATEGORY],
                         "result_count": 1_800_000 + rng.below(50_000),
                         "data_origin": {
                             "provider": provider,
@@ -676,6 +707,274 @@ fn plan(kind: Kind, producer: &'static str, json: Value) -> Planned {
     }
 }
 
+/// One named retention rule: the rule in its JSON form, and what it says, for a person.
+#[derive(Debug, Clone)]
+pub struct NamedRule {
+    /// A `retention-policy` rule object (`id`, `version`, `rule`, `kinds`, …).
+    pub rule: Value,
+    /// What the rule means, for docs/policies/README.md.
+    pub says: &'static str,
+}
+
+/// The scenario's retention rules, in the order its policy lists them: the named rules of
+/// shared/record-fields.md and `nl-ciot-latest-upload`. Kinds and data categories are the
+/// scenario's: the BDSG cap and the NEN minimum cover the queries' categories
+/// ([`QUERY_CATEGORIES`]), the one-day cap only the uploads' ([`UPLOAD_CATEGORY`]).
+pub fn named_rules() -> Vec<NamedRule> {
+    vec![
+        NamedRule {
+            rule: json!({
+                "id": "de-bdsg76-led-logs", "version": 1, "rule": "cap",
+                "kinds": ["data-access"], "data_categories": QUERY_CATEGORIES,
+                "period": {"count": 1, "unit": "years"}, "trigger": "occurred-at",
+                "align": "end-of-year", "time_zone": "Europe/Berlin",
+                "conditions": [], "legal_source": "BDSG §76(4)",
+            }),
+            says: "Logs of processing by a law-enforcement authority (the German transposition \
+                   of the LED) are erased at the end of the year after the year they were \
+                   generated: anything logged in 2026 is due 2028-01-01T00:00 in Berlin.",
+        },
+        NamedRule {
+            rule: json!({
+                "id": "nl-nen7513-access-logs", "version": 1, "rule": "minimum",
+                "kinds": ["data-access"], "data_categories": QUERY_CATEGORIES,
+                "period": {"count": 5, "unit": "years"}, "trigger": "occurred-at",
+                "time_zone": "Europe/Amsterdam",
+                "conditions": [], "legal_source": "NEN 7513",
+            }),
+            says: "Access logs are kept at least five years. Over the same queries as the BDSG \
+                   cap this is a conflict (the cap falls due first), which `logseal retention \
+                   plan` reports instead of resolving.",
+        },
+        NamedRule {
+            rule: json!({
+                "id": "eu-dsa20-appeal-window", "version": 1, "rule": "minimum",
+                "kinds": ["account-sanction", "notification", "appeal", "appeal-decision"],
+                "data_categories": [],
+                "period": {"count": 6, "unit": "months"}, "trigger": "notification-sent",
+                "time_zone": "Europe/Brussels",
+                "conditions": ["complaint-pending", "case-pending"],
+                "legal_source": "DSA Art 20(1)–(2), 21",
+            }),
+            says: "A sanction and its statement of reasons, appeal and decision are kept at \
+                   least six months after the statement was sent (the window for an internal \
+                   complaint), and longer while a complaint or a case is pending.",
+        },
+        NamedRule {
+            rule: json!({
+                "id": "us-2258a-preservation", "version": 1, "rule": "minimum",
+                "kinds": ["account-sanction"], "data_categories": [],
+                "period": {"count": 1, "unit": "years"}, "trigger": "report-made",
+                "time_zone": "America/New_York",
+                "conditions": [], "legal_source": "18 U.S.C. 2258A(h)",
+            }),
+            says: "What a provider reported to the CyberTipline is preserved at least one year \
+                   after the report.",
+        },
+        NamedRule {
+            rule: json!({
+                "id": "eu-r1232-csam-cap", "version": 1, "rule": "cap",
+                "kinds": ["account-sanction"], "data_categories": [],
+                "period": {"count": 12, "unit": "months"}, "trigger": "identification",
+                "time_zone": "Europe/Brussels",
+                "conditions": ["complaint-pending"],
+                "legal_source": "Reg. (EU) 2021/1232 Art 3",
+            }),
+            says: "Data processed under the interim ePrivacy derogation is erased twelve months \
+                   after the material was identified, unless it is needed for a complaint or \
+                   redress (suspended while a complaint is pending).",
+        },
+        NamedRule {
+            rule: json!({
+                "id": "hold-override", "version": 1, "rule": "hold-override",
+                "kinds": [], "data_categories": [],
+                "conditions": ["legal-hold"],
+                "legal_source": "GDPR 17(3)(e), 18(1)(c); LED 16(3)",
+            }),
+            says: "While a legal hold covers a record, no cap erases it (data needed for legal \
+                   claims is restricted, not erased). Covers every kind.",
+        },
+        NamedRule {
+            rule: json!({
+                "id": "nl-ciot-latest-upload", "version": 1, "rule": "cap",
+                "kinds": ["data-access"], "data_categories": [UPLOAD_CATEGORY],
+                "period": {"count": 1, "unit": "days"}, "trigger": "occurred-at",
+                "align": "end-of-day", "time_zone": "Europe/Amsterdam",
+                "conditions": [],
+                "legal_source": "Telecommunicatiewet art. 13.4; Besluit verstrekking gegevens \
+                                 telecommunicatie",
+            }),
+            says: "The central subscriber-data service keeps only the latest daily file of each \
+                   provider: a file received on day N is erased at local midnight that starts \
+                   day N+2 (one day, aligned to the end of the day, in Amsterdam), once the \
+                   next day's file has replaced it.",
+        },
+    ]
+}
+
+/// When the ready-made policy files say they were adopted (any time before use will do).
+const POLICY_FILE_TIME: &str = "2026-03-01T08:00:00.000+01:00";
+
+/// A ready-made policy file: one `retention-policy` record (JSON input form) whose policy
+/// (`policy_id` = the rule id, version 1) holds one rule. `seq` 0 and an all-zero `prev`: the
+/// first record of a fresh policy-authority key.
+fn policy_file_json(rule: &Value) -> Value {
+    json!({
+        "producer": POLICY_AUTHORITY,
+        "seq": 0,
+        "prev": hex::encode([0u8; 32]),
+        "occurred_at": POLICY_FILE_TIME,
+        "processing_activity": "https://register.example/activities/retention-policy",
+        "status": "ok",
+        "body": {
+            "policy_id": rule["id"].clone(),
+            "version": 1,
+            "authority": "data-protection-officer",
+            "rules": [rule.clone()],
+        },
+    })
+}
+
+/// The envelope then the body, fields in the order the record types declare them.
+#[derive(serde::Serialize)]
+struct PolicyFile<'a> {
+    #[serde(flatten)]
+    envelope: &'a EnvelopeJson,
+    body: &'a RetentionPolicy,
+}
+
+/// The ready-made policy files: `docs/policies/<rule-id>.json` per [`named_rules`] entry and
+/// `docs/policies/README.md`, as (path relative to the crate root, bytes). Each file is
+/// checked with the JSON input path (`build_from_json`: envelope, body, `validate`) before it
+/// is rendered; an error names the rule.
+pub fn policy_files() -> Result<Vec<(std::path::PathBuf, Vec<u8>)>, ScenarioError> {
+    let dir = std::path::Path::new(POLICIES_DIR);
+    let mut out = Vec::new();
+    let mut rows = Vec::new();
+    for (index, named) in named_rules().into_iter().enumerate() {
+        let err = |reason: String| ScenarioError {
+            day: 0,
+            producer: POLICY_AUTHORITY.into(),
+            kind: Kind::RetentionPolicy,
+            index,
+            reason: format!("ready-made policy of rule {}: {reason}", named.rule["id"]),
+        };
+        let file = policy_file_json(&named.rule);
+        build_from_json(Kind::RetentionPolicy, file.clone(), &mut || [0; SALT_LEN])
+            .map_err(|e| err(e.to_string()))?;
+        let mut envelope = file;
+        let body = envelope
+            .as_object_mut()
+            .and_then(|o| o.remove("body"))
+            .unwrap_or_default();
+        let body: RetentionPolicy = serde_json::from_value(body).map_err(|e| err(e.to_string()))?;
+        let envelope: EnvelopeJson =
+            serde_json::from_value(envelope).map_err(|e| err(e.to_string()))?;
+        let mut text = serde_json::to_string_pretty(&PolicyFile {
+            envelope: &envelope,
+            body: &body,
+        })
+        .map_err(|e| err(e.to_string()))?;
+        text.push('\n');
+        let rule = &body.rules[0];
+        out.push((dir.join(format!("{}.json", rule.id)), text.into_bytes()));
+        rows.push((rule.clone(), named.says));
+    }
+    out.push((dir.join("README.md"), policies_readme(&rows).into_bytes()));
+    Ok(out)
+}
+
+/// `5 years`, `1 day`.
+fn period_text(count: u64, unit: PeriodUnit) -> String {
+    let name = match unit {
+        PeriodUnit::Days => "day",
+        PeriodUnit::Months => "month",
+        PeriodUnit::Years => "year",
+    };
+    format!("{count} {name}{}", if count == 1 { "" } else { "s" })
+}
+
+fn list_or(items: &[String], empty: &str) -> String {
+    if items.is_empty() {
+        empty.to_string()
+    } else {
+        items.join(", ")
+    }
+}
+
+fn policies_readme(rules: &[(RetentionRule, &str)]) -> String {
+    let mut s = String::from(
+        "# Ready-made retention policies\n\n\
+         Generated by `cargo run --bin xtask -- all` from `logseal::scenario::named_rules` \
+         (src/scenario.rs); do not edit by hand: `tests/man.rs` fails when these files differ \
+         from the generator, and `tests/schemas.rs` signs each one and validates it against \
+         the schemas.\n\n\
+         Each `<rule-id>.json` is one `retention-policy` record in the JSON input form of \
+         `logseal record new --kind retention-policy` (`logseal record new --help`; \
+         src/record/json.rs): \
+         signed by the policy authority `retention-authority`, a policy whose `policy_id` is \
+         the rule id (version 1) holding that one rule. Policies with different ids are in \
+         force side by side, so any subset can be appended; but two policies in force may not \
+         define the same rule id. `logseal demo` signs all seven rules in one policy, \
+         `logseal-demo-retention`. How rules are evaluated (coverage, calendar arithmetic, \
+         alignment, conditions, conflicts): docs/RETENTION.md.\n\n\
+         The kinds and data categories are those of the built-in scenario: the BDSG cap and \
+         the NEN 7513 minimum cover the queries' categories, the one-day cap only the uploads' \
+         `subscriber-data-file`. Edit `kinds`, `data_categories`, `authority` and \
+         `occurred_at` for your own data before signing; a changed rule is a new version \
+         (`version` of the rule and of the policy).\n\n\
+         | file | rule | period | trigger | alignment | time zone | conditions | covers | legal source |\n\
+         |---|---|---|---|---|---|---|---|---|\n",
+    );
+    for (r, _) in rules {
+        let kinds: Vec<String> = r.kinds.iter().map(|k| k.name().to_string()).collect();
+        let cats: Vec<String> = r.data_categories.iter().map(|c| c.to_string()).collect();
+        let conds: Vec<String> = r.conditions.iter().map(|c| c.to_string()).collect();
+        s.push_str(&format!(
+            "| [`{id}.json`]({id}.json) | {kind} | {period} | {trigger} | {align} | {zone} | {conds} | {kinds}; {cats} | {source} |\n",
+            id = r.id,
+            kind = r.rule,
+            period = r
+                .period
+                .map_or("—".to_string(), |p| period_text(p.count, p.unit)),
+            trigger = r.trigger.map_or("—".to_string(), |t| t.to_string()),
+            align = r.align.map_or("—".to_string(), |a| a.to_string()),
+            zone = r.time_zone.as_ref().map_or("—".to_string(), |z| z.to_string()),
+            conds = list_or(&conds, "—"),
+            kinds = list_or(&kinds, "every kind"),
+            cats = list_or(&cats, "every category"),
+            source = r.legal_source,
+        ));
+    }
+    s.push_str("\n## What each rule says\n\n");
+    for (r, says) in rules {
+        s.push_str(&format!("- `{}@{}`: {says}\n", r.id, r.version));
+    }
+    s.push_str(
+        "\n## Signing and appending one\n\n\
+         The policy authority's key must be registered by the log's registration authority \
+         for `retention-policy` records (a `key-registration` record, like any producer's).\n\n\
+         Directly, letting the log fill in `seq` and `prev` from the authority's chain (the \
+         JSON-lines input of `logseal append` takes one object per line, with its `kind`):\n\n\
+         ```sh\n\
+         jq -c '{kind: \"retention-policy\"} + del(.seq, .prev)' docs/policies/nl-ciot-latest-upload.json \\\n\
+         \x20 | logseal append LOG --in - --producer-key retention-authority.key\n\
+         ```\n\n\
+         Or sign a record file first, then append it. As written, `seq` 0 and an all-zero \
+         `prev` make it the authority's first record; otherwise set them to the authority's \
+         `next seq` and `head` from `logseal info LOG`:\n\n\
+         ```sh\n\
+         logseal record new --kind retention-policy --producer-key retention-authority.key \\\n\
+         \x20 --origin ORIGIN --in docs/policies/nl-ciot-latest-upload.json --out ciot-policy\n\
+         logseal append LOG ciot-policy.cose\n\
+         ```\n\n\
+         A policy is in force from its own leaf onward; records logged before it keep the \
+         rules that were in force at their leaf. `logseal retention plan LOG` then lists the \
+         policies applied and what falls due.\n",
+    );
+    s
+}
+
 /// One signed record of the scenario.
 #[derive(Debug, Clone)]
 pub struct Signed {
@@ -952,6 +1251,126 @@ mod tests {
             );
             assert_eq!(all.iter().any(|s| s.kind == *k), expected, "{k}");
         }
+    }
+
+    /// The day-0 policy, as the retention core reads it.
+    fn scenario_policy(days: &[Day]) -> crate::retention::policy::Policy {
+        let p = days[0]
+            .records
+            .iter()
+            .find(|p| p.kind == Kind::RetentionPolicy)
+            .expect("a policy on day 0");
+        let body: RetentionPolicy = serde_json::from_value(p.json["body"].clone()).unwrap();
+        assert_eq!(body.policy_id.as_str(), POLICY_ID);
+        crate::retention::policy::Policy::from_body(&body).unwrap()
+    }
+
+    #[test]
+    fn uploads_fall_under_the_one_day_cap_alone_and_queries_under_the_bdsg_nen_conflict() {
+        let days = generate(Scale::FULL);
+        let policy = scenario_policy(&days);
+        let ids: Vec<String> = policy
+            .rules
+            .iter()
+            .map(|r| r.reference.to_string())
+            .collect();
+        let named: Vec<String> = named_rules()
+            .iter()
+            .map(|r| format!("{}@{}", r.rule["id"].as_str().unwrap(), r.rule["version"]))
+            .collect();
+        assert_eq!(ids, named);
+        let covering = |p: &Planned| -> Vec<String> {
+            let cats: Vec<String> =
+                serde_json::from_value(p.json["body"]["data_categories"].clone()).unwrap();
+            policy
+                .rules
+                .iter()
+                .filter(|r| {
+                    r.kind != crate::record::kinds::retention_policy::RuleKind::HoldOverride
+                })
+                .filter(|r| r.covers(p.kind, &cats))
+                .map(|r| r.reference.to_string())
+                .collect()
+        };
+        let (mut uploads, mut queries) = (0, 0);
+        for p in days.iter().flat_map(|d| &d.records) {
+            match (p.kind, p.producer) {
+                (Kind::DataAccess, "upload-gateway") => {
+                    uploads += 1;
+                    assert_eq!(covering(p), ["nl-ciot-latest-upload@1"]);
+                    assert_eq!(p.json["retention_rule"], "nl-ciot-latest-upload@1");
+                }
+                (Kind::DataAccess, "query-frontend") => {
+                    queries += 1;
+                    assert_eq!(
+                        covering(p),
+                        ["de-bdsg76-led-logs@1", "nl-nen7513-access-logs@1"]
+                    );
+                }
+                _ => {}
+            }
+        }
+        assert_eq!((uploads, queries), (90, 3000));
+        // Every query category is one the BDSG cap and the NEN minimum name.
+        for (_, category, _) in LEGAL_BASES {
+            assert!(QUERY_CATEGORIES.contains(category), "{category}");
+        }
+    }
+
+    #[test]
+    fn a_days_upload_falls_due_at_the_amsterdam_midnight_starting_two_days_later() {
+        let days = generate(Scale::FULL);
+        let policy = scenario_policy(&days);
+        let cap = policy.rule_by_id("nl-ciot-latest-upload").unwrap();
+        let due = |day: usize, provider: &str| {
+            let p = days[day]
+                .records
+                .iter()
+                .find(|p| p.json["body"]["data_origin"]["provider"] == provider)
+                .unwrap();
+            let at = p.json["occurred_at"].as_str().unwrap();
+            let (t, _) = Timestamp::parse_rfc3339(at).unwrap();
+            (p.label, cap.deadline(t).unwrap().unwrap().to_rfc3339())
+        };
+        // Received 2026-03-01 03:20 CET; due 2026-03-03 00:00 CET.
+        assert_eq!(
+            due(0, "provider-odido"),
+            (Some("kept-upload"), "2026-03-02T23:00:00.000Z".into())
+        );
+        assert_eq!(due(1, "provider-kpn").1, "2026-03-03T23:00:00.000Z");
+        // Across the change to summer time (2026-03-29): 28 March's file is due at
+        // 30 March 00:00 CEST, 29 March's at 31 March 00:00 CEST.
+        assert_eq!(due(27, "provider-kpn").1, "2026-03-29T22:00:00.000Z");
+        assert_eq!(due(28, "provider-kpn").1, "2026-03-30T22:00:00.000Z");
+    }
+
+    #[test]
+    fn the_sweep_and_every_producer_are_registered_on_day_0() {
+        let days = build(Scale::SMALL, TreeHashAlg::Sha256).unwrap();
+        let regs: Vec<crate::record::kinds::KeyRegistration> = days[0]
+            .records
+            .iter()
+            .filter(|s| s.kind == Kind::KeyRegistration)
+            .map(
+                |s| match &Record::decode(&s.item.record).unwrap().payload().body {
+                    crate::record::kinds::Body::KeyRegistration(k) => k.clone(),
+                    _ => unreachable!("a key-registration record"),
+                },
+            )
+            .collect();
+        assert_eq!(regs.len(), producers().len() - 1);
+        let sweep = regs
+            .iter()
+            .find(|k| k.producer.as_str() == SWEEP)
+            .expect("the sweep is registered");
+        assert_eq!(
+            sweep.kinds,
+            [Kind::RetentionDeletion, Kind::RetentionReview]
+        );
+        assert_eq!(
+            sweep.public_key.0,
+            *secret_key(SWEEP).public_key().as_bytes()
+        );
     }
 
     #[test]

@@ -10,30 +10,37 @@ fn demo_builds_a_log_exports_a_case_and_checks_its_proofs() {
     let d = tmp.path();
     let out = ok(&logseal(&["demo", "--dir", "demo"], d, None));
     for want in [
-        "appended 3666 records in 30 daily batches, each checkpointed",
+        "appended 3667 records in 30 daily batches, each checkpointed",
         "refused: query-frontend: seq",
         "proof checked with the log's public key only: leaf",
         "the day-10 checkpoint is consistent with today's",
         "kind                account-sanction",
         "statements of reasons referencing this sanction in the log: 0",
         // The auditor's report on the honest log: the unlogged access, the revoked official.
-        "[violated] heartbeat-counter-mismatch  leaf 877, query-frontend seq 706",
-        "[holds] auth-denied-attempt  leaf 1367, query-frontend seq 1111",
-        // The retention plan: the conflict is reported, the held case is held.
-        "due 0, overdue 0, held 3,",
-        "conflicts 3090",
+        "[violated] heartbeat-counter-mismatch  leaf 878, query-frontend seq 706",
+        "[holds] auth-denied-attempt  leaf 1368, query-frontend seq 1111",
+        // The retention plan: the queries' conflict is reported, the held case is held, and
+        // the uploads past their one-day cap (all but the last two days') are due or overdue.
+        "due 3, overdue 84, held 3,",
+        "conflicts 3000,",
+        "due 0, overdue 90, held 0,",
         // The dishonest operator's rewrite.
         "[violated] checkpoint-inconsistent ×",
-        "[violated] chain-seq-gap ×1 leaf 1367, query-frontend seq 1111",
+        "[violated] chain-seq-gap ×1 leaf 1368, query-frontend seq 1111",
     ] {
         assert!(out.contains(want), "missing {want:?} in:\n{out}");
+    }
+    // Every producer's key pair is written, the retention sweep's too (its executor key).
+    for name in ["retention-sweep", "retention-authority", "legal-desk"] {
+        assert!(d.join(format!("demo/keys/{name}.key")).is_file(), "{name}");
+        assert!(d.join(format!("demo/keys/{name}.pub")).is_file(), "{name}");
     }
     // The log it built (and the operator rewrote, dropping one record) is a real one: the CLI
     // reads it, and the proof exported before the rewrite still checks against its checkpoint.
     let info = ok(&logseal(&["info", "demo/log", "--json"], d, None));
     let info: serde_json::Value = serde_json::from_str(&info).unwrap();
-    assert_eq!(info["size"], 3666);
-    assert_eq!(info["checkpoint"]["size"], 3665);
+    assert_eq!(info["size"], 3667);
+    assert_eq!(info["checkpoint"]["size"], 3666);
     let msg = ok(&logseal(
         &[
             "prove",

@@ -1,5 +1,7 @@
 //! The committed man pages (`man/`) and shell completions (`completions/`) are exactly what
-//! the CLI definitions generate (`logseal::cli::man`), so they cannot drift from the flags.
+//! the CLI definitions generate (`logseal::cli::man`), so they cannot drift from the flags;
+//! the ready-made retention policies (`docs/policies/`) are exactly the scenario's named
+//! rules (`logseal::scenario::policy_files`).
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -50,4 +52,12 @@ fn completions_are_up_to_date() {
     let files = man::render_completions();
     assert_eq!(files.len(), 3);
     check(man::COMPLETIONS_DIR, files);
+}
+
+#[test]
+fn ready_made_policies_are_up_to_date() {
+    let files = logseal::scenario::policy_files().unwrap();
+    // One file per named rule, and the README.
+    assert_eq!(files.len(), logseal::scenario::named_rules().len() + 1);
+    check(logseal::scenario::POLICIES_DIR, files);
 }

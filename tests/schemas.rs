@@ -1,7 +1,9 @@
 //! The CDDL schemas under `schemas/` against the Rust types: every sample record of every
 //! kind (`logseal::record::kinds::samples`) is signed, and its COSE structure, protected
 //! header and payload validate against `envelope.cddl` + all kind files; the CDDL kind rules
-//! and the Rust kinds are the same set; a body with an extra or a missing field fails.
+//! and the Rust kinds are the same set; a body with an extra or a missing field fails. The
+//! ready-made policy files (`docs/policies/`) parse with the JSON input path, validate, are
+//! exactly the scenario's rules, and go into a log both ways their README shows.
 //!
 //! Validation uses the `cddl` crate (0.10), whose `validate_cbor_from_slice` validates
 //! against the *first* rule of the document: each check prepends its own `root = …` rule.
@@ -23,6 +25,8 @@ use logseal::record::Kind;
 use logseal::record::json::build_from_json;
 use logseal::record::kinds::samples;
 use minicbor::data::Type;
+
+mod common;
 
 const ORIGIN: &str = "logseal.example/schemas";
 
@@ -382,4 +386,176 @@ fn every_accept_vector_validates_against_the_schemas() {
         checked += 1;
     }
     assert!(checked >= 16, "only {checked} accept vectors");
+}
+
+/// The committed ready-made policy files: (rule id from the file name, JSON).
+fn policy_files() -> Vec<(String, serde_json::Value)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(logseal::scenario::POLICIES_DIR);
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if let Some(id) = name.strip_suffix(".json") {
+            let v = serde_json::from_slice(&std::fs::read(&path).unwrap())
+                .unwrap_or_else(|e| panic!("{name}: not JSON: {e}"));
+            out.push((id.to_string(), v));
+        }
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
+#[test]
+fn every_ready_made_policy_parses_validates_and_is_a_scenario_rule() {
+    use logseal::record::Record;
+    use logseal::record::kinds::Body;
+    use logseal::scenario::{self, Scale};
+    use logseal::tree::TreeHashAlg;
+
+    let key = SecretKey::from_seed(&[78; 32]);
+    let files = policy_files();
+    let mut rules = Vec::new();
+    let mut payloads = Vec::new();
+    for (id, json) in &files {
+        let what = format!("docs/policies/{id}.json");
+        let b = build_from_json(Kind::RetentionPolicy, json.clone(), &mut || [0; 16])
+            .unwrap_or_else(|e| panic!("{what}: {e}"));
+        let signed = b.sign(&key, ORIGIN).unwrap();
+        assert!(signed.disclosures.is_empty(), "{what}");
+        let record = Record::decode(&signed.bytes).unwrap_or_else(|e| panic!("{what}: {e}"));
+        let p = record.payload();
+        assert_eq!((p.producer.as_str(), p.seq), ("retention-authority", 0));
+        let Body::RetentionPolicy(policy) = &p.body else {
+            panic!("{what}: not a retention policy");
+        };
+        assert_eq!(policy.policy_id.as_str(), id, "{what}");
+        assert_eq!(policy.rules.len(), 1, "{what}");
+        assert_eq!(policy.rules[0].id.as_str(), id, "{what}");
+        rules.push(policy.rules[0].clone());
+        payloads.push(cose_parts(&signed.bytes).1);
+    }
+    // Exactly the scenario's rules: the demo's policy lists the same seven.
+    let days = scenario::build(Scale::SMALL, TreeHashAlg::Sha256).unwrap();
+    let scenario_policy = days[0]
+        .records
+        .iter()
+        .map(|s| Record::decode(&s.item.record).unwrap())
+        .find_map(|r| match &r.payload().body {
+            Body::RetentionPolicy(p) => Some(p.clone()),
+            _ => None,
+        })
+        .expect("the scenario signs a policy on day 0");
+    let mut expected = scenario_policy.rules.clone();
+    expected.sort_by(|a, b| a.id.as_str().cmp(b.id.as_str()));
+    assert_eq!(rules, expected);
+    assert_eq!(rules.len(), scenario::named_rules().len());
+    for id in [
+        "de-bdsg76-led-logs",
+        "nl-nen7513-access-logs",
+        "eu-dsa20-appeal-window",
+        "us-2258a-preservation",
+        "eu-r1232-csam-cap",
+        "hold-override",
+        "nl-ciot-latest-upload",
+    ] {
+        assert!(rules.iter().any(|r| r.id.as_str() == id), "no {id}.json");
+    }
+    // Against the schemas, all at once.
+    let schema = combined();
+    let all: Vec<&[u8]> = payloads.iter().map(Vec::as_slice).collect();
+    validate(&schema, ALL_PAYLOADS, &cbor_map(&all)).unwrap();
+
+    // The check is not vacuous: a cap without its period is refused, naming the field.
+    let (_, mut broken) = files
+        .into_iter()
+        .find(|(id, _)| id == "nl-ciot-latest-upload")
+        .unwrap();
+    broken["body"]["rules"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("period");
+    let e = build_from_json(Kind::RetentionPolicy, broken, &mut || [0; 16])
+        .expect_err("a cap without a period is refused")
+        .to_string();
+    assert!(e.contains("rules.0.period"), "{e}");
+}
+
+#[test]
+fn a_ready_made_policy_goes_into_a_log_both_ways_its_readme_shows() {
+    use common::{lines, logseal, ok, registration, setup_log};
+
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    setup_log(d);
+    ok(&logseal(
+        &["keygen", "--name", "retention-authority", "--out", "pa"],
+        d,
+        None,
+    ));
+    let reg = registration(
+        "retention-authority",
+        &d.join("pa.pub"),
+        &["retention-policy"],
+    );
+    ok(&logseal(
+        &["append", "log", "--in", "-", "--producer-key", "ra.key"],
+        d,
+        Some(&lines([reg])),
+    ));
+    let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join(logseal::scenario::POLICIES_DIR);
+    // As written (seq 0, zero prev): sign a record file, then append it.
+    let hold = docs.join("hold-override.json");
+    ok(&logseal(
+        &[
+            "record",
+            "new",
+            "--kind",
+            "retention-policy",
+            "--producer-key",
+            "pa.key",
+            "--origin",
+            common::ORIGIN,
+            "--in",
+            hold.to_str().unwrap(),
+            "--out",
+            "hold",
+        ],
+        d,
+        None,
+    ));
+    ok(&logseal(&["append", "log", "hold.cose"], d, None));
+    // As one JSON line with its kind, seq and prev left to the log (what the README's jq
+    // one-liner produces).
+    let mut line: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(docs.join("nl-ciot-latest-upload.json")).unwrap())
+            .unwrap();
+    let obj = line.as_object_mut().unwrap();
+    obj.remove("seq");
+    obj.remove("prev");
+    obj.insert("kind".into(), "retention-policy".into());
+    let out = ok(&logseal(
+        &[
+            "append",
+            "log",
+            "--in",
+            "-",
+            "--producer-key",
+            "pa.key",
+            "--json",
+        ],
+        d,
+        Some(&lines([line])),
+    ));
+    let receipt: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(receipt["producer"], "retention-authority");
+    assert_eq!(receipt["seq"], 1);
+    // Both policies are in force side by side.
+    let plan = ok(&logseal(
+        &["retention", "plan", "log", "--at", "2026-03-02T00:00:00Z"],
+        d,
+        None,
+    ));
+    for id in ["hold-override", "nl-ciot-latest-upload"] {
+        assert!(plan.contains(&format!("policy {id} version 1")), "{plan}");
+    }
 }

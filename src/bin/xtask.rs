@@ -2,7 +2,8 @@
 //!
 //! Owns: writing (and, with `--check`, comparing) what the library's generators produce —
 //! `testvectors/` ([`logseal::vectors::render_all`]), `man/` and `completions/`
-//! ([`logseal::cli::man`]). It generates nothing itself. A file in one of these directories
+//! ([`logseal::cli::man`]), and the ready-made retention policies in `docs/policies/`
+//! ([`logseal::scenario::policy_files`]). It generates nothing itself. A file in one of these directories
 //! that the generator no longer produces is stale too: it is removed, or reported by
 //! `--check`.
 //!
@@ -16,7 +17,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
-/// Generate test vectors, man pages and shell completions.
+/// Generate test vectors, man pages, shell completions and ready-made policy files.
 #[derive(Debug, Parser)]
 #[command(name = "xtask", disable_help_subcommand = true)]
 struct Cli {
@@ -35,6 +36,8 @@ enum Task {
     Man,
     /// completions/ for bash, zsh and fish
     Completions,
+    /// docs/policies/*.json (one retention policy per named rule) and docs/policies/README.md
+    Policies,
     /// Everything above
     All,
 }
@@ -63,6 +66,12 @@ fn generate(task: Task) -> anyhow::Result<Output> {
     if matches!(task, Task::Completions | Task::All) {
         out.dirs.push(man::COMPLETIONS_DIR);
         out.files.extend(man::render_completions());
+    }
+    if matches!(task, Task::Policies | Task::All) {
+        out.dirs.push(logseal::scenario::POLICIES_DIR);
+        out.files.extend(
+            logseal::scenario::policy_files().context("generating the ready-made policies")?,
+        );
     }
     Ok(out)
 }

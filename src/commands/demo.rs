@@ -262,8 +262,9 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     // 8. Retention: what the rules in force require now, and two years on.
     out.push_str(&format!(
         "\n8. retention plan (`logseal retention plan {}`): the policy's BDSG cap and NEN 7513 \
-         minimum conflict for data-access records (reported, not silently resolved); the \
-         sanction case is under a legal hold\n",
+         minimum conflict for the queries (reported, not silently resolved); each provider \
+         upload falls due once the next day's file has replaced it; the sanction case is \
+         under a legal hold\n",
         log_dir.display()
     ));
     for at in [last + 3600, last + 2 * 365 * 86_400] {
