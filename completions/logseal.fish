@@ -36,7 +36,7 @@ complete -c logseal -n "__fish_logseal_needs_command" -f -a "prove" -d 'Produce 
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "info" -d 'Show a log\'s origin, size, checkpoint, producers and keys'
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "verify" -d 'Verify a log: completeness, ordering, authenticity and authorisation'
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "witness" -d 'Act as an offline witness: cosign checkpoints that extend the last one cosigned'
-complete -c logseal -n "__fish_logseal_needs_command" -f -a "retention" -d 'Plan retention: which sealed-field disclosures are due, overdue, held or in conflict'
+complete -c logseal -n "__fish_logseal_needs_command" -f -a "retention" -d 'Retention: plan, sweep (erase what is due), erase on request, legal holds'
 complete -c logseal -n "__fish_logseal_using_subcommand keygen" -l name -d 'Key name, as it appears in key strings and note signatures (no spaces, no \'+\')' -r
 complete -c logseal -n "__fish_logseal_using_subcommand keygen" -l out -d 'Write PREFIX.key (secret) and PREFIX.pub (public)' -r -F
 complete -c logseal -n "__fish_logseal_using_subcommand keygen" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -112,6 +112,7 @@ complete -c logseal -n "__fish_logseal_using_subcommand info" -s V -l version -d
 complete -c logseal -n "__fish_logseal_using_subcommand verify" -l trust -d 'The auditor\'s trust file (JSON; docs/CHECKS.md §Trust file)' -r -F
 complete -c logseal -n "__fish_logseal_using_subcommand verify" -l state -d 'The auditor\'s state directory (created if absent): checkpoints verified, producer heads' -r -F
 complete -c logseal -n "__fish_logseal_using_subcommand verify" -l at -d 'Reference time of the verdicts (RFC 3339; default: now)' -r
+complete -c logseal -n "__fish_logseal_using_subcommand verify" -l retention-grace -d 'Check 7 (retention, when DIR/private is readable): how long after its deadline a disclosure still present counts as due rather than kept too long, e.g. 1d, 36h, 0s' -r
 complete -c logseal -n "__fish_logseal_using_subcommand verify" -l since -d 'Incremental: check only the records appended since the state\'s last checkpoint'
 complete -c logseal -n "__fish_logseal_using_subcommand verify" -l json -d 'Print the report as one JSON object (docs/CHECKS.md §JSON report)'
 complete -c logseal -n "__fish_logseal_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -132,11 +133,48 @@ complete -c logseal -n "__fish_logseal_using_subcommand witness; and __fish_seen
 complete -c logseal -n "__fish_logseal_using_subcommand witness; and __fish_seen_subcommand_from vkey" -l key -d 'The witness\'s signer-key file' -r -F
 complete -c logseal -n "__fish_logseal_using_subcommand witness; and __fish_seen_subcommand_from vkey" -s h -l help -d 'Print help'
 complete -c logseal -n "__fish_logseal_using_subcommand witness; and __fish_seen_subcommand_from vkey" -s V -l version -d 'Print version'
-complete -c logseal -n "__fish_logseal_using_subcommand retention; and not __fish_seen_subcommand_from plan" -s h -l help -d 'Print help'
-complete -c logseal -n "__fish_logseal_using_subcommand retention; and not __fish_seen_subcommand_from plan" -s V -l version -d 'Print version'
-complete -c logseal -n "__fish_logseal_using_subcommand retention; and not __fish_seen_subcommand_from plan" -f -a "plan" -d 'Show what the retention rules require of a log\'s disclosures at a time'
+complete -c logseal -n "__fish_logseal_using_subcommand retention; and not __fish_seen_subcommand_from plan apply erase hold release" -s h -l help -d 'Print help'
+complete -c logseal -n "__fish_logseal_using_subcommand retention; and not __fish_seen_subcommand_from plan apply erase hold release" -s V -l version -d 'Print version'
+complete -c logseal -n "__fish_logseal_using_subcommand retention; and not __fish_seen_subcommand_from plan apply erase hold release" -f -a "plan" -d 'Show what the retention rules require of a log\'s disclosures at a time'
+complete -c logseal -n "__fish_logseal_using_subcommand retention; and not __fish_seen_subcommand_from plan apply erase hold release" -f -a "apply" -d 'Erase the disclosures that are due and record each erasure in the log'
+complete -c logseal -n "__fish_logseal_using_subcommand retention; and not __fish_seen_subcommand_from plan apply erase hold release" -f -a "erase" -d 'Erase chosen records\' disclosures on a stated ground (an erasure request)'
+complete -c logseal -n "__fish_logseal_using_subcommand retention; and not __fish_seen_subcommand_from plan apply erase hold release" -f -a "hold" -d 'Place a legal hold over an explicit set of records'
+complete -c logseal -n "__fish_logseal_using_subcommand retention; and not __fish_seen_subcommand_from plan apply erase hold release" -f -a "release" -d 'Release a legal hold, whole or for some of its records'
 complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_seen_subcommand_from plan" -l at -d 'The instant the plan is made for (RFC 3339; default: now)' -r
 complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_seen_subcommand_from plan" -l grace -d 'How long after its deadline a deletion is still on time, e.g. 1d, 36h, 0s; later is overdue' -r
+complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_seen_subcommand_from plan" -l trust -d 'The auditor\'s trust file: only the retention-policy records of its `retention_policy_authority` apply (without it, or when it names none, every retention-policy record admitted to the log applies)' -r -F
 complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_seen_subcommand_from plan" -l json -d 'Print one JSON object'
 complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_seen_subcommand_from plan" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_seen_subcommand_from plan" -s V -l version -d 'Print version'
+complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_seen_subcommand_from apply" -l executor-key -d 'The signing key of the sweep (its name is the producer id of the records)' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_seen_subcommand_from apply" -l at -d 'The time of the sweep (RFC 3339; default: now); recorded as executed_at' -r
+complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_seen_subcommand_from apply" -l grace -d 'How long after its deadline a deletion is still on time (as for `retention plan`)' -r
+complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_seen_subcommand_from apply" -l trust -d 'A trust file whose retention_policy_authority alone may set the rules' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_seen_subcommand_from apply" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_seen_subcommand_from apply" -s V -l version -d 'Print version'
+complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_seen_subcommand_from erase" -l executor-key -d 'The signing key of the executor (its name is the producer id of the record)' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_seen_subcommand_from erase" -l leaf -d 'The leaf of a record to erase (repeatable)' -r
+complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_seen_subcommand_from erase" -l field -d 'Only this sealed field, e.g. subjects.0 (repeatable; default: every field)' -r
+complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_seen_subcommand_from erase" -l ground -d 'The exception ground: gdpr-17-1, gdpr-17-3-b, gdpr-17-3-e, led-16-2, led-16-3-a, led-16-3-b or court-order' -r
+complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_seen_subcommand_from erase" -l at -d 'The time of the erasure (RFC 3339; default: now)' -r
+complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_seen_subcommand_from erase" -l trust -d 'A trust file whose retention_policy_authority alone may set the rules' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_seen_subcommand_from erase" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_seen_subcommand_from erase" -s V -l version -d 'Print version'
+complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_seen_subcommand_from hold" -l key -d 'The signing key (its name is the producer id of the legal-hold record)' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_seen_subcommand_from hold" -l hold-id -d 'A pseudonymous id of the hold' -r
+complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_seen_subcommand_from hold" -l authority -d 'Who ordered the hold, e.g. rechtbank-amsterdam' -r
+complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_seen_subcommand_from hold" -l legal-basis -d 'Its legal basis, e.g. gdpr-17-3-e' -r
+complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_seen_subcommand_from hold" -l case-ref-file -d 'A file holding the case reference (sealed; `-` for standard input)' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_seen_subcommand_from hold" -l leaf -d 'The leaf of a record to hold (repeatable)' -r
+complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_seen_subcommand_from hold" -l until -d 'When the hold lapses by itself (RFC 3339; default: until released)' -r
+complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_seen_subcommand_from hold" -l at -d 'The time of the hold (RFC 3339; default: now)' -r
+complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_seen_subcommand_from hold" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_seen_subcommand_from hold" -s V -l version -d 'Print version'
+complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_seen_subcommand_from release" -l key -d 'The signing key (its name is the producer id of the legal-hold record)' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_seen_subcommand_from release" -l hold-id -d 'The id of the hold' -r
+complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_seen_subcommand_from release" -l set-by -d 'The leaf of the legal-hold record that set the hold' -r
+complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_seen_subcommand_from release" -l case-ref-file -d 'A file holding the case reference (sealed; `-` for standard input)' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_seen_subcommand_from release" -l leaf -d 'Release only this record (repeatable; default: the whole hold)' -r
+complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_seen_subcommand_from release" -l at -d 'The time of the release (RFC 3339; default: now)' -r
+complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_seen_subcommand_from release" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_seen_subcommand_from release" -s V -l version -d 'Print version'

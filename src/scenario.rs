@@ -332,7 +332,7 @@ pub fn generate(scale: Scale) -> Vec<Day> {
                 "authorisation-registry",
                 t0 + 300 + i,
                 "authorisation-register",
-                Some("nl-nen7513-access-logs@1"),
+                None,
                 json!({
                     "action": "grant",
                     "authorisation_id": auth_id(i),
@@ -355,7 +355,7 @@ pub fn generate(scale: Scale) -> Vec<Day> {
             "case-registry",
             t0 + 900,
             "case-registry",
-            Some("nl-nen7513-access-logs@1"),
+            None,
             json!({
                 "event": "opened",
                 "case_id": "case-3e7f21",
@@ -421,7 +421,7 @@ pub fn generate(scale: Scale) -> Vec<Day> {
                     "authorisation-registry",
                     base + 8 * 3600,
                     "authorisation-register",
-                    Some("nl-nen7513-access-logs@1"),
+                    None,
                     json!({
                         "action": "revoke",
                         "authorisation_id": auth_id(REVOKED_OFFICIAL),
@@ -646,13 +646,7 @@ pub fn generate(scale: Scale) -> Vec<Day> {
             let mut p = plan(
                 Kind::LegalHold,
                 "legal-desk",
-                envelope(
-                    "legal-desk",
-                    at + 3600,
-                    "legal-holds",
-                    Some("eu-dsa20-appeal-window@1"),
-                    h,
-                ),
+                envelope("legal-desk", at + 3600, "legal-holds", None, h),
             );
             p.label = Some("export-hold");
             recs.push(p);
@@ -687,7 +681,7 @@ fn heartbeat(producer: &'static str, base: u64, counter: &str, value: u64) -> Pl
             } else {
                 "subscriber-data-upload"
             },
-            Some("nl-nen7513-access-logs@1"),
+            None,
             json!({
                 "cadence_secs": 86_400,
                 "period_start": iso(base),

@@ -38,19 +38,31 @@ fn the_honest_log_in_2026_holds_the_export_case_and_shows_the_bdsg_nen_conflict(
     let first = out.lines().next().unwrap();
     assert_eq!(
         first,
-        "retention plan of . at 2026-06-01T00:00:00.000Z (grace 1d): 306 record(s), 258 with \
-         sealed fields, 258 with disclosures present; due 0, overdue 0, held 3, not yet \
-         deletable 197, undetermined 35, conflicts 162, rule findings 23"
+        "retention plan of . at 2026-06-01T00:00:00.000Z (grace 1d): 307 record(s), 258 with \
+         sealed fields, 258 with disclosures present; due 0, overdue 54, held 3, not yet \
+         deletable 143, undetermined 35, conflicts 108, rule findings 0"
     );
     assert!(
         out.contains("limitation: policy authority not pinned"),
         "{out}"
     );
     assert!(
-        out.contains("policy logseal-demo-retention version 1 in force from leaf 10 (6 rules)\n")
+        out.contains("policy logseal-demo-retention version 1 in force from leaf 11 (7 rules)\n")
     );
     assert!(!out.contains("\ndue: delete now"), "{out}");
-    assert!(!out.contains("\noverdue"), "{out}");
+    // Nobody swept this log: every upload is kept past its one-day cap (only the latest
+    // daily file may be kept).
+    let overdue = section(&out, "overdue: kept too long (54)");
+    assert_eq!(
+        overdue[0],
+        "leaf 34 upload-gateway#0 rule nl-ciot-latest-upload@1 deadline \
+         2026-03-02T23:00:00.000Z kept too long by 90d 1h fields actor.user, subjects"
+    );
+    assert!(
+        overdue
+            .iter()
+            .all(|l| l.contains(" upload-gateway#") && l.contains(" nl-ciot-latest-upload@1 "))
+    );
 
     // The export case's records are held by the court's hold; their cap (identification)
     // is not determined.
@@ -61,7 +73,7 @@ fn the_honest_log_in_2026_holds_the_export_case_and_shows_the_bdsg_nen_conflict(
             .all(|l| l.contains(" legal-hold by hold-2026-0007 cap due none determined "))
     );
     assert!(
-        held[0].starts_with("leaf 72 trust-and-safety#4 "),
+        held[0].starts_with("leaf 73 trust-and-safety#4 "),
         "{held:?}"
     );
     assert!(held[0].ends_with(
@@ -72,25 +84,23 @@ fn the_honest_log_in_2026_holds_the_export_case_and_shows_the_bdsg_nen_conflict(
     // comes before the NEN 7513 five-year minimum.
     let conflicts = section(
         &out,
-        "conflicts: a cap requires deletion before a minimum allows it (162)",
+        "conflicts: a cap requires deletion before a minimum allows it (108)",
     );
-    assert_eq!(conflicts.len(), 162);
+    assert_eq!(conflicts.len(), 108);
     assert_eq!(
         conflicts[0],
-        "leaf 33 upload-gateway#0 cap de-bdsg76-led-logs@1 due 2027-12-31T23:00:00.000Z before \
-         minimum nl-nen7513-access-logs@1 allows deletion (2031-03-01T02:00:00.000Z)"
+        "leaf 37 query-frontend#0 cap de-bdsg76-led-logs@1 due 2027-12-31T23:00:00.000Z before \
+         minimum nl-nen7513-access-logs@1 allows deletion (2031-03-01T08:00:00.000Z)"
     );
     assert!(conflicts.iter().all(|l| l.contains(
         " cap de-bdsg76-led-logs@1 due 2027-12-31T23:00:00.000Z before minimum nl-nen7513-access-logs@1 "
     )));
-    assert!(conflicts.iter().any(|l| l.contains(" query-frontend#")));
-    let not_yet = section(&out, "not yet deletable: a minimum runs (197)");
-    assert!(not_yet.contains(&"leaf 33 upload-gateway#0 not before 2031-03-01T02:00:00.000Z"));
+    let not_yet = section(&out, "not yet deletable: a minimum runs (143)");
+    assert!(not_yet.contains(&"leaf 37 query-frontend#0 not before 2031-03-01T08:00:00.000Z"));
 
-    let findings = section(&out, "rule findings (23)");
-    assert!(findings.contains(
-        &"leaf 12 authorisation-registry#0 declared rule nl-nen7513-access-logs@1 does not cover authorisation records"
-    ));
+    // Every record with sealed fields declares the rule it is kept under (records that no
+    // minimum or cap covers declare none).
+    assert!(!out.contains("\nrule findings"), "{out}");
 }
 
 #[test]
@@ -100,34 +110,37 @@ fn the_honest_log_in_2028_keeps_conflicting_records_out_of_overdue_and_the_hold_
     let out = plan(dir.path(), "2028-06-01T00:00:00Z", &[]);
     assert!(
         out.starts_with(
-            "retention plan of . at 2028-06-01T00:00:00.000Z (grace 1d): 306 record(s), 258 with \
-         sealed fields, 258 with disclosures present; due 0, overdue 0, held 0, not yet \
-         deletable 2, undetermined 36, conflicts 162, rule findings 23\n"
+            "retention plan of . at 2028-06-01T00:00:00.000Z (grace 1d): 307 record(s), 258 with \
+         sealed fields, 258 with disclosures present; due 0, overdue 54, held 0, not yet \
+         deletable 2, undetermined 36, conflicts 108, rule findings 0\n"
         ),
         "{out}"
     );
     assert_eq!(
         section(&out, "not yet deletable: a minimum runs (2)"),
         [
-            "leaf 286 appeals#0 not before undetermined: trigger notification-sent has not happened",
-            "leaf 287 appeals#1 not before undetermined: trigger notification-sent has not happened",
+            "leaf 287 appeals#0 not before undetermined: trigger notification-sent has not happened",
+            "leaf 288 appeals#1 not before undetermined: trigger notification-sent has not happened",
         ]
     );
     let undetermined = section(&out, "undetermined: a cap's trigger has not happened (36)");
     assert!(undetermined.contains(
-        &"leaf 72 trust-and-safety#4 due undetermined: trigger identification has not happened"
+        &"leaf 73 trust-and-safety#4 due undetermined: trigger identification has not happened"
     ));
 
     let json: Value =
         serde_json::from_str(&plan(dir.path(), "2028-06-01T00:00:00Z", &["--json"])).unwrap();
-    assert_eq!(json["overdue"], Value::Array(vec![]));
+    // Only the uploads are overdue: the conflicting query records never are.
+    let overdue = json["overdue"].as_array().unwrap();
+    assert_eq!(overdue.len(), 54);
+    assert!(overdue.iter().all(|o| o["producer"] == "upload-gateway"));
     assert_eq!(json["held"], Value::Array(vec![]));
-    assert_eq!(json["conflicts"].as_array().unwrap().len(), 162);
-    assert_eq!(json["conflicts"][0]["leaf"], 33);
+    assert_eq!(json["conflicts"].as_array().unwrap().len(), 108);
+    assert_eq!(json["conflicts"][0]["leaf"], 37);
     assert_eq!(json["conflicts"][0]["cap_due"], "2027-12-31T23:00:00.000Z");
     assert_eq!(
         json["conflicts"][0]["minimum_not_before"]["at"],
-        "2031-03-01T02:00:00.000Z"
+        "2031-03-01T08:00:00.000Z"
     );
     assert!(
         json["provenance"]["policy_authority"]
@@ -135,7 +148,14 @@ fn the_honest_log_in_2028_keeps_conflicting_records_out_of_overdue_and_the_hold_
             .unwrap()
             .contains("not pinned")
     );
-    assert_eq!(json["provenance"]["policies"][0]["from_leaf"], 10);
+    assert_eq!(json["provenance"]["policies"][0]["from_leaf"], 11);
+}
+
+/// The leaf of the scenario's first retention-policy record.
+fn policy_leaf(all: &[Vec<u8>]) -> usize {
+    all.iter()
+        .position(|e| matches!(decode(e).payload().body, Body::RetentionPolicy(_)))
+        .expect("the scenario records a retention policy")
 }
 
 /// Two scenario days, then version 2 of the policy without the NEN 7513 minimum, then a copy
@@ -149,7 +169,7 @@ fn cap_only_log(dir: &Path) -> u64 {
         let h = log.state().producer(producer).unwrap();
         (h.next_seq, h.head)
     };
-    let policy_leaf = 10;
+    let policy_leaf = policy_leaf(&all);
     let mut p = decode(&all[policy_leaf]).payload().clone();
     let Body::RetentionPolicy(body) = &mut p.body else {
         panic!("leaf {policy_leaf} is not the retention policy");
@@ -161,9 +181,11 @@ fn cap_only_log(dir: &Path) -> u64 {
     let key = scenario::secret_key(p.producer.as_str());
     let policy = logseal::record::sign(&p, &key, ORIGIN).unwrap();
 
-    let upload_leaf = 33;
+    let upload_leaf = all
+        .iter()
+        .position(|e| decode(e).payload().producer.as_str() == "query-frontend")
+        .unwrap();
     let mut u = decode(&all[upload_leaf]).payload().clone();
-    assert_eq!(u.producer.as_str(), "upload-gateway");
     (u.seq, u.prev) = next(&log, &u.producer);
     u.retention_rule = Some(Ident::new("de-bdsg76-led-logs@1").unwrap());
     let key = scenario::secret_key(u.producer.as_str());
@@ -187,28 +209,44 @@ fn a_cap_without_a_minimum_falls_due_then_overdue_by_how_long_it_was_kept() {
     let dir = tempfile::tempdir().unwrap();
     let leaf = cap_only_log(dir.path());
     let head = |out: &str| out.lines().next().unwrap().to_owned();
+    // The scenario's uploads (their own one-day cap) are long overdue by then; this record
+    // is the only query-frontend one without the NEN 7513 minimum.
+    let mine = |lines: Vec<&str>| -> Vec<String> {
+        lines
+            .into_iter()
+            .filter(|l| l.starts_with(&format!("leaf {leaf} ")))
+            .map(str::to_owned)
+            .collect()
+    };
 
     // The cap: 1 year after occurred-at (2026-03), aligned to the end of the year in Berlin:
     // 2028-01-01T00:00+01:00. Thirteen hours later, within the default grace of a day: due.
     let out = plan(dir.path(), "2028-01-01T12:00:00Z", &[]);
-    assert!(head(&out).contains("; due 1, overdue 0,"), "{out}");
+    assert!(head(&out).contains("; due 1, overdue 6,"), "{out}");
     assert_eq!(
         section(&out, "due: delete now (1)"),
         [format!(
-            "leaf {leaf} upload-gateway#8 rule de-bdsg76-led-logs@1 deadline \
-             2027-12-31T23:00:00.000Z late by 13h fields actor.user, subjects"
+            "leaf {leaf} query-frontend#14 rule de-bdsg76-led-logs@1 deadline \
+             2027-12-31T23:00:00.000Z late by 13h fields actor.user, case_ref, order_ref, \
+             subject, query"
         )]
+    );
+    assert!(
+        section(&out, "overdue: kept too long (6)")
+            .iter()
+            .all(|l| l.contains(" upload-gateway#") && l.contains(" nl-ciot-latest-upload@1 "))
     );
     assert!(out.contains("policy logseal-demo-retention version 2 in force from leaf "));
 
     // 2028-06-01: 152 days (2028 is a leap year) and the hour of the Berlin offset.
     let out = plan(dir.path(), "2028-06-01T00:00:00Z", &[]);
-    assert!(head(&out).contains("; due 0, overdue 1,"), "{out}");
+    assert!(head(&out).contains("; due 0, overdue 7,"), "{out}");
     assert_eq!(
-        section(&out, "overdue: kept too long (1)"),
+        mine(section(&out, "overdue: kept too long (7)")),
         [format!(
-            "leaf {leaf} upload-gateway#8 rule de-bdsg76-led-logs@1 deadline \
-             2027-12-31T23:00:00.000Z kept too long by 152d 1h fields actor.user, subjects"
+            "leaf {leaf} query-frontend#14 rule de-bdsg76-led-logs@1 deadline \
+             2027-12-31T23:00:00.000Z kept too long by 152d 1h fields actor.user, case_ref, \
+             order_ref, subject, query"
         )]
     );
     // The records before the new version are still governed by the old one: in conflict.
@@ -222,9 +260,13 @@ fn a_cap_without_a_minimum_falls_due_then_overdue_by_how_long_it_was_kept() {
     ))
     .unwrap();
     assert_eq!(json["due"], Value::Array(vec![]));
-    let o = &json["overdue"][0];
-    assert_eq!(o["leaf"], leaf);
-    assert_eq!(o["producer"], "upload-gateway");
+    let o = json["overdue"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["leaf"] == leaf)
+        .unwrap();
+    assert_eq!(o["producer"], "query-frontend");
     assert_eq!(o["late_by_ms"], 13 * 3_600_000);
     assert_eq!(o["deadline"], "2027-12-31T23:00:00.000Z");
 }
@@ -260,7 +302,8 @@ fn a_policy_that_does_not_replace_the_one_in_force_is_invalid_and_named_by_leaf(
     honest_log(dir.path(), Some(1));
     let all = entries(dir.path());
     let mut log = Log::open(dir.path()).unwrap();
-    let mut p = decode(&all[10]).payload().clone();
+    let first = policy_leaf(&all);
+    let mut p = decode(&all[first]).payload().clone();
     assert!(matches!(p.body, Body::RetentionPolicy(_)));
     let h = log.state().producer(&p.producer).unwrap();
     (p.seq, p.prev) = (h.next_seq, h.head);
@@ -285,7 +328,7 @@ fn a_policy_that_does_not_replace_the_one_in_force_is_invalid_and_named_by_leaf(
         e.trim_end(),
         format!(
             "logseal: .: leaf {leaf}: retention-authority#1 (retention-policy): policy logseal-demo-retention at leaf {leaf}: version 1 does \
-             not replace version 1 in force since leaf 10"
+             not replace version 1 in force since leaf {first}"
         )
     );
 }

@@ -544,7 +544,7 @@ fn cli_verify_exit_codes_json_and_state() {
     let out = common::ok(&run_cli(args(false)));
     assert!(out.contains("no violation found"), "{out}");
     assert!(
-        out.contains("check 7: check 7 (retention) is not implemented"),
+        out.contains("check 7: no access to the log's private part (disclosures)"),
         "{out}"
     );
     assert!(state.join("state.json").is_file());

@@ -102,7 +102,11 @@ pub enum Command {
         from the log directory. Runs checks 1-6 of docs/CHECKS.md and reports every finding \
         with its check, code, leaf index, producer and seq and the evidence (expected vs \
         found), grouped by check; verification goes on after a finding. Check 7 (retention) \
-        is not implemented yet and is reported as not run.\n\n\
+        runs when DIR/private is readable (the auditor inspects the operator's log directory \
+        on site): it opens the sealed disclosures and reports deletions without record, \
+        premature deletions, deletions under hold, deletions claimed but not done, \
+        disclosures kept too long (and by how long), rule conflicts and declared-rule \
+        mismatches; without access it is reported as not run.\n\n\
         With --state, the run checks the log against the checkpoints and producer heads kept \
         there, then advances the state (DIR/state.json) when the checkpoint verified.\n\n\
         With --since (needs --state), the run is incremental: it proves the published tree \
@@ -117,7 +121,7 @@ pub enum Command {
     /// Act as an offline witness: cosign checkpoints that extend the last one cosigned
     #[command(subcommand)]
     Witness(WitnessCommand),
-    /// Plan retention: which sealed-field disclosures are due, overdue, held or in conflict
+    /// Retention: plan, sweep (erase what is due), erase on request, legal holds
     #[command(subcommand)]
     Retention(RetentionCommand),
 }
@@ -140,12 +144,171 @@ pub enum RetentionCommand {
         (a minimum runs), undetermined (a cap's trigger has not happened), every \
         minimum-versus-cap conflict and every finding about a record's declared rule. \
         Deletes nothing.\n\n\
-        Limitation: the retention-policy authority is not pinned yet; every \
-        retention-policy record admitted to the log is applied, and the output says so.\n\n\
+        With --trust, only the retention-policy records of the trust file's \
+        retention_policy_authority apply (the others are listed as not applied); without \
+        it every retention-policy record admitted to the log applies, and the output says \
+        so.\n\n\
         Exit status: 0 the plan was made; 1 a record, policy, case sequence or hold in the \
         log is invalid (the message names its leaf); 2 the command could not run."
     )]
     Plan(RetentionPlanArgs),
+    /// Erase the disclosures that are due and record each erasure in the log
+    #[command(
+        long_about = "Erase every sealed-field disclosure that is due or overdue at a time, \
+        and append the retention-deletion records that account for it (docs/RETENTION.md).\n\n\
+        Opens DIR as its sequencer, makes the plan of `logseal retention plan` at --at (held \
+        records, running minimums and minimum-versus-cap conflicts are never erased), then \
+        erases by crypto-shredding: each affected group of disclosures (same declared rule, \
+        same UTC day) loses its key; what the group keeps is re-sealed under a new key. One \
+        retention-deletion record per destroyed key and rule names the erased leaves, the \
+        rule, its deadline (due_at), the time of the sweep (executed_at) and the destroyed \
+        key's id; the records are signed with --executor-key, whose name is the producer id \
+        they are written under (the registration authority must have registered it for \
+        retention-deletion).\n\n\
+        Atomic: a crash leaves the old state (nothing erased, no record) or the new (erased \
+        and recorded); the next open of the log finishes or undoes an interrupted sweep. \
+        Copies of the ciphertext (backups, mirrors, object versions) cannot be opened once \
+        the key is destroyed; keep private/keys out of data backups.\n\n\
+        Exit status: 0 swept (possibly nothing); 1 the log, a record or the plan is invalid; \
+        2 the command could not run."
+    )]
+    Apply(RetentionApplyArgs),
+    /// Erase chosen records' disclosures on a stated ground (an erasure request)
+    #[command(
+        long_about = "Erase the disclosures of chosen records before their rule makes them \
+        due, on a stated exception ground — a data subject's erasure request (gdpr-17-1), \
+        a court order, LED 16(2) — and append the retention-deletion record naming the \
+        ground.\n\n\
+        Refused for a record under an active legal hold, and for a record a retention \
+        minimum still keeps unless the ground overrides it (court-order, led-16-2; a data \
+        subject's request does not: GDPR 17(3)(b)). Atomic like `retention apply`.\n\n\
+        Exit status: 0 erased; 1 refused or invalid input; 2 the command could not run."
+    )]
+    Erase(RetentionEraseArgs),
+    /// Place a legal hold over an explicit set of records
+    #[command(
+        long_about = "Append a legal-hold record that holds the records at the given leaves \
+        (resolved now to producer, seq and leaf hash). A hold suspends every cap over those \
+        records until it is released or its --until passes: `retention apply` keeps them and \
+        `retention erase` refuses them. The case reference is sealed and read from a file, \
+        never from the command line. The record is signed with --key, whose name is the \
+        producer id (registered for legal-hold).\n\n\
+        Exit status: 0 appended; 1 refused or invalid input; 2 the command could not run."
+    )]
+    Hold(RetentionHoldArgs),
+    /// Release a legal hold, whole or for some of its records
+    #[command(
+        long_about = "Append a legal-hold release of hold --hold-id, naming the record that \
+        set it (--set-by LEAF). Without --leaf the whole hold is released; with --leaf only \
+        those records.\n\n\
+        Exit status: 0 appended; 1 refused or invalid input; 2 the command could not run."
+    )]
+    Release(RetentionReleaseArgs),
+}
+
+/// `logseal retention apply`.
+#[derive(Debug, Args)]
+pub struct RetentionApplyArgs {
+    /// The log directory (opened as its sequencer)
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// The signing key of the sweep (its name is the producer id of the records)
+    #[arg(long, value_name = "KEY")]
+    pub executor_key: PathBuf,
+    /// The time of the sweep (RFC 3339; default: now); recorded as executed_at
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+    /// How long after its deadline a deletion is still on time (as for `retention plan`)
+    #[arg(long, value_name = "DURATION", default_value = "1d", value_parser = parse_duration)]
+    pub grace: std::time::Duration,
+    /// A trust file whose retention_policy_authority alone may set the rules
+    #[arg(long, value_name = "FILE")]
+    pub trust: Option<PathBuf>,
+}
+
+/// `logseal retention erase`.
+#[derive(Debug, Args)]
+pub struct RetentionEraseArgs {
+    /// The log directory (opened as its sequencer)
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// The signing key of the executor (its name is the producer id of the record)
+    #[arg(long, value_name = "KEY")]
+    pub executor_key: PathBuf,
+    /// The leaf of a record to erase (repeatable)
+    #[arg(long, value_name = "LEAF", required = true)]
+    pub leaf: Vec<u64>,
+    /// Only this sealed field, e.g. subjects.0 (repeatable; default: every field)
+    #[arg(long, value_name = "PATH")]
+    pub field: Vec<String>,
+    /// The exception ground: gdpr-17-1, gdpr-17-3-b, gdpr-17-3-e, led-16-2, led-16-3-a,
+    /// led-16-3-b or court-order
+    #[arg(long, value_name = "GROUND")]
+    pub ground: String,
+    /// The time of the erasure (RFC 3339; default: now)
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+    /// A trust file whose retention_policy_authority alone may set the rules
+    #[arg(long, value_name = "FILE")]
+    pub trust: Option<PathBuf>,
+}
+
+/// `logseal retention hold`.
+#[derive(Debug, Args)]
+pub struct RetentionHoldArgs {
+    /// The log directory (opened as its sequencer)
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// The signing key (its name is the producer id of the legal-hold record)
+    #[arg(long, value_name = "KEY")]
+    pub key: PathBuf,
+    /// A pseudonymous id of the hold
+    #[arg(long, value_name = "ID")]
+    pub hold_id: String,
+    /// Who ordered the hold, e.g. rechtbank-amsterdam
+    #[arg(long, value_name = "ID")]
+    pub authority: String,
+    /// Its legal basis, e.g. gdpr-17-3-e
+    #[arg(long, value_name = "ID")]
+    pub legal_basis: String,
+    /// A file holding the case reference (sealed; `-` for standard input)
+    #[arg(long, value_name = "FILE")]
+    pub case_ref_file: PathBuf,
+    /// The leaf of a record to hold (repeatable)
+    #[arg(long, value_name = "LEAF")]
+    pub leaf: Vec<u64>,
+    /// When the hold lapses by itself (RFC 3339; default: until released)
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+    /// The time of the hold (RFC 3339; default: now)
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+}
+
+/// `logseal retention release`.
+#[derive(Debug, Args)]
+pub struct RetentionReleaseArgs {
+    /// The log directory (opened as its sequencer)
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// The signing key (its name is the producer id of the legal-hold record)
+    #[arg(long, value_name = "KEY")]
+    pub key: PathBuf,
+    /// The id of the hold
+    #[arg(long, value_name = "ID")]
+    pub hold_id: String,
+    /// The leaf of the legal-hold record that set the hold
+    #[arg(long, value_name = "LEAF")]
+    pub set_by: u64,
+    /// A file holding the case reference (sealed; `-` for standard input)
+    #[arg(long, value_name = "FILE")]
+    pub case_ref_file: PathBuf,
+    /// Release only this record (repeatable; default: the whole hold)
+    #[arg(long, value_name = "LEAF")]
+    pub leaf: Vec<u64>,
+    /// The time of the release (RFC 3339; default: now)
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
 }
 
 /// `logseal retention plan`.
@@ -161,6 +324,11 @@ pub struct RetentionPlanArgs {
     /// overdue
     #[arg(long, value_name = "DURATION", default_value = "1d", value_parser = parse_duration)]
     pub grace: std::time::Duration,
+    /// The auditor's trust file: only the retention-policy records of its
+    /// `retention_policy_authority` apply (without it, or when it names none, every
+    /// retention-policy record admitted to the log applies)
+    #[arg(long, value_name = "FILE")]
+    pub trust: Option<PathBuf>,
     /// Print one JSON object
     #[arg(long)]
     pub json: bool,
@@ -266,6 +434,10 @@ pub struct VerifyArgs {
     /// Incremental: check only the records appended since the state's last checkpoint
     #[arg(long, requires = "state")]
     pub since: bool,
+    /// Check 7 (retention, when DIR/private is readable): how long after its deadline a
+    /// disclosure still present counts as due rather than kept too long, e.g. 1d, 36h, 0s
+    #[arg(long, value_name = "DURATION", default_value = "1d", value_parser = parse_duration)]
+    pub retention_grace: std::time::Duration,
     /// Print the report as one JSON object (docs/CHECKS.md §JSON report)
     #[arg(long)]
     pub json: bool,

@@ -5,7 +5,8 @@
 //! against the log's public key only, and decodes the exported record for a person.
 //!
 //! Everything derives from fixed seeds (keys and salts) and the scenario's own clock, so two
-//! runs write the same log. That makes it a demonstration and never a way to produce real
+//! runs write the same records — but for the ids of the data keys the nightly sweeps destroy:
+//! the log makes its disclosure keys from the operating system's CSPRNG, always. That makes it a demonstration and never a way to produce real
 //! records: real keys and salts come from the operating system's CSPRNG.
 
 use std::collections::BTreeMap;
@@ -24,9 +25,11 @@ use logseal::verify::{Report, Trust, TrustFile, Verdict};
 use super::log::{ProofFile, check_proof};
 use super::record::write_signed;
 use super::retention::plan_report;
+use super::sweep;
 use super::verify::{render, verify_log};
 use super::view::{KeyCheck, View};
 use super::{Invalid, files, keygen};
+use logseal::record::types::Timestamp;
 
 fn default_dir() -> PathBuf {
     std::env::temp_dir().join(format!("logseal-demo-{}", std::process::id()))
@@ -102,6 +105,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         witness_quorum: 0,
         max_logging_delay_secs: 86_400,
         max_logging_delay_overrides: Default::default(),
+        retention_policy_authority: Some(scenario::POLICY_AUTHORITY.into()),
     };
     let trust_path = auditor.join("trust.json");
     files::create_new(
@@ -114,6 +118,8 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     let mut per_kind: BTreeMap<&str, u64> = BTreeMap::new();
     let mut leaf_of: BTreeMap<&str, (u64, &Signed)> = BTreeMap::new();
     let mut checkpoint_sizes = Vec::new();
+    let sweep_key = keys_dir.join(format!("{}.key", scenario::SWEEP));
+    let mut swept = Swept::default();
     for day in &days {
         let items: Vec<_> = day.records.iter().map(|s| s.item.clone()).collect();
         let receipts = log.append(&items).context("appending the scenario")?;
@@ -123,6 +129,18 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
                 leaf_of.insert(label, (r.leaf_index, s));
             }
         }
+        // The operator's nightly retention sweep (`logseal retention apply`), whose job
+        // misses one provider file every night: a fault the demo simulates.
+        let kept = leaf_of["kept-upload"].0;
+        let s = sweep::sweep(
+            &mut log,
+            &sweep_key,
+            Timestamp((day.checkpoint_at - 30) * 1000),
+            std::time::Duration::from_secs(86_400),
+            None,
+            &[kept],
+        )?;
+        swept.add(&s);
         log.checkpoint(day.checkpoint_at)?;
         checkpoint_sizes.push(log.size());
         if day.day + 1 < days.len() as u32 {
@@ -143,6 +161,13 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     for (kind, n) in &per_kind {
         out.push_str(&format!("   {kind:<20} {n:>6}\n"));
     }
+    out.push_str(&format!(
+        "   and every night the operator's retention sweep (`logseal retention apply`) erased \
+         what had fallen due: {} disclosures of {} provider files by destroying {} keys, \
+         recorded in {} retention-deletion records (its job skips one file every night: a \
+         fault the demo simulates)\n",
+        swept.items, swept.records, swept.keys, swept.deletions
+    ));
     let note = log
         .reader()
         .checkpoint()?
@@ -257,13 +282,18 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         state_dir.display()
     ));
     out.push_str(&indent(&render(&report)));
-    expect(&report, &["heartbeat-counter-mismatch"], "the honest log")?;
+    expect(
+        &report,
+        &["heartbeat-counter-mismatch", "retention-kept-too-long"],
+        "the honest log",
+    )?;
 
     // 8. Retention: what the rules in force require now, and two years on.
     out.push_str(&format!(
-        "\n8. retention plan (`logseal retention plan {}`): the policy's BDSG cap and NEN 7513 \
-         minimum conflict for the queries (reported, not silently resolved); each provider \
-         upload falls due once the next day's file has replaced it; the sanction case is \
+        "\n8. retention plan (`logseal retention plan {}`): the nightly sweeps erased every \
+         provider file once the next day's had replaced it, except the one their job skips, \
+         which check 7 above reports kept too long; the BDSG cap and NEN 7513 minimum \
+         conflict for the queries (reported, not silently resolved); the sanction case is \
          under a legal hold\n",
         log_dir.display()
     ));
@@ -317,6 +347,26 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         Ok(())
     } else {
         Err(Invalid(format!("demo: {}", problems.join("; "))).into())
+    }
+}
+
+/// What the nightly sweeps did, in total.
+#[derive(Default)]
+struct Swept {
+    items: u64,
+    records: usize,
+    keys: usize,
+    deletions: usize,
+}
+
+impl Swept {
+    fn add(&mut self, s: &sweep::Swept) {
+        if let Some(e) = &s.erasure {
+            self.items += e.groups.iter().map(|g| g.erased_count()).sum::<u64>();
+            self.records += e.groups.iter().map(|g| g.erased.len()).sum::<usize>();
+            self.keys += e.groups.len();
+        }
+        self.deletions += s.receipts.len();
     }
 }
 

@@ -11,6 +11,7 @@ pub mod keygen;
 pub mod log;
 pub mod record;
 pub mod retention;
+pub mod sweep;
 pub mod verify;
 mod view;
 pub mod witness;
@@ -48,5 +49,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Witness(WitnessCommand::Cosign(args)) => witness::cosign(args),
         Command::Witness(WitnessCommand::Vkey(args)) => witness::vkey(args),
         Command::Retention(RetentionCommand::Plan(args)) => retention::plan_cmd(args),
+        Command::Retention(RetentionCommand::Apply(args)) => sweep::apply(args),
+        Command::Retention(RetentionCommand::Erase(args)) => sweep::erase(args),
+        Command::Retention(RetentionCommand::Hold(args)) => sweep::hold(args),
+        Command::Retention(RetentionCommand::Release(args)) => sweep::release(args),
     }
 }

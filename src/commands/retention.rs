@@ -1,128 +1,33 @@
-//! `logseal retention plan`: a thin layer that reads a log read-only, feeds its records in
-//! leaf order to the pure retention core ([`logseal::retention`]: policy timeline, event book,
-//! hold book), schedules every record with sealed fields, and prints the [`Plan`] at `--at`.
+//! `logseal retention plan`: a thin layer that reads a log read-only, walks its records in
+//! leaf order with the library's [`logseal::retention::walk_log`] (policy timeline, event
+//! book, hold book, facts of the records with sealed fields), and prints the [`Plan`] at
+//! `--at`.
 //!
-//! Owns: the walk over the log, the facts taken from each decoded payload, and the text and
-//! JSON renderings. Every decision (what is due, held, in conflict) is the core's.
-//! Limitations (docs/RETENTION.md): the retention-policy authority is not pinned — every
-//! retention-policy record admitted to the log is applied; the facts of every record with
-//! sealed fields are kept in memory until the walk ends.
+//! Owns: the text and JSON renderings. Every decision (what is due, held, in conflict) is
+//! the core's. With `--trust FILE` naming a `retention_policy_authority`, only that
+//! producer's retention-policy records apply; otherwise every one admitted to the log does,
+//! and the output says so (docs/RETENTION.md).
 
 use std::time::Duration;
 
-use anyhow::Context as _;
 use logseal::cli::RetentionPlanArgs;
 use logseal::log::Log;
-use logseal::record::Record;
-use logseal::record::kinds::Body;
 use logseal::record::sealed::FieldPath;
-use logseal::record::types::{Hash32, RecordRef, Timestamp};
+use logseal::record::text::ProducerId;
+use logseal::record::types::{RecordRef, Timestamp};
 use logseal::retention::{
-    Bound, EventBook, HoldBook, Plan, PlanRecord, Policy, PolicyTimeline, RecordFacts, RuleFinding,
-    plan, schedule,
+    AppliedPolicy, Bound, Plan, RuleFinding, UnauthorisedPolicy, WalkError, walk_log,
 };
 use serde_json::{Value, json};
 
 use super::log::now_secs;
 use super::{Invalid, files};
 
-/// What the output says about where the rules came from.
+/// What the output says about where the rules came from when no authority is pinned.
 const AUTHORITY_LIMITATION: &str = "policy authority not pinned: every retention-policy record \
-     admitted to the log is applied (a trust-file-pinned policy authority comes with check 7)";
-const TZDB: &str = "IANA time zone database bundled into the binary (version not reported yet)";
-
-/// A retention-policy record applied, for the provenance.
-struct Applied {
-    leaf: u64,
-    policy_id: String,
-    version: u64,
-    rules: usize,
-}
-
-/// Everything gathered in one walk over the log.
-#[derive(Default)]
-struct Walk {
-    policies: PolicyTimeline,
-    events: EventBook,
-    holds: HoldBook,
-    applied: Vec<Applied>,
-    /// Records with sealed fields, with the fields whose disclosures the log still keeps.
-    sealed: Vec<(RecordFacts, Vec<FieldPath>)>,
-}
-
-impl Walk {
-    /// Take one record at `leaf`; `Err` names what is wrong with it.
-    fn feed(&mut self, log: &Log, leaf: u64, bytes: &[u8]) -> Result<(), String> {
-        let record = Record::decode(bytes).map_err(|e| format!("does not decode: {e}"))?;
-        let p = record.payload();
-        self.feed_payload(log, leaf, bytes, p)
-            .map_err(|e| format!("{}#{} ({}): {e}", p.producer, p.seq, p.kind()))
-    }
-
-    fn feed_payload(
-        &mut self,
-        log: &Log,
-        leaf: u64,
-        bytes: &[u8],
-        p: &logseal::record::Payload,
-    ) -> Result<(), String> {
-        let own = RecordRef {
-            producer: p.producer.clone(),
-            seq: p.seq,
-            leaf_hash: Hash32(log.alg().leaf(bytes)),
-        };
-        let mut data_categories = Vec::new();
-        match &p.body {
-            Body::RetentionPolicy(body) => {
-                let policy = Policy::from_body(body).map_err(|e| e.to_string())?;
-                let applied = Applied {
-                    leaf,
-                    policy_id: policy.policy_id.clone(),
-                    version: policy.version,
-                    rules: policy.rules.len(),
-                };
-                self.policies
-                    .push(leaf, policy)
-                    .map_err(|e| e.to_string())?;
-                self.applied.push(applied);
-            }
-            Body::CaseStatus(body) => self.events.case_status(body).map_err(|e| e.to_string())?,
-            Body::Notification(body) => self.events.notification(&own, body),
-            Body::AccountSanction(body) => self.events.sanction(&own, body),
-            Body::LegalHold(body) => self
-                .holds
-                .apply(leaf, &own, p.occurred_at, body)
-                .map_err(|e| e.to_string())?,
-            Body::DataAccess(body) => {
-                data_categories = body
-                    .data_categories
-                    .iter()
-                    .map(|c| c.as_str().to_owned())
-                    .collect();
-            }
-            _ => {}
-        }
-        if p.sealed.is_empty() {
-            return Ok(());
-        }
-        let present = log
-            .disclosures(leaf)
-            .map_err(|e| format!("its disclosures cannot be read: {e}"))?
-            .into_iter()
-            .map(|d| d.path)
-            .collect();
-        let facts = RecordFacts {
-            reference: own,
-            leaf,
-            kind: p.kind(),
-            data_categories,
-            occurred_at: p.occurred_at,
-            declared_rule: p.retention_rule.as_ref().map(|r| r.as_str().to_owned()),
-        };
-        self.sealed.push((facts, present));
-        Ok(())
-    }
-}
+     admitted to the log is applied (pin one with --trust FILE and its retention_policy_authority)";
+pub(crate) const TZDB: &str =
+    "IANA time zone database bundled into the binary (version not reported yet)";
 
 pub fn plan_cmd(args: RetentionPlanArgs) -> anyhow::Result<()> {
     let at = match &args.at {
@@ -133,50 +38,66 @@ pub fn plan_cmd(args: RetentionPlanArgs) -> anyhow::Result<()> {
         }
         None => Timestamp(now_secs().saturating_mul(1000)),
     };
-    files::print(&plan_report(&args.dir, at, args.grace, args.json)?)
+    let authority = match &args.trust {
+        Some(path) => super::verify::read_trust(path)?.retention_policy_authority,
+        None => None,
+    };
+    files::print(&plan_report_with(
+        &args.dir,
+        at,
+        args.grace,
+        authority.as_ref(),
+        args.json,
+    )?)
 }
 
-/// The retention plan of the log in `dir` at `at`, as text (or JSON).
+/// The retention plan of the log in `dir` at `at`, as text (or JSON), every policy admitted
+/// to the log applied.
 pub fn plan_report(
     dir: &std::path::Path,
     at: Timestamp,
     grace: Duration,
     json: bool,
 ) -> anyhow::Result<String> {
+    plan_report_with(dir, at, grace, None, json)
+}
+
+/// [`plan_report`] where only the policies of `authority` apply, when one is given.
+pub fn plan_report_with(
+    dir: &std::path::Path,
+    at: Timestamp,
+    grace: Duration,
+    authority: Option<&ProducerId>,
+    json: bool,
+) -> anyhow::Result<String> {
     let log = Log::open_read_only(dir)?;
     let size = log.size();
-    let mut walk = Walk::default();
-    let mut invalid: Option<String> = None;
-    log.reader()
-        .for_each_entry(size, 0, size, |leaf, bytes| {
-            if invalid.is_none()
-                && let Err(reason) = walk.feed(&log, leaf, bytes)
-            {
-                invalid = Some(format!("{}: leaf {leaf}: {reason}", dir.display()));
-            }
-            Ok(())
-        })
-        .with_context(|| format!("cannot read the log {}", dir.display()))?;
-    if let Some(msg) = invalid {
-        return Err(Invalid(msg).into());
-    }
-    let mut records = Vec::with_capacity(walk.sealed.len());
-    for (facts, present) in &walk.sealed {
-        let s = schedule(facts, &walk.policies, &walk.events, &walk.holds, at)
-            .map_err(|e| Invalid(format!("{}: {e}", dir.display())))?;
-        records.push(PlanRecord {
-            schedule: s,
-            present: present.clone(),
-        });
-    }
-    let with_disclosures = records.iter().filter(|r| !r.present.is_empty()).count();
-    let p = plan(&records, at, grace);
+    let walk = walk_log(
+        log.public_store(),
+        log.alg(),
+        size,
+        &log,
+        authority.cloned(),
+    )
+    .map_err(|e| match e {
+        WalkError::Read(_) => {
+            anyhow::anyhow!("cannot read the log {}: {e}", dir.display())
+        }
+        WalkError::Disclosures { .. } => anyhow::anyhow!("{}: {e}", dir.display()),
+        e => Invalid(format!("{}: {e}", dir.display())).into(),
+    })?;
+    let p = walk
+        .plan(at, grace)
+        .map_err(|e| Invalid(format!("{}: {e}", dir.display())))?;
+    let records = walk.sealed_records();
     let ctx = Shown {
         dir: dir.display().to_string(),
         size,
         sealed: records.len(),
-        with_disclosures,
-        applied: &walk.applied,
+        with_disclosures: records.iter().filter(|r| !r.present.is_empty()).count(),
+        applied: walk.applied(),
+        unauthorised: walk.unauthorised(),
+        authority,
     };
     if json {
         let mut s = serde_json::to_string_pretty(&to_json(&ctx, &p))?;
@@ -192,29 +113,27 @@ struct Shown<'a> {
     size: u64,
     sealed: usize,
     with_disclosures: usize,
-    applied: &'a [Applied],
+    applied: &'a [AppliedPolicy],
+    unauthorised: &'a [UnauthorisedPolicy],
+    authority: Option<&'a ProducerId>,
+}
+
+impl Shown<'_> {
+    /// Where the rules came from.
+    fn provenance(&self) -> String {
+        match self.authority {
+            Some(a) => format!(
+                "policy authority {a} (pinned by the trust file): only its retention-policy \
+                 records are applied"
+            ),
+            None => AUTHORITY_LIMITATION.to_owned(),
+        }
+    }
 }
 
 /// `1d 2h 3m 4s 5ms`, zero parts left out; `0s` for zero.
-fn human(d: Duration) -> String {
-    let ms = d.as_millis();
-    let parts = [
-        (ms / 86_400_000, "d"),
-        (ms / 3_600_000 % 24, "h"),
-        (ms / 60_000 % 60, "m"),
-        (ms / 1000 % 60, "s"),
-        (ms % 1000, "ms"),
-    ];
-    let s: Vec<String> = parts
-        .iter()
-        .filter(|(n, _)| *n > 0)
-        .map(|(n, u)| format!("{n}{u}"))
-        .collect();
-    if s.is_empty() {
-        "0s".into()
-    } else {
-        s.join(" ")
-    }
+pub(crate) fn human(d: Duration) -> String {
+    logseal::verify::retention::human_duration(d)
 }
 
 fn who(r: &RecordRef) -> String {
@@ -340,7 +259,10 @@ fn summary(ctx: &Shown, p: &Plan) -> String {
 
 fn render(ctx: &Shown, p: &Plan) -> String {
     let mut out = summary(ctx, p);
-    out.push_str(&format!("limitation: {AUTHORITY_LIMITATION}\n"));
+    match ctx.authority {
+        Some(_) => out.push_str(&format!("policies: {}\n", ctx.provenance())),
+        None => out.push_str(&format!("limitation: {AUTHORITY_LIMITATION}\n")),
+    }
     out.push_str(&format!("time zones: {TZDB}\n"));
     if ctx.applied.is_empty() {
         out.push_str("policies: none in the log; no record is governed by a retention rule\n");
@@ -349,6 +271,17 @@ fn render(ctx: &Shown, p: &Plan) -> String {
         out.push_str(&format!(
             "policy {} version {} in force from leaf {} ({} rules)\n",
             a.policy_id, a.version, a.leaf, a.rules
+        ));
+    }
+    for u in ctx.unauthorised {
+        out.push_str(&format!(
+            "policy {} version {} at leaf {} NOT applied: recorded by {}, not by the policy \
+             authority {}\n",
+            u.policy_id,
+            u.version,
+            u.leaf,
+            who(&u.record),
+            u.expected
         ));
     }
     let mut section = |title: &str, lines: Vec<String>| {
@@ -501,7 +434,8 @@ fn to_json(ctx: &Shown, p: &Plan) -> Value {
         "records_with_sealed_fields": ctx.sealed,
         "records_with_disclosures": ctx.with_disclosures,
         "provenance": {
-            "policy_authority": AUTHORITY_LIMITATION,
+            "policy_authority": ctx.provenance(),
+            "pinned_policy_authority": ctx.authority.map(ToString::to_string),
             "time_zones": TZDB,
             "policies": ctx.applied.iter().map(|a| json!({
                 "policy_id": a.policy_id,
@@ -509,6 +443,11 @@ fn to_json(ctx: &Shown, p: &Plan) -> Value {
                 "from_leaf": a.leaf,
                 "rules": a.rules,
             })).collect::<Vec<_>>(),
+            "not_applied": ctx.unauthorised.iter().map(|u| with(record_json(&u.record, u.leaf), json!({
+                "policy_id": u.policy_id,
+                "version": u.version,
+                "expected_authority": u.expected.to_string(),
+            }))).collect::<Vec<_>>(),
         },
         "due": p.due.iter().map(due).collect::<Vec<_>>(),
         "overdue": p.overdue.iter().map(due).collect::<Vec<_>>(),

@@ -1,17 +1,22 @@
 //! `logseal verify`: reads the trust file and the auditor's state, runs
 //! [`logseal::verify::verify`] over the log's public part, stores the advanced state, and
 //! renders the report (text for people, `--json` for machines). `--since` runs it
-//! incrementally from the state's resume point. Exit 0 no violation, 1 a violation
-//! ([`Invalid`]), 2 could not run.
+//! incrementally from the state's resume point. When the log directory has its private part
+//! (`DIR/private/config.json`), check 7 (retention) reads the disclosures through a
+//! read-only [`Log`]. Exit 0 no violation, 1 a violation ([`Invalid`]), 2 could not run.
 
 use std::io::IsTerminal;
 use std::path::Path;
 
 use anyhow::{Context, bail};
 use logseal::cli::VerifyArgs;
+use logseal::log::Log;
 use logseal::record::types::Timestamp;
+use logseal::retention::DisclosureSource;
 use logseal::store::FsStore;
-use logseal::verify::{self, AuditorState, Options, Progress, Report, Trust, Verdict};
+use logseal::verify::{
+    self, AuditorState, Options, Progress, Report, RetentionAccess, Trust, Verdict,
+};
 
 use super::log::now_secs;
 use super::{Invalid, files};
@@ -82,15 +87,32 @@ pub fn verify_log(
         at_secs,
         incremental: false,
     };
-    verify_log_with(dir, trust, state_dir, &options, progress)
+    verify_log_with(
+        dir,
+        trust,
+        state_dir,
+        &options,
+        verify::DEFAULT_RETENTION_GRACE,
+        progress,
+    )
 }
 
-/// [`verify_log`] with all the options (`incremental`: `--since`).
+/// A private part that cannot be opened: check 7 then reports why it did not run.
+struct Unreadable(String);
+
+impl DisclosureSource for Unreadable {
+    fn readable(&self, _leaf: u64) -> Result<Vec<logseal::record::Disclosure>, String> {
+        Err(self.0.clone())
+    }
+}
+
+/// [`verify_log`] with all the options (`incremental`: `--since`) and check 7's `grace`.
 pub fn verify_log_with(
     dir: &Path,
     trust: &Trust,
     state_dir: Option<&Path>,
     options: &Options,
+    grace: std::time::Duration,
     progress: bool,
 ) -> anyhow::Result<Report> {
     let public = dir.join("public");
@@ -117,6 +139,16 @@ pub fn verify_log_with(
         None => AuditorState::new(trust.origin()),
     };
     let store = FsStore::open(&public)?;
+    // Check 7 needs the disclosures: the private part, when this is the log directory.
+    let private = dir.join("private").join("config.json").is_file().then(|| {
+        Log::open_read_only(dir).map_err(|e| Unreadable(format!("{}: {e}", dir.display())))
+    });
+    let source: Option<&dyn DisclosureSource> = match &private {
+        None => None,
+        Some(Ok(log)) => Some(log),
+        Some(Err(unreadable)) => Some(unreadable),
+    };
+    let retention = source.map(|disclosures| RetentionAccess { disclosures, grace });
     let outcome = if progress {
         let bar = indicatif::ProgressBar::new(0).with_style(
             indicatif::ProgressStyle::with_template(
@@ -125,11 +157,18 @@ pub fn verify_log_with(
             .expect("valid template"),
         );
         let bar = Bar(bar);
-        let o = verify::verify(&store, trust, &state, options, &bar);
+        let o = verify::verify_with_retention(&store, trust, &state, options, &bar, retention);
         bar.0.finish_and_clear();
         o
     } else {
-        verify::verify(&store, trust, &state, options, &verify::NoProgress)
+        verify::verify_with_retention(
+            &store,
+            trust,
+            &state,
+            options,
+            &verify::NoProgress,
+            retention,
+        )
     }
     .with_context(|| format!("verifying {}", dir.display()))?;
     if let (Some(d), Some(s)) = (state_dir, &outcome.new_state) {
@@ -155,7 +194,14 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<()> {
         at_secs,
         incremental: args.since,
     };
-    let report = verify_log_with(&args.dir, &trust, args.state.as_deref(), &options, progress)?;
+    let report = verify_log_with(
+        &args.dir,
+        &trust,
+        args.state.as_deref(),
+        &options,
+        args.retention_grace,
+        progress,
+    )?;
     if args.json {
         let mut s = serde_json::to_string_pretty(&report)?;
         s.push('\n');
@@ -241,6 +287,9 @@ pub fn render(r: &Report) -> String {
             ));
         }
     }
+    if let Some(rs) = &r.retention {
+        out.push_str(&retention_section(rs));
+    }
     out.push_str(&format!(
         "\nprovenance\n  tool        {} {} (report format {}, record format {}, trust file \
          format {}, state format {})\n  origin      {} (tree hash {})\n  reference   {}\n  \
@@ -270,6 +319,61 @@ pub fn render(r: &Report) -> String {
                 c.check.number()
             ));
         }
+    }
+    out
+}
+
+/// Check 7's retention status: a summary line, the policies, one line per record kept too
+/// long.
+fn retention_section(rs: &verify::RetentionStatus) -> String {
+    let c = &rs.counts;
+    let mut out = format!(
+        "\nretention at {} (grace {}): {} record(s) with sealed fields, {} with disclosures, \
+         {} erased under a deletion record, {} erased without one; held {}, due {}, overdue \
+         {}, not yet deletable {}, undetermined {}, conflicts {}; {} deletion record(s){}\n",
+        rs.at,
+        super::retention::human(std::time::Duration::from_millis(rs.grace_ms)),
+        c.records_with_sealed_fields,
+        c.with_disclosures,
+        c.erased_and_covered,
+        c.erased_without_record,
+        c.held,
+        c.due,
+        c.overdue,
+        c.not_yet_deletable,
+        c.undetermined,
+        c.conflicts,
+        c.deletions_recorded,
+        if c.not_followed > 0 {
+            format!("; {} not followed", c.not_followed)
+        } else {
+            String::new()
+        }
+    );
+    out.push_str(&format!(
+        "  policies    {}\n",
+        match &rs.policy_authority {
+            Some(a) => format!("by the pinned authority {a}"),
+            None => "not pinned: every retention-policy record admitted applies".into(),
+        }
+    ));
+    for p in &rs.policies {
+        out.push_str(&format!(
+            "  policy      {} version {} in force from leaf {} ({} rules)\n",
+            p.policy_id, p.version, p.leaf, p.rules
+        ));
+    }
+    for o in &rs.overdue {
+        out.push_str(&format!(
+            "  kept too long: leaf {} {}#{} {} due {}, kept {} too long\n",
+            o.leaf, o.producer, o.seq, o.rule, o.deadline, o.late_by
+        ));
+    }
+    if (rs.overdue.len() as u64) < c.overdue {
+        out.push_str(&format!(
+            "  … {} more kept too long (see the findings)\n",
+            c.overdue - rs.overdue.len() as u64
+        ));
     }
     out
 }

@@ -23,6 +23,7 @@ pub mod policy;
 pub mod schedule;
 #[cfg(test)]
 mod tests;
+pub mod walk;
 
 pub use events::{ConditionSpan, EventBook, EventError, TriggerEvent};
 pub use holds::{Hold, HoldBook, HoldError};
@@ -30,6 +31,10 @@ pub use plan::{DueItem, HeldItem, Located, NotYetItem, Plan, PlanRecord, Undeter
 pub use policy::{Policy, PolicyError, PolicyTimeline, Rule, RuleRef};
 pub use schedule::{
     Bound, Conflict, RecordFacts, RuleFinding, RuleOutcome, Schedule, ScheduleError, schedule,
+};
+pub use walk::{
+    AppliedPolicy, Deletion, ResolvedTarget, SealedRecord, UnauthorisedPolicy, Walk, WalkError,
+    target_covers, walk_log,
 };
 
 use crate::record::Disclosure;

@@ -171,10 +171,15 @@ pub fn schedule(
     let mut findings = Vec::new();
     let declared = match &record.declared_rule {
         None => {
-            if !covering.is_empty() {
-                findings.push(RuleFinding::Undeclared {
-                    covering: covering.iter().map(|r| r.reference.clone()).collect(),
-                });
+            // A record declares the minimum or cap it is kept under; a hold-override rule
+            // only says what a hold suspends, and is never declared.
+            let timed: Vec<RuleRef> = covering
+                .iter()
+                .filter(|r| r.kind != RuleKind::HoldOverride)
+                .map(|r| r.reference.clone())
+                .collect();
+            if !timed.is_empty() {
+                findings.push(RuleFinding::Undeclared { covering: timed });
             }
             None
         }

@@ -29,6 +29,7 @@ mod chains;
 mod checkpoints;
 mod records;
 pub mod report;
+pub mod retention;
 pub mod state;
 mod tree_check;
 pub mod trust;
@@ -46,7 +47,10 @@ use crate::tiles::{self, EntryBundleId};
 use crate::tree;
 
 pub use checkpoints::CLOCK_SKEW_SECS;
-pub use report::{Check, CheckSummary, Finding, Provenance, Report, Verdict};
+pub use report::{
+    Check, CheckSummary, Finding, Provenance, Report, RetentionCounts, RetentionHeld,
+    RetentionOverdue, RetentionPolicyApplied, RetentionStatus, Verdict,
+};
 pub use state::{AuditorState, KnownHead, Resume, SeenCheckpoint};
 pub use trust::{Trust, TrustError, TrustFile};
 
@@ -61,6 +65,18 @@ pub struct Options {
     pub at_secs: u64,
     /// Resume from the state's resume point instead of reading every leaf (`--since`).
     pub incremental: bool,
+}
+
+/// Check 7's default grace: a disclosure whose deadline passed at most this long ago is due
+/// (a daily sweep), longer is kept too long.
+pub const DEFAULT_RETENTION_GRACE: std::time::Duration = std::time::Duration::from_secs(86_400);
+
+/// What check 7 needs beyond the public part: read access to the log's disclosures.
+#[derive(Clone, Copy)]
+pub struct RetentionAccess<'a> {
+    pub disclosures: &'a dyn crate::retention::DisclosureSource,
+    /// How long after its deadline a disclosure still present counts as due, not overdue.
+    pub grace: std::time::Duration,
 }
 
 /// Progress of a run, for a progress bar (the library never draws one).
@@ -103,7 +119,12 @@ enum Item {
     Lost(std::ops::Range<u64>),
 }
 
-/// Verify the public part of a log (`store`) against `trust` and the auditor's `state`.
+/// Why check 7 did not run when no [`RetentionAccess`] is given.
+pub const NO_DISCLOSURE_ACCESS: &str = "no access to the log's private part (disclosures): \
+     check 7 needs the log directory itself (DIR/private), not only its public part";
+
+/// Verify the public part of a log (`store`) against `trust` and the auditor's `state`;
+/// check 7 is reported as not run ([`NO_DISCLOSURE_ACCESS`]).
 pub fn verify(
     store: &dyn ObjectStore,
     trust: &Trust,
@@ -111,12 +132,24 @@ pub fn verify(
     options: &Options,
     progress: &dyn Progress,
 ) -> Result<Outcome, VerifyError> {
+    verify_with_retention(store, trust, state, options, progress, None)
+}
+
+/// [`verify`], and with `retention` check 7 as a second pass over every entry (when checks
+/// 1 and 2 found no violation), reading the disclosures through it.
+pub fn verify_with_retention(
+    store: &dyn ObjectStore,
+    trust: &Trust,
+    state: &AuditorState,
+    options: &Options,
+    progress: &dyn Progress,
+    retention: Option<RetentionAccess<'_>>,
+) -> Result<Outcome, VerifyError> {
     let mut out = report::Findings::default();
     let mut not_run: BTreeMap<Check, String> = BTreeMap::new();
-    not_run.insert(
-        Check::Retention,
-        "check 7 (retention) is not implemented in this version of the verifier".into(),
-    );
+    if retention.is_none() {
+        not_run.insert(Check::Retention, NO_DISCLOSURE_ACCESS.into());
+    }
     let resume = if options.incremental {
         let r = state.resume.as_ref().ok_or_else(|| {
             VerifyError::NoResume(
@@ -172,6 +205,7 @@ pub fn verify(
             Check::Completeness,
             Check::Ordering,
             Check::Authorisation,
+            Check::Retention,
         ] {
             not_run.insert(c, why.clone());
         }
@@ -185,6 +219,7 @@ pub fn verify(
                 checks,
                 counts,
                 findings,
+                retention: None,
             },
             new_state: None,
         });
@@ -222,6 +257,8 @@ pub fn verify(
         }
     };
     let mut records_checked = 0u64;
+    // Leaves check 7 leaves out: not decodable, or not authentic (check 3).
+    let mut not_authentic: HashSet<u64> = HashSet::new();
     progress.start(size - from);
 
     let mut bundles = tiles::tiles_at_level(0, size).skip((from >> tiles::TILE_HEIGHT) as usize);
@@ -322,18 +359,24 @@ pub fn verify(
                     n += 1;
                     tree.push_leaf(*leaf, hash.0, store, &mut out)?;
                     match rec {
-                        Err(e) => out.push(
-                            Finding::violated(
-                                Check::Records,
-                                "record-malformed",
-                                format!("the record does not decode strictly: {e}"),
+                        Err(e) => {
+                            not_authentic.insert(*leaf);
+                            out.push(
+                                Finding::violated(
+                                    Check::Records,
+                                    "record-malformed",
+                                    format!("the record does not decode strictly: {e}"),
+                                )
+                                .at(*leaf)
+                                .evidence("a canonical record of a known kind", e.code()),
                             )
-                            .at(*leaf)
-                            .evidence("a canonical record of a known kind", e.code()),
-                        ),
+                        }
                         Ok(rec) => {
                             let authentic =
                                 registry.check(*leaf, rec, sig.as_ref(), origin, &mut out);
+                            if !authentic {
+                                not_authentic.insert(*leaf);
+                            }
                             chains.check(*leaf, *hash, rec, authentic, trust, &mut out);
                             auths.check(*leaf, rec, authentic, trust, &mut out);
                         }
@@ -401,6 +444,36 @@ pub fn verify(
     let advance = published.authentic
         && out.violations_in(Check::Checkpoints) == 0
         && out.violations_in(Check::Tree) == 0;
+    let retention = match retention {
+        None => None,
+        Some(_) if !advance => {
+            not_run.insert(
+                Check::Retention,
+                "checks 1 and 2 did not hold: the entries read are not proven to be the \
+                 checkpoint's tree"
+                    .into(),
+            );
+            None
+        }
+        Some(access) => {
+            let input = retention::Input {
+                reader: &reader,
+                trust,
+                size: truncated_at.unwrap_or(size),
+                skip: &not_authentic,
+                disclosures: access.disclosures,
+                at: crate::record::types::Timestamp(options.at_secs.saturating_mul(1000)),
+                grace: access.grace,
+            };
+            match retention::check(&input, &mut out) {
+                Ok(status) => Some(status),
+                Err(why) => {
+                    not_run.insert(Check::Retention, why);
+                    None
+                }
+            }
+        }
+    };
     let new_state = advance.then(|| {
         let mut s = state.clone();
         s.add_checkpoint(SeenCheckpoint {
@@ -427,6 +500,13 @@ pub fn verify(
         s
     });
     let (checks, counts, findings) = out.finish(&not_run);
+    let mut provenance = provenance;
+    if retention.is_some() {
+        provenance.time_zone_data = "IANA time zone database bundled into the binary (jiff; \
+             version not reported); check 7 computes calendar deadlines in each rule's zone, \
+             checks 1–6 compare UTC instants only"
+            .into();
+    }
     Ok(Outcome {
         report: Report {
             format: report::REPORT_FORMAT,
@@ -436,6 +516,7 @@ pub fn verify(
             checks,
             counts,
             findings,
+            retention,
         },
         new_state,
     })

@@ -378,6 +378,7 @@ mod tests {
             witness_quorum: 0,
             max_logging_delay_secs: 86_400,
             max_logging_delay_overrides: Default::default(),
+            retention_policy_authority: None,
         })
         .unwrap()
     }

@@ -220,6 +220,96 @@ pub struct Report {
     pub counts: BTreeMap<&'static str, CodeCount>,
     /// Grouped: by check, then code, then leaf.
     pub findings: Vec<Finding>,
+    /// Check 7's retention status, when it ran (for the TUI and evidence bundles).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retention: Option<RetentionStatus>,
+}
+
+/// Most items kept in each list of [`RetentionStatus`] (the counts are complete).
+pub const MAX_RETENTION_ITEMS: usize = MAX_FINDINGS_PER_CODE;
+
+/// The retention status of a log at the reference time, as check 7 found it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RetentionStatus {
+    /// The reference time (RFC 3339, UTC).
+    pub at: String,
+    /// How long after its deadline a disclosure still present counts as due, not overdue.
+    pub grace_ms: u64,
+    /// The trust file's retention-policy authority (`None`: not pinned, every policy
+    /// admitted to the log applied).
+    pub policy_authority: Option<String>,
+    /// The retention-policy records applied, in leaf order.
+    pub policies: Vec<RetentionPolicyApplied>,
+    pub counts: RetentionCounts,
+    /// Records whose deletion is suspended at `at` (at most [`MAX_RETENTION_ITEMS`]).
+    pub held: Vec<RetentionHeld>,
+    /// Records kept too long at `at` (at most [`MAX_RETENTION_ITEMS`]).
+    pub overdue: Vec<RetentionOverdue>,
+}
+
+/// A retention-policy record applied.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RetentionPolicyApplied {
+    pub leaf: u64,
+    pub producer: String,
+    pub seq: u64,
+    pub policy_id: String,
+    pub version: u64,
+    pub rules: usize,
+}
+
+/// How many records are in each retention state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct RetentionCounts {
+    pub records_with_sealed_fields: u64,
+    /// Records with at least one readable disclosure.
+    pub with_disclosures: u64,
+    /// Records with a missing disclosure, every missing one covered by a retention-deletion.
+    pub erased_and_covered: u64,
+    /// Records with a missing disclosure that no retention-deletion covers.
+    pub erased_without_record: u64,
+    pub held: u64,
+    pub due: u64,
+    pub overdue: u64,
+    pub not_yet_deletable: u64,
+    /// A cap's trigger has not happened.
+    pub undetermined: u64,
+    /// Minimum-versus-cap conflicts (one per record, cap and minimum).
+    pub conflicts: u64,
+    pub deletions_recorded: u64,
+    /// Records (or policies, cases, holds) the retention core could not follow.
+    pub not_followed: u64,
+}
+
+/// A record whose deletion is suspended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RetentionHeld {
+    pub leaf: u64,
+    pub producer: String,
+    pub seq: u64,
+    /// `legal-hold`, or a cap's own condition.
+    pub condition: String,
+    /// Hold ids or case ids.
+    pub sources: Vec<String>,
+    /// The cap's due instant before the suspension, if determined (RFC 3339).
+    pub cap_due: Option<String>,
+}
+
+/// A record kept too long.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RetentionOverdue {
+    pub leaf: u64,
+    pub producer: String,
+    pub seq: u64,
+    /// The governing cap, `id@version`.
+    pub rule: String,
+    /// RFC 3339 in the rule's time zone.
+    pub deadline: String,
+    pub deadline_ms: u64,
+    /// How long past the deadline at `at`, e.g. `27d 23h`.
+    pub late_by: String,
+    pub late_by_ms: u64,
+    pub fields: Vec<String>,
 }
 
 impl Report {

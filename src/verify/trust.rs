@@ -4,8 +4,9 @@
 //! Owns parsing and validating the file (JSON, unknown members refused) into the keys the
 //! checks use. It pins the log key (named after the origin), the registration authority (its
 //! key name is its producer id), the authorisation registry (a producer id whose
-//! authorisation records count), the witnesses' cosigner keys with their quorum, and the
-//! maximum logging delays.
+//! authorisation records count), the witnesses' cosigner keys with their quorum, the
+//! maximum logging delays, and optionally the retention-policy authority (a producer id whose
+//! retention-policy records alone apply in check 7).
 
 use std::collections::BTreeMap;
 
@@ -51,6 +52,10 @@ pub struct TrustFile {
     /// Per-producer maximum logging delays.
     #[serde(default)]
     pub max_logging_delay_overrides: BTreeMap<String, u64>,
+    /// Producer id whose retention-policy records alone apply (check 7, `retention plan
+    /// --trust`); absent: not pinned, every retention-policy record admitted applies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention_policy_authority: Option<String>,
 }
 
 fn default_delay() -> u64 {
@@ -85,6 +90,8 @@ pub struct Trust {
     pub registry: ProducerId,
     pub authorisation_required: Vec<ProducerId>,
     pub witnesses: Vec<CosignatureVerifier>,
+    /// The producer whose retention-policy records apply (check 7); `None`: not pinned.
+    pub retention_policy_authority: Option<ProducerId>,
 }
 
 impl Trust {
@@ -180,6 +187,12 @@ impl Trust {
                 ),
             ));
         }
+        let retention_policy_authority = file
+            .retention_policy_authority
+            .as_deref()
+            .map(ProducerId::new)
+            .transpose()
+            .map_err(|e| member("retention_policy_authority", e))?;
         for p in file.max_logging_delay_overrides.keys() {
             ProducerId::new(p.as_str())
                 .map_err(|e| member(format!("max_logging_delay_overrides.{p}"), e))?;
@@ -192,6 +205,7 @@ impl Trust {
             registry,
             authorisation_required,
             witnesses,
+            retention_policy_authority,
             file,
         })
     }

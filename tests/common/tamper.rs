@@ -44,6 +44,7 @@ pub fn trust_with(witnesses: Vec<String>, quorum: usize) -> Trust {
         witness_quorum: quorum,
         max_logging_delay_secs: 86_400,
         max_logging_delay_overrides: Default::default(),
+        retention_policy_authority: None,
     })
     .unwrap()
 }

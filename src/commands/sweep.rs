@@ -1,0 +1,564 @@
+//! `logseal retention apply | erase | hold | release`: the operator's retention actions, each
+//! a thin layer over the library — the retention core decides what is due or held
+//! ([`logseal::retention`]), the log erases and records atomically ([`Log::erase`]), and
+//! holds are ordinary signed records appended to the log.
+//!
+//! Owns: turning a plan or a request into signed retention-deletion and legal-hold records
+//! (targets as leaf ranges, one deletion record per destroyed key, rule and deadline) and
+//! the summaries printed. The signing key's name is the producer id the records are
+//! written under; the registration authority must have registered it for those kinds.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use anyhow::{Context as _, bail};
+use logseal::cli::{
+    RetentionApplyArgs, RetentionEraseArgs, RetentionHoldArgs, RetentionReleaseArgs,
+};
+use logseal::log::{AppendItem, EraseRequest, ErasurePlan, Log, LogError, Receipt};
+use logseal::note::{Ed25519NoteKey, NoteVerifier as _};
+use logseal::record::Record;
+use logseal::record::json::build_from_json;
+use logseal::record::kinds::retention_deletion::{ExceptionGround, MAX_TARGETS};
+use logseal::record::kinds::{Body, Kind};
+use logseal::record::sealed::{FieldPath, SALT_LEN};
+use logseal::record::text::ProducerId;
+use logseal::record::types::{Hash32, RecordRef, Timestamp};
+use logseal::retention::walk::{SealedRecord, Walk, walk_log};
+use logseal::retention::{Bound, Plan, Schedule};
+use logseal::verify::Trust;
+use rand_core::RngCore as _;
+use serde_json::{Value, json};
+
+use super::log::now_secs;
+use super::record::read_signer;
+use super::{Invalid, files};
+
+fn parse_at(at: &Option<String>) -> anyhow::Result<Timestamp> {
+    match at {
+        Some(s) => Ok(Timestamp::parse_rfc3339(s)
+            .map_err(|e| anyhow::anyhow!("--at {s:?}: {e}"))?
+            .0),
+        None => Ok(Timestamp(now_secs().saturating_mul(1000))),
+    }
+}
+
+fn log_err(e: LogError) -> anyhow::Error {
+    match e {
+        LogError::Refused { .. } | LogError::Erase(_) => Invalid(e.to_string()).into(),
+        e => anyhow::Error::new(e),
+    }
+}
+
+/// Signs records of one producer, continuing its chain in the log.
+struct Signer {
+    key: Ed25519NoteKey,
+    producer: ProducerId,
+    seq: u64,
+    prev: Hash32,
+}
+
+impl Signer {
+    fn new(log: &Log, path: &Path) -> anyhow::Result<Signer> {
+        let key = read_signer(path)?;
+        let name = key.verifier().name().to_string();
+        let producer = ProducerId::new(&name).map_err(|e| {
+            Invalid(format!(
+                "{}: the key's name {name:?} must be the producer id the records are written \
+                 under: {e}",
+                path.display()
+            ))
+        })?;
+        let (seq, prev) = log
+            .state()
+            .producer(&producer)
+            .map_or((0, Hash32([0; 32])), |h| (h.next_seq, h.head));
+        Ok(Signer {
+            key,
+            producer,
+            seq,
+            prev,
+        })
+    }
+
+    /// Sign one record of `kind` with `body` at `at`.
+    fn sign(
+        &mut self,
+        log: &Log,
+        kind: Kind,
+        activity: &str,
+        at: Timestamp,
+        body: Value,
+    ) -> anyhow::Result<AppendItem> {
+        let v = json!({
+            "producer": self.producer.as_str(),
+            "seq": self.seq,
+            "prev": hex::encode(self.prev.0),
+            "occurred_at": at.to_rfc3339(),
+            "processing_activity": activity,
+            "status": "ok",
+            "body": body,
+        });
+        let mut salts = || {
+            let mut s = [0u8; SALT_LEN];
+            rand_core::OsRng.fill_bytes(&mut s);
+            s
+        };
+        let builder = build_from_json(kind, v, &mut salts)
+            .map_err(|e| anyhow::anyhow!("building a {} record: {e}", kind.name()))?;
+        let signed = builder
+            .sign(self.key.secret_key(), log.origin())
+            .map_err(|e| anyhow::anyhow!("signing a {} record: {e}", kind.name()))?;
+        self.seq += 1;
+        self.prev = Hash32(log.alg().leaf(&signed.bytes));
+        Ok(AppendItem {
+            record: signed.bytes,
+            disclosures: signed.disclosures,
+        })
+    }
+}
+
+/// Why a leaf is erased: the rule named, its deadline, and an exception ground if any.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Why {
+    rule: String,
+    due_at: Timestamp,
+    ground: Option<ExceptionGround>,
+}
+
+/// Leaves → contiguous inclusive ranges.
+fn ranges(leaves: &[u64]) -> Vec<(u64, u64)> {
+    let mut out: Vec<(u64, u64)> = Vec::new();
+    for &l in leaves {
+        match out.last_mut() {
+            Some((_, last)) if *last + 1 == l => *last = l,
+            _ => out.push((l, l)),
+        }
+    }
+    out
+}
+
+/// The retention-deletion records of `plan`: per destroyed key and reason, the erased
+/// leaves as ranges (at most [`MAX_TARGETS`] per record). A leaf whose every readable field
+/// is erased is named with no field patterns (every field), else with its fields.
+fn deletion_records(
+    log: &Log,
+    signer: &mut Signer,
+    plan: &ErasurePlan,
+    why: &HashMap<u64, Why>,
+    at: Timestamp,
+) -> anyhow::Result<Vec<AppendItem>> {
+    let mut out = Vec::new();
+    for g in &plan.groups {
+        // Leaves by reason, and by field list (empty = every field).
+        let mut by: BTreeMap<(Why, Vec<String>), Vec<u64>> = BTreeMap::new();
+        for (leaf, fields) in &g.erased {
+            let w = why
+                .get(leaf)
+                .cloned()
+                .with_context(|| format!("leaf {leaf}: erased without a reason"))?;
+            let all = log
+                .disclosures(*leaf)
+                .map_err(log_err)?
+                .iter()
+                .all(|d| fields.contains(&d.path));
+            let names: Vec<String> = if all {
+                Vec::new()
+            } else {
+                fields.iter().map(FieldPath::to_string).collect()
+            };
+            by.entry((w, names)).or_default().push(*leaf);
+        }
+        let mut grouped: BTreeMap<Why, Vec<Value>> = BTreeMap::new();
+        let mut counts: BTreeMap<Why, Vec<u64>> = BTreeMap::new();
+        for ((w, names), leaves) in by {
+            for (first, last) in ranges(&leaves) {
+                grouped.entry(w.clone()).or_default().push(json!({
+                    "range": "leaf", "first": first, "last": last, "fields": names,
+                }));
+            }
+            counts.entry(w).or_default().extend(leaves);
+        }
+        for (w, targets) in grouped {
+            let leaves = &counts[&w];
+            for chunk in targets.chunks(MAX_TARGETS) {
+                let items: u64 = chunk
+                    .iter()
+                    .map(|t| {
+                        let (a, b) = (t["first"].as_u64().unwrap(), t["last"].as_u64().unwrap());
+                        (a..=b)
+                            .filter(|l| leaves.contains(l))
+                            .map(|l| g.erased[&l].len() as u64)
+                            .sum::<u64>()
+                    })
+                    .sum();
+                let mut body = json!({
+                    "targets": chunk,
+                    "rule": w.rule,
+                    "due_at": w.due_at.to_rfc3339(),
+                    "executed_at": at.to_rfc3339(),
+                    "method": "crypto-shred",
+                    "shredded_key_id": g.key_id.to_string(),
+                    "executor": signer.producer.as_str(),
+                    "holds_checked": true,
+                    "item_count": items,
+                });
+                if let Some(ground) = w.ground {
+                    body["exception_ground"] = Value::from(ground.as_str());
+                }
+                out.push(signer.sign(log, Kind::RetentionDeletion, "retention-sweep", at, body)?);
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn erased_summary(plan: &ErasurePlan, receipts: &[Receipt]) -> String {
+    let records: usize = plan.groups.iter().map(|g| g.erased.len()).sum();
+    let items: u64 = plan.groups.iter().map(|g| g.erased_count()).sum();
+    let kept: usize = plan.groups.iter().map(|g| g.kept).sum();
+    let leaves = match (receipts.first(), receipts.last()) {
+        (Some(a), Some(b)) if a.leaf_index == b.leaf_index => format!("leaf {}", a.leaf_index),
+        (Some(a), Some(b)) => format!("leaves {}..={}", a.leaf_index, b.leaf_index),
+        _ => "no leaf".into(),
+    };
+    let mut s = format!(
+        "erased {items} disclosures of {records} records: destroyed {} keys, re-sealed {kept} \
+         disclosures kept under new keys; {} retention-deletion records at {leaves}\n",
+        plan.groups.len(),
+        receipts.len(),
+    );
+    for g in &plan.groups {
+        s.push_str(&format!(
+            "  key {} ({}): {} records erased, {} disclosures kept\n",
+            g.key_id,
+            g.group,
+            g.erased.len(),
+            g.kept
+        ));
+    }
+    s
+}
+
+/// The retention walk over the whole log, its policies from `trust`'s policy authority
+/// when a trust file is given.
+fn walk(log: &Log, trust: Option<&Path>) -> anyhow::Result<Walk> {
+    let authority = match trust {
+        None => None,
+        Some(path) => {
+            let bytes = files::read(path)?;
+            Trust::from_json(&bytes)
+                .map_err(|e| Invalid(format!("{}: {e}", path.display())))?
+                .retention_policy_authority
+        }
+    };
+    walk_log(log.public_store(), log.alg(), log.size(), log, authority).map_err(|e| {
+        if e.is_invalid_record() {
+            Invalid(format!("{}: {e}", log.dir().display())).into()
+        } else {
+            anyhow::anyhow!("{}: {e}", log.dir().display())
+        }
+    })
+}
+
+/// What a sweep did.
+pub struct Swept {
+    pub plan: Plan,
+    pub erasure: Option<ErasurePlan>,
+    pub receipts: Vec<Receipt>,
+}
+
+/// Erase every disclosure due or overdue at `at` and append the records, except the
+/// leaves in `skip` (the demo uses it to show a sweep that misses a file; the command
+/// never skips).
+pub fn sweep(
+    log: &mut Log,
+    executor_key: &Path,
+    at: Timestamp,
+    grace: std::time::Duration,
+    trust: Option<&Path>,
+    skip: &[u64],
+) -> anyhow::Result<Swept> {
+    let w = walk(log, trust)?;
+    let plan = w
+        .plan(at, grace)
+        .map_err(|e| Invalid(format!("{}: {e}", log.dir().display())))?;
+    let mut why = HashMap::new();
+    let mut requests = Vec::new();
+    for item in plan.due.iter().chain(&plan.overdue) {
+        if skip.contains(&item.leaf) {
+            continue;
+        }
+        why.insert(
+            item.leaf,
+            Why {
+                rule: item.rule.to_string(),
+                due_at: item.deadline,
+                ground: None,
+            },
+        );
+        requests.push(EraseRequest {
+            leaf: item.leaf,
+            fields: item.fields.clone(),
+        });
+    }
+    if requests.is_empty() {
+        return Ok(Swept {
+            plan,
+            erasure: None,
+            receipts: Vec::new(),
+        });
+    }
+    let mut signer = Signer::new(log, executor_key)?;
+    let erasure = log.plan_erasure(&requests).map_err(log_err)?;
+    let records = deletion_records(log, &mut signer, &erasure, &why, at)?;
+    let receipts = log.erase(&erasure, &records).map_err(log_err)?;
+    Ok(Swept {
+        plan,
+        erasure: Some(erasure),
+        receipts,
+    })
+}
+
+pub fn apply(args: RetentionApplyArgs) -> anyhow::Result<()> {
+    let at = parse_at(&args.at)?;
+    let mut log = Log::open(&args.dir).map_err(log_err)?;
+    let s = sweep(
+        &mut log,
+        &args.executor_key,
+        at,
+        args.grace,
+        args.trust.as_deref(),
+        &[],
+    )?;
+    let mut out = format!(
+        "retention sweep of {} at {}: {} due, {} overdue, {} held, {} conflicts (never resolved by a sweep)\n",
+        args.dir.display(),
+        at.to_rfc3339(),
+        s.plan.due.len(),
+        s.plan.overdue.len(),
+        s.plan.held.len(),
+        s.plan.conflicts.len(),
+    );
+    match &s.erasure {
+        None => out.push_str("nothing to erase\n"),
+        Some(e) => out.push_str(&erased_summary(e, &s.receipts)),
+    }
+    files::print(&out)
+}
+
+/// Whether `ground` may override a minimum that still runs: a data subject's request does
+/// not (GDPR 17(3)(b): a legal obligation to keep prevails); a court order or a required
+/// erasure under LED 16(2) does.
+fn overrides_minimum(ground: ExceptionGround) -> bool {
+    matches!(
+        ground,
+        ExceptionGround::CourtOrder | ExceptionGround::Led16_2
+    )
+}
+
+fn schedule_of(w: &Walk, leaf: u64, at: Timestamp) -> anyhow::Result<(SealedRecord, Schedule)> {
+    let r = w
+        .sealed_at(leaf)
+        .cloned()
+        .ok_or_else(|| Invalid(format!("leaf {leaf}: no record with sealed fields there")))?;
+    let s = w
+        .schedule(&r, at)
+        .map_err(|e| Invalid(format!("leaf {leaf}: {e}")))?;
+    Ok((r, s))
+}
+
+pub fn erase(args: RetentionEraseArgs) -> anyhow::Result<()> {
+    let at = parse_at(&args.at)?;
+    let ground = ExceptionGround::from_str_exact(&args.ground).ok_or_else(|| {
+        Invalid(format!(
+            "--ground {:?}: not an exception ground (gdpr-17-1, gdpr-17-3-b, gdpr-17-3-e, \
+             led-16-2, led-16-3-a, led-16-3-b, court-order)",
+            args.ground
+        ))
+    })?;
+    let fields = args
+        .field
+        .iter()
+        .map(|f| FieldPath::parse(f).map_err(|e| Invalid(format!("--field {f:?}: {e}"))))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut log = Log::open(&args.dir).map_err(log_err)?;
+    let w = walk(&log, args.trust.as_deref())?;
+    let mut why = HashMap::new();
+    let mut requests = Vec::new();
+    for &leaf in &args.leaf {
+        let (r, s) = schedule_of(&w, leaf, at)?;
+        let who = format!(
+            "leaf {leaf} ({}#{})",
+            r.facts.reference.producer, r.facts.reference.seq
+        );
+        if !s.held_by.is_empty() {
+            bail!(Invalid(format!(
+                "{who}: held by {} — a legal hold suspends erasure (release it first)",
+                s.held_by.join(", ")
+            )));
+        }
+        match &s.earliest_deletion {
+            Some(Bound::At(t)) if *t > at && !overrides_minimum(ground) => bail!(Invalid(format!(
+                "{who}: a minimum keeps it until {} — ground {} does not override a legal \
+                 obligation to keep (GDPR 17(3)(b))",
+                t.to_rfc3339(),
+                ground.as_str()
+            ))),
+            Some(b @ (Bound::TriggerPending(_) | Bound::ConditionOpen { .. }))
+                if !overrides_minimum(ground) =>
+            {
+                bail!(Invalid(format!(
+                    "{who}: a minimum keeps it ({b:?}) — ground {} does not override a legal \
+                     obligation to keep (GDPR 17(3)(b))",
+                    ground.as_str()
+                )))
+            }
+            _ => {}
+        }
+        let cap = s
+            .caps
+            .iter()
+            .find(|c| Some(&c.bound) == s.due_at.as_ref())
+            .map(|c| c.rule.to_string());
+        let rule = cap
+            .or_else(|| s.declared.as_ref().map(ToString::to_string))
+            .ok_or_else(|| {
+                Invalid(format!(
+                    "{who}: no retention rule governs or is declared; a deletion names one"
+                ))
+            })?;
+        let due_at = s.due_at.as_ref().and_then(Bound::instant).unwrap_or(at);
+        why.insert(
+            leaf,
+            Why {
+                rule,
+                due_at,
+                ground: Some(ground),
+            },
+        );
+        requests.push(EraseRequest {
+            leaf,
+            fields: fields.clone(),
+        });
+    }
+    let mut signer = Signer::new(&log, &args.executor_key)?;
+    let erasure = log.plan_erasure(&requests).map_err(log_err)?;
+    let records = deletion_records(&log, &mut signer, &erasure, &why, at)?;
+    let receipts = log.erase(&erasure, &records).map_err(log_err)?;
+    files::print(&erased_summary(&erasure, &receipts))
+}
+
+/// The (producer, seq, leaf hash) of the records at `leaves`.
+fn scope(log: &Log, leaves: &[u64]) -> anyhow::Result<Vec<Value>> {
+    let reader = log.reader();
+    let mut out = Vec::new();
+    for &leaf in leaves {
+        if leaf >= log.size() {
+            bail!(Invalid(format!(
+                "--leaf {leaf}: the log has {} records",
+                log.size()
+            )));
+        }
+        let bytes = reader
+            .entry(leaf, log.size())
+            .with_context(|| format!("reading leaf {leaf}"))?;
+        let r = Record::decode(&bytes).map_err(|e| Invalid(format!("leaf {leaf}: {e}")))?;
+        let p = r.payload();
+        out.push(serde_json::to_value(RecordRef {
+            producer: p.producer.clone(),
+            seq: p.seq,
+            leaf_hash: Hash32(log.alg().leaf(&bytes)),
+        })?);
+    }
+    Ok(out)
+}
+
+fn append_one(log: &mut Log, item: AppendItem) -> anyhow::Result<Receipt> {
+    Ok(log
+        .append(&[item])
+        .map_err(log_err)?
+        .pop()
+        .expect("one receipt per record"))
+}
+
+pub fn hold(args: RetentionHoldArgs) -> anyhow::Result<()> {
+    let at = parse_at(&args.at)?;
+    let (case_ref, name) = files::read_input(Some(&args.case_ref_file))?;
+    let case_ref =
+        String::from_utf8(case_ref).map_err(|e| Invalid(format!("{name}: not UTF-8 text: {e}")))?;
+    let case_ref = case_ref.trim_end_matches(['\n', '\r']);
+    let mut log = Log::open(&args.dir).map_err(log_err)?;
+    if args.leaf.is_empty() {
+        bail!(Invalid(
+            "a hold names the records it holds: give --leaf".into()
+        ));
+    }
+    let mut body = json!({
+        "action": "set",
+        "hold_id": args.hold_id,
+        "scope": scope(&log, &args.leaf)?,
+        "authority": args.authority,
+        "legal_basis": args.legal_basis,
+        "case_ref": case_ref,
+    });
+    if let Some(until) = &args.until {
+        let t = Timestamp::parse_rfc3339(until)
+            .map_err(|e| Invalid(format!("--until {until:?}: {e}")))?
+            .0;
+        body["until"] = Value::from(t.to_rfc3339());
+    }
+    let mut signer = Signer::new(&log, &args.key)?;
+    let item = signer.sign(&log, Kind::LegalHold, "legal-hold", at, body)?;
+    let r = append_one(&mut log, item)?;
+    files::print(&format!(
+        "hold {} set over {} records: legal-hold record {}#{} at leaf {}\n",
+        args.hold_id,
+        args.leaf.len(),
+        r.producer,
+        r.seq,
+        r.leaf_index
+    ))
+}
+
+pub fn release(args: RetentionReleaseArgs) -> anyhow::Result<()> {
+    let at = parse_at(&args.at)?;
+    let mut log = Log::open(&args.dir).map_err(log_err)?;
+    let set_by = scope(&log, &[args.set_by])?.remove(0);
+    // The record that set the hold must be a legal-hold `set` of this hold id.
+    let bytes = log.reader().entry(args.set_by, log.size())?;
+    let r = Record::decode(&bytes).map_err(|e| Invalid(format!("leaf {}: {e}", args.set_by)))?;
+    let (authority, legal_basis) = match &r.payload().body {
+        Body::LegalHold(h) if h.hold_id.as_str() == args.hold_id => {
+            (h.authority.to_string(), h.legal_basis.to_string())
+        }
+        _ => bail!(Invalid(format!(
+            "--set-by {}: not the legal-hold record that set hold {}",
+            args.set_by, args.hold_id
+        ))),
+    };
+    let (case_ref, name) = files::read_input(Some(&args.case_ref_file))?;
+    let case_ref =
+        String::from_utf8(case_ref).map_err(|e| Invalid(format!("{name}: not UTF-8 text: {e}")))?;
+    let body = json!({
+        "action": "release",
+        "hold_id": args.hold_id,
+        "scope": scope(&log, &args.leaf)?,
+        "authority": authority,
+        "legal_basis": legal_basis,
+        "set_by": set_by,
+        "case_ref": case_ref.trim_end_matches(['\n', '\r']),
+    });
+    let mut signer = Signer::new(&log, &args.key)?;
+    let item = signer.sign(&log, Kind::LegalHold, "legal-hold", at, body)?;
+    let r = append_one(&mut log, item)?;
+    let what = if args.leaf.is_empty() {
+        "the whole hold".to_string()
+    } else {
+        format!("{} records", args.leaf.len())
+    };
+    files::print(&format!(
+        "hold {} released ({what}): legal-hold record {}#{} at leaf {}\n",
+        args.hold_id, r.producer, r.seq, r.leaf_index
+    ))
+}

@@ -1,0 +1,837 @@
+//! Check 7 (retention, DESIGN.md §What the verifier proves): a second pass over every entry
+//! after checks 1–6, with read access to the log's disclosures ([`DisclosureSource`]).
+//!
+//! Owns: the pass (entries read through the public store like the main pass; records that
+//! did not decode or were not authentic in check 3 left out), the comparison of each
+//! readable disclosure with its record's commitment, the audit of every missing disclosure
+//! against the retention-deletion records (covered, lawful at its execution time, no hold),
+//! of every deletion against the disclosures still readable, the plan at the reference time
+//! (due, kept too long, held, conflicts, declared-rule findings), and the
+//! [`RetentionStatus`] of the report. Every decision about rules is the retention core's
+//! ([`crate::retention`]); this module only turns its answers into findings (codes:
+//! docs/CHECKS.md §7). Never reads the clock: the reference time is given.
+
+use std::collections::{BTreeMap, HashSet};
+use std::time::Duration;
+
+use rayon::prelude::*;
+
+use crate::log::reader::LogReader;
+use crate::record::sealed::{FieldPath, SealError};
+use crate::record::types::{Hash32, RecordRef, Timestamp};
+use crate::record::{Disclosure, Record};
+use crate::retention::{
+    Bound, Deletion, DisclosureSource, Plan, RuleFinding, RuleRef, SealedRecord, Walk,
+};
+use crate::tiles::{self, EntryBundleId};
+
+use super::report::{
+    Check, Finding, Findings, MAX_RETENTION_ITEMS, RetentionCounts, RetentionHeld,
+    RetentionOverdue, RetentionPolicyApplied, RetentionStatus,
+};
+use super::trust::Trust;
+
+/// Leaves named in an aggregated finding.
+const FIRST_LEAVES: usize = 5;
+
+/// What check 7 reads.
+pub(crate) struct Input<'a> {
+    pub reader: &'a LogReader<'a>,
+    pub trust: &'a Trust,
+    /// Leaves `[0, size)` are read.
+    pub size: u64,
+    /// Leaves left out: not decodable, or not authentic (check 3).
+    pub skip: &'a HashSet<u64>,
+    pub disclosures: &'a dyn DisclosureSource,
+    pub at: Timestamp,
+    pub grace: Duration,
+}
+
+/// `1d 2h 3m 4s 5ms`, zero parts left out; `0s` for zero.
+pub fn human_duration(d: Duration) -> String {
+    let ms = d.as_millis();
+    let parts = [
+        (ms / 86_400_000, "d"),
+        (ms / 3_600_000 % 24, "h"),
+        (ms / 60_000 % 60, "m"),
+        (ms / 1000 % 60, "s"),
+        (ms % 1000, "ms"),
+    ];
+    let s: Vec<String> = parts
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, u)| format!("{n}{u}"))
+        .collect();
+    if s.is_empty() {
+        "0s".into()
+    } else {
+        s.join(" ")
+    }
+}
+
+fn who(r: &RecordRef) -> String {
+    format!("{}#{}", r.producer, r.seq)
+}
+
+fn paths(f: &[FieldPath]) -> String {
+    f.iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn bound_text(b: &Bound) -> String {
+    match b {
+        Bound::At(t) => t.to_rfc3339(),
+        Bound::TriggerPending(t) => format!("undetermined (trigger {t} has not happened)"),
+        Bound::ConditionOpen {
+            condition,
+            since,
+            source,
+        } => format!(
+            "undetermined ({condition} open since {}, {source})",
+            since.to_rfc3339()
+        ),
+    }
+}
+
+/// `t` in the time zone of rule `rule` (as ever recorded), RFC 3339 with its offset; UTC
+/// when the rule is unknown or has no zone.
+fn local(walk: &Walk, rule: &RuleRef, t: Timestamp) -> String {
+    let zone = walk
+        .policies()
+        .lookup(&rule.to_string())
+        .ok()
+        .flatten()
+        .and_then(|r| r.computation.as_ref())
+        .map(|c| c.zone.tz.clone());
+    match (zone, i64::try_from(t.0)) {
+        (Some(tz), Ok(ms)) if tz != jiff::tz::TimeZone::UTC => {
+            jiff::Timestamp::from_millisecond(ms)
+                .ok()
+                .and_then(|ts| {
+                    jiff::fmt::strtime::format("%Y-%m-%dT%H:%M:%S%.f%:z", &ts.to_zoned(tz)).ok()
+                })
+                .unwrap_or_else(|| t.to_rfc3339())
+        }
+        _ => t.to_rfc3339(),
+    }
+}
+
+fn on(f: Finding, leaf: u64, r: &RecordRef) -> Finding {
+    f.at(leaf).record(&r.producer, r.seq)
+}
+
+fn undetermined(leaf: u64, r: Option<&RecordRef>, message: String) -> Finding {
+    let f = Finding::undetermined(Check::Retention, "retention-undetermined", message).at(leaf);
+    match r {
+        Some(r) => f.record(&r.producer, r.seq),
+        None => f,
+    }
+}
+
+/// Run check 7. `Err`: why it could not run (the private part cannot be read, the public
+/// part cannot be read again).
+pub(crate) fn check(input: &Input<'_>, out: &mut Findings) -> Result<RetentionStatus, String> {
+    let mut walk = Walk::new(input.trust.retention_policy_authority.clone());
+    let alg = input.trust.alg;
+    let mut not_followed = 0u64;
+    for t in tiles::tiles_at_level(0, input.size) {
+        let b = EntryBundleId::new(t.index(), t.width()).map_err(|e| e.to_string())?;
+        let first = b.leaf_range().start;
+        let entries = input
+            .reader
+            .bundle(b)
+            .map_err(|e| format!("the public part cannot be read again: {e}"))?;
+        let decoded: Vec<(u64, Hash32, Option<Record>)> = entries
+            .par_iter()
+            .enumerate()
+            .map(|(k, e)| {
+                let leaf = first + k as u64;
+                let rec = (!input.skip.contains(&leaf))
+                    .then(|| Record::decode(e).ok())
+                    .flatten();
+                (leaf, Hash32(alg.leaf(e)), rec)
+            })
+            .collect();
+        for (leaf, hash, rec) in decoded {
+            let Some(rec) = rec else { continue };
+            let p = rec.payload();
+            let present: Vec<Disclosure> = if p.sealed.is_empty() {
+                Vec::new()
+            } else {
+                input.disclosures.readable(leaf).map_err(|e| {
+                    format!(
+                        "the log's private part (disclosures) cannot be read at leaf {leaf}: {e}"
+                    )
+                })?
+            };
+            let own = RecordRef {
+                producer: p.producer.clone(),
+                seq: p.seq,
+                leaf_hash: hash,
+            };
+            for d in &present {
+                if let Err(e) = p.check_disclosure(d) {
+                    out.push(mismatch(leaf, &own, d, &e));
+                }
+            }
+            if let Err(e) = walk.feed(leaf, hash, p, present) {
+                not_followed += 1;
+                out.push(undetermined(
+                    leaf,
+                    Some(&own),
+                    format!(
+                        "the retention core cannot follow this record, so it is left out of \
+                         retention decisions: {e}"
+                    ),
+                ));
+            }
+        }
+    }
+
+    policies(&walk, out);
+    let audit = deletions(&walk, out);
+    let (plan, errors) = walk.plan_partial(input.at, input.grace);
+    for e in &errors {
+        not_followed += 1;
+        let crate::retention::ScheduleError::Rule {
+            leaf,
+            producer,
+            seq,
+            source,
+        } = e;
+        out.push(
+            Finding::undetermined(
+                Check::Retention,
+                "retention-undetermined",
+                format!("the record's retention schedule cannot be computed: {source}"),
+            )
+            .at(*leaf)
+            .record(producer, *seq),
+        );
+    }
+    plan_findings(&walk, &plan, out);
+
+    let records = walk.sealed_records();
+    let counts = RetentionCounts {
+        records_with_sealed_fields: records.len() as u64,
+        with_disclosures: records.iter().filter(|r| !r.present.is_empty()).count() as u64,
+        erased_and_covered: audit.covered,
+        erased_without_record: audit.uncovered,
+        held: plan.held.len() as u64,
+        due: plan.due.len() as u64,
+        overdue: plan.overdue.len() as u64,
+        not_yet_deletable: plan.not_yet.len() as u64,
+        undetermined: plan.undetermined.len() as u64,
+        conflicts: plan.conflicts.len() as u64,
+        deletions_recorded: walk.deletions().len() as u64,
+        not_followed,
+    };
+    Ok(RetentionStatus {
+        at: input.at.to_rfc3339(),
+        grace_ms: input.grace.as_millis() as u64,
+        policy_authority: walk.policy_authority().map(ToString::to_string),
+        policies: walk
+            .applied()
+            .iter()
+            .map(|a| RetentionPolicyApplied {
+                leaf: a.leaf,
+                producer: a.record.producer.to_string(),
+                seq: a.record.seq,
+                policy_id: a.policy_id.clone(),
+                version: a.version,
+                rules: a.rules,
+            })
+            .collect(),
+        counts,
+        held: plan
+            .held
+            .iter()
+            .take(MAX_RETENTION_ITEMS)
+            .map(|h| RetentionHeld {
+                leaf: h.leaf,
+                producer: h.record.producer.to_string(),
+                seq: h.record.seq,
+                condition: h.condition.to_string(),
+                sources: h.sources.clone(),
+                cap_due: h.cap_due.map(Timestamp::to_rfc3339),
+            })
+            .collect(),
+        overdue: plan
+            .overdue
+            .iter()
+            .take(MAX_RETENTION_ITEMS)
+            .map(|d| RetentionOverdue {
+                leaf: d.leaf,
+                producer: d.record.producer.to_string(),
+                seq: d.record.seq,
+                rule: d.rule.to_string(),
+                deadline: local(&walk, &d.rule, d.deadline),
+                deadline_ms: d.deadline.0,
+                late_by: human_duration(d.late_by),
+                late_by_ms: d.late_by.as_millis() as u64,
+                fields: d.fields.iter().map(ToString::to_string).collect(),
+            })
+            .collect(),
+    })
+}
+
+fn mismatch(leaf: u64, r: &RecordRef, d: &Disclosure, e: &SealError) -> Finding {
+    let (expected, found) = match e {
+        SealError::Mismatch {
+            expected, computed, ..
+        } => (
+            format!("a disclosure opening commitment {expected}"),
+            format!("a disclosure committing to {computed}"),
+        ),
+        SealError::NoSuchField { path } => (
+            "a disclosure of one of the record's sealed fields".to_owned(),
+            format!("a disclosure of {path}, which the record does not seal"),
+        ),
+        other => ("a value of the field's class".to_owned(), other.to_string()),
+    };
+    on(
+        Finding::violated(
+            Check::Retention,
+            "retention-disclosure-mismatch",
+            format!(
+                "the readable disclosure of {} does not open the record's commitment: {e}",
+                d.path
+            ),
+        ),
+        leaf,
+        r,
+    )
+    .evidence(expected, found)
+}
+
+fn policies(walk: &Walk, out: &mut Findings) {
+    for u in walk.unauthorised() {
+        out.push(
+            on(
+                Finding::violated(
+                    Check::Retention,
+                    "retention-policy-unauthorised",
+                    format!(
+                        "retention policy {} version {} is recorded by {}, not by the trust \
+                         file's retention-policy authority {}: not applied",
+                        u.policy_id, u.version, u.record.producer, u.expected
+                    ),
+                ),
+                u.leaf,
+                &u.record,
+            )
+            .evidence(
+                format!("a retention-policy record by {}", u.expected),
+                format!("one by {}", u.record.producer),
+            ),
+        );
+    }
+    if walk.policy_authority().is_none() {
+        let applied = walk.applied();
+        let mut f = Finding::notice(
+            Check::Retention,
+            "retention-policy-unpinned",
+            format!(
+                "the trust file names no retention_policy_authority: every retention-policy \
+                 record admitted to the log is applied ({} record(s){})",
+                applied.len(),
+                match applied.first() {
+                    Some(a) => format!(", the first at leaf {} by {}", a.leaf, a.record.producer),
+                    None => String::new(),
+                }
+            ),
+        );
+        if let Some(a) = applied.first() {
+            f = f.at(a.leaf).record(&a.record.producer, a.record.seq);
+        }
+        out.push(f);
+    }
+}
+
+/// What the deletion audit counted.
+struct Audit {
+    covered: u64,
+    uncovered: u64,
+}
+
+fn deletions(walk: &Walk, out: &mut Findings) -> Audit {
+    let mut audit = Audit {
+        covered: 0,
+        uncovered: 0,
+    };
+    for r in walk.sealed_records() {
+        let leaf = r.facts.leaf;
+        let mut uncovered: Vec<FieldPath> = Vec::new();
+        // Per deletion (by leaf): fields it erased, fields it claims but are still readable.
+        let mut erased: BTreeMap<u64, (&Deletion, Vec<FieldPath>)> = BTreeMap::new();
+        let mut not_done: BTreeMap<u64, (&Deletion, Vec<FieldPath>)> = BTreeMap::new();
+        let mut sealed: Vec<&FieldPath> = r.sealed.iter().collect();
+        sealed.sort();
+        for f in sealed {
+            let present = r.present.contains(f);
+            match (walk.deletion_of(leaf, f), present) {
+                (None, true) => {}
+                (None, false) => uncovered.push(f.clone()),
+                (Some(d), true) => not_done
+                    .entry(d.leaf)
+                    .or_insert((d, vec![]))
+                    .1
+                    .push(f.clone()),
+                (Some(d), false) => erased
+                    .entry(d.leaf)
+                    .or_insert((d, vec![]))
+                    .1
+                    .push(f.clone()),
+            }
+        }
+        let rf = &r.facts.reference;
+        if !uncovered.is_empty() {
+            audit.uncovered += 1;
+            out.push(
+                on(
+                    Finding::violated(
+                        Check::Retention,
+                        "retention-deletion-without-record",
+                        format!(
+                            "sealed field(s) {} have no readable disclosure, and no \
+                             retention-deletion at a later leaf covers them",
+                            paths(&uncovered)
+                        ),
+                    ),
+                    leaf,
+                    rf,
+                )
+                .evidence(
+                    format!(
+                        "a readable disclosure of {}, or a retention-deletion after leaf {leaf} \
+                         naming this record and the field(s)",
+                        paths(&uncovered)
+                    ),
+                    "no disclosure, and no deletion covering it",
+                ),
+            );
+        } else if !erased.is_empty() {
+            audit.covered += 1;
+        }
+        for (d, fields) in not_done.values() {
+            out.push(
+                on(
+                    Finding::violated(
+                        Check::Retention,
+                        "retention-deletion-not-done",
+                        format!(
+                            "the retention-deletion at leaf {} ({}) claims {} erased, but the \
+                             disclosure(s) can still be read",
+                            d.leaf,
+                            who(&d.record),
+                            paths(fields)
+                        ),
+                    ),
+                    leaf,
+                    rf,
+                )
+                .evidence(
+                    format!(
+                        "no readable disclosure of {} (erased at {})",
+                        paths(fields),
+                        d.body.executed_at.to_rfc3339()
+                    ),
+                    "still readable",
+                ),
+            );
+        }
+        for (d, fields) in erased.values() {
+            lawful(walk, r, d, fields, out);
+        }
+    }
+    audit
+}
+
+/// Whether the deletion `d` of `fields` of `r` was allowed when it was executed.
+fn lawful(walk: &Walk, r: &SealedRecord, d: &Deletion, fields: &[FieldPath], out: &mut Findings) {
+    let (leaf, rf) = (r.facts.leaf, &r.facts.reference);
+    let executed = d.body.executed_at;
+    let by = format!(
+        "the retention-deletion at leaf {} ({}) executed at {}",
+        d.leaf,
+        who(&d.record),
+        executed.to_rfc3339()
+    );
+    let holds = walk.holds().holds_over(rf, executed);
+    if !holds.is_empty() {
+        let ids: Vec<String> = holds
+            .iter()
+            .map(|h| format!("{} (set at leaf {})", h.hold_id, h.set_leaf))
+            .collect();
+        out.push(
+            on(
+                Finding::violated(
+                    Check::Retention,
+                    "retention-deleted-under-hold",
+                    format!(
+                        "{by} erased {} while the record was held by {}{}",
+                        paths(fields),
+                        ids.join(", "),
+                        match d.body.exception_ground {
+                            Some(g) => format!(" (exception ground {g} does not lift a hold)"),
+                            None => String::new(),
+                        }
+                    ),
+                ),
+                leaf,
+                rf,
+            )
+            .evidence(
+                format!("no deletion while {} is active", ids.join(", ")),
+                format!("erased at {}", executed.to_rfc3339()),
+            ),
+        );
+    }
+    if d.body.exception_ground.is_some() {
+        return;
+    }
+    let s = match walk.schedule(r, executed) {
+        Ok(s) => s,
+        Err(e) => {
+            out.push(undetermined(
+                leaf,
+                Some(rf),
+                format!("whether {by} was due cannot be computed: {e}"),
+            ));
+            return;
+        }
+    };
+    // The rule that allowed it: the governing cap, else (no cap) a covering rule in force.
+    let named = d.body.rule.as_str();
+    let governing: Option<RuleRef> = match &s.due_at {
+        Some(due) => s
+            .caps
+            .iter()
+            .find(|c| &c.bound == due)
+            .or(s.caps.first())
+            .map(|c| c.rule.clone()),
+        None => None,
+    };
+    let mismatch = match &governing {
+        Some(g) => g.to_string() != named,
+        None => !s.minimums.iter().any(|m| m.rule.to_string() == named),
+    };
+    if mismatch {
+        let expected = match &governing {
+            Some(g) => format!("the governing cap {g}"),
+            None if s.minimums.is_empty() => {
+                "a rule in force at the record's leaf covering it (none is)".to_owned()
+            }
+            None => format!(
+                "one of the rules covering the record at its leaf ({})",
+                s.minimums
+                    .iter()
+                    .map(|m| m.rule.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        out.push(
+            on(
+                Finding::violated(
+                    Check::Retention,
+                    "retention-deletion-rule-mismatch",
+                    format!(
+                        "{by} names rule {named}, which does not govern the record's deletion, \
+                         and states no exception ground"
+                    ),
+                ),
+                leaf,
+                rf,
+            )
+            .evidence(expected, named),
+        );
+    }
+    if !holds.is_empty() {
+        return; // reported as deleted-under-hold
+    }
+    let min_block = match &s.earliest_deletion {
+        Some(Bound::At(t)) if *t > executed => Some(Bound::At(*t)),
+        Some(Bound::At(_)) | None => None,
+        Some(open) => Some(open.clone()),
+    };
+    let cap_block = match &s.due_at {
+        Some(Bound::At(t)) if *t <= executed => None,
+        None => None,
+        Some(b) => Some(b.clone()),
+    };
+    if min_block.is_none() && cap_block.is_none() {
+        return;
+    }
+    let mut expected = Vec::new();
+    if let (Some(b), Some(g)) = (&cap_block, &governing) {
+        expected.push(format!("cap {g} due {}", bound_text(b)));
+    }
+    if let Some(b) = &min_block {
+        let rule = s
+            .minimums
+            .iter()
+            .find(|m| &m.bound == b)
+            .map(|m| m.rule.to_string())
+            .unwrap_or_else(|| "a minimum".into());
+        expected.push(format!("minimum {rule} allows deletion {}", bound_text(b)));
+    }
+    // The instant it would have been allowed, if every blocking bound is determined.
+    let early: Option<Timestamp> = [cap_block.as_ref(), min_block.as_ref()]
+        .into_iter()
+        .flatten()
+        .map(Bound::instant)
+        .collect::<Option<Vec<_>>>()
+        .and_then(|v| v.into_iter().max());
+    let early_text = match early {
+        Some(t) if t > executed => format!(
+            ", {} early",
+            human_duration(Duration::from_millis(t.0 - executed.0))
+        ),
+        _ => String::new(),
+    };
+    out.push(
+        on(
+            Finding::violated(
+                Check::Retention,
+                "retention-premature-deletion",
+                format!(
+                    "{by} erased {} before the rules in force at leaf {leaf} allowed it, and \
+                     states no exception ground",
+                    paths(fields)
+                ),
+            ),
+            leaf,
+            rf,
+        )
+        .evidence(
+            format!("deletion no earlier than: {}", expected.join("; ")),
+            format!("executed at {}{early_text}", executed.to_rfc3339()),
+        ),
+    );
+}
+
+/// Aggregated findings: one per key, with a count and the first leaves.
+struct Group {
+    first: (u64, RecordRef),
+    leaves: Vec<u64>,
+    count: u64,
+}
+
+fn group<K: Ord>(map: &mut BTreeMap<K, Group>, key: K, leaf: u64, r: &RecordRef) {
+    let g = map.entry(key).or_insert_with(|| Group {
+        first: (leaf, r.clone()),
+        leaves: Vec::new(),
+        count: 0,
+    });
+    g.count += 1;
+    if g.leaves.len() < FIRST_LEAVES {
+        g.leaves.push(leaf);
+    }
+}
+
+fn leaves_text(g: &Group) -> String {
+    let l: Vec<String> = g.leaves.iter().map(ToString::to_string).collect();
+    format!(
+        "{} record(s), at leaves {}{}",
+        g.count,
+        l.join(", "),
+        if g.count as usize > g.leaves.len() {
+            ", …"
+        } else {
+            ""
+        }
+    )
+}
+
+fn plan_findings(walk: &Walk, plan: &Plan, out: &mut Findings) {
+    for d in &plan.overdue {
+        out.push(
+            on(
+                Finding::violated(
+                    Check::Retention,
+                    "retention-kept-too-long",
+                    format!(
+                        "disclosure(s) {} kept {} too long: {} required deletion by {}",
+                        paths(&d.fields),
+                        human_duration(d.late_by),
+                        d.rule,
+                        local(walk, &d.rule, d.deadline)
+                    ),
+                ),
+                d.leaf,
+                &d.record,
+            )
+            .evidence(
+                format!(
+                    "deleted by {} ({}), within the grace of {}",
+                    local(walk, &d.rule, d.deadline),
+                    d.rule,
+                    human_duration(plan.grace)
+                ),
+                format!(
+                    "still readable at {}: kept {} ({} ms) too long",
+                    plan.at.to_rfc3339(),
+                    human_duration(d.late_by),
+                    d.late_by.as_millis()
+                ),
+            ),
+        );
+    }
+    for d in &plan.due {
+        out.push(on(
+            Finding::notice(
+                Check::Retention,
+                "retention-due",
+                format!(
+                    "disclosure(s) {} due for deletion under {} since {} ({} ago, within \
+                         the grace of {})",
+                    paths(&d.fields),
+                    d.rule,
+                    local(walk, &d.rule, d.deadline),
+                    human_duration(d.late_by),
+                    human_duration(plan.grace)
+                ),
+            ),
+            d.leaf,
+            &d.record,
+        ));
+    }
+    let mut conflicts: BTreeMap<(RuleRef, RuleRef), Group> = BTreeMap::new();
+    for c in &plan.conflicts {
+        group(
+            &mut conflicts,
+            (c.item.cap.clone(), c.item.minimum.clone()),
+            c.leaf,
+            &c.record,
+        );
+    }
+    for ((cap, min), g) in &conflicts {
+        let first = plan
+            .conflicts
+            .iter()
+            .find(|c| c.leaf == g.first.0 && c.item.cap == *cap && c.item.minimum == *min)
+            .map(|c| &c.item);
+        out.push(
+            on(
+                Finding::notice(
+                    Check::Retention,
+                    "retention-conflict",
+                    format!(
+                        "cap {cap} requires deletion before minimum {min} allows it ({}); \
+                         reported, not resolved: these records are never listed due or overdue \
+                         while the minimum runs",
+                        leaves_text(g)
+                    ),
+                ),
+                g.first.0,
+                &g.first.1,
+            )
+            .evidence(
+                match first {
+                    Some(c) => format!("deletion by {} ({cap})", c.cap_due.to_rfc3339()),
+                    None => format!("deletion under {cap}"),
+                },
+                match first {
+                    Some(c) => format!("kept until {} ({min})", bound_text(&c.minimum_not_before)),
+                    None => format!("kept under {min}"),
+                },
+            ),
+        );
+    }
+    // Declared-rule findings, by code and rules.
+    let mut by_key: BTreeMap<(&'static str, String, String), Group> = BTreeMap::new();
+    for f in &plan.rule_findings {
+        let (code, declared, other) = match &f.item {
+            RuleFinding::Undeclared { covering } => (
+                "undeclared",
+                String::new(),
+                covering
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
+            RuleFinding::Malformed { declared, reason } => {
+                ("malformed", declared.clone(), reason.clone())
+            }
+            RuleFinding::NotInForce { declared } => {
+                ("not-in-force", declared.to_string(), String::new())
+            }
+            RuleFinding::VersionMismatch { declared, in_force } => (
+                "version-mismatch",
+                declared.to_string(),
+                in_force.to_string(),
+            ),
+            RuleFinding::NotCovering { declared, kind } => {
+                ("not-covering", declared.to_string(), kind.name().to_owned())
+            }
+            RuleFinding::HoldWithoutOverrideRule { holds } => (
+                "hold-without-override-rule",
+                String::new(),
+                holds.join(", "),
+            ),
+        };
+        group(&mut by_key, (code, declared, other), f.leaf, &f.record);
+    }
+    for ((code, declared, other), g) in &by_key {
+        let n = leaves_text(g);
+        let (finding, expected, found) = match *code {
+            "undeclared" => (
+                Finding::notice(
+                    Check::Retention,
+                    "retention-rule-undeclared",
+                    format!("no retention rule declared, though {other} cover(s) the record ({n})"),
+                ),
+                format!("a declared rule, one of {other}"),
+                "none".to_owned(),
+            ),
+            "hold-without-override-rule" => (
+                Finding::notice(
+                    Check::Retention,
+                    "retention-hold-without-override-rule",
+                    format!(
+                        "held by {other}, but no hold-override rule covering the record is in \
+                         force at its leaf; the hold is honoured ({n})"
+                    ),
+                ),
+                "a hold-override rule covering the record".to_owned(),
+                "none in force".to_owned(),
+            ),
+            _ => {
+                let (what, expected) = match *code {
+                    "malformed" => (
+                        format!("declared rule {declared:?} is malformed: {other}"),
+                        "id@version".to_owned(),
+                    ),
+                    "not-in-force" => (
+                        format!("declared rule {declared} is not in force at the record's leaf"),
+                        "a rule in force at the record's leaf".to_owned(),
+                    ),
+                    "version-mismatch" => (
+                        format!(
+                            "declared rule {declared}, but {other} is in force at the record's leaf"
+                        ),
+                        other.clone(),
+                    ),
+                    _ => (
+                        format!("declared rule {declared} does not cover {other} records"),
+                        format!("a rule covering {other} records"),
+                    ),
+                };
+                (
+                    Finding::violated(
+                        Check::Retention,
+                        "retention-declared-rule-mismatch",
+                        format!("{what} ({n})"),
+                    ),
+                    expected,
+                    declared.clone(),
+                )
+            }
+        };
+        out.push(on(finding, g.first.0, &g.first.1).evidence(expected, found));
+    }
+}

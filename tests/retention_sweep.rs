@@ -1,0 +1,392 @@
+//! `logseal retention apply | erase | hold | release` on the scenario's honest SMALL log:
+//! the binary erases what is due and records it, erased values are unreadable everywhere
+//! (also from a backup of the disclosures taken before the sweep), requests and holds are
+//! refused or honoured as the rules say.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::tamper::honest_log;
+use common::{fails, logseal, ok};
+use logseal::log::Log;
+use logseal::note::Ed25519NoteKey;
+use logseal::record::Record;
+use logseal::record::kinds::Body;
+use logseal::scenario;
+use serde_json::Value;
+
+/// Write `name`'s scenario signing key to DIR/name.key.
+fn key_file(dir: &Path, name: &str) -> PathBuf {
+    let k = Ed25519NoteKey::new(name, scenario::secret_key(name)).unwrap();
+    let path = dir.join(format!("{name}.key"));
+    std::fs::write(&path, format!("{}\n", k.to_skey())).unwrap();
+    path
+}
+
+fn setup() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("log");
+    honest_log(&log, None);
+    key_file(dir.path(), scenario::SWEEP);
+    key_file(dir.path(), "legal-desk");
+    (dir, log)
+}
+
+/// Leaves of `section` (due / overdue / held …) in `retention plan --json`.
+fn plan_leaves(dir: &Path, at: &str, section: &str) -> Vec<u64> {
+    let out = ok(&logseal(
+        &["retention", "plan", "log", "--at", at, "--json"],
+        dir,
+        None,
+    ));
+    let v: Value = serde_json::from_str(&out).unwrap();
+    v[section]
+        .as_array()
+        .unwrap_or_else(|| panic!("no {section} in {out}"))
+        .iter()
+        .map(|i| i["leaf"].as_u64().unwrap())
+        .collect()
+}
+
+/// Leaves of the upload-gateway's data-access records, in order.
+fn uploads(log: &Path) -> Vec<u64> {
+    let l = Log::open_read_only(log).unwrap();
+    let mut out = Vec::new();
+    l.reader()
+        .for_each_entry(l.size(), 0, l.size(), |leaf, bytes| {
+            let r = Record::decode(bytes).unwrap();
+            if r.payload().producer.as_str() == "upload-gateway"
+                && matches!(r.payload().body, Body::DataAccess(_))
+            {
+                out.push(leaf);
+            }
+            Ok(())
+        })
+        .unwrap();
+    out
+}
+
+/// Every readable sealed text value of `leaf`.
+fn values(log: &Path, leaf: u64) -> Vec<String> {
+    let l = Log::open_read_only(log).unwrap();
+    l.disclosures(leaf)
+        .unwrap()
+        .into_iter()
+        .flat_map(|d| texts(&d.value))
+        .collect()
+}
+
+fn texts(v: &logseal::record::SealedValue) -> Vec<String> {
+    use logseal::record::SealedValue::*;
+    match v {
+        Text(s) => vec![s.clone()],
+        List(l) => l.iter().flat_map(texts).collect(),
+        Bytes(_) | Uint(_) => vec![],
+    }
+}
+
+fn files_under(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push((p.clone(), std::fs::read(&p).unwrap()));
+            }
+        }
+    }
+    out
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for (p, bytes) in files_under(from) {
+        let t = to.join(p.strip_prefix(from).unwrap());
+        std::fs::create_dir_all(t.parent().unwrap()).unwrap();
+        std::fs::write(t, bytes).unwrap();
+    }
+}
+
+const AT: &str = "2026-03-10T00:00:00Z";
+
+#[test]
+fn apply_erases_what_is_due_records_it_and_no_copy_opens_it() {
+    let (dir, log) = setup();
+    let mut due: Vec<u64> = [
+        plan_leaves(dir.path(), AT, "due"),
+        plan_leaves(dir.path(), AT, "overdue"),
+    ]
+    .concat();
+    due.sort();
+    let ups = uploads(&log);
+    // Day N (March N+1) falls due at the Amsterdam midnight starting day N+2 (22:00 or
+    // 23:00 UTC the day before): days 0–7 by the 10th, three providers a day.
+    assert_eq!(due.len(), 24, "{due:?}");
+    assert!(due.iter().all(|l| ups.contains(l)));
+    let erased: Vec<(u64, Vec<String>)> = due.iter().map(|l| (*l, values(&log, *l))).collect();
+    assert!(erased.iter().all(|(_, v)| !v.is_empty()));
+    let kept: Vec<u64> = ups.iter().copied().filter(|l| !due.contains(l)).collect();
+    let backup = dir.path().join("backup");
+    copy_dir(&log.join("private").join("disclosures"), &backup);
+    let size = Log::open_read_only(&log).unwrap().size();
+
+    let out = ok(&logseal(
+        &[
+            "retention",
+            "apply",
+            "log",
+            "--executor-key",
+            "retention-sweep.key",
+            "--at",
+            AT,
+        ],
+        dir.path(),
+        None,
+    ));
+    assert!(
+        out.starts_with(
+            "retention sweep of log at 2026-03-10T00:00:00.000Z: 3 due, 21 overdue, 0 held, \
+             108 conflicts (never resolved by a sweep)\nerased 48 disclosures of 24 records: \
+             destroyed 8 keys"
+        ),
+        "{out}"
+    );
+    for (leaf, _) in &erased {
+        assert_eq!(values(&log, *leaf), Vec::<String>::new(), "leaf {leaf}");
+    }
+    for leaf in &kept {
+        assert!(
+            !values(&log, *leaf).is_empty(),
+            "leaf {leaf} lost its disclosures"
+        );
+    }
+    // One retention-deletion record per destroyed key, naming the leaves, rule and key.
+    let l = Log::open_read_only(&log).unwrap();
+    assert_eq!(l.size(), size + 8);
+    let mut named = Vec::new();
+    l.reader()
+        .for_each_entry(l.size(), size, l.size(), |_, bytes| {
+            let r = Record::decode(bytes).unwrap();
+            let Body::RetentionDeletion(d) = &r.payload().body else {
+                panic!("not a deletion");
+            };
+            assert_eq!(d.rule.as_str(), "nl-ciot-latest-upload@1");
+            assert!(d.shredded_key_id.is_some() && d.holds_checked);
+            assert_eq!(d.executed_at.to_rfc3339(), "2026-03-10T00:00:00.000Z");
+            for t in &d.targets {
+                named.extend(t.first..=t.last);
+            }
+            Ok(())
+        })
+        .unwrap();
+    named.sort();
+    assert_eq!(named, due);
+    drop(l);
+
+    // No file of the log directory holds an erased value in the clear.
+    let all = files_under(&log);
+    for (leaf, vs) in &erased {
+        for v in vs {
+            for (p, bytes) in &all {
+                assert!(
+                    !bytes.windows(v.len()).any(|w| w == v.as_bytes()),
+                    "{} holds {v:?} of leaf {leaf}",
+                    p.display()
+                );
+            }
+        }
+    }
+    // The backup of the disclosures taken before the sweep, restored: still unreadable.
+    copy_dir(&backup, &log.join("private").join("disclosures"));
+    for (leaf, _) in &erased {
+        assert_eq!(values(&log, *leaf), Vec::<String>::new(), "leaf {leaf}");
+    }
+    assert!(!values(&log, kept[0]).is_empty());
+    // Nothing is due any more; a second sweep erases nothing.
+    assert!(plan_leaves(dir.path(), AT, "due").is_empty());
+    assert!(plan_leaves(dir.path(), AT, "overdue").is_empty());
+    let out = ok(&logseal(
+        &[
+            "retention",
+            "apply",
+            "log",
+            "--executor-key",
+            "retention-sweep.key",
+            "--at",
+            AT,
+        ],
+        dir.path(),
+        None,
+    ));
+    assert!(out.ends_with("nothing to erase\n"), "{out}");
+}
+
+#[test]
+fn erasure_requests_and_legal_holds() {
+    let (dir, log) = setup();
+    let ups = uploads(&log);
+    let (held_upload, requested) = (ups[ups.len() - 1], ups[ups.len() - 2]);
+    let query = {
+        let l = Log::open_read_only(&log).unwrap();
+        let mut q = None;
+        l.reader()
+            .for_each_entry(l.size(), 0, l.size(), |leaf, bytes| {
+                let r = Record::decode(bytes).unwrap();
+                if q.is_none() && r.payload().producer.as_str() == "query-frontend" {
+                    q = Some(leaf);
+                }
+                Ok(())
+            })
+            .unwrap();
+        q.unwrap()
+    };
+    let erase = |leaf: u64, ground: &str| {
+        logseal(
+            &[
+                "retention",
+                "erase",
+                "log",
+                "--executor-key",
+                "retention-sweep.key",
+                "--leaf",
+                &leaf.to_string(),
+                "--ground",
+                ground,
+                "--at",
+                "2026-03-20T12:00:00Z",
+            ],
+            dir.path(),
+            None,
+        )
+    };
+    // A data subject's request does not override the NEN 7513 five-year minimum.
+    let err = fails(&erase(query, "gdpr-17-1"), 1);
+    assert!(err.contains("a minimum keeps it until 2031-"), "{err}");
+    assert!(err.contains("GDPR 17(3)(b)"), "{err}");
+    assert!(!values(&log, query).is_empty());
+    let err = fails(&erase(query, "no-such-ground"), 1);
+    assert!(err.contains("not an exception ground"), "{err}");
+
+    // An upload not yet due: erased on request, the record names the ground.
+    let out = ok(&erase(requested, "gdpr-17-1"));
+    assert!(out.contains("erased "), "{out}");
+    assert!(values(&log, requested).is_empty());
+    let l = Log::open_read_only(&log).unwrap();
+    let last = l.reader().entry(l.size() - 1, l.size()).unwrap();
+    let Body::RetentionDeletion(d) = &Record::decode(&last).unwrap().payload().body.clone() else {
+        panic!("not a deletion")
+    };
+    assert_eq!(d.exception_ground.unwrap().as_str(), "gdpr-17-1");
+    assert_eq!(
+        (d.targets[0].first, d.targets[0].last),
+        (requested, requested)
+    );
+    drop(l);
+
+    // A hold over the last upload: a request is refused, a sweep keeps it.
+    std::fs::write(dir.path().join("case"), "ECLI:NL:RBAMS:2026:1234\n").unwrap();
+    let out = ok(&logseal(
+        &[
+            "retention",
+            "hold",
+            "log",
+            "--key",
+            "legal-desk.key",
+            "--hold-id",
+            "hold-test-1",
+            "--authority",
+            "rechtbank-amsterdam",
+            "--legal-basis",
+            "gdpr-17-3-e",
+            "--case-ref-file",
+            "case",
+            "--leaf",
+            &held_upload.to_string(),
+            "--at",
+            "2026-03-20T12:00:00Z",
+        ],
+        dir.path(),
+        None,
+    ));
+    let hold_leaf: u64 = out.trim().rsplit(' ').next().unwrap().parse().unwrap();
+    assert!(
+        out.starts_with("hold hold-test-1 set over 1 records"),
+        "{out}"
+    );
+    let err = fails(&erase(held_upload, "gdpr-17-1"), 1);
+    assert!(err.contains("held by hold-test-1"), "{err}");
+    let sweep = |at: &str| {
+        ok(&logseal(
+            &[
+                "retention",
+                "apply",
+                "log",
+                "--executor-key",
+                "retention-sweep.key",
+                "--at",
+                at,
+            ],
+            dir.path(),
+            None,
+        ))
+    };
+    sweep("2026-06-01T00:00:00Z");
+    assert!(plan_leaves(dir.path(), "2026-06-01T00:00:00Z", "held").contains(&held_upload));
+    assert!(!values(&log, held_upload).is_empty());
+    // Released: the next sweep erases it (overdue by then).
+    let out = ok(&logseal(
+        &[
+            "retention",
+            "release",
+            "log",
+            "--key",
+            "legal-desk.key",
+            "--hold-id",
+            "hold-test-1",
+            "--set-by",
+            &hold_leaf.to_string(),
+            "--case-ref-file",
+            "case",
+            "--at",
+            "2026-06-02T00:00:00Z",
+        ],
+        dir.path(),
+        None,
+    ));
+    assert!(
+        out.starts_with("hold hold-test-1 released (the whole hold)"),
+        "{out}"
+    );
+    assert!(plan_leaves(dir.path(), "2026-06-03T00:00:00Z", "overdue").contains(&held_upload));
+    let out = sweep("2026-06-03T00:00:00Z");
+    assert!(out.contains("erased "), "{out}");
+    assert!(values(&log, held_upload).is_empty());
+    // A release must name the record that set the hold.
+    let err = fails(
+        &logseal(
+            &[
+                "retention",
+                "release",
+                "log",
+                "--key",
+                "legal-desk.key",
+                "--hold-id",
+                "hold-test-1",
+                "--set-by",
+                "0",
+                "--case-ref-file",
+                "case",
+            ],
+            dir.path(),
+            None,
+        ),
+        1,
+    );
+    assert!(
+        err.contains("not the legal-hold record that set hold hold-test-1"),
+        "{err}"
+    );
+}
