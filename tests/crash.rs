@@ -1,16 +1,22 @@
-//! Crash safety: kill -9 a writer in a loop during large appends. No acknowledged record is
-//! lost, every batch is all-or-nothing, and the log reopens, continues and verifies.
+//! Crash safety: kill -9 a writer in a loop. During large appends: no acknowledged record is
+//! lost, every batch is all-or-nothing, and the log reopens, continues and verifies. During a
+//! retention sweep: the log reopens in the old state (nothing erased, no record) or the new
+//! (erased and recorded), never a mix, and a second sweep completes the job.
 //! Bounded to well under a minute.
 
 mod common;
 
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::*;
 use logseal::log::Log;
-use logseal::record::Record;
+use logseal::note::Ed25519NoteKey;
+use logseal::record::kinds::Body;
+use logseal::record::{Disclosure, Record};
+use logseal::scenario;
 
 #[test]
 fn kill_9_during_appends_loses_no_acknowledged_record() {
@@ -133,4 +139,248 @@ fn kill_9_during_appends_loses_no_acknowledged_record() {
         Some(&proof),
     );
     ok(&o);
+}
+
+/// The sweep time: days 0–7 of the SMALL scenario's uploads are due (24 records, 8 keys).
+const SWEEP_AT: &str = "2026-03-10T00:00:00Z";
+/// Scenario days in the log: two more than fall due, so some uploads must survive the sweep.
+const SWEEP_DAYS: usize = 10;
+
+fn sweep_args() -> [&'static str; 7] {
+    [
+        "retention",
+        "apply",
+        "log",
+        "--executor-key",
+        "retention-sweep.key",
+        "--at",
+        SWEEP_AT,
+    ]
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let t = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_tree(&e.path(), &t);
+        } else {
+            std::fs::copy(e.path(), t).unwrap();
+        }
+    }
+}
+
+/// Leaves listed as due or overdue by `retention plan --json`.
+fn plan_due(dir: &Path) -> Vec<u64> {
+    let out = ok(&logseal(
+        &["retention", "plan", "log", "--at", SWEEP_AT, "--json"],
+        dir,
+        None,
+    ));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let mut due: Vec<u64> = ["due", "overdue"]
+        .iter()
+        .flat_map(|s| v[s].as_array().unwrap_or_else(|| panic!("no {s} in {out}")))
+        .map(|i| i["leaf"].as_u64().unwrap())
+        .collect();
+    due.sort();
+    due
+}
+
+/// The upload-gateway's data-access leaves and their disclosures.
+fn upload_disclosures(log: &Log) -> BTreeMap<u64, Vec<Disclosure>> {
+    let mut leaves = Vec::new();
+    log.reader()
+        .for_each_entry(log.size(), 0, log.size(), |leaf, bytes| {
+            let r = Record::decode(bytes).unwrap();
+            if r.payload().producer.as_str() == "upload-gateway"
+                && matches!(r.payload().body, Body::DataAccess(_))
+            {
+                leaves.push(leaf);
+            }
+            Ok(())
+        })
+        .unwrap();
+    leaves
+        .into_iter()
+        .map(|l| (l, log.disclosures(l).unwrap()))
+        .collect()
+}
+
+/// Which state a recovered log is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SweepState {
+    Old,
+    New,
+}
+
+/// The sweep's invariant on a recovered copy: old state or new, never a mix; the uploads
+/// not due are readable either way. `Err` says what is wrong.
+fn sweep_state(
+    log_dir: &Path,
+    base_size: u64,
+    before: &BTreeMap<u64, Vec<Disclosure>>,
+    due: &[u64],
+) -> Result<SweepState, String> {
+    let log = Log::open(log_dir).map_err(|e| format!("Log::open: {e}"))?;
+    if log_dir.join("private").join("sweep").exists() {
+        return Err("private/sweep survived Log::open".into());
+    }
+    let now = upload_disclosures(&log);
+    let readable: Vec<u64> = due.iter().copied().filter(|l| !now[l].is_empty()).collect();
+    for (leaf, ds) in before.iter().filter(|(l, _)| !due.contains(l)) {
+        if &now[leaf] != ds {
+            return Err(format!("leaf {leaf} (not due) lost its disclosures"));
+        }
+    }
+    let size = log.size();
+    if size == base_size {
+        if readable.len() != due.len() {
+            let gone: Vec<_> = due.iter().filter(|l| !readable.contains(l)).collect();
+            return Err(format!(
+                "no record appended, yet leaves {gone:?} lost their disclosures"
+            ));
+        }
+        for l in due {
+            if now[l] != before[l] {
+                return Err(format!("leaf {l}: disclosures changed without a record"));
+            }
+        }
+        return Ok(SweepState::Old);
+    }
+    let mut named = Vec::new();
+    log.reader()
+        .for_each_entry(size, base_size, size, |leaf, bytes| {
+            match &Record::decode(bytes).unwrap().payload().body {
+                Body::RetentionDeletion(d) => {
+                    named.extend(d.targets.iter().flat_map(|t| t.first..=t.last))
+                }
+                other => panic!("leaf {leaf}: {other:?} is not a retention deletion"),
+            }
+            Ok(())
+        })
+        .unwrap();
+    named.sort();
+    if named != due {
+        return Err(format!(
+            "size {base_size} -> {size}: the records name {named:?}, due are {due:?}"
+        ));
+    }
+    if !readable.is_empty() {
+        return Err(format!(
+            "deletions recorded, yet leaves {readable:?} are still readable"
+        ));
+    }
+    Ok(SweepState::New)
+}
+
+#[test]
+fn kill_9_during_retention_sweep_leaves_old_or_new_state() {
+    let tmp = tempfile::tempdir().unwrap();
+    let base = tmp.path().join("base");
+    common::tamper::honest_log(&base.join("log"), Some(SWEEP_DAYS));
+    let k = Ed25519NoteKey::new(scenario::SWEEP, scenario::secret_key(scenario::SWEEP)).unwrap();
+    std::fs::write(
+        base.join("retention-sweep.key"),
+        format!("{}\n", k.to_skey()),
+    )
+    .unwrap();
+    let due = plan_due(&base);
+    let (base_size, before) = {
+        let log = Log::open_read_only(&base.join("log")).unwrap();
+        (log.size(), upload_disclosures(&log))
+    };
+    assert_eq!(due.len(), 24, "{due:?}");
+    assert!(due.iter().all(|l| !before[l].is_empty()));
+    assert!(before.len() > due.len(), "nothing survives the sweep");
+
+    // Calibrate: one uninterrupted sweep, process start to exit.
+    let copy = |n: u32| -> PathBuf {
+        let d = tmp.path().join(format!("run{n}"));
+        copy_tree(&base, &d);
+        d
+    };
+    let d = copy(0);
+    let t0 = Instant::now();
+    ok(&logseal(&sweep_args(), &d, None));
+    let full = t0.elapsed();
+    assert_eq!(
+        sweep_state(&d.join("log"), base_size, &before, &due),
+        Ok(SweepState::New)
+    );
+    std::fs::remove_dir_all(&d).unwrap();
+    // The check sees a mix: one due group's key destroyed without a record.
+    let d = copy(0);
+    let keys = d.join("log/private/keys/nl-ciot-latest-upload@1~2026-03-01");
+    assert!(keys.is_dir(), "{}", keys.display());
+    std::fs::remove_dir_all(&keys).unwrap();
+    let mix = sweep_state(&d.join("log"), base_size, &before, &due);
+    assert!(
+        mix.as_ref()
+            .is_err_and(|e| e.starts_with("no record appended, yet leaves")),
+        "{mix:?}"
+    );
+    std::fs::remove_dir_all(&d).unwrap();
+
+    // Kill after delays spread from 0 to 1.2 × the full run (golden-ratio sequence: every
+    // prefix covers the range evenly), until both states were seen after a kill: the old (killed
+    // before the commit) and the new (killed after it, or ran to completion before the kill).
+    let started = Instant::now();
+    let (mut old, mut new, mut completed) = (0u32, 0u32, 0u32);
+    let mut recovered = Vec::new();
+    let mut n = 0u32;
+    while n < 16 || ((old == 0 || new <= completed) && started.elapsed() < Duration::from_secs(12))
+    {
+        n += 1;
+        let frac = (f64::from(n) * 0.618_033_988_75).fract();
+        let delay = full.mul_f64(1.2 * frac);
+        let d = copy(n);
+        let mut child = Command::new(env!("CARGO_BIN_EXE_logseal"))
+            .args(sweep_args())
+            .current_dir(&d)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(delay);
+        let _ = child.kill(); // SIGKILL
+        let out = child.wait_with_output().unwrap();
+        let killed = out.status.code().is_none();
+        assert!(
+            killed || out.status.success(),
+            "round {n}: the sweep failed on its own: {}",
+            text(&out.stderr)
+        );
+        completed += u32::from(!killed);
+        let interrupted = d.join("log/private/sweep").exists();
+        let state = sweep_state(&d.join("log"), base_size, &before, &due)
+            .unwrap_or_else(|e| panic!("round {n}, killed after {delay:?}: {e}"));
+        match state {
+            SweepState::Old => old += 1,
+            SweepState::New => new += 1,
+        }
+        if interrupted {
+            recovered.push(state);
+        }
+        // A second sweep completes the job; nothing is due after it.
+        ok(&logseal(&sweep_args(), &d, None));
+        assert_eq!(
+            sweep_state(&d.join("log"), base_size, &before, &due),
+            Ok(SweepState::New),
+            "round {n}: after the second sweep"
+        );
+        assert_eq!(plan_due(&d), Vec::<u64>::new(), "round {n}");
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+    eprintln!(
+        "sweep {full:?} uninterrupted; {n} rounds in {:?}: {old} old, {new} new \
+         ({completed} ran to completion); Log::open recovered mid-sweep kills into {recovered:?}",
+        started.elapsed()
+    );
+    assert!(
+        old > 0 && new > completed,
+        "{n} rounds: {old} old, {new} new of which {completed} ran to completion"
+    );
 }

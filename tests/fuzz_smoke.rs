@@ -1,10 +1,13 @@
-//! A stable-Rust stand-in for the cargo-fuzz targets in `fuzz/`: every committed vector and
-//! deterministic mutations of it go through the same decoder entry points, which must return
-//! (an error or a value) and never panic. Not coverage-guided: see fuzz/README.md.
+//! A stable-Rust stand-in for the cargo-fuzz targets in `fuzz/`: every committed vector, a
+//! sealed disclosure object with its plaintext and store keys, and deterministic mutations
+//! of them go through the same decoder entry points, which must return (an error or a value)
+//! and never panic. Not coverage-guided: see fuzz/README.md.
 
 use std::path::Path;
 
 use logseal::crypto::{PublicKey, SecretKey};
+use logseal::log::vault::{self, DataKey, ObjectName};
+use logseal::record::sealed::{FieldPath, SealedValue};
 use logseal::record::{Disclosure, Record};
 use logseal::vectors::{self, Vector};
 
@@ -23,6 +26,42 @@ fn disclosure_decode(data: &[u8]) {
     if let Ok(d) = Disclosure::from_bytes(data) {
         let _ = d.commitment();
     }
+}
+
+/// fuzz/fuzz_targets/vault_object.rs: the fixed key and object name it opens with.
+fn vault_key() -> DataKey {
+    DataKey([0x11; vault::KEY_LEN])
+}
+
+fn vault_name() -> ObjectName {
+    ObjectName {
+        group: "nl-ciot-latest-upload@1~2026-03-01".into(),
+        gen_: 3,
+        first: 10,
+        end: 20,
+    }
+}
+
+/// The entry point of fuzz/fuzz_targets/vault_object.rs; returns whether `open` accepted.
+fn vault_object(data: &[u8]) -> bool {
+    let _ = vault::sealed_key_id(data);
+    let opened = vault::open(&vault_key(), &vault_name(), data).is_ok();
+    if let Ok(entries) = vault::decode_entries(data) {
+        let refs: Vec<(u64, &[Disclosure])> =
+            entries.iter().map(|(l, d)| (*l, d.as_slice())).collect();
+        let again = vault::decode_entries(&vault::encode_entries(&refs));
+        assert_eq!(again.as_ref(), Ok(&entries), "entries do not round-trip");
+    }
+    if let Ok(s) = std::str::from_utf8(data) {
+        if let Some(n) = ObjectName::parse(s) {
+            assert_eq!(ObjectName::parse(&n.path()).as_ref(), Some(&n), "{s:?}");
+        }
+        if let Some((group, gen_)) = vault::parse_key_path(s) {
+            let again = vault::parse_key_path(&vault::key_path(&group, gen_));
+            assert_eq!(again, Some((group, gen_)), "{s:?}");
+        }
+    }
+    opened
 }
 
 /// SplitMix64: a fixed, dependency-free pseudo-random sequence.
@@ -135,4 +174,78 @@ fn decoders_never_panic_on_vectors_and_mutations() {
         runs += 1;
     }
     assert!(runs >= 3000, "only {runs} inputs tried");
+}
+
+/// Seeds for `vault_object`: a sealed object of three leaves (text, list, bytes and number
+/// values), its plaintext, and the store keys of the object and its key.
+fn vault_seeds() -> Vec<Vec<u8>> {
+    let d = |salt: u8, path: &str, value: SealedValue| Disclosure {
+        salt: [salt; 16],
+        path: FieldPath::parse(path).unwrap(),
+        value,
+    };
+    let l10 = [d(1, "subject", SealedValue::Text("+31 6 1234 5678".into()))];
+    let l12 = [
+        d(2, "subject", SealedValue::Text("NL91ABNA0417164300".into())),
+        d(
+            3,
+            "purpose",
+            SealedValue::List(vec![SealedValue::Text("a".into()), SealedValue::Uint(7)]),
+        ),
+    ];
+    let l19 = [d(4, "subject", SealedValue::Bytes(vec![0, 0xff, 0x18]))];
+    let entries: [(u64, &[Disclosure]); 3] = [(10, &l10), (12, &l12), (19, &l19)];
+    let name = vault_name();
+    vec![
+        vault::seal(&vault_key(), &name, &entries, [9; vault::NONCE_LEN]),
+        vault::encode_entries(&entries),
+        vault::encode_entries(&[]),
+        name.path().into_bytes(),
+        name.key_path().into_bytes(),
+        b"disclosures/g/+0000000000000000003/1-2".to_vec(),
+        b"keys/-~1970-01-01/18446744073709551615".to_vec(),
+    ]
+}
+
+#[test]
+fn vault_decoders_never_panic_on_sealed_objects_and_mutations() {
+    let seeds = vault_seeds();
+    // The seeds are what they claim: the object opens, the names parse.
+    assert!(vault_object(&seeds[0]), "the sealed seed does not open");
+    assert_eq!(vault::sealed_key_id(&seeds[0]).unwrap(), vault_key().id());
+    assert_eq!(vault::decode_entries(&seeds[1]).unwrap().len(), 3);
+    assert_eq!(
+        ObjectName::parse(std::str::from_utf8(&seeds[3]).unwrap()),
+        Some(vault_name())
+    );
+    assert!(vault::parse_key_path(std::str::from_utf8(&seeds[4]).unwrap()).is_some());
+    let mut rng = Rng(0x7661_756c_745f_6f62);
+    let mut runs = 0usize;
+    for seed in &seeds {
+        for _ in 0..300 {
+            let m = mutate(&mut rng, seed);
+            // A mutated object must not open unless the mutation left it unchanged.
+            if vault_object(&m) {
+                assert_eq!(&m, &seeds[0], "a mutated sealed object opened");
+            }
+            cbor_check(&m);
+            runs += 1;
+        }
+    }
+    // The ciphertext's envelope and the plaintext spliced together: decoders see the
+    // plaintext's structure where they expect the sealed one's and the other way round.
+    for _ in 0..300 {
+        let cut = rng.below(seeds[0].len());
+        let mut m = seeds[0][..cut].to_vec();
+        m.extend_from_slice(&seeds[1][rng.below(seeds[1].len())..]);
+        vault_object(&mutate(&mut rng, &m));
+        runs += 1;
+    }
+    for _ in 0..500 {
+        let len = rng.below(48);
+        let data: Vec<u8> = (0..len).map(|_| rng.next() as u8).collect();
+        vault_object(&data);
+        runs += 1;
+    }
+    assert!(runs >= 2500, "only {runs} inputs tried");
 }
