@@ -207,6 +207,21 @@ impl Fixture {
         self.append("court", at, None, body, &[("case_ref", case)])
     }
 
+    /// Release hold `id` (set by the record at `set`): of `scope`, or the whole hold.
+    fn release(&mut self, at: &str, id: &str, set: u64, scope: &[u64]) -> u64 {
+        let scope: Vec<Value> = scope.iter().map(|l| self.rref(*l)).collect();
+        let body = Body::LegalHold(
+            serde_json::from_value(json!({
+                "action": "release", "hold_id": id, "scope": scope,
+                "authority": "court-amsterdam", "legal_basis": "gdpr-17-3-e",
+                "set_by": self.rref(set)
+            }))
+            .unwrap(),
+        );
+        let case = SealedValue::Text("case-1".into());
+        self.append("court", at, None, body, &[("case_ref", case)])
+    }
+
     fn case(&mut self, at: &str, event: &str, scope: &[u64]) -> u64 {
         let scope: Vec<Value> = scope.iter().map(|l| self.rref(*l)).collect();
         let body = Body::CaseStatus(
@@ -805,4 +820,141 @@ fn the_trust_file_names_the_policy_authority_as_a_producer_id() {
     v["retention_policy_authority"] = json!(POLICY);
     let t = Trust::from_json(v.to_string().as_bytes()).unwrap();
     assert_eq!(t.retention_policy_authority.unwrap().as_str(), POLICY);
+}
+
+#[test]
+fn holds_are_judged_by_log_order_so_a_backdated_deletion_does_not_escape_one() {
+    let mut f = Fixture::new();
+    f.policy(POLICY, "2026-03-01T00:00:00Z", "p", 1, day_cap());
+    let held = f.access("2026-03-01T10:00:00Z", Some("c@1"));
+    let released = f.access("2026-03-01T10:00:00Z", Some("c@1"));
+    let hold = f.hold("2026-03-03T06:00:00Z", "hold-1", &[held, released]);
+    f.release("2026-03-03T07:00:00Z", "hold-1", hold, &[released]);
+    // Appended after the hold, but dated before it was set.
+    let d = f.deletion("2026-03-03T00:00:00Z", &[held, released], "c@1", None);
+    f.cp("2026-03-03T08:00:00Z");
+    let view = View::of(&f.log).hide(&[held, released]);
+    let r = verify_at(&f.log, "2026-03-10T00:00:00Z", Some(&view), Some(POLICY));
+    // The released record was free to go; the held one was not, whatever the date says.
+    assert_eq!(codes(&r), [("retention-deleted-under-hold", Some(held))]);
+    let h = one(&r, "retention-deleted-under-hold");
+    assert_eq!(
+        h.expected.as_deref(),
+        Some(format!("no deletion while hold-1 (set at leaf {hold}) is active").as_str())
+    );
+    assert!(h.message.contains(&format!("leaf {d}")), "{}", h.message);
+    assert_eq!(r.retention.as_ref().unwrap().counts.erased_and_covered, 2);
+}
+
+#[test]
+fn a_forward_dated_deletion_and_a_late_one_are_findings() {
+    let mut f = Fixture::new();
+    f.policy(POLICY, "2026-03-01T00:00:00Z", "p", 1, day_cap());
+    let early = f.access("2026-03-09T10:00:00Z", Some("c@1"));
+    let late = f.access("2026-03-01T10:00:00Z", Some("c@1"));
+    let kept = f.access("2026-03-01T10:00:00Z", Some("c@1"));
+    // Erased on the 9th but dated after its cap (the 10th, 10:00), and after the reference
+    // time: the date is a claim the verifier cannot take.
+    let future = f.deletion("2026-03-11T00:00:00Z", &[early], "c@1", None);
+    // Due on the 2nd, erased on the 8th: kept too long, unless a ground says why.
+    f.deletion("2026-03-08T00:00:00Z", &[late], "c@1", None);
+    f.deletion("2026-03-08T00:00:00Z", &[kept], "c@1", Some("gdpr-17-3-e"));
+    f.cp("2026-03-09T12:00:00Z");
+    let view = View::of(&f.log).hide(&[early, late, kept]);
+    let r = verify_at(&f.log, "2026-03-09T13:00:00Z", Some(&view), Some(POLICY));
+    let mut got = codes(&r);
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            ("retention-deleted-late", Some(late)),
+            ("retention-deletion-future-dated", Some(future)),
+        ]
+    );
+    let x = one(&r, "retention-deletion-future-dated");
+    assert_eq!(
+        x.expected.as_deref(),
+        Some("executed_at no later than 2026-03-09T13:00:00.000Z")
+    );
+    assert_eq!(x.found.as_deref(), Some("2026-03-11T00:00:00.000Z"));
+    let l = one(&r, "retention-deleted-late");
+    assert_eq!(
+        l.found.as_deref(),
+        Some(
+            "erased at 2026-03-08T00:00:00.000Z, 5d 14h after the deadline \
+             2026-03-02T10:00:00.000Z"
+        )
+    );
+    assert_eq!(
+        l.expected.as_deref(),
+        Some("erased by 2026-03-03T10:00:00.000Z (due + grace)")
+    );
+}
+
+/// A ten-day minimum over data accesses.
+fn ten_day_minimum() -> Value {
+    json!([
+        {"id": "m", "version": 1, "rule": "minimum", "kinds": ["data-access"],
+         "data_categories": [], "period": {"count": 10, "unit": "days"},
+         "trigger": "occurred-at", "conditions": [], "legal_source": "test-minimum"}
+    ])
+}
+
+#[test]
+fn only_a_court_order_or_led_16_2_lifts_a_minimum_and_keeping_grounds_never_erase_early() {
+    let mut f = Fixture::new();
+    f.policy(POLICY, "2026-03-01T00:00:00Z", "p", 1, ten_day_minimum());
+    let request = f.access("2026-03-01T10:00:00Z", Some("m@1"));
+    let court = f.access("2026-03-01T10:00:00Z", Some("m@1"));
+    let led = f.access("2026-03-01T10:00:00Z", Some("m@1"));
+    let keep = f.access("2026-03-01T10:00:00Z", Some("m@1"));
+    f.deletion("2026-03-02T00:00:00Z", &[request], "m@1", Some("gdpr-17-1"));
+    f.deletion("2026-03-02T00:00:00Z", &[court], "m@1", Some("court-order"));
+    f.deletion("2026-03-02T00:00:00Z", &[led], "m@1", Some("led-16-2"));
+    f.deletion("2026-03-02T00:00:00Z", &[keep], "m@1", Some("led-16-3-b"));
+    f.cp("2026-03-02T01:00:00Z");
+    let view = View::of(&f.log).hide(&[request, court, led, keep]);
+    let r = verify_at(&f.log, "2026-03-03T00:00:00Z", Some(&view), Some(POLICY));
+    let mut got = codes(&r);
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            ("retention-premature-deletion", Some(request)),
+            ("retention-premature-deletion", Some(keep)),
+        ]
+    );
+    let p: Vec<&Finding> = r.with_code("retention-premature-deletion").collect();
+    let by = |leaf: u64| p.iter().find(|f| f.leaf == Some(leaf)).unwrap();
+    assert!(
+        by(request)
+            .message
+            .contains("exception ground gdpr-17-1 does not override a legal obligation to keep"),
+        "{}",
+        by(request).message
+    );
+    assert!(
+        by(keep).message.contains(
+            "its exception ground led-16-3-b is one for keeping past the due date, not for \
+             erasing before it"
+        ),
+        "{}",
+        by(keep).message
+    );
+    assert_eq!(
+        by(keep).expected.as_deref(),
+        Some("deletion no earlier than: minimum m@1 allows deletion 2026-03-11T10:00:00.000Z")
+    );
+
+    // Under a cap, a data subject's request erases early; a keeping ground does not.
+    let mut f = Fixture::new();
+    f.policy(POLICY, "2026-03-01T00:00:00Z", "p", 1, day_cap());
+    let request = f.access("2026-03-01T10:00:00Z", Some("c@1"));
+    let keep = f.access("2026-03-01T10:00:00Z", Some("c@1"));
+    f.deletion("2026-03-01T11:00:00Z", &[request], "c@1", Some("gdpr-17-1"));
+    f.deletion("2026-03-01T11:00:00Z", &[keep], "c@1", Some("gdpr-17-3-b"));
+    f.cp("2026-03-01T12:00:00Z");
+    let view = View::of(&f.log).hide(&[request, keep]);
+    let r = verify_at(&f.log, "2026-03-01T13:00:00Z", Some(&view), Some(POLICY));
+    assert_eq!(codes(&r), [("retention-premature-deletion", Some(keep))]);
 }

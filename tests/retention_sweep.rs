@@ -25,9 +25,15 @@ fn key_file(dir: &Path, name: &str) -> PathBuf {
 }
 
 fn setup() -> (tempfile::TempDir, PathBuf) {
+    setup_days(None)
+}
+
+/// The scenario's first `days` days (all when `None`) and the keys of the sweep and the
+/// legal desk.
+fn setup_days(days: Option<usize>) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("log");
-    honest_log(&log, None);
+    honest_log(&log, days);
     key_file(dir.path(), scenario::SWEEP);
     key_file(dir.path(), "legal-desk");
     (dir, log)
@@ -114,7 +120,8 @@ const AT: &str = "2026-03-10T00:00:00Z";
 
 #[test]
 fn apply_erases_what_is_due_records_it_and_no_copy_opens_it() {
-    let (dir, log) = setup();
+    // Days 0–8 (March 1–9): a sweep on the 10th cannot be dated before what the log holds.
+    let (dir, log) = setup_days(Some(9));
     let mut due: Vec<u64> = [
         plan_leaves(dir.path(), AT, "due"),
         plan_leaves(dir.path(), AT, "overdue"),
@@ -149,7 +156,7 @@ fn apply_erases_what_is_due_records_it_and_no_copy_opens_it() {
     assert!(
         out.starts_with(
             "retention sweep of log at 2026-03-10T00:00:00.000Z: 3 due, 21 overdue, 0 held, \
-             108 conflicts (never resolved by a sweep)\nerased 48 disclosures of 24 records: \
+             54 conflicts (never resolved by a sweep)\nerased 48 disclosures of 24 records: \
              destroyed 8 keys"
         ),
         "{out}"
@@ -389,4 +396,104 @@ fn erasure_requests_and_legal_holds() {
         err.contains("not the legal-hold record that set hold hold-test-1"),
         "{err}"
     );
+}
+
+#[test]
+fn erasures_are_dated_when_carried_out_grounds_are_checked_and_a_checkpoint_follows() {
+    let (dir, log) = setup();
+    let ups = uploads(&log);
+    // The last upload (March 18) falls due at the Amsterdam midnight ending March 19.
+    let requested = ups[ups.len() - 1];
+    let erase = |leaf: u64, ground: &str, at: &str| {
+        logseal(
+            &[
+                "retention",
+                "erase",
+                "log",
+                "--executor-key",
+                "retention-sweep.key",
+                "--leaf",
+                &leaf.to_string(),
+                "--ground",
+                ground,
+                "--at",
+                at,
+            ],
+            dir.path(),
+            None,
+        )
+    };
+    // A sweep dated in the future would make early erasures look due.
+    let err = fails(
+        &logseal(
+            &[
+                "retention",
+                "apply",
+                "log",
+                "--executor-key",
+                "retention-sweep.key",
+                "--at",
+                "2999-01-01T00:00:00Z",
+            ],
+            dir.path(),
+            None,
+        ),
+        1,
+    );
+    assert!(err.contains("--at 2999-01-01T00:00:00.000Z: in the future"), "{err}");
+    // A ground for keeping does not erase before the due date.
+    let err = fails(&erase(requested, "gdpr-17-3-e", "2026-03-19T12:00:00Z"), 1);
+    assert!(
+        err.contains("ground gdpr-17-3-e is one for keeping data past its due date"),
+        "{err}"
+    );
+    assert!(!values(&log, requested).is_empty());
+
+    // Erased on request: the deletion record and a checkpoint over it, at once.
+    let out = ok(&erase(requested, "gdpr-17-1", "2026-03-19T12:00:00Z"));
+    let size = Log::open_read_only(&log).unwrap().size();
+    assert!(
+        out.ends_with(&format!("signed checkpoint of size {size}\n")),
+        "{out}"
+    );
+    let deletion = size - 1;
+    // A later erasure cannot be dated before it.
+    let err = fails(&erase(ups[ups.len() - 2], "gdpr-17-1", "2026-03-15T00:00:00Z"), 1);
+    assert!(
+        err.contains(&format!(
+            "--at 2026-03-15T00:00:00.000Z: earlier than a retention-deletion executed at leaf \
+             {deletion} (2026-03-19T12:00:00.000Z)"
+        )),
+        "{err}"
+    );
+
+    // The verifier (now: the checkpoint was signed by this machine's clock) sees the erasure
+    // and its record together: no deletion without record.
+    let mut t = serde_json::to_value(common::tamper::trust().file).unwrap();
+    t["retention_policy_authority"] = Value::from(scenario::POLICY_AUTHORITY);
+    std::fs::write(dir.path().join("trust.json"), t.to_string()).unwrap();
+    let o = logseal(
+        &[
+            "verify",
+            "log",
+            "--trust",
+            "trust.json",
+            "--json",
+        ],
+        dir.path(),
+        None,
+    );
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let codes: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["check"] == "retention")
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert!(
+        !codes.contains(&"retention-deletion-without-record"),
+        "{codes:?}"
+    );
+    assert_eq!(v["retention"]["counts"]["erased_and_covered"], 1, "{v}");
 }

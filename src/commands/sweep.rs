@@ -138,9 +138,10 @@ fn ranges(leaves: &[u64]) -> Vec<(u64, u64)> {
     out
 }
 
-/// The retention-deletion records of `plan`: per destroyed key and reason, the erased
-/// leaves as ranges (at most [`MAX_TARGETS`] per record). A leaf whose every readable field
-/// is erased is named with no field patterns (every field), else with its fields.
+/// The retention-deletion records of `plan`: per destroyed key, rule and ground, the erased
+/// leaves as ranges (at most [`MAX_TARGETS`] per record), `due_at` the latest deadline among
+/// them. A leaf whose every readable field is erased is named with no field patterns (every
+/// field), else with its fields.
 fn deletion_records(
     log: &Log,
     signer: &mut Signer,
@@ -148,14 +149,21 @@ fn deletion_records(
     why: &HashMap<u64, Why>,
     at: Timestamp,
 ) -> anyhow::Result<Vec<AppendItem>> {
+    /// A target and how many disclosures it erases.
+    struct Item {
+        target: Value,
+        count: u64,
+    }
     let mut out = Vec::new();
     for g in &plan.groups {
-        // Leaves by reason, and by field list (empty = every field).
-        let mut by: BTreeMap<(Why, Vec<String>), Vec<u64>> = BTreeMap::new();
+        // Leaves (in order) by reason and field list (empty = every field); per reason the
+        // latest deadline.
+        type Reason = (String, Option<ExceptionGround>);
+        let mut by: BTreeMap<(Reason, Vec<String>), Vec<u64>> = BTreeMap::new();
+        let mut due: BTreeMap<Reason, Timestamp> = BTreeMap::new();
         for (leaf, fields) in &g.erased {
             let w = why
                 .get(leaf)
-                .cloned()
                 .with_context(|| format!("leaf {leaf}: erased without a reason"))?;
             let all = log
                 .disclosures(*leaf)
@@ -167,43 +175,43 @@ fn deletion_records(
             } else {
                 fields.iter().map(FieldPath::to_string).collect()
             };
-            by.entry((w, names)).or_default().push(*leaf);
+            let reason = (w.rule.clone(), w.ground);
+            let d = due.entry(reason.clone()).or_insert(w.due_at);
+            *d = (*d).max(w.due_at);
+            by.entry((reason, names)).or_default().push(*leaf);
         }
-        let mut grouped: BTreeMap<Why, Vec<Value>> = BTreeMap::new();
-        let mut counts: BTreeMap<Why, Vec<u64>> = BTreeMap::new();
-        for ((w, names), leaves) in by {
+        let mut grouped: BTreeMap<Reason, Vec<Item>> = BTreeMap::new();
+        for ((reason, names), leaves) in by {
             for (first, last) in ranges(&leaves) {
-                grouped.entry(w.clone()).or_default().push(json!({
-                    "range": "leaf", "first": first, "last": last, "fields": names,
-                }));
-            }
-            counts.entry(w).or_default().extend(leaves);
-        }
-        for (w, targets) in grouped {
-            let leaves = &counts[&w];
-            for chunk in targets.chunks(MAX_TARGETS) {
-                let items: u64 = chunk
-                    .iter()
-                    .map(|t| {
-                        let (a, b) = (t["first"].as_u64().unwrap(), t["last"].as_u64().unwrap());
-                        (a..=b)
-                            .filter(|l| leaves.contains(l))
-                            .map(|l| g.erased[&l].len() as u64)
-                            .sum::<u64>()
-                    })
+                // `leaves` is sorted (erased is a BTreeMap): the range's leaves are all in it.
+                let count = g
+                    .erased
+                    .range(first..=last)
+                    .map(|(_, f)| f.len() as u64)
                     .sum();
+                grouped.entry(reason.clone()).or_default().push(Item {
+                    target: json!({
+                        "range": "leaf", "first": first, "last": last, "fields": names,
+                    }),
+                    count,
+                });
+            }
+        }
+        for ((rule, ground), items) in grouped {
+            let due_at = due[&(rule.clone(), ground)];
+            for chunk in items.chunks(MAX_TARGETS) {
                 let mut body = json!({
-                    "targets": chunk,
-                    "rule": w.rule,
-                    "due_at": w.due_at.to_rfc3339(),
+                    "targets": chunk.iter().map(|i| i.target.clone()).collect::<Vec<_>>(),
+                    "rule": rule,
+                    "due_at": due_at.to_rfc3339(),
                     "executed_at": at.to_rfc3339(),
                     "method": "crypto-shred",
                     "shredded_key_id": g.key_id.to_string(),
                     "executor": signer.producer.as_str(),
                     "holds_checked": true,
-                    "item_count": items,
+                    "item_count": chunk.iter().map(|i| i.count).sum::<u64>(),
                 });
-                if let Some(ground) = w.ground {
+                if let Some(ground) = ground {
                     body["exception_ground"] = Value::from(ground.as_str());
                 }
                 out.push(signer.sign(log, Kind::RetentionDeletion, "retention-sweep", at, body)?);
@@ -261,6 +269,64 @@ fn walk(log: &Log, trust: Option<&Path>) -> anyhow::Result<Walk> {
     })
 }
 
+/// How far ahead of this machine's clock `--at` may lie (clock skew).
+const AT_SKEW_MS: u64 = 5 * 60 * 1000;
+
+/// Refuse an execution time in the future of this machine's clock: an erasure is dated when
+/// it is carried out.
+fn not_future(at: Timestamp) -> anyhow::Result<()> {
+    let now = now_secs().saturating_mul(1000);
+    if at.0 > now.saturating_add(AT_SKEW_MS) {
+        bail!(Invalid(format!(
+            "--at {}: in the future (this machine's clock says {}); an erasure is dated when it \
+             is carried out",
+            at.to_rfc3339(),
+            Timestamp(now).to_rfc3339()
+        )));
+    }
+    Ok(())
+}
+
+/// Refuse an execution time earlier than a retention action the log already holds (a
+/// deletion executed, a hold set or released): the dates of retention actions never run
+/// backwards past what the log shows.
+fn not_before_log(w: &Walk, at: Timestamp) -> anyhow::Result<()> {
+    let deletions = w
+        .deletions()
+        .iter()
+        .map(|d| (d.body.executed_at, d.leaf, "a retention-deletion executed"));
+    let holds = w.holds().all().iter().flat_map(|h| {
+        let mut v = vec![(h.set_at, h.set_leaf, "a legal hold set")];
+        if let (Some(t), Some(l)) = (h.released_at, h.released_leaf) {
+            v.push((t, l, "a legal hold released"));
+        }
+        for ((_, t), l) in h.scope.iter().zip(&h.scope_released_leaf) {
+            if let (Some(t), Some(l)) = (t, l) {
+                v.push((*t, *l, "a legal hold released"));
+            }
+        }
+        v
+    });
+    if let Some((t, leaf, what)) = deletions.chain(holds).max_by_key(|(t, l, _)| (*t, *l))
+        && t > at
+    {
+        bail!(Invalid(format!(
+            "--at {}: earlier than {what} at leaf {leaf} ({}); a retention action cannot be \
+             dated before one the log already holds",
+            at.to_rfc3339(),
+            t.to_rfc3339()
+        )));
+    }
+    Ok(())
+}
+
+/// Sign and publish a checkpoint of the log after an erasure, so that a verifier sees the
+/// retention-deletion records together with the erasure they account for.
+fn publish(log: &mut Log) -> anyhow::Result<String> {
+    log.checkpoint(now_secs()).map_err(log_err)?;
+    Ok(format!("signed checkpoint of size {}\n", log.size()))
+}
+
 /// What a sweep did.
 pub struct Swept {
     pub plan: Plan,
@@ -280,6 +346,7 @@ pub fn sweep(
     skip: &[u64],
 ) -> anyhow::Result<Swept> {
     let w = walk(log, trust)?;
+    not_before_log(&w, at)?;
     let plan = w
         .plan(at, grace)
         .map_err(|e| Invalid(format!("{}: {e}", log.dir().display())))?;
@@ -323,6 +390,7 @@ pub fn sweep(
 pub fn apply(args: RetentionApplyArgs) -> anyhow::Result<()> {
     let at = parse_at(&args.at)?;
     let mut log = Log::open(&args.dir).map_err(log_err)?;
+    not_future(at)?;
     let s = sweep(
         &mut log,
         &args.executor_key,
@@ -342,19 +410,12 @@ pub fn apply(args: RetentionApplyArgs) -> anyhow::Result<()> {
     );
     match &s.erasure {
         None => out.push_str("nothing to erase\n"),
-        Some(e) => out.push_str(&erased_summary(e, &s.receipts)),
+        Some(e) => {
+            out.push_str(&erased_summary(e, &s.receipts));
+            out.push_str(&publish(&mut log)?);
+        }
     }
     files::print(&out)
-}
-
-/// Whether `ground` may override a minimum that still runs: a data subject's request does
-/// not (GDPR 17(3)(b): a legal obligation to keep prevails); a court order or a required
-/// erasure under LED 16(2) does.
-fn overrides_minimum(ground: ExceptionGround) -> bool {
-    matches!(
-        ground,
-        ExceptionGround::CourtOrder | ExceptionGround::Led16_2
-    )
 }
 
 fn schedule_of(w: &Walk, leaf: u64, at: Timestamp) -> anyhow::Result<(SealedRecord, Schedule)> {
@@ -384,6 +445,8 @@ pub fn erase(args: RetentionEraseArgs) -> anyhow::Result<()> {
         .collect::<Result<Vec<_>, _>>()?;
     let mut log = Log::open(&args.dir).map_err(log_err)?;
     let w = walk(&log, args.trust.as_deref())?;
+    not_future(at)?;
+    not_before_log(&w, at)?;
     let mut why = HashMap::new();
     let mut requests = Vec::new();
     for &leaf in &args.leaf {
@@ -399,14 +462,16 @@ pub fn erase(args: RetentionEraseArgs) -> anyhow::Result<()> {
             )));
         }
         match &s.earliest_deletion {
-            Some(Bound::At(t)) if *t > at && !overrides_minimum(ground) => bail!(Invalid(format!(
-                "{who}: a minimum keeps it until {} — ground {} does not override a legal \
+            Some(Bound::At(t)) if *t > at && !ground.overrides_minimum() => {
+                bail!(Invalid(format!(
+                    "{who}: a minimum keeps it until {} — ground {} does not override a legal \
                  obligation to keep (GDPR 17(3)(b))",
-                t.to_rfc3339(),
-                ground.as_str()
-            ))),
+                    t.to_rfc3339(),
+                    ground.as_str()
+                )))
+            }
             Some(b @ (Bound::TriggerPending(_) | Bound::ConditionOpen { .. }))
-                if !overrides_minimum(ground) =>
+                if !ground.overrides_minimum() =>
             {
                 bail!(Invalid(format!(
                     "{who}: a minimum keeps it ({b:?}) — ground {} does not override a legal \
@@ -415,6 +480,17 @@ pub fn erase(args: RetentionEraseArgs) -> anyhow::Result<()> {
                 )))
             }
             _ => {}
+        }
+        if !ground.allows_early()
+            && let Some(Bound::At(due)) = &s.due_at
+            && *due > at
+        {
+            bail!(Invalid(format!(
+                "{who}: not due until {} — ground {} is one for keeping data past its due date, \
+                 not for erasing it before (use gdpr-17-1, led-16-2 or court-order)",
+                due.to_rfc3339(),
+                ground.as_str()
+            )));
         }
         let cap = s
             .caps
@@ -446,7 +522,9 @@ pub fn erase(args: RetentionEraseArgs) -> anyhow::Result<()> {
     let erasure = log.plan_erasure(&requests).map_err(log_err)?;
     let records = deletion_records(&log, &mut signer, &erasure, &why, at)?;
     let receipts = log.erase(&erasure, &records).map_err(log_err)?;
-    files::print(&erased_summary(&erasure, &receipts))
+    let mut out = erased_summary(&erasure, &receipts);
+    out.push_str(&publish(&mut log)?);
+    files::print(&out)
 }
 
 /// The (producer, seq, leaf hash) of the records at `leaves`.

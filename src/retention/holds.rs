@@ -5,7 +5,10 @@
 //! scopes of (producer, seq, leaf hash)), and the query [`HoldBook::is_held`]. A hold is
 //! active for a record from the set record's `occurred_at` until the earliest of its
 //! `until` and the release (of the whole hold, or of that record) — each counted only if
-//! known at the instant asked about.
+//! known at the instant asked about. [`HoldBook::holds_before`] asks the same by log order:
+//! the holds an action at a given leaf had to respect (set at an earlier leaf, not released
+//! at an earlier leaf), which is what judges a deletion — its claimed time cannot move it
+//! out from under a hold that was already in the log.
 
 use std::collections::HashMap;
 
@@ -68,8 +71,12 @@ pub struct Hold {
     pub until: Option<Timestamp>,
     /// When the whole hold was released.
     pub released_at: Option<Timestamp>,
+    /// The leaf of the record that released the whole hold.
+    pub released_leaf: Option<u64>,
     /// The records held, each with the time it alone was released.
     pub scope: Vec<(RecordRef, Option<Timestamp>)>,
+    /// Aligned with `scope`: the leaf of the record that released that record alone.
+    pub scope_released_leaf: Vec<Option<u64>>,
 }
 
 impl Hold {
@@ -80,6 +87,17 @@ impl Hold {
             .flatten()
             .filter(|t| *t <= at || Some(*t) == self.until)
             .min()
+    }
+
+    /// Whether the hold still applied to `record` (its `i`th) for an action at `leaf` at
+    /// time `at`: set at an earlier leaf, released (whole or for the record) at no earlier
+    /// leaf, and its `until` not passed by `at`.
+    fn open_before(&self, i: usize, leaf: u64, at: Timestamp) -> bool {
+        let released = [self.released_leaf, self.scope_released_leaf[i]]
+            .into_iter()
+            .flatten()
+            .any(|l| l < leaf);
+        self.set_leaf < leaf && !released && self.until.is_none_or(|u| u > at)
     }
 }
 
@@ -125,7 +143,9 @@ impl HoldBook {
                     set_at: at,
                     until: body.until,
                     released_at: None,
+                    released_leaf: None,
                     scope: body.scope.iter().map(|r| (r.clone(), None)).collect(),
+                    scope_released_leaf: vec![None; body.scope.len()],
                 });
                 Ok(())
             }
@@ -161,19 +181,29 @@ impl HoldBook {
                 }
                 if body.scope.is_empty() {
                     hold.released_at = Some(at);
+                    hold.released_leaf = Some(leaf);
                     return Ok(());
                 }
+                // All or nothing: a release naming one record it cannot release changes none.
+                let mut slots = Vec::with_capacity(body.scope.len());
                 for r in &body.scope {
-                    let slot = hold
+                    let j = hold
                         .scope
-                        .iter_mut()
-                        .find(|(s, released)| s == r && released.is_none())
+                        .iter()
+                        .enumerate()
+                        .position(|(j, (s, released))| {
+                            s == r && released.is_none() && !slots.contains(&j)
+                        })
                         .ok_or_else(|| HoldError::NotHeld {
                             hold_id: hold_id.to_owned(),
                             leaf,
                             record: show(r),
                         })?;
-                    slot.1 = Some(at);
+                    slots.push(j);
+                }
+                for j in slots {
+                    hold.scope[j].1 = Some(at);
+                    hold.scope_released_leaf[j] = Some(leaf);
                 }
                 Ok(())
             }
@@ -186,6 +216,27 @@ impl HoldBook {
         self.spans_with(record, at)
             .filter(|(_, s)| s.until.is_none_or(|u| u > at))
             .map(|(h, _)| h)
+            .collect()
+    }
+
+    /// Every hold, in the order set.
+    pub fn all(&self) -> &[Hold] {
+        &self.holds
+    }
+
+    /// The holds an action at `leaf`, executed at `at`, had to respect for `record`: set at
+    /// a leaf before `leaf`, not released (whole, or for `record`) at a leaf before it, and
+    /// not lapsed (`until`) by `at`. Judged by log order, so a claimed time earlier than the
+    /// hold (a backdated deletion) does not escape it.
+    pub fn holds_before(&self, record: &RecordRef, leaf: u64, at: Timestamp) -> Vec<&Hold> {
+        self.by_record
+            .get(record)
+            .into_iter()
+            .flatten()
+            .filter_map(|&(h, j)| {
+                let hold = &self.holds[h];
+                hold.open_before(j, leaf, at).then_some(hold)
+            })
             .collect()
     }
 

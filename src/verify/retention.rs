@@ -17,6 +17,7 @@ use std::time::Duration;
 use rayon::prelude::*;
 
 use crate::log::reader::LogReader;
+use crate::record::kinds::retention_deletion::ExceptionGround;
 use crate::record::sealed::{FieldPath, SealError};
 use crate::record::types::{Hash32, RecordRef, Timestamp};
 use crate::record::{Disclosure, Record};
@@ -191,7 +192,8 @@ pub(crate) fn check(input: &Input<'_>, out: &mut Findings) -> Result<RetentionSt
     }
 
     policies(&walk, out);
-    let audit = deletions(&walk, out);
+    let audit = deletions(&walk, input.grace, out);
+    future_dated(&walk, input.at, out);
     let (plan, errors) = walk.plan_partial(input.at, input.grace);
     for e in &errors {
         not_followed += 1;
@@ -356,7 +358,7 @@ struct Audit {
     uncovered: u64,
 }
 
-fn deletions(walk: &Walk, out: &mut Findings) -> Audit {
+fn deletions(walk: &Walk, grace: Duration, out: &mut Findings) -> Audit {
     let mut audit = Audit {
         covered: 0,
         uncovered: 0,
@@ -443,14 +445,58 @@ fn deletions(walk: &Walk, out: &mut Findings) -> Audit {
             );
         }
         for (d, fields) in erased.values() {
-            lawful(walk, r, d, fields, out);
+            lawful(walk, r, d, fields, grace, out);
         }
     }
     audit
 }
 
+/// How far past the reference time a deletion's `executed_at` may lie (clock skew).
+const SKEW: Duration = Duration::from_secs(300);
+
+/// Deletions claiming an execution time after the reference time: a forward-dated
+/// `executed_at` would make an early erasure look due, so it is a finding of its own.
+fn future_dated(walk: &Walk, at: Timestamp, out: &mut Findings) {
+    let limit = at.0.saturating_add(SKEW.as_millis() as u64);
+    for d in walk.deletions() {
+        let executed = d.body.executed_at;
+        if executed.0 <= limit {
+            continue;
+        }
+        out.push(
+            on(
+                Finding::violated(
+                    Check::Retention,
+                    "retention-deletion-future-dated",
+                    format!(
+                        "the retention-deletion claims execution at {}, {} after the reference \
+                         time {}: a deletion cannot have been executed later than the log that \
+                         holds it is read; its lawfulness is judged at the claimed time",
+                        executed.to_rfc3339(),
+                        human_duration(Duration::from_millis(executed.0 - at.0)),
+                        at.to_rfc3339()
+                    ),
+                ),
+                d.leaf,
+                &d.record,
+            )
+            .evidence(
+                format!("executed_at no later than {}", at.to_rfc3339()),
+                executed.to_rfc3339(),
+            ),
+        );
+    }
+}
+
 /// Whether the deletion `d` of `fields` of `r` was allowed when it was executed.
-fn lawful(walk: &Walk, r: &SealedRecord, d: &Deletion, fields: &[FieldPath], out: &mut Findings) {
+fn lawful(
+    walk: &Walk,
+    r: &SealedRecord,
+    d: &Deletion,
+    fields: &[FieldPath],
+    grace: Duration,
+    out: &mut Findings,
+) {
     let (leaf, rf) = (r.facts.leaf, &r.facts.reference);
     let executed = d.body.executed_at;
     let by = format!(
@@ -459,7 +505,8 @@ fn lawful(walk: &Walk, r: &SealedRecord, d: &Deletion, fields: &[FieldPath], out
         who(&d.record),
         executed.to_rfc3339()
     );
-    let holds = walk.holds().holds_over(rf, executed);
+    // By log order: every hold set before the deletion's leaf and not released before it.
+    let holds = walk.holds().holds_before(rf, d.leaf, executed);
     if !holds.is_empty() {
         let ids: Vec<String> = holds
             .iter()
@@ -489,9 +536,10 @@ fn lawful(walk: &Walk, r: &SealedRecord, d: &Deletion, fields: &[FieldPath], out
             ),
         );
     }
-    if d.body.exception_ground.is_some() {
-        return;
-    }
+    // A ground for erasing early lifts a cap's timing, and some a minimum's; a ground for
+    // keeping past due explains a late deletion, never an early one.
+    let ground = d.body.exception_ground;
+    let early_ground = ground.filter(|g| g.allows_early());
     let s = match walk.schedule(r, executed) {
         Ok(s) => s,
         Err(e) => {
@@ -514,9 +562,16 @@ fn lawful(walk: &Walk, r: &SealedRecord, d: &Deletion, fields: &[FieldPath], out
             .map(|c| c.rule.clone()),
         None => None,
     };
-    let mismatch = match &governing {
-        Some(g) => g.to_string() != named,
-        None => !s.minimums.iter().any(|m| m.rule.to_string() == named),
+    let mismatch = match (&governing, early_ground) {
+        (Some(g), None) => g.to_string() != named,
+        (None, None) => !s.minimums.iter().any(|m| m.rule.to_string() == named),
+        // Erased on a ground: the rule named is any rule covering the record, or the one it
+        // declares.
+        (_, Some(_)) => {
+            !s.caps.iter().any(|c| c.rule.to_string() == named)
+                && !s.minimums.iter().any(|m| m.rule.to_string() == named)
+                && s.declared.as_ref().is_none_or(|r| r.to_string() != named)
+        }
     };
     if mismatch {
         let expected = match &governing {
@@ -538,10 +593,17 @@ fn lawful(walk: &Walk, r: &SealedRecord, d: &Deletion, fields: &[FieldPath], out
                 Finding::violated(
                     Check::Retention,
                     "retention-deletion-rule-mismatch",
-                    format!(
-                        "{by} names rule {named}, which does not govern the record's deletion, \
-                         and states no exception ground"
-                    ),
+                    match early_ground {
+                        None => format!(
+                            "{by} names rule {named}, which does not govern the record's \
+                             deletion, and {}",
+                            no_early_ground(ground)
+                        ),
+                        Some(g) => format!(
+                            "{by} names rule {named}, which neither covers the record nor is \
+                             the rule it declares (exception ground {g})"
+                        ),
+                    },
                 ),
                 leaf,
                 rf,
@@ -560,9 +622,16 @@ fn lawful(walk: &Walk, r: &SealedRecord, d: &Deletion, fields: &[FieldPath], out
     let cap_block = match &s.due_at {
         Some(Bound::At(t)) if *t <= executed => None,
         None => None,
+        // Any erasure ground allows erasing before a cap falls due.
+        Some(_) if early_ground.is_some() => None,
         Some(b) => Some(b.clone()),
     };
+    // A court order or a required erasure (LED 16(2)) overrides a minimum; a data subject's
+    // request does not (GDPR 17(3)(b): the legal obligation to keep prevails).
+    let min_block =
+        min_block.filter(|_| !early_ground.is_some_and(ExceptionGround::overrides_minimum));
     if min_block.is_none() && cap_block.is_none() {
+        late(r, d, &s, &governing, grace, fields, &by, out);
         return;
     }
     let mut expected = Vec::new();
@@ -597,11 +666,20 @@ fn lawful(walk: &Walk, r: &SealedRecord, d: &Deletion, fields: &[FieldPath], out
             Finding::violated(
                 Check::Retention,
                 "retention-premature-deletion",
-                format!(
-                    "{by} erased {} before the rules in force at leaf {leaf} allowed it, and \
-                     states no exception ground",
-                    paths(fields)
-                ),
+                match early_ground {
+                    None => format!(
+                        "{by} erased {} before the rules in force at leaf {leaf} allowed it, and \
+                         {}",
+                        paths(fields),
+                        no_early_ground(ground)
+                    ),
+                    Some(g) => format!(
+                        "{by} erased {} while a minimum of the rules in force at leaf {leaf} \
+                         still kept it; exception ground {g} does not override a legal \
+                         obligation to keep (GDPR 17(3)(b))",
+                        paths(fields)
+                    ),
+                },
             ),
             leaf,
             rf,
@@ -609,6 +687,68 @@ fn lawful(walk: &Walk, r: &SealedRecord, d: &Deletion, fields: &[FieldPath], out
         .evidence(
             format!("deletion no earlier than: {}", expected.join("; ")),
             format!("executed at {}{early_text}", executed.to_rfc3339()),
+        ),
+    );
+}
+
+/// Why a deletion without a ground for erasing early is judged by its rule's dates.
+fn no_early_ground(ground: Option<ExceptionGround>) -> String {
+    match ground {
+        None => "states no exception ground".into(),
+        Some(g) => format!(
+            "its exception ground {g} is one for keeping past the due date, not for erasing \
+             before it"
+        ),
+    }
+}
+
+/// A deletion executed after its cap fell due (plus the grace): the disclosures were kept
+/// too long until then, unless it states a ground for keeping them.
+#[allow(clippy::too_many_arguments)]
+fn late(
+    r: &SealedRecord,
+    d: &Deletion,
+    s: &crate::retention::Schedule,
+    governing: &Option<RuleRef>,
+    grace: Duration,
+    fields: &[FieldPath],
+    by: &str,
+    out: &mut Findings,
+) {
+    let (Some(Bound::At(due)), Some(rule)) = (&s.due_at, governing) else {
+        return;
+    };
+    let executed = d.body.executed_at;
+    let limit = due.0.saturating_add(grace.as_millis() as u64);
+    if executed.0 <= limit || d.body.exception_ground.is_some_and(|g| g.justifies_late()) {
+        return;
+    }
+    let late_by = Duration::from_millis(executed.0 - due.0);
+    let (leaf, rf) = (r.facts.leaf, &r.facts.reference);
+    out.push(
+        on(
+            Finding::violated(
+                Check::Retention,
+                "retention-deleted-late",
+                format!(
+                    "{by} erased {} {} after cap {rule} fell due (grace {}): kept too long by \
+                     that, with no exception ground for keeping",
+                    paths(fields),
+                    human_duration(late_by),
+                    human_duration(grace)
+                ),
+            ),
+            leaf,
+            rf,
+        )
+        .evidence(
+            format!("erased by {} (due + grace)", Timestamp(limit).to_rfc3339()),
+            format!(
+                "erased at {}, {} after the deadline {}",
+                executed.to_rfc3339(),
+                human_duration(late_by),
+                due.to_rfc3339()
+            ),
         ),
     );
 }

@@ -58,6 +58,28 @@ closed_enum!(
     }
 );
 
+impl ExceptionGround {
+    /// A ground for erasing before the rule's due date: the data subject's request (GDPR
+    /// 17(1)), a required erasure (LED 16(2)), a court order. The others are grounds for
+    /// keeping (or restricting) past the due date, which explain a late deletion, never an
+    /// early one.
+    pub fn allows_early(self) -> bool {
+        matches!(self, Self::Gdpr17_1 | Self::Led16_2 | Self::CourtOrder)
+    }
+
+    /// A ground that also overrides a minimum still running: a court order or a required
+    /// erasure (LED 16(2)). A data subject's request does not (GDPR 17(3)(b): a legal
+    /// obligation to keep prevails).
+    pub fn overrides_minimum(self) -> bool {
+        matches!(self, Self::Led16_2 | Self::CourtOrder)
+    }
+
+    /// A ground for having kept the data past its cap (GDPR 17(3)(b), (e); LED 16(3)).
+    pub fn justifies_late(self) -> bool {
+        !self.allows_early()
+    }
+}
+
 /// A set of records and which of their sealed fields.
 #[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, Serialize, Deserialize)]
 #[cbor(map)]
