@@ -958,3 +958,33 @@ fn only_a_court_order_or_led_16_2_lifts_a_minimum_and_keeping_grounds_never_eras
     let r = verify_at(&f.log, "2026-03-01T13:00:00Z", Some(&view), Some(POLICY));
     assert_eq!(codes(&r), [("retention-premature-deletion", Some(keep))]);
 }
+
+#[test]
+fn a_hold_without_a_hold_override_rule_is_honoured_and_reported() {
+    let mut f = Fixture::new();
+    let mut cap_only = day_cap();
+    cap_only.as_array_mut().unwrap().truncate(1);
+    f.policy(POLICY, "2026-03-01T00:00:00Z", "p", 1, cap_only);
+    let a = f.access("2026-03-01T10:00:00Z", Some("c@1"));
+    let b = f.access("2026-03-01T10:00:00Z", Some("c@1"));
+    f.hold("2026-03-01T12:00:00Z", "hold-9", &[a, b]);
+    f.cp("2026-03-01T13:00:00Z");
+    let view = View::of(&f.log);
+    let r = verify_at(&f.log, "2026-03-10T00:00:00Z", Some(&view), Some(POLICY));
+    // Past the cap but held: not kept too long; the missing rule is a notice.
+    assert_eq!(
+        codes(&r),
+        [("retention-hold-without-override-rule", Some(a))]
+    );
+    let h = one(&r, "retention-hold-without-override-rule");
+    assert_eq!(h.verdict, Verdict::Holds);
+    assert!(
+        h.message.contains(&format!(
+            "held by hold-9, but no hold-override rule covering the record is in force at its \
+             leaf; the hold is honoured (2 record(s), at leaves {a}, {b})"
+        )),
+        "{}",
+        h.message
+    );
+    assert_eq!(r.retention.as_ref().unwrap().counts.held, 2);
+}
