@@ -1,7 +1,7 @@
 //! The retention walk: one pass over a log's records in leaf order, gathering everything
 //! retention decisions need — the policy timeline, trigger events, legal holds, the facts
 //! of every record with sealed fields (with which disclosures can still be read) and the
-//! retention-deletion records with their targets resolved to leaves.
+//! retention-deletion records, with which deletion first claims each sealed field erased.
 //!
 //! Owns: [`Walk`] (pure: fed decoded payloads and the disclosures the caller read),
 //! [`walk_log`] (the same over a log's public store and a [`DisclosureSource`]), and target
@@ -13,10 +13,22 @@
 //! hold that does not fit) is an `Err` from [`Walk::feed`]; the walk stays usable (that
 //! record's effect is left out, except that a case-status or hold release may have been
 //! applied to the records of its scope before the one at fault), so a caller may stop or go
-//! on. Memory: the facts and field paths of every record with sealed fields, and every
-//! deletion (docs/RETENTION.md, "Not yet built").
+//! on. Memory: the facts and field paths of every record with sealed fields (with, per
+//! sealed field, the first deletion claiming it), and every deletion with its targets — never
+//! a list per (record, target): a deletion naming `[0, u64::MAX]` costs its targets, not the
+//! log (docs/RETENTION.md, "Not yet built").
+//!
+//! Which deletion claims a field is settled when the deletion is fed: a deletion can only
+//! name records before it, already fed, so the first to claim a field is the first in leaf
+//! order. Records whose every sealed field is claimed leave the open sets a target's range is
+//! looked up in, so a target without field patterns costs a range lookup plus one visit per
+//! record it finishes. A target with field patterns visits every open record in its range;
+//! the visits and field tests that claim nothing are counted against [`COVERAGE_WORK_CAP`],
+//! beyond which the deletion (and every later one) is an `Err` ([`WalkError::WorkCap`]) and
+//! [`Walk::coverage_cut_off`] names it.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ops::Bound;
 use std::time::Duration;
 
 use crate::log::reader::LogReader;
@@ -71,6 +83,16 @@ pub enum WalkError {
     /// The public part cannot be read.
     #[error("reading the log: {0}")]
     Read(String),
+    /// Resolving which sealed fields this deletion claims erased would take more than the
+    /// walk's work (not a fault of the record: a limit of the walk). The deletion is kept;
+    /// from it on, which deletion erased a field is not determined
+    /// ([`Walk::coverage_cut_off`]).
+    #[error(
+        "leaf {leaf}: {record}: matching the field patterns of this retention-deletion's \
+         targets would exceed the walk's cap of {cap} steps, so which deletion erased a \
+         sealed field is not determined from this deletion on"
+    )]
+    WorkCap { leaf: u64, record: String, cap: u64 },
 }
 
 impl WalkError {
@@ -81,7 +103,8 @@ impl WalkError {
             | WalkError::Policy { leaf, .. }
             | WalkError::Event { leaf, .. }
             | WalkError::Hold { leaf, .. }
-            | WalkError::Disclosures { leaf, .. } => Some(*leaf),
+            | WalkError::Disclosures { leaf, .. }
+            | WalkError::WorkCap { leaf, .. } => Some(*leaf),
             WalkError::Read(_) => None,
         }
     }
@@ -136,12 +159,15 @@ impl SealedRecord {
     }
 }
 
-/// One target of a deletion, with the leaves of the earlier records with sealed fields its
-/// range names (a seq range resolved through the producer's seq → leaf map).
+/// One target of a deletion, with how many earlier records with sealed fields its range
+/// names (a seq range resolved through the producer's seq → record map, which holds the
+/// latest record of each seq).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResolvedTarget {
     pub target: Target,
-    pub leaves: Vec<u64>,
+    /// `None` for a seq range over a producer whose seqs were not fed strictly increasing
+    /// (counting would take a pass over the range).
+    pub records: Option<u64>,
 }
 
 /// A retention-deletion record.
@@ -178,8 +204,36 @@ pub fn target_covers(
     target.covers_record(leaf, producer, seq) && target.matches_field(field)
 }
 
+/// The work a walk may spend on visits and field tests over retention-deletion targets with
+/// field patterns that claim nothing (one step per record visited without a claim, one per
+/// pattern per sealed field tested without a match). Claims are not counted: each sealed
+/// field is claimed once. A log whose deletions stay under it is resolved in full; a
+/// hostile one stops at it ([`WalkError::WorkCap`]).
+pub const COVERAGE_WORK_CAP: u64 = 50_000_000;
+
+/// One producer's records with sealed fields.
+#[derive(Debug, Clone)]
+struct ProducerRecords {
+    /// seq → index into `Walk::sealed` (the latest record with that seq).
+    by_seq: BTreeMap<u64, usize>,
+    /// The entries of `by_seq` whose record has a sealed field no deletion claims yet.
+    open: BTreeMap<u64, usize>,
+    /// The seqs in feed order while strictly increasing (counting a seq range); `None` after.
+    increasing: Option<Vec<u64>>,
+}
+
+impl ProducerRecords {
+    fn new() -> ProducerRecords {
+        ProducerRecords {
+            by_seq: BTreeMap::new(),
+            open: BTreeMap::new(),
+            increasing: Some(Vec::new()),
+        }
+    }
+}
+
 /// Everything gathered over a log, in leaf order.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Walk {
     authority: Option<ProducerId>,
     policies: PolicyTimeline,
@@ -188,12 +242,26 @@ pub struct Walk {
     applied: Vec<AppliedPolicy>,
     unauthorised: Vec<UnauthorisedPolicy>,
     sealed: Vec<SealedRecord>,
-    /// Producer → seq → index into `sealed`.
-    by_seq: HashMap<ProducerId, BTreeMap<u64, usize>>,
+    producers: HashMap<ProducerId, ProducerRecords>,
+    /// Aligned with `sealed`, then with each record's sealed fields: the index into
+    /// `deletions` of the first deletion claiming the field erased.
+    claimed_by: Vec<Box<[Option<usize>]>>,
+    /// Aligned with `sealed`: how many of the record's sealed fields no deletion claims.
+    unclaimed: Vec<usize>,
+    /// Indices into `sealed` of the records with an unclaimed sealed field.
+    open: BTreeSet<usize>,
     deletions: Vec<Deletion>,
-    /// Leaf of a record with sealed fields → (deletion, target) naming it.
-    deleted_by: HashMap<u64, Vec<(usize, usize)>>,
+    work_cap: u64,
+    work_left: u64,
+    /// Leaf of the first deletion whose claims were not resolved in full.
+    cut_off: Option<u64>,
     last_leaf: Option<u64>,
+}
+
+impl Default for Walk {
+    fn default() -> Walk {
+        Walk::new(None)
+    }
 }
 
 fn who(p: &Payload) -> String {
@@ -206,14 +274,37 @@ impl Walk {
     pub fn new(policy_authority: Option<ProducerId>) -> Walk {
         Walk {
             authority: policy_authority,
-            ..Walk::default()
+            policies: PolicyTimeline::default(),
+            events: EventBook::default(),
+            holds: HoldBook::default(),
+            applied: Vec::new(),
+            unauthorised: Vec::new(),
+            sealed: Vec::new(),
+            producers: HashMap::new(),
+            claimed_by: Vec::new(),
+            unclaimed: Vec::new(),
+            open: BTreeSet::new(),
+            deletions: Vec::new(),
+            work_cap: COVERAGE_WORK_CAP,
+            work_left: COVERAGE_WORK_CAP,
+            cut_off: None,
+            last_leaf: None,
         }
+    }
+
+    /// The same walk with a smaller work cap (tests of [`WalkError::WorkCap`]).
+    #[cfg(test)]
+    fn with_work_cap(mut self, cap: u64) -> Walk {
+        self.work_cap = cap;
+        self.work_left = cap;
+        self
     }
 
     /// Take the record at `leaf` (leaves strictly increasing), with its leaf hash and the
     /// disclosures of its sealed fields that could be read (`present`; empty for a record
     /// without sealed fields). `Err`: the record's effect on policies, events or holds
-    /// could not be applied (its facts are still kept).
+    /// could not be applied (its facts are still kept), or, for a retention-deletion, which
+    /// fields it claims is not resolved in full ([`WalkError::WorkCap`]; the deletion is kept).
     pub fn feed(
         &mut self,
         leaf: u64,
@@ -263,7 +354,7 @@ impl Walk {
                     .map(|c| c.as_str().to_owned())
                     .collect();
             }
-            Body::RetentionDeletion(body) => self.deletion(leaf, &own, body),
+            Body::RetentionDeletion(body) => result = self.deletion(leaf, &own, p, body),
             _ => {}
         }
         if !p.sealed.is_empty() {
@@ -275,10 +366,24 @@ impl Walk {
                 }
             }
             let i = self.sealed.len();
-            self.by_seq
+            let r = self
+                .producers
                 .entry(p.producer.clone())
-                .or_default()
-                .insert(p.seq, i);
+                .or_insert_with(ProducerRecords::new);
+            // A repeated seq: seq ranges name the latest record with it.
+            r.by_seq.insert(p.seq, i);
+            r.open.insert(p.seq, i);
+            if let Some(seqs) = &mut r.increasing {
+                if seqs.last().is_some_and(|&l| l >= p.seq) {
+                    r.increasing = None;
+                } else {
+                    seqs.push(p.seq);
+                }
+            }
+            self.claimed_by
+                .push(vec![None; sealed.len()].into_boxed_slice());
+            self.unclaimed.push(sealed.len());
+            self.open.insert(i);
             self.sealed.push(SealedRecord {
                 facts: RecordFacts {
                     reference: own,
@@ -332,34 +437,23 @@ impl Walk {
         Ok(())
     }
 
-    fn deletion(&mut self, leaf: u64, own: &RecordRef, body: &RetentionDeletion) {
+    fn deletion(
+        &mut self,
+        leaf: u64,
+        own: &RecordRef,
+        p: &Payload,
+        body: &RetentionDeletion,
+    ) -> Result<(), WalkError> {
         let d = self.deletions.len();
         let mut targets = Vec::with_capacity(body.targets.len());
-        for (t, target) in body.targets.iter().enumerate() {
-            let indices: Vec<usize> = match (target.range, &target.producer) {
-                _ if target.first > target.last => Vec::new(),
-                (RangeType::Leaf, _) => {
-                    let lo = self.sealed.partition_point(|s| s.facts.leaf < target.first);
-                    let hi = self.sealed.partition_point(|s| s.facts.leaf <= target.last);
-                    (lo..hi.max(lo)).collect()
-                }
-                (RangeType::Seq, Some(producer)) => self
-                    .by_seq
-                    .get(producer)
-                    .map(|m| m.range(target.first..=target.last).map(|(_, i)| *i))
-                    .into_iter()
-                    .flatten()
-                    .collect(),
-                (RangeType::Seq, None) => Vec::new(),
-            };
-            let leaves: Vec<u64> = indices.iter().map(|&i| self.sealed[i].facts.leaf).collect();
-            for l in &leaves {
-                self.deleted_by.entry(*l).or_default().push((d, t));
-            }
+        for target in &body.targets {
             targets.push(ResolvedTarget {
                 target: target.clone(),
-                leaves,
+                records: self.count_named(target),
             });
+            if self.cut_off.is_none() && self.claim(d, target).is_err() {
+                self.cut_off = Some(leaf);
+            }
         }
         self.deletions.push(Deletion {
             leaf,
@@ -367,6 +461,114 @@ impl Walk {
             body: body.clone(),
             targets,
         });
+        match self.cut_off {
+            None => Ok(()),
+            Some(_) => Err(WalkError::WorkCap {
+                leaf,
+                record: who(p),
+                cap: self.work_cap,
+            }),
+        }
+    }
+
+    /// The index range into `sealed` of the records a leaf range names.
+    fn leaf_span(&self, first: u64, last: u64) -> std::ops::Range<usize> {
+        let lo = self.sealed.partition_point(|s| s.facts.leaf < first);
+        let hi = self.sealed.partition_point(|s| s.facts.leaf <= last);
+        lo..hi.max(lo)
+    }
+
+    /// How many records with sealed fields `target`'s range names, when cheap to count.
+    fn count_named(&self, target: &Target) -> Option<u64> {
+        if target.first > target.last {
+            return Some(0);
+        }
+        match (target.range, &target.producer) {
+            (RangeType::Leaf, _) => Some(self.leaf_span(target.first, target.last).len() as u64),
+            (RangeType::Seq, Some(producer)) => match self.producers.get(producer) {
+                None => Some(0),
+                Some(r) => r.increasing.as_ref().map(|seqs| {
+                    let lo = seqs.partition_point(|&s| s < target.first);
+                    let hi = seqs.partition_point(|&s| s <= target.last);
+                    hi.saturating_sub(lo) as u64
+                }),
+            },
+            (RangeType::Seq, None) => Some(0),
+        }
+    }
+
+    /// Give deletion `d` every unclaimed sealed field `target` covers. `Err`: the work cap
+    /// was reached (the claims made so far stand).
+    fn claim(&mut self, d: usize, target: &Target) -> Result<(), ()> {
+        if target.first > target.last {
+            return Ok(());
+        }
+        match (target.range, &target.producer) {
+            (RangeType::Leaf, _) => {
+                let span = self.leaf_span(target.first, target.last);
+                let mut from = span.start;
+                while let Some(&i) = self.open.range(from..span.end).next() {
+                    from = i + 1;
+                    self.visit(d, i, target)?;
+                }
+            }
+            (RangeType::Seq, Some(producer)) => {
+                let mut from = Bound::Included(target.first);
+                while let Some((seq, i)) = self.producers.get(producer).and_then(|r| {
+                    r.open
+                        .range((from, Bound::Included(target.last)))
+                        .next()
+                        .map(|(&s, &i)| (s, i))
+                }) {
+                    from = Bound::Excluded(seq);
+                    self.visit(d, i, target)?;
+                }
+            }
+            (RangeType::Seq, None) => {}
+        }
+        Ok(())
+    }
+
+    /// Give deletion `d` the unclaimed sealed fields of record `i` that `target`'s field
+    /// patterns name (its range names the record); a finished record leaves the open sets.
+    fn visit(&mut self, d: usize, i: usize, target: &Target) -> Result<(), ()> {
+        let every = target.fields.is_empty();
+        let claims = &mut self.claimed_by[i];
+        let mut claimed = 0;
+        let mut missed = 0u64;
+        for (slot, field) in claims.iter_mut().zip(&self.sealed[i].sealed) {
+            if slot.is_some() {
+                continue;
+            }
+            if every || target.matches_field(field) {
+                *slot = Some(d);
+                claimed += 1;
+            } else {
+                missed += 1;
+            }
+        }
+        self.unclaimed[i] -= claimed;
+        if self.unclaimed[i] == 0 {
+            self.open.remove(&i);
+            let facts = &self.sealed[i].facts;
+            if let Some(r) = self.producers.get_mut(&facts.reference.producer)
+                && r.open.get(&facts.reference.seq) == Some(&i)
+            {
+                r.open.remove(&facts.reference.seq);
+            }
+        }
+        let cost = u64::from(claimed == 0)
+            .saturating_add(missed.saturating_mul(target.fields.len() as u64));
+        match self.work_left.checked_sub(cost) {
+            Some(left) => {
+                self.work_left = left;
+                Ok(())
+            }
+            None => {
+                self.work_left = 0;
+                Err(())
+            }
+        }
     }
 
     /// The policy authority the walk applies policies of, if one was given.
@@ -411,7 +613,7 @@ impl Walk {
 
     /// The leaf of `producer`'s record `seq`, if it has sealed fields.
     pub fn leaf_of(&self, producer: &ProducerId, seq: u64) -> Option<u64> {
-        let i = *self.by_seq.get(producer)?.get(&seq)?;
+        let i = *self.producers.get(producer)?.by_seq.get(&seq)?;
         Some(self.sealed[i].facts.leaf)
     }
 
@@ -420,23 +622,25 @@ impl Walk {
         &self.deletions
     }
 
-    /// The deletions (with the target) whose range names the record with sealed fields at
-    /// `leaf`, in leaf order; the field patterns are not looked at.
-    pub fn deletions_naming(&self, leaf: u64) -> impl Iterator<Item = (&Deletion, &Target)> {
-        self.deleted_by
-            .get(&leaf)
-            .into_iter()
-            .flatten()
-            .map(|&(d, t)| (&self.deletions[d], &self.deletions[d].body.targets[t]))
+    /// The first deletion (in leaf order) claiming `field` of the record at `leaf` erased:
+    /// at a later leaf, with a target whose range names the record (a seq range: the latest
+    /// record with that seq when the deletion was fed) and whose patterns name the field.
+    /// `None` too when `field` is not one of the record's sealed fields, and possibly for a
+    /// field only deletions from [`Walk::coverage_cut_off`] on claim.
+    pub fn deletion_of(&self, leaf: u64, field: &FieldPath) -> Option<&Deletion> {
+        let i = self
+            .sealed
+            .binary_search_by_key(&leaf, |s| s.facts.leaf)
+            .ok()?;
+        let k = self.sealed[i].sealed.iter().position(|f| f == field)?;
+        self.claimed_by[i][k].map(|d| &self.deletions[d])
     }
 
-    /// The first deletion (in leaf order) claiming `field` of the record at `leaf` erased.
-    pub fn deletion_of(&self, leaf: u64, field: &FieldPath) -> Option<&Deletion> {
-        let r = self.sealed_at(leaf)?;
-        let (producer, seq) = (&r.facts.reference.producer, r.facts.reference.seq);
-        self.deletions_naming(leaf)
-            .find(|(d, t)| d.leaf > leaf && target_covers(t, leaf, producer, seq, field))
-            .map(|(d, _)| d)
+    /// The leaf of the first deletion whose claims the walk did not resolve in full
+    /// ([`WalkError::WorkCap`]): from it on, [`Walk::deletion_of`] may miss the deletion of
+    /// a field. `None`: every deletion's claims are resolved.
+    pub fn coverage_cut_off(&self) -> Option<u64> {
+        self.cut_off
     }
 
     /// The schedule of `record` as known at `at`.
@@ -531,7 +735,343 @@ pub fn walk_log(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::record::Status;
+    use crate::record::kinds::DataAccess;
+    use crate::record::kinds::data_access::{Action, Actor};
+    use crate::record::kinds::retention_deletion::{DeletionMethod, MAX_TARGETS};
     use crate::record::text::Ident;
+
+    fn envelope(producer: &str, seq: u64, body: Body, sealed: &[&str]) -> Payload {
+        Payload {
+            producer: ProducerId::new(producer).unwrap(),
+            seq,
+            prev: Hash32([0; 32]),
+            occurred_at: Timestamp(1_772_357_400_250),
+            utc_offset_minutes: None,
+            processing_activity: None,
+            trace_id: None,
+            operation_id: None,
+            parent_operation_id: None,
+            status: Status::Ok,
+            retention_rule: None,
+            body,
+            sealed: sealed
+                .iter()
+                .map(|f| (FieldPath::parse(f).unwrap(), [0; 32]))
+                .collect(),
+        }
+    }
+
+    fn access(producer: &str, seq: u64, sealed: &[&str]) -> Payload {
+        let id = |s: &str| Ident::new(s).unwrap();
+        let body = Body::DataAccess(DataAccess {
+            action: Action::Consult,
+            legal_basis: id("nl-sv-126n"),
+            purpose: id("criminal-investigation"),
+            actor: Actor {
+                role: id("police-officer"),
+                organisation: id("politie-eenheid-noord"),
+                authorisation_id: None,
+                break_glass: false,
+            },
+            data_categories: vec![id("subscriber-name-address")],
+            result_count: Some(1),
+            destination_country: None,
+            data_origin: None,
+        });
+        envelope(producer, seq, body, sealed)
+    }
+
+    fn erasure(seq: u64, targets: Vec<Target>) -> Payload {
+        let body = Body::RetentionDeletion(RetentionDeletion {
+            targets,
+            rule: Ident::new("de-bdsg76-led-logs@1").unwrap(),
+            due_at: Timestamp(0),
+            executed_at: Timestamp(0),
+            method: DeletionMethod::EraseDisclosure,
+            shredded_key_id: None,
+            executor: Ident::new("retention-sweep").unwrap(),
+            holds_checked: true,
+            exception_ground: None,
+            item_count: 1,
+        });
+        envelope("sweeper", seq, body, &[])
+    }
+
+    fn feed(w: &mut Walk, leaf: u64, p: &Payload) -> Result<(), WalkError> {
+        w.feed(leaf, Hash32([leaf as u8; 32]), p, Vec::new())
+    }
+
+    /// The leaf of the deletion `deletion_of` gives for `field` of the record at `leaf`.
+    fn erased_at(w: &Walk, leaf: u64, field: &str) -> Option<u64> {
+        w.deletion_of(leaf, &FieldPath::parse(field).unwrap())
+            .map(|d| d.leaf)
+    }
+
+    const FIELDS: &[&str] = &["actor.user", "query", "recipients.0", "recipients.1"];
+
+    #[test]
+    fn first_deletion_wins_over_overlapping_targets_and_patterns() {
+        let mut w = Walk::new(None);
+        feed(&mut w, 0, &access("app", 0, FIELDS)).unwrap();
+        feed(&mut w, 1, &access("app", 1, FIELDS)).unwrap();
+        let d2 = erasure(
+            0,
+            vec![target(RangeType::Leaf, None, 0, 0, &["recipients.*"])],
+        );
+        feed(&mut w, 2, &d2).unwrap();
+        let d3 = erasure(
+            1,
+            vec![
+                target(
+                    RangeType::Seq,
+                    Some("app"),
+                    0,
+                    1,
+                    &["query", "recipients.0"],
+                ),
+                target(RangeType::Leaf, None, 0, 1, &["recipients.1"]),
+            ],
+        );
+        feed(&mut w, 3, &d3).unwrap();
+        let d4 = erasure(2, vec![target(RangeType::Leaf, None, 0, 9, &[])]);
+        feed(&mut w, 4, &d4).unwrap();
+        // Leaf 0: recipients.* by the first, query by the second, the rest by the third.
+        assert_eq!(erased_at(&w, 0, "recipients.0"), Some(2));
+        assert_eq!(erased_at(&w, 0, "recipients.1"), Some(2));
+        assert_eq!(erased_at(&w, 0, "query"), Some(3));
+        assert_eq!(erased_at(&w, 0, "actor.user"), Some(4));
+        // Leaf 1: the first deletion does not name it.
+        assert_eq!(erased_at(&w, 1, "recipients.0"), Some(3));
+        assert_eq!(erased_at(&w, 1, "recipients.1"), Some(3));
+        assert_eq!(erased_at(&w, 1, "query"), Some(3));
+        assert_eq!(erased_at(&w, 1, "actor.user"), Some(4));
+        // Not a sealed field of the record, not a record with sealed fields.
+        assert_eq!(erased_at(&w, 0, "subject"), None);
+        assert_eq!(erased_at(&w, 2, "query"), None);
+        assert!(w.open.is_empty());
+        let counts: Vec<Option<u64>> = w.deletions()[1].targets.iter().map(|t| t.records).collect();
+        assert_eq!(counts, vec![Some(2), Some(2)]);
+    }
+
+    #[test]
+    fn seq_ranges_name_the_producers_records_by_seq() {
+        let mut w = Walk::new(None);
+        feed(&mut w, 0, &access("app", 5, FIELDS)).unwrap();
+        feed(&mut w, 1, &access("other", 6, FIELDS)).unwrap();
+        feed(&mut w, 2, &access("app", 6, FIELDS)).unwrap();
+        feed(&mut w, 3, &access("app", 7, FIELDS)).unwrap();
+        let d = erasure(
+            0,
+            vec![
+                target(RangeType::Seq, Some("app"), 6, 9, &[]),
+                // Backwards and producer-less ranges name nothing.
+                target(RangeType::Seq, Some("app"), 5, 4, &[]),
+                target(RangeType::Seq, None, 0, u64::MAX, &[]),
+            ],
+        );
+        feed(&mut w, 4, &d).unwrap();
+        for f in FIELDS {
+            assert_eq!(erased_at(&w, 0, f), None, "{f}");
+            assert_eq!(erased_at(&w, 1, f), None, "{f}");
+            assert_eq!(erased_at(&w, 2, f), Some(4), "{f}");
+            assert_eq!(erased_at(&w, 3, f), Some(4), "{f}");
+        }
+        let counts: Vec<Option<u64>> = w.deletions()[0].targets.iter().map(|t| t.records).collect();
+        assert_eq!(counts, vec![Some(2), Some(0), Some(0)]);
+        // Seqs out of order: the seq-range count is not kept, coverage still is.
+        feed(&mut w, 5, &access("app", 1, FIELDS)).unwrap();
+        let d = erasure(
+            1,
+            vec![target(RangeType::Seq, Some("app"), 0, 5, &["query"])],
+        );
+        feed(&mut w, 6, &d).unwrap();
+        assert_eq!(w.deletions()[1].targets[0].records, None);
+        assert_eq!(erased_at(&w, 0, "query"), Some(6));
+        assert_eq!(erased_at(&w, 5, "query"), Some(6));
+        assert_eq!(erased_at(&w, 5, "actor.user"), None);
+        assert_eq!(erased_at(&w, 1, "query"), None);
+    }
+
+    #[test]
+    fn a_repeated_seq_is_named_by_its_latest_record() {
+        let mut w = Walk::new(None);
+        feed(&mut w, 0, &access("app", 3, FIELDS)).unwrap();
+        feed(&mut w, 1, &access("app", 3, FIELDS)).unwrap();
+        let d = erasure(0, vec![target(RangeType::Seq, Some("app"), 3, 3, &[])]);
+        feed(&mut w, 2, &d).unwrap();
+        assert_eq!(erased_at(&w, 0, "query"), None);
+        assert_eq!(erased_at(&w, 1, "query"), Some(2));
+        assert_eq!(w.leaf_of(&ProducerId::new("app").unwrap(), 3), Some(1));
+        let d = erasure(1, vec![target(RangeType::Leaf, None, 0, 0, &[])]);
+        feed(&mut w, 3, &d).unwrap();
+        assert_eq!(erased_at(&w, 0, "query"), Some(3));
+        assert!(w.open.is_empty());
+        assert!(w.producers.values().all(|r| r.open.is_empty()));
+    }
+
+    #[test]
+    fn a_deletion_does_not_cover_records_after_it() {
+        let mut w = Walk::new(None);
+        feed(&mut w, 0, &access("app", 0, FIELDS)).unwrap();
+        let d = erasure(
+            0,
+            vec![
+                target(RangeType::Leaf, None, 0, u64::MAX, &[]),
+                target(RangeType::Seq, Some("app"), 0, u64::MAX, &[]),
+            ],
+        );
+        feed(&mut w, 1, &d).unwrap();
+        feed(&mut w, 2, &access("app", 1, FIELDS)).unwrap();
+        for f in FIELDS {
+            assert_eq!(erased_at(&w, 0, f), Some(1), "{f}");
+            assert_eq!(erased_at(&w, 2, f), None, "{f}");
+        }
+        // The claim itself still reads as covering the later record; the walk does not.
+        let app = ProducerId::new("app").unwrap();
+        let query = FieldPath::parse("query").unwrap();
+        assert!(!w.deletions()[0].covers(2, &app, 1, &query));
+        assert!(w.deletions()[0].covers(0, &app, 0, &query));
+    }
+
+    /// `deletion_of` agrees with the first deletion whose `covers` holds, over a mixed log.
+    #[test]
+    fn deletion_of_is_the_first_deletion_that_covers() {
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |n: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % n
+        };
+        let producers = ["app", "web"];
+        let patterns: &[&[&str]] = &[
+            &[],
+            &["query"],
+            &["recipients.*"],
+            &["recipients.1", "actor.user"],
+        ];
+        let mut w = Walk::new(None);
+        let mut seqs = [0u64; 2];
+        let mut del_seq = 0;
+        for leaf in 0..300u64 {
+            if next(4) == 0 {
+                let targets = (0..1 + next(3))
+                    .map(|_| {
+                        let f = patterns[next(patterns.len() as u64) as usize];
+                        let a = next(320);
+                        let b = a + next(40);
+                        if next(2) == 0 {
+                            target(RangeType::Leaf, None, a, b, f)
+                        } else {
+                            let p = producers[next(2) as usize];
+                            target(RangeType::Seq, Some(p), a / 2, b / 2, f)
+                        }
+                    })
+                    .collect();
+                feed(&mut w, leaf, &erasure(del_seq, targets)).unwrap();
+                del_seq += 1;
+            } else {
+                let k = next(2) as usize;
+                let fields = &FIELDS[next(2) as usize..];
+                feed(&mut w, leaf, &access(producers[k], seqs[k], fields)).unwrap();
+                seqs[k] += 1;
+            }
+        }
+        let mut claimed = 0;
+        for r in w.sealed_records() {
+            let (p, seq) = (&r.facts.reference.producer, r.facts.reference.seq);
+            for f in &r.sealed {
+                let expected = w
+                    .deletions()
+                    .iter()
+                    .find(|d| d.covers(r.facts.leaf, p, seq, f))
+                    .map(|d| d.leaf);
+                let got = w.deletion_of(r.facts.leaf, f).map(|d| d.leaf);
+                assert_eq!(got, expected, "leaf {} field {f}", r.facts.leaf);
+                claimed += usize::from(got.is_some());
+            }
+        }
+        assert!(claimed > 50, "the log exercises claims ({claimed})");
+    }
+
+    #[test]
+    fn wide_deletions_cost_their_targets_not_the_log() {
+        let mut w = Walk::new(None);
+        for leaf in 0..2_000u64 {
+            feed(&mut w, leaf, &access("app", leaf, FIELDS)).unwrap();
+        }
+        let every: Vec<Target> = (0..MAX_TARGETS)
+            .map(|k| match k % 2 {
+                0 => target(RangeType::Leaf, None, 0, u64::MAX, &[]),
+                _ => target(RangeType::Seq, Some("app"), 0, u64::MAX, &[]),
+            })
+            .collect();
+        for k in 0..500u64 {
+            feed(&mut w, 2_000 + k, &erasure(k, every.clone())).unwrap();
+        }
+        assert_eq!(w.deletions().len(), 500);
+        assert!(w.deletions().iter().all(|d| {
+            d.targets.len() == MAX_TARGETS && d.targets.iter().all(|t| t.records == Some(2_000))
+        }));
+        // One claim per sealed field, nothing per (record, target).
+        assert_eq!(w.claimed_by.len(), 2_000);
+        assert_eq!(
+            w.claimed_by.iter().map(|c| c.len()).sum::<usize>(),
+            2_000 * FIELDS.len()
+        );
+        assert!(w.claimed_by.iter().flatten().all(|c| *c == Some(0)));
+        assert!(w.open.is_empty());
+        assert!(w.producers.values().all(|r| r.open.is_empty()));
+        assert_eq!(erased_at(&w, 1_999, "query"), Some(2_000));
+        assert_eq!(w.work_left, COVERAGE_WORK_CAP);
+        assert_eq!(w.coverage_cut_off(), None);
+    }
+
+    #[test]
+    fn field_patterns_that_claim_nothing_stop_at_the_work_cap() {
+        let mut w = Walk::new(None).with_work_cap(40);
+        for leaf in 0..20u64 {
+            feed(&mut w, leaf, &access("app", leaf, &["actor.user", "query"])).unwrap();
+        }
+        // Claims are free: every query field, then nothing left to test but actor.user.
+        let d = erasure(0, vec![target(RangeType::Leaf, None, 0, 19, &["query"])]);
+        feed(&mut w, 20, &d).unwrap();
+        assert_eq!(w.work_left, 40 - 20);
+        assert_eq!(erased_at(&w, 19, "query"), Some(20));
+        // Each record: one visit without a claim, one field times two patterns missed.
+        let d = erasure(
+            1,
+            vec![target(
+                RangeType::Leaf,
+                None,
+                0,
+                19,
+                &["recipients.*", "subject"],
+            )],
+        );
+        let e = feed(&mut w, 21, &d).unwrap_err();
+        assert_eq!(
+            e,
+            WalkError::WorkCap {
+                leaf: 21,
+                record: "sweeper#1 (retention-deletion)".into(),
+                cap: 40,
+            }
+        );
+        assert_eq!(e.leaf(), Some(21));
+        assert!(!e.is_invalid_record());
+        assert!(e.to_string().contains("cap of 40 steps"), "{e}");
+        assert_eq!(w.coverage_cut_off(), Some(21));
+        // Later deletions are kept but claim nothing; earlier claims stand.
+        let d = erasure(2, vec![target(RangeType::Leaf, None, 0, 19, &[])]);
+        let e = feed(&mut w, 22, &d).unwrap_err();
+        assert_eq!(e.leaf(), Some(22));
+        assert_eq!(w.deletions().len(), 3);
+        assert_eq!(erased_at(&w, 0, "actor.user"), None);
+        assert_eq!(erased_at(&w, 0, "query"), Some(20));
+        assert_eq!(w.coverage_cut_off(), Some(21));
+    }
 
     fn target(
         range: RangeType,

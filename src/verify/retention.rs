@@ -389,7 +389,23 @@ fn deletions(walk: &Walk, grace: Duration, out: &mut Findings) -> Audit {
             }
         }
         let rf = &r.facts.reference;
-        if !uncovered.is_empty() {
+        if !uncovered.is_empty()
+            && let Some(cut) = walk.coverage_cut_off()
+        {
+            // The walk stopped resolving deletion targets at `cut` (its work cap): whether a
+            // deletion from there on covers these fields is not known.
+            out.push(undetermined(
+                leaf,
+                Some(rf),
+                format!(
+                    "sealed field(s) {} have no readable disclosure; whether a retention-deletion \
+                     covers them cannot be determined: the deletion targets from leaf {cut} on \
+                     were not resolved (the walk's work cap of {} target tests was reached)",
+                    paths(&uncovered),
+                    crate::retention::walk::COVERAGE_WORK_CAP
+                ),
+            ));
+        } else if !uncovered.is_empty() {
             audit.uncovered += 1;
             out.push(
                 on(
