@@ -440,7 +440,10 @@ fn erasures_are_dated_when_carried_out_grounds_are_checked_and_a_checkpoint_foll
         ),
         1,
     );
-    assert!(err.contains("--at 2999-01-01T00:00:00.000Z: in the future"), "{err}");
+    assert!(
+        err.contains("--at 2999-01-01T00:00:00.000Z: in the future"),
+        "{err}"
+    );
     // A ground for keeping does not erase before the due date.
     let err = fails(&erase(requested, "gdpr-17-3-e", "2026-03-19T12:00:00Z"), 1);
     assert!(
@@ -458,7 +461,10 @@ fn erasures_are_dated_when_carried_out_grounds_are_checked_and_a_checkpoint_foll
     );
     let deletion = size - 1;
     // A later erasure cannot be dated before it.
-    let err = fails(&erase(ups[ups.len() - 2], "gdpr-17-1", "2026-03-15T00:00:00Z"), 1);
+    let err = fails(
+        &erase(ups[ups.len() - 2], "gdpr-17-1", "2026-03-15T00:00:00Z"),
+        1,
+    );
     assert!(
         err.contains(&format!(
             "--at 2026-03-15T00:00:00.000Z: earlier than a retention-deletion executed at leaf \
@@ -473,13 +479,7 @@ fn erasures_are_dated_when_carried_out_grounds_are_checked_and_a_checkpoint_foll
     t["retention_policy_authority"] = Value::from(scenario::POLICY_AUTHORITY);
     std::fs::write(dir.path().join("trust.json"), t.to_string()).unwrap();
     let o = logseal(
-        &[
-            "verify",
-            "log",
-            "--trust",
-            "trust.json",
-            "--json",
-        ],
+        &["verify", "log", "--trust", "trust.json", "--json"],
         dir.path(),
         None,
     );

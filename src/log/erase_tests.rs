@@ -32,6 +32,11 @@ fn setup() -> (Fixture, Log) {
 
 /// The deletion records describing `plan`: one per group, naming each erased leaf.
 fn records_for(log: &Log, plan: &ErasurePlan) -> Vec<AppendItem> {
+    records_naming(log, plan, &[])
+}
+
+/// [`records_for`] with the targets naming `fields` (empty: every field).
+fn records_naming(log: &Log, plan: &ErasurePlan, fields: &[&str]) -> Vec<AppendItem> {
     let sweep = SecretKey::from_seed(&SWEEP_SEED);
     let producer = ProducerId::new("retention-sweep").unwrap();
     let (mut seq, mut prev) = log
@@ -49,7 +54,7 @@ fn records_for(log: &Log, plan: &ErasurePlan) -> Vec<AppendItem> {
                     producer: None,
                     first: *l,
                     last: *l,
-                    fields: vec![],
+                    fields: fields.iter().map(|f| Ident::new(*f).unwrap()).collect(),
                 })
                 .collect(),
             rule: Ident::new("test-cap@1").unwrap(),
@@ -329,4 +334,432 @@ fn a_crash_at_any_step_leaves_the_old_state_or_the_new() {
             assert!(value(&log, leaf).is_some(), "step {step} leaf {leaf}");
         }
     }
+}
+
+/// The next records of the fixture's producer (seq continuing its chain).
+fn more(f: &Fixture, log: &Log, n: u64) -> Vec<AppendItem> {
+    let head = log
+        .state()
+        .producer(&ProducerId::new("query-frontend").unwrap())
+        .unwrap();
+    chain(f, head.next_seq, head.head, n).0
+}
+
+/// Every file under `dir`, by path relative to it.
+fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    all_files(dir)
+        .into_iter()
+        .map(|(p, b)| (p.strip_prefix(dir).unwrap().to_path_buf(), b))
+        .collect()
+}
+
+fn restore(dir: &Path, files: &BTreeMap<PathBuf, Vec<u8>>) {
+    for (rel, bytes) in files {
+        let to = dir.join(rel);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::write(&to, bytes).unwrap();
+    }
+}
+
+/// Run `log.erase` with the test crash point `step` set; it must panic.
+fn crash_erase(log: &mut Log, plan: &ErasurePlan, records: &[AppendItem], step: u8) {
+    CRASH_AT.with(|c| c.set(step));
+    let crashed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let _ = log.erase(plan, records);
+    }));
+    CRASH_AT.with(|c| c.set(0));
+    assert!(crashed.is_err(), "no crash at step {step}");
+}
+
+/// The first sealed object of the log, its key and its bytes.
+fn first_object(log: &Log) -> (vault::ObjectName, vault::DataKey, Vec<u8>) {
+    let key = log.private.list(vault::OBJECTS_PREFIX).unwrap()[0].clone();
+    let name = vault::ObjectName::parse(&key).unwrap();
+    let data_key = log.read_key(&name.group, name.gen_).unwrap();
+    let bytes = log.private.get(&key).unwrap().unwrap();
+    (name, data_key, bytes)
+}
+
+#[test]
+fn recovery_undoes_an_erasure_whose_records_the_log_does_not_hold_at_its_leaves() {
+    let (f, mut log) = setup();
+    let size = log.size();
+    let plan = log.plan_erasure(&requests(&[5, 14])).unwrap();
+    let records = records_for(&log, &plan);
+    // Crash after re-sealing, before the commit; keep what the erasure had written.
+    crash_erase(&mut log, &plan, &records, 2);
+    drop(log);
+    let private = f.path().join("private");
+    let mut left = snapshot(&private);
+    left.retain(|p, _| {
+        p == Path::new(SWEEP_KEY)
+            || p.starts_with(vault::KEYS_PREFIX)
+            || p.starts_with(vault::OBJECTS_PREFIX)
+    });
+    assert!(left.contains_key(Path::new(SWEEP_KEY)));
+    assert!(left.contains_key(&PathBuf::from(vault::key_path(&plan.groups[0].group, size))));
+    // Recovered (undone), another record takes the erasure's leaf: the size the intent
+    // announced is reached by a record that is not the erasure's.
+    let mut log = Log::open(&f.path()).unwrap();
+    log.append(&more(&f, &log, 1)).unwrap();
+    assert_eq!(log.size(), size + 1);
+    drop(log);
+    // The intent and what it made come back (a restored backup, a recovery that did not
+    // finish): the erasure did not commit, so it is undone, not finished.
+    restore(&private, &left);
+    let log = Log::open(&f.path()).unwrap();
+    assert!(log.private.get(SWEEP_KEY).unwrap().is_none());
+    assert_eq!(log.size(), size + 1);
+    for leaf in [5, 14, size] {
+        assert!(
+            value(&log, leaf).is_some(),
+            "leaf {leaf} lost its disclosures"
+        );
+    }
+    let keys = log.private.list(vault::KEYS_PREFIX).unwrap();
+    assert_eq!(keys.len(), 1, "{keys:?}");
+    assert_ne!(vault::parse_key_path(&keys[0]).unwrap().1, size);
+}
+
+#[test]
+fn an_intent_this_build_cannot_check_is_refused_naming_the_file() {
+    let (f, log) = setup();
+    drop(log);
+    let sweep = f.path().join("private").join(SWEEP_KEY);
+    let format1: (u64, u64, Vec<String>, Vec<String>, Vec<String>, Vec<String>) =
+        (17, 18, vec![], vec![], vec![], vec![]);
+    let cases: Vec<(Vec<u8>, &str)> = vec![
+        (crate::cbor::to_vec(&format1), "format 1"),
+        (
+            crate::cbor::to_vec(&(
+                3u64,
+                17u64,
+                18u64,
+                Vec::<String>::new(),
+                Vec::<String>::new(),
+                Vec::<String>::new(),
+                Vec::<String>::new(),
+                vec![Hash32([1; 32])],
+            )),
+            "format 3",
+        ),
+        (b"garbage".to_vec(), "not an erasure intent"),
+        // A name recovery would delete that is not a sealed object.
+        (
+            SweepIntent {
+                old: 17,
+                new: 18,
+                created_keys: vec![],
+                new_objects: vec![],
+                old_keys: vec![],
+                old_objects: vec!["state".into()],
+                records: vec![Hash32([1; 32])],
+            }
+            .to_bytes(),
+            "\"state\" is not a sealed object",
+        ),
+    ];
+    for (bytes, want) in cases {
+        std::fs::write(&sweep, bytes).unwrap();
+        for err in [
+            Log::open(&f.path()).unwrap_err(),
+            Log::open_read_only(&f.path()).unwrap_err(),
+        ] {
+            let err = err.to_string();
+            assert!(err.contains(&sweep.display().to_string()), "{err}");
+            assert!(err.contains(want), "{err}");
+        }
+        assert!(sweep.exists());
+    }
+}
+
+#[test]
+fn a_failed_erasure_poisons_the_log_unless_it_was_certainly_undone() {
+    for point in 1..=5u8 {
+        let (f, mut log) = setup();
+        let size = log.size();
+        let plan = log.plan_erasure(&requests(&[5, 14])).unwrap();
+        let records = records_for(&log, &plan);
+        FAIL_AT.with(|c| c.set(point));
+        let err = log.erase(&plan, &records).unwrap_err();
+        FAIL_AT.with(|c| c.set(0));
+        assert!(
+            err.to_string().contains("simulated I/O error"),
+            "point {point}: {err}"
+        );
+        if point <= 2 {
+            // Before the state swap: certainly not committed, undone in-process.
+            assert!(matches!(err, LogError::Store(_)), "point {point}: {err}");
+            assert!(log.private.get(SWEEP_KEY).unwrap().is_none());
+            assert_eq!(log.private.list(vault::KEYS_PREFIX).unwrap().len(), 1);
+            for o in log.private.list(vault::OBJECTS_PREFIX).unwrap() {
+                assert_ne!(vault::ObjectName::parse(&o).unwrap().gen_, size, "{o}");
+            }
+            assert_eq!(log.size(), size);
+            assert!(value(&log, 5).is_some());
+            // The log goes on; the same generation is made again by the next erasure.
+            let plan = log.plan_erasure(&requests(&[5, 14])).unwrap();
+            let records = records_for(&log, &plan);
+            log.erase(&plan, &records).unwrap();
+            assert_eq!(log.disclosures(5).unwrap(), vec![]);
+            assert!(value(&log, 6).is_some());
+            log.append(&more(&f, &log, 1)).unwrap();
+            continue;
+        }
+        assert!(
+            matches!(err, LogError::EraseInterrupted { .. }),
+            "point {point}: {err}"
+        );
+        // The swap may or may not have happened, or it did and the clean-up failed: every
+        // write is refused until the log is reopened.
+        let want = "an erasure failed mid-way; reopen the log to recover it";
+        let refusals = [
+            log.append(&more(&f, &log, 1)).unwrap_err(),
+            log.erase(&plan, &records).unwrap_err(),
+            log.checkpoint(1_772_400_000).unwrap_err(),
+        ];
+        for e in refusals {
+            assert!(matches!(e, LogError::Poisoned { .. }), "point {point}: {e}");
+            assert!(e.to_string().contains(want), "{e}");
+        }
+        assert!(log.private.get(SWEEP_KEY).unwrap().is_some());
+        drop(log);
+        let mut log = Log::open(&f.path()).unwrap();
+        assert!(log.private.get(SWEEP_KEY).unwrap().is_none());
+        assert_eq!(log.private.list(vault::KEYS_PREFIX).unwrap().len(), 1);
+        if point == 3 {
+            assert_eq!(log.size(), size, "point {point}");
+            assert!(value(&log, 5).is_some(), "point {point}");
+        } else {
+            assert_eq!(log.size(), size + 1, "point {point}");
+            assert_eq!(log.disclosures(5).unwrap(), vec![], "point {point}");
+        }
+        assert!(value(&log, 6).is_some(), "point {point}");
+        log.append(&more(&f, &log, 1)).unwrap();
+        log.checkpoint(1_772_400_000).unwrap();
+    }
+}
+
+#[test]
+fn a_reader_opened_before_a_sweep_rescans_instead_of_losing_what_survives() {
+    let (f, mut log) = setup();
+    let reader = Log::open_read_only(&f.path()).unwrap();
+    assert!(value(&reader, 6).is_some());
+    let plan = log.plan_erasure(&requests(&[5, 14])).unwrap();
+    let records = records_for(&log, &plan);
+    log.erase(&plan, &records).unwrap();
+    // The objects the reader listed are gone; the survivors are under a new key and name.
+    for (leaf, seq) in [(2u64, 0u64), (6, 4), (16, 14)] {
+        assert!(
+            value(&reader, leaf)
+                .unwrap()
+                .contains(&format!("officer-{seq}\"")),
+            "leaf {leaf}"
+        );
+    }
+    assert_eq!(reader.disclosures(5).unwrap(), vec![]);
+    assert_eq!(reader.disclosures(14).unwrap(), vec![]);
+}
+
+#[test]
+fn a_reader_honours_a_committed_sweep_and_changes_nothing() {
+    // Crashed before the commit: the old objects are what the log holds.
+    let (f, mut log) = setup();
+    let plan = log.plan_erasure(&requests(&[5, 14])).unwrap();
+    let records = records_for(&log, &plan);
+    crash_erase(&mut log, &plan, &records, 2);
+    let before = snapshot(&f.path());
+    let reader = Log::open_read_only(&f.path()).unwrap();
+    assert!(value(&reader, 5).is_some());
+    assert!(value(&reader, 6).is_some());
+    assert_eq!(snapshot(&f.path()), before, "a reader changed the log");
+    drop((reader, log));
+    // Committed, the old key not yet destroyed (step 3), then destroyed but its objects
+    // not yet deleted (step 4): erased for a reader all the same.
+    for step in [3, 4] {
+        let (f, mut log) = setup();
+        let plan = log.plan_erasure(&requests(&[5, 14])).unwrap();
+        let records = records_for(&log, &plan);
+        let g = &plan.groups[0];
+        let old_key = f
+            .path()
+            .join("private")
+            .join(vault::key_path(&g.group, g.gen_));
+        crash_erase(&mut log, &plan, &records, step);
+        assert!(f.path().join("private").join(SWEEP_KEY).exists());
+        assert_eq!(old_key.is_file(), step == 3);
+        let before = snapshot(&f.path());
+        let reader = Log::open_read_only(&f.path()).unwrap();
+        assert_eq!(reader.disclosures(5).unwrap(), vec![], "step {step}");
+        assert_eq!(reader.disclosures(14).unwrap(), vec![], "step {step}");
+        for leaf in [2, 6, 16] {
+            assert!(value(&reader, leaf).is_some(), "step {step} leaf {leaf}");
+        }
+        assert_eq!(
+            snapshot(&f.path()),
+            before,
+            "step {step}: a reader changed the log"
+        );
+    }
+}
+
+#[test]
+fn an_object_under_another_key_of_its_generation_is_unreadable_corruption_is_an_error() {
+    let (f, log) = setup();
+    let (name, key, bytes) = first_object(&log);
+    let leaf = name.first;
+    assert!(value(&log, leaf).is_some());
+    let entries = vault::open(&key, &name, &bytes).unwrap();
+    let refs: Vec<(u64, &[Disclosure])> = entries.iter().map(|(l, d)| (*l, d.as_slice())).collect();
+    let path = f.path().join("private").join(name.path());
+    // Sealed under an older key of the same generation and name (a generation made again
+    // after an undone erasure): unreadable, for the sequencer and for a reader.
+    std::fs::write(
+        &path,
+        vault::seal(
+            &vault::DataKey([7; 32]),
+            &name,
+            &refs,
+            [1; vault::NONCE_LEN],
+        ),
+    )
+    .unwrap();
+    drop(log);
+    let log = Log::open(&f.path()).unwrap();
+    let reader = Log::open_read_only(&f.path()).unwrap();
+    assert_eq!(log.disclosures(leaf).unwrap(), vec![]);
+    assert_eq!(reader.disclosures(leaf).unwrap(), vec![]);
+    drop((log, reader));
+    // Altered ciphertext under the right key, and bytes that are no sealed object: errors
+    // naming the object.
+    let mut altered = bytes.clone();
+    *altered.last_mut().unwrap() ^= 1;
+    for (bad, want) in [
+        (altered, "authentication failed"),
+        (b"not cbor".to_vec(), "not a sealed disclosure object"),
+    ] {
+        std::fs::write(&path, bad).unwrap();
+        let log = Log::open(&f.path()).unwrap();
+        let reader = Log::open_read_only(&f.path()).unwrap();
+        for err in [
+            log.disclosures(leaf).unwrap_err(),
+            reader.disclosures(leaf).unwrap_err(),
+        ] {
+            let err = err.to_string();
+            assert!(err.contains(&path.display().to_string()), "{err}");
+            assert!(err.contains(want), "{err}");
+        }
+    }
+}
+
+/// A record of the fixture's producer with two sealed fields: `actor.user` and
+/// `actor.on_behalf_of`.
+fn access_two(f: &Fixture, log: &Log) -> AppendItem {
+    use crate::record::kinds::DataAccess;
+    use crate::record::kinds::data_access::{Action, Actor};
+    use crate::record::sealed::SealedValue;
+    let head = log
+        .state()
+        .producer(&ProducerId::new("query-frontend").unwrap())
+        .unwrap();
+    let body = Body::DataAccess(DataAccess {
+        action: Action::Search,
+        legal_basis: Ident::new("nl-sv-126na").unwrap(),
+        purpose: Ident::new("criminal-investigation").unwrap(),
+        actor: Actor {
+            role: Ident::new("officer").unwrap(),
+            organisation: Ident::new("politie").unwrap(),
+            authorisation_id: None,
+            break_glass: false,
+        },
+        data_categories: vec![Ident::new("subscriber-name-address").unwrap()],
+        result_count: Some(1),
+        destination_country: None,
+        data_origin: None,
+    });
+    let mut b = RecordBuilder::new(envelope("query-frontend", head.next_seq, head.head, body));
+    b.seal("actor.user", SealedValue::Text("clerk-1".into()), [1; 16])
+        .unwrap();
+    b.seal(
+        "actor.on_behalf_of",
+        SealedValue::Text("officer-99".into()),
+        [2; 16],
+    )
+    .unwrap();
+    let s = b.sign(&f.producer, ORIGIN).unwrap();
+    AppendItem {
+        record: s.bytes,
+        disclosures: s.disclosures,
+    }
+}
+
+#[test]
+fn a_record_claiming_a_kept_field_is_refused_naming_record_leaf_and_field() {
+    let (f, mut log) = setup();
+    log.append(&[access_two(&f, &log)]).unwrap();
+    let leaf = log.size() - 1;
+    let plan = log
+        .plan_erasure(&[EraseRequest {
+            leaf,
+            fields: vec![FieldPath::parse("actor.user").unwrap()],
+        }])
+        .unwrap();
+    let size = log.size();
+    for patterns in [&["actor.*"][..], &["actor.user", "actor.on_behalf_of"], &[]] {
+        let records = records_naming(&log, &plan, patterns);
+        let err = log.erase(&plan, &records).unwrap_err().to_string();
+        assert!(
+            err.contains(&format!(
+                "record 0: targets.0: covers leaf {leaf} field actor.on_behalf_of, which is kept"
+            )),
+            "{patterns:?}: {err}"
+        );
+        assert_eq!(log.size(), size);
+        assert_eq!(log.disclosures(leaf).unwrap().len(), 2);
+    }
+    // Naming exactly what goes is accepted.
+    let records = records_naming(&log, &plan, &["actor.user"]);
+    log.erase(&plan, &records).unwrap();
+    let left = log.disclosures(leaf).unwrap();
+    assert_eq!(left.len(), 1);
+    assert_eq!(
+        left[0].path,
+        FieldPath::parse("actor.on_behalf_of").unwrap()
+    );
+}
+
+#[test]
+fn open_forgets_the_sealed_objects_of_a_batch_that_never_committed() {
+    let (f, log) = setup();
+    let size = log.size();
+    let (name, _, bytes) = first_object(&log);
+    // A batch size..size+1 announced and its object written, then a crash before the swap.
+    let crashed = vault::ObjectName {
+        first: size,
+        end: size + 1,
+        ..name
+    };
+    log.private.put(&crashed.path(), &bytes).unwrap();
+    log.private
+        .put(INTENT_KEY, &crate::cbor::to_vec(&(size, size + 1)))
+        .unwrap();
+    drop(log);
+    let mut log = Log::open(&f.path()).unwrap();
+    assert!(log.private.get(&crashed.path()).unwrap().is_none());
+    {
+        let v = log.vault.read().unwrap();
+        assert!(
+            !v.index
+                .by_group
+                .values()
+                .flatten()
+                .chain(v.index.by_batch.values().flatten())
+                .any(|n| *n == crashed),
+            "the index lists a deleted object"
+        );
+    }
+    let plan = log.plan_erasure(&requests(&[5])).unwrap();
+    let records = records_for(&log, &plan);
+    log.erase(&plan, &records).unwrap();
+    assert!(value(&log, 6).is_some());
 }

@@ -16,7 +16,8 @@
 //!     keys/<group>/<gen>              data keys of the disclosure groups ([`vault`])
 //!     disclosures/<group>/<gen>/<first>-<end>
 //!                                     one batch's disclosures of a group, sealed
-//!     sweep                           what an erasure in progress creates and destroys
+//!     sweep                           an erasure in progress: what it creates, what it
+//!                                     destroys, and the leaf hashes of its records
 //!     checkpoints/<size>              the operator's history (a convenience, not evidence)
 //! ```
 //! An append is durable when it returns: the batch is announced in `intent`, every object of
@@ -29,6 +30,11 @@
 //! key, appends the retention-deletion records, and only then destroys the old key and
 //! ciphertext; `sweep` lets [`Log::open`] finish or undo an erasure a crash interrupted,
 //! so there is never an erasure without its record, nor a record of one that did not happen.
+//! An erasure that fails in-process leaves the [`Log`] refusing to write
+//! ([`LogError::Poisoned`]) unless it is certain the commit did not happen and the undo
+//! succeeded; reopening recovers it. Read-only handles ([`Log::open_read_only`]) never recover
+//! anything: they re-scan the vault once when an object they listed has gone or changed key,
+//! and honour a committed `sweep` whose sequencer has not finished it.
 
 pub mod admission;
 pub mod reader;
@@ -37,7 +43,7 @@ pub mod vault;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 
 use rayon::prelude::*;
 
@@ -68,6 +74,8 @@ const LOG_KEY_KEY: &str = "log.key";
 const INTENT_KEY: &str = "intent";
 /// An erasure in progress: the objects and keys it creates and destroys.
 const SWEEP_KEY: &str = "sweep";
+/// Format version of `private/sweep` (the first element of its array).
+pub const SWEEP_VERSION: u64 = 2;
 /// Sealed objects kept open in memory.
 const CACHE_OBJECTS: usize = 32;
 
@@ -116,6 +124,21 @@ pub enum LogError {
     Checkpoint(String),
     #[error("erasure refused: {0}")]
     Erase(String),
+    #[error(
+        "{dir}: an erasure failed mid-way; reopen the log to recover it \
+         (Log::open finishes or undoes it)"
+    )]
+    Poisoned { dir: String },
+    #[error(
+        "the erasure {outcome}; reopen the log to recover it (Log::open finishes or undoes \
+         it): {error}"
+    )]
+    EraseInterrupted {
+        /// What is known of the commit.
+        outcome: String,
+        /// What failed (part of the message, not a `source`: it would print twice).
+        error: Box<LogError>,
+    },
 }
 
 /// One record to append, with the disclosures of its sealed fields (possibly none).
@@ -134,6 +157,23 @@ pub struct Receipt {
     pub seq: u64,
 }
 
+/// A batch admitted and written, its state not yet swapped.
+struct StagedBatch {
+    old: u64,
+    /// The state to swap in (size and root of the batch).
+    state: State,
+    receipts: Vec<Receipt>,
+    new_keys: Vec<(String, u64)>,
+    new_objects: Vec<vault::ObjectName>,
+}
+
+/// Why an append failed, and whether its batch may nevertheless have been committed.
+struct AppendFailure {
+    error: LogError,
+    /// The state compare-and-swap was attempted: the batch may be durable.
+    maybe_committed: bool,
+}
+
 /// An open log.
 pub struct Log {
     dir: PathBuf,
@@ -146,9 +186,24 @@ pub struct Log {
     state: State,
     state_bytes: Vec<u8>,
     lock: Option<SequencerLock>,
-    vault: VaultIndex,
-    /// Recently opened sealed objects, by store key (a sweep clears it).
+    vault: RwLock<VaultView>,
+    /// Recently opened sealed objects, by store key (a sweep or a re-scan clears it).
     cache: Mutex<Vec<(String, Arc<vault::Entries>)>>,
+    /// An erasure failed after announcing itself and was not certainly undone: every write
+    /// is refused until the log is reopened (and `private/sweep` recovered).
+    poisoned: bool,
+}
+
+/// What this handle knows of the vault.
+#[derive(Debug, Default)]
+struct VaultView {
+    index: VaultIndex,
+    /// Read-only handles: the objects a committed erasure destroys (its sequencer has not
+    /// yet finished it).
+    shredded: BTreeSet<String>,
+    /// Read-only handles: objects listed by the latest scan that were found unreadable just
+    /// after it (gone, or under another key); not re-scanned for again.
+    gone: BTreeSet<String>,
 }
 
 /// Which sealed objects and keys the private part holds.
@@ -403,6 +458,8 @@ impl Log {
             self.private.sync()?;
         }
         self.recover_sweep()?;
+        // The index was loaded before the leftovers above were removed.
+        self.reload_vault()?;
         // A checkpoint published by a writer that died before recording its size.
         if let Some(note) = self.reader().checkpoint()?
             && let Ok(n) = crate::note::parse_note(&note)
@@ -482,8 +539,9 @@ impl Log {
             path: state_path.display().to_string(),
             reason: e.to_string(),
         })?;
-        let vault = VaultIndex::load(&private)?;
-        Ok(Log {
+        let index = VaultIndex::load(&private)?;
+        let read_only = lock.is_none();
+        let mut log = Log {
             dir: dir.to_path_buf(),
             public,
             private,
@@ -494,9 +552,55 @@ impl Log {
             state,
             state_bytes,
             lock,
-            vault,
+            vault: RwLock::new(VaultView {
+                index,
+                ..Default::default()
+            }),
             cache: Mutex::new(Vec::new()),
-        })
+            poisoned: false,
+        };
+        if read_only {
+            let shredded = log.committed_sweep_objects()?;
+            log.vault.get_mut().expect("vault lock").shredded = shredded;
+        }
+        Ok(log)
+    }
+
+    /// Reload the vault index from the store (the sequencer, after removing objects).
+    fn reload_vault(&mut self) -> Result<(), LogError> {
+        let index = VaultIndex::load(&self.private)?;
+        *self.vault.get_mut().expect("vault lock") = VaultView {
+            index,
+            ..Default::default()
+        };
+        self.cache.get_mut().expect("cache lock").clear();
+        Ok(())
+    }
+
+    /// Read-only handles: scan the vault again, with the objects a committed sweep destroys.
+    fn rescan_vault(&self) -> Result<(), LogError> {
+        let index = VaultIndex::load(&self.private)?;
+        let shredded = self.committed_sweep_objects()?;
+        *self.vault.write().expect("vault lock") = VaultView {
+            index,
+            shredded,
+            gone: BTreeSet::new(),
+        };
+        self.cache.lock().expect("cache lock").clear();
+        Ok(())
+    }
+
+    /// Writes need the sequencer lock and a log no failed erasure left in doubt.
+    fn writable(&self) -> Result<(), LogError> {
+        if self.lock.is_none() {
+            return Err(LogError::ReadOnly);
+        }
+        if self.poisoned {
+            return Err(LogError::Poisoned {
+                dir: self.dir.display().to_string(),
+            });
+        }
+        Ok(())
     }
 
     pub fn dir(&self) -> &Path {
@@ -549,12 +653,27 @@ impl Log {
     /// Append a batch atomically: every record is admitted, or none is and the log is
     /// unchanged. Returns when the batch is durable.
     pub fn append(&mut self, items: &[AppendItem]) -> Result<Vec<Receipt>, LogError> {
-        if self.lock.is_none() {
-            return Err(LogError::ReadOnly);
-        }
+        self.writable()?;
+        self.append_batch(items).map_err(|f| f.error)
+    }
+
+    /// [`Log::append`], saying whether a failure may have committed the batch.
+    fn append_batch(&mut self, items: &[AppendItem]) -> Result<Vec<Receipt>, AppendFailure> {
         if items.is_empty() {
             return Ok(Vec::new());
         }
+        let staged = self.stage_batch(items).map_err(|error| AppendFailure {
+            error,
+            maybe_committed: false,
+        })?;
+        self.commit_batch(staged).map_err(|error| AppendFailure {
+            error,
+            maybe_committed: true,
+        })
+    }
+
+    /// Admit a batch and write (and sync) everything it needs but the state.
+    fn stage_batch(&mut self, items: &[AppendItem]) -> Result<StagedBatch, LogError> {
         let origin = self.config.origin.clone();
         // 1. Decode and check signatures in parallel against the keys known at batch start.
         let decoded: Vec<Result<Record, RecordError>> = items
@@ -678,7 +797,13 @@ impl Log {
         let mut new_objects = Vec::new();
         let mut new_keys = Vec::new();
         for (group, entries) in &groups {
-            let (gen_, key) = match self.vault.current_gen(group) {
+            let current = self
+                .vault
+                .get_mut()
+                .expect("vault lock")
+                .index
+                .current_gen(group);
+            let (gen_, key) = match current {
                 Some(gen_) => (gen_, self.read_key(group, gen_)?),
                 None => {
                     let key = self.make_key(group, old)?;
@@ -698,19 +823,43 @@ impl Log {
         }
         self.public.sync()?;
         self.private.sync()?;
-        // 5. Commit: swap the state.
+        fail_point(2)?;
         state.size = new;
         state.root = Hash32(root);
+        Ok(StagedBatch {
+            old,
+            state,
+            receipts,
+            new_keys,
+            new_objects,
+        })
+    }
+
+    /// Commit a staged batch: swap the state. A failure here leaves the outcome unknown (the
+    /// new state may or may not have been written).
+    fn commit_batch(&mut self, staged: StagedBatch) -> Result<Vec<Receipt>, LogError> {
+        let StagedBatch {
+            old,
+            state,
+            receipts,
+            new_keys,
+            new_objects,
+        } = staged;
+        let new = state.size;
+        // 5. Commit: swap the state.
         let bytes = state.to_bytes();
+        fail_point(3)?;
         self.private
             .compare_and_swap(STATE_KEY, Some(&self.state_bytes), &bytes)?;
+        fail_point(4)?;
         self.state = state;
         self.state_bytes = bytes;
+        let vault = &mut self.vault.get_mut().expect("vault lock").index;
         for (group, gen_) in new_keys {
-            self.vault.keys.entry(group).or_default().insert(gen_);
+            vault.keys.entry(group).or_default().insert(gen_);
         }
         for name in new_objects {
-            self.vault.add_object(name);
+            vault.add_object(name);
         }
         // The batch is committed; its intent is obsolete (a leftover intent of a committed
         // batch is recognised on open).
@@ -747,9 +896,7 @@ impl Log {
     /// Sign and publish a checkpoint of the current size at `now_secs` (the log's time, in
     /// its timestamped cosignature). Replaces `public/checkpoint` by compare-and-swap.
     pub fn checkpoint(&mut self, now_secs: u64) -> Result<Vec<u8>, LogError> {
-        if self.lock.is_none() {
-            return Err(LogError::ReadOnly);
-        }
+        self.writable()?;
         let key_path = self.private.root().join(LOG_KEY_KEY);
         let skey = self
             .private
@@ -813,11 +960,54 @@ impl Log {
     }
 
     /// The disclosures of leaf `index` that can still be read: none when the record had
-    /// none, or when they were erased (their key destroyed).
+    /// none, or when they were erased (their key destroyed, or a committed erasure destroys
+    /// it). A read-only handle that finds an object it listed gone or sealed under another
+    /// key (a concurrent erasure replaced it) scans the vault again, once, before calling
+    /// it unreadable. Corruption (an object that fails to open under its own key) is an
+    /// error naming the object.
     pub fn disclosures(&self, index: u64) -> Result<Vec<Disclosure>, LogError> {
+        if let Some(out) = self.read_disclosures(index, false)? {
+            return Ok(out);
+        }
+        self.rescan_vault()?;
+        Ok(self
+            .read_disclosures(index, true)?
+            .expect("the pass after a re-scan always answers"))
+    }
+
+    /// One pass of [`Log::disclosures`]; `None` when a read-only handle should re-scan first
+    /// (not on the pass after a re-scan, `after_scan`).
+    fn read_disclosures(
+        &self,
+        index: u64,
+        after_scan: bool,
+    ) -> Result<Option<Vec<Disclosure>>, LogError> {
+        let names: Vec<vault::ObjectName> = {
+            let v = self.vault.read().expect("vault lock");
+            v.index
+                .objects_for(index)
+                .filter(|n| {
+                    let p = n.path();
+                    !v.shredded.contains(&p) && !v.gone.contains(&p)
+                })
+                .cloned()
+                .collect()
+        };
         let mut out: Vec<Disclosure> = Vec::new();
-        for name in self.vault.objects_for(index) {
+        for name in &names {
             let Some(entries) = self.open_object(name)? else {
+                if self.lock.is_some() {
+                    // The sequencer's index is authoritative: unreadable means erased.
+                    continue;
+                }
+                if !after_scan {
+                    return Ok(None);
+                }
+                self.vault
+                    .write()
+                    .expect("vault lock")
+                    .gone
+                    .insert(name.path());
                 continue;
             };
             if let Ok(pos) = entries.binary_search_by_key(&index, |e| e.0) {
@@ -828,10 +1018,14 @@ impl Log {
                 }
             }
         }
-        Ok(out)
+        Ok(Some(out))
     }
 
-    /// Open a sealed object; `None` when its key or the object itself is gone.
+    /// Open a sealed object; `None` when it cannot be read with any key the log has: its key
+    /// or the object itself is gone, or it was sealed under another key than the one stored
+    /// for its generation (a generation made again after an undone erasure, or a key being
+    /// overwritten as it is destroyed). An object that fails to open under its own key is
+    /// corrupt: an error naming it.
     fn open_object(
         &self,
         name: &vault::ObjectName,
@@ -856,12 +1050,16 @@ impl Log {
         let Some(bytes) = self.private.get(&path)? else {
             return Ok(None);
         };
-        let entries = Arc::new(
-            vault::open(&key, name, &bytes).map_err(|e| LogError::State {
-                path: self.private.describe(&path),
-                reason: e.to_string(),
-            })?,
-        );
+        let entries = match vault::open(&key, name, &bytes) {
+            Ok(e) => Arc::new(e),
+            Err(vault::VaultError::WrongKey { .. }) => return Ok(None),
+            Err(e) => {
+                return Err(LogError::State {
+                    path: self.private.describe(&path),
+                    reason: e.to_string(),
+                });
+            }
+        };
         let mut cache = self.cache.lock().expect("cache lock");
         if cache.len() >= CACHE_OBJECTS {
             cache.remove(0);
@@ -924,7 +1122,15 @@ impl Log {
             BTreeMap::new();
         for r in requests {
             let mut found = None;
-            for name in self.vault.objects_for(r.leaf) {
+            let names: Vec<vault::ObjectName> = {
+                let v = self.vault.read().expect("vault lock");
+                v.index
+                    .objects_for(r.leaf)
+                    .filter(|n| !v.shredded.contains(&n.path()))
+                    .cloned()
+                    .collect()
+            };
+            for name in &names {
                 if let Some(entries) = self.open_object(name)?
                     && let Ok(pos) = entries.binary_search_by_key(&r.leaf, |e| e.0)
                 {
@@ -963,6 +1169,9 @@ impl Log {
             let key = self.read_key(&group, gen_)?;
             let objects = self
                 .vault
+                .read()
+                .expect("vault lock")
+                .index
                 .by_group
                 .get(&(group.clone(), gen_))
                 .cloned()
@@ -970,10 +1179,10 @@ impl Log {
             let mut survivors = Vec::new();
             let mut kept = 0;
             for name in &objects {
-                let entries = self.open_object(name)?.ok_or_else(|| LogError::State {
-                    path: self.private.describe(&name.path()),
-                    reason: "vanished while planning an erasure".into(),
-                })?;
+                // An object no key opens has nothing to keep; it is deleted with the others.
+                let Some(entries) = self.open_object(name)? else {
+                    continue;
+                };
                 let mut keep: vault::Entries = Vec::new();
                 for (leaf, ds) in entries.iter() {
                     let ds: Vec<Disclosure> = ds
@@ -1014,14 +1223,17 @@ impl Log {
     /// the new (erased and recorded), which [`Log::open`] completes. Refuses records that do
     /// not describe exactly this erasure: crypto-shred records naming the destroyed keys,
     /// leaf-range targets that cover every erased field and claim nothing kept.
+    ///
+    /// A failure after the erasure was announced is undone at once only when the commit
+    /// certainly did not happen (before the state swap was attempted); otherwise the error
+    /// is [`LogError::EraseInterrupted`] and this `Log` refuses every write
+    /// ([`LogError::Poisoned`]) until the log is reopened, which finishes or undoes it.
     pub fn erase(
         &mut self,
         plan: &ErasurePlan,
         records: &[AppendItem],
     ) -> Result<Vec<Receipt>, LogError> {
-        if self.lock.is_none() {
-            return Err(LogError::ReadOnly);
-        }
+        self.writable()?;
         if plan.size != self.state.size {
             return Err(LogError::Erase(format!(
                 "planned at size {}, the log is now at {}: plan again",
@@ -1034,11 +1246,11 @@ impl Log {
         check_erasure_records(plan, records)?;
         let old = self.state.size;
         let new = old + records.len() as u64;
-        // 1. Announce: what will be created (undone on a crash before the commit) and what
-        //    will be destroyed (destroyed on a crash after it).
+        // 1. Announce: what will be created (undone on a crash before the commit), what
+        //    will be destroyed (destroyed on a crash after it), and the records whose
+        //    presence at leaves old..new is the commit.
         let mut created_keys = Vec::new();
         let mut new_objects = Vec::new();
-        let mut new_names = Vec::new();
         let mut old_keys = Vec::new();
         let mut old_objects = Vec::new();
         for g in &plan.groups {
@@ -1063,7 +1275,6 @@ impl Log {
                         end: n.end,
                     };
                     new_objects.push(name.path());
-                    new_names.push(name);
                 }
             }
         }
@@ -1074,70 +1285,143 @@ impl Log {
             new_objects,
             old_keys,
             old_objects,
+            records: records
+                .iter()
+                .map(|r| Hash32(self.alg.leaf(&r.record)))
+                .collect(),
         };
-        self.private
-            .put(SWEEP_KEY, &crate::cbor::to_vec(&intent.as_tuple()))?;
-        self.private.sync()?;
+        // Until the erasure is done or certainly undone, this handle refuses writes (a
+        // panic included).
+        self.poisoned = true;
+        let announced = self
+            .private
+            .put(SWEEP_KEY, &intent.to_bytes())
+            .and_then(|()| self.private.sync());
+        if let Err(e) = announced {
+            // Nothing else was written: without the intent, nothing happened.
+            let removed = self
+                .private
+                .delete(SWEEP_KEY)
+                .and_then(|()| self.private.sync());
+            return match removed {
+                Ok(()) => {
+                    self.poisoned = false;
+                    Err(e.into())
+                }
+                Err(r) => Err(LogError::EraseInterrupted {
+                    outcome: format!(
+                        "was not committed, but its intent could not be removed ({r})"
+                    ),
+                    error: Box::new(e.into()),
+                }),
+            };
+        }
         crash_point(1);
-        // 2. Re-seal what each group keeps under its new key.
-        let written = (|| -> Result<(), LogError> {
-            for g in &plan.groups {
-                if g.survivors.is_empty() {
-                    continue;
-                }
-                let key = self.make_key(&g.group, old)?;
-                for (n, entries) in &g.survivors {
-                    let name = vault::ObjectName {
-                        group: g.group.clone(),
-                        gen_: old,
-                        first: n.first,
-                        end: n.end,
-                    };
-                    let refs: Vec<(u64, &[Disclosure])> =
-                        entries.iter().map(|(l, d)| (*l, d.as_slice())).collect();
-                    self.private
-                        .put(&name.path(), &vault::seal(&key, &name, &refs, nonce()))?;
-                }
-            }
-            self.private.sync()?;
-            crash_point(2);
-            Ok(())
-        })();
-        // 3. Commit: append the records.
-        let receipts = written.and_then(|()| self.append(records));
-        let receipts = match receipts {
+        // 2. Re-seal what each group keeps under its new key; 3. commit: append the records.
+        let committed = match self.reseal_survivors(plan, old) {
+            Ok(()) => self.append_batch(records),
+            Err(error) => Err(AppendFailure {
+                error,
+                maybe_committed: false,
+            }),
+        };
+        let receipts = match committed {
             Ok(r) => r,
-            Err(e) => {
-                // Not committed: undo what step 2 made (Log::open does it if this fails).
-                if self.state.size == old && self.undo_sweep(&intent).is_ok() {
-                    let _ = self.private.delete(SWEEP_KEY);
-                    let _ = self.private.sync();
-                }
-                return Err(e);
+            Err(AppendFailure {
+                error,
+                maybe_committed: false,
+            }) => {
+                // Certainly not committed: undo what step 2 made.
+                let undone = self.undo_sweep(&intent).and_then(|()| {
+                    self.private.delete(SWEEP_KEY)?;
+                    self.private.sync()?;
+                    Ok(())
+                });
+                self.cache.get_mut().expect("cache lock").clear();
+                return match undone {
+                    Ok(()) => {
+                        self.poisoned = false;
+                        Err(error)
+                    }
+                    Err(u) => Err(LogError::EraseInterrupted {
+                        outcome: format!("was not committed, but undoing it failed ({u})"),
+                        error: Box::new(error),
+                    }),
+                };
+            }
+            Err(AppendFailure { error, .. }) => {
+                return Err(LogError::EraseInterrupted {
+                    outcome: "may or may not have been committed (the state swap failed)".into(),
+                    error: Box::new(error),
+                });
             }
         };
         crash_point(3);
-        // 4. Destroy the old keys and ciphertext.
-        self.finish_sweep(&intent)?;
-        self.private.delete(SWEEP_KEY)?;
-        self.private.sync()?;
-        self.vault = VaultIndex::load(&self.private)?;
-        self.cache.lock().expect("cache lock").clear();
+        // 4. Destroy the old keys and ciphertext; 5. forget the intent.
+        let finished = self
+            .finish_sweep(&intent)
+            .and_then(|()| {
+                self.private.delete(SWEEP_KEY)?;
+                self.private.sync()?;
+                Ok(())
+            })
+            .and_then(|()| self.reload_vault());
+        if let Err(e) = finished {
+            return Err(LogError::EraseInterrupted {
+                outcome: "was committed, but destroying the old keys and objects failed".into(),
+                error: Box::new(e),
+            });
+        }
+        self.poisoned = false;
         Ok(receipts)
     }
 
+    /// Step 2 of [`Log::erase`]: the survivors of each group, sealed under generation `gen_`.
+    fn reseal_survivors(&mut self, plan: &ErasurePlan, gen_: u64) -> Result<(), LogError> {
+        for g in &plan.groups {
+            if g.survivors.is_empty() {
+                continue;
+            }
+            let key = self.make_key(&g.group, gen_)?;
+            for (n, entries) in &g.survivors {
+                let name = vault::ObjectName {
+                    group: g.group.clone(),
+                    gen_,
+                    first: n.first,
+                    end: n.end,
+                };
+                let refs: Vec<(u64, &[Disclosure])> =
+                    entries.iter().map(|(l, d)| (*l, d.as_slice())).collect();
+                self.private
+                    .put(&name.path(), &vault::seal(&key, &name, &refs, nonce()))?;
+            }
+        }
+        fail_point(1)?;
+        self.private.sync()?;
+        crash_point(2);
+        Ok(())
+    }
+
+    /// Undo an erasure that did not commit: delete the objects it re-sealed and the keys it
+    /// made — but not a key that other objects are sealed under (a batch appended after
+    /// the erasure failed, which made or reused that generation).
     fn undo_sweep(&self, intent: &SweepIntent) -> Result<(), LogError> {
         for o in &intent.new_objects {
             self.private.delete(o)?;
         }
         for k in &intent.created_keys {
-            self.shred_key(k)?;
+            let (group, gen_) = vault::parse_key_path(k).expect("checked when decoded");
+            let prefix = format!("{}/{group}/{gen_:020}", vault::OBJECTS_PREFIX);
+            if self.private.list(&prefix)?.is_empty() {
+                self.shred_key(k)?;
+            }
         }
         self.private.sync()?;
         Ok(())
     }
 
     fn finish_sweep(&self, intent: &SweepIntent) -> Result<(), LogError> {
+        fail_point(5)?;
         // Keys first: once they are gone, the ciphertext is unreadable wherever it is.
         for k in &intent.old_keys {
             self.shred_key(k)?;
@@ -1151,41 +1435,93 @@ impl Log {
         Ok(())
     }
 
-    /// Finish (committed) or undo (not committed) an erasure a crash interrupted.
-    fn recover_sweep(&mut self) -> Result<(), LogError> {
+    /// The erasure in progress (`private/sweep`), if any.
+    fn read_sweep(&self) -> Result<Option<SweepIntent>, LogError> {
         let Some(bytes) = self.private.get(SWEEP_KEY)? else {
+            return Ok(None);
+        };
+        SweepIntent::from_bytes(&bytes)
+            .map(Some)
+            .map_err(|reason| LogError::State {
+                path: self.private.describe(SWEEP_KEY),
+                reason,
+            })
+    }
+
+    /// Whether the log of `size` holds exactly the erasure's records at its leaves: the
+    /// commit happened. A size reached by other records is not its commit.
+    fn sweep_committed(&self, intent: &SweepIntent, size: u64) -> Result<bool, LogError> {
+        if size < intent.new {
+            return Ok(false);
+        }
+        let reader = self.reader();
+        for (leaf, want) in (intent.old..).zip(&intent.records) {
+            if reader.leaf_hash(leaf, size)? != want.0 {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// Read-only handles: the objects a committed erasure destroys while its sequencer has
+    /// not finished it (empty when there is no erasure in progress or it did not commit).
+    /// Reads the state the sequencer has now; never recovers anything.
+    fn committed_sweep_objects(&self) -> Result<BTreeSet<String>, LogError> {
+        let Some(intent) = self.read_sweep()? else {
+            return Ok(BTreeSet::new());
+        };
+        let state_path = self.private.describe(STATE_KEY);
+        let mut attempt = 0;
+        loop {
+            let bytes = self
+                .private
+                .get(STATE_KEY)?
+                .ok_or_else(|| LogError::State {
+                    path: state_path.clone(),
+                    reason: "missing".into(),
+                })?;
+            let state = State::from_bytes(&bytes).map_err(|e| LogError::State {
+                path: state_path.clone(),
+                reason: e.to_string(),
+            })?;
+            match self.sweep_committed(&intent, state.size) {
+                Ok(true) => return Ok(intent.old_objects.into_iter().collect()),
+                Ok(false) => return Ok(BTreeSet::new()),
+                // The partial bundle of that size may have been superseded meanwhile.
+                Err(_) if attempt == 0 => attempt += 1,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Finish (committed) or undo (not committed) an erasure a crash or a failure left.
+    fn recover_sweep(&mut self) -> Result<(), LogError> {
+        let Some(intent) = self.read_sweep()? else {
             return Ok(());
         };
-        let path = self.private.describe(SWEEP_KEY);
-        let intent =
-            SweepIntent::from_tuple(crate::cbor::decode_canonical(&bytes).map_err(|e| {
-                LogError::State {
-                    path: path.clone(),
-                    reason: e.to_string(),
-                }
-            })?);
-        if self.state.size >= intent.new {
-            self.finish_sweep(&intent)?;
-        } else if self.state.size == intent.old {
-            self.undo_sweep(&intent)?;
-        } else {
+        if self.state.size < intent.old {
             return Err(LogError::State {
-                path,
+                path: self.private.describe(SWEEP_KEY),
                 reason: format!(
-                    "an erasure committing {}..{} was announced, but the state's size is {}",
-                    intent.old, intent.new, self.state.size
+                    "an erasure was announced at size {}, but the state's size is {}",
+                    intent.old, self.state.size
                 ),
             });
         }
+        if self.sweep_committed(&intent, self.state.size)? {
+            self.finish_sweep(&intent)?;
+        } else {
+            self.undo_sweep(&intent)?;
+        }
         self.private.delete(SWEEP_KEY)?;
         self.private.sync()?;
-        self.vault = VaultIndex::load(&self.private)?;
-        self.cache.lock().expect("cache lock").clear();
-        Ok(())
+        self.reload_vault()
     }
 }
 
-/// `private/sweep`: `[old size, new size, created keys, new objects, old keys, old objects]`.
+/// `private/sweep`: `[2, old size, new size, created keys, new objects, old keys, old
+/// objects, record leaf hashes]`. The records are leaves `old..new` (one hash each); the
+/// erasure committed if and only if the log holds exactly them there.
 struct SweepIntent {
     old: u64,
     new: u64,
@@ -1193,31 +1529,112 @@ struct SweepIntent {
     new_objects: Vec<String>,
     old_keys: Vec<String>,
     old_objects: Vec<String>,
+    /// Leaf hashes of the retention-deletion records, the first at leaf `old`.
+    records: Vec<Hash32>,
 }
 
-type SweepTuple = (u64, u64, Vec<String>, Vec<String>, Vec<String>, Vec<String>);
+type SweepTuple = (
+    u64,
+    u64,
+    u64,
+    Vec<String>,
+    Vec<String>,
+    Vec<String>,
+    Vec<String>,
+    Vec<Hash32>,
+);
 
 impl SweepIntent {
-    fn as_tuple(&self) -> SweepTuple {
-        (
+    fn to_bytes(&self) -> Vec<u8> {
+        let t: SweepTuple = (
+            SWEEP_VERSION,
             self.old,
             self.new,
             self.created_keys.clone(),
             self.new_objects.clone(),
             self.old_keys.clone(),
             self.old_objects.clone(),
-        )
+            self.records.clone(),
+        );
+        crate::cbor::to_vec(&t)
     }
 
-    fn from_tuple(t: SweepTuple) -> Self {
-        SweepIntent {
-            old: t.0,
-            new: t.1,
-            created_keys: t.2,
-            new_objects: t.3,
-            old_keys: t.4,
-            old_objects: t.5,
+    /// Decode and check an intent: every name a key or object name of the right kind, so
+    /// that recovery never deletes anything else.
+    fn from_bytes(bytes: &[u8]) -> Result<SweepIntent, String> {
+        let mut d = minicbor::Decoder::new(bytes);
+        let len = d.array().ok().flatten();
+        let version = d.u64().ok();
+        match (len, version) {
+            (Some(8), Some(SWEEP_VERSION)) => {}
+            (Some(6), _) => {
+                return Err(
+                    "an erasure intent of format 1 (an earlier logseal), without the leaf \
+                     hashes of its records: this build cannot tell whether it committed; \
+                     open the log once with the logseal that wrote it to recover the erasure"
+                        .into(),
+                );
+            }
+            (Some(_), Some(v)) if v != SWEEP_VERSION => {
+                return Err(format!(
+                    "an erasure intent of format {v}; this build reads format {SWEEP_VERSION}"
+                ));
+            }
+            _ => {}
         }
+        let t: SweepTuple = crate::cbor::decode_canonical(bytes)
+            .map_err(|e| format!("not an erasure intent of format {SWEEP_VERSION}: {e}"))?;
+        let intent = SweepIntent {
+            old: t.1,
+            new: t.2,
+            created_keys: t.3,
+            new_objects: t.4,
+            old_keys: t.5,
+            old_objects: t.6,
+            records: t.7,
+        };
+        if intent.new.checked_sub(intent.old) != Some(intent.records.len() as u64)
+            || intent.records.is_empty()
+        {
+            return Err(format!(
+                "records {}..{} with {} leaf hashes",
+                intent.old,
+                intent.new,
+                intent.records.len()
+            ));
+        }
+        for (what, list, made_now) in [
+            ("created keys", &intent.created_keys, true),
+            ("old keys", &intent.old_keys, false),
+        ] {
+            for k in list {
+                match vault::parse_key_path(k) {
+                    Some((group, g))
+                        if vault::key_path(&group, g) == *k && (!made_now || g == intent.old) => {}
+                    _ => {
+                        return Err(format!(
+                            "{what}: {k:?} is not a data key this erasure could name"
+                        ));
+                    }
+                }
+            }
+        }
+        for (what, list, made_now) in [
+            ("new objects", &intent.new_objects, true),
+            ("old objects", &intent.old_objects, false),
+        ] {
+            for o in list {
+                match vault::ObjectName::parse(o) {
+                    Some(n) if n.path() == *o && (!made_now || n.gen_ == intent.old) => {}
+                    _ => {
+                        return Err(format!(
+                            "{what}: {o:?} is not a sealed object this erasure could name"
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(intent)
     }
 }
 
@@ -1235,6 +1652,27 @@ fn crash_point(_n: u8) {
     }
 }
 
+#[cfg(test)]
+thread_local! {
+    /// Tests: the point at which a write fails with an I/O error (see [`fail_point`]).
+    pub(crate) static FAIL_AT: std::cell::Cell<u8> = const { std::cell::Cell::new(0) };
+}
+
+/// A point where tests simulate an I/O error: 1 re-sealing an erasure's survivors, 2 an
+/// append's writes before the state swap, 3 the swap (not written), 4 the swap (written,
+/// then reported failed), 5 destroying an erasure's old keys.
+fn fail_point(_n: u8) -> Result<(), LogError> {
+    #[cfg(test)]
+    if FAIL_AT.with(|c| c.get()) == _n {
+        return Err(LogError::Store(StoreError::Io {
+            op: "simulated",
+            path: format!("fail point {_n}"),
+            source: std::io::Error::other("simulated I/O error"),
+        }));
+    }
+    Ok(())
+}
+
 fn nonce() -> [u8; vault::NONCE_LEN] {
     let mut n = [0u8; vault::NONCE_LEN];
     rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut n);
@@ -1243,8 +1681,8 @@ fn nonce() -> [u8; vault::NONCE_LEN] {
 
 /// The records of an erasure must describe it exactly: every record a retention-deletion by
 /// crypto-shredding of one of the plan's keys, naming leaf ranges; every leaf it names has
-/// fields erased under that key (all of them if it names no fields); every erased field is
-/// named by some record.
+/// fields erased under that key and none of its field patterns (none: every field) covers a
+/// field the plan keeps there; every erased field is named by some record.
 fn check_erasure_records(plan: &ErasurePlan, records: &[AppendItem]) -> Result<(), LogError> {
     if records.is_empty() {
         return Err(LogError::Erase(
@@ -1296,14 +1734,21 @@ fn check_erasure_records(plan: &ErasurePlan, records: &[AppendItem]) -> Result<(
                         "targets.{t}: names no field erased at leaf {leaf}"
                     )));
                 }
-                if target.fields.is_empty()
-                    && g.survivors
+                // A record must never claim an erasure that did not happen.
+                for (_, entries) in &g.survivors {
+                    let Ok(pos) = entries.binary_search_by_key(&leaf, |e| e.0) else {
+                        continue;
+                    };
+                    if let Some(d) = entries[pos]
+                        .1
                         .iter()
-                        .any(|(_, e)| e.iter().any(|(l, _)| *l == leaf))
-                {
-                    return Err(bad(format!(
-                        "targets.{t}: claims every field of leaf {leaf}, but some are kept"
-                    )));
+                        .find(|d| target.matches_field(&d.path))
+                    {
+                        return Err(bad(format!(
+                            "targets.{t}: covers leaf {leaf} field {}, which is kept",
+                            d.path
+                        )));
+                    }
                 }
             }
         }

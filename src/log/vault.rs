@@ -12,9 +12,13 @@
 //! ```
 //! `<group>` is `<rule>~<day>`: the record's declared `retention_rule` (escaped; `-` when it
 //! declares none) and the UTC day of its `occurred_at` — records that fall due together
-//! share a key. `<gen>` (20 digits) is the log size when the key was made, so a generation
-//! number is never reused after its key was destroyed. A sealed object is the
-//! deterministic CBOR array `[1, key id, nonce, ciphertext]`; the plaintext is
+//! share a key. `<gen>` (20 digits) is the log size when the key was made. A generation
+//! number can be made again: an erasure undone before its commit destroys the key it made
+//! for generation `<size>`, and the next erasure or batch at that size makes a new key under
+//! the same path. So a path does not name one key: every sealed object names the id of its
+//! key, and an object whose key id is not that of the key stored for its generation is
+//! unreadable ([`VaultError::WrongKey`]), never decrypted with the wrong key. A sealed
+//! object is the deterministic CBOR array `[1, key id, nonce, ciphertext]`; the plaintext is
 //! `[* [leaf, [* disclosure]]]` and the associated data binds it to its group, generation
 //! and leaf range, so an object cannot be moved to another name and still open.
 
@@ -45,6 +49,8 @@ pub const OBJECTS_PREFIX: &str = "disclosures";
 pub enum VaultError {
     #[error("not a sealed disclosure object: {0}")]
     Malformed(String),
+    /// The object names another key than the one given (e.g. a key since destroyed whose
+    /// generation was made again): unreadable, not corrupt.
     #[error("sealed with key {found}, but key {expected} was given")]
     WrongKey { expected: Hash32, found: Hash32 },
     #[error("authentication failed: the object was altered, renamed or sealed with another key")]
