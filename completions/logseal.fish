@@ -147,7 +147,7 @@ complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_se
 complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_seen_subcommand_from plan" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_seen_subcommand_from plan" -s V -l version -d 'Print version'
 complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_seen_subcommand_from apply" -l executor-key -d 'The signing key of the sweep (its name is the producer id of the records)' -r -F
-complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_seen_subcommand_from apply" -l at -d 'The time of the sweep (RFC 3339; default: now); recorded as executed_at' -r
+complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_seen_subcommand_from apply" -l at -d 'The time of the sweep (RFC 3339; default: now; not in the future, not before the log\'s last retention action); recorded as executed_at' -r
 complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_seen_subcommand_from apply" -l grace -d 'How long after its deadline a deletion is still on time (as for `retention plan`)' -r
 complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_seen_subcommand_from apply" -l trust -d 'A trust file whose retention_policy_authority alone may set the rules' -r -F
 complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_seen_subcommand_from apply" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -156,7 +156,7 @@ complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_se
 complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_seen_subcommand_from erase" -l leaf -d 'The leaf of a record to erase (repeatable)' -r
 complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_seen_subcommand_from erase" -l field -d 'Only this sealed field, e.g. subjects.0 (repeatable; default: every field)' -r
 complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_seen_subcommand_from erase" -l ground -d 'The exception ground: gdpr-17-1, gdpr-17-3-b, gdpr-17-3-e, led-16-2, led-16-3-a, led-16-3-b or court-order' -r
-complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_seen_subcommand_from erase" -l at -d 'The time of the erasure (RFC 3339; default: now)' -r
+complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_seen_subcommand_from erase" -l at -d 'The time of the erasure (RFC 3339; default: now; as for `retention apply`)' -r
 complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_seen_subcommand_from erase" -l trust -d 'A trust file whose retention_policy_authority alone may set the rules' -r -F
 complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_seen_subcommand_from erase" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_seen_subcommand_from erase" -s V -l version -d 'Print version'

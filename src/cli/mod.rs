@@ -167,8 +167,12 @@ pub enum RetentionCommand {
         retention-deletion).\n\n\
         Atomic: a crash leaves the old state (nothing erased, no record) or the new (erased \
         and recorded); the next open of the log finishes or undoes an interrupted sweep. \
-        Copies of the ciphertext (backups, mirrors, object versions) cannot be opened once \
-        the key is destroyed; keep private/keys out of data backups.\n\n\
+        After the commit a checkpoint is signed, so that a verifier sees the records with \
+        the erasure. Copies of the ciphertext (backups, mirrors, object versions) cannot be \
+        opened once the key is destroyed; keep private/keys out of data backups.\n\n\
+        --at is the execution time written into the records: refused when more than 5 \
+        minutes ahead of this machine's clock, or earlier than a retention action the log \
+        already holds (a deletion executed, a hold set or released).\n\n\
         Exit status: 0 swept (possibly nothing); 1 the log, a record or the plan is invalid; \
         2 the command could not run."
     )]
@@ -181,7 +185,10 @@ pub enum RetentionCommand {
         ground.\n\n\
         Refused for a record under an active legal hold, and for a record a retention \
         minimum still keeps unless the ground overrides it (court-order, led-16-2; a data \
-        subject's request does not: GDPR 17(3)(b)). Atomic like `retention apply`.\n\n\
+        subject's request does not: GDPR 17(3)(b)). The grounds for keeping data past its \
+        due date (gdpr-17-3-b, gdpr-17-3-e, led-16-3-a, led-16-3-b) are refused for a record \
+        not yet due. Atomic like `retention apply`, checkpointed after the commit, --at \
+        checked the same way.\n\n\
         Exit status: 0 erased; 1 refused or invalid input; 2 the command could not run."
     )]
     Erase(RetentionEraseArgs),
@@ -215,7 +222,8 @@ pub struct RetentionApplyArgs {
     /// The signing key of the sweep (its name is the producer id of the records)
     #[arg(long, value_name = "KEY")]
     pub executor_key: PathBuf,
-    /// The time of the sweep (RFC 3339; default: now); recorded as executed_at
+    /// The time of the sweep (RFC 3339; default: now; not in the future, not before the
+    /// log's last retention action); recorded as executed_at
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
     /// How long after its deadline a deletion is still on time (as for `retention plan`)
@@ -245,7 +253,7 @@ pub struct RetentionEraseArgs {
     /// led-16-3-b or court-order
     #[arg(long, value_name = "GROUND")]
     pub ground: String,
-    /// The time of the erasure (RFC 3339; default: now)
+    /// The time of the erasure (RFC 3339; default: now; as for `retention apply`)
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
     /// A trust file whose retention_policy_authority alone may set the rules

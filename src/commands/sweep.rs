@@ -323,7 +323,15 @@ fn not_before_log(w: &Walk, at: Timestamp) -> anyhow::Result<()> {
 /// Sign and publish a checkpoint of the log after an erasure, so that a verifier sees the
 /// retention-deletion records together with the erasure they account for.
 fn publish(log: &mut Log) -> anyhow::Result<String> {
-    log.checkpoint(now_secs()).map_err(log_err)?;
+    log.checkpoint(now_secs()).map_err(|e| {
+        anyhow::anyhow!(
+            "the erasure is committed (the log has {} records), but signing a checkpoint over \
+             it failed: {e}; run `logseal checkpoint {}` (until then a verifier sees the \
+             erasure without its records)",
+            log.size(),
+            log.dir().display()
+        )
+    })?;
     Ok(format!("signed checkpoint of size {}\n", log.size()))
 }
 
