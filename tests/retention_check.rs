@@ -869,6 +869,8 @@ fn a_forward_dated_deletion_and_a_late_one_are_findings() {
         [
             ("retention-deleted-late", Some(late)),
             ("retention-deletion-future-dated", Some(future)),
+            // Judged at the reference time, the 9th: before the cap allowed it.
+            ("retention-premature-deletion", Some(early)),
         ]
     );
     let x = one(&r, "retention-deletion-future-dated");
@@ -987,4 +989,86 @@ fn a_hold_without_a_hold_override_rule_is_honoured_and_reported() {
         h.message
     );
     assert_eq!(r.retention.as_ref().unwrap().counts.held, 2);
+}
+
+#[test]
+fn a_sweep_that_waits_for_a_conflicting_minimum_is_not_late() {
+    let mut f = Fixture::new();
+    let mut rules = day_cap();
+    rules.as_array_mut().unwrap().truncate(1);
+    rules
+        .as_array_mut()
+        .unwrap()
+        .extend(ten_day_minimum().as_array().unwrap().clone());
+    f.policy(POLICY, "2026-03-01T00:00:00Z", "p", 1, rules);
+    let waited = f.access("2026-03-01T10:00:00Z", Some("c@1"));
+    let slow = f.access("2026-03-01T10:00:00Z", Some("c@1"));
+    // The minimum ends on the 11th at 10:00: erased two hours later, on time; three days
+    // later, late (by the minimum's end, not the cap's).
+    f.deletion("2026-03-11T12:00:00Z", &[waited], "c@1", None);
+    f.deletion("2026-03-14T10:00:00Z", &[slow], "c@1", None);
+    f.cp("2026-03-14T11:00:00Z");
+    let view = View::of(&f.log).hide(&[waited, slow]);
+    let r = verify_at(&f.log, "2026-03-14T12:00:00Z", Some(&view), Some(POLICY));
+    let got: Vec<_> = codes(&r)
+        .into_iter()
+        .filter(|(c, _)| *c != "retention-conflict")
+        .collect();
+    assert_eq!(got, [("retention-deleted-late", Some(slow))]);
+    let l = one(&r, "retention-deleted-late");
+    assert_eq!(
+        l.found.as_deref(),
+        Some("erased at 2026-03-14T10:00:00.000Z, 3d after the deadline 2026-03-11T10:00:00.000Z")
+    );
+}
+
+#[test]
+fn an_execution_time_later_than_the_deletion_record_is_judged_at_the_record() {
+    let mut f = Fixture::new();
+    f.policy(POLICY, "2026-03-01T00:00:00Z", "p", 1, day_cap());
+    let a = f.access("2026-03-01T10:00:00Z", Some("c@1"));
+    // Signed at 11:00 on the 1st, claiming execution the day after the cap fell due.
+    let (p, s, _) = f.leaves[a as usize].clone();
+    let body = json!({
+        "targets": [{"range": "seq", "producer": p, "first": s, "last": s, "fields": []}],
+        "rule": "c@1", "due_at": "2026-03-02T10:00:00Z", "executed_at": "2026-03-02T11:00:00Z",
+        "method": "erase-disclosure", "executor": "retention-sweep", "holds_checked": true,
+        "item_count": 2,
+    });
+    let d = f.append(
+        "sweeper",
+        "2026-03-01T11:00:00Z",
+        None,
+        Body::RetentionDeletion(serde_json::from_value(body).unwrap()),
+        &[],
+    );
+    f.cp("2026-03-01T12:00:00Z");
+    let view = View::of(&f.log).hide(&[a]);
+    // Verified long after the claimed date: still premature, and forward-dated.
+    let r = verify_at(&f.log, "2026-03-05T00:00:00Z", Some(&view), Some(POLICY));
+    let mut got = codes(&r);
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            ("retention-deletion-future-dated", Some(d)),
+            ("retention-premature-deletion", Some(a)),
+        ]
+    );
+    let x = one(&r, "retention-deletion-future-dated");
+    assert_eq!(
+        x.expected.as_deref(),
+        Some("executed_at no later than 2026-03-01T11:00:00.000Z")
+    );
+    assert!(
+        x.message
+            .contains("after the deletion record's own occurred_at"),
+        "{}",
+        x.message
+    );
+    let p = one(&r, "retention-premature-deletion");
+    assert_eq!(
+        p.found.as_deref(),
+        Some("executed at 2026-03-01T11:00:00.000Z, 23h early")
+    );
 }

@@ -144,6 +144,7 @@ fn ranges(leaves: &[u64]) -> Vec<(u64, u64)> {
 /// field), else with its fields.
 fn deletion_records(
     log: &Log,
+    walk: &Walk,
     signer: &mut Signer,
     plan: &ErasurePlan,
     why: &HashMap<u64, Why>,
@@ -165,11 +166,10 @@ fn deletion_records(
             let w = why
                 .get(leaf)
                 .with_context(|| format!("leaf {leaf}: erased without a reason"))?;
-            let all = log
-                .disclosures(*leaf)
-                .map_err(log_err)?
-                .iter()
-                .all(|d| fields.contains(&d.path));
+            // "Every field" only when every field the record seals is erased now: a field
+            // with no stored disclosure (never given, or lost) must not be claimed erased.
+            let sealed = &w_sealed(walk, *leaf)?.sealed;
+            let all = sealed.iter().all(|f| fields.contains(f));
             let names: Vec<String> = if all {
                 Vec::new()
             } else {
@@ -219,6 +219,12 @@ fn deletion_records(
         }
     }
     Ok(out)
+}
+
+/// The walk's record with sealed fields at `leaf`.
+fn w_sealed(walk: &Walk, leaf: u64) -> anyhow::Result<&SealedRecord> {
+    walk.sealed_at(leaf)
+        .with_context(|| format!("leaf {leaf}: erased, but it has no record with sealed fields"))
 }
 
 fn erased_summary(plan: &ErasurePlan, receipts: &[Receipt]) -> String {
@@ -290,7 +296,10 @@ fn not_future(at: Timestamp) -> anyhow::Result<()> {
 /// Refuse an execution time earlier than a retention action the log already holds (a
 /// deletion executed, a hold set or released): the dates of retention actions never run
 /// backwards past what the log shows.
+/// Actions dated more than the skew after this machine's clock are left out: they are
+/// forward-dated (check 7 reports them), and must not block every later sweep.
 fn not_before_log(w: &Walk, at: Timestamp) -> anyhow::Result<()> {
+    let horizon = Timestamp(now_secs().saturating_mul(1000).saturating_add(AT_SKEW_MS));
     let deletions = w
         .deletions()
         .iter()
@@ -307,7 +316,10 @@ fn not_before_log(w: &Walk, at: Timestamp) -> anyhow::Result<()> {
         }
         v
     });
-    if let Some((t, leaf, what)) = deletions.chain(holds).max_by_key(|(t, l, _)| (*t, *l))
+    if let Some((t, leaf, what)) = deletions
+        .chain(holds)
+        .filter(|(t, _, _)| *t <= horizon)
+        .max_by_key(|(t, l, _)| (*t, *l))
         && t > at
     {
         bail!(Invalid(format!(
@@ -386,7 +398,7 @@ pub fn sweep(
     }
     let mut signer = Signer::new(log, executor_key)?;
     let erasure = log.plan_erasure(&requests).map_err(log_err)?;
-    let records = deletion_records(log, &mut signer, &erasure, &why, at)?;
+    let records = deletion_records(log, &w, &mut signer, &erasure, &why, at)?;
     let receipts = log.erase(&erasure, &records).map_err(log_err)?;
     Ok(Swept {
         plan,
@@ -489,14 +501,19 @@ pub fn erase(args: RetentionEraseArgs) -> anyhow::Result<()> {
             }
             _ => {}
         }
-        if !ground.allows_early()
-            && let Some(Bound::At(due)) = &s.due_at
-            && *due > at
-        {
+        let due_now = match &s.due_at {
+            None => true,
+            Some(Bound::At(t)) => *t <= at,
+            Some(_) => false,
+        };
+        if !ground.allows_early() && !due_now {
+            let when = match &s.due_at {
+                Some(Bound::At(t)) => format!("not due until {}", t.to_rfc3339()),
+                other => format!("not yet due ({other:?})"),
+            };
             bail!(Invalid(format!(
-                "{who}: not due until {} — ground {} is one for keeping data past its due date, \
-                 not for erasing it before (use gdpr-17-1, led-16-2 or court-order)",
-                due.to_rfc3339(),
+                "{who}: {when} — ground {} is one for keeping data past its due date, not for \
+                 erasing it before (use gdpr-17-1, led-16-2 or court-order)",
                 ground.as_str()
             )));
         }
@@ -528,7 +545,7 @@ pub fn erase(args: RetentionEraseArgs) -> anyhow::Result<()> {
     }
     let mut signer = Signer::new(&log, &args.executor_key)?;
     let erasure = log.plan_erasure(&requests).map_err(log_err)?;
-    let records = deletion_records(&log, &mut signer, &erasure, &why, at)?;
+    let records = deletion_records(&log, &w, &mut signer, &erasure, &why, at)?;
     let receipts = log.erase(&erasure, &records).map_err(log_err)?;
     let mut out = erased_summary(&erasure, &receipts);
     out.push_str(&publish(&mut log)?);

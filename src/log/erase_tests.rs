@@ -512,11 +512,15 @@ fn a_failed_erasure_poisons_the_log_unless_it_was_certainly_undone() {
         );
         // The swap may or may not have happened, or it did and the clean-up failed: every
         // write is refused until the log is reopened.
-        let want = "an erasure failed mid-way; reopen the log to recover it";
+        let want = "an erasure or append failed mid-way";
+        // Reads too: the handle's view may read the re-sealed survivors as erased.
         let refusals = [
             log.append(&more(&f, &log, 1)).unwrap_err(),
             log.erase(&plan, &records).unwrap_err(),
             log.checkpoint(1_772_400_000).unwrap_err(),
+            log.disclosures(6).unwrap_err(),
+            log.disclosures(5).unwrap_err(),
+            log.plan_erasure(&requests(&[6])).unwrap_err(),
         ];
         for e in refusals {
             assert!(matches!(e, LogError::Poisoned { .. }), "point {point}: {e}");
@@ -762,4 +766,135 @@ fn open_forgets_the_sealed_objects_of_a_batch_that_never_committed() {
     let records = records_for(&log, &plan);
     log.erase(&plan, &records).unwrap();
     assert!(value(&log, 6).is_some());
+}
+
+/// Run `hook` once, just after the next listing of the vault on this thread.
+fn after_next_listing(hook: impl FnOnce() + 'static) {
+    AFTER_LIST.with(|h| *h.borrow_mut() = Some(Box::new(hook)));
+}
+
+#[test]
+fn a_reader_scanning_while_a_sweep_commits_keeps_what_survives() {
+    // Opening: the sweep re-seals and commits (not yet finished) just after the reader
+    // listed the vault.
+    let (f, mut log) = setup();
+    let plan = log.plan_erasure(&requests(&[5, 14])).unwrap();
+    let records = records_for(&log, &plan);
+    after_next_listing(move || crash_erase(&mut log, &plan, &records, 3));
+    let reader = Log::open_read_only(&f.path()).unwrap();
+    assert!(
+        AFTER_LIST.with(|h| h.borrow().is_none()),
+        "the hook did not run"
+    );
+    assert!(f.path().join("private").join(SWEEP_KEY).exists());
+    for (leaf, seq) in [(2u64, 0u64), (6, 4), (16, 14)] {
+        assert!(
+            value(&reader, leaf)
+                .unwrap()
+                .contains(&format!("officer-{seq}\"")),
+            "leaf {leaf}"
+        );
+    }
+    assert_eq!(reader.disclosures(5).unwrap(), vec![]);
+    assert_eq!(reader.disclosures(14).unwrap(), vec![]);
+    drop(reader);
+    // Re-scanning: a reader opened before a finished sweep finds its objects gone and
+    // scans again, while a second sweep commits just after that listing.
+    let (f, mut log) = setup();
+    let reader = Log::open_read_only(&f.path()).unwrap();
+    assert!(value(&reader, 6).is_some());
+    let plan = log.plan_erasure(&requests(&[5])).unwrap();
+    log.erase(&plan, &records_for(&log, &plan)).unwrap();
+    let plan = log.plan_erasure(&requests(&[7])).unwrap();
+    let records = records_for(&log, &plan);
+    after_next_listing(move || crash_erase(&mut log, &plan, &records, 3));
+    // Leaf 16's object (not yet opened by the reader) is gone: a re-scan.
+    assert!(value(&reader, 16).unwrap().contains("officer-14\""));
+    assert!(
+        AFTER_LIST.with(|h| h.borrow().is_none()),
+        "the hook did not run"
+    );
+    for leaf in [2u64, 6] {
+        assert!(value(&reader, leaf).is_some(), "leaf {leaf}");
+    }
+    for leaf in [5u64, 7] {
+        assert_eq!(reader.disclosures(leaf).unwrap(), vec![], "leaf {leaf}");
+    }
+}
+
+#[test]
+fn a_record_claiming_a_field_never_stored_is_refused_naming_record_leaf_and_field() {
+    let (f, mut log) = setup();
+    // Two sealed fields, only `actor.user` disclosed to the log.
+    let mut item = access_two(&f, &log);
+    item.disclosures
+        .retain(|d| d.path == FieldPath::parse("actor.user").unwrap());
+    log.append(&[item]).unwrap();
+    let leaf = log.size() - 1;
+    assert_eq!(log.disclosures(leaf).unwrap().len(), 1);
+    let plan = log
+        .plan_erasure(&[EraseRequest {
+            leaf,
+            fields: vec![],
+        }])
+        .unwrap();
+    assert_eq!(plan.groups[0].erased_count(), 1);
+    let size = log.size();
+    for patterns in [&[][..], &["actor.*"], &["actor.user", "actor.on_behalf_of"]] {
+        let records = records_naming(&log, &plan, patterns);
+        let err = log.erase(&plan, &records).unwrap_err().to_string();
+        assert!(
+            err.contains(&format!(
+                "record 0: targets.0: covers leaf {leaf} field actor.on_behalf_of, which this \
+                 erasure does not erase (no disclosure of it is stored)"
+            )),
+            "{patterns:?}: {err}"
+        );
+        assert_eq!(log.size(), size);
+        assert_eq!(log.disclosures(leaf).unwrap().len(), 1);
+    }
+    // Naming exactly what goes is accepted.
+    let records = records_naming(&log, &plan, &["actor.user"]);
+    log.erase(&plan, &records).unwrap();
+    assert_eq!(log.disclosures(leaf).unwrap(), vec![]);
+}
+
+#[test]
+fn an_append_whose_state_swap_failed_poisons_the_log_until_reopened() {
+    // 3: the swap failed without writing; 4: it wrote, then reported failure.
+    for point in [3u8, 4] {
+        let (f, mut log) = setup();
+        let size = log.size();
+        let batch = more(&f, &log, 2);
+        FAIL_AT.with(|c| c.set(point));
+        let err = log.append(&batch).unwrap_err();
+        FAIL_AT.with(|c| c.set(0));
+        assert!(
+            matches!(err, LogError::AppendInterrupted { .. }),
+            "point {point}: {err}"
+        );
+        let msg = err.to_string();
+        assert!(msg.contains("outcome is unknown"), "{msg}");
+        assert!(msg.contains("reopen the log"), "{msg}");
+        assert!(msg.contains("simulated I/O error"), "{msg}");
+        let refusals = [
+            log.append(&batch).unwrap_err(),
+            log.append(&more(&f, &log, 1)).unwrap_err(),
+            log.checkpoint(1_772_400_000).unwrap_err(),
+            log.disclosures(6).unwrap_err(),
+        ];
+        for e in refusals {
+            assert!(matches!(e, LogError::Poisoned { .. }), "point {point}: {e}");
+        }
+        drop(log);
+        let mut log = Log::open(&f.path()).unwrap();
+        let durable = if point == 3 { size } else { size + 2 };
+        assert_eq!(log.size(), durable, "point {point}");
+        assert!(value(&log, 6).is_some());
+        if point == 4 {
+            assert!(value(&log, size + 1).is_some());
+        }
+        log.append(&more(&f, &log, 1)).unwrap();
+        log.checkpoint(1_772_400_000).unwrap();
+    }
 }

@@ -30,11 +30,13 @@
 //! key, appends the retention-deletion records, and only then destroys the old key and
 //! ciphertext; `sweep` lets [`Log::open`] finish or undo an erasure a crash interrupted,
 //! so there is never an erasure without its record, nor a record of one that did not happen.
-//! An erasure that fails in-process leaves the [`Log`] refusing to write
-//! ([`LogError::Poisoned`]) unless it is certain the commit did not happen and the undo
-//! succeeded; reopening recovers it. Read-only handles ([`Log::open_read_only`]) never recover
-//! anything: they re-scan the vault once when an object they listed has gone or changed key,
-//! and honour a committed `sweep` whose sequencer has not finished it.
+//! An erasure that fails in-process, or an append whose state swap failed, leaves the [`Log`]
+//! refusing to write or read disclosures ([`LogError::Poisoned`]) unless it is certain the
+//! commit did not happen and the undo succeeded; reopening recovers it. Read-only handles
+//! ([`Log::open_read_only`]) never recover anything: they read `sweep` and `state` before
+//! listing the vault (so a listing taken after a committed `sweep` holds what it re-sealed),
+//! re-scan the vault once when an object they listed has gone or changed key, and honour a
+//! committed `sweep` whose sequencer has not finished it.
 
 pub mod admission;
 pub mod reader;
@@ -78,6 +80,8 @@ const SWEEP_KEY: &str = "sweep";
 pub const SWEEP_VERSION: u64 = 2;
 /// Sealed objects kept open in memory.
 const CACHE_OBJECTS: usize = 32;
+/// How many times a read-only handle scans the vault while `sweep` keeps changing.
+const SCAN_ATTEMPTS: usize = 4;
 
 /// `private/config.json`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -125,10 +129,18 @@ pub enum LogError {
     #[error("erasure refused: {0}")]
     Erase(String),
     #[error(
-        "{dir}: an erasure failed mid-way; reopen the log to recover it \
-         (Log::open finishes or undoes it)"
+        "{dir}: an erasure or append failed mid-way, so this handle may be wrong about the \
+         log; reopen the log to recover it (Log::open finishes or undoes it)"
     )]
     Poisoned { dir: String },
+    #[error(
+        "the append's outcome is unknown (the state swap failed: the batch may or may not \
+         be durable); reopen the log to learn it: {error}"
+    )]
+    AppendInterrupted {
+        /// What failed (part of the message, not a `source`: it would print twice).
+        error: Box<LogError>,
+    },
     #[error(
         "the erasure {outcome}; reopen the log to recover it (Log::open finishes or undoes \
          it): {error}"
@@ -235,6 +247,10 @@ impl VaultIndex {
                 reason: "not the name of a data key (keys/<group>/<gen>)".into(),
             })?;
             ix.keys.entry(group).or_default().insert(gen_);
+        }
+        #[cfg(test)]
+        if let Some(hook) = AFTER_LIST.with(|h| h.borrow_mut().take()) {
+            hook();
         }
         Ok(ix)
     }
@@ -530,16 +546,7 @@ impl Log {
                 .map_err(|e| config_err(&cfg_path, format!("authority_key name: {e}")))?,
             key: *av.public_key(),
         };
-        let state_path = private.root().join(STATE_KEY);
-        let state_bytes = private.get(STATE_KEY)?.ok_or_else(|| LogError::State {
-            path: state_path.display().to_string(),
-            reason: "missing".into(),
-        })?;
-        let state = State::from_bytes(&state_bytes).map_err(|e| LogError::State {
-            path: state_path.display().to_string(),
-            reason: e.to_string(),
-        })?;
-        let index = VaultIndex::load(&private)?;
+        let (state_bytes, state) = load_state(&private)?;
         let read_only = lock.is_none();
         let mut log = Log {
             dir: dir.to_path_buf(),
@@ -552,16 +559,18 @@ impl Log {
             state,
             state_bytes,
             lock,
-            vault: RwLock::new(VaultView {
-                index,
-                ..Default::default()
-            }),
+            vault: RwLock::new(VaultView::default()),
             cache: Mutex::new(Vec::new()),
             poisoned: false,
         };
         if read_only {
-            let shredded = log.committed_sweep_objects()?;
-            log.vault.get_mut().expect("vault lock").shredded = shredded;
+            // The sequencer may be sweeping: state and vault as one consistent view.
+            let (state_bytes, state, view) = log.scan()?;
+            log.state = state;
+            log.state_bytes = state_bytes;
+            *log.vault.get_mut().expect("vault lock") = view;
+        } else {
+            log.vault.get_mut().expect("vault lock").index = VaultIndex::load(&log.private)?;
         }
         Ok(log)
     }
@@ -579,15 +588,65 @@ impl Log {
 
     /// Read-only handles: scan the vault again, with the objects a committed sweep destroys.
     fn rescan_vault(&self) -> Result<(), LogError> {
-        let index = VaultIndex::load(&self.private)?;
-        let shredded = self.committed_sweep_objects()?;
-        *self.vault.write().expect("vault lock") = VaultView {
-            index,
-            shredded,
-            gone: BTreeSet::new(),
-        };
+        let (_, _, view) = self.scan()?;
+        *self.vault.write().expect("vault lock") = view;
         self.cache.lock().expect("cache lock").clear();
         Ok(())
+    }
+
+    /// Read-only handles: the sequencer's state and the vault as one consistent view, never
+    /// recovering anything. `sweep` and `state` are read before the vault is listed: an
+    /// erasure re-seals (and syncs) its survivors before it commits, so a listing taken after
+    /// seeing its commit holds them, and the old objects the committed `sweep` destroys are
+    /// marked shredded. If `sweep` changed while the vault was listed (an erasure began or
+    /// ended meanwhile), the scan is taken again.
+    fn scan(&self) -> Result<(Vec<u8>, State, VaultView), LogError> {
+        let mut last = None;
+        for _ in 0..SCAN_ATTEMPTS {
+            let sweep_bytes = self.private.get(SWEEP_KEY)?;
+            let intent = match &sweep_bytes {
+                Some(b) => Some(
+                    SweepIntent::from_bytes(b).map_err(|reason| LogError::State {
+                        path: self.private.describe(SWEEP_KEY),
+                        reason,
+                    })?,
+                ),
+                None => None,
+            };
+            let (state_bytes, state) = load_state(&self.private)?;
+            let committed = match &intent {
+                Some(i) => match self.sweep_committed(i, state.size) {
+                    Ok(c) => c,
+                    // The partial bundle of that size may have been superseded meanwhile.
+                    Err(e) => {
+                        last = Some(e);
+                        continue;
+                    }
+                },
+                None => false,
+            };
+            let index = VaultIndex::load(&self.private)?;
+            if self.private.get(SWEEP_KEY)? != sweep_bytes {
+                continue;
+            }
+            let shredded = match intent {
+                Some(i) if committed => i.old_objects.into_iter().collect(),
+                _ => BTreeSet::new(),
+            };
+            let view = VaultView {
+                index,
+                shredded,
+                gone: BTreeSet::new(),
+            };
+            return Ok((state_bytes, state, view));
+        }
+        Err(last.unwrap_or_else(|| LogError::State {
+            path: self.private.describe(SWEEP_KEY),
+            reason: format!(
+                "changed during each of {SCAN_ATTEMPTS} scans of the vault (erasures in quick \
+                 succession); read again"
+            ),
+        }))
     }
 
     /// Writes need the sequencer lock and a log no failed erasure left in doubt.
@@ -595,6 +654,12 @@ impl Log {
         if self.lock.is_none() {
             return Err(LogError::ReadOnly);
         }
+        self.not_poisoned()
+    }
+
+    /// Reads of the vault need a handle no failed erasure or append left with a view that
+    /// may be wrong (it could read re-sealed survivors as erased).
+    fn not_poisoned(&self) -> Result<(), LogError> {
         if self.poisoned {
             return Err(LogError::Poisoned {
                 dir: self.dir.display().to_string(),
@@ -652,9 +717,22 @@ impl Log {
 
     /// Append a batch atomically: every record is admitted, or none is and the log is
     /// unchanged. Returns when the batch is durable.
+    ///
+    /// A failure of the state swap leaves the outcome unknown: the error is
+    /// [`LogError::AppendInterrupted`], and this `Log` refuses every later write and
+    /// disclosure read ([`LogError::Poisoned`]) until the log is reopened.
     pub fn append(&mut self, items: &[AppendItem]) -> Result<Vec<Receipt>, LogError> {
         self.writable()?;
-        self.append_batch(items).map_err(|f| f.error)
+        self.append_batch(items).map_err(|f| {
+            if f.maybe_committed {
+                self.poisoned = true;
+                LogError::AppendInterrupted {
+                    error: Box::new(f.error),
+                }
+            } else {
+                f.error
+            }
+        })
     }
 
     /// [`Log::append`], saying whether a failure may have committed the batch.
@@ -964,8 +1042,10 @@ impl Log {
     /// it). A read-only handle that finds an object it listed gone or sealed under another
     /// key (a concurrent erasure replaced it) scans the vault again, once, before calling
     /// it unreadable. Corruption (an object that fails to open under its own key) is an
-    /// error naming the object.
+    /// error naming the object. A handle a failed erasure or append poisoned refuses
+    /// ([`LogError::Poisoned`]): its view may read what survives as erased.
     pub fn disclosures(&self, index: u64) -> Result<Vec<Disclosure>, LogError> {
+        self.not_poisoned()?;
         if let Some(out) = self.read_disclosures(index, false)? {
             return Ok(out);
         }
@@ -1116,8 +1196,10 @@ impl Log {
     }
 
     /// Work out an erasure: which group generations lose their key, which disclosures go,
-    /// and which are kept (re-sealed under a new key). Writes nothing.
+    /// and which are kept (re-sealed under a new key). Writes nothing. Refused on a
+    /// poisoned handle ([`LogError::Poisoned`]).
     pub fn plan_erasure(&self, requests: &[EraseRequest]) -> Result<ErasurePlan, LogError> {
+        self.not_poisoned()?;
         let mut erase: BTreeMap<(String, u64), BTreeMap<u64, BTreeSet<FieldPath>>> =
             BTreeMap::new();
         for r in requests {
@@ -1243,7 +1325,8 @@ impl Log {
         if plan.groups.is_empty() {
             return Err(LogError::Erase("nothing to erase".into()));
         }
-        check_erasure_records(plan, records)?;
+        let sealed = self.sealed_fields(plan)?;
+        check_erasure_records(plan, records, &sealed)?;
         let old = self.state.size;
         let new = old + records.len() as u64;
         // 1. Announce: what will be created (undone on a crash before the commit), what
@@ -1308,12 +1391,15 @@ impl Log {
                     self.poisoned = false;
                     Err(e.into())
                 }
-                Err(r) => Err(LogError::EraseInterrupted {
-                    outcome: format!(
-                        "was not committed, but its intent could not be removed ({r})"
-                    ),
-                    error: Box::new(e.into()),
-                }),
+                Err(r) => {
+                    let _ = self.reload_vault();
+                    Err(LogError::EraseInterrupted {
+                        outcome: format!(
+                            "was not committed, but its intent could not be removed ({r})"
+                        ),
+                        error: Box::new(e.into()),
+                    })
+                }
             };
         }
         crash_point(1);
@@ -1343,13 +1429,19 @@ impl Log {
                         self.poisoned = false;
                         Err(error)
                     }
-                    Err(u) => Err(LogError::EraseInterrupted {
-                        outcome: format!("was not committed, but undoing it failed ({u})"),
-                        error: Box::new(error),
-                    }),
+                    Err(u) => {
+                        let _ = self.reload_vault();
+                        Err(LogError::EraseInterrupted {
+                            outcome: format!("was not committed, but undoing it failed ({u})"),
+                            error: Box::new(error),
+                        })
+                    }
                 };
             }
             Err(AppendFailure { error, .. }) => {
+                // Best effort: the handle stays poisoned, its reads refused, whatever this
+                // finds.
+                let _ = self.reload_vault();
                 return Err(LogError::EraseInterrupted {
                     outcome: "may or may not have been committed (the state swap failed)".into(),
                     error: Box::new(error),
@@ -1367,6 +1459,7 @@ impl Log {
             })
             .and_then(|()| self.reload_vault());
         if let Err(e) = finished {
+            let _ = self.reload_vault();
             return Err(LogError::EraseInterrupted {
                 outcome: "was committed, but destroying the old keys and objects failed".into(),
                 error: Box::new(e),
@@ -1463,35 +1556,38 @@ impl Log {
         Ok(true)
     }
 
-    /// Read-only handles: the objects a committed erasure destroys while its sequencer has
-    /// not finished it (empty when there is no erasure in progress or it did not commit).
-    /// Reads the state the sequencer has now; never recovers anything.
-    fn committed_sweep_objects(&self) -> Result<BTreeSet<String>, LogError> {
-        let Some(intent) = self.read_sweep()? else {
-            return Ok(BTreeSet::new());
-        };
-        let state_path = self.private.describe(STATE_KEY);
-        let mut attempt = 0;
-        loop {
-            let bytes = self
-                .private
-                .get(STATE_KEY)?
-                .ok_or_else(|| LogError::State {
-                    path: state_path.clone(),
-                    reason: "missing".into(),
-                })?;
-            let state = State::from_bytes(&bytes).map_err(|e| LogError::State {
-                path: state_path.clone(),
-                reason: e.to_string(),
-            })?;
-            match self.sweep_committed(&intent, state.size) {
-                Ok(true) => return Ok(intent.old_objects.into_iter().collect()),
-                Ok(false) => return Ok(BTreeSet::new()),
-                // The partial bundle of that size may have been superseded meanwhile.
-                Err(_) if attempt == 0 => attempt += 1,
-                Err(e) => return Err(e),
+    /// The sealed fields of each leaf `plan` erases, from its record in the log (each
+    /// bundle read once, each record decoded once).
+    fn sealed_fields(&self, plan: &ErasurePlan) -> Result<BTreeMap<u64, Vec<FieldPath>>, LogError> {
+        let leaves: BTreeSet<u64> = plan
+            .groups
+            .iter()
+            .flat_map(|g| g.erased.keys().copied())
+            .collect();
+        let reader = self.reader();
+        let mut out = BTreeMap::new();
+        let mut bundle: Option<(tiles::EntryBundleId, Vec<Vec<u8>>)> = None;
+        for leaf in leaves {
+            let (id, offset) = tiles::entry_bundle_for_leaf(leaf, self.state.size)?;
+            if bundle.as_ref().is_none_or(|(b, _)| *b != id) {
+                bundle = Some((id, reader.bundle(id)?));
             }
+            let entries = &bundle.as_ref().expect("read above").1;
+            let rec = entries
+                .get(offset)
+                .ok_or_else(|| format!("its bundle {} holds {} entries", id.path(), entries.len()))
+                .and_then(|e| Record::decode(e).map_err(|e| e.to_string()))
+                .map_err(|e| LogError::Erase(format!("leaf {leaf}: the stored record: {e}")))?;
+            out.insert(
+                leaf,
+                rec.payload()
+                    .sealed
+                    .iter()
+                    .map(|(p, _)| p.clone())
+                    .collect(),
+            );
         }
+        Ok(out)
     }
 
     /// Finish (committed) or undo (not committed) an erasure a crash or a failure left.
@@ -1654,6 +1750,15 @@ fn crash_point(_n: u8) {
 
 #[cfg(test)]
 thread_local! {
+    /// Tests: run once just after the next listing of the vault ([`VaultIndex::load`]), to
+    /// interleave a sequencer's sweep with a reader's scan.
+    #[allow(clippy::type_complexity)]
+    pub(crate) static AFTER_LIST: std::cell::RefCell<Option<Box<dyn FnOnce()>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+#[cfg(test)]
+thread_local! {
     /// Tests: the point at which a write fails with an I/O error (see [`fail_point`]).
     pub(crate) static FAIL_AT: std::cell::Cell<u8> = const { std::cell::Cell::new(0) };
 }
@@ -1682,8 +1787,13 @@ fn nonce() -> [u8; vault::NONCE_LEN] {
 /// The records of an erasure must describe it exactly: every record a retention-deletion by
 /// crypto-shredding of one of the plan's keys, naming leaf ranges; every leaf it names has
 /// fields erased under that key and none of its field patterns (none: every field) covers a
-/// field the plan keeps there; every erased field is named by some record.
-fn check_erasure_records(plan: &ErasurePlan, records: &[AppendItem]) -> Result<(), LogError> {
+/// sealed field of that leaf's record (`sealed`) the plan does not erase there — kept, or
+/// never stored; every erased field is named by some record.
+fn check_erasure_records(
+    plan: &ErasurePlan,
+    records: &[AppendItem],
+    sealed: &BTreeMap<u64, Vec<FieldPath>>,
+) -> Result<(), LogError> {
     if records.is_empty() {
         return Err(LogError::Erase(
             "an erasure needs its retention-deletion records".into(),
@@ -1734,21 +1844,26 @@ fn check_erasure_records(plan: &ErasurePlan, records: &[AppendItem]) -> Result<(
                         "targets.{t}: names no field erased at leaf {leaf}"
                     )));
                 }
-                // A record must never claim an erasure that did not happen.
-                for (_, entries) in &g.survivors {
-                    let Ok(pos) = entries.binary_search_by_key(&leaf, |e| e.0) else {
-                        continue;
+                // A record must never claim an erasure that did not happen: a field kept, or
+                // one whose disclosure was never stored (a missing field is not an erased one).
+                let here = sealed.get(&leaf).map_or(&[][..], Vec::as_slice);
+                if let Some(p) = here
+                    .iter()
+                    .find(|p| target.matches_field(p) && !fields.contains(p))
+                {
+                    let kept = g.survivors.iter().any(|(_, entries)| {
+                        entries
+                            .binary_search_by_key(&leaf, |e| e.0)
+                            .is_ok_and(|pos| entries[pos].1.iter().any(|d| d.path == *p))
+                    });
+                    let why = if kept {
+                        "which is kept"
+                    } else {
+                        "which this erasure does not erase (no disclosure of it is stored)"
                     };
-                    if let Some(d) = entries[pos]
-                        .1
-                        .iter()
-                        .find(|d| target.matches_field(&d.path))
-                    {
-                        return Err(bad(format!(
-                            "targets.{t}: covers leaf {leaf} field {}, which is kept",
-                            d.path
-                        )));
-                    }
+                    return Err(bad(format!(
+                        "targets.{t}: covers leaf {leaf} field {p}, {why}"
+                    )));
                 }
             }
         }
@@ -1771,6 +1886,19 @@ impl crate::retention::DisclosureSource for Log {
     fn readable(&self, leaf: u64) -> Result<Vec<Disclosure>, String> {
         self.disclosures(leaf).map_err(|e| e.to_string())
     }
+}
+
+/// `private/state`: its bytes (for the compare-and-swap) and its contents.
+fn load_state(private: &FsStore) -> Result<(Vec<u8>, State), LogError> {
+    let bytes = private.get(STATE_KEY)?.ok_or_else(|| LogError::State {
+        path: private.describe(STATE_KEY),
+        reason: "missing".into(),
+    })?;
+    let state = State::from_bytes(&bytes).map_err(|e| LogError::State {
+        path: private.describe(STATE_KEY),
+        reason: e.to_string(),
+    })?;
+    Ok((bytes, state))
 }
 
 fn open_existing(dir: &Path) -> Result<FsStore, LogError> {

@@ -175,6 +175,8 @@ pub struct ResolvedTarget {
 pub struct Deletion {
     pub leaf: u64,
     pub record: RecordRef,
+    /// The deletion record's own `occurred_at` (when it was signed).
+    pub occurred_at: Timestamp,
     pub body: RetentionDeletion,
     pub targets: Vec<ResolvedTarget>,
 }
@@ -458,6 +460,7 @@ impl Walk {
         self.deletions.push(Deletion {
             leaf,
             record: own.clone(),
+            occurred_at: p.occurred_at,
             body: body.clone(),
             targets,
         });
@@ -557,7 +560,11 @@ impl Walk {
                 r.open.remove(&facts.reference.seq);
             }
         }
+        // Every slot skipped as claimed already counts (claims are paid for once per field),
+        // and every pattern tested without a match.
+        let skipped = (claims.len() - claimed) as u64 - missed;
         let cost = u64::from(claimed == 0)
+            .saturating_add(skipped)
             .saturating_add(missed.saturating_mul(target.fields.len() as u64));
         match self.work_left.checked_sub(cost) {
             Some(left) => {

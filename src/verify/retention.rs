@@ -192,7 +192,7 @@ pub(crate) fn check(input: &Input<'_>, out: &mut Findings) -> Result<RetentionSt
     }
 
     policies(&walk, out);
-    let audit = deletions(&walk, input.grace, out);
+    let audit = deletions(&walk, input.at, input.grace, out);
     future_dated(&walk, input.at, out);
     let (plan, errors) = walk.plan_partial(input.at, input.grace);
     for e in &errors {
@@ -358,7 +358,7 @@ struct Audit {
     uncovered: u64,
 }
 
-fn deletions(walk: &Walk, grace: Duration, out: &mut Findings) -> Audit {
+fn deletions(walk: &Walk, at: Timestamp, grace: Duration, out: &mut Findings) -> Audit {
     let mut audit = Audit {
         covered: 0,
         uncovered: 0,
@@ -461,7 +461,7 @@ fn deletions(walk: &Walk, grace: Duration, out: &mut Findings) -> Audit {
             );
         }
         for (d, fields) in erased.values() {
-            lawful(walk, r, d, fields, grace, out);
+            lawful(walk, r, d, fields, (at, grace), out);
         }
     }
     audit
@@ -473,10 +473,10 @@ const SKEW: Duration = Duration::from_secs(300);
 /// Deletions claiming an execution time after the reference time: a forward-dated
 /// `executed_at` would make an early erasure look due, so it is a finding of its own.
 fn future_dated(walk: &Walk, at: Timestamp, out: &mut Findings) {
-    let limit = at.0.saturating_add(SKEW.as_millis() as u64);
     for d in walk.deletions() {
         let executed = d.body.executed_at;
-        if executed.0 <= limit {
+        let (bound, what) = time_bound(d, at);
+        if executed.0 <= bound.0.saturating_add(SKEW.as_millis() as u64) {
             continue;
         }
         out.push(
@@ -485,22 +485,45 @@ fn future_dated(walk: &Walk, at: Timestamp, out: &mut Findings) {
                     Check::Retention,
                     "retention-deletion-future-dated",
                     format!(
-                        "the retention-deletion claims execution at {}, {} after the reference \
-                         time {}: a deletion cannot have been executed later than the log that \
-                         holds it is read; its lawfulness is judged at the claimed time",
+                        "the retention-deletion claims execution at {}, {} after {what} {}: \
+                         a deletion is recorded when it is carried out, so a later date is a \
+                         claim the log contradicts; its lawfulness is judged at {}",
                         executed.to_rfc3339(),
-                        human_duration(Duration::from_millis(executed.0 - at.0)),
-                        at.to_rfc3339()
+                        human_duration(Duration::from_millis(executed.0 - bound.0)),
+                        bound.to_rfc3339(),
+                        bound.to_rfc3339()
                     ),
                 ),
                 d.leaf,
                 &d.record,
             )
             .evidence(
-                format!("executed_at no later than {}", at.to_rfc3339()),
+                format!("executed_at no later than {}", bound.to_rfc3339()),
                 executed.to_rfc3339(),
             ),
         );
+    }
+}
+
+/// The latest instant a deletion can have been executed at: its own record's `occurred_at`
+/// (the record is signed when the erasure is carried out; check 5 bounds that time by the
+/// checkpoints), or the reference time if earlier.
+fn time_bound(d: &Deletion, at: Timestamp) -> (Timestamp, &'static str) {
+    if d.occurred_at <= at {
+        (d.occurred_at, "the deletion record's own occurred_at")
+    } else {
+        (at, "the reference time")
+    }
+}
+
+/// The instant a deletion is judged at: its `executed_at`, unless that lies past its bound
+/// ([`time_bound`], plus the skew), then the bound.
+fn judged_at(d: &Deletion, at: Timestamp) -> Timestamp {
+    let (bound, _) = time_bound(d, at);
+    if d.body.executed_at.0 > bound.0.saturating_add(SKEW.as_millis() as u64) {
+        bound
+    } else {
+        d.body.executed_at
     }
 }
 
@@ -510,11 +533,11 @@ fn lawful(
     r: &SealedRecord,
     d: &Deletion,
     fields: &[FieldPath],
-    grace: Duration,
+    (at, grace): (Timestamp, Duration),
     out: &mut Findings,
 ) {
     let (leaf, rf) = (r.facts.leaf, &r.facts.reference);
-    let executed = d.body.executed_at;
+    let executed = judged_at(d, at);
     let by = format!(
         "the retention-deletion at leaf {} ({}) executed at {}",
         d.leaf,
@@ -647,7 +670,7 @@ fn lawful(
     let min_block =
         min_block.filter(|_| !early_ground.is_some_and(ExceptionGround::overrides_minimum));
     if min_block.is_none() && cap_block.is_none() {
-        late(r, d, &s, &governing, grace, fields, &by, out);
+        late(executed, r, d, &s, &governing, grace, fields, &by, out);
         return;
     }
     let mut expected = Vec::new();
@@ -722,6 +745,7 @@ fn no_early_ground(ground: Option<ExceptionGround>) -> String {
 /// too long until then, unless it states a ground for keeping them.
 #[allow(clippy::too_many_arguments)]
 fn late(
+    executed: Timestamp,
     r: &SealedRecord,
     d: &Deletion,
     s: &crate::retention::Schedule,
@@ -731,10 +755,14 @@ fn late(
     by: &str,
     out: &mut Findings,
 ) {
-    let (Some(Bound::At(due)), Some(rule)) = (&s.due_at, governing) else {
+    let (Some(Bound::At(cap_due)), Some(rule)) = (&s.due_at, governing) else {
         return;
     };
-    let executed = d.body.executed_at;
+    // As the plan: never due before every minimum allows it (a conflict waits for it).
+    let due = match &s.earliest_deletion {
+        Some(Bound::At(m)) if m > cap_due => m,
+        _ => cap_due,
+    };
     let limit = due.0.saturating_add(grace.as_millis() as u64);
     if executed.0 <= limit || d.body.exception_ground.is_some_and(|g| g.justifies_late()) {
         return;
@@ -747,8 +775,8 @@ fn late(
                 Check::Retention,
                 "retention-deleted-late",
                 format!(
-                    "{by} erased {} {} after cap {rule} fell due (grace {}): kept too long by \
-                     that, with no exception ground for keeping",
+                    "{by} erased {} {} after its deadline under cap {rule} (grace {}): kept \
+                     too long by that, with no exception ground for keeping",
                     paths(fields),
                     human_duration(late_by),
                     human_duration(grace)
