@@ -190,19 +190,7 @@ fn plan_due(dir: &Path) -> Vec<u64> {
 
 /// The upload-gateway's data-access leaves and their disclosures.
 fn upload_disclosures(log: &Log) -> BTreeMap<u64, Vec<Disclosure>> {
-    let mut leaves = Vec::new();
-    log.reader()
-        .for_each_entry(log.size(), 0, log.size(), |leaf, bytes| {
-            let r = Record::decode(bytes).unwrap();
-            if r.payload().producer.as_str() == "upload-gateway"
-                && matches!(r.payload().body, Body::DataAccess(_))
-            {
-                leaves.push(leaf);
-            }
-            Ok(())
-        })
-        .unwrap();
-    leaves
+    upload_leaves(log)
         .into_iter()
         .map(|l| (l, log.disclosures(l).unwrap()))
         .collect()

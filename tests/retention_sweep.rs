@@ -57,20 +57,7 @@ fn plan_leaves(dir: &Path, at: &str, section: &str) -> Vec<u64> {
 
 /// Leaves of the upload-gateway's data-access records, in order.
 fn uploads(log: &Path) -> Vec<u64> {
-    let l = Log::open_read_only(log).unwrap();
-    let mut out = Vec::new();
-    l.reader()
-        .for_each_entry(l.size(), 0, l.size(), |leaf, bytes| {
-            let r = Record::decode(bytes).unwrap();
-            if r.payload().producer.as_str() == "upload-gateway"
-                && matches!(r.payload().body, Body::DataAccess(_))
-            {
-                out.push(leaf);
-            }
-            Ok(())
-        })
-        .unwrap();
-    out
+    common::upload_leaves(&Log::open_read_only(log).unwrap())
 }
 
 /// Every readable sealed text value of `leaf`.
@@ -114,6 +101,27 @@ fn copy_dir(from: &Path, to: &Path) {
         std::fs::create_dir_all(t.parent().unwrap()).unwrap();
         std::fs::write(t, bytes).unwrap();
     }
+}
+
+/// `logseal retention erase log` of `leaf` on `ground` at `at`, by the sweep's key.
+fn erase(dir: &Path, leaf: u64, ground: &str, at: &str) -> std::process::Output {
+    logseal(
+        &[
+            "retention",
+            "erase",
+            "log",
+            "--executor-key",
+            "retention-sweep.key",
+            "--leaf",
+            &leaf.to_string(),
+            "--ground",
+            ground,
+            "--at",
+            at,
+        ],
+        dir,
+        None,
+    )
 }
 
 const AT: &str = "2026-03-10T00:00:00Z";
@@ -250,25 +258,7 @@ fn erasure_requests_and_legal_holds() {
             .unwrap();
         q.unwrap()
     };
-    let erase = |leaf: u64, ground: &str| {
-        logseal(
-            &[
-                "retention",
-                "erase",
-                "log",
-                "--executor-key",
-                "retention-sweep.key",
-                "--leaf",
-                &leaf.to_string(),
-                "--ground",
-                ground,
-                "--at",
-                "2026-03-20T12:00:00Z",
-            ],
-            dir.path(),
-            None,
-        )
-    };
+    let erase = |leaf: u64, ground: &str| erase(dir.path(), leaf, ground, "2026-03-20T12:00:00Z");
     // A data subject's request does not override the NEN 7513 five-year minimum.
     let err = fails(&erase(query, "gdpr-17-1"), 1);
     assert!(err.contains("a minimum keeps it until 2031-"), "{err}");
@@ -404,25 +394,7 @@ fn erasures_are_dated_when_carried_out_grounds_are_checked_and_a_checkpoint_foll
     let ups = uploads(&log);
     // The last upload (March 18) falls due at the Amsterdam midnight ending March 19.
     let requested = ups[ups.len() - 1];
-    let erase = |leaf: u64, ground: &str, at: &str| {
-        logseal(
-            &[
-                "retention",
-                "erase",
-                "log",
-                "--executor-key",
-                "retention-sweep.key",
-                "--leaf",
-                &leaf.to_string(),
-                "--ground",
-                ground,
-                "--at",
-                at,
-            ],
-            dir.path(),
-            None,
-        )
-    };
+    let erase = |leaf: u64, ground: &str, at: &str| erase(dir.path(), leaf, ground, at);
     // A sweep dated in the future would make early erasures look due.
     let err = fails(
         &logseal(

@@ -148,3 +148,22 @@ pub fn setup_log(dir: &Path) {
     ));
 }
 pub mod tamper;
+
+/// The leaves of the upload-gateway's data-access records in `log` (the scenario's provider
+/// files: the records the retention tests erase), in order.
+pub fn upload_leaves(log: &logseal::log::Log) -> Vec<u64> {
+    use logseal::record::{Record, kinds::Body};
+    let mut out = Vec::new();
+    log.reader()
+        .for_each_entry(log.size(), 0, log.size(), |leaf, bytes| {
+            let r = Record::decode(bytes).unwrap();
+            if r.payload().producer.as_str() == "upload-gateway"
+                && matches!(r.payload().body, Body::DataAccess(_))
+            {
+                out.push(leaf);
+            }
+            Ok(())
+        })
+        .unwrap();
+    out
+}
