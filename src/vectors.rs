@@ -823,6 +823,22 @@ fn payload_mutation(
     ))
 }
 
+/// The consult sample with its utc_offset_minutes (payload key 6) replaced by the CBOR
+/// integer `with`, re-signed: decodes as CBOR, rejected by the payload rules.
+fn utc_offset_vector(name: &str, description: &str, with: &[u8]) -> Result<Vector, VectorError> {
+    let payload = sealed_payload(&data_access_consult()?)?.to_bytes();
+    let r = field(name, &payload, 6)?;
+    let mutated = splice(&payload, r, with);
+    Ok(vector(
+        name,
+        description,
+        Some(ExpectedError::new(Stage::Decode, "payload-utc-offset")),
+        public_key(&PRODUCER_SEED),
+        resign(&PRODUCER_SEED, &mutated, ORIGIN),
+        vec![],
+    ))
+}
+
 fn rejections() -> Result<Vec<Vector>, VectorError> {
     let base_sample = data_access_consult()?;
     let base = sign_sample(&base_sample, ORIGIN)?;
@@ -940,6 +956,22 @@ fn rejections() -> Result<Vec<Vector>, VectorError> {
                 "payload-decode",
             ))
         },
+    )?);
+
+    // --- Payload rules beyond CBOR (re-signed). ---
+    v.push(utc_offset_vector(
+        "reject-utc-offset-min",
+        "The payload's utc_offset_minutes (key 6) is -32768 (0x39 0x7f 0xff), the smallest \
+         16-bit integer, whose absolute value does not fit in 16 bits: a decoder that takes \
+         abs() of a 16-bit integer wraps (or traps) and must still reject it as outside \
+         ±1080. Re-signed.",
+        &[0x39, 0x7f, 0xff],
+    )?);
+    v.push(utc_offset_vector(
+        "reject-utc-offset-1081",
+        "The payload's utc_offset_minutes (key 6) is 1081 (0x19 0x04 0x39), one minute \
+         beyond +18:00. Re-signed.",
+        &[0x19, 0x04, 0x39],
     )?);
 
     // --- The record's own structure. ---

@@ -131,7 +131,7 @@ impl Payload {
             return Err(PayloadError::ZeroPrev { seq: self.seq });
         }
         if let Some(o) = self.utc_offset_minutes
-            && o.abs() > MAX_UTC_OFFSET_MINUTES
+            && o.unsigned_abs() > MAX_UTC_OFFSET_MINUTES.unsigned_abs()
         {
             return Err(PayloadError::UtcOffset { found: o });
         }

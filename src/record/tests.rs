@@ -159,3 +159,30 @@ fn oversize_rejected_before_parsing() {
         })
     );
 }
+
+#[test]
+fn utc_offsets_beyond_18_hours_are_refused_including_i16_min() {
+    let valid = Record::decode(&sample_record().bytes)
+        .unwrap()
+        .payload()
+        .clone();
+    for ok in [-1080, 0, 1080] {
+        let mut p = valid.clone();
+        p.utc_offset_minutes = Some(ok);
+        assert_eq!(p.validate(), Ok(()), "{ok}");
+    }
+    // i16::MIN has no positive counterpart: `abs` wraps to itself (or panics).
+    for bad in [i16::MIN, i16::MIN + 1, -1081, 1081, i16::MAX] {
+        let mut p = valid.clone();
+        p.utc_offset_minutes = Some(bad);
+        assert_eq!(
+            p.validate(),
+            Err(PayloadError::UtcOffset { found: bad }),
+            "{bad}"
+        );
+        assert!(matches!(
+            super::sign(&p, &key(), "example.org/log"),
+            Err(RecordError::Invalid(PayloadError::UtcOffset { .. }))
+        ));
+    }
+}
