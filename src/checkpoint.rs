@@ -108,10 +108,19 @@ pub enum CheckpointError {
     },
     #[error("cosignature by {name:?} is {found} bytes, expected {COSIGNATURE_V1_LEN}")]
     CosignatureLength { name: String, found: usize },
-    #[error("cosignature by {name:?}: timestamp {time} exceeds 2^63 - 1")]
+    #[error(
+        "cosignature by {name:?}: timestamp {time} exceeds 2^63 - 1, the largest a \
+         cosignature/v1 may carry"
+    )]
     TimestampTooLarge { name: String, time: u64 },
     #[error("cosignature by {name:?} (key id {key_id:08x}) does not verify")]
     BadCosignature { name: String, key_id: u32 },
+    #[error(
+        "the checkpoint's log time {log_time} is {} s after the checker's own time {now} \
+         (allowed clock skew {skew} s): the log claims a time that has not come yet",
+        .log_time - .now
+    )]
+    LogTimeAhead { log_time: u64, now: u64, skew: u64 },
 }
 
 /// A checkpoint: the log's origin, tree size and RFC 6962 root hash, plus the extension lines
@@ -476,6 +485,21 @@ pub fn add_cosignatures(
     Ok(n.to_bytes())
 }
 
+/// The out-of-range timestamp of a cosignature by `v` in `n`, if one has it: a cosignature
+/// that cannot be valid whatever its signature, reported as what it is rather than as a
+/// signature that does not verify.
+fn cosignature_out_of_range(n: &Note, v: &CosignatureVerifier) -> Option<CheckpointError> {
+    n.signatures
+        .iter()
+        .filter(|s| s.name == v.name && s.key_id == v.key_id)
+        .filter_map(cosignature_time)
+        .find(|&time| time > MAX_TIMESTAMP)
+        .map(|time| CheckpointError::TimestampTooLarge {
+            name: v.name.clone(),
+            time,
+        })
+}
+
 /// A checkpoint that passed [`open_checkpoint`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifiedCheckpoint {
@@ -487,6 +511,23 @@ pub struct VerifiedCheckpoint {
     pub witness_times: Vec<(String, u64)>,
     /// Signatures by keys not configured (ignored per the signed-note spec).
     pub ignored: Vec<NoteSignature>,
+}
+
+impl VerifiedCheckpoint {
+    /// Refuse a log time more than `skew_secs` after `now_secs`, the checker's own time (a
+    /// witness's clock or the time it was given): nobody can vouch for a time that has not
+    /// come yet, and a log time far in the future would stretch every "written no later
+    /// than" bound that rests on it.
+    pub fn check_log_time(&self, now_secs: u64, skew_secs: u64) -> Result<(), CheckpointError> {
+        if self.log_time > now_secs.saturating_add(skew_secs) {
+            return Err(CheckpointError::LogTimeAhead {
+                log_time: self.log_time,
+                now: now_secs,
+                skew: skew_secs,
+            });
+        }
+        Ok(())
+    }
 }
 
 /// Open a signed checkpoint: parse it, check the origin is `expected_origin` and that
@@ -535,7 +576,12 @@ pub fn open_checkpoint<W: AsRef<str>>(
 
     let result = note::verify_note(&n, &verifiers).map_err(|e| match e {
         NoteError::BadSignature { line, name, key_id } => {
-            if name == expected_origin && key_id == log_id {
+            let cosigner = std::iter::once(&log_cosigner)
+                .chain(&witness_verifiers)
+                .find(|v| v.name == name && v.key_id == key_id);
+            if let Some(e) = cosigner.and_then(|v| cosignature_out_of_range(&n, v)) {
+                e
+            } else if name == expected_origin && key_id == log_id {
                 CheckpointError::LogSignatureInvalid { line, name, key_id }
             } else if name == expected_origin && key_id == log_cosigner.key_id {
                 CheckpointError::LogCosignatureInvalid { line, name, key_id }
@@ -963,6 +1009,85 @@ mod tests {
                 key_id: n.signatures[3].key_id
             })
         );
+    }
+
+    /// A `cosignature/v1` by `key` at `time`, correctly signed whatever the time (the
+    /// signer refuses times beyond 2^63 - 1, so this builds it by hand).
+    fn raw_cosignature(name: &str, key: &SecretKey, time: u64) -> NoteSignature {
+        let mut sig_bytes = time.to_be_bytes().to_vec();
+        sig_bytes.extend_from_slice(&key.sign(&cosignature_message(&cp().to_body(), time)));
+        NoteSignature {
+            name: name.to_owned(),
+            key_id: cosignature_key_id(name, &key.public_key()),
+            sig_bytes,
+        }
+    }
+
+    #[test]
+    fn a_valid_cosignature_at_2_pow_63_is_refused_for_its_timestamp() {
+        let too_late = 1u64 << 63;
+        // The log's own cosignature (the log's time) at 2^63, validly signed.
+        let mut n = sign_note(
+            &cp().to_body(),
+            &[&Ed25519NoteKey::new(ORIGIN, sk(1)).unwrap()],
+        )
+        .unwrap();
+        n.push_signature(raw_cosignature(ORIGIN, &sk(1), too_late))
+            .unwrap();
+        let expected = CheckpointError::TimestampTooLarge {
+            name: ORIGIN.into(),
+            time: too_late,
+        };
+        assert_eq!(open(&n.to_bytes(), 0), Err(expected.clone()));
+        assert!(expected.to_string().contains("9223372036854775808"));
+        // A configured witness's cosignature at u64::MAX.
+        let w = raw_cosignature("witness0.example/w", &sk(10), u64::MAX);
+        let bytes = add_cosignatures(&signed_with(0), &[w.clone()]).unwrap();
+        assert_eq!(
+            open(&bytes, 0),
+            Err(CheckpointError::TimestampTooLarge {
+                name: "witness0.example/w".into(),
+                time: u64::MAX,
+            })
+        );
+        // The same, checked alone.
+        assert_eq!(
+            verify_cosignature(
+                &cp().to_body(),
+                &w,
+                "witness0.example/w",
+                &sk(10).public_key()
+            ),
+            Err(CheckpointError::TimestampTooLarge {
+                name: "witness0.example/w".into(),
+                time: u64::MAX,
+            })
+        );
+        // 2^63 - 1 itself is allowed.
+        let w = raw_cosignature("witness0.example/w", &sk(10), too_late - 1);
+        let bytes = add_cosignatures(&signed_with(0), &[w]).unwrap();
+        assert_eq!(
+            open(&bytes, 1).unwrap().witness_times,
+            vec![("witness0.example/w".to_owned(), too_late - 1)]
+        );
+    }
+
+    #[test]
+    fn a_log_time_beyond_the_skew_is_refused() {
+        let v = open(&signed_with(0), 0).unwrap();
+        assert_eq!(v.check_log_time(T_LOG - 300, 300), Ok(()));
+        assert_eq!(v.check_log_time(T_LOG, 0), Ok(()));
+        assert_eq!(v.check_log_time(u64::MAX, 300), Ok(()));
+        let e = v.check_log_time(T_LOG - 301, 300).unwrap_err();
+        assert_eq!(
+            e,
+            CheckpointError::LogTimeAhead {
+                log_time: T_LOG,
+                now: T_LOG - 301,
+                skew: 300
+            }
+        );
+        assert!(e.to_string().contains("is 301 s after"), "{e}");
     }
 
     #[test]

@@ -31,7 +31,8 @@ fn error_code(e: &CheckpointError) -> &'static str {
         CheckpointError::NotSignedByLog { .. }
         | CheckpointError::LogSignatureInvalid { .. }
         | CheckpointError::LogCosignatureMissing { .. }
-        | CheckpointError::LogCosignatureInvalid { .. } => "checkpoint-signature",
+        | CheckpointError::LogCosignatureInvalid { .. }
+        | CheckpointError::TimestampTooLarge { .. } => "checkpoint-signature",
         _ => "checkpoint-malformed",
     }
 }

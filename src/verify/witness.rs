@@ -191,6 +191,9 @@ pub fn cosign_checkpoint(
             source,
         }
     })?;
+    opened
+        .check_log_time(time_secs, super::CLOCK_SKEW_SECS)
+        .map_err(WitnessError::Cosign)?;
     let cp = opened.checkpoint;
     let last = state.log(&origin);
     if let Some(old) = last {
