@@ -406,3 +406,121 @@ fn tampered_record_and_disclosure_exit_1() {
         2,
     );
 }
+
+#[test]
+fn record_new_refuses_another_producer_than_the_keys_and_an_impossible_origin() {
+    let dir = with_key();
+    let d = dir.path();
+    // qf.key is query-frontend's; it may not sign as the upload gateway.
+    let mut other = data_access();
+    other["producer"] = json!("upload-gateway");
+    let err = fails(&record_new(d, &other, "p"), 1);
+    assert!(
+        err.contains(
+            "standard input: producer: \"upload-gateway\" is not the name of the key qf.key \
+             (\"query-frontend\")"
+        ),
+        "{err}"
+    );
+    assert!(!d.join("p.cose").exists() && !d.join("p.disclosures").exists());
+    // No log can have an origin that is not a note key name (a space, a `+`, empty).
+    for (origin, want) in [
+        ("a b", "--origin: origin \"a b\""),
+        ("", "--origin: origin \"\""),
+        ("a+b", "--origin: origin \"a+b\""),
+    ] {
+        let o = logseal(
+            &[
+                "record",
+                "new",
+                "--kind",
+                "data-access",
+                "--producer-key",
+                "qf.key",
+                "--origin",
+                origin,
+                "--out",
+                "o",
+            ],
+            d,
+            Some(&data_access().to_string()),
+        );
+        let err = fails(&o, 1);
+        assert!(err.contains(want), "{origin:?}: {err}");
+        assert!(err.contains("no log has it"), "{err}");
+        assert!(!d.join("o.cose").exists());
+    }
+    // The same record as the key's producer, for a possible origin: signed.
+    ok(&record_new(d, &data_access(), "fine"));
+}
+
+/// A COSE_Sign1 over `payload` by `key` for `origin`, built by hand: the library refuses to
+/// sign a payload that breaks the rules, a dishonest producer does not.
+fn sign_unchecked(
+    payload: &logseal::record::Payload,
+    key: &logseal::crypto::SecretKey,
+    origin: &str,
+) -> Vec<u8> {
+    let kid = key.public_key().key_id();
+    let payload = payload.to_bytes();
+    let sig = key.sign(&logseal::record::sig_structure(&kid, &payload, origin));
+    let mut out = Vec::new();
+    let mut e = minicbor::Encoder::new(&mut out);
+    e.tag(minicbor::data::Tag::new(18))
+        .and_then(|e| e.array(4))
+        .and_then(|e| e.bytes(&logseal::record::protected_header_bytes(&kid)))
+        .and_then(|e| e.map(0))
+        .and_then(|e| e.bytes(&payload))
+        .and_then(|e| e.bytes(&sig))
+        .unwrap();
+    out
+}
+
+#[test]
+fn a_utc_offset_of_i16_min_is_refused_by_show_append_and_verify() {
+    use common::tamper::{
+        LATE, decode, entries, fresh_state, honest_log, next_of, run, trust, write_public,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let log = d.join("log");
+    honest_log(&log, Some(1));
+    let mut all = entries(&log);
+    let template = all
+        .iter()
+        .position(|e| decode(e).payload().producer.as_str() == "query-frontend")
+        .unwrap();
+    let mut p = decode(&all[template]).payload().clone();
+    (p.seq, p.prev) = next_of(&all, "query-frontend");
+    p.utc_offset_minutes = Some(i16::MIN);
+    let key = logseal::scenario::secret_key("query-frontend");
+    let bad = sign_unchecked(&p, &key, logseal::scenario::ORIGIN);
+    std::fs::write(d.join("bad.cose"), &bad).unwrap();
+
+    let err = fails(&logseal(&["record", "show", "bad.cose"], d, None), 1);
+    assert!(
+        err.contains("utc_offset_minutes: -32768 is outside ±1080"),
+        "{err}"
+    );
+    let size = all.len();
+    let err = fails(&logseal(&["append", "log", "bad.cose"], d, None), 1);
+    assert!(err.contains("bad.cose: refused"), "{err}");
+    assert!(
+        err.contains("utc_offset_minutes: -32768 is outside ±1080"),
+        "{err}"
+    );
+    assert_eq!(entries(&log).len(), size, "nothing was appended");
+
+    // In the log anyway (an operator writing tiles by hand): the verifier names it.
+    all.push(bad);
+    write_public(&log, &all, LATE);
+    let o = run(&log, &trust(), &fresh_state());
+    let f = o
+        .report
+        .findings
+        .iter()
+        .find(|f| f.leaf == Some(size as u64))
+        .expect("a finding at the bad record");
+    assert_eq!(f.code, "record-malformed");
+    assert_eq!(f.found.as_deref(), Some("payload-utc-offset"));
+}

@@ -18,6 +18,7 @@
 use anyhow::Context;
 use logseal::cbor;
 use logseal::cli::{RecordNewArgs, RecordShowArgs};
+use logseal::log::{BLAKE3_ORIGIN_SUFFIX, check_origin};
 use logseal::note::{Ed25519NoteKey, Ed25519NoteVerifier, NoteVerifier};
 use logseal::record::json::build_from_json;
 use logseal::record::sealed::{Disclosure, SALT_LEN};
@@ -85,8 +86,20 @@ pub fn write_signed(
     Ok((cose, disc))
 }
 
+/// Refuse an origin no log can have (the log's own rule, [`check_origin`]; the tree hash
+/// the origin states is the one checked).
+fn check_record_origin(origin: &str) -> Result<(), Invalid> {
+    let alg = if origin.ends_with(BLAKE3_ORIGIN_SUFFIX) {
+        TreeHashAlg::Blake3
+    } else {
+        TreeHashAlg::Sha256
+    };
+    check_origin(origin, alg).map_err(|e| Invalid(format!("--origin: {e}; no log has it")))
+}
+
 pub fn new(args: RecordNewArgs) -> anyhow::Result<()> {
     let key = read_signer(&args.producer_key)?;
+    check_record_origin(&args.origin)?;
     let (input, name) = files::read_input(args.input.as_deref())?;
     let json: serde_json::Value = serde_json::from_slice(&input)
         .map_err(|e| Invalid(format!("{name}: not one JSON object: {e}")))?;
@@ -97,6 +110,16 @@ pub fn new(args: RecordNewArgs) -> anyhow::Result<()> {
     };
     let builder = build_from_json(args.kind, json, &mut salts)
         .map_err(|e| Invalid(format!("{name}: {e}")))?;
+    let producer = builder.payload().producer.as_str();
+    if producer != key.verifier().name() {
+        return Err(Invalid(format!(
+            "{name}: producer: {producer:?} is not the name of the key {} ({:?}); a producer \
+             signs only its own records",
+            args.producer_key.display(),
+            key.verifier().name()
+        ))
+        .into());
+    }
     let signed = builder
         .sign(key.secret_key(), &args.origin)
         .map_err(|e| Invalid(format!("{name}: {e}")))?;
