@@ -439,7 +439,7 @@ _logseal() {
                     return 0
                     ;;
                 --ground)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "gdpr-17-1 gdpr-17-3-b gdpr-17-3-e led-16-2 led-16-3-a led-16-3-b court-order" -- "${cur}"))
                     return 0
                     ;;
                 --at)

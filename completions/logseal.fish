@@ -155,7 +155,13 @@ complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_se
 complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_seen_subcommand_from erase" -l executor-key -d 'The signing key of the executor (its name is the producer id of the record)' -r -F
 complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_seen_subcommand_from erase" -l leaf -d 'The leaf of a record to erase (repeatable)' -r
 complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_seen_subcommand_from erase" -l field -d 'Only this sealed field, e.g. subjects.0 (repeatable; default: every field)' -r
-complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_seen_subcommand_from erase" -l ground -d 'The exception ground: gdpr-17-1, gdpr-17-3-b, gdpr-17-3-e, led-16-2, led-16-3-a, led-16-3-b or court-order' -r
+complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_seen_subcommand_from erase" -l ground -d 'The exception ground: gdpr-17-1, gdpr-17-3-b, gdpr-17-3-e, led-16-2, led-16-3-a, led-16-3-b or court-order' -r -f -a "gdpr-17-1\t''
+gdpr-17-3-b\t''
+gdpr-17-3-e\t''
+led-16-2\t''
+led-16-3-a\t''
+led-16-3-b\t''
+court-order\t''"
 complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_seen_subcommand_from erase" -l at -d 'The time of the erasure (RFC 3339; default: now; as for `retention apply`)' -r
 complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_seen_subcommand_from erase" -l trust -d 'A trust file whose retention_policy_authority alone may set the rules' -r -F
 complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_seen_subcommand_from erase" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -264,8 +264,11 @@ fn erasure_requests_and_legal_holds() {
     assert!(err.contains("a minimum keeps it until 2031-"), "{err}");
     assert!(err.contains("GDPR 17(3)(b)"), "{err}");
     assert!(!values(&log, query).is_empty());
-    let err = fails(&erase(query, "no-such-ground"), 1);
-    assert!(err.contains("not an exception ground"), "{err}");
+    let err = fails(&erase(query, "no-such-ground"), 2);
+    assert!(
+        err.contains("invalid value 'no-such-ground' for '--ground <GROUND>'"),
+        "{err}"
+    );
 
     // An upload not yet due: erased on request, the record names the ground.
     let out = ok(&erase(requested, "gdpr-17-1"));
@@ -468,4 +471,145 @@ fn erasures_are_dated_when_carried_out_grounds_are_checked_and_a_checkpoint_foll
         "{codes:?}"
     );
     assert_eq!(v["retention"]["counts"]["erased_and_covered"], 1, "{v}");
+}
+
+/// The log's files, to show that a refused command changed nothing.
+fn snapshot(log: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut v = files_under(log);
+    v.sort();
+    v
+}
+
+#[test]
+fn missing_keys_bad_grounds_empty_case_refs_and_backward_holds_are_refused() {
+    let (dir, log) = setup_days(Some(1));
+    let d = dir.path();
+    let at = "2026-03-02T00:00:00Z";
+    // Nothing is due: a sweep would sign nothing, and yet a missing key is an error.
+    assert!(plan_leaves(d, at, "due").is_empty());
+    assert!(plan_leaves(d, at, "overdue").is_empty());
+    let before = snapshot(&log);
+    let retention = |args: &[&str]| {
+        let mut a = vec!["retention"];
+        a.extend_from_slice(args);
+        logseal(&a, d, None)
+    };
+    let err = fails(
+        &retention(&["apply", "log", "--executor-key", "missing.key", "--at", at]),
+        2,
+    );
+    assert!(err.contains("cannot read missing.key"), "{err}");
+    let err = fails(
+        &retention(&[
+            "erase",
+            "log",
+            "--executor-key",
+            "missing.key",
+            "--leaf",
+            "0",
+            "--ground",
+            "court-order",
+            "--at",
+            at,
+        ]),
+        2,
+    );
+    assert!(err.contains("cannot read missing.key"), "{err}");
+    std::fs::write(d.join("case"), "ECLI:NL:RBAMS:2026:1234\n").unwrap();
+    let hold = |key: &str, case: &str, until: &str| {
+        retention(&[
+            "hold",
+            "log",
+            "--key",
+            key,
+            "--hold-id",
+            "hold-test-2",
+            "--authority",
+            "rechtbank-amsterdam",
+            "--legal-basis",
+            "gdpr-17-3-e",
+            "--case-ref-file",
+            case,
+            "--leaf",
+            "40",
+            "--at",
+            at,
+            "--until",
+            until,
+        ])
+    };
+    let err = fails(&hold("missing.key", "case", "2026-04-01T00:00:00Z"), 2);
+    assert!(err.contains("cannot read missing.key"), "{err}");
+    let err = fails(
+        &retention(&[
+            "release",
+            "log",
+            "--key",
+            "missing.key",
+            "--hold-id",
+            "hold-test-2",
+            "--set-by",
+            "0",
+            "--case-ref-file",
+            "case",
+        ]),
+        2,
+    );
+    assert!(err.contains("cannot read missing.key"), "{err}");
+
+    // An unknown ground is a usage error, named with the grounds there are.
+    let err = fails(&erase(d, 40, "bogus", at), 2);
+    assert!(
+        err.contains("invalid value 'bogus' for '--ground <GROUND>'"),
+        "{err}"
+    );
+    assert!(err.contains("court-order"), "{err}");
+
+    // A hold that would lapse before (or as) it is set.
+    for until in ["2026-03-01T23:59:59Z", at] {
+        let err = fails(&hold("legal-desk.key", "case", until), 1);
+        assert!(
+            err.contains(&format!(
+                "--until \"{until}\": the hold would lapse before it is set (--at \
+                 2026-03-02T00:00:00.000Z)"
+            )),
+            "{err}"
+        );
+    }
+    // An empty case reference (or only a line break) names no case.
+    for (name, content) in [("empty", ""), ("newline", "\n")] {
+        std::fs::write(d.join(name), content).unwrap();
+        let err = fails(&hold("legal-desk.key", name, "2026-04-01T00:00:00Z"), 1);
+        assert!(
+            err.contains(&format!("{name}: the case reference is empty")),
+            "{err}"
+        );
+        let err = fails(
+            &retention(&[
+                "release",
+                "log",
+                "--key",
+                "legal-desk.key",
+                "--hold-id",
+                "hold-test-2",
+                "--set-by",
+                "0",
+                "--case-ref-file",
+                name,
+            ]),
+            1,
+        );
+        assert!(err.contains("the case reference is empty"), "{err}");
+    }
+    assert!(
+        snapshot(&log) == before,
+        "a refused command changed the log"
+    );
+
+    // The same hold, ending after it starts: set.
+    let out = ok(&hold("legal-desk.key", "case", "2026-04-01T00:00:00Z"));
+    assert!(
+        out.starts_with("hold hold-test-2 set over 1 records"),
+        "{out}"
+    );
 }

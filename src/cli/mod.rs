@@ -17,6 +17,7 @@ use std::path::PathBuf;
 use clap::{Args, CommandFactory, Parser, Subcommand};
 
 use crate::record::Kind;
+use crate::record::kinds::retention_deletion::ExceptionGround;
 
 pub mod man;
 
@@ -251,8 +252,8 @@ pub struct RetentionEraseArgs {
     pub field: Vec<String>,
     /// The exception ground: gdpr-17-1, gdpr-17-3-b, gdpr-17-3-e, led-16-2, led-16-3-a,
     /// led-16-3-b or court-order
-    #[arg(long, value_name = "GROUND")]
-    pub ground: String,
+    #[arg(long, value_name = "GROUND", value_parser = ground_parser())]
+    pub ground: ExceptionGround,
     /// The time of the erasure (RFC 3339; default: now; as for `retention apply`)
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
@@ -667,6 +668,15 @@ fn kind_parser() -> impl clap::builder::TypedValueParser<Value = Kind> {
     use clap::builder::TypedValueParser as _;
     clap::builder::PossibleValuesParser::new(Kind::ALL.iter().map(|k| k.name()))
         .try_map(|s| Kind::from_name(&s).ok_or_else(|| format!("unknown record kind {s:?}")))
+}
+
+fn ground_parser() -> impl clap::builder::TypedValueParser<Value = ExceptionGround> {
+    use clap::builder::TypedValueParser as _;
+    clap::builder::PossibleValuesParser::new(ExceptionGround::ALL.iter().map(|g| g.as_str()))
+        .try_map(|s| {
+            ExceptionGround::from_str_exact(&s)
+                .ok_or_else(|| format!("not an exception ground: {s:?}"))
+        })
 }
 
 /// The whole command tree, for the binary, the man-page and completion generators and tests.

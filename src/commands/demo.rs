@@ -118,7 +118,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     let mut per_kind: BTreeMap<&str, u64> = BTreeMap::new();
     let mut leaf_of: BTreeMap<&str, (u64, &Signed)> = BTreeMap::new();
     let mut checkpoint_sizes = Vec::new();
-    let sweep_key = keys_dir.join(format!("{}.key", scenario::SWEEP));
+    let sweep_key = sweep::SigningKey::load(&keys_dir.join(format!("{}.key", scenario::SWEEP)))?;
     let mut swept = Swept::default();
     for day in &days {
         let items: Vec<_> = day.records.iter().map(|s| s.item.clone()).collect();

@@ -50,16 +50,16 @@ fn log_err(e: LogError) -> anyhow::Error {
     }
 }
 
-/// Signs records of one producer, continuing its chain in the log.
-struct Signer {
+/// A signing key and the producer id it writes under (its name), loaded before a command
+/// opens the log or decides anything: a missing or unreadable key file is always an error
+/// (exit 2), whether or not there turns out to be anything to sign.
+pub struct SigningKey {
     key: Ed25519NoteKey,
     producer: ProducerId,
-    seq: u64,
-    prev: Hash32,
 }
 
-impl Signer {
-    fn new(log: &Log, path: &Path) -> anyhow::Result<Signer> {
+impl SigningKey {
+    pub fn load(path: &Path) -> anyhow::Result<SigningKey> {
         let key = read_signer(path)?;
         let name = key.verifier().name().to_string();
         let producer = ProducerId::new(&name).map_err(|e| {
@@ -69,16 +69,30 @@ impl Signer {
                 path.display()
             ))
         })?;
+        Ok(SigningKey { key, producer })
+    }
+}
+
+/// Signs records of one producer, continuing its chain in the log.
+struct Signer {
+    key: Ed25519NoteKey,
+    producer: ProducerId,
+    seq: u64,
+    prev: Hash32,
+}
+
+impl Signer {
+    fn new(log: &Log, key: &SigningKey) -> Signer {
         let (seq, prev) = log
             .state()
-            .producer(&producer)
+            .producer(&key.producer)
             .map_or((0, Hash32([0; 32])), |h| (h.next_seq, h.head));
-        Ok(Signer {
-            key,
-            producer,
+        Signer {
+            key: key.key.clone(),
+            producer: key.producer.clone(),
             seq,
             prev,
-        })
+        }
     }
 
     /// Sign one record of `kind` with `body` at `at`.
@@ -359,7 +373,7 @@ pub struct Swept {
 /// never skips).
 pub fn sweep(
     log: &mut Log,
-    executor_key: &Path,
+    executor_key: &SigningKey,
     at: Timestamp,
     grace: std::time::Duration,
     trust: Option<&Path>,
@@ -396,7 +410,7 @@ pub fn sweep(
             receipts: Vec::new(),
         });
     }
-    let mut signer = Signer::new(log, executor_key)?;
+    let mut signer = Signer::new(log, executor_key);
     let erasure = log.plan_erasure(&requests).map_err(log_err)?;
     let records = deletion_records(log, &w, &mut signer, &erasure, &why, at)?;
     let receipts = log.erase(&erasure, &records).map_err(log_err)?;
@@ -408,12 +422,13 @@ pub fn sweep(
 }
 
 pub fn apply(args: RetentionApplyArgs) -> anyhow::Result<()> {
+    let executor = SigningKey::load(&args.executor_key)?;
     let at = parse_at(&args.at)?;
     let mut log = Log::open(&args.dir).map_err(log_err)?;
     not_future(at)?;
     let s = sweep(
         &mut log,
-        &args.executor_key,
+        &executor,
         at,
         args.grace,
         args.trust.as_deref(),
@@ -450,14 +465,9 @@ fn schedule_of(w: &Walk, leaf: u64, at: Timestamp) -> anyhow::Result<(SealedReco
 }
 
 pub fn erase(args: RetentionEraseArgs) -> anyhow::Result<()> {
+    let executor = SigningKey::load(&args.executor_key)?;
     let at = parse_at(&args.at)?;
-    let ground = ExceptionGround::from_str_exact(&args.ground).ok_or_else(|| {
-        Invalid(format!(
-            "--ground {:?}: not an exception ground (gdpr-17-1, gdpr-17-3-b, gdpr-17-3-e, \
-             led-16-2, led-16-3-a, led-16-3-b, court-order)",
-            args.ground
-        ))
-    })?;
+    let ground = args.ground;
     let fields = args
         .field
         .iter()
@@ -543,7 +553,7 @@ pub fn erase(args: RetentionEraseArgs) -> anyhow::Result<()> {
             fields: fields.clone(),
         });
     }
-    let mut signer = Signer::new(&log, &args.executor_key)?;
+    let mut signer = Signer::new(&log, &executor);
     let erasure = log.plan_erasure(&requests).map_err(log_err)?;
     let records = deletion_records(&log, &w, &mut signer, &erasure, &why, at)?;
     let receipts = log.erase(&erasure, &records).map_err(log_err)?;
@@ -585,12 +595,40 @@ fn append_one(log: &mut Log, item: AppendItem) -> anyhow::Result<Receipt> {
         .expect("one receipt per record"))
 }
 
+/// The case reference in `path`: UTF-8 text, its final line break dropped, not empty.
+fn read_case_ref(path: &Path) -> anyhow::Result<String> {
+    let (bytes, name) = files::read_input(Some(path))?;
+    let text =
+        String::from_utf8(bytes).map_err(|e| Invalid(format!("{name}: not UTF-8 text: {e}")))?;
+    let case_ref = text.trim_end_matches(['\n', '\r']);
+    if case_ref.trim().is_empty() {
+        bail!(Invalid(format!(
+            "{name}: the case reference is empty; a legal hold names the case it serves"
+        )));
+    }
+    Ok(case_ref.to_string())
+}
+
 pub fn hold(args: RetentionHoldArgs) -> anyhow::Result<()> {
+    let key = SigningKey::load(&args.key)?;
     let at = parse_at(&args.at)?;
-    let (case_ref, name) = files::read_input(Some(&args.case_ref_file))?;
-    let case_ref =
-        String::from_utf8(case_ref).map_err(|e| Invalid(format!("{name}: not UTF-8 text: {e}")))?;
-    let case_ref = case_ref.trim_end_matches(['\n', '\r']);
+    let case_ref = read_case_ref(&args.case_ref_file)?;
+    let until = match &args.until {
+        None => None,
+        Some(until) => {
+            let t = Timestamp::parse_rfc3339(until)
+                .map_err(|e| Invalid(format!("--until {until:?}: {e}")))?
+                .0;
+            if t <= at {
+                bail!(Invalid(format!(
+                    "--until {until:?}: the hold would lapse before it is set (--at {}); a \
+                     hold's end comes after its start",
+                    at.to_rfc3339()
+                )));
+            }
+            Some(t)
+        }
+    };
     let mut log = Log::open(&args.dir).map_err(log_err)?;
     if args.leaf.is_empty() {
         bail!(Invalid(
@@ -605,13 +643,10 @@ pub fn hold(args: RetentionHoldArgs) -> anyhow::Result<()> {
         "legal_basis": args.legal_basis,
         "case_ref": case_ref,
     });
-    if let Some(until) = &args.until {
-        let t = Timestamp::parse_rfc3339(until)
-            .map_err(|e| Invalid(format!("--until {until:?}: {e}")))?
-            .0;
+    if let Some(t) = until {
         body["until"] = Value::from(t.to_rfc3339());
     }
-    let mut signer = Signer::new(&log, &args.key)?;
+    let mut signer = Signer::new(&log, &key);
     let item = signer.sign(&log, Kind::LegalHold, "legal-hold", at, body)?;
     let r = append_one(&mut log, item)?;
     files::print(&format!(
@@ -625,7 +660,9 @@ pub fn hold(args: RetentionHoldArgs) -> anyhow::Result<()> {
 }
 
 pub fn release(args: RetentionReleaseArgs) -> anyhow::Result<()> {
+    let key = SigningKey::load(&args.key)?;
     let at = parse_at(&args.at)?;
+    let case_ref = read_case_ref(&args.case_ref_file)?;
     let mut log = Log::open(&args.dir).map_err(log_err)?;
     let set_by = scope(&log, &[args.set_by])?.remove(0);
     // The record that set the hold must be a legal-hold `set` of this hold id.
@@ -640,9 +677,6 @@ pub fn release(args: RetentionReleaseArgs) -> anyhow::Result<()> {
             args.set_by, args.hold_id
         ))),
     };
-    let (case_ref, name) = files::read_input(Some(&args.case_ref_file))?;
-    let case_ref =
-        String::from_utf8(case_ref).map_err(|e| Invalid(format!("{name}: not UTF-8 text: {e}")))?;
     let body = json!({
         "action": "release",
         "hold_id": args.hold_id,
@@ -650,9 +684,9 @@ pub fn release(args: RetentionReleaseArgs) -> anyhow::Result<()> {
         "authority": authority,
         "legal_basis": legal_basis,
         "set_by": set_by,
-        "case_ref": case_ref.trim_end_matches(['\n', '\r']),
+        "case_ref": case_ref,
     });
-    let mut signer = Signer::new(&log, &args.key)?;
+    let mut signer = Signer::new(&log, &key);
     let item = signer.sign(&log, Kind::LegalHold, "legal-hold", at, body)?;
     let r = append_one(&mut log, item)?;
     let what = if args.leaf.is_empty() {
