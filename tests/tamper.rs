@@ -659,8 +659,10 @@ fn since_run_finds_what_a_full_run_finds_in_the_new_leaves() {
     assert_eq!(violations(&again), [("chain-seq-gap", Some(q as u64 + 1))]);
 }
 
+/// An incremental run does not read the verified part, so it cannot tell a rewrite from
+/// corrupt tiles: it says so and does not resume; the full run says which.
 #[test]
-fn since_run_on_a_rewritten_history_reports_checkpoint_inconsistent() {
+fn since_run_on_a_rewritten_history_says_run_a_full_verification() {
     let (e, sizes) = scenario_entries();
     let (from, t) = sizes[4];
     let dir = tempfile::tempdir().unwrap();
@@ -672,15 +674,23 @@ fn since_run_on_a_rewritten_history_reports_checkpoint_inconsistent() {
     relink(&mut e2);
     write_public(dir.path(), &e2, LATE);
     let o = run_since(dir.path(), &trust(), &state);
-    has(&o, "checkpoint-inconsistent", None);
+    assert_eq!(o.report.with_code("checkpoint-inconsistent").count(), 0);
+    let u = o
+        .report
+        .with_code("checkpoint-consistency-undetermined")
+        .next()
+        .expect("checkpoint-consistency-undetermined");
+    assert_eq!(u.verdict, Verdict::CannotBeDetermined);
     assert_eq!(o.report.records_checked, 0);
     assert!(o.report.checks[1].not_run.is_some());
     assert!(o.new_state.is_none());
+    let full = run(dir.path(), &trust(), &state);
+    has(&full, "checkpoint-inconsistent", None);
 }
 
-/// The tiles under the resume point are read by the consistency proof: altering them is
-/// caught by check 1 (and would otherwise be by `tree-resume-mismatch`), and the run does not
-/// resume from them.
+/// The tiles under the resume point are read by the consistency proof: altering them makes
+/// check 1 undetermined in an incremental run (corrupt tiles or a rewrite: only a full run
+/// tells), and the run does not resume from them.
 #[test]
 fn since_run_with_altered_tiles_under_the_resume_point() {
     let (e, sizes) = scenario_entries();
@@ -701,7 +711,13 @@ fn since_run_with_altered_tiles_under_the_resume_point() {
     data[i] ^= 1;
     std::fs::write(&tile, data).unwrap();
     let o = run_since(dir.path(), &trust(), &state);
-    has(&o, "checkpoint-inconsistent", None);
+    assert_eq!(
+        o.report
+            .with_code("checkpoint-consistency-undetermined")
+            .count(),
+        1
+    );
+    assert_eq!(o.report.with_code("checkpoint-inconsistent").count(), 0);
     assert!(o.report.checks[1].not_run.is_some());
     assert!(o.new_state.is_none());
 }
@@ -1025,4 +1041,274 @@ fn second_grant_of_a_revoked_authorisation_does_not_revive_it() {
     let (_d, o) = tampered(&e);
     has(&o, "auth-duplicate-grant", Some(n - 2));
     has(&o, "auth-revoked", Some(n - 1));
+}
+
+// Special files in the public part (issue 12, item 3): the verifier never blocks on a FIFO,
+// never follows a symbolic link, never reads more than an object's bound, and reports the
+// object as a finding about it.
+
+const HANG_LIMIT: std::time::Duration = std::time::Duration::from_secs(120);
+/// Peak memory allowed to a run over a 1 GiB object (reading it whole costs 1 GiB).
+const MEMORY_LIMIT_KIB: i64 = 256 * 1024;
+
+/// Replace `public/<key>` of the CLI log in `dir` by what `make` creates at the path, run
+/// `verify --json` with a time limit, and return its findings (the run must exit 1 with
+/// bounded memory).
+fn verify_with_special(
+    key: &str,
+    make: impl FnOnce(&std::path::Path, &std::path::Path),
+) -> Vec<(String, String, Option<u64>)> {
+    let dir = tempfile::tempdir().unwrap();
+    let args = cli_log(dir.path());
+    let path = dir.path().join("log/public").join(key);
+    std::fs::remove_file(&path).unwrap();
+    make(&path, dir.path());
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let o = run_bounded(&args, dir.path(), HANG_LIMIT);
+    assert_eq!(
+        o.code,
+        Some(1),
+        "stdout: {}\nstderr: {}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        o.max_rss_kib < MEMORY_LIMIT_KIB,
+        "peak memory {} KiB",
+        o.max_rss_kib
+    );
+    json_findings(&o.stdout)
+}
+
+/// The level-0 tile covering leaves 256.. of the scenario's log (full or partial).
+fn second_tile() -> String {
+    let n = scenario_entries().0.len() as u64;
+    let t = logseal::tiles::tiles_at_level(0, n).nth(1).unwrap();
+    t.path()
+}
+
+/// The entry bundle holding leaf 256 of the scenario's log (full or partial).
+fn second_bundle() -> String {
+    let n = scenario_entries().0.len() as u64;
+    logseal::tiles::entry_bundle_for_leaf(256, n)
+        .unwrap()
+        .0
+        .path()
+}
+
+fn mkfifo(path: &std::path::Path, _: &std::path::Path) {
+    let ok = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "mkfifo {}", path.display());
+}
+
+fn sparse_gib(path: &std::path::Path, _: &std::path::Path) {
+    std::fs::File::create(path)
+        .unwrap()
+        .set_len(1 << 30)
+        .unwrap();
+}
+
+/// A copy of the object outside the log directory, linked into its place.
+fn symlink_outside(path: &std::path::Path, dir: &std::path::Path) {
+    let (e, _) = scenario_entries();
+    let copy = tempfile::tempdir().unwrap().keep();
+    write_public(&copy, &e, LATE);
+    let rel = path.strip_prefix(dir.join("log")).unwrap();
+    std::os::unix::fs::symlink(copy.join(rel), path).unwrap();
+}
+
+#[track_caller]
+fn has_finding(f: &[(String, String, Option<u64>)], verdict: &str, code: &str, leaf: Option<u64>) {
+    assert!(
+        f.iter()
+            .any(|(v, c, l)| v == verdict && c == code && *l == leaf),
+        "expected ({verdict}, {code}, {leaf:?}) among {f:?}"
+    );
+}
+
+#[test]
+fn fifo_as_the_checkpoint() {
+    let f = verify_with_special("checkpoint", mkfifo);
+    has_finding(&f, "violated", "checkpoint-not-regular", None);
+}
+
+#[test]
+fn fifo_as_a_tile() {
+    let f = verify_with_special(&second_tile(), mkfifo);
+    has_finding(&f, "violated", "tree-object-not-regular", Some(256));
+}
+
+#[test]
+fn fifo_as_an_entry_bundle() {
+    let f = verify_with_special(&second_bundle(), mkfifo);
+    has_finding(&f, "violated", "tree-object-not-regular", Some(256));
+    has_finding(
+        &f,
+        "cannot-be-determined",
+        "tree-root-undetermined",
+        Some(256),
+    );
+}
+
+#[test]
+fn directory_as_a_tile() {
+    let f = verify_with_special(&second_tile(), |p, _| std::fs::create_dir(p).unwrap());
+    has_finding(&f, "violated", "tree-object-not-regular", Some(256));
+}
+
+#[test]
+fn symbolic_link_out_of_the_log_directory() {
+    // The linked copies are the right content: following the link would find nothing wrong.
+    let f = verify_with_special(&second_tile(), symlink_outside);
+    has_finding(&f, "violated", "tree-object-not-regular", Some(256));
+    let f = verify_with_special("tile/entries/000", symlink_outside);
+    has_finding(&f, "violated", "tree-object-not-regular", Some(0));
+    let f = verify_with_special("checkpoint", symlink_outside);
+    has_finding(&f, "violated", "checkpoint-not-regular", None);
+}
+
+#[test]
+fn sparse_gibibyte_as_the_checkpoint() {
+    let f = verify_with_special("checkpoint", sparse_gib);
+    has_finding(&f, "violated", "checkpoint-malformed", None);
+}
+
+#[test]
+fn sparse_gibibyte_as_a_tile() {
+    let f = verify_with_special(&second_tile(), sparse_gib);
+    has_finding(&f, "violated", "tree-tile-mismatch", Some(256));
+}
+
+#[test]
+fn sparse_gibibyte_as_an_entry_bundle() {
+    let f = verify_with_special(&second_bundle(), sparse_gib);
+    has_finding(&f, "violated", "tree-bundle-malformed", Some(256));
+}
+
+// One flipped tile bit is tile corruption, not a rewrite (issue 12, item 9).
+
+/// Verify the scenario's first `days` days one day at a time (the auditor keeps each day's
+/// checkpoint), then write the whole log. Returns the state and the published root.
+fn state_after_days(
+    dir: &std::path::Path,
+    days: usize,
+) -> (logseal::verify::AuditorState, [u8; 32]) {
+    let (e, sizes) = scenario_entries();
+    let mut state = fresh_state();
+    for &(n, t) in &sizes[..days] {
+        write_public(dir, &e[..n as usize], t);
+        state = run(dir, &trust(), &state).new_state.unwrap();
+    }
+    assert_eq!(state.checkpoints.len(), days);
+    let note = write_public(dir, &e, LATE);
+    let text = String::from_utf8(note).unwrap();
+    let body: String = text.split_inclusive('\n').take(3).collect();
+    (
+        state,
+        logseal::checkpoint::Checkpoint::parse(&body).unwrap().root,
+    )
+}
+
+/// Flip one bit of hash `i` of level-0 tile `index`; returns how many of the auditor's
+/// checkpoints the consistency proof read from the tiles then fails for.
+fn flip_tile_bit(
+    dir: &std::path::Path,
+    index: u64,
+    i: usize,
+    state: &logseal::verify::AuditorState,
+    root: &[u8; 32],
+) -> usize {
+    let path = dir
+        .join("public")
+        .join(logseal::tiles::TileId::full(0, index).path());
+    let mut t = std::fs::read(&path).unwrap();
+    t[i * 32 + 7] ^= 1;
+    std::fs::write(&path, t).unwrap();
+    let store = logseal::store::FsStore::open(dir.join("public")).unwrap();
+    let alg = logseal::tree::TreeHashAlg::Sha256;
+    let reader = logseal::log::LogReader::new(&store, alg);
+    let size = scenario_entries().0.len() as u64;
+    state
+        .checkpoints
+        .iter()
+        .filter(|c| {
+            reader.consistency_proof(c.size, size).map_or(true, |p| {
+                alg.verify_consistency(c.size, size, &c.root.0, root, &p)
+                    .is_err()
+            })
+        })
+        .count()
+}
+
+#[test]
+fn flipped_tile_bit_under_the_auditors_checkpoints_is_tile_corruption_not_a_rewrite() {
+    let dir = tempfile::tempdir().unwrap();
+    let (state, root) = state_after_days(dir.path(), 6);
+    let failing = flip_tile_bit(dir.path(), 0, 5, &state, &root);
+    assert!(failing >= 2, "the proofs of {failing} checkpoints fail");
+    let o = run(dir.path(), &trust(), &state);
+    let v: Vec<_> = violations(&o)
+        .into_iter()
+        .filter(|v| v.0 != "heartbeat-counter-mismatch")
+        .collect();
+    assert_eq!(v, [("tree-tile-mismatch", Some(5))]);
+    assert_eq!(o.report.with_code("checkpoint-inconsistent").count(), 0);
+    assert!(
+        o.new_state.is_none(),
+        "corrupt tiles do not advance the state"
+    );
+}
+
+#[test]
+fn rewrite_under_the_auditors_checkpoints_is_still_checkpoint_inconsistent() {
+    let dir = tempfile::tempdir().unwrap();
+    let (state, _) = state_after_days(dir.path(), 6);
+    // The operator removes a query of the first day, rebuilds the tree and re-signs: the
+    // tiles are consistent with the entries, the proofs fail, the entries give other roots.
+    let (mut e, sizes) = scenario_entries();
+    let l = find(&e, is_query) + 1;
+    assert!((l as u64) < sizes[0].0);
+    e.remove(l);
+    relink(&mut e);
+    write_public(dir.path(), &e, LATE);
+    let o = run(dir.path(), &trust(), &state);
+    assert_eq!(o.report.with_code("checkpoint-inconsistent").count(), 6);
+    assert!(
+        o.report
+            .with_code("checkpoint-inconsistent")
+            .all(|f| f.message.contains("history was rewritten")),
+        "{:?}",
+        o.report.findings
+    );
+    assert!(!violations(&o).iter().any(|v| v.0.starts_with("tree-")));
+}
+
+#[test]
+fn since_run_with_a_flipped_tile_bit_says_run_a_full_verification() {
+    let dir = tempfile::tempdir().unwrap();
+    let (state, root) = state_after_days(dir.path(), 6);
+    let failing = flip_tile_bit(dir.path(), 0, 5, &state, &root);
+    assert!(failing >= 2);
+    let o = run_since(dir.path(), &trust(), &state);
+    assert_eq!(o.report.with_code("checkpoint-inconsistent").count(), 0);
+    let u: Vec<_> = o
+        .report
+        .with_code("checkpoint-consistency-undetermined")
+        .collect();
+    assert_eq!(u.len(), failing);
+    assert!(u.iter().all(|f| {
+        f.verdict == Verdict::CannotBeDetermined
+            && f.message
+                .starts_with("inconsistent or corrupt tiles: run a full verification")
+            && !f.message.contains("rewritten")
+    }));
+    assert!(o.new_state.is_none());
+    // The full run tells: tile corruption.
+    let full = run(dir.path(), &trust(), &state);
+    assert_eq!(full.report.with_code("checkpoint-inconsistent").count(), 0);
+    has(&full, "tree-tile-mismatch", Some(5));
 }

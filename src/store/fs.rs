@@ -3,6 +3,7 @@
 use std::collections::BTreeSet;
 use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Write};
+use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -88,6 +89,60 @@ impl FsStore {
         Ok(())
     }
 
+    /// Open the object `key` for reading: `None` when absent; refused
+    /// ([`StoreError::NotRegular`]) when it, or a directory on its path below the root, is
+    /// a symbolic link, or when it is not a regular file. The type is checked before opening
+    /// (so a FIFO or device is never opened) and again on the descriptor, which is opened
+    /// with `O_NONBLOCK | O_NOFOLLOW` so that a file swapped in between cannot block or
+    /// lead elsewhere.
+    fn open_object(&self, key: &str) -> Result<Option<(PathBuf, File)>, StoreError> {
+        let path = self.path(key)?;
+        let refuse = |found: String| StoreError::NotRegular {
+            path: path.display().to_string(),
+            found,
+        };
+        // The directories between the root and the object.
+        let mut dir = self.root.clone();
+        let parts: Vec<&str> = key.split('/').collect();
+        for (i, part) in parts[..parts.len() - 1].iter().enumerate() {
+            dir.push(part);
+            match fs::symlink_metadata(&dir) {
+                Ok(m) if m.file_type().is_symlink() => {
+                    return Err(refuse(format!(
+                        "under a symbolic link ({})",
+                        parts[..=i].join("/")
+                    )));
+                }
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+                Err(e) => return Err(io("stat", &dir)(e)),
+            }
+        }
+        match fs::symlink_metadata(&path) {
+            Ok(m) if !m.file_type().is_file() => return Err(refuse(file_kind(&m.file_type()))),
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(io("stat", &path)(e)),
+        }
+        let f = match OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NONBLOCK | libc::O_NOFOLLOW)
+            .open(&path)
+        {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) if e.raw_os_error() == Some(libc::ELOOP) => {
+                return Err(refuse("a symbolic link".into()));
+            }
+            Err(e) => return Err(io("open", &path)(e)),
+        };
+        let m = f.metadata().map_err(io("stat", &path))?;
+        if !m.file_type().is_file() {
+            return Err(refuse(file_kind(&m.file_type())));
+        }
+        Ok(Some((path, f)))
+    }
+
     /// Remove temporary files a crashed writer left behind (call under the sequencer lock).
     pub fn remove_stale_temporaries(&self) -> Result<usize, StoreError> {
         let mut removed = 0;
@@ -114,6 +169,26 @@ impl FsStore {
     }
 }
 
+/// What a file that is not a regular file is, for messages.
+fn file_kind(t: &fs::FileType) -> String {
+    let kind = if t.is_symlink() {
+        "a symbolic link"
+    } else if t.is_dir() {
+        "a directory"
+    } else if t.is_fifo() {
+        "a FIFO (named pipe)"
+    } else if t.is_char_device() {
+        "a character device"
+    } else if t.is_block_device() {
+        "a block device"
+    } else if t.is_socket() {
+        "a socket"
+    } else {
+        "not a regular file"
+    };
+    kind.into()
+}
+
 fn fsync_dir(dir: &Path) -> Result<(), StoreError> {
     File::open(dir)
         .and_then(|d| d.sync_all())
@@ -122,37 +197,29 @@ fn fsync_dir(dir: &Path) -> Result<(), StoreError> {
 
 impl ObjectStore for FsStore {
     fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        let path = self.path(key)?;
-        match File::open(&path) {
-            Ok(mut f) => {
-                let mut v = Vec::new();
-                f.read_to_end(&mut v).map_err(io("read", &path))?;
-                Ok(Some(v))
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(io("open", &path)(e)),
-        }
+        let Some((path, mut f)) = self.open_object(key)? else {
+            return Ok(None);
+        };
+        let mut v = Vec::new();
+        f.read_to_end(&mut v).map_err(io("read", &path))?;
+        Ok(Some(v))
     }
 
     fn get_at_most(&self, key: &str, max: usize) -> Result<Option<Vec<u8>>, StoreError> {
-        let path = self.path(key)?;
-        match File::open(&path) {
-            Ok(f) => {
-                let mut v = Vec::new();
-                f.take(max as u64 + 1)
-                    .read_to_end(&mut v)
-                    .map_err(io("read", &path))?;
-                if v.len() > max {
-                    return Err(StoreError::TooLarge {
-                        path: path.display().to_string(),
-                        max,
-                    });
-                }
-                Ok(Some(v))
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(io("open", &path)(e)),
+        let Some((path, f)) = self.open_object(key)? else {
+            return Ok(None);
+        };
+        let mut v = Vec::new();
+        f.take(max as u64 + 1)
+            .read_to_end(&mut v)
+            .map_err(io("read", &path))?;
+        if v.len() > max {
+            return Err(StoreError::TooLarge {
+                path: path.display().to_string(),
+                max,
+            });
         }
+        Ok(Some(v))
     }
 
     fn put(&self, key: &str, data: &[u8]) -> Result<(), StoreError> {
@@ -306,6 +373,42 @@ mod tests {
             Err(StoreError::TooLarge { .. })
         ));
         assert_eq!(s.get_at_most("absent", 1).unwrap(), None);
+    }
+
+    #[test]
+    fn special_files_and_symbolic_links_are_refused_without_blocking() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("store");
+        let s = FsStore::open(&root).unwrap();
+        s.put("a/file", b"x").unwrap();
+        let status = std::process::Command::new("mkfifo")
+            .arg(root.join("a/fifo"))
+            .status()
+            .unwrap();
+        assert!(status.success());
+        std::fs::create_dir(root.join("a/dir")).unwrap();
+        std::fs::write(dir.path().join("outside"), b"secret").unwrap();
+        std::os::unix::fs::symlink(dir.path().join("outside"), root.join("a/link")).unwrap();
+        std::fs::create_dir(dir.path().join("elsewhere")).unwrap();
+        std::fs::write(dir.path().join("elsewhere/file"), b"y").unwrap();
+        std::os::unix::fs::symlink(dir.path().join("elsewhere"), root.join("b")).unwrap();
+        for (key, found) in [
+            ("a/fifo", "a FIFO"),
+            ("a/dir", "a directory"),
+            ("a/link", "a symbolic link"),
+            ("b/file", "under a symbolic link (b)"),
+        ] {
+            for r in [s.get(key), s.get_at_most(key, 10)] {
+                match r {
+                    Err(StoreError::NotRegular { found: f, .. }) => {
+                        assert!(f.starts_with(found), "{key}: {f}")
+                    }
+                    other => panic!("{key}: {other:?}"),
+                }
+            }
+        }
+        assert_eq!(s.get("a/file").unwrap().unwrap(), b"x");
+        assert_eq!(s.get("c/absent").unwrap(), None);
     }
 
     #[test]

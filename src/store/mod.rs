@@ -15,6 +15,17 @@
 //! On a local directory, `put` is temp file → fsync → rename; `sync` fsyncs the directories
 //! touched; `compare_and_swap` compares under the sequencer lock, then temp → fsync → rename →
 //! directory fsync. A crash at any point leaves every object either absent or complete.
+//!
+//! Reading is hardened against the directory it reads (a log is untrusted input): every read
+//! — [`ObjectStore::get`] and the bounded [`ObjectStore::get_at_most`] alike — opens only a
+//! regular file, checks the file type before opening and again on the open descriptor
+//! (opened with `O_NONBLOCK | O_NOFOLLOW`, so a FIFO never blocks and a symbolic link is never
+//! followed), and refuses ([`StoreError::NotRegular`]) a directory, FIFO, device, socket or
+//! symbolic link in an object's place. **Symbolic links below the store root are refused
+//! altogether**, whether they are the object itself or one of the directories on its path: an
+//! object is read only from inside the store's own directory tree. The root itself is taken
+//! as given. `get_at_most` reads at most its bound (plus one byte) before refusing a larger
+//! object, so nothing is allocated beyond the format's limit.
 
 mod fs;
 
@@ -42,6 +53,12 @@ pub enum StoreError {
     Locked { path: String, holder: String },
     #[error("{path} is larger than the {max} bytes such an object may have")]
     TooLarge { path: String, max: usize },
+    /// The object is not a regular file (a directory, FIFO, device, socket or symbolic link,
+    /// or it lies under a symbolic link): refused without reading it.
+    #[error(
+        "{path} is {found}, not a regular file: refused (log objects are regular files inside the store)"
+    )]
+    NotRegular { path: String, found: String },
 }
 
 /// An object store: keys are `/`-separated relative paths.

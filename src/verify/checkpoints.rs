@@ -6,6 +6,7 @@
 use crate::checkpoint::{Checkpoint, CheckpointError, open_checkpoint, verify_cosignature};
 use crate::log::LogReader;
 use crate::note::{self, NoteVerifier};
+use crate::store::StoreError;
 use crate::tree::Hash;
 
 use super::report::{Check, Finding, Findings};
@@ -23,6 +24,18 @@ pub(crate) struct Published {
     pub authentic: bool,
 }
 
+/// An auditor checkpoint whose consistency proof, read from the log's tiles, did not verify.
+/// Tiles are not the tree: whether this is a rewrite (check 1) or corrupt tiles (check 2) is
+/// decided from the entries ([`classify`]), or cannot be in an incremental run.
+#[derive(Debug, Clone)]
+pub(crate) struct Unproven {
+    pub size: u64,
+    pub root: Hash,
+    pub log_time: u64,
+    /// Why the proof failed.
+    pub reason: String,
+}
+
 const C: Check = Check::Checkpoints;
 
 fn error_code(e: &CheckpointError) -> &'static str {
@@ -37,23 +50,35 @@ fn error_code(e: &CheckpointError) -> &'static str {
     }
 }
 
-/// Run check 1. Returns `None` when there is no checkpoint whose size and root can even be
-/// read (nothing else can then run).
+/// Run check 1 on the published checkpoint as read (`fetched`: its bytes, absent, or refused
+/// by the store as too large or not a regular file). Returns `None` when there is no
+/// checkpoint whose size and root can even be read (nothing else can then run). Auditor
+/// checkpoints the published tree is proven not to extend go to `inconsistent` (reported
+/// here); those whose tile-read consistency proof fails go to `unproven` (for the caller to
+/// classify).
 pub(crate) fn check(
-    bytes: Option<&[u8]>,
+    fetched: Result<Option<&[u8]>, &StoreError>,
     trust: &Trust,
     state: &AuditorState,
     reader: &LogReader<'_>,
     out: &mut Findings,
     inconsistent: &mut Vec<u64>,
+    unproven: &mut Vec<Unproven>,
 ) -> Option<Published> {
-    let Some(bytes) = bytes else {
-        out.push(Finding::violated(
-            C,
-            "checkpoint-missing",
-            "the log publishes no checkpoint (public/checkpoint is absent)",
-        ));
-        return None;
+    let bytes = match fetched {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => {
+            out.push(Finding::violated(
+                C,
+                "checkpoint-missing",
+                "the log publishes no checkpoint (public/checkpoint is absent)",
+            ));
+            return None;
+        }
+        Err(e) => {
+            out.push(unreadable(e));
+            return None;
+        }
     };
     let no_witnesses: &[(&str, crate::crypto::PublicKey)] = &[];
     let (published, parsed_note) =
@@ -205,20 +230,128 @@ pub(crate) fn check(
                         .map_err(|e| e.to_string())
                 });
             if let Err(reason) = result {
-                inconsistent.push(seen.size);
-                out.push(evidence(Finding::violated(
-                    C,
-                    "checkpoint-inconsistent",
-                    format!(
-                        "the tree of size {} is not an extension of the auditor's checkpoint of \
-                         size {} (log time {}): {reason}",
-                        published.size, seen.size, seen.log_time
-                    ),
-                )));
+                unproven.push(Unproven {
+                    size: seen.size,
+                    root: seen.root.0,
+                    log_time: seen.log_time,
+                    reason,
+                });
             }
         }
     }
     Some(published)
+}
+
+/// The check-1 finding for a `public/checkpoint` the store refused to read: larger than a
+/// note may be (`checkpoint-malformed`), or not a regular file (`checkpoint-not-regular`).
+fn unreadable(e: &StoreError) -> Finding {
+    let (code, expected) = match e {
+        StoreError::NotRegular { .. } => ("checkpoint-not-regular", "a regular file".to_string()),
+        _ => (
+            "checkpoint-malformed",
+            format!("a signed note of at most {} bytes", note::MAX_NOTE_SIZE),
+        ),
+    };
+    Finding::violated(C, code, format!("public/checkpoint is not read: {e}")).evidence(expected, e)
+}
+
+/// What the entries say about an [`Unproven`] auditor checkpoint, in a full run that
+/// recomputed the tree: `at` is the root the entries give at its size (`None`: the entries
+/// did not reach it), `reproduced` whether the entries' tree is the published one, and
+/// `tiles_differ` whether check 2 found stored tiles that differ from the entries.
+///
+/// The entries reproduce both the auditor's root and the published root, and check 2 found
+/// the tiles that differ: the published tree extends the auditor's (its first leaves are the
+/// same), the proof failed only because stored tiles are corrupt, and check 2 reports them —
+/// nothing is reported here. Otherwise `checkpoint-inconsistent`: the entries give another
+/// root at the auditor's size (history was rewritten), or the extension is not proven.
+pub(crate) fn classify(
+    u: &Unproven,
+    at: Option<&Hash>,
+    reproduced: bool,
+    tiles_differ: bool,
+    published: &Published,
+    out: &mut Findings,
+) {
+    let why = match at {
+        Some(r) if *r == u.root && reproduced && tiles_differ => return,
+        Some(r) if *r != u.root => format!(
+            "the entries give another root at size {}: history was rewritten since the \
+             auditor's checkpoint (log time {}); the consistency proof read from the tiles \
+             fails too: {}",
+            u.size, u.log_time, u.reason
+        ),
+        Some(_) if !reproduced => format!(
+            "the consistency proof read from the tiles fails ({}); the entries reproduce the \
+             auditor's root, but their tree is not the published one (see check 2), so the \
+             published tree is not proven to extend it",
+            u.reason
+        ),
+        Some(_) => format!(
+            "the consistency proof read from the tiles fails ({}), although the entries \
+             reproduce both roots and no stored tile differs from them",
+            u.reason
+        ),
+        None => format!(
+            "the consistency proof read from the tiles fails ({}), and the entries up to size {} \
+             cannot be read to tell a rewrite from corrupt tiles (see check 2)",
+            u.reason, u.size
+        ),
+    };
+    out.push(
+        Finding::violated(
+            C,
+            "checkpoint-inconsistent",
+            format!(
+                "the tree of size {} is not an extension of the auditor's checkpoint of size {} \
+                 (log time {}): {why}",
+                published.size, u.size, u.log_time
+            ),
+        )
+        .evidence(
+            format!(
+                "a tree extending size {} with root {}",
+                u.size,
+                hex::encode(u.root)
+            ),
+            match at {
+                Some(r) if *r != u.root => format!("root {} at size {}", hex::encode(r), u.size),
+                _ => format!(
+                    "size {} with root {}",
+                    published.size,
+                    hex::encode(published.root)
+                ),
+            },
+        ),
+    );
+}
+
+/// An incremental run does not read the entries before its resume point, so an
+/// [`Unproven`] auditor checkpoint cannot be classified: `checkpoint-consistency-undetermined`.
+pub(crate) fn undetermined(u: &Unproven, published: &Published) -> Finding {
+    Finding::undetermined(
+        C,
+        "checkpoint-consistency-undetermined",
+        format!(
+            "inconsistent or corrupt tiles: run a full verification. The consistency proof from \
+             the auditor's checkpoint of size {} (log time {}) to the published tree of size {}, \
+             read from the log's tiles, does not verify ({}); an incremental run does not read \
+             the earlier entries, which alone tell corrupt tiles from a changed history",
+            u.size, u.log_time, published.size, u.reason
+        ),
+    )
+    .evidence(
+        format!(
+            "a tree extending size {} with root {}",
+            u.size,
+            hex::encode(u.root)
+        ),
+        format!(
+            "size {} with root {} (not proven)",
+            published.size,
+            hex::encode(published.root)
+        ),
+    )
 }
 
 /// How far the log's clock may run ahead of the reference time before its checkpoint counts
@@ -272,5 +405,51 @@ pub(crate) fn check_times(
                 ),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each way the entries can answer for an auditor checkpoint whose tile proof failed.
+    #[test]
+    fn unproven_checkpoints_are_judged_by_the_entries() {
+        let u = Unproven {
+            size: 10,
+            root: [1; 32],
+            log_time: 5,
+            reason: "proof fails".into(),
+        };
+        let p = Published {
+            size: 20,
+            root: [2; 32],
+            log_time: Some(6),
+            authentic: true,
+        };
+        let cases: [(Option<Hash>, bool, bool, Option<&str>); 5] = [
+            // Both roots reproduced, stored tiles differ: corrupt tiles (check 2's finding).
+            (Some([1; 32]), true, true, None),
+            (Some([3; 32]), true, true, Some("history was rewritten")),
+            (Some([1; 32]), false, true, Some("not the published one")),
+            (None, true, true, Some("cannot be read")),
+            (Some([1; 32]), true, false, Some("no stored tile differs")),
+        ];
+        for (at, reproduced, tiles_differ, want) in cases {
+            let mut out = Findings::default();
+            classify(&u, at.as_ref(), reproduced, tiles_differ, &p, &mut out);
+            let (_, _, f) = out.finish(&Default::default());
+            match want {
+                None => assert!(f.is_empty(), "{f:?}"),
+                Some(text) => {
+                    assert_eq!(f.len(), 1);
+                    assert_eq!(f[0].code, "checkpoint-inconsistent");
+                    assert!(f[0].message.contains(text), "{}", f[0].message);
+                }
+            }
+        }
+        let f = undetermined(&u, &p);
+        assert_eq!(f.code, "checkpoint-consistency-undetermined");
+        assert!(!f.message.contains("rewritten"));
     }
 }

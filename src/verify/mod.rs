@@ -16,6 +16,17 @@
 //! Verification never stops at a finding: everything that can be checked is checked, and a
 //! check that cannot run says why.
 //!
+//! Every object is read through the store's bounded, type-checked reads (see [`crate::store`]):
+//! a FIFO, device, directory or symbolic link in an object's place, or an object beyond its
+//! format's bound, is a finding about that object, never a hang or a whole-file read.
+//!
+//! A consistency proof of check 1 is read from the tiles, so when one fails a full run decides
+//! check 1 only after check 2: the tree recomputed from the entries gives the root at each such
+//! auditor checkpoint's size; when the entries reproduce it and the published root, only the
+//! stored tiles are corrupt (check 2 reports each corrupt tile once), otherwise it is
+//! `checkpoint-inconsistent`. An incremental run cannot tell them apart and says so
+//! (`checkpoint-consistency-undetermined`).
+//!
 //! An incremental run ([`Options::incremental`], `verify --since`) resumes from the state's
 //! [`state::Resume`] point: check 1 proves the published tree extends the resume checkpoint,
 //! check 2 resumes the tree's right edge from the tiles (authenticated by the resume root),
@@ -174,23 +185,45 @@ pub fn verify_with_retention(
     };
     let from = resume.map_or(0, |r| r.size);
     let reader = LogReader::new(store, trust.alg);
-    let cp_bytes = store.get(CHECKPOINT_KEY)?;
+    // Bounded, and refused unless a regular file (the store's read rules).
+    let cp_bytes = match store.get_at_most(CHECKPOINT_KEY, crate::note::MAX_NOTE_SIZE) {
+        Ok(b) => Ok(b),
+        Err(e @ (StoreError::TooLarge { .. } | StoreError::NotRegular { .. })) => Err(e),
+        Err(e) => return Err(e.into()),
+    };
     // Auditor checkpoints the published tree does not extend say nothing about its leaves'
-    // times: they are evidence of the rewrite (check 1), not a timeline for check 5.
+    // times: they are evidence of the rewrite (check 1), not a timeline for check 5. Those
+    // whose proof from the tiles fails (`unproven`) are classified from the entries below.
     let mut inconsistent = Vec::new();
+    let mut unproven = Vec::new();
     let published = checkpoints::check(
-        cp_bytes.as_deref(),
+        cp_bytes.as_ref().map(Option::as_deref),
         trust,
         state,
         &reader,
         &mut out,
         &mut inconsistent,
+        &mut unproven,
     );
+    let cp_bytes = cp_bytes.ok().flatten();
     let provenance = provenance(trust, options, resume.map(|r| r.size));
-    let cannot_resume = resume.is_some_and(|r| inconsistent.contains(&r.size));
+    if let (Some(p), Some(_)) = (&published, resume) {
+        for u in &unproven {
+            out.push(checkpoints::undetermined(u, p));
+        }
+    }
+    let unproven_resume = resume.is_some_and(|r| unproven.iter().any(|u| u.size == r.size));
+    let cannot_resume = unproven_resume || resume.is_some_and(|r| inconsistent.contains(&r.size));
+    inconsistent.extend(unproven.iter().map(|u| u.size));
     let published = published.filter(|_| !cannot_resume);
     let Some(published) = published else {
-        let why = if cannot_resume {
+        let why = if unproven_resume {
+            format!(
+                "the published tree is not proven to extend the auditor's checkpoint of size \
+                 {from} (inconsistent or corrupt tiles, see checkpoint-consistency-undetermined): \
+                 an incremental run cannot resume from it; run a full verification"
+            )
+        } else if cannot_resume {
             format!(
                 "the published tree is not an extension of the auditor's checkpoint of size {from} \
                  (checkpoint-inconsistent): an incremental run cannot resume from it; run a full \
@@ -241,7 +274,11 @@ pub fn verify_with_retention(
 
     let (mut tree, mut registry, mut chains, mut auths) = match resume {
         None => (
-            tree_check::TreeCheck::new(trust.alg, size),
+            {
+                let mut t = tree_check::TreeCheck::new(trust.alg, size);
+                t.record_roots_at(unproven.iter().map(|u| u.size));
+                t
+            },
             records::Registry::new(trust),
             chains::Chains::new(state, known),
             authorisation::Authorisations::default(),
@@ -323,6 +360,29 @@ pub fn verify_with_retention(
                     );
                     items.push(Item::Lost(range.start.max(from)..range.end));
                 }
+                Err(ReadError::Store(e @ StoreError::NotRegular { .. })) => {
+                    let what = format!("entry bundle {}", b.path());
+                    out.push(tree_check::not_regular(&what, range.start, &e));
+                    items.push(Item::Lost(range.start.max(from)..range.end));
+                }
+                Err(ReadError::Store(StoreError::TooLarge { max, .. })) => {
+                    out.push(
+                        Finding::violated(
+                            Check::Tree,
+                            "tree-bundle-malformed",
+                            format!(
+                                "entry bundle {} (leaves {}..{}) is larger than an entry bundle \
+                                 may be; not read",
+                                b.path(),
+                                range.start,
+                                range.end - 1
+                            ),
+                        )
+                        .at(range.start)
+                        .evidence(format!("at most {max} bytes"), format!("more than {max}")),
+                    );
+                    items.push(Item::Lost(range.start.max(from)..range.end));
+                }
                 Err(ReadError::Store(e)) => return Err(e.into()),
                 Err(e) => return Err(VerifyError::Read(e.to_string())),
             }
@@ -388,7 +448,17 @@ pub fn verify_with_retention(
         records_checked += n;
         progress.advance(n);
     }
-    tree.finish(&published.root, store, &mut out)?;
+    let recomputed = tree.finish(&published.root, store, &mut out)?;
+    if resume.is_none() {
+        // Check 1 after check 2: an auditor checkpoint whose proof from the tiles failed is
+        // judged by the entries (a rewrite, or only corrupt tiles that check 2 reported).
+        let reproduced = recomputed.root == Some(published.root);
+        let tiles_differ = out.violations_in(Check::Tree) > 0;
+        for u in &unproven {
+            let at = recomputed.roots_at.get(&u.size);
+            checkpoints::classify(u, at, reproduced, tiles_differ, &published, &mut out);
+        }
+    }
     // References older than the window (and, incrementally, heads before the resume point):
     // one more pass, reading only. A leaf before the resume point counts only when an
     // inclusion proof from the tiles leads to the published root.
@@ -441,7 +511,9 @@ pub fn verify_with_retention(
         chains::resolve_old(&old, &found, &mut out);
     }
     let (heads, carried) = chains.finish(&found, &mut out);
+    // An auditor checkpoint not proven consistent (incremental run) keeps the state too.
     let advance = published.authentic
+        && (resume.is_none() || unproven.is_empty())
         && out.violations_in(Check::Checkpoints) == 0
         && out.violations_in(Check::Tree) == 0;
     let retention = match retention {

@@ -3,6 +3,8 @@
 //! proofs of this tree. Streaming: O(log n) hashes in memory (the RFC 9162 right edge and
 //! one tile buffer per tile level).
 
+use std::collections::BTreeMap;
+
 use crate::store::{ObjectStore, StoreError};
 use crate::tiles::{self, TILE_HEIGHT, TILE_WIDTH, TileId};
 use crate::tree::{Hash, TreeHashAlg};
@@ -25,6 +27,17 @@ pub(crate) struct TreeCheck {
     broken_at: Option<u64>,
     /// Why, when it is not missing entries.
     broken_reason: Option<String>,
+    /// Tree sizes whose root is wanted (check 1 classifies unproven auditor checkpoints
+    /// with them), and the roots recorded as the leaves passed them.
+    roots_at: BTreeMap<u64, Option<Hash>>,
+}
+
+/// What the recomputation gave once every leaf was pushed.
+pub(crate) struct Recomputed {
+    /// The root of the whole tree, `None` when entries were missing or unreadable.
+    pub root: Option<Hash>,
+    /// The root at each size asked for by [`TreeCheck::record_roots_at`] that was reached.
+    pub roots_at: BTreeMap<u64, Hash>,
 }
 
 impl TreeCheck {
@@ -38,7 +51,14 @@ impl TreeCheck {
             next_leaf: 0,
             broken_at: None,
             broken_reason: None,
+            roots_at: BTreeMap::new(),
         }
+    }
+
+    /// Record the root of the tree at each of `sizes` as the leaves pass it.
+    pub fn record_roots_at(&mut self, sizes: impl IntoIterator<Item = u64>) {
+        self.roots_at
+            .extend(sizes.into_iter().filter(|&s| s > 0).map(|s| (s, None)));
     }
 
     /// Resume after the leaves `[0, from)` of the auditor's checkpoint with root `old_root`:
@@ -127,6 +147,9 @@ impl TreeCheck {
             h = (top_h + 1, self.alg.node(&top, &h.1));
         }
         self.edge.push(h);
+        if let Some(slot) = self.roots_at.get_mut(&self.next_leaf) {
+            *slot = Some(root_of(self.alg, &self.edge));
+        }
         // Tiles.
         let mut level = 0usize;
         let mut value = hash;
@@ -157,7 +180,15 @@ impl TreeCheck {
         published_root: &Hash,
         store: &dyn ObjectStore,
         out: &mut Findings,
-    ) -> Result<(), StoreError> {
+    ) -> Result<Recomputed, StoreError> {
+        let mut done = Recomputed {
+            root: None,
+            roots_at: self
+                .roots_at
+                .iter()
+                .filter_map(|(&s, r)| Some((s, (*r)?)))
+                .collect(),
+        };
         if let Some(leaf) = self.broken_at {
             let why = self.broken_reason.unwrap_or_else(|| {
                 "entries are missing or unreadable (see tree-entries-missing)".into()
@@ -172,7 +203,7 @@ impl TreeCheck {
                 )
                 .at(leaf),
             );
-            return Ok(());
+            return Ok(done);
         }
         for tile in tiles::tiles_for_size(self.size) {
             if tile.is_full() {
@@ -196,7 +227,8 @@ impl TreeCheck {
                 .evidence(hex::encode(published_root), hex::encode(root)),
             );
         }
-        Ok(())
+        done.root = Some(root);
+        Ok(done)
     }
 }
 
@@ -223,16 +255,41 @@ fn compare_tile(
             << (u32::from(TILE_HEIGHT) * u32::from(tile.level()))
     };
     let path = tile.path();
-    let Some(data) = store.get(&path)? else {
-        out.push(
-            Finding::violated(
-                C,
-                "tree-tile-missing",
-                format!("hash tile {path} is missing (the directory is truncated)"),
-            )
-            .at(first_leaf(0)),
-        );
-        return Ok(());
+    // Read at most the tile's own length: a longer object is a mismatch, not a read.
+    let max = tile.data_len();
+    let data = match store.get_at_most(&path, max) {
+        Ok(Some(data)) => data,
+        Ok(None) => {
+            out.push(
+                Finding::violated(
+                    C,
+                    "tree-tile-missing",
+                    format!("hash tile {path} is missing (the directory is truncated)"),
+                )
+                .at(first_leaf(0)),
+            );
+            return Ok(());
+        }
+        Err(StoreError::TooLarge { .. }) => {
+            out.push(
+                Finding::violated(
+                    C,
+                    "tree-tile-mismatch",
+                    format!("hash tile {path} is longer than a tile of its width"),
+                )
+                .at(first_leaf(0))
+                .evidence(
+                    format!("{max} bytes in all"),
+                    format!("more than {max} bytes"),
+                ),
+            );
+            return Ok(());
+        }
+        Err(e @ StoreError::NotRegular { .. }) => {
+            out.push(not_regular(&format!("hash tile {path}"), first_leaf(0), &e));
+            return Ok(());
+        }
+        Err(e) => return Err(e),
     };
     let expected: Vec<u8> = hashes.iter().flatten().copied().collect();
     if data == expected {
@@ -261,6 +318,22 @@ fn compare_tile(
     Ok(())
 }
 
+/// `tree-object-not-regular`: the store refused the object `what` (a tile or an entry
+/// bundle) because it is not a regular file; `leaf` is the first leaf under it.
+pub(crate) fn not_regular(what: &str, leaf: u64, e: &StoreError) -> Finding {
+    let found = match e {
+        StoreError::NotRegular { found, .. } => found.clone(),
+        other => other.to_string(),
+    };
+    Finding::violated(
+        C,
+        "tree-object-not-regular",
+        format!("{what} is not read: {e}"),
+    )
+    .at(leaf)
+    .evidence("a regular file inside the log directory", found)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -287,6 +360,30 @@ mod tests {
         assert_eq!(out.violations_in(C), 0);
         assert_eq!(root_of(alg, &t.edge), root);
         assert_eq!(t.full_tiles, vec![1, 0]);
+    }
+
+    #[test]
+    fn roots_are_recorded_at_the_sizes_asked_for() {
+        let alg = TreeHashAlg::Sha256;
+        let l = leaves(300);
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::store::FsStore::open(dir.path()).unwrap();
+        let mut out = Findings::default();
+        let mut t = TreeCheck::new(alg, 300);
+        t.record_roots_at([0, 5, 256, 299, 400]);
+        for (i, h) in l.iter().enumerate() {
+            t.push_leaf(i as u64, *h, &store, &mut out).unwrap();
+        }
+        let root = alg.root_from_leaves(&l);
+        let r = t.finish(&root, &store, &mut out).unwrap();
+        assert_eq!(r.root, Some(root));
+        assert_eq!(
+            r.roots_at.keys().copied().collect::<Vec<_>>(),
+            [5, 256, 299]
+        );
+        for (&s, h) in &r.roots_at {
+            assert_eq!(*h, alg.root_from_leaves(&l[..s as usize]), "size {s}");
+        }
     }
 
     #[test]

@@ -328,3 +328,101 @@ pub fn continue_chain(
 pub fn producer_of(e: &[u8]) -> String {
     decode(e).payload().producer.to_string()
 }
+
+/// A run of the binary under [`run_bounded`]: exit code, output, and the process's peak
+/// resident memory.
+pub struct Bounded {
+    pub code: Option<i32>,
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+    /// Peak resident set size of the process, in KiB (`getrusage`'s `ru_maxrss`).
+    pub max_rss_kib: i64,
+}
+
+/// Run `logseal args` in `cwd`, failing the test — and killing the process — when it has not
+/// finished within `limit` (a hang fails instead of blocking CI).
+// The child is reaped by `wait4` (which also gives its peak memory), not by `Child::wait`.
+#[allow(clippy::zombie_processes)]
+pub fn run_bounded(args: &[&str], cwd: &Path, limit: std::time::Duration) -> Bounded {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_logseal"))
+        .args(args)
+        .current_dir(cwd)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run logseal");
+    let drain = |mut r: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut v = Vec::new();
+            let _ = r.read_to_end(&mut v);
+            v
+        })
+    };
+    let out = drain(Box::new(child.stdout.take().unwrap()));
+    let err = drain(Box::new(child.stderr.take().unwrap()));
+    let pid = child.id() as libc::pid_t;
+    let start = std::time::Instant::now();
+    let (status, rss) = loop {
+        let mut status = 0;
+        // SAFETY: plain system call on our own child; `ru` is a valid, zeroed rusage.
+        let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+        let r = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut ru) };
+        if r == pid {
+            break (status, ru.ru_maxrss);
+        }
+        assert_eq!(r, 0, "wait4: {}", std::io::Error::last_os_error());
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("logseal {args:?} did not finish within {limit:?}: it hangs");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let code = (status & 0x7f == 0).then_some((status >> 8) & 0xff);
+    Bounded {
+        code,
+        stdout: out.join().unwrap(),
+        stderr: err.join().unwrap(),
+        max_rss_kib: rss,
+    }
+}
+
+/// The scenario's log written by [`write_public`] into `dir/log`, and its trust file
+/// `dir/trust.json`: the arguments of `logseal verify --json` on it.
+pub fn cli_log(dir: &Path) -> Vec<String> {
+    let (e, _) = scenario_entries();
+    let log = dir.join("log");
+    write_public(&log, &e, LATE);
+    let trust_path = dir.join("trust.json");
+    std::fs::write(&trust_path, serde_json::to_vec(&trust().file).unwrap()).unwrap();
+    vec![
+        "verify".into(),
+        log.display().to_string(),
+        "--trust".into(),
+        trust_path.display().to_string(),
+        "--at".into(),
+        "2026-04-01T00:00:00Z".into(),
+        "--json".into(),
+    ]
+}
+
+/// The (verdict, code, leaf) of every finding of a `--json` report.
+pub fn json_findings(stdout: &[u8]) -> Vec<(String, String, Option<u64>)> {
+    let v: serde_json::Value = serde_json::from_slice(stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(stdout)));
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["verdict"].as_str().unwrap().to_string(),
+                f["code"].as_str().unwrap().to_string(),
+                f["leaf"].as_u64(),
+            )
+        })
+        .collect()
+}
