@@ -31,7 +31,10 @@ fn check7_undetermined(o: &std::process::Output, reason: &str) {
     assert_eq!(o.status.code(), Some(1), "{codes:?}");
     let c7 = &v["checks"][6];
     assert_eq!(c7["verdict"], "cannot-be-determined", "{c7:#}");
-    assert_eq!((&c7["required"], &c7["determined"]), (&true.into(), &false.into()));
+    assert_eq!(
+        (&c7["required"], &c7["determined"]),
+        (&true.into(), &false.into())
+    );
     assert!(c7["not_run"].as_str().unwrap().contains(reason), "{c7:#}");
     let f: Vec<_> = v["findings"]
         .as_array()
@@ -40,9 +43,19 @@ fn check7_undetermined(o: &std::process::Output, reason: &str) {
         .filter(|f| f["code"] == "required-check-undetermined")
         .collect();
     assert_eq!(f.len(), 1, "{codes:?}");
-    assert_eq!((&f[0]["check"], &f[0]["verdict"]), (&7.into(), &"cannot-be-determined".into()));
-    assert!(f[0]["message"].as_str().unwrap().contains(reason), "{:#}", f[0]);
-    assert!(!codes.iter().any(|(c, _)| c == "retention-kept-too-long"), "{codes:?}");
+    assert_eq!(
+        (&f[0]["check"], &f[0]["verdict"]),
+        (&7.into(), &"cannot-be-determined".into())
+    );
+    assert!(
+        f[0]["message"].as_str().unwrap().contains(reason),
+        "{:#}",
+        f[0]
+    );
+    assert!(
+        !codes.iter().any(|(c, _)| c == "retention-kept-too-long"),
+        "{codes:?}"
+    );
     assert_eq!(v["checks"][6]["violations"], 0);
 }
 
@@ -57,7 +70,10 @@ fn a_hidden_private_config_makes_a_required_check_7_undetermined_and_exit_1() {
     let o = l.verify(LATE, &["--json"]);
     let (_, codes) = report(&o);
     assert_eq!(o.status.code(), Some(1));
-    assert!(codes.contains(&("retention-kept-too-long".into(), Some(a))), "{codes:?}");
+    assert!(
+        codes.contains(&("retention-kept-too-long".into(), Some(a))),
+        "{codes:?}"
+    );
     // Hiding private/config.json no longer hides the violation behind exit 0.
     hide_config(&l);
     for at in [EARLY, LATE] {
@@ -70,9 +86,15 @@ fn a_hidden_private_config_makes_a_required_check_7_undetermined_and_exit_1() {
             && out.contains("required check(s) 7 not fully determined"),
         "{out}"
     );
-    assert!(out.contains("  required    checks 1, 2, 3, 4, 5, 6, 7 "), "{out}");
+    assert!(
+        out.contains("  required    checks 1, 2, 3, 4, 5, 6, 7 "),
+        "{out}"
+    );
     let err = common::text(&o.stderr);
-    assert!(err.contains("required check(s) 7 not fully determined"), "{err}");
+    assert!(
+        err.contains("required check(s) 7 not fully determined"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -97,7 +119,10 @@ fn check_7_not_required_is_stated_as_not_run_and_exits_0() {
     assert!(out.contains("no violation found"), "{out}");
     assert!(out.contains("  not run     check 7: "), "{out}");
     assert!(out.contains("config.json is missing"), "{out}");
-    assert!(out.contains("  required    checks 1, 2, 3, 4, 5, 6 "), "{out}");
+    assert!(
+        out.contains("  required    checks 1, 2, 3, 4, 5, 6 "),
+        "{out}"
+    );
     let (v, _) = report(&l.verify(LATE, &["--json"]));
     assert_eq!(v["checks"][6]["verdict"], serde_json::Value::Null);
     assert_eq!(v["checks"][6]["required"], false);
@@ -109,8 +134,14 @@ fn require_on_the_command_line_adds_to_the_trust_file() {
     let (l, _) = log();
     l.write_trust(None);
     hide_config(&l);
-    check7_undetermined(&l.verify(LATE, &["--require", "7", "--json"]), "config.json");
-    check7_undetermined(&l.verify(LATE, &["--require", "1,7", "--json"]), "config.json");
+    check7_undetermined(
+        &l.verify(LATE, &["--require", "7", "--json"]),
+        "config.json",
+    );
+    check7_undetermined(
+        &l.verify(LATE, &["--require", "1,7", "--json"]),
+        "config.json",
+    );
     // A public part alone (an auditor's copy): check 7 has no access.
     std::fs::remove_dir_all(l.log_dir().join("private")).unwrap();
     check7_undetermined(
@@ -128,10 +159,19 @@ fn require_checks_names_checks_by_number() {
     let (l, _) = log();
     l.write_trust(Some(&[1, 9]));
     let err = common::fails(&l.verify(EARLY, &[]), 2);
-    assert!(err.contains("require_checks[1]: 9 is not a check (1–7)"), "{err}");
+    assert!(
+        err.contains("require_checks[1]: 9 is not a check (1–7)"),
+        "{err}"
+    );
     // An empty list requires nothing: check 7 not run is then no failure either.
     l.write_trust(Some(&[]));
     hide_config(&l);
     let (v, _) = report(&l.verify(LATE, &["--json"]));
-    assert!(v["checks"].as_array().unwrap().iter().all(|c| c["required"] == false));
+    assert!(
+        v["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["required"] == false)
+    );
 }

@@ -123,3 +123,57 @@ fn an_unaltered_log_gives_since_the_same_retention_verdict_as_a_full_run() {
     );
     assert_eq!(v["checks"][6]["determined"], true);
 }
+
+#[test]
+fn since_leaves_check_7_not_run_when_old_tiles_were_rewritten_with_their_bundle() {
+    let mut l = RetentionLog::new();
+    let old = l.access("2026-03-01T10:00:00Z");
+    l.checkpoint("2026-03-01T12:00:00Z");
+    // More than a full tile of later records, so that `old` lies in a full tile the
+    // resumed tree check never reads again.
+    for _ in 0..300 {
+        l.access("2026-03-04T22:00:00Z");
+    }
+    l.checkpoint("2026-03-04T23:00:00Z");
+    l.write_trust(None);
+    let state = l.root().join("auditor");
+    let state_arg = state.to_str().unwrap();
+    assert_eq!(l.verify(AT, &["--state", state_arg]).status.code(), Some(1));
+    let last = l.access("2026-03-04T23:10:00Z");
+    l.checkpoint("2026-03-04T23:30:00Z");
+    let size = last + 1;
+    // The operator rewrites the old record, its bundle and its level-0 tile consistently.
+    let mut new_hash = None;
+    rewrite_entry(&l, old, size, |e| {
+        let e = resign(e, |p| p.occurred_at = t("2026-03-04T20:00:00Z"));
+        new_hash = Some(logseal::tree::TreeHashAlg::Sha256.leaf(&e));
+        e
+    });
+    let tile = tiles::tiles_at_level(0, size)
+        .find(|t| t.index() == old >> tiles::TILE_HEIGHT)
+        .unwrap();
+    let tile_path = l.log_dir().join("public").join(tile.path());
+    let mut data = std::fs::read(&tile_path).unwrap();
+    let k = (old % 256) as usize * 32;
+    data[k..k + 32].copy_from_slice(&new_hash.unwrap());
+    std::fs::write(&tile_path, data).unwrap();
+    let o = l.verify(AT, &["--since", "--state", state_arg, "--json"]);
+    let (v, codes) = report(&o);
+    assert_eq!(o.status.code(), Some(1), "{codes:?}");
+    assert!(
+        !codes.iter().any(|(c, _)| c == "retention-kept-too-long"),
+        "{codes:?}"
+    );
+    assert!(
+        codes.contains(&("tree-reread-root-mismatch".into(), None)),
+        "{codes:?}"
+    );
+    assert_eq!(v["checks"][6]["verdict"], serde_json::Value::Null);
+    assert!(
+        v["checks"][6]["not_run"]
+            .as_str()
+            .unwrap()
+            .contains("run a full verification"),
+        "{v:#}"
+    );
+}

@@ -363,8 +363,12 @@ pub fn render(r: &Report) -> String {
             a.role, a.name, a.fingerprint
         ));
     }
-    let required: Vec<verify::Check> =
-        r.checks.iter().filter(|c| c.required).map(|c| c.check).collect();
+    let required: Vec<verify::Check> = r
+        .checks
+        .iter()
+        .filter(|c| c.required)
+        .map(|c| c.check)
+        .collect();
     out.push_str(&format!(
         "  required    {} (trust file require_checks, --require)\n",
         if required.is_empty() {

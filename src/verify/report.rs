@@ -466,8 +466,7 @@ impl Findings {
                     None
                 };
                 // A required check that did not run is "cannot be determined" (its finding).
-                let verdict = if reason.is_some() && violations == 0 && !required.contains(&check)
-                {
+                let verdict = if reason.is_some() && violations == 0 && !required.contains(&check) {
                     None
                 } else if violations > 0 {
                     Some(Verdict::Violated)
@@ -491,5 +490,48 @@ impl Findings {
             })
             .collect();
         (checks, self.counts, self.kept)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(code: &'static str) -> Finding {
+        Finding::violated(Check::Retention, code, "m")
+    }
+
+    #[test]
+    fn merge_counts_like_pushing_and_keeps_the_bound() {
+        let mut a = Findings::default();
+        let mut b = Findings::default();
+        for _ in 0..150 {
+            a.push(finding("x"));
+        }
+        for _ in 0..100 {
+            b.push(finding("x"));
+        }
+        b.push(Finding::undetermined(Check::Tree, "y", "m"));
+        b.incomplete(Check::Tree, "why");
+        a.merge(b);
+        a.require([Check::Tree]);
+        assert_eq!(
+            a.counts["x"],
+            CodeCount {
+                total: 250,
+                suppressed: 50
+            }
+        );
+        assert_eq!(a.violations_in(Check::Retention), 250);
+        let (checks, counts, kept) = a.finish(&BTreeMap::new());
+        assert_eq!(kept.iter().filter(|f| f.code == "x").count(), 200);
+        assert_eq!(counts[REQUIRED_UNDETERMINED].total, 1);
+        let tree = &checks[1];
+        assert_eq!(
+            (tree.required, tree.determined, tree.incomplete.as_deref()),
+            (true, false, Some("why"))
+        );
+        assert_eq!(tree.verdict, Some(Verdict::CannotBeDetermined));
+        assert!(checks[6].determined && !checks[6].required);
     }
 }

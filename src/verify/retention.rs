@@ -212,7 +212,9 @@ fn bundle_matches(
     out: &mut Findings,
 ) -> bool {
     let Some(tile) = tile else { return true };
-    let differ: Vec<usize> = (0..leaves.len()).filter(|&k| leaves[k] != tile[k]).collect();
+    let differ: Vec<usize> = (0..leaves.len())
+        .filter(|&k| leaves[k] != tile[k])
+        .collect();
     let Some(&k) = differ.first() else {
         return true;
     };
@@ -241,8 +243,12 @@ fn bundle_matches(
          the checkpoint's tree (tree-bundle-mismatch)"
     );
     out.push(
-        Finding::undetermined(Check::Retention, "retention-entries-unauthenticated", why.clone())
-            .at(first),
+        Finding::undetermined(
+            Check::Retention,
+            "retention-entries-unauthenticated",
+            why.clone(),
+        )
+        .at(first),
     );
     out.incomplete(Check::Retention, why);
     false

@@ -125,7 +125,10 @@ impl Trust {
             None => Ok(trust),
             Some(v) => {
                 let numbers: Vec<u64> = serde_json::from_value(v).map_err(|e| {
-                    member(REQUIRE_CHECKS, format!("a list of check numbers (1–7): {e}"))
+                    member(
+                        REQUIRE_CHECKS,
+                        format!("a list of check numbers (1–7): {e}"),
+                    )
                 })?;
                 let checks = numbers
                     .iter()
