@@ -568,7 +568,7 @@ _logseal() {
             return 0
             ;;
         logseal__subcmd__verify)
-            opts="-h -V --trust --state --at --since --retention-grace --json --help --version"
+            opts="-h -V --trust --state --at --since --retention-grace --json --require --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -587,6 +587,10 @@ _logseal() {
                     return 0
                     ;;
                 --retention-grace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --require)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -113,6 +113,7 @@ complete -c logseal -n "__fish_logseal_using_subcommand verify" -l trust -d 'The
 complete -c logseal -n "__fish_logseal_using_subcommand verify" -l state -d 'The auditor\'s state directory (created if absent): checkpoints verified, producer heads' -r -F
 complete -c logseal -n "__fish_logseal_using_subcommand verify" -l at -d 'Reference time of the verdicts (RFC 3339; default: now)' -r
 complete -c logseal -n "__fish_logseal_using_subcommand verify" -l retention-grace -d 'Check 7 (retention, when DIR/private is readable): how long after its deadline a disclosure still present counts as due rather than kept too long, e.g. 1d, 36h, 0s' -r
+complete -c logseal -n "__fish_logseal_using_subcommand verify" -l require -d 'Require these checks too (besides the trust file\'s require_checks), e.g. 7 or 1,7: a required check that is not fully determined makes the exit status 1' -r
 complete -c logseal -n "__fish_logseal_using_subcommand verify" -l since -d 'Incremental: check only the records appended since the state\'s last checkpoint'
 complete -c logseal -n "__fish_logseal_using_subcommand verify" -l json -d 'Print the report as one JSON object (docs/CHECKS.md §JSON report)'
 complete -c logseal -n "__fish_logseal_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -115,8 +115,15 @@ pub enum Command {
         records appended since, resuming the key registry, producer chains, heartbeat \
         counters and authorisations from the state. Without a resume point in the state it \
         refuses to run (exit 2).\n\n\
-        Exit status: 0 no violation found (items that cannot be determined are listed); 1 a \
-        violation was found; 2 verification could not run."
+        Required checks: the trust file's require_checks (default 1-6) and --require. A \
+        required check that did not run (check 7 without a readable DIR/private: missing, \
+        hidden, unreadable or inconsistent) or did not examine every entry of the verified \
+        tree is reported as cannot be determined, with the reason.\n\n\
+        Exit status: 0 no violation found and every required check fully determined (ran over \
+        every entry; items that cannot be determined on their own, such as a first run's \
+        checkpoint-no-auditor-state, are listed in the report and do not change the status); \
+        1 a violation was found, or a required check is not fully determined; 2 verification \
+        could not run."
     )]
     Verify(VerifyArgs),
     /// Act as an offline witness: cosign checkpoints that extend the last one cosigned
@@ -450,6 +457,11 @@ pub struct VerifyArgs {
     /// Print the report as one JSON object (docs/CHECKS.md §JSON report)
     #[arg(long)]
     pub json: bool,
+    /// Require these checks too (besides the trust file's require_checks), e.g. 7 or 1,7: a
+    /// required check that is not fully determined makes the exit status 1
+    #[arg(long, value_name = "N[,N]", value_delimiter = ',',
+          value_parser = clap::value_parser!(u64).range(1..=7))]
+    pub require: Vec<u64>,
 }
 
 /// `logseal init`.

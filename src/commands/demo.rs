@@ -20,7 +20,7 @@ use logseal::record::{Kind, Record, SignedRecord};
 use logseal::scenario::{self, AUTHORITY, ORIGIN, Scale, Signed};
 use logseal::tree::TreeHashAlg;
 
-use logseal::verify::{Report, Trust, TrustFile, Verdict};
+use logseal::verify::{Check, Report, Trust, TrustFile, Verdict};
 
 use super::log::{ProofFile, check_proof};
 use super::record::write_signed;
@@ -107,13 +107,10 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         max_logging_delay_overrides: Default::default(),
         retention_policy_authority: Some(scenario::POLICY_AUTHORITY.into()),
     };
+    // The auditor inspects the operator's log directory: check 7 (retention) is required.
+    let trust = Trust::new(trust_file)?.also_requiring([Check::Retention]);
     let trust_path = auditor.join("trust.json");
-    files::create_new(
-        &trust_path,
-        serde_json::to_string_pretty(&trust_file)?.as_bytes(),
-        0o644,
-    )?;
-    let trust = Trust::new(trust_file)?;
+    files::create_new(&trust_path, &trust.to_json(), 0o644)?;
     // 3. Append each day as one atomic batch, checkpoint at the end of the day.
     let mut per_kind: BTreeMap<&str, u64> = BTreeMap::new();
     let mut leaf_of: BTreeMap<&str, (u64, &Signed)> = BTreeMap::new();

@@ -3,7 +3,10 @@
 //! renders the report (text for people, `--json` for machines). `--since` runs it
 //! incrementally from the state's resume point. When the log directory has its private part
 //! (`DIR/private/config.json`), check 7 (retention) reads the disclosures through a
-//! read-only [`Log`]. Exit 0 no violation, 1 a violation ([`Invalid`]), 2 could not run.
+//! read-only [`Log`]; a `DIR/private` that exists but cannot be opened (its `config.json`
+//! hidden, its state corrupt) stops check 7 with the reason. Exit 0 no violation and every
+//! required check fully determined, 1 a violation or a required check not fully determined
+//! ([`Invalid`]), 2 could not run.
 
 use std::io::IsTerminal;
 use std::path::Path;
@@ -139,10 +142,22 @@ pub fn verify_log_with(
         None => AuditorState::new(trust.origin()),
     };
     let store = FsStore::open(&public)?;
-    // Check 7 needs the disclosures: the private part, when this is the log directory.
-    let private = dir.join("private").join("config.json").is_file().then(|| {
-        Log::open_read_only(dir).map_err(|e| Unreadable(format!("{}: {e}", dir.display())))
-    });
+    // Check 7 needs the disclosures: the private part, when this is the log directory. One
+    // that is there but cannot be opened is not the same as none: check 7 says why.
+    let private_dir = dir.join("private");
+    let config = private_dir.join("config.json");
+    let private = if config.is_file() {
+        Some(Log::open_read_only(dir).map_err(|e| Unreadable(format!("{}: {e}", dir.display()))))
+    } else if std::fs::symlink_metadata(&private_dir).is_ok() {
+        Some(Err(Unreadable(format!(
+            "{} exists but {} is missing or not a file: the private part is incomplete or \
+             hidden",
+            private_dir.display(),
+            config.display()
+        ))))
+    } else {
+        None
+    };
     let source: Option<&dyn DisclosureSource> = match &private {
         None => None,
         Some(Ok(log)) => Some(log),
@@ -178,7 +193,11 @@ pub fn verify_log_with(
 }
 
 pub fn run(args: VerifyArgs) -> anyhow::Result<()> {
-    let trust = read_trust(&args.trust)?;
+    let trust = read_trust(&args.trust)?.also_requiring(
+        args.require
+            .iter()
+            .filter_map(|&n| verify::Check::from_number(n)),
+    );
     let at_secs = match &args.at {
         Some(s) => {
             Timestamp::parse_rfc3339(s)
@@ -209,11 +228,31 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<()> {
     } else {
         files::print(&render(&report))?;
     }
+    let n: u64 = report.checks.iter().map(|c| c.violations).sum();
+    let undetermined = report.required_not_determined();
+    let mut why = Vec::new();
     if report.has_violations() {
-        let n: u64 = report.checks.iter().map(|c| c.violations).sum();
-        return Err(Invalid(format!("verification found {n} violation(s)")).into());
+        why.push(format!("verification found {n} violation(s)"));
+    }
+    if !undetermined.is_empty() {
+        why.push(format!(
+            "required check(s) {} not fully determined (see required-check-undetermined)",
+            numbers(&undetermined)
+        ));
+    }
+    if !why.is_empty() {
+        return Err(Invalid(why.join("; ")).into());
     }
     Ok(())
+}
+
+/// `1, 2, 7`.
+fn numbers(checks: &[verify::Check]) -> String {
+    checks
+        .iter()
+        .map(|c| c.number().to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The report for a person: summary, findings grouped by check, provenance.
@@ -231,9 +270,21 @@ pub fn render(r: &Report) -> String {
         p.incremental_from
             .map_or(String::new(), |f| format!(" (incremental, since size {f})"))
     ));
+    let required = r.required_not_determined();
     out.push_str(&format!(
-        "{}: {violations} violation(s), {undetermined} item(s) cannot be determined, {notices} notice(s)\n\n",
-        if violations > 0 { "VIOLATED" } else { "no violation found" }
+        "{}: {violations} violation(s), {undetermined} item(s) cannot be determined, {notices} notice(s){}\n\n",
+        if violations > 0 {
+            "VIOLATED"
+        } else if !required.is_empty() {
+            "NOT DETERMINED"
+        } else {
+            "no violation found"
+        },
+        if required.is_empty() {
+            String::new()
+        } else {
+            format!("; required check(s) {} not fully determined", numbers(&required))
+        }
     ));
     out.push_str("  check  verdict                violations  undetermined  notices\n");
     for c in &r.checks {
@@ -312,10 +363,30 @@ pub fn render(r: &Report) -> String {
             a.role, a.name, a.fingerprint
         ));
     }
+    let required: Vec<verify::Check> = r
+        .checks
+        .iter()
+        .filter(|c| c.required)
+        .map(|c| c.check)
+        .collect();
+    out.push_str(&format!(
+        "  required    {} (trust file require_checks, --require)\n",
+        if required.is_empty() {
+            "no check".to_string()
+        } else {
+            format!("checks {}", numbers(&required))
+        }
+    ));
     for c in &r.checks {
         if let Some(reason) = &c.not_run {
             out.push_str(&format!(
                 "  not run     check {}: {reason}\n",
+                c.check.number()
+            ));
+        }
+        if let Some(reason) = &c.incomplete {
+            out.push_str(&format!(
+                "  incomplete  check {}: {reason}\n",
                 c.check.number()
             ));
         }

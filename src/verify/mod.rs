@@ -157,6 +157,7 @@ pub fn verify_with_retention(
     retention: Option<RetentionAccess<'_>>,
 ) -> Result<Outcome, VerifyError> {
     let mut out = report::Findings::default();
+    out.require(trust.require_checks.iter().copied());
     let mut not_run: BTreeMap<Check, String> = BTreeMap::new();
     if retention.is_none() {
         not_run.insert(Check::Retention, NO_DISCLOSURE_ACCESS.into());
@@ -414,6 +415,22 @@ pub fn verify_with_retention(
                 (Item::Lost(range), _) => {
                     tree.break_at(range.start);
                     chains.lost_entries();
+                    for c in [
+                        Check::Tree,
+                        Check::Records,
+                        Check::Completeness,
+                        Check::Ordering,
+                        Check::Authorisation,
+                    ] {
+                        out.incomplete(
+                            c,
+                            format!(
+                                "the entries of leaves {}..{} could not be read (check 2)",
+                                range.start,
+                                range.end - 1
+                            ),
+                        );
+                    }
                 }
                 (Item::Entry(leaf, _), Some((hash, rec))) => {
                     n += 1;
@@ -529,6 +546,8 @@ pub fn verify_with_retention(
         }
         Some(access) => {
             let input = retention::Input {
+                store,
+                root: published.root,
                 reader: &reader,
                 trust,
                 size: truncated_at.unwrap_or(size),

@@ -70,6 +70,11 @@ impl Check {
         self as u8
     }
 
+    /// The check numbered `n` (1–7).
+    pub fn from_number(n: u64) -> Option<Check> {
+        Check::ALL.into_iter().find(|c| u64::from(c.number()) == n)
+    }
+
     pub fn title(self) -> &'static str {
         match self {
             Check::Checkpoints => "checkpoints signed, cosigned and consistent with the auditor's",
@@ -176,6 +181,13 @@ pub struct CheckSummary {
     pub notices: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub not_run: Option<String>,
+    /// It ran but did not examine everything it is meant to (why); `None` when complete.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub incomplete: Option<String>,
+    /// The trust file's `require_checks` or `--require` name it.
+    pub required: bool,
+    /// It ran to completion: not `not_run`, not `incomplete` (docs/CHECKS.md §Exit status).
+    pub determined: bool,
 }
 
 /// A trust anchor as the report names it.
@@ -320,11 +332,24 @@ impl Report {
             .any(|c| c.verdict == Some(Verdict::Violated))
     }
 
+    /// The required checks that are not fully determined (did not run, or did not examine
+    /// everything): with no violation, these alone make the exit status 1.
+    pub fn required_not_determined(&self) -> Vec<Check> {
+        self.checks
+            .iter()
+            .filter(|c| c.required && !c.determined)
+            .map(|c| c.check)
+            .collect()
+    }
+
     /// Findings of one code (kept ones).
     pub fn with_code<'a>(&'a self, code: &'a str) -> impl Iterator<Item = &'a Finding> + 'a {
         self.findings.iter().filter(move |f| f.code == code)
     }
 }
+
+/// Code of the finding that a required check is not fully determined.
+pub const REQUIRED_UNDETERMINED: &str = "required-check-undetermined";
 
 /// Collects findings with bounded memory.
 #[derive(Debug, Default)]
@@ -332,6 +357,10 @@ pub(crate) struct Findings {
     kept: Vec<Finding>,
     counts: BTreeMap<&'static str, CodeCount>,
     per_check: BTreeMap<Check, [u64; 3]>,
+    /// Checks that ran but stopped short of examining everything, with the first reason.
+    incomplete: BTreeMap<Check, String>,
+    /// The checks the auditor requires (trust file and `--require`).
+    required: Vec<Check>,
 }
 
 impl Findings {
@@ -351,12 +380,50 @@ impl Findings {
         }
     }
 
+    /// `check` ran but did not examine everything: `why` (the first reason is kept).
+    pub fn incomplete(&mut self, check: Check, why: impl Into<String>) {
+        self.incomplete.entry(check).or_insert_with(|| why.into());
+    }
+
+    /// The checks whose being not fully determined makes the run fail (exit 1).
+    pub fn require(&mut self, checks: impl IntoIterator<Item = Check>) {
+        self.required.extend(checks);
+    }
+
+    /// Add every finding (and incompleteness) of `other`, as if pushed here.
+    pub fn merge(&mut self, other: Findings) {
+        for (check, n) in other.per_check {
+            let mine = self.per_check.entry(check).or_default();
+            for (m, o) in mine.iter_mut().zip(n) {
+                *m += o;
+            }
+        }
+        for f in other.kept {
+            let c = self.counts.entry(f.code).or_default();
+            if (c.total - c.suppressed) < MAX_FINDINGS_PER_CODE as u64 {
+                self.kept.push(f);
+            } else {
+                c.suppressed += 1;
+            }
+            c.total += 1;
+        }
+        for (code, o) in other.counts {
+            let c = self.counts.entry(code).or_default();
+            c.total += o.suppressed;
+            c.suppressed += o.suppressed;
+        }
+        for (check, why) in other.incomplete {
+            self.incomplete(check, why);
+        }
+    }
+
     pub fn violations_in(&self, check: Check) -> u64 {
         self.per_check.get(&check).map_or(0, |c| c[2])
     }
 
     /// Finish: sort the findings into groups and summarise each check. `not_run` gives the
-    /// checks that did not run and why.
+    /// checks that did not run and why. A required check that did not run or is incomplete
+    /// gets a [`REQUIRED_UNDETERMINED`] finding (cannot be determined, with the reason).
     pub fn finish(
         mut self,
         not_run: &BTreeMap<Check, String>,
@@ -365,6 +432,25 @@ impl Findings {
         BTreeMap<&'static str, CodeCount>,
         Vec<Finding>,
     ) {
+        let mut required = std::mem::take(&mut self.required);
+        required.sort_unstable();
+        required.dedup();
+        for &check in &required {
+            let (what, why) = match (not_run.get(&check), self.incomplete.get(&check)) {
+                (Some(why), _) => ("did not run", why.clone()),
+                (None, Some(why)) => ("was not completed", why.clone()),
+                (None, None) => continue,
+            };
+            self.push(Finding::undetermined(
+                check,
+                REQUIRED_UNDETERMINED,
+                format!(
+                    "check {} is required (trust file require_checks or --require) but {what}: \
+                     {why}",
+                    check.number()
+                ),
+            ));
+        }
         self.kept.sort_by(|a, b| {
             (a.check, b.verdict, a.code, a.leaf).cmp(&(b.check, a.verdict, b.code, b.leaf))
         });
@@ -374,7 +460,13 @@ impl Findings {
                 let [notices, undetermined, violations] =
                     self.per_check.get(&check).copied().unwrap_or_default();
                 let reason = not_run.get(&check).cloned();
-                let verdict = if reason.is_some() && violations == 0 {
+                let incomplete = if reason.is_none() {
+                    self.incomplete.get(&check).cloned()
+                } else {
+                    None
+                };
+                // A required check that did not run is "cannot be determined" (its finding).
+                let verdict = if reason.is_some() && violations == 0 && !required.contains(&check) {
                     None
                 } else if violations > 0 {
                     Some(Verdict::Violated)
@@ -390,10 +482,56 @@ impl Findings {
                     violations,
                     undetermined,
                     notices,
+                    determined: reason.is_none() && incomplete.is_none(),
                     not_run: reason,
+                    incomplete,
+                    required: required.contains(&check),
                 }
             })
             .collect();
         (checks, self.counts, self.kept)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(code: &'static str) -> Finding {
+        Finding::violated(Check::Retention, code, "m")
+    }
+
+    #[test]
+    fn merge_counts_like_pushing_and_keeps_the_bound() {
+        let mut a = Findings::default();
+        let mut b = Findings::default();
+        for _ in 0..150 {
+            a.push(finding("x"));
+        }
+        for _ in 0..100 {
+            b.push(finding("x"));
+        }
+        b.push(Finding::undetermined(Check::Tree, "y", "m"));
+        b.incomplete(Check::Tree, "why");
+        a.merge(b);
+        a.require([Check::Tree]);
+        assert_eq!(
+            a.counts["x"],
+            CodeCount {
+                total: 250,
+                suppressed: 50
+            }
+        );
+        assert_eq!(a.violations_in(Check::Retention), 250);
+        let (checks, counts, kept) = a.finish(&BTreeMap::new());
+        assert_eq!(kept.iter().filter(|f| f.code == "x").count(), 200);
+        assert_eq!(counts[REQUIRED_UNDETERMINED].total, 1);
+        let tree = &checks[1];
+        assert_eq!(
+            (tree.required, tree.determined, tree.incomplete.as_deref()),
+            (true, false, Some("why"))
+        );
+        assert_eq!(tree.verdict, Some(Verdict::CannotBeDetermined));
+        assert!(checks[6].determined && !checks[6].required);
     }
 }

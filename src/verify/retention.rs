@@ -10,6 +10,15 @@
 //! [`RetentionStatus`] of the report. Every decision about rules is the retention core's
 //! ([`crate::retention`]); this module only turns its answers into findings (codes:
 //! docs/CHECKS.md §7). Never reads the clock: the reference time is given.
+//!
+//! Every byte it reads from the public part is authenticated by the checkpoint's root, in
+//! every mode (an incremental run's main pass reads only the new leaves): each bundle's leaf
+//! hashes are compared with its level-0 hash tile, and the tree recomputed from those tiles
+//! (from the bundle where the tile cannot be read) must give the checkpoint's root. A bundle
+//! that differs from its tile is left out (`tree-bundle-mismatch`,
+//! `retention-entries-unauthenticated`); a tree that does not give the root leaves check 7
+//! not run (`tree-reread-root-mismatch`). Findings are collected apart and kept only once the
+//! root is reproduced.
 
 use std::collections::{BTreeMap, HashSet};
 use std::time::Duration;
@@ -24,7 +33,9 @@ use crate::record::{Disclosure, Record};
 use crate::retention::{
     Bound, Deletion, DisclosureSource, Plan, RuleFinding, RuleRef, SealedRecord, Walk,
 };
-use crate::tiles::{self, EntryBundleId};
+use crate::store::ObjectStore;
+use crate::tiles::{self, EntryBundleId, TileId};
+use crate::tree::{self, TreeHashAlg};
 
 use super::report::{
     Check, Finding, Findings, MAX_RETENTION_ITEMS, RetentionCounts, RetentionHeld,
@@ -37,6 +48,11 @@ const FIRST_LEAVES: usize = 5;
 
 /// What check 7 reads.
 pub(crate) struct Input<'a> {
+    /// The public part: the level-0 hash tiles are read from it (not through `reader`, whose
+    /// cache would keep every tile).
+    pub store: &'a dyn ObjectStore,
+    /// The root of the checkpoint's tree of `size` (verified by checks 1 and 2).
+    pub root: tree::Hash,
     pub reader: &'a LogReader<'a>,
     pub trust: &'a Trust,
     /// Leaves `[0, size)` are read.
@@ -131,12 +147,136 @@ fn undetermined(leaf: u64, r: Option<&RecordRef>, message: String) -> Finding {
     }
 }
 
+/// The right edge of a tree built leaf by leaf (RFC 9162 §2.1.1): perfect subtrees as
+/// (height, hash), heights strictly decreasing.
+struct Edge {
+    alg: TreeHashAlg,
+    nodes: Vec<(u32, tree::Hash)>,
+}
+
+impl Edge {
+    /// Add the perfect subtree of `height` with root `hash` (aligned: the leaves before it
+    /// are a multiple of its width).
+    fn push(&mut self, mut height: u32, mut hash: tree::Hash) {
+        while let Some(&(h, left)) = self.nodes.last() {
+            if h != height {
+                break;
+            }
+            self.nodes.pop();
+            hash = self.alg.node(&left, &hash);
+            height += 1;
+        }
+        self.nodes.push((height, hash));
+    }
+
+    /// Add the leaves of one entry bundle (a full one as one subtree of height 8).
+    fn extend(&mut self, leaves: &[tree::Hash]) {
+        if leaves.len() == usize::from(tiles::TILE_WIDTH) {
+            let root = self.alg.root_from_leaves(leaves);
+            self.push(u32::from(tiles::TILE_HEIGHT), root);
+        } else {
+            for l in leaves {
+                self.push(0, *l);
+            }
+        }
+    }
+
+    fn root(&self) -> tree::Hash {
+        match self.nodes.split_last() {
+            None => self.alg.empty(),
+            Some((&(_, last), rest)) => rest
+                .iter()
+                .rev()
+                .fold(last, |acc, (_, left)| self.alg.node(left, &acc)),
+        }
+    }
+}
+
+/// The hashes of level-0 tile `t`, when it can be read and has its width.
+fn tile_hashes(store: &dyn ObjectStore, t: TileId) -> Option<Vec<tree::Hash>> {
+    let data = store.get_at_most(&t.path(), t.data_len() + 1).ok()??;
+    (data.len() == t.data_len()).then(|| {
+        data.chunks_exact(32)
+            .map(|c| <tree::Hash>::try_from(c).expect("32 bytes"))
+            .collect()
+    })
+}
+
+/// Compare the leaf hashes of bundle `b` with its tile's (`None`: unreadable, the bundle's
+/// own hashes go into the tree). `true`: the bundle matches and its records may be used.
+fn bundle_matches(
+    b: EntryBundleId,
+    t: TileId,
+    leaves: &[tree::Hash],
+    tile: Option<&[tree::Hash]>,
+    out: &mut Findings,
+) -> bool {
+    let Some(tile) = tile else { return true };
+    let differ: Vec<usize> = (0..leaves.len())
+        .filter(|&k| leaves[k] != tile[k])
+        .collect();
+    let Some(&k) = differ.first() else {
+        return true;
+    };
+    let range = b.leaf_range();
+    let (first, last) = (range.start, range.end - 1);
+    out.push(
+        Finding::violated(
+            Check::Tree,
+            "tree-bundle-mismatch",
+            format!(
+                "entry bundle {} (leaves {first}..{last}) differs from the checkpoint's tree at \
+                 {} leaf/leaves, first at leaf {}: its entries' leaf hashes are not those of \
+                 hash tile {}, which the checkpoint's root authenticates (an incremental run \
+                 reads no other check over these leaves; a full verification recomputes them)",
+                b.path(),
+                differ.len(),
+                first + k as u64,
+                t.path()
+            ),
+        )
+        .at(first + k as u64)
+        .evidence(hex::encode(tile[k]), hex::encode(leaves[k])),
+    );
+    let why = format!(
+        "the records of leaves {first}..{last} are left out: their entry bundle does not match \
+         the checkpoint's tree (tree-bundle-mismatch)"
+    );
+    out.push(
+        Finding::undetermined(
+            Check::Retention,
+            "retention-entries-unauthenticated",
+            why.clone(),
+        )
+        .at(first),
+    );
+    out.incomplete(Check::Retention, why);
+    false
+}
+
 /// Run check 7. `Err`: why it could not run (the private part cannot be read, the public
-/// part cannot be read again).
+/// part cannot be read again, or what was read is not the checkpoint's tree).
 pub(crate) fn check(input: &Input<'_>, out: &mut Findings) -> Result<RetentionStatus, String> {
+    // Kept apart until the entries read are proven to be the checkpoint's tree.
+    let mut authenticated = Findings::default();
+    let status = walk_and_judge(input, out, &mut authenticated)?;
+    out.merge(authenticated);
+    Ok(status)
+}
+
+/// Check 7 proper: findings into `out` (pushed to `tree_out` only when the root differs).
+fn walk_and_judge(
+    input: &Input<'_>,
+    tree_out: &mut Findings,
+    out: &mut Findings,
+) -> Result<RetentionStatus, String> {
     let mut walk = Walk::new(input.trust.retention_policy_authority.clone());
     let alg = input.trust.alg;
     let mut not_followed = 0u64;
+    let mut edge = Edge {
+        alg,
+        nodes: Vec::new(),
+    };
     for t in tiles::tiles_at_level(0, input.size) {
         let b = EntryBundleId::new(t.index(), t.width()).map_err(|e| e.to_string())?;
         let first = b.leaf_range().start;
@@ -144,15 +284,22 @@ pub(crate) fn check(input: &Input<'_>, out: &mut Findings) -> Result<RetentionSt
             .reader
             .bundle(b)
             .map_err(|e| format!("the public part cannot be read again: {e}"))?;
+        let leaves: Vec<tree::Hash> = entries.par_iter().map(|e| alg.leaf(e)).collect();
+        let tile = tile_hashes(input.store, t);
+        edge.extend(tile.as_deref().unwrap_or(&leaves));
+        if !bundle_matches(b, t, &leaves, tile.as_deref(), out) {
+            continue;
+        }
         let decoded: Vec<(u64, Hash32, Option<Record>)> = entries
             .par_iter()
+            .zip(&leaves)
             .enumerate()
-            .map(|(k, e)| {
+            .map(|(k, (e, h))| {
                 let leaf = first + k as u64;
                 let rec = (!input.skip.contains(&leaf))
                     .then(|| Record::decode(e).ok())
                     .flatten();
-                (leaf, Hash32(alg.leaf(e)), rec)
+                (leaf, Hash32(*h), rec)
             })
             .collect();
         for (leaf, hash, rec) in decoded {
@@ -191,6 +338,26 @@ pub(crate) fn check(input: &Input<'_>, out: &mut Findings) -> Result<RetentionSt
         }
     }
 
+    let root = edge.root();
+    if root != input.root {
+        tree_out.push(
+            Finding::violated(
+                Check::Tree,
+                "tree-reread-root-mismatch",
+                format!(
+                    "the hash tiles and entry bundles check 7 read (leaves 0..{}) do not \
+                     reproduce the checkpoint's root: tiles or entries of the verified tree \
+                     were altered (in an incremental run, under the resume point, which only a \
+                     full verification reads; or during this run)",
+                    input.size.saturating_sub(1)
+                ),
+            )
+            .evidence(hex::encode(input.root), hex::encode(root)),
+        );
+        return Err("the entries it read are not the checkpoint's tree \
+                    (tree-reread-root-mismatch): run a full verification"
+            .into());
+    }
     policies(&walk, out);
     let audit = deletions(&walk, input.at, input.grace, out);
     future_dated(&walk, input.at, out);

@@ -6,7 +6,8 @@
 //! key name is its producer id), the authorisation registry (a producer id whose
 //! authorisation records count), the witnesses' cosigner keys with their quorum, the
 //! maximum logging delays, and optionally the retention-policy authority (a producer id whose
-//! retention-policy records alone apply in check 7).
+//! retention-policy records alone apply in check 7), and the checks the auditor requires
+//! (`require_checks`: a required check that is not fully determined makes the run fail).
 
 use std::collections::BTreeMap;
 
@@ -19,7 +20,7 @@ use crate::note::{Ed25519NoteVerifier, NoteVerifier};
 use crate::record::text::ProducerId;
 use crate::tree::TreeHashAlg;
 
-use super::report::Anchor;
+use super::report::{Anchor, Check};
 
 /// Format version of the trust file.
 pub const TRUST_FORMAT: u64 = 1;
@@ -58,6 +59,19 @@ pub struct TrustFile {
     pub retention_policy_authority: Option<String>,
 }
 
+/// The trust file's member naming the required checks (docs/CHECKS.md §Exit status).
+pub const REQUIRE_CHECKS: &str = "require_checks";
+/// The checks required when the trust file does not say: 1–6, which need only the public
+/// part; check 7 needs the log's private part and is required only when the file says so.
+pub const DEFAULT_REQUIRED: [Check; 6] = [
+    Check::Checkpoints,
+    Check::Tree,
+    Check::Records,
+    Check::Completeness,
+    Check::Ordering,
+    Check::Authorisation,
+];
+
 fn default_delay() -> u64 {
     DEFAULT_MAX_LOGGING_DELAY_SECS
 }
@@ -92,15 +106,71 @@ pub struct Trust {
     pub witnesses: Vec<CosignatureVerifier>,
     /// The producer whose retention-policy records apply (check 7); `None`: not pinned.
     pub retention_policy_authority: Option<ProducerId>,
+    /// `require_checks` (default [`DEFAULT_REQUIRED`]), sorted, each once. It is read beside
+    /// [`TrustFile`] (not one of its fields) so that code building a `TrustFile` member by
+    /// member stays valid; [`Trust::to_json`] writes it back.
+    pub require_checks: Vec<Check>,
 }
 
 impl Trust {
     /// Parse and validate a trust file.
     pub fn from_json(bytes: &[u8]) -> Result<Trust, TrustError> {
-        let de = &mut serde_json::Deserializer::from_slice(bytes);
-        let file: TrustFile = serde_path_to_error::deserialize(de)
+        let mut value: serde_json::Value =
+            serde_json::from_slice(bytes).map_err(|e| TrustError::Json(e.to_string()))?;
+        let require = value.as_object_mut().and_then(|o| o.remove(REQUIRE_CHECKS));
+        let file: TrustFile = serde_path_to_error::deserialize(value)
             .map_err(|e| TrustError::Json(format!("{}: {}", e.path(), e.inner())))?;
-        Trust::new(file)
+        let trust = Trust::new(file)?;
+        match require {
+            None => Ok(trust),
+            Some(v) => {
+                let numbers: Vec<u64> = serde_json::from_value(v).map_err(|e| {
+                    member(
+                        REQUIRE_CHECKS,
+                        format!("a list of check numbers (1–7): {e}"),
+                    )
+                })?;
+                let checks = numbers
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &n)| {
+                        Check::from_number(n).ok_or_else(|| {
+                            member(
+                                format!("{REQUIRE_CHECKS}[{i}]"),
+                                format!("{n} is not a check (1–7)"),
+                            )
+                        })
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(Trust {
+                    require_checks: Vec::new(),
+                    ..trust
+                }
+                .also_requiring(checks))
+            }
+        }
+    }
+
+    /// `checks` required too (`--require`): the union with those already required.
+    pub fn also_requiring(mut self, checks: impl IntoIterator<Item = Check>) -> Trust {
+        self.require_checks.extend(checks);
+        self.require_checks.sort_unstable();
+        self.require_checks.dedup();
+        self
+    }
+
+    /// The trust file as JSON, `require_checks` included.
+    pub fn to_json(&self) -> Vec<u8> {
+        let mut v = serde_json::to_value(&self.file).expect("a trust file serialises");
+        if let Some(o) = v.as_object_mut() {
+            o.insert(
+                REQUIRE_CHECKS.into(),
+                self.require_checks.iter().map(|c| c.number()).collect(),
+            );
+        }
+        let mut s = serde_json::to_string_pretty(&v).expect("a JSON value serialises");
+        s.push('\n');
+        s.into_bytes()
     }
 
     /// Validate a trust file's contents.
@@ -206,6 +276,7 @@ impl Trust {
             authorisation_required,
             witnesses,
             retention_policy_authority,
+            require_checks: DEFAULT_REQUIRED.to_vec(),
             file,
         })
     }
