@@ -51,15 +51,15 @@ fn log_err(e: LogError) -> anyhow::Error {
 }
 
 /// Signs records of one producer, continuing its chain in the log.
-struct Signer {
+pub(super) struct Signer {
     key: Ed25519NoteKey,
-    producer: ProducerId,
+    pub(super) producer: ProducerId,
     seq: u64,
     prev: Hash32,
 }
 
 impl Signer {
-    fn new(log: &Log, path: &Path) -> anyhow::Result<Signer> {
+    pub(super) fn new(log: &Log, path: &Path) -> anyhow::Result<Signer> {
         let key = read_signer(path)?;
         let name = key.verifier().name().to_string();
         let producer = ProducerId::new(&name).map_err(|e| {
@@ -82,7 +82,7 @@ impl Signer {
     }
 
     /// Sign one record of `kind` with `body` at `at`.
-    fn sign(
+    pub(super) fn sign(
         &mut self,
         log: &Log,
         kind: Kind,
@@ -458,6 +458,13 @@ pub fn erase(args: RetentionEraseArgs) -> anyhow::Result<()> {
             args.ground
         ))
     })?;
+    if ground.is_loss() {
+        bail!(Invalid(
+            "--ground disclosure-lost: a declared loss is not a ground for erasing; only \
+             `logseal recover` records it, for disclosures a restored backup did not hold"
+                .into()
+        ));
+    }
     let fields = args
         .field
         .iter()
