@@ -24,6 +24,10 @@
 //! the batch is written and synced, then the state is swapped (one compare-and-swap per
 //! batch: group commit). A crash before the swap leaves the previous state, whose objects
 //! are all intact; [`Log::open`] removes what the crashed batch wrote (its `intent` names it).
+//! Before that, [`Log::open`] compares the private state with the public part and refuses
+//! one that is behind it (a `private/` restored from a backup): writing would sign a fork,
+//! and its leftover intents would delete published objects ([`restore`]; `logseal recover`
+//! rebuilds it).
 //!
 //! Disclosures are sealed per (declared retention rule, UTC day) group under keys kept in
 //! `keys/` ([`vault`]). An erasure ([`Log::erase`]) re-seals what a group keeps under a new
