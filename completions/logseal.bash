@@ -40,6 +40,9 @@ _logseal() {
             logseal,record)
                 cmd="logseal__subcmd__record"
                 ;;
+            logseal,recover)
+                cmd="logseal__subcmd__recover"
+                ;;
             logseal,retention)
                 cmd="logseal__subcmd__retention"
                 ;;
@@ -92,7 +95,7 @@ _logseal() {
 
     case "${cmd}" in
         logseal)
-            opts="-h -V --help --version keygen record demo init append checkpoint prove info verify witness retention"
+            opts="-h -V --help --version keygen record demo init append checkpoint prove info recover verify witness retention"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -365,6 +368,24 @@ _logseal() {
                     return 0
                     ;;
                 --origin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        logseal__subcmd__recover)
+            opts="-h -V --executor-key --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --executor-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

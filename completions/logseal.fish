@@ -34,6 +34,7 @@ complete -c logseal -n "__fish_logseal_needs_command" -f -a "append" -d 'Append 
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "checkpoint" -d 'Sign and publish a checkpoint of the log\'s current size'
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "prove" -d 'Produce and check inclusion and consistency proofs'
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "info" -d 'Show a log\'s origin, size, checkpoint, producers and keys'
+complete -c logseal -n "__fish_logseal_needs_command" -f -a "recover" -d 'Rebuild a private part restored from an older backup from the public part'
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "verify" -d 'Verify a log: completeness, ordering, authenticity and authorisation'
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "witness" -d 'Act as an offline witness: cosign checkpoints that extend the last one cosigned'
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "retention" -d 'Retention: plan, sweep (erase what is due), erase on request, legal holds'
@@ -109,6 +110,9 @@ complete -c logseal -n "__fish_logseal_using_subcommand prove; and __fish_seen_s
 complete -c logseal -n "__fish_logseal_using_subcommand info" -l json -d 'Print one JSON object'
 complete -c logseal -n "__fish_logseal_using_subcommand info" -s h -l help -d 'Print help'
 complete -c logseal -n "__fish_logseal_using_subcommand info" -s V -l version -d 'Print version'
+complete -c logseal -n "__fish_logseal_using_subcommand recover" -l executor-key -d 'The signing key of the retention executor (its name is the producer id of the loss records); required when disclosures were lost' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand recover" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c logseal -n "__fish_logseal_using_subcommand recover" -s V -l version -d 'Print version'
 complete -c logseal -n "__fish_logseal_using_subcommand verify" -l trust -d 'The auditor\'s trust file (JSON; docs/CHECKS.md §Trust file)' -r -F
 complete -c logseal -n "__fish_logseal_using_subcommand verify" -l state -d 'The auditor\'s state directory (created if absent): checkpoints verified, producer heads' -r -F
 complete -c logseal -n "__fish_logseal_using_subcommand verify" -l at -d 'Reference time of the verdicts (RFC 3339; default: now)' -r

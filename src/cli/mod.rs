@@ -94,6 +94,25 @@ pub enum Command {
     Prove(ProveCommand),
     /// Show a log's origin, size, checkpoint, producers and keys
     Info(InfoArgs),
+    /// Rebuild a private part restored from an older backup from the public part
+    #[command(long_about = "Rebuild the private state from the public part.\n\n\
+        For a log whose private/ was restored from a backup older than public/: every \
+        sequencer command (append, checkpoint, retention …) then refuses to write, saying \
+        what is ahead of what, because writing would overwrite published leaves and sign a \
+        second tree of a published size (a fork). recover checks the published checkpoint \
+        against the log key and against the records in public/ (root recomputed), replays \
+        the records through admission to rebuild the state (size, root, producer heads, key \
+        registry), destroys again every data key that a published retention-deletion names \
+        (a restored keys/ must not bring erased data back), and removes what the backup's \
+        unfinished batches and erasures left. Disclosures the backup did not hold (records \
+        appended after it, or kept through an erasure after it) are declared lost: \
+        retention-deletion records with exception ground disclosure-lost, signed with \
+        --executor-key, then a checkpoint. Without the key, when anything was lost, nothing \
+        is changed and the log keeps refusing to write. Check 7 reports each declared loss \
+        as retention-disclosure-lost (violated). Safe to run again; on a log whose parts \
+        match it only destroys keys that published deletions name. See docs/RETENTION.md, \
+        Backup and restore.")]
+    Recover(RecoverArgs),
     /// Verify a log: completeness, ordering, authenticity and authorisation
     #[command(
         long_about = "Verify a log against a trust file and the auditor's own state.\n\n\
@@ -502,6 +521,18 @@ pub struct AppendArgs {
     /// Print the receipts as JSON lines
     #[arg(long)]
     pub json: bool,
+}
+
+/// `logseal recover`.
+#[derive(Debug, Args)]
+pub struct RecoverArgs {
+    /// The log directory (opened as its sequencer)
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// The signing key of the retention executor (its name is the producer id of the loss
+    /// records); required when disclosures were lost
+    #[arg(long, value_name = "KEY")]
+    pub executor_key: Option<PathBuf>,
 }
 
 /// `logseal checkpoint`.

@@ -10,6 +10,7 @@ mod files;
 pub mod keygen;
 pub mod log;
 pub mod record;
+pub mod recover;
 pub mod retention;
 pub mod sweep;
 pub mod verify;
@@ -45,6 +46,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Prove(ProveCommand::Consistency(args)) => log::prove_consistency(args),
         Command::Prove(ProveCommand::Check(args)) => log::prove_check(args),
         Command::Info(args) => log::info(args),
+        Command::Recover(args) => recover::run(args),
         Command::Verify(args) => verify::run(args),
         Command::Witness(WitnessCommand::Cosign(args)) => witness::cosign(args),
         Command::Witness(WitnessCommand::Vkey(args)) => witness::vkey(args),

@@ -74,15 +74,15 @@ impl SigningKey {
 }
 
 /// Signs records of one producer, continuing its chain in the log.
-struct Signer {
+pub(super) struct Signer {
     key: Ed25519NoteKey,
-    producer: ProducerId,
+    pub(super) producer: ProducerId,
     seq: u64,
     prev: Hash32,
 }
 
 impl Signer {
-    fn new(log: &Log, key: &SigningKey) -> Signer {
+    pub(super) fn new(log: &Log, key: &SigningKey) -> Signer {
         let (seq, prev) = log
             .state()
             .producer(&key.producer)
@@ -96,7 +96,7 @@ impl Signer {
     }
 
     /// Sign one record of `kind` with `body` at `at`.
-    fn sign(
+    pub(super) fn sign(
         &mut self,
         log: &Log,
         kind: Kind,
@@ -468,6 +468,13 @@ pub fn erase(args: RetentionEraseArgs) -> anyhow::Result<()> {
     let executor = SigningKey::load(&args.executor_key)?;
     let at = parse_at(&args.at)?;
     let ground = args.ground;
+    if ground.is_loss() {
+        bail!(Invalid(
+            "--ground disclosure-lost: a declared loss is not a ground for erasing; only \
+             `logseal recover` records it, for disclosures a restored backup did not hold"
+                .into()
+        ));
+    }
     let fields = args
         .field
         .iter()

@@ -24,6 +24,10 @@
 //! the batch is written and synced, then the state is swapped (one compare-and-swap per
 //! batch: group commit). A crash before the swap leaves the previous state, whose objects
 //! are all intact; [`Log::open`] removes what the crashed batch wrote (its `intent` names it).
+//! Before that, [`Log::open`] compares the private state with the public part and refuses
+//! one that is behind it (a `private/` restored from a backup): writing would sign a fork,
+//! and its leftover intents would delete published objects ([`restore`]; `logseal recover`
+//! rebuilds it).
 //!
 //! Disclosures are sealed per (declared retention rule, UTC day) group under keys kept in
 //! `keys/` ([`vault`]). An erasure ([`Log::erase`]) re-seals what a group keeps under a new
@@ -40,6 +44,7 @@
 
 pub mod admission;
 pub mod reader;
+pub mod restore;
 pub mod state;
 pub mod vault;
 
@@ -63,6 +68,7 @@ use crate::tiles;
 use crate::tree::{self, Hash, HashReader, TreeError, TreeHashAlg};
 pub use admission::{Authority, Refusal};
 pub use reader::{LogReader, ReadError};
+pub use restore::{Mismatch, Recovering, RecoveryPlan};
 pub use state::State;
 
 /// Format version of `private/config.json`.
@@ -122,6 +128,18 @@ pub enum LogError {
         disclosure: usize,
         reason: String,
     },
+    #[error(
+        "{dir}: {mismatch}. Nothing was changed: the log refuses to write, so that it never \
+         publishes anything that contradicts what is already public. Rebuild the private \
+         state from the public part with `logseal recover {dir} --executor-key KEY` \
+         (docs/RETENTION.md, Backup and restore)"
+    )]
+    PrivateMismatch {
+        dir: String,
+        mismatch: restore::Mismatch,
+    },
+    #[error("{dir}: cannot rebuild the private state: {reason}; nothing was changed")]
+    Recovery { dir: String, reason: String },
     #[error("this log is open read-only; appending and checkpointing need the sequencer lock")]
     ReadOnly,
     #[error("checkpoint: {0}")]
@@ -413,6 +431,9 @@ impl Log {
         let public = FsStore::open(dir.join("public"))?;
         public.remove_stale_temporaries()?;
         let mut log = Log::from_parts(dir, public, private, Some(lock))?;
+        // Before any recovery step: a private part behind the public one (restored from a
+        // backup) must not write, and its leftover intents must not delete published objects.
+        log.check_private_matches_public()?;
         log.recover()?;
         Ok(log)
     }

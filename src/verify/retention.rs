@@ -530,6 +530,8 @@ fn deletions(walk: &Walk, at: Timestamp, grace: Duration, out: &mut Findings) ->
         covered: 0,
         uncovered: 0,
     };
+    // Declared losses (exception ground disclosure-lost), by the loss record's leaf.
+    let mut losses: BTreeMap<u64, Loss> = BTreeMap::new();
     for r in walk.sealed_records() {
         let leaf = r.facts.leaf;
         let mut uncovered: Vec<FieldPath> = Vec::new();
@@ -548,6 +550,10 @@ fn deletions(walk: &Walk, at: Timestamp, grace: Duration, out: &mut Findings) ->
                     .or_insert((d, vec![]))
                     .1
                     .push(f.clone()),
+                (Some(d), false) if d.body.exception_ground.is_some_and(|g| g.is_loss()) => losses
+                    .entry(d.leaf)
+                    .or_insert_with(|| Loss::new(d))
+                    .add(leaf),
                 (Some(d), false) => erased
                     .entry(d.leaf)
                     .or_insert((d, vec![]))
@@ -631,7 +637,84 @@ fn deletions(walk: &Walk, at: Timestamp, grace: Duration, out: &mut Findings) ->
             lawful(walk, r, d, fields, (at, grace), out);
         }
     }
+    for loss in losses.values() {
+        out.push(loss.finding());
+    }
     audit
+}
+
+/// The disclosures one declared loss accounts for: one finding per loss record.
+struct Loss<'a> {
+    deletion: &'a Deletion,
+    /// Sealed fields without a readable disclosure that the loss covers.
+    fields: u64,
+    /// Their records' leaves (first few) and how many.
+    leaves: Vec<u64>,
+    records: u64,
+}
+
+impl<'a> Loss<'a> {
+    fn new(deletion: &'a Deletion) -> Self {
+        Loss {
+            deletion,
+            fields: 0,
+            leaves: Vec::new(),
+            records: 0,
+        }
+    }
+
+    /// One field of the record at `leaf` (fields arrive grouped by record).
+    fn add(&mut self, leaf: u64) {
+        self.fields += 1;
+        if self.leaves.last() != Some(&leaf) {
+            self.records += 1;
+            if self.leaves.len() < FIRST_LEAVES {
+                self.leaves.push(leaf);
+            }
+        }
+    }
+
+    /// Violated: a loss is declared and signed, so accountable, but the retention rules
+    /// were not kept (nothing allowed those disclosures to go), and a loss must not become
+    /// a way to erase early without a finding.
+    fn finding(&self) -> Finding {
+        let d = self.deletion;
+        let leaves = self
+            .leaves
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        on(
+            Finding::violated(
+                Check::Retention,
+                "retention-disclosure-lost",
+                format!(
+                    "the retention-deletion at leaf {} declares {} disclosure(s) of {} \
+                     record(s) lost on {} (exception ground disclosure-lost: not erased under \
+                     a rule, lost; leaves {leaves}{})",
+                    d.leaf,
+                    self.fields,
+                    self.records,
+                    d.body.executed_at.to_rfc3339(),
+                    if self.records > self.leaves.len() as u64 {
+                        ", …"
+                    } else {
+                        ""
+                    }
+                ),
+            ),
+            d.leaf,
+            &d.record,
+        )
+        .evidence(
+            "the disclosures kept until the rules in force allow their deletion",
+            format!(
+                "{} sealed field(s) of {} record(s) declared lost",
+                self.fields, self.records
+            ),
+        )
+    }
 }
 
 /// How far past the reference time a deletion's `executed_at` may lie (clock skew).

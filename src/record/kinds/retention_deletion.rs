@@ -55,8 +55,17 @@ closed_enum!(
         Led16_3B = 5, "led-16-3-b";
         /// Ordered by a court.
         CourtOrder = 6, "court-order";
+        /// Not a ground for deleting: a declared loss. The disclosures were lost in an
+        /// accident (a private part restored from a backup that did not hold them), not
+        /// erased; recorded by `logseal recover` so that the loss is accountable. Check 7
+        /// reports it as `retention-disclosure-lost` (violated), never as a lawful deletion.
+        DisclosureLost = 7, "disclosure-lost";
     }
 );
+
+/// The `rule` a declared loss ([`ExceptionGround::DisclosureLost`]) names: a loss happens
+/// under no retention rule; verifiers do not interpret it.
+pub const LOSS_RULE: &str = "disclosure-lost@1";
 
 impl ExceptionGround {
     /// A ground for erasing before the rule's due date: the data subject's request (GDPR
@@ -76,7 +85,12 @@ impl ExceptionGround {
 
     /// A ground for having kept the data past its cap (GDPR 17(3)(b), (e); LED 16(3)).
     pub fn justifies_late(self) -> bool {
-        !self.allows_early()
+        !self.allows_early() && !self.is_loss()
+    }
+
+    /// A declared loss, not a ground ([`ExceptionGround::DisclosureLost`]).
+    pub fn is_loss(self) -> bool {
+        self == Self::DisclosureLost
     }
 }
 
@@ -218,6 +232,15 @@ impl KindBody for RetentionDeletion {
     fn validate(&self) -> Result<(), String> {
         validate_targets("targets", &self.targets)?;
         check_rule_ref("rule", self.rule.as_str())?;
+        if self.exception_ground == Some(ExceptionGround::DisclosureLost)
+            && self.method != DeletionMethod::EraseDisclosure
+        {
+            return Err(
+                "method: a declared loss (exception_ground disclosure-lost) destroys no key: \
+                 erase-disclosure"
+                    .into(),
+            );
+        }
         match (self.method, self.shredded_key_id) {
             (DeletionMethod::CryptoShred, None) => {
                 Err("shredded_key_id: required for crypto-shred".into())

@@ -861,6 +861,12 @@ mod tests {
                 "body.targets.0.last: 1203 is before first 2000",
             ),
             (
+                Kind::RetentionDeletion,
+                "/body/exception_ground",
+                json!("disclosure-lost"),
+                "body.method: a declared loss (exception_ground disclosure-lost) destroys no key",
+            ),
+            (
                 Kind::RetentionReview,
                 "/body/decision",
                 json!("erase"),
