@@ -370,3 +370,54 @@ fn a_restored_intent_file_does_not_delete_published_objects() {
     let (c1, _, _) = verify(d);
     assert!(c1.is_empty(), "{c1:?}");
 }
+
+#[test]
+fn records_appended_after_the_backup_but_not_yet_checkpointed_are_kept() {
+    let (dir, log) = setup(3);
+    let d = dir.path();
+    ok(&append(d, "a", 3));
+    ok(&checkpoint(d));
+    verify(d);
+    let backup_size = Log::open_read_only(&log).unwrap().size();
+    copy_dir(&log.join("private"), &d.join("backup"));
+    // Acknowledged (receipts given), not yet in any checkpoint.
+    ok(&append(d, "b", 4));
+    let before = published(&log);
+    restore(&log, &d.join("backup"));
+    let err = fails(&append(d, "c", 1), 2);
+    assert!(
+        err.contains(&format!(
+            "public/ holds leaf {backup_size} (tile/entries/000.p/{}) but the private state is \
+             at size {backup_size}: private/ was restored from an older backup",
+            backup_size + 4
+        )),
+        "{err}"
+    );
+    assert_eq!(published(&log), before);
+    let out = ok(&logseal(
+        &["recover", "log", "--executor-key", "retention-sweep.key"],
+        d,
+        None,
+    ));
+    assert!(
+        out.contains(&format!(
+            "rebuilt the private state from the public part: size {} (the published \
+             checkpoint is at {backup_size}",
+            backup_size + 4
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains("declared the loss of 12 disclosure(s) of 4 records"),
+        "{out}"
+    );
+    // The acknowledged records stay at their leaves; the chain continues after them.
+    ok(&append(d, "c", 1));
+    ok(&checkpoint(d));
+    let (c1, c7, _) = verify(d);
+    assert!(c1.is_empty(), "{c1:?}");
+    assert!(
+        c7.contains(&"retention-disclosure-lost".to_string()),
+        "{c7:?}"
+    );
+}
