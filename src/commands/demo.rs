@@ -106,6 +106,8 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         max_logging_delay_secs: 86_400,
         max_logging_delay_overrides: Default::default(),
         retention_policy_authority: Some(scenario::POLICY_AUTHORITY.into()),
+        log_key_history: Vec::new(),
+        registration_authority_history: Vec::new(),
     };
     let trust_path = auditor.join("trust.json");
     files::create_new(

@@ -3,7 +3,7 @@
 //! checkpoint in the auditor's state (RFC 9162 §2.1.4 consistency proofs read from the
 //! log's tiles and checked against the auditor's own stored roots).
 
-use crate::checkpoint::{Checkpoint, CheckpointError, open_checkpoint, verify_cosignature};
+use crate::checkpoint::{Checkpoint, CheckpointError, verify_cosignature};
 use crate::log::LogReader;
 use crate::note::{self, NoteVerifier};
 use crate::tree::Hash;
@@ -54,48 +54,61 @@ pub(crate) fn check(
         ));
         return None;
     };
-    let no_witnesses: &[(&str, crate::crypto::PublicKey)] = &[];
-    let (published, parsed_note) =
-        match open_checkpoint(bytes, trust.origin(), &trust.log, no_witnesses, 0) {
-            Ok(v) => {
-                let n = note::parse_note(bytes).expect("an opened checkpoint parses");
-                (
-                    Published {
-                        size: v.checkpoint.size,
-                        root: v.checkpoint.root,
-                        log_time: Some(v.log_time),
-                        authentic: true,
-                    },
-                    n,
-                )
-            }
-            Err(e) => {
-                out.push(
-                    Finding::violated(C, error_code(&e), format!("public/checkpoint: {e}"))
-                        .evidence(
-                            format!(
-                                "a checkpoint of {} signed by {}",
-                                trust.origin(),
-                                trust.log.name()
-                            ),
-                            e.to_string(),
-                        ),
-                );
-                // Read on with the unauthenticated size and root, so that the records can still
-                // be checked; nothing is concluded from them for check 1.
-                let n = note::parse_note(bytes).ok()?;
-                let cp = Checkpoint::parse(&n.text).ok()?;
-                (
-                    Published {
-                        size: cp.size,
-                        root: cp.root,
-                        log_time: None,
-                        authentic: false,
-                    },
-                    n,
-                )
-            }
-        };
+    // Signed by the log key valid for its size (the key history, `keys`).
+    let opened = super::keys::open_at_size(bytes, trust, "public/checkpoint");
+    let (published, parsed_note) = match opened {
+        Ok(v) => {
+            let n = note::parse_note(bytes).expect("an opened checkpoint parses");
+            (
+                Published {
+                    size: v.checkpoint.size,
+                    root: v.checkpoint.root,
+                    log_time: Some(v.log_time),
+                    authentic: true,
+                },
+                n,
+            )
+        }
+        Err(super::keys::Rejected::Key(f)) => {
+            out.push(f);
+            let n = note::parse_note(bytes).ok()?;
+            let cp = Checkpoint::parse(&n.text).ok()?;
+            (
+                Published {
+                    size: cp.size,
+                    root: cp.root,
+                    log_time: None,
+                    authentic: false,
+                },
+                n,
+            )
+        }
+        Err(super::keys::Rejected::Checkpoint(e)) => {
+            out.push(
+                Finding::violated(C, error_code(&e), format!("public/checkpoint: {e}")).evidence(
+                    format!(
+                        "a checkpoint of {} signed by {}",
+                        trust.origin(),
+                        trust.log.name()
+                    ),
+                    e.to_string(),
+                ),
+            );
+            // Read on with the unauthenticated size and root, so that the records can still
+            // be checked; nothing is concluded from them for check 1.
+            let n = note::parse_note(bytes).ok()?;
+            let cp = Checkpoint::parse(&n.text).ok()?;
+            (
+                Published {
+                    size: cp.size,
+                    root: cp.root,
+                    log_time: None,
+                    authentic: false,
+                },
+                n,
+            )
+        }
+    };
     // Witnesses: each configured witness's cosignature, verified one by one.
     let mut cosigned = 0usize;
     for w in &trust.witnesses {
@@ -139,6 +152,8 @@ pub(crate) fn check(
             .evidence(format!("≥ {quorum} witness cosignatures"), cosigned),
         );
     }
+    // The auditor's own checkpoints, against the key history.
+    super::keys::check_stored(state, trust, out);
     // Consistency with every checkpoint the auditor kept.
     if state.checkpoints.is_empty() {
         out.push(Finding::undetermined(
