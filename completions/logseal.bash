@@ -43,6 +43,9 @@ _logseal() {
             logseal,retention)
                 cmd="logseal__subcmd__retention"
                 ;;
+            logseal,rotate-log-key)
+                cmd="logseal__subcmd__rotate__subcmd__log__subcmd__key"
+                ;;
             logseal,verify)
                 cmd="logseal__subcmd__verify"
                 ;;
@@ -92,7 +95,7 @@ _logseal() {
 
     case "${cmd}" in
         logseal)
-            opts="-h -V --help --version keygen record demo init append checkpoint prove info verify witness retention"
+            opts="-h -V --help --version keygen record demo init append checkpoint rotate-log-key prove info verify witness retention"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -557,6 +560,24 @@ _logseal() {
                     return 0
                     ;;
                 --at)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        logseal__subcmd__rotate__subcmd__log__subcmd__key)
+            opts="-h -V --new-key --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --new-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -70,7 +70,7 @@ pub(crate) fn check(
             )
         }
         Err(super::keys::Rejected::Key(f)) => {
-            out.push(f);
+            out.push(*f);
             let n = note::parse_note(bytes).ok()?;
             let cp = Checkpoint::parse(&n.text).ok()?;
             (

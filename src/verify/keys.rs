@@ -243,7 +243,7 @@ pub(crate) enum Rejected {
     Checkpoint(CheckpointError),
     /// Signed by a log key of the history, but not one valid for its size, or a rotation
     /// checkpoint without the old key's signature.
-    Key(Finding),
+    Key(Box<Finding>),
 }
 
 const C: Check = Check::Checkpoints;
@@ -306,7 +306,7 @@ pub(crate) fn open_at_size(
                 "a log key signs nothing before the size it was rotated in at",
             )
         };
-        return Err(Rejected::Key(
+        return Err(Rejected::Key(Box::new(
             Finding::violated(
                 C,
                 code,
@@ -325,13 +325,13 @@ pub(crate) fn open_at_size(
                 ),
                 format!("signed by the log key {:08x}", r.key.key_id()),
             ),
-        ));
+        )));
     };
     // A rotation checkpoint: the new key's first size needs the old key's signature too.
     for (i, _) in &verified {
         if *i > 0 && keys[*i].from == size && !verified.iter().any(|(j, _)| *j == i - 1) {
             let old = &keys[i - 1];
-            return Err(Rejected::Key(
+            return Err(Rejected::Key(Box::new(
                 Finding::violated(
                     C,
                     "checkpoint-rotation-unsigned",
@@ -351,7 +351,7 @@ pub(crate) fn open_at_size(
                     ),
                     format!("a signature by {:08x} only", keys[*i].key.key_id()),
                 ),
-            ));
+            )));
         }
     }
     Ok(verified.swap_remove(pos).1)
@@ -367,7 +367,7 @@ pub(crate) fn check_stored(state: &AuditorState, trust: &Trust, out: &mut super:
         let what = format!("the auditor's stored checkpoint of size {}", seen.size);
         match open_at_size(seen.note.as_bytes(), trust, &what) {
             Ok(_) => {}
-            Err(Rejected::Key(f)) => out.push(f),
+            Err(Rejected::Key(f)) => out.push(*f),
             Err(Rejected::Checkpoint(CheckpointError::NotSignedByLog { key_id, .. })) => out.push(
                 Finding::undetermined(
                     C,
