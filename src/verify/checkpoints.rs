@@ -54,61 +54,61 @@ pub(crate) fn check(
         ));
         return None;
     };
-    // Signed by the log key valid for its size (the key history, `keys`).
-    let opened = super::keys::open_at_size(bytes, trust, "public/checkpoint");
-    let (published, parsed_note) = match opened {
-        Ok(v) => {
-            let n = note::parse_note(bytes).expect("an opened checkpoint parses");
-            (
-                Published {
-                    size: v.checkpoint.size,
-                    root: v.checkpoint.root,
-                    log_time: Some(v.log_time),
-                    authentic: true,
-                },
-                n,
-            )
-        }
-        Err(super::keys::Rejected::Key(f)) => {
-            out.push(*f);
-            let n = note::parse_note(bytes).ok()?;
-            let cp = Checkpoint::parse(&n.text).ok()?;
-            (
-                Published {
-                    size: cp.size,
-                    root: cp.root,
+    // Signed by the log key valid for its size (the key history: `keys`).
+    let (published, parsed_note) =
+        match super::keys::open_at_size(bytes, trust, "public/checkpoint") {
+            Ok(v) => {
+                let n = note::parse_note(bytes).expect("an opened checkpoint parses");
+                (
+                    Published {
+                        size: v.checkpoint.size,
+                        root: v.checkpoint.root,
+                        log_time: Some(v.log_time),
+                        authentic: true,
+                    },
+                    n,
+                )
+            }
+            Err(super::keys::Rejected::Key(f)) => {
+                out.push(*f);
+                let n = note::parse_note(bytes).ok()?;
+                let cp = Checkpoint::parse(&n.text).ok()?;
+                let (size, root) = (cp.size, cp.root);
+                let unauthenticated = Published {
+                    size,
+                    root,
                     log_time: None,
                     authentic: false,
-                },
-                n,
-            )
-        }
-        Err(super::keys::Rejected::Checkpoint(e)) => {
-            out.push(
-                Finding::violated(C, error_code(&e), format!("public/checkpoint: {e}")).evidence(
-                    format!(
-                        "a checkpoint of {} signed by {}",
-                        trust.origin(),
-                        trust.log.name()
-                    ),
-                    e.to_string(),
-                ),
-            );
-            // Read on with the unauthenticated size and root, so that the records can still
-            // be checked; nothing is concluded from them for check 1.
-            let n = note::parse_note(bytes).ok()?;
-            let cp = Checkpoint::parse(&n.text).ok()?;
-            (
-                Published {
-                    size: cp.size,
-                    root: cp.root,
-                    log_time: None,
-                    authentic: false,
-                },
-                n,
-            )
-        }
-    };
+                };
+                (unauthenticated, n)
+            }
+            Err(super::keys::Rejected::Checkpoint(e)) => {
+                out.push(
+                    Finding::violated(C, error_code(&e), format!("public/checkpoint: {e}"))
+                        .evidence(
+                            format!(
+                                "a checkpoint of {} signed by {}",
+                                trust.origin(),
+                                trust.log.name()
+                            ),
+                            e.to_string(),
+                        ),
+                );
+                // Read on with the unauthenticated size and root, so that the records can still
+                // be checked; nothing is concluded from them for check 1.
+                let n = note::parse_note(bytes).ok()?;
+                let cp = Checkpoint::parse(&n.text).ok()?;
+                (
+                    Published {
+                        size: cp.size,
+                        root: cp.root,
+                        log_time: None,
+                        authentic: false,
+                    },
+                    n,
+                )
+            }
+        };
     // Witnesses: each configured witness's cosignature, verified one by one.
     let mut cosigned = 0usize;
     for w in &trust.witnesses {
