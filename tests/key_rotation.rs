@@ -225,6 +225,24 @@ fn a_stolen_old_key_signs_nothing_beyond_its_range() {
         o.new_state.is_none(),
         "an expired key's checkpoint is not stored"
     );
+    // The same note kept in an auditor's state (e.g. accepted under an older trust file) is
+    // reported when the state is checked against the history.
+    std::fs::write(dir.path().join("public/checkpoint"), &published).unwrap();
+    let mut kept = state.clone();
+    kept.checkpoints.push(logseal::verify::SeenCheckpoint {
+        size: cp.size,
+        root: Hash32(cp.root),
+        log_time: LATE - 10,
+        note: String::from_utf8(forged.clone()).unwrap(),
+    });
+    let o = run(dir.path(), &t, &kept);
+    assert!(violations(&o).contains(&("checkpoint-key-expired", None)));
+    assert!(
+        o.report
+            .findings
+            .iter()
+            .any(|f| f.code == "checkpoint-key-expired" && f.message.contains("stored checkpoint"))
+    );
     // A fork beyond N written and signed by the thief with the old key.
     let mut e = entries(dir.path());
     e.truncate(n as usize + 3);
