@@ -32,6 +32,7 @@ complete -c logseal -n "__fish_logseal_needs_command" -f -a "demo" -d 'Run a sma
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "init" -d 'Create a log directory'
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "append" -d 'Append records to a log (atomically, one batch)'
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "checkpoint" -d 'Sign and publish a checkpoint of the log\'s current size'
+complete -c logseal -n "__fish_logseal_needs_command" -f -a "rotate-log-key" -d 'Rotate the log\'s signing key (a checkpoint signed by the old and the new key)'
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "prove" -d 'Produce and check inclusion and consistency proofs'
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "info" -d 'Show a log\'s origin, size, checkpoint, producers and keys'
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "recover" -d 'Rebuild a private part restored from an older backup from the public part'
@@ -91,6 +92,9 @@ complete -c logseal -n "__fish_logseal_using_subcommand append" -s h -l help -d 
 complete -c logseal -n "__fish_logseal_using_subcommand append" -s V -l version -d 'Print version'
 complete -c logseal -n "__fish_logseal_using_subcommand checkpoint" -s h -l help -d 'Print help'
 complete -c logseal -n "__fish_logseal_using_subcommand checkpoint" -s V -l version -d 'Print version'
+complete -c logseal -n "__fish_logseal_using_subcommand rotate-log-key" -l new-key -d 'The new log signer key (`PRIVATE+KEY+<origin>+…`)' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand rotate-log-key" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c logseal -n "__fish_logseal_using_subcommand rotate-log-key" -s V -l version -d 'Print version'
 complete -c logseal -n "__fish_logseal_using_subcommand prove; and not __fish_seen_subcommand_from inclusion consistency check" -s h -l help -d 'Print help'
 complete -c logseal -n "__fish_logseal_using_subcommand prove; and not __fish_seen_subcommand_from inclusion consistency check" -s V -l version -d 'Print version'
 complete -c logseal -n "__fish_logseal_using_subcommand prove; and not __fish_seen_subcommand_from inclusion consistency check" -f -a "inclusion" -d 'Prove that a record is in the log (JSON proof with the signed checkpoint)'

@@ -89,6 +89,19 @@ pub enum Command {
     Append(AppendArgs),
     /// Sign and publish a checkpoint of the log's current size
     Checkpoint(CheckpointArgs),
+    /// Rotate the log's signing key (a checkpoint signed by the old and the new key)
+    #[command(
+        long_about = "Rotate the log's signing key at the log's current size N.\n\n\
+        Publishes the checkpoint of size N signed (and cosigned with the log's time) by the \
+        old key and by the new key read from --new-key (a signer key file from `logseal \
+        keygen`, named after the origin), records the log's key history (the old key signs \
+        sizes up to N, the new key from N) in DIR/private/log-keys.json, and from then on \
+        signs with the new key. Prints JSON: `rotation_size`, `rotation_checkpoint` and \
+        `log_key_history`, the trust file's member that auditors add to their trust files. Refuses an empty log and a second \
+        rotation at the same size. Interrupted, it completes when run again with the same \
+        key."
+    )]
+    RotateLogKey(RotateLogKeyArgs),
     /// Produce and check inclusion and consistency proofs
     #[command(subcommand)]
     Prove(ProveCommand),
@@ -541,6 +554,17 @@ pub struct CheckpointArgs {
     /// The log directory
     #[arg(value_name = "DIR")]
     pub dir: PathBuf,
+}
+
+/// `logseal rotate-log-key`.
+#[derive(Debug, Args)]
+pub struct RotateLogKeyArgs {
+    /// The log directory
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// The new log signer key (`PRIVATE+KEY+<origin>+…`)
+    #[arg(long, value_name = "FILE")]
+    pub new_key: PathBuf,
 }
 
 /// `logseal prove …`.

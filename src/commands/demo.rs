@@ -106,6 +106,8 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         max_logging_delay_secs: 86_400,
         max_logging_delay_overrides: Default::default(),
         retention_policy_authority: Some(scenario::POLICY_AUTHORITY.into()),
+        log_key_history: Vec::new(),
+        registration_authority_history: Vec::new(),
     };
     // The auditor inspects the operator's log directory: check 7 (retention) is required.
     let trust = Trust::new(trust_file)?.also_requiring([Check::Retention]);

@@ -12,6 +12,7 @@ pub mod log;
 pub mod record;
 pub mod recover;
 pub mod retention;
+pub mod rotate;
 pub mod sweep;
 pub mod verify;
 mod view;
@@ -42,6 +43,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Init(args) => log::init(args),
         Command::Append(args) => log::append(args),
         Command::Checkpoint(args) => log::checkpoint(args),
+        Command::RotateLogKey(args) => rotate::run(args),
         Command::Prove(ProveCommand::Inclusion(args)) => log::prove_inclusion(args),
         Command::Prove(ProveCommand::Consistency(args)) => log::prove_consistency(args),
         Command::Prove(ProveCommand::Check(args)) => log::prove_check(args),

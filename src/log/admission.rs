@@ -120,6 +120,9 @@ pub fn admit(
         Some(r) => r,
         None => record.verify(key, origin),
     };
+    // The authority in force: replaced by an authority-replacement registration, if any.
+    let replaced = super::rotation::authority_in_force(state, authority);
+    let authority = replaced.as_ref().unwrap_or(authority);
     let p = record.payload();
     let kind = p.kind();
     let kid = Hash32(*record.kid());

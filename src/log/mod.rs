@@ -45,6 +45,7 @@
 pub mod admission;
 pub mod reader;
 pub mod restore;
+mod rotation;
 pub mod state;
 pub mod vault;
 
@@ -996,6 +997,10 @@ impl Log {
     /// its timestamped cosignature). Replaces `public/checkpoint` by compare-and-swap.
     pub fn checkpoint(&mut self, now_secs: u64) -> Result<Vec<u8>, LogError> {
         self.writable()?;
+        // At a rotation size, the checkpoint is the rotation checkpoint (both keys).
+        if let Some(note) = self.rotation_checkpoint(self.state.size)? {
+            return Ok(note);
+        }
         let key_path = self.private.root().join(LOG_KEY_KEY);
         let skey = self
             .private

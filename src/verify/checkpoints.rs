@@ -3,7 +3,7 @@
 //! checkpoint in the auditor's state (RFC 9162 §2.1.4 consistency proofs read from the
 //! log's tiles and checked against the auditor's own stored roots).
 
-use crate::checkpoint::{Checkpoint, CheckpointError, open_checkpoint, verify_cosignature};
+use crate::checkpoint::{Checkpoint, CheckpointError, verify_cosignature};
 use crate::log::LogReader;
 use crate::note::{self, NoteVerifier};
 use crate::store::StoreError;
@@ -80,9 +80,9 @@ pub(crate) fn check(
             return None;
         }
     };
-    let no_witnesses: &[(&str, crate::crypto::PublicKey)] = &[];
+    // Signed by the log key valid for its size (the key history: `keys`).
     let (published, parsed_note) =
-        match open_checkpoint(bytes, trust.origin(), &trust.log, no_witnesses, 0) {
+        match super::keys::open_at_size(bytes, trust, "public/checkpoint") {
             Ok(v) => {
                 let n = note::parse_note(bytes).expect("an opened checkpoint parses");
                 (
@@ -95,7 +95,20 @@ pub(crate) fn check(
                     n,
                 )
             }
-            Err(e) => {
+            Err(super::keys::Rejected::Key(f)) => {
+                out.push(*f);
+                let n = note::parse_note(bytes).ok()?;
+                let cp = Checkpoint::parse(&n.text).ok()?;
+                let (size, root) = (cp.size, cp.root);
+                let unauthenticated = Published {
+                    size,
+                    root,
+                    log_time: None,
+                    authentic: false,
+                };
+                (unauthenticated, n)
+            }
+            Err(super::keys::Rejected::Checkpoint(e)) => {
                 out.push(
                     Finding::violated(C, error_code(&e), format!("public/checkpoint: {e}"))
                         .evidence(
@@ -165,6 +178,8 @@ pub(crate) fn check(
             .evidence(format!("≥ {quorum} witness cosignatures"), cosigned),
         );
     }
+    // The auditor's own checkpoints, against the key history.
+    super::keys::check_stored(state, trust, out);
     // Consistency with every checkpoint the auditor kept.
     if state.checkpoints.is_empty() {
         out.push(Finding::undetermined(

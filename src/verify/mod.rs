@@ -38,6 +38,7 @@
 mod authorisation;
 mod chains;
 mod checkpoints;
+pub mod keys;
 mod records;
 pub mod report;
 pub mod retention;

@@ -15,6 +15,7 @@ use crate::record::kinds::Body;
 use crate::record::types::Hash32;
 use crate::record::{Kind, Record, RecordError};
 
+use super::keys::{AuthorityKeys, replacement_key};
 use super::report::{Check, Finding, Findings};
 use super::state::KeyState;
 use super::trust::Trust;
@@ -33,7 +34,8 @@ struct KeyInfo {
 #[derive(Debug)]
 pub(crate) struct Registry {
     authority: String,
-    authority_key: PublicKey,
+    /// The authority's keys: the trust file's history and replacements by record (`keys`).
+    authorities: AuthorityKeys,
     keys: HashMap<KeyId, KeyInfo>,
     /// Key material seen in any key-registration (for the parallel signature checks; whether
     /// the key is *valid* at a leaf is decided here, in order).
@@ -50,11 +52,11 @@ pub(crate) fn is_authority_kind(kind: Kind) -> bool {
 
 impl Registry {
     pub fn new(trust: &Trust) -> Self {
-        let mut material = HashMap::new();
-        material.insert(trust.authority_key.key_id(), trust.authority_key);
+        let authorities = AuthorityKeys::new(trust);
+        let material = authorities.all().map(|k| (k.key_id(), *k)).collect();
         Registry {
             authority: trust.authority.to_string(),
-            authority_key: trust.authority_key,
+            authorities,
             keys: HashMap::new(),
             material,
         }
@@ -86,6 +88,17 @@ impl Registry {
                 },
             );
         }
+        let keys: Vec<_> = r
+            .keys
+            .iter()
+            .filter_map(|(kid, i)| {
+                let k = r.material.get(kid)?;
+                Some((i.registered_at, *k, i.producer.as_str(), i.kinds.as_slice()))
+            })
+            .collect();
+        let mut authorities = r.authorities.clone();
+        authorities.resume(&keys, &r.authority);
+        r.authorities = authorities;
         Ok(r)
     }
 
@@ -150,7 +163,8 @@ impl Registry {
             ))
             .evidence("a valid Ed25519 signature (verify_strict)", e.code())
         };
-        if kid == self.authority_key.key_id() {
+        let authority_key = *self.authorities.key_at(leaf);
+        if kid == authority_key.key_id() {
             if !is_authority_kind(kind) {
                 out.push(at(Finding::violated(
                     C,
@@ -189,6 +203,10 @@ impl Registry {
             }
             return ok;
         }
+        if let Some(f) = self.authorities.out_of_range(&kid, leaf) {
+            out.push(at(f));
+            return false;
+        }
         if is_authority_kind(kind) {
             out.push(at(Finding::violated(
                 C,
@@ -200,7 +218,7 @@ impl Registry {
                     Hash32(kid)
                 ),
             ))
-            .evidence(format!("kid {}", Hash32(self.authority_key.key_id())), format!("kid {}", Hash32(kid))));
+            .evidence(format!("kid {}", Hash32(authority_key.key_id())), format!("kid {}", Hash32(kid))));
             ok = false;
         }
         let Some(info) = self.keys.get(&kid) else {
@@ -324,6 +342,9 @@ impl Registry {
                         revoked_at: None,
                     },
                 );
+                if let Some(k) = replacement_key(&p.body, &self.authority) {
+                    self.authorities.replace(leaf, k);
+                }
             }
             Body::KeyRevocation(rev) => {
                 let kid = crate::crypto::key_id(&rev.public_key.0);
@@ -379,6 +400,8 @@ mod tests {
             max_logging_delay_secs: 86_400,
             max_logging_delay_overrides: Default::default(),
             retention_policy_authority: None,
+            log_key_history: Vec::new(),
+            registration_authority_history: Vec::new(),
         })
         .unwrap()
     }

@@ -20,6 +20,7 @@ use crate::note::{Ed25519NoteVerifier, NoteVerifier};
 use crate::record::text::ProducerId;
 use crate::tree::TreeHashAlg;
 
+use super::keys::{self, AuthorityKeyEntry, AuthorityKeyRange, LogKeyEntry, LogKeyRange};
 use super::report::{Anchor, Check};
 
 /// Format version of the trust file.
@@ -57,6 +58,14 @@ pub struct TrustFile {
     /// --trust`); absent: not pinned, every retention-policy record admitted applies.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retention_policy_authority: Option<String>,
+    /// The log keys over time, oldest first (docs/CHECKS.md §Key history); absent: `log_key`
+    /// signs every size.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub log_key_history: Vec<LogKeyEntry>,
+    /// The registration authority's keys over time, oldest first; absent:
+    /// `registration_authority` for every leaf (replacements by record still apply).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub registration_authority_history: Vec<AuthorityKeyEntry>,
 }
 
 /// The trust file's member naming the required checks (docs/CHECKS.md §Exit status).
@@ -110,6 +119,10 @@ pub struct Trust {
     /// [`TrustFile`] (not one of its fields) so that code building a `TrustFile` member by
     /// member stays valid; [`Trust::to_json`] writes it back.
     pub require_checks: Vec<Check>,
+    /// The log keys and the tree sizes each signs (one range when the file has no history).
+    pub log_keys: Vec<LogKeyRange>,
+    /// The authority keys and the leaves each is in force for (one range without history).
+    pub authority_keys: Vec<AuthorityKeyRange>,
 }
 
 impl Trust {
@@ -203,6 +216,8 @@ impl Trust {
                 format!("key name {:?} is not a producer id: {e}", ra.name()),
             )
         })?;
+        let log_keys = keys::log_keys(&file.log_key_history, &log, &file.origin)?;
+        let authority_keys = keys::authority_keys(&file.registration_authority_history, &ra)?;
         let registry = ProducerId::new(file.authorisation_registry.as_str())
             .map_err(|e| member("authorisation_registry", e))?;
         let authorisation_required = file
@@ -277,6 +292,8 @@ impl Trust {
             witnesses,
             retention_policy_authority,
             require_checks: DEFAULT_REQUIRED.to_vec(),
+            log_keys,
+            authority_keys,
             file,
         })
     }
@@ -310,6 +327,7 @@ impl Trust {
                 fingerprint: fp(&self.authority_key),
             },
         ];
+        v.extend(keys::retired_anchors(self));
         for w in &self.witnesses {
             v.push(Anchor {
                 role: "witness".into(),
