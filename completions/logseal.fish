@@ -33,7 +33,7 @@ complete -c logseal -n "__fish_logseal_needs_command" -f -a "init" -d 'Create a 
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "append" -d 'Append records to a log (atomically, one batch)'
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "checkpoint" -d 'Sign and publish a checkpoint of the log\'s current size'
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "prove" -d 'Produce and check inclusion and consistency proofs'
-complete -c logseal -n "__fish_logseal_needs_command" -f -a "info" -d 'Show a log\'s origin, size, checkpoint, producers and keys'
+complete -c logseal -n "__fish_logseal_needs_command" -f -a "info" -d 'Show a log\'s origin, size, checkpoints (latest and published history), producers and keys'
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "verify" -d 'Verify a log: completeness, ordering, authenticity and authorisation'
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "witness" -d 'Act as an offline witness: cosign checkpoints that extend the last one cosigned'
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "retention" -d 'Retention: plan, sweep (erase what is due), erase on request, legal holds'

@@ -81,6 +81,19 @@ fn proofs_at_every_published_size_hold_from_the_public_part_alone() {
             "{msg}"
         );
     }
+    // `info` lists the published checkpoints with their log times.
+    let info: serde_json::Value =
+        serde_json::from_str(&ok(&logseal(&["info", "log", "--json"], d, None))).unwrap();
+    let listed: Vec<u64> = info["published_checkpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            assert!(c["time"].as_u64().unwrap() > 1_700_000_000, "{c}");
+            c["size"].as_u64().unwrap()
+        })
+        .collect();
+    assert_eq!(listed, sizes);
     // A size the log never published is refused, naming it.
     let never = (sizes[1] + 1).to_string();
     let err = fails(

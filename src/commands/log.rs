@@ -513,6 +513,55 @@ pub fn prove_check(args: ProofCheckArgs) -> anyhow::Result<()> {
     }
 }
 
+/// Every checkpoint in the public history: its size, and its log time or why it does not
+/// verify against the log key.
+type History = Vec<(u64, Result<u64, String>)>;
+
+fn published_checkpoints(log: &Log) -> anyhow::Result<History> {
+    let reader = log.reader();
+    let mut out = Vec::new();
+    for size in reader.published_sizes()? {
+        let time = match reader.published_checkpoint(size)? {
+            None => Err("vanished while listed".to_string()),
+            Some(note) => {
+                open_checkpoint::<&str>(&note, log.origin(), log.log_verifier(), &[], 0)
+                    .map_err(|e| e.to_string())
+                    .and_then(|v| match v.checkpoint.size == size {
+                        true => Ok(v.log_time),
+                        false => Err(format!("holds a checkpoint of size {}", v.checkpoint.size)),
+                    })
+            }
+        };
+        out.push((size, time));
+    }
+    Ok(out)
+}
+
+/// The history in `info`'s text: the latest 20, and how many more.
+fn history_text(history: &History) -> String {
+    const SHOWN: usize = 20;
+    let mut out = format!(
+        "\npublished checkpoints ({}, in public/checkpoints/)\n",
+        history.len()
+    );
+    if history.len() > SHOWN {
+        out.push_str(&format!(
+            "  … {} earlier (see --json)\n",
+            history.len() - SHOWN
+        ));
+    }
+    for (size, time) in history.iter().skip(history.len().saturating_sub(SHOWN)) {
+        out.push_str(&match time {
+            Ok(t) => format!(
+                "  size {size:<10} signed at {}\n",
+                logseal::record::types::Timestamp(t.saturating_mul(1000)).to_rfc3339()
+            ),
+            Err(e) => format!("  size {size:<10} DOES NOT VERIFY: {e}\n"),
+        });
+    }
+    out
+}
+
 pub fn info(args: InfoArgs) -> anyhow::Result<()> {
     let log = Log::open_read_only(&args.dir).map_err(log_err)?;
     let state = log.state();
@@ -525,6 +574,7 @@ pub fn info(args: InfoArgs) -> anyhow::Result<()> {
         }
         None => None,
     };
+    let history = published_checkpoints(&log)?;
     if args.json {
         let v = serde_json::json!({
             "origin": log.origin(),
@@ -534,6 +584,10 @@ pub fn info(args: InfoArgs) -> anyhow::Result<()> {
             "log_key": log.config().log_key,
             "authority_key": log.config().authority_key,
             "checkpoint": cp_info.map(|(size, time)| serde_json::json!({"size": size, "time": time})),
+            "published_checkpoints": history.iter().map(|(size, time)| match time {
+                Ok(t) => serde_json::json!({"size": size, "time": t}),
+                Err(e) => serde_json::json!({"size": size, "error": e}),
+            }).collect::<Vec<_>>(),
             "producers": state.producers.iter().map(|h| serde_json::json!({
                 "producer": h.producer.as_str(),
                 "next_seq": h.next_seq,
@@ -579,6 +633,7 @@ pub fn info(args: InfoArgs) -> anyhow::Result<()> {
         )),
         None => out.push_str("checkpoint  none\n"),
     }
+    out.push_str(&history_text(&history));
     out.push_str(&format!("\nproducers ({})\n", state.producers.len()));
     for h in &state.producers {
         out.push_str(&format!(
