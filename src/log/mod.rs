@@ -966,7 +966,11 @@ impl Log {
         //    checkpoint of that size was signed: remove them. Partials whose full tile now
         //    exists (durably: the batch is committed) may go too (C2SP tlog-tiles).
         if !self.checkpointed(old) {
-            self.remove_partials(old, new);
+            // The latest checkpoint is the only one that can share a partial with `old`
+            // (sizes only grow): keep what its tree uses.
+            let mut keep = vec![new];
+            keep.extend(self.state.checkpoint_sizes.iter().max());
+            self.remove_partials(old, &keep);
         }
         self.remove_completed_partials(old, new);
         Ok(receipts)
@@ -1009,11 +1013,14 @@ impl Log {
         }
     }
 
-    /// Delete the partial tiles and bundle of `size` that the tree of `current` no longer
-    /// uses. Best effort: a leftover partial costs space, never correctness.
-    fn remove_partials(&self, size: u64, current: u64) {
-        let keep: std::collections::HashSet<String> = tiles::tiles_for_size(current)
-            .into_iter()
+    /// Delete the partial tiles and bundle of `size` that the trees of the sizes in `keep`
+    /// do not use (a partial above level 0 serves a range of sizes: `size`'s may be a kept
+    /// checkpoint's too). Best effort: a leftover partial costs space, never correctness.
+    fn remove_partials(&self, size: u64, keep: &[u64]) {
+        let current = keep.first().copied().unwrap_or(size);
+        let keep: std::collections::HashSet<String> = keep
+            .iter()
+            .flat_map(|&k| tiles::tiles_for_size(k))
             .map(|t| t.path())
             .collect();
         for t in tiles::tiles_for_size(size) {

@@ -539,3 +539,27 @@ fn fixture_trust(log: &Log) -> crate::verify::Trust {
     })
     .unwrap()
 }
+
+#[test]
+fn a_level_1_partial_shared_with_an_uncheckpointed_size_is_kept() {
+    let (f, mut log) = Fixture::new();
+    let mut at = grow(&f, &mut log, (0, Hash32([0; 32])), 299);
+    log.checkpoint(1_772_400_000).unwrap();
+    // 310 is never checkpointed, but its level-1 partial is 300's too.
+    at = grow(&f, &mut log, at, 10);
+    grow(&f, &mut log, at, 290);
+    let public = log.public_store().list("").unwrap();
+    assert!(public.contains(&"tile/1/000.p/1".to_string()), "{public:?}");
+    assert!(!public.contains(&"tile/0/001.p/54".to_string()), "{public:?}");
+    let root = published_root(&log, 300);
+    let r = log.reader();
+    assert_eq!(r.root(300).unwrap(), root);
+    let proof = r.consistency_proof(300, 600).unwrap();
+    TreeHashAlg::Sha256
+        .verify_consistency(300, 600, &root, &log.state().root.0, &proof)
+        .unwrap();
+    let proof = r.inclusion_proof(300, 10).unwrap();
+    TreeHashAlg::Sha256
+        .verify_inclusion(10, 300, &r.leaf_hash(10, 300).unwrap(), &proof, &root)
+        .unwrap();
+}
