@@ -73,9 +73,18 @@ fn demo_builds_a_log_exports_a_case_and_checks_its_proofs() {
         )
     };
     let msg = ok(&prove(&[
-        "prove", "inclusion", "demo/log", "--index", "100", "--size", "398",
+        "prove",
+        "inclusion",
+        "demo/log",
+        "--index",
+        "100",
+        "--size",
+        "398",
     ]));
-    assert!(msg.contains("leaf 100 is in the tree of size 398 "), "{msg}");
+    assert!(
+        msg.contains("leaf 100 is in the tree of size 398 "),
+        "{msg}"
+    );
     let msg = ok(&prove(&[
         "prove",
         "consistency",

@@ -57,7 +57,13 @@ fn proofs_at_every_published_size_hold_from_the_public_part_alone() {
         for i in [0, s / 2, s - 1] {
             let index = i.to_string();
             let args = [
-                "prove", "inclusion", "mirror", "--index", &index, "--size", &size,
+                "prove",
+                "inclusion",
+                "mirror",
+                "--index",
+                &index,
+                "--size",
+                &size,
             ];
             let msg = prove_and_check(d, &args, "inclusion.json");
             assert!(
@@ -98,7 +104,15 @@ fn proofs_at_every_published_size_hold_from_the_public_part_alone() {
     let never = (sizes[1] + 1).to_string();
     let err = fails(
         &logseal(
-            &["prove", "inclusion", "mirror", "--index", "0", "--size", &never],
+            &[
+                "prove",
+                "inclusion",
+                "mirror",
+                "--index",
+                "0",
+                "--size",
+                &never,
+            ],
             d,
             None,
         ),

@@ -354,9 +354,8 @@ impl PublicPart {
                 self.latest_size
             )
         })?;
-        let found = checkpoint_size(&note).with_context(|| {
-            format!("the published checkpoint of size {s} does not parse")
-        })?;
+        let found = checkpoint_size(&note)
+            .with_context(|| format!("the published checkpoint of size {s} does not parse"))?;
         if found != s {
             bail!(
                 "{}: holds a checkpoint of size {found}, not {s}",
@@ -523,14 +522,12 @@ fn published_checkpoints(log: &Log) -> anyhow::Result<History> {
     for size in reader.published_sizes()? {
         let time = match reader.published_checkpoint(size)? {
             None => Err("vanished while listed".to_string()),
-            Some(note) => {
-                open_checkpoint::<&str>(&note, log.origin(), log.log_verifier(), &[], 0)
-                    .map_err(|e| e.to_string())
-                    .and_then(|v| match v.checkpoint.size == size {
-                        true => Ok(v.log_time),
-                        false => Err(format!("holds a checkpoint of size {}", v.checkpoint.size)),
-                    })
-            }
+            Some(note) => open_checkpoint::<&str>(&note, log.origin(), log.log_verifier(), &[], 0)
+                .map_err(|e| e.to_string())
+                .and_then(|v| match v.checkpoint.size == size {
+                    true => Ok(v.log_time),
+                    false => Err(format!("holds a checkpoint of size {}", v.checkpoint.size)),
+                }),
         };
         out.push((size, time));
     }

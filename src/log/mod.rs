@@ -984,12 +984,21 @@ impl Log {
     }
 
     /// Delete every partial tile and bundle whose full tile (bundle) the growth from `old`
-    /// to `new` published. Best effort, like [`Log::remove_partials`]: readers fall back to
-    /// the full tile, and a leftover partial must be its prefix.
+    /// to `new` published, but those of the checkpoints the state names (the latest ones:
+    /// a verifier of the latest checkpoint reads its partials, and need not fall back).
+    /// Best effort, like [`Log::remove_partials`]: readers fall back to the full tile, and a
+    /// leftover partial must be its prefix.
     fn remove_completed_partials(&self, old: u64, new: u64) {
         let Ok(ids) = tiles::new_tile_ids(old, new) else {
             return;
         };
+        let mut latest: std::collections::HashSet<String> = std::collections::HashSet::new();
+        for &s in &self.state.checkpoint_sizes {
+            latest.extend(tiles::tiles_for_size(s).iter().map(|t| t.path()));
+            if let Ok((b, _)) = tiles::entry_bundle_for_leaf(s.saturating_sub(1), s) {
+                latest.insert(b.path());
+            }
+        }
         for full in ids.into_iter().filter(|t| t.is_full()) {
             let mut prefixes = vec![format!("{}.p", full.path())];
             if full.level() == 0 {
@@ -1005,7 +1014,7 @@ impl Log {
                         }
                         Err(_) => false,
                     };
-                    if partial_of_full {
+                    if partial_of_full && !latest.contains(&key) {
                         let _ = self.public.delete(&key);
                     }
                 }

@@ -363,7 +363,10 @@ fn partials_of_checkpointed_sizes_stay_until_their_full_tile_exists() {
     }
     let public = log.public_store().list("").unwrap();
     for s in [11, 100, 200, 220] {
-        for p in [format!("tile/0/000.p/{s}"), format!("tile/entries/000.p/{s}")] {
+        for p in [
+            format!("tile/0/000.p/{s}"),
+            format!("tile/entries/000.p/{s}"),
+        ] {
             assert!(public.contains(&p), "{p} kept: {public:?}");
         }
         assert!(public.contains(&history::key(s)), "{s}: {public:?}");
@@ -371,24 +374,33 @@ fn partials_of_checkpointed_sizes_stay_until_their_full_tile_exists() {
     // Never checkpointed: 1 (the fixture's registration) and 150.
     for s in [1, 150] {
         assert!(!public.contains(&format!("tile/0/000.p/{s}")), "{public:?}");
-        assert!(!public.contains(&format!("tile/entries/000.p/{s}")), "{public:?}");
+        assert!(
+            !public.contains(&format!("tile/entries/000.p/{s}")),
+            "{public:?}"
+        );
         assert!(!public.contains(&history::key(s)), "{public:?}");
     }
     let entry_5 = log.reader().entry(5, 11).unwrap();
-    // Crossing 256: the level-0 partials of tile 0 may go, their full tile serves them.
+    // Crossing 256: the level-0 partials of tile 0 may go, their full tile serves them;
+    // those of the state's last two checkpoints (200, 220) stay.
     at = grow(&f, &mut log, at, 100);
     log.checkpoint(1_772_500_000).unwrap();
     let public = log.public_store().list("").unwrap();
     assert!(public.contains(&"tile/0/000".to_string()), "{public:?}");
-    assert!(
-        !public.iter().any(|p| p.starts_with("tile/0/000.p/")),
-        "{public:?}"
-    );
-    assert!(
-        !public.iter().any(|p| p.starts_with("tile/entries/000.p/")),
-        "{public:?}"
-    );
-    for p in ["tile/0/001.p/64", "tile/1/000.p/1"] {
+    for s in [11, 100] {
+        for p in [
+            format!("tile/0/000.p/{s}"),
+            format!("tile/entries/000.p/{s}"),
+        ] {
+            assert!(!public.contains(&p), "{p} deleted: {public:?}");
+        }
+    }
+    for p in [
+        "tile/0/000.p/200",
+        "tile/0/000.p/220",
+        "tile/0/001.p/64",
+        "tile/1/000.p/1",
+    ] {
         assert!(public.contains(&p.to_string()), "{p}: {public:?}");
     }
     // Every earlier checkpoint still proves, from the full tile's prefix.
@@ -409,13 +421,37 @@ fn partials_of_checkpointed_sizes_stay_until_their_full_tile_exists() {
     }
     drop(r);
     // A level-1 partial of a checkpointed size lives until its full tile (65,536 leaves);
-    // the level-0 partial of 320 goes once tile 1 is full.
+    // the level-0 partial of 320 goes once tile 1 is full and two later checkpoints exist.
+    at = grow(&f, &mut log, at, 10);
+    log.checkpoint(1_772_500_100).unwrap();
+    at = grow(&f, &mut log, at, 10);
+    log.checkpoint(1_772_500_200).unwrap();
     grow(&f, &mut log, at, 200);
     let public = log.public_store().list("").unwrap();
-    assert!(public.contains(&"tile/1/000.p/1".to_string()), "{public:?}");
-    assert!(public.contains(&"tile/1/000.p/2".to_string()), "{public:?}");
-    assert!(!public.contains(&"tile/0/001.p/64".to_string()), "{public:?}");
+    for p in ["tile/1/000.p/1", "tile/1/000.p/2", "tile/0/001.p/84"] {
+        assert!(public.contains(&p.to_string()), "{p}: {public:?}");
+    }
+    assert!(
+        !public.contains(&"tile/0/001.p/64".to_string()),
+        "{public:?}"
+    );
     assert!(log.reader().inclusion_proof(320, 300).is_ok());
+}
+
+#[test]
+fn the_latest_checkpoint_verifies_when_a_later_batch_completes_its_tile() {
+    let (f, mut log) = Fixture::new();
+    let at = grow(&f, &mut log, (0, Hash32([0; 32])), 199);
+    log.checkpoint(1_772_400_000).unwrap();
+    // Not yet checkpointed: the full tile exists, the verifier reads the partials of 200.
+    grow(&f, &mut log, at, 100);
+    let public = log.public_store().list("").unwrap();
+    assert!(public.contains(&"tile/0/000".to_string()), "{public:?}");
+    assert!(
+        public.contains(&"tile/0/000.p/200".to_string()),
+        "{public:?}"
+    );
+    assert_eq!(tree_violations(&log), Vec::<&str>::new());
 }
 
 #[test]
@@ -459,7 +495,10 @@ fn the_history_keeps_the_first_checkpoint_of_a_size_and_refuses_another_tree() {
     log.public.put(&history::key(11), &forged).unwrap();
     let e = log.checkpoint(1_772_400_120).unwrap_err();
     assert!(
-        matches!(e, LogError::History(history::HistoryError::Conflict { size: 11, .. })),
+        matches!(
+            e,
+            LogError::History(history::HistoryError::Conflict { size: 11, .. })
+        ),
         "{e}"
     );
     assert_eq!(log.reader().checkpoint().unwrap().unwrap(), again);
@@ -487,29 +526,7 @@ fn a_crash_between_the_history_and_the_latest_checkpoint_leaves_a_log_that_verif
         .checkpoint;
     assert_eq!(latest.size, 11);
     // It verifies, and so does every history entry's tree; the log continues.
-    let verified = |log: &Log| {
-        let o = crate::verify::verify(
-            log.public_store(),
-            &fixture_trust(log),
-            &crate::verify::AuditorState::new(ORIGIN),
-            &crate::verify::Options {
-                at_secs: 1_772_500_000,
-                incremental: false,
-            },
-            &crate::verify::NoProgress,
-        )
-        .unwrap();
-        use crate::verify::report::{Check, Verdict};
-        let bad: Vec<_> = o
-            .report
-            .findings
-            .iter()
-            .filter(|f| f.verdict == Verdict::Violated)
-            .filter(|f| matches!(f.check, Check::Checkpoints | Check::Tree))
-            .map(|f| f.code)
-            .collect();
-        bad
-    };
+    let verified = tree_violations;
     assert_eq!(verified(&log), Vec::<&str>::new());
     for s in [11, 31] {
         assert_eq!(log.reader().root(s).unwrap(), published_root(&log, s));
@@ -519,6 +536,29 @@ fn a_crash_between_the_history_and_the_latest_checkpoint_leaves_a_log_that_verif
     assert_eq!(log.reader().published_sizes().unwrap(), vec![0, 11, 31, 36]);
     assert!(log.reader().inclusion_proof(31, 30).is_ok());
     assert_eq!(verified(&log), Vec::<&str>::new());
+}
+
+/// The violations of checks 1 and 2 a full verification of the fixture's log finds.
+fn tree_violations(log: &Log) -> Vec<&'static str> {
+    let o = crate::verify::verify(
+        log.public_store(),
+        &fixture_trust(log),
+        &crate::verify::AuditorState::new(ORIGIN),
+        &crate::verify::Options {
+            at_secs: 1_772_500_000,
+            incremental: false,
+        },
+        &crate::verify::NoProgress,
+    )
+    .unwrap();
+    use crate::verify::report::{Check, Verdict};
+    o.report
+        .findings
+        .iter()
+        .filter(|f| f.verdict == Verdict::Violated)
+        .filter(|f| matches!(f.check, Check::Checkpoints | Check::Tree))
+        .map(|f| f.code)
+        .collect()
 }
 
 /// A trust file for the fixture's log.
@@ -550,7 +590,10 @@ fn a_level_1_partial_shared_with_an_uncheckpointed_size_is_kept() {
     grow(&f, &mut log, at, 290);
     let public = log.public_store().list("").unwrap();
     assert!(public.contains(&"tile/1/000.p/1".to_string()), "{public:?}");
-    assert!(!public.contains(&"tile/0/001.p/54".to_string()), "{public:?}");
+    assert!(
+        !public.contains(&"tile/0/001.p/54".to_string()),
+        "{public:?}"
+    );
     let root = published_root(&log, 300);
     let r = log.reader();
     assert_eq!(r.root(300).unwrap(), root);
