@@ -28,9 +28,10 @@
 //! are all intact; [`Log::open`] removes what the crashed batch wrote (its `intent` names it).
 //!
 //! Partial tiles and bundles follow C2SP tlog-tiles: those of every size a checkpoint was
-//! signed for are kept until the full tile (bundle) exists, then deleted; those of a size
-//! never checkpointed are deleted once a batch supersedes them. Readers fall back to the
-//! full tile's prefix ([`LogReader::tile`]).
+//! signed for are kept until the full tile (bundle) exists, then deleted (but those of the
+//! latest checkpoints, which verifiers read); those of a size never checkpointed are deleted
+//! once a batch supersedes them. Readers fall back to the full tile's prefix
+//! ([`LogReader::tile`]).
 //!
 //! Disclosures are sealed per (declared retention rule, UTC day) group under keys kept in
 //! `keys/` ([`vault`]). An erasure ([`Log::erase`]) re-seals what a group keeps under a new
