@@ -40,6 +40,9 @@ _logseal() {
             logseal,record)
                 cmd="logseal__subcmd__record"
                 ;;
+            logseal,recover)
+                cmd="logseal__subcmd__recover"
+                ;;
             logseal,retention)
                 cmd="logseal__subcmd__retention"
                 ;;
@@ -95,7 +98,7 @@ _logseal() {
 
     case "${cmd}" in
         logseal)
-            opts="-h -V --help --version keygen record demo init append checkpoint rotate-log-key prove info verify witness retention"
+            opts="-h -V --help --version keygen record demo init append checkpoint rotate-log-key prove info recover verify witness retention"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -378,6 +381,24 @@ _logseal() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        logseal__subcmd__recover)
+            opts="-h -V --executor-key --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --executor-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         logseal__subcmd__retention)
             opts="-h -V --help --version plan apply erase hold release"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -442,7 +463,7 @@ _logseal() {
                     return 0
                     ;;
                 --ground)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "gdpr-17-1 gdpr-17-3-b gdpr-17-3-e led-16-2 led-16-3-a led-16-3-b court-order disclosure-lost" -- "${cur}"))
                     return 0
                     ;;
                 --at)
@@ -589,7 +610,7 @@ _logseal() {
             return 0
             ;;
         logseal__subcmd__verify)
-            opts="-h -V --trust --state --at --since --retention-grace --json --help --version"
+            opts="-h -V --trust --state --at --since --retention-grace --json --require --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -608,6 +629,10 @@ _logseal() {
                     return 0
                     ;;
                 --retention-grace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --require)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

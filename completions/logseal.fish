@@ -34,7 +34,7 @@ complete -c logseal -n "__fish_logseal_needs_command" -f -a "append" -d 'Append 
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "checkpoint" -d 'Sign and publish a checkpoint of the log\'s current size'
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "rotate-log-key" -d 'Rotate the log\'s signing key (a checkpoint signed by the old and the new key)'
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "prove" -d 'Produce and check inclusion and consistency proofs'
-complete -c logseal -n "__fish_logseal_needs_command" -f -a "info" -d 'Show a log\'s origin, size, checkpoint, producers and keys'
+complete -c logseal -n "__fish_logseal_needs_command" -f -a "info" -d 'Show a log\'s origin, size, checkpoints (latest and published history), producers and keys'
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "recover" -d 'Rebuild a private part restored from an older backup from the public part'
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "verify" -d 'Verify a log: completeness, ordering, authenticity and authorisation'
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "witness" -d 'Act as an offline witness: cosign checkpoints that extend the last one cosigned'
@@ -170,7 +170,8 @@ gdpr-17-3-e\t''
 led-16-2\t''
 led-16-3-a\t''
 led-16-3-b\t''
-court-order\t''"
+court-order\t''
+disclosure-lost\t''"
 complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_seen_subcommand_from erase" -l at -d 'The time of the erasure (RFC 3339; default: now; as for `retention apply`)' -r
 complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_seen_subcommand_from erase" -l trust -d 'A trust file whose retention_policy_authority alone may set the rules' -r -F
 complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_seen_subcommand_from erase" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -337,6 +337,22 @@ pub fn entries_path(index: u64, width: u16) -> Result<String, TileError> {
     Ok(EntryBundleId::new(index, width)?.path())
 }
 
+/// A non-negative integer in the path syntax of tile indexes (`1234067` → `x001/x234/067`),
+/// for other objects numbered the same way (the checkpoint history, `docs/FORMAT.md`).
+pub fn index_path(index: u64) -> String {
+    let mut s = String::new();
+    push_index_and_width(&mut s, index, TILE_WIDTH);
+    s
+}
+
+/// Parses [`index_path`]'s form, accepting only the canonical one.
+pub fn parse_index_path(path: &str) -> Option<u64> {
+    match parse_tile_path(&format!("tile/0/{path}")) {
+        Ok(TilePath::Hash(t)) if t.is_full() => Some(t.index()),
+        _ => None,
+    }
+}
+
 /// Parses a decimal number without sign or leading zeros.
 fn parse_decimal(s: &str) -> Option<u64> {
     if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) || (s.len() > 1 && s.starts_with('0'))

@@ -105,7 +105,7 @@ pub enum Command {
     /// Produce and check inclusion and consistency proofs
     #[command(subcommand)]
     Prove(ProveCommand),
-    /// Show a log's origin, size, checkpoint, producers and keys
+    /// Show a log's origin, size, checkpoints (latest and published history), producers and keys
     Info(InfoArgs),
     /// Rebuild a private part restored from an older backup from the public part
     #[command(long_about = "Rebuild the private state from the public part.\n\n\
@@ -575,16 +575,18 @@ pub enum ProveCommand {
         long_about = "Prove that leaf INDEX is in the tree of a checkpoint.\n\n\
         Prints a JSON proof: origin, tree hash, leaf index, the record (base64), its leaf \
         hash, the RFC 9162 inclusion path and the signed checkpoint it leads to (the latest, \
-        or the one of --size, which must have been published). Check it with `logseal \
-        prove check`. Reads O(log n) tiles."
+        or the one of --size, which must have been published: every checkpoint the log signs \
+        is kept in DIR/public/checkpoints/). Check it with `logseal prove check`. Reads only \
+        the public part (a copy of DIR/public is enough), O(log n) tiles."
     )]
     Inclusion(InclusionArgs),
     /// Prove that an older checkpoint is a prefix of a newer one
     #[command(
         long_about = "Prove that the tree of checkpoint OLD is a prefix of the tree of \
         checkpoint NEW (default: the latest).\n\n\
-        Prints a JSON proof with both signed checkpoints and the RFC 9162 consistency path. \
-        Check it with `logseal prove check`."
+        Prints a JSON proof with both signed checkpoints (from DIR/public/checkpoints/, the \
+        history of every checkpoint the log signed) and the RFC 9162 consistency path. Reads \
+        only the public part. Check it with `logseal prove check`."
     )]
     Consistency(ConsistencyArgs),
     /// Check a proof against the log's public key, trusting nothing from the log directory

@@ -12,13 +12,14 @@ use logseal::checkpoint::{Checkpoint, open_checkpoint};
 use logseal::cli::{
     AppendArgs, CheckpointArgs, ConsistencyArgs, InclusionArgs, InfoArgs, InitArgs, ProofCheckArgs,
 };
-use logseal::log::{AppendItem, Log, LogError, Receipt, check_origin};
+use logseal::log::{AppendItem, Log, LogError, LogReader, Receipt, check_origin, origin_alg};
 use logseal::note::{Ed25519NoteVerifier, NoteVerifier};
 use logseal::record::json::build_from_json;
 use logseal::record::sealed::SALT_LEN;
 use logseal::record::text::ProducerId;
 use logseal::record::types::Hash32;
 use logseal::record::{Kind, Record};
+use logseal::store::{FsStore, ObjectStore};
 use logseal::tree::{Hash, TreeHashAlg};
 use rand_core::RngCore;
 use serde::{Deserialize, Serialize};
@@ -287,24 +288,81 @@ fn hexes(hs: &[Hash]) -> Vec<String> {
     hs.iter().map(hex::encode).collect()
 }
 
-/// The signed checkpoint of `size` (the latest when `None`).
-fn checkpoint_of(log: &Log, size: Option<u64>) -> anyhow::Result<(u64, Vec<u8>)> {
-    let latest = log
-        .reader()
-        .checkpoint()?
-        .context("the log has no checkpoint; run `logseal checkpoint`")?;
-    let latest_size = checkpoint_size(&latest)?;
-    match size {
-        None => Ok((latest_size, latest)),
-        Some(s) if s == latest_size => Ok((s, latest)),
-        Some(s) => {
-            let note = log.checkpoint_at(s).map_err(log_err)?.with_context(|| {
-                format!(
-                    "no checkpoint of size {s} was published by this log (latest: {latest_size})"
-                )
-            })?;
-            Ok((s, note))
+/// The public part of a log, as `prove` reads it: what any tlog-tiles client fetches (a
+/// mirror without `private/` is enough). Origin and tree hash come from the latest checkpoint;
+/// nothing is trusted here, `prove check` verifies the signatures.
+struct PublicPart {
+    dir: std::path::PathBuf,
+    store: FsStore,
+    origin: String,
+    alg: TreeHashAlg,
+    latest_size: u64,
+    latest: Vec<u8>,
+}
+
+impl PublicPart {
+    fn open(dir: &Path) -> anyhow::Result<PublicPart> {
+        let public = dir.join("public");
+        if !public.is_dir() {
+            bail!(
+                "{}: no public part (expected {}): not a log directory, or truncated",
+                dir.display(),
+                public.display()
+            );
         }
+        let store = FsStore::open(&public)?;
+        let latest = LogReader::new(&store, TreeHashAlg::Sha256)
+            .checkpoint()?
+            .context("the log has no checkpoint; run `logseal checkpoint`")?;
+        let n = logseal::note::parse_note(&latest)
+            .with_context(|| format!("{}", public.join("checkpoint").display()))?;
+        let cp = Checkpoint::parse(&n.text)
+            .with_context(|| format!("{}", public.join("checkpoint").display()))?;
+        Ok(PublicPart {
+            dir: dir.to_path_buf(),
+            origin: cp.origin.clone(),
+            alg: origin_alg(&cp.origin),
+            store,
+            latest_size: cp.size,
+            latest,
+        })
+    }
+
+    fn reader(&self) -> LogReader<'_> {
+        LogReader::new(&self.store, self.alg)
+    }
+
+    /// The signed checkpoint of `size` (the latest when `None`): the latest, an entry of the
+    /// public history, or (a log from before the history) the private copy.
+    fn checkpoint_of(&self, size: Option<u64>) -> anyhow::Result<(u64, Vec<u8>)> {
+        let s = match size {
+            None => return Ok((self.latest_size, self.latest.clone())),
+            Some(s) if s == self.latest_size => return Ok((s, self.latest.clone())),
+            Some(s) => s,
+        };
+        let mut note = self.reader().published_checkpoint(s)?;
+        if note.is_none() && self.dir.join("private").is_dir() {
+            note = Log::open_read_only(&self.dir)
+                .map_err(log_err)?
+                .checkpoint_at(s)
+                .map_err(log_err)?;
+        }
+        let note = note.with_context(|| {
+            format!(
+                "no checkpoint of size {s} was published by this log (latest: {}; `logseal \
+                 info` lists them)",
+                self.latest_size
+            )
+        })?;
+        let found = checkpoint_size(&note)
+            .with_context(|| format!("the published checkpoint of size {s} does not parse"))?;
+        if found != s {
+            bail!(
+                "{}: holds a checkpoint of size {found}, not {s}",
+                self.store.describe(&logseal::log::history::key(s))
+            );
+        }
+        Ok((s, note))
     }
 }
 
@@ -314,8 +372,8 @@ fn checkpoint_size(note: &[u8]) -> anyhow::Result<u64> {
 }
 
 pub fn prove_inclusion(args: InclusionArgs) -> anyhow::Result<()> {
-    let log = Log::open_read_only(&args.dir).map_err(log_err)?;
-    let (size, note) = checkpoint_of(&log, args.size)?;
+    let log = PublicPart::open(&args.dir)?;
+    let (size, note) = log.checkpoint_of(args.size)?;
     if args.index >= size {
         bail!(
             "--index {}: the checkpoint has {size} records (leaves 0..{size})",
@@ -326,10 +384,10 @@ pub fn prove_inclusion(args: InclusionArgs) -> anyhow::Result<()> {
     let record = reader.entry(args.index, size)?;
     let proof = reader.inclusion_proof(size, args.index)?;
     let file = ProofFile::Inclusion {
-        origin: log.origin().to_string(),
-        tree_hash: log.alg().name().to_string(),
+        origin: log.origin.clone(),
+        tree_hash: log.alg.name().to_string(),
         leaf_index: args.index,
-        leaf_hash: hex::encode(log.alg().leaf(&record)),
+        leaf_hash: hex::encode(log.alg.leaf(&record)),
         record: B64.encode(&record),
         proof: hexes(&proof),
         checkpoint: String::from_utf8(note).context("checkpoint is not UTF-8")?,
@@ -338,19 +396,19 @@ pub fn prove_inclusion(args: InclusionArgs) -> anyhow::Result<()> {
 }
 
 pub fn prove_consistency(args: ConsistencyArgs) -> anyhow::Result<()> {
-    let log = Log::open_read_only(&args.dir).map_err(log_err)?;
-    let (new, new_note) = checkpoint_of(&log, args.new)?;
+    let log = PublicPart::open(&args.dir)?;
+    let (new, new_note) = log.checkpoint_of(args.new)?;
     if args.old > new {
         bail!(
             "--old {} is larger than the new checkpoint's size {new}",
             args.old
         );
     }
-    let (_, old_note) = checkpoint_of(&log, Some(args.old))?;
+    let (_, old_note) = log.checkpoint_of(Some(args.old))?;
     let proof = log.reader().consistency_proof(args.old, new)?;
     let file = ProofFile::Consistency {
-        origin: log.origin().to_string(),
-        tree_hash: log.alg().name().to_string(),
+        origin: log.origin.clone(),
+        tree_hash: log.alg.name().to_string(),
         old_checkpoint: String::from_utf8(old_note).context("checkpoint is not UTF-8")?,
         new_checkpoint: String::from_utf8(new_note).context("checkpoint is not UTF-8")?,
         proof: hexes(&proof),
@@ -454,6 +512,53 @@ pub fn prove_check(args: ProofCheckArgs) -> anyhow::Result<()> {
     }
 }
 
+/// Every checkpoint in the public history: its size, and its log time or why it does not
+/// verify against the log key.
+type History = Vec<(u64, Result<u64, String>)>;
+
+fn published_checkpoints(log: &Log) -> anyhow::Result<History> {
+    let reader = log.reader();
+    let mut out = Vec::new();
+    for size in reader.published_sizes()? {
+        let time = match reader.published_checkpoint(size)? {
+            None => Err("vanished while listed".to_string()),
+            Some(note) => open_checkpoint::<&str>(&note, log.origin(), log.log_verifier(), &[], 0)
+                .map_err(|e| e.to_string())
+                .and_then(|v| match v.checkpoint.size == size {
+                    true => Ok(v.log_time),
+                    false => Err(format!("holds a checkpoint of size {}", v.checkpoint.size)),
+                }),
+        };
+        out.push((size, time));
+    }
+    Ok(out)
+}
+
+/// The history in `info`'s text: the latest 20, and how many more.
+fn history_text(history: &History) -> String {
+    const SHOWN: usize = 20;
+    let mut out = format!(
+        "\npublished checkpoints ({}, in public/checkpoints/)\n",
+        history.len()
+    );
+    if history.len() > SHOWN {
+        out.push_str(&format!(
+            "  … {} earlier (see --json)\n",
+            history.len() - SHOWN
+        ));
+    }
+    for (size, time) in history.iter().skip(history.len().saturating_sub(SHOWN)) {
+        out.push_str(&match time {
+            Ok(t) => format!(
+                "  size {size:<10} signed at {}\n",
+                logseal::record::types::Timestamp(t.saturating_mul(1000)).to_rfc3339()
+            ),
+            Err(e) => format!("  size {size:<10} DOES NOT VERIFY: {e}\n"),
+        });
+    }
+    out
+}
+
 pub fn info(args: InfoArgs) -> anyhow::Result<()> {
     let log = Log::open_read_only(&args.dir).map_err(log_err)?;
     let state = log.state();
@@ -466,6 +571,7 @@ pub fn info(args: InfoArgs) -> anyhow::Result<()> {
         }
         None => None,
     };
+    let history = published_checkpoints(&log)?;
     if args.json {
         let v = serde_json::json!({
             "origin": log.origin(),
@@ -475,6 +581,10 @@ pub fn info(args: InfoArgs) -> anyhow::Result<()> {
             "log_key": log.config().log_key,
             "authority_key": log.config().authority_key,
             "checkpoint": cp_info.map(|(size, time)| serde_json::json!({"size": size, "time": time})),
+            "published_checkpoints": history.iter().map(|(size, time)| match time {
+                Ok(t) => serde_json::json!({"size": size, "time": t}),
+                Err(e) => serde_json::json!({"size": size, "error": e}),
+            }).collect::<Vec<_>>(),
             "producers": state.producers.iter().map(|h| serde_json::json!({
                 "producer": h.producer.as_str(),
                 "next_seq": h.next_seq,
@@ -520,6 +630,7 @@ pub fn info(args: InfoArgs) -> anyhow::Result<()> {
         )),
         None => out.push_str("checkpoint  none\n"),
     }
+    out.push_str(&history_text(&history));
     out.push_str(&format!("\nproducers ({})\n", state.producers.len()));
     for h in &state.producers {
         out.push_str(&format!(

@@ -7,6 +7,8 @@
 //!     checkpoint                      the latest signed checkpoint
 //!     tile/<L>/<N>[.p/<W>]            hash tiles
 //!     tile/entries/<N>[.p/<W>]        entry bundles (the records)
+//!     checkpoints/<N>                 every checkpoint signed, by tree size, write-once
+//!                                     ([`history`]; an extension of tlog-tiles)
 //! DIR/private/   never served, never in a tile
 //!     config.json                     origin, tree hash, log and authority public keys
 //!     log.key                         the log's signing key (mode 0600)
@@ -18,7 +20,7 @@
 //!                                     one batch's disclosures of a group, sealed
 //!     sweep                           an erasure in progress: what it creates, what it
 //!                                     destroys, and the leaf hashes of its records
-//!     checkpoints/<size>              the operator's history (a convenience, not evidence)
+//!     checkpoints/<size>              checkpoints signed before the public history existed
 //! ```
 //! An append is durable when it returns: the batch is announced in `intent`, every object of
 //! the batch is written and synced, then the state is swapped (one compare-and-swap per
@@ -28,6 +30,12 @@
 //! one that is behind it (a `private/` restored from a backup): writing would sign a fork,
 //! and its leftover intents would delete published objects ([`restore`]; `logseal recover`
 //! rebuilds it).
+//!
+//! Partial tiles and bundles follow C2SP tlog-tiles: those of every size a checkpoint was
+//! signed for are kept until the full tile (bundle) exists, then deleted (but those of the
+//! latest checkpoints, which verifiers read); those of a size never checkpointed are deleted
+//! once a batch supersedes them. Readers fall back to the full tile's prefix
+//! ([`LogReader::tile`]).
 //!
 //! Disclosures are sealed per (declared retention rule, UTC day) group under keys kept in
 //! `keys/` ([`vault`]). An erasure ([`Log::erase`]) re-seals what a group keeps under a new
@@ -43,6 +51,7 @@
 //! committed `sweep` whose sequencer has not finished it.
 
 pub mod admission;
+pub mod history;
 pub mod reader;
 pub mod restore;
 mod rotation;
@@ -145,6 +154,8 @@ pub enum LogError {
     ReadOnly,
     #[error("checkpoint: {0}")]
     Checkpoint(String),
+    #[error("checkpoint: {0}")]
+    History(#[from] history::HistoryError),
     #[error("erasure refused: {0}")]
     Erase(String),
     #[error(
@@ -351,6 +362,16 @@ fn config_err(path: &Path, reason: impl std::fmt::Display) -> LogError {
     LogError::Config {
         path: path.display().to_string(),
         reason: reason.to_string(),
+    }
+}
+
+/// The tree hash an origin states: BLAKE3 when it ends in [`BLAKE3_ORIGIN_SUFFIX`], else
+/// SHA-256 (see [`check_origin`]).
+pub fn origin_alg(origin: &str) -> TreeHashAlg {
+    if origin.ends_with(BLAKE3_ORIGIN_SUFFIX) {
+        TreeHashAlg::Blake3
+    } else {
+        TreeHashAlg::Sha256
     }
 }
 
@@ -964,19 +985,74 @@ impl Log {
         // The batch is committed; its intent is obsolete (a leftover intent of a committed
         // batch is recognised on open).
         let _ = self.private.delete(INTENT_KEY);
-        // 6. Partial tiles of the superseded size are referenced by nothing now (unless a
-        //    published checkpoint has that size): remove them.
-        if !self.state.checkpoint_sizes.contains(&old) {
-            self.remove_partials(old, new);
+        // 6. Partial tiles of the superseded size are referenced by nothing now unless a
+        //    checkpoint of that size was signed: remove them. Partials whose full tile now
+        //    exists (durably: the batch is committed) may go too (C2SP tlog-tiles).
+        if !self.checkpointed(old) {
+            // The latest checkpoint is the only one that can share a partial with `old`
+            // (sizes only grow): keep what its tree uses.
+            let mut keep = vec![new];
+            keep.extend(self.state.checkpoint_sizes.iter().max());
+            self.remove_partials(old, &keep);
         }
+        self.remove_completed_partials(old, new);
         Ok(receipts)
     }
 
-    /// Delete the partial tiles and bundle of `size` that the tree of `current` no longer
-    /// uses. Best effort: a leftover partial costs space, never correctness.
-    fn remove_partials(&self, size: u64, current: u64) {
-        let keep: std::collections::HashSet<String> = tiles::tiles_for_size(current)
-            .into_iter()
+    /// Whether a checkpoint of `size` was signed: recorded in the state (before it is
+    /// published), or in the public history.
+    fn checkpointed(&self, size: u64) -> bool {
+        self.state.checkpoint_sizes.contains(&size)
+            || !matches!(self.public.get(&history::key(size)), Ok(None))
+    }
+
+    /// Delete every partial tile and bundle whose full tile (bundle) the growth from `old`
+    /// to `new` published, but those of the checkpoints the state names (the latest ones:
+    /// a verifier of the latest checkpoint reads its partials, and need not fall back).
+    /// Best effort, like [`Log::remove_partials`]: readers fall back to the full tile, and a
+    /// leftover partial must be its prefix.
+    fn remove_completed_partials(&self, old: u64, new: u64) {
+        let Ok(ids) = tiles::new_tile_ids(old, new) else {
+            return;
+        };
+        let mut latest: std::collections::HashSet<String> = std::collections::HashSet::new();
+        for &s in &self.state.checkpoint_sizes {
+            latest.extend(tiles::tiles_for_size(s).iter().map(|t| t.path()));
+            if let Ok((b, _)) = tiles::entry_bundle_for_leaf(s.saturating_sub(1), s) {
+                latest.insert(b.path());
+            }
+        }
+        for full in ids.into_iter().filter(|t| t.is_full()) {
+            let mut prefixes = vec![format!("{}.p", full.path())];
+            if full.level() == 0 {
+                let bundle = tiles::EntryBundleId::full(full.index());
+                prefixes.push(format!("{}.p", bundle.path()));
+            }
+            for prefix in prefixes {
+                for key in self.public.list(&prefix).unwrap_or_default() {
+                    let partial_of_full = match tiles::parse_tile_path(&key) {
+                        Ok(tiles::TilePath::Hash(t)) => t.to_full() == full && !t.is_full(),
+                        Ok(tiles::TilePath::Entries(b)) => {
+                            full.level() == 0 && b.index() == full.index() && !b.is_full()
+                        }
+                        Err(_) => false,
+                    };
+                    if partial_of_full && !latest.contains(&key) {
+                        let _ = self.public.delete(&key);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Delete the partial tiles and bundle of `size` that the trees of the sizes in `keep`
+    /// do not use (a partial above level 0 serves a range of sizes: `size`'s may be a kept
+    /// checkpoint's too). Best effort: a leftover partial costs space, never correctness.
+    fn remove_partials(&self, size: u64, keep: &[u64]) {
+        let current = keep.first().copied().unwrap_or(size);
+        let keep: std::collections::HashSet<String> = keep
+            .iter()
+            .flat_map(|&k| tiles::tiles_for_size(k))
             .map(|t| t.path())
             .collect();
         for t in tiles::tiles_for_size(size) {
@@ -1020,11 +1096,8 @@ impl Log {
         let note =
             checkpoint::sign_checkpoint(&cp, key.secret_key(), &self.config.origin, now_secs)
                 .map_err(|e| LogError::Checkpoint(e.to_string()))?;
-        // Record the size as kept first, so that no later append removes the partial tiles a
-        // published checkpoint needs, even if this process dies between the two steps.
-        self.private
-            .put(&format!("checkpoints/{:020}", self.state.size), &note)?;
-        self.private.sync()?;
+        // Record the size as checkpointed first, so that no later append removes the partial
+        // tiles a published checkpoint needs, even if this process dies between the steps.
         let mut state = self.state.clone();
         state.checkpoint_sizes.retain(|s| *s != cp.size);
         state.checkpoint_sizes.push(cp.size);
@@ -1034,32 +1107,34 @@ impl Log {
             .and_then(|n| crate::note::parse_note(n).ok())
             .and_then(|n| checkpoint::Checkpoint::parse(&n.text).ok())
             .map(|c| c.size);
-        // Keep the partial tiles of the last two checkpoints, and of the one published until
-        // the swap below (normally one of them).
+        // The state names the last two checkpoints and the one published until the swap
+        // below (the public history names them all; the partials of every one of them are
+        // kept until their full tiles exist).
         let n = state.checkpoint_sizes.len();
-        let mut dropped = Vec::new();
         let mut kept = Vec::new();
         for (i, s) in state.checkpoint_sizes.iter().copied().enumerate() {
-            if i + 2 < n && Some(s) != published_size {
-                dropped.push(s);
-            } else {
+            if i + 2 >= n || Some(s) == published_size {
                 kept.push(s);
             }
         }
         state.checkpoint_sizes = kept;
         self.swap_state(state)?;
-        for d in dropped {
-            if d != self.state.size {
-                self.remove_partials(d, self.state.size);
-            }
-        }
+        // Publish in the history (write-once), then as the latest: a crash between the two
+        // leaves a history one checkpoint ahead of `checkpoint`, every entry of a tree whose
+        // tiles exist; the next checkpoint catches up.
+        history::publish(&self.public, &cp, &note)?;
+        crash_point(5);
         self.public
             .compare_and_swap(reader::CHECKPOINT_KEY, published.as_deref(), &note)?;
         Ok(note)
     }
 
-    /// The signed checkpoint of `size` that this log published, if it kept it.
+    /// The signed checkpoint of `size` that this log published: its entry in the public
+    /// history, or the private copy of a checkpoint signed before the history existed.
     pub fn checkpoint_at(&self, size: u64) -> Result<Option<Vec<u8>>, LogError> {
+        if let Some(note) = self.reader().published_checkpoint(size)? {
+            return Ok(Some(note));
+        }
         Ok(self.private.get(&format!("checkpoints/{size:020}"))?)
     }
 
@@ -1766,7 +1841,8 @@ thread_local! {
     pub(crate) static CRASH_AT: std::cell::Cell<u8> = const { std::cell::Cell::new(0) };
 }
 
-/// A point where tests simulate a crash of [`Log::erase`].
+/// A point where tests simulate a crash: 1 to 4 in [`Log::erase`], 5 in [`Log::checkpoint`]
+/// between the history entry and the latest checkpoint.
 fn crash_point(_n: u8) {
     #[cfg(test)]
     if CRASH_AT.with(|c| c.get()) == _n {

@@ -58,16 +58,60 @@ impl<'s> LogReader<'s> {
             .get_at_most(CHECKPOINT_KEY, crate::note::MAX_NOTE_SIZE)?)
     }
 
-    /// One hash tile's data, checked for length.
+    /// The checkpoint of tree size `size` in the published history
+    /// (`public/checkpoints/<N>`, [`super::history`]), if the log published one.
+    pub fn published_checkpoint(&self, size: u64) -> Result<Option<Vec<u8>>, ReadError> {
+        Ok(self
+            .store
+            .get_at_most(&super::history::key(size), crate::note::MAX_NOTE_SIZE)?)
+    }
+
+    /// The tree sizes of the published history, ascending (needs a store that can list).
+    pub fn published_sizes(&self) -> Result<Vec<u64>, ReadError> {
+        Ok(super::history::sizes(self.store)?)
+    }
+
+    /// One hash tile's data, checked for length. A partial tile is read from its own object
+    /// when present; when the full tile exists too, the partial must be its prefix. Once the
+    /// partial is gone (the log may delete it when the full tile exists), it is the full
+    /// tile's prefix (C2SP tlog-tiles).
     pub fn tile(&self, tile: TileId) -> Result<Vec<u8>, ReadError> {
         if let Some(t) = self.cache.borrow().get(&tile) {
             return Ok(t.clone());
         }
+        let own = self.tile_object(tile)?;
+        let full = match tile.is_full() {
+            true => None,
+            false => self.tile_object(tile.to_full())?,
+        };
+        let data = match (own, full) {
+            (Some(own), Some(full)) if full[..own.len()] != own[..] => {
+                return Err(ReadError::Corrupt {
+                    path: tile.path(),
+                    reason: format!(
+                        "is not a prefix of the full tile {} (the log serves two different \
+                         histories)",
+                        tile.to_full().path()
+                    ),
+                });
+            }
+            (Some(own), _) => own,
+            (None, Some(mut full)) => {
+                full.truncate(tile.data_len());
+                full
+            }
+            (None, None) => return Err(ReadError::Missing { path: tile.path() }),
+        };
+        self.cache.borrow_mut().insert(tile, data.clone());
+        Ok(data)
+    }
+
+    /// The object of `tile` itself, if present, checked for length.
+    fn tile_object(&self, tile: TileId) -> Result<Option<Vec<u8>>, ReadError> {
         let path = tile.path();
-        let data = self
-            .store
-            .get_at_most(&path, tile.data_len() + 1)?
-            .ok_or_else(|| ReadError::Missing { path: path.clone() })?;
+        let Some(data) = self.store.get_at_most(&path, tile.data_len() + 1)? else {
+            return Ok(None);
+        };
         if data.len() != tile.data_len() {
             return Err(ReadError::Corrupt {
                 path,
@@ -79,8 +123,7 @@ impl<'s> LogReader<'s> {
                 ),
             });
         }
-        self.cache.borrow_mut().insert(tile, data.clone());
-        Ok(data)
+        Ok(Some(data))
     }
 
     /// A [`tree::HashReader`] over the tiles of the tree of `size`.
@@ -90,19 +133,48 @@ impl<'s> LogReader<'s> {
         })
     }
 
-    /// The entries of one bundle, checked against the bundle's width.
+    /// The entries of one bundle, checked against the bundle's width. A partial bundle is
+    /// read like a partial tile ([`LogReader::tile`]): its own object, which must be a prefix
+    /// of the full bundle when that exists too, else the full bundle's first entries.
     pub fn bundle(&self, bundle: EntryBundleId) -> Result<Vec<Vec<u8>>, ReadError> {
+        let own = self.bundle_object(bundle)?;
+        let full = match bundle.is_full() {
+            true => None,
+            false => self.bundle_object(EntryBundleId::full(bundle.index()))?,
+        };
+        let width = usize::from(bundle.width());
+        match (own, full) {
+            (Some(own), Some(full)) if full[..width] != own[..] => Err(ReadError::Corrupt {
+                path: bundle.path(),
+                reason: format!(
+                    "is not a prefix of the full bundle {} (the log serves two different \
+                     histories)",
+                    EntryBundleId::full(bundle.index()).path()
+                ),
+            }),
+            (Some(own), _) => Ok(own),
+            (None, Some(mut full)) => {
+                full.truncate(width);
+                Ok(full)
+            }
+            (None, None) => Err(ReadError::Missing {
+                path: bundle.path(),
+            }),
+        }
+    }
+
+    /// The entries of the object of `bundle` itself, if present, checked for width.
+    fn bundle_object(&self, bundle: EntryBundleId) -> Result<Option<Vec<Vec<u8>>>, ReadError> {
         let path = bundle.path();
-        let data = self
-            .store
-            .get_at_most(&path, MAX_BUNDLE_LEN + 1)?
-            .ok_or_else(|| ReadError::Missing { path: path.clone() })?;
+        let Some(data) = self.store.get_at_most(&path, MAX_BUNDLE_LEN + 1)? else {
+            return Ok(None);
+        };
         let entries =
             tiles::decode_entry_bundle_for(bundle, &data).map_err(|e| ReadError::Corrupt {
                 path,
                 reason: e.to_string(),
             })?;
-        Ok(entries.into_iter().map(|e| e.to_vec()).collect())
+        Ok(Some(entries.into_iter().map(|e| e.to_vec()).collect()))
     }
 
     /// Entry `index` of the tree of `size`.

@@ -68,8 +68,8 @@ pub struct State {
     /// In registration order.
     #[n(4)]
     pub keys: Vec<KeyEntry>,
-    /// Size of the last checkpoint published, and of the one before (their partial tiles
-    /// are kept for readers).
+    /// Size of the last checkpoint signed (recorded before it is published), and of the one
+    /// before; the public history (`public/checkpoints/`) holds every checkpoint.
     #[n(5)]
     pub checkpoint_sizes: Vec<u64>,
 }
