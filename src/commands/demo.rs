@@ -107,13 +107,14 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         max_logging_delay_overrides: Default::default(),
         retention_policy_authority: Some(scenario::POLICY_AUTHORITY.into()),
     };
+    // Both subscriber-data producers send a heartbeat every day: a day's silence plus two
+    // hours is the longest the auditor allows (check 4, heartbeat-overdue).
+    let trust = Trust::new(trust_file)?.require_heartbeats(BTreeMap::from([
+        ("query-frontend".to_string(), 93_600),
+        ("upload-gateway".to_string(), 93_600),
+    ]))?;
     let trust_path = auditor.join("trust.json");
-    files::create_new(
-        &trust_path,
-        serde_json::to_string_pretty(&trust_file)?.as_bytes(),
-        0o644,
-    )?;
-    let trust = Trust::new(trust_file)?;
+    files::create_new(&trust_path, &trust.to_json(), 0o644)?;
     // 3. Append each day as one atomic batch, checkpoint at the end of the day.
     let mut per_kind: BTreeMap<&str, u64> = BTreeMap::new();
     let mut leaf_of: BTreeMap<&str, (u64, &Signed)> = BTreeMap::new();

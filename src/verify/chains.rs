@@ -14,6 +14,7 @@ use crate::record::kinds::Body;
 use crate::record::types::{Hash32, RecordRef, Timestamp};
 use crate::record::{Kind, Record};
 
+use super::records::Registry;
 use super::report::{Check, Finding, Findings};
 use super::state::{AuditorState, ChainState, KnownHead, MAX_OPEN_ITEMS, RefState, Resume};
 use super::trust::Trust;
@@ -32,6 +33,8 @@ struct Producer {
     counts: BTreeMap<Kind, u64>,
     counts_valid: bool,
     last_heartbeat_end: Option<Timestamp>,
+    /// The last heartbeat's own time (`occurred_at`).
+    last_heartbeat_at: Option<Timestamp>,
     /// Open gaps: seq ranges `[start, end)` not (yet) seen, and the leaf that revealed each.
     gaps: Vec<(u64, u64, u64)>,
     /// (seq, leaf hash) of the last records in chain order.
@@ -95,6 +98,8 @@ pub(crate) struct Chains {
     /// Heads from the auditor's state at or before the resume point of an incremental run:
     /// looked up in the earlier leaves by the second pass.
     past: Vec<KnownHead>,
+    /// Entries could not be read: a producer's last heartbeat may be among them.
+    lost: bool,
 }
 
 /// What a run carries over to the next incremental run.
@@ -119,6 +124,7 @@ impl Chains {
             checkpoints,
             cursor: 0,
             past: Vec::new(),
+            lost: false,
         }
     }
 
@@ -152,6 +158,10 @@ impl Chains {
                     counts,
                     counts_valid: ch.counts_valid,
                     last_heartbeat_end: ch.last_heartbeat_end_ms.map(Timestamp),
+                    last_heartbeat_at: ch
+                        .last_heartbeat_at_ms
+                        .or(ch.last_heartbeat_end_ms)
+                        .map(Timestamp),
                     gaps: ch
                         .gaps
                         .iter()
@@ -211,6 +221,7 @@ impl Chains {
 
     /// Entries before the next record could not be read.
     pub fn lost_entries(&mut self) {
+        self.lost = true;
         for p in self.producers.values_mut() {
             p.unsynced = true;
             p.counts_valid = false;
@@ -442,6 +453,7 @@ impl Chains {
                 st.counts.clear();
                 st.counts_valid = true;
                 st.last_heartbeat_end = Some(hb.period_end);
+                st.last_heartbeat_at = Some(p.occurred_at);
             } else {
                 *st.counts.entry(kind).or_default() += 1;
             }
@@ -576,6 +588,80 @@ impl Chains {
         }
     }
 
+    /// Check 4's required heartbeats (the trust file's `heartbeat_required`): at the
+    /// checkpoint's log time `at` (seconds), each listed producer's last heartbeat — or,
+    /// with none, its first key registration — must be no older than its longest allowed
+    /// silence. A producer the registration authority retired is judged at its retirement.
+    pub fn heartbeats_due(
+        &self,
+        trust: &Trust,
+        at: Option<u64>,
+        registry: &Registry,
+        out: &mut Findings,
+    ) {
+        for (name, &silence) in &trust.heartbeat_required {
+            let life = registry.producer_life(name.as_str());
+            let retired = life.and_then(|l| l.1);
+            let st = self.producers.get(name.as_str());
+            let heartbeat = st.and_then(|p| p.last_heartbeat_at);
+            let last = heartbeat.or(life.map(|l| l.0));
+            let what = if heartbeat.is_some() {
+                "last heartbeat"
+            } else {
+                "registration (no heartbeat)"
+            };
+            let Some(t) = at else {
+                out.push(
+                    Finding::undetermined(
+                        Check::Completeness,
+                        "heartbeat-overdue-undetermined",
+                        format!(
+                            "{name} must send a heartbeat at least every {silence} s, but the \
+                             checkpoint has no log time to judge its silence at"
+                        ),
+                    )
+                    .producer(name),
+                );
+                continue;
+            };
+            let judged = retired.map_or(secs(t), |r| r.min(secs(t)));
+            let limit = judged.millis().saturating_sub(silence.saturating_mul(1000));
+            if last.is_some_and(|l| l.millis() >= limit) {
+                continue;
+            }
+            let found = last.map_or("no heartbeat and no key registration".to_string(), |l| {
+                format!("{what} {}", l.to_rfc3339())
+            });
+            let message = format!(
+                "{name} must send a heartbeat at least every {silence} s; at {} ({}) its {found} \
+                 is older than that: its tail may have been dropped, or it stopped logging",
+                judged.to_rfc3339(),
+                if retired.is_some() {
+                    "its retirement"
+                } else {
+                    "the checkpoint's log time"
+                },
+            );
+            let f = if self.lost {
+                Finding::undetermined(
+                    Check::Completeness,
+                    "heartbeat-overdue-undetermined",
+                    format!("{message}; but entries could not be read, and may hold it"),
+                )
+            } else {
+                Finding::violated(Check::Completeness, "heartbeat-overdue", message)
+            };
+            let mut f = f.producer(name).evidence(
+                format!("a heartbeat at or after {}", Timestamp(limit).to_rfc3339()),
+                found,
+            );
+            if let Some(l) = st.and_then(|p| p.last_leaf) {
+                f = f.at(l);
+            }
+            out.push(f);
+        }
+    }
+
     /// References to records older than the window, for a second pass.
     pub fn take_old_refs(&mut self) -> Vec<OpenRef> {
         std::mem::take(&mut self.old)
@@ -667,6 +753,7 @@ impl Chains {
                     .collect(),
                 counts_valid: st.counts_valid,
                 last_heartbeat_end_ms: st.last_heartbeat_end.map(Timestamp::millis),
+                last_heartbeat_at_ms: st.last_heartbeat_at.map(Timestamp::millis),
                 gaps: st.gaps.iter().map(|&(a, b, l)| [a, b, l]).collect(),
             });
         }
