@@ -153,8 +153,32 @@ fn revocation_logged_after_an_access_it_covers_still_revokes_it() {
     let dir = tempfile::tempdir().unwrap();
     write_public(dir.path(), &e, LATE);
     let o = run(dir.path(), &trust(), &fresh_state());
-    assert_eq!(codes(&o, "auth-revoked"), vec![(Some(n - 2), Verdict::Violated)]);
+    assert_eq!(
+        codes(&o, "auth-revoked"),
+        vec![(Some(n - 2), Verdict::Violated)]
+    );
     assert!(codes(&o, "auth-revocation-retroactive").is_empty());
+}
+
+#[test]
+fn revocation_logged_more_than_the_delay_after_later_records_is_time_order_delay() {
+    let (mut e, _) = scenario_entries();
+    let (_id, g, q) = unrevoked_grant(&e);
+    let t0 = decode(&e[q]).payload().occurred_at;
+    e.push(access(&e, q, plus(t0, 120)));
+    // Issued two days before an access logged ahead of it: beyond the registry's maximum
+    // logging delay (one day), whatever the checkpoints say.
+    let issued = Timestamp(t0.millis() - 2 * 86_400_000);
+    e.push(revocation(&e, g, issued, issued));
+    let n = e.len() as u64;
+    let dir = tempfile::tempdir().unwrap();
+    write_public(dir.path(), &e, LATE);
+    let o = run(dir.path(), &trust(), &fresh_state());
+    assert_eq!(
+        codes(&o, "time-order-delay"),
+        vec![(Some(n - 1), Verdict::Violated)]
+    );
+    assert!(codes(&o, "auth-revoked").contains(&(Some(n - 2), Verdict::Violated)));
 }
 
 #[test]
@@ -174,7 +198,10 @@ fn revocation_logged_after_an_access_it_covers_is_caught_across_a_since_run() {
     let n = e.len() as u64;
     write_public(dir.path(), &e, t0.millis() / 1000 + 7200);
     let o = run_since(dir.path(), &trust(), &state);
-    assert_eq!(codes(&o, "auth-revoked"), vec![(Some(n - 2), Verdict::Violated)]);
+    assert_eq!(
+        codes(&o, "auth-revoked"),
+        vec![(Some(n - 2), Verdict::Violated)]
+    );
 }
 
 #[test]
@@ -199,7 +226,10 @@ fn retroactive_revocation_is_a_notice_not_a_violation_of_earlier_accesses() {
     e.push(access(&e, q, plus(t0, 3700)));
     write_public(dir.path(), &e, LATE);
     let o = run(dir.path(), &trust(), &fresh_state());
-    assert_eq!(codes(&o, "auth-revoked"), vec![(Some(n), Verdict::Violated)]);
+    assert_eq!(
+        codes(&o, "auth-revoked"),
+        vec![(Some(n), Verdict::Violated)]
+    );
 }
 
 // ---- item 5: a compromised key's records, judged by when they entered the log ----
@@ -220,9 +250,16 @@ fn compromise(e: &[Vec<u8>], since: Timestamp, issued: Timestamp) -> Vec<u8> {
 }
 
 /// Verify the first `upto` entries checkpointed at `time`, from `state`; return the state.
-fn audit(dir: &std::path::Path, e: &[Vec<u8>], time: u64, state: &logseal::verify::AuditorState) -> logseal::verify::AuditorState {
+fn audit(
+    dir: &std::path::Path,
+    e: &[Vec<u8>],
+    time: u64,
+    state: &logseal::verify::AuditorState,
+) -> logseal::verify::AuditorState {
     write_public(dir, e, time);
-    run(dir, &trust(), state).new_state.expect("the auditor's run holds")
+    run(dir, &trust(), state)
+        .new_state
+        .expect("the auditor's run holds")
 }
 
 #[test]
@@ -243,15 +280,35 @@ fn records_of_a_compromised_key_logged_after_the_compromise_are_violations() {
     write_public(dir.path(), &e, LATE);
     let o = run(dir.path(), &trust(), &state);
     let found = codes(&o, "record-key-compromised");
-    assert!(found.contains(&(Some(n - 2), Verdict::Violated)), "{found:?}");
-    let first_after = size + e[size as usize..].iter().position(|x| is_query(&decode(x))).unwrap() as u64;
-    assert!(found.contains(&(Some(first_after), Verdict::Violated)), "{found:?}");
+    assert!(
+        found.contains(&(Some(n - 2), Verdict::Violated)),
+        "{found:?}"
+    );
+    let first_after = size
+        + e[size as usize..]
+            .iter()
+            .position(|x| is_query(&decode(x)))
+            .unwrap() as u64;
+    assert!(
+        found.contains(&(Some(first_after), Verdict::Violated)),
+        "{found:?}"
+    );
     assert!(
         found.iter().all(|(l, _)| l.unwrap() >= size),
         "records in a checkpoint before the compromise are not suspect: {found:?}"
     );
-    let last_before = size - 1 - e[..size as usize].iter().rev().position(|x| is_query(&decode(x))).unwrap() as u64;
-    assert!(at_leaf(&o, last_before).iter().all(|(c, _)| *c != "record-key-compromised"));
+    let last_before = size
+        - 1
+        - e[..size as usize]
+            .iter()
+            .rev()
+            .position(|x| is_query(&decode(x)))
+            .unwrap() as u64;
+    assert!(
+        at_leaf(&o, last_before)
+            .iter()
+            .all(|(c, _)| *c != "record-key-compromised")
+    );
 }
 
 #[test]
@@ -264,13 +321,24 @@ fn compromised_key_records_before_the_resume_point_are_found_by_a_since_run() {
     let state = audit(dir.path(), &e[..s2 as usize], t2, &state);
     assert_eq!(state.resume.as_ref().unwrap().size, s2);
     let mut e = e;
-    e.push(compromise(&e, Timestamp((t1 + 1) * 1000), Timestamp((LATE - 60) * 1000)));
+    e.push(compromise(
+        &e,
+        Timestamp((t1 + 1) * 1000),
+        Timestamp((LATE - 60) * 1000),
+    ));
     write_public(dir.path(), &e, LATE);
     let o = run_since(dir.path(), &trust(), &state);
     let found = codes(&o, "record-key-compromised");
-    let first = s1 + e[s1 as usize..].iter().position(|x| is_query(&decode(x))).unwrap() as u64;
+    let first = s1
+        + e[s1 as usize..]
+            .iter()
+            .position(|x| is_query(&decode(x)))
+            .unwrap() as u64;
     assert!(first < s2);
-    assert!(found.contains(&(Some(first), Verdict::Violated)), "{found:?}");
+    assert!(
+        found.contains(&(Some(first), Verdict::Violated)),
+        "{found:?}"
+    );
     assert!(found.iter().all(|(l, _)| l.unwrap() >= s1), "{found:?}");
 }
 
@@ -327,7 +395,10 @@ fn dropped_tail_is_overdue_in_a_since_run() {
     write_public(dir.path(), &kept, last);
     let o = run_since(dir.path(), &heartbeat_trust(), &state);
     assert_eq!(
-        codes(&o, "heartbeat-overdue").into_iter().map(|x| x.1).collect::<Vec<_>>(),
+        codes(&o, "heartbeat-overdue")
+            .into_iter()
+            .map(|x| x.1)
+            .collect::<Vec<_>>(),
         vec![Verdict::Violated]
     );
 }
@@ -339,7 +410,10 @@ fn retired_producer_is_not_overdue() {
         .iter()
         .rev()
         .map(|x| decode(x))
-        .find(|r| r.payload().producer.as_str() == "query-frontend" && r.payload().kind() == Kind::ProducerHeartbeat)
+        .find(|r| {
+            r.payload().producer.as_str() == "query-frontend"
+                && r.payload().kind() == Kind::ProducerHeartbeat
+        })
         .unwrap()
         .payload()
         .occurred_at;
@@ -358,7 +432,11 @@ fn retired_producer_is_not_overdue() {
     let dir = tempfile::tempdir().unwrap();
     write_public(dir.path(), &kept, last);
     let o = run(dir.path(), &heartbeat_trust(), &fresh_state());
-    assert!(codes(&o, "heartbeat-overdue").is_empty(), "{:?}", violations(&o));
+    assert!(
+        codes(&o, "heartbeat-overdue").is_empty(),
+        "{:?}",
+        violations(&o)
+    );
 }
 
 #[test]

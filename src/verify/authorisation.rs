@@ -1,11 +1,16 @@
 //! Check 6: every data-access record names an authorisation that an authentic
 //! authorisation-grant record of the pinned authorisation registry made valid at that leaf
-//! (granted at an earlier leaf, not revoked at an earlier leaf, and the access's time inside
-//! the grant's validity). Producers listed in the trust file's `authorisation_required` must
-//! name one on every data access. Denied attempts are reported as such (verdict holds).
+//! (granted at an earlier leaf, the access's time inside the grant's validity), and that no
+//! revocation issued by the access's time revoked — judged by time (a revocation takes
+//! effect from the later of its `valid_from` and its issue), wherever the revocation sits in
+//! the log; a retroactive one is a notice. Producers listed in the trust file's
+//! `authorisation_required` must name one on every data access. Denied attempts are reported
+//! as such (verdict holds). Records that are not authentic (check 3) take no part.
 //!
-//! Owns the authorisation table rebuilt from the registry's records: bounded by the number
-//! of authorisations.
+//! Owns the authorisation table rebuilt from the registry's records, with each
+//! authorisation's recent lawful accesses for revocations logged after them: bounded by the
+//! number of authorisations times [`RECENT_ACCESSES`], and in time by the registry's maximum
+//! logging delay before the previous known checkpoint (docs/CHECKS.md §6).
 
 use std::collections::{HashMap, VecDeque};
 

@@ -1,8 +1,10 @@
 //! Checks 4 and 5 per producer: the seq/prev chain (gap-free, unbroken, no repeats or forks,
 //! declared resets reported), the heads in the auditor's state still present, heartbeats'
-//! application counters equal to the records logged, references resolved (check 4); seq
-//! order, producer time never backwards, within the maximum logging delay of the first
-//! checkpoint known to include the record, and references pointing backwards (check 5).
+//! application counters equal to the records logged, the producers the trust file requires
+//! to heartbeat not silent too long, references resolved (check 4); seq order, producer
+//! time never backwards, within the maximum logging delay of the first checkpoint known to
+//! include the record, authorisation records not logged after records dated more than that
+//! delay later, and references pointing backwards (check 5).
 //!
 //! Owns the per-producer state of the streaming verifier: bounded by the number of producers
 //! (each keeps its last [`WINDOW`] leaf hashes to resolve references) and of open items
@@ -100,6 +102,9 @@ pub(crate) struct Chains {
     past: Vec<KnownHead>,
     /// Entries could not be read: a producer's last heartbeat may be among them.
     lost: bool,
+    /// The latest time of an authentic record not after its checkpoint's log time, and its
+    /// leaf (`None`: carried over from before an incremental run's resume point).
+    latest: Option<(Timestamp, Option<u64>)>,
 }
 
 /// What a run carries over to the next incremental run.
@@ -125,6 +130,7 @@ impl Chains {
             cursor: 0,
             past: Vec::new(),
             lost: false,
+            latest: None,
         }
     }
 
@@ -193,6 +199,15 @@ impl Chains {
                 },
             });
         }
+        // The latest time before the resume point, bounded by the resume checkpoint's log
+        // time (a record dated after it was already reported as time-after-checkpoint).
+        let bound = c
+            .checkpoints
+            .iter()
+            .find(|k| k.0 == resume.size)
+            .map(|k| secs(k.1));
+        let latest = c.producers.values().filter_map(|p| p.last_time).max();
+        c.latest = latest.map(|l| (bound.map_or(l, |b| l.min(b)), None));
         let names: Vec<String> = c.known.keys().cloned().collect();
         for name in names {
             let Some(p) = c.producers.get(&name) else {
@@ -510,12 +525,13 @@ impl Chains {
         while self.cursor < self.checkpoints.len() && self.checkpoints[self.cursor].0 <= leaf {
             self.cursor += 1;
         }
-        let Some(&(size, time)) = self.checkpoints.get(self.cursor) else {
-            return;
-        };
         let occurred = p.occurred_at.millis();
         let max = trust.max_delay_ms(p.producer.as_str());
         let at = |f: Finding| f.at(leaf).record(&p.producer, p.seq);
+        let Some(&(size, time)) = self.checkpoints.get(self.cursor) else {
+            self.check_order_delay(leaf, rec, max, out);
+            return;
+        };
         if occurred > time.saturating_mul(1000) {
             out.push(
                 at(Finding::violated(
@@ -556,13 +572,60 @@ impl Chains {
                     format!("logged after {}", secs(ptime).to_rfc3339()),
                 ),
             );
-        } else if occurred.saturating_add(max) < time.saturating_mul(1000)
+            self.raise_latest(leaf, p.occurred_at);
+            return;
+        }
+        self.check_order_delay(leaf, rec, max, out);
+        if occurred.saturating_add(max) < time.saturating_mul(1000)
             && let Some(st) = self.producers.get_mut(p.producer.as_str())
         {
             if st.delay_undetermined.0 == 0 {
                 st.delay_undetermined.1 = leaf;
             }
             st.delay_undetermined.0 += 1;
+        }
+    }
+
+    /// `time-order-delay`: an authorisation record (check 6 judges accesses by its time,
+    /// whatever its log position) is logged after another record whose time is more than
+    /// its maximum logging delay later — its log order contradicts the times: it was logged
+    /// too late, or the other is dated ahead of its logging. Every record then raises the
+    /// latest time seen.
+    fn check_order_delay(&mut self, leaf: u64, rec: &Record, max: u64, out: &mut Findings) {
+        let p = rec.payload();
+        if let Some((latest, from)) = self.latest
+            && p.kind() == Kind::Authorisation
+            && p.occurred_at.millis().saturating_add(max) < latest.millis()
+        {
+            let other = from.map_or("a record before the resume point".to_string(), |l| {
+                format!("leaf {l}")
+            });
+            out.push(
+                Finding::violated(
+                    Check::Ordering,
+                    "time-order-delay",
+                    format!(
+                        "logged after {other}, whose time {} is more than the maximum logging \
+                         delay of {} s after this record's: this record was logged too late, or \
+                         the other is dated ahead of its logging",
+                        latest.to_rfc3339(),
+                        max / 1000
+                    ),
+                )
+                .at(leaf)
+                .record(&p.producer, p.seq)
+                .evidence(
+                    format!("time ≥ {}", Timestamp(latest.millis() - max).to_rfc3339()),
+                    p.occurred_at.to_rfc3339(),
+                ),
+            );
+        }
+        self.raise_latest(leaf, p.occurred_at);
+    }
+
+    fn raise_latest(&mut self, leaf: u64, t: Timestamp) {
+        if self.latest.is_none_or(|(l, _)| t > l) {
+            self.latest = Some((t, Some(leaf)));
         }
     }
 
@@ -604,7 +667,8 @@ impl Chains {
             let retired = life.and_then(|l| l.1);
             let st = self.producers.get(name.as_str());
             let heartbeat = st.and_then(|p| p.last_heartbeat_at);
-            let last = heartbeat.or(life.map(|l| l.0));
+            let last = heartbeat.or(life.and_then(|l| l.0));
+            let unknown = heartbeat.is_none() && life.is_some_and(|l| l.0.is_none());
             let what = if heartbeat.is_some() {
                 "last heartbeat"
             } else {
@@ -642,11 +706,19 @@ impl Chains {
                     "the checkpoint's log time"
                 },
             );
-            let f = if self.lost {
+            let f = if self.lost || unknown {
                 Finding::undetermined(
                     Check::Completeness,
                     "heartbeat-overdue-undetermined",
-                    format!("{message}; but entries could not be read, and may hold it"),
+                    if unknown {
+                        format!(
+                            "{name} must send a heartbeat at least every {silence} s and has sent \
+                             none; its key registration's time is not in the resume point (a \
+                             state file written before it was kept): run a full verification"
+                        )
+                    } else {
+                        format!("{message}; but entries could not be read, and may hold it")
+                    },
                 )
             } else {
                 Finding::violated(Check::Completeness, "heartbeat-overdue", message)

@@ -6,7 +6,10 @@
 //! Owns the verifier's key registry, rebuilt from the authority's own records as the log is
 //! read: only records signed by the pinned authority key register, revoke or reset. A
 //! registration signed by anyone else — the log operator included — registers nothing.
-//! Bounded by the number of keys.
+//! Bounded by the number of keys. Also owns the compromise window: a key revoked as
+//! compromised since C taints its records before the revocation whose first known
+//! checkpoint is not earlier than C, found by a second, read-only pass
+//! ([`judge_compromised`]).
 
 use std::collections::HashMap;
 
@@ -154,16 +157,17 @@ impl Registry {
         self.material.get(kid)
     }
 
-    /// A producer's life as the registry knows it: the time of its first key registration,
-    /// and, when every key it had is revoked and the last revocation retired it, the time it
-    /// was retired. `None` when no key was ever registered for it.
-    pub fn producer_life(&self, producer: &str) -> Option<(Timestamp, Option<Timestamp>)> {
+    /// A producer's life as the registry knows it: the time of its first key registration
+    /// (`None` when a resume point from an older state did not keep it), and, when every key
+    /// it had is revoked and the last revocation retired it, the time it was retired. `None`
+    /// when no key was ever registered for it.
+    pub fn producer_life(&self, producer: &str) -> Option<(Option<Timestamp>, Option<Timestamp>)> {
         let keys: Vec<&KeyInfo> = self
             .keys
             .values()
             .filter(|k| k.producer == producer)
             .collect();
-        let first = keys.iter().filter_map(|k| k.registered_time).min()?;
+        let first = keys.iter().filter_map(|k| k.registered_time).min();
         let last = keys
             .iter()
             .max_by_key(|k| k.revoked_at.unwrap_or(u64::MAX))?;
@@ -613,5 +617,43 @@ mod tests {
         assert!(r.check(0, &reg, Some(&Ok(())), ORIGIN, &mut out));
         assert_eq!(r.keys.len(), 1);
         assert_eq!(out.violations_in(C), 0);
+    }
+
+    /// A record of a compromised key is judged by the first checkpoint that includes it:
+    /// before the compromise it stands, from it on it is tainted, and with no checkpoint time
+    /// known the verdict is cannot be determined.
+    #[test]
+    fn compromise_is_judged_by_the_first_including_checkpoint() {
+        let days = scenario::build(Scale::SMALL, TreeHashAlg::Sha256).unwrap();
+        let rec = days[0]
+            .records
+            .iter()
+            .map(|s| Record::decode(&s.item.record).unwrap())
+            .find(|r| r.payload().kind() == Kind::DataAccess)
+            .unwrap();
+        let c = Compromise {
+            key: scenario::secret_key(rec.payload().producer.as_str()).public_key(),
+            producer: rec.payload().producer.to_string(),
+            since: Timestamp(2_000_000_000),
+            revoked_at: 50,
+        };
+        assert!(compromised(&c, 10, &rec, &[(5, 1_000), (20, 1_999_999)]).is_none());
+        let f = compromised(&c, 10, &rec, &[(5, 1_000), (20, 2_000_000)]).unwrap();
+        assert_eq!(
+            (f.code, f.verdict, f.leaf),
+            (
+                "record-key-compromised",
+                super::super::Verdict::Violated,
+                Some(10)
+            )
+        );
+        let f = compromised(&c, 10, &rec, &[(5, 1_000)]).unwrap();
+        assert_eq!(
+            (f.code, f.verdict),
+            (
+                "record-key-compromised-undetermined",
+                super::super::Verdict::CannotBeDetermined
+            )
+        );
     }
 }
