@@ -453,3 +453,41 @@ fn heartbeat_required_round_trips_through_the_trust_file() {
     let err = Trust::from_json(twice.as_bytes()).unwrap_err().to_string();
     assert!(err.contains("duplicate field `format`"), "{err}");
 }
+
+#[test]
+fn cli_reports_an_overdue_heartbeat_from_the_trust_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("log");
+    let (kept, last, _) = dropped_tail(5);
+    write_public(&log, &kept, last);
+    let trust_path = dir.path().join("trust.json");
+    std::fs::write(&trust_path, heartbeat_trust().to_json()).unwrap();
+    let text = String::from_utf8(std::fs::read(&trust_path).unwrap()).unwrap();
+    assert!(text.contains("\"heartbeat_required\""), "{text}");
+    let at = Timestamp((last + 3600) * 1000).to_rfc3339();
+    let o = common::logseal(
+        &[
+            "verify",
+            log.to_str().unwrap(),
+            "--trust",
+            trust_path.to_str().unwrap(),
+            "--at",
+            &at,
+            "--json",
+        ],
+        dir.path(),
+        None,
+    );
+    common::fails(&o, 1);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let overdue: Vec<_> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "heartbeat-overdue")
+        .collect();
+    assert_eq!(overdue.len(), 1, "{overdue:?}");
+    assert_eq!(overdue[0]["producer"], "query-frontend");
+    assert_eq!(overdue[0]["verdict"], "violated");
+    assert_eq!(overdue[0]["check"], 4);
+}
