@@ -1042,7 +1042,7 @@ mod tests {
         assert!(expected.to_string().contains("9223372036854775808"));
         // A configured witness's cosignature at u64::MAX.
         let w = raw_cosignature("witness0.example/w", &sk(10), u64::MAX);
-        let bytes = add_cosignatures(&signed_with(0), &[w.clone()]).unwrap();
+        let bytes = add_cosignatures(&signed_with(0), std::slice::from_ref(&w)).unwrap();
         assert_eq!(
             open(&bytes, 0),
             Err(CheckpointError::TimestampTooLarge {

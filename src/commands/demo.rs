@@ -110,7 +110,14 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         registration_authority_history: Vec::new(),
     };
     // The auditor inspects the operator's log directory: check 7 (retention) is required.
-    let trust = Trust::new(trust_file)?.also_requiring([Check::Retention]);
+    // Both subscriber-data producers send a heartbeat every day: a day's silence plus two
+    // hours is the longest the auditor allows (check 4, heartbeat-overdue).
+    let trust = Trust::new(trust_file)?
+        .also_requiring([Check::Retention])
+        .require_heartbeats(BTreeMap::from([
+            ("query-frontend".to_string(), 93_600),
+            ("upload-gateway".to_string(), 93_600),
+        ]))?;
     let trust_path = auditor.join("trust.json");
     files::create_new(&trust_path, &trust.to_json(), 0o644)?;
     // 3. Append each day as one atomic batch, checkpoint at the end of the day.

@@ -1,8 +1,10 @@
 //! Checks 4 and 5 per producer: the seq/prev chain (gap-free, unbroken, no repeats or forks,
 //! declared resets reported), the heads in the auditor's state still present, heartbeats'
-//! application counters equal to the records logged, references resolved (check 4); seq
-//! order, producer time never backwards, within the maximum logging delay of the first
-//! checkpoint known to include the record, and references pointing backwards (check 5).
+//! application counters equal to the records logged, the producers the trust file requires
+//! to heartbeat not silent too long, references resolved (check 4); seq order, producer
+//! time never backwards, within the maximum logging delay of the first checkpoint known to
+//! include the record, authorisation records not logged after records dated more than that
+//! delay later, and references pointing backwards (check 5).
 //!
 //! Owns the per-producer state of the streaming verifier: bounded by the number of producers
 //! (each keeps its last [`WINDOW`] leaf hashes to resolve references) and of open items
@@ -14,6 +16,7 @@ use crate::record::kinds::Body;
 use crate::record::types::{Hash32, RecordRef, Timestamp};
 use crate::record::{Kind, Record};
 
+use super::records::Registry;
 use super::report::{Check, Finding, Findings};
 use super::state::{AuditorState, ChainState, KnownHead, MAX_OPEN_ITEMS, RefState, Resume};
 use super::trust::Trust;
@@ -32,6 +35,8 @@ struct Producer {
     counts: BTreeMap<Kind, u64>,
     counts_valid: bool,
     last_heartbeat_end: Option<Timestamp>,
+    /// The last heartbeat's own time (`occurred_at`).
+    last_heartbeat_at: Option<Timestamp>,
     /// Open gaps: seq ranges `[start, end)` not (yet) seen, and the leaf that revealed each.
     gaps: Vec<(u64, u64, u64)>,
     /// (seq, leaf hash) of the last records in chain order.
@@ -95,6 +100,11 @@ pub(crate) struct Chains {
     /// Heads from the auditor's state at or before the resume point of an incremental run:
     /// looked up in the earlier leaves by the second pass.
     past: Vec<KnownHead>,
+    /// Entries could not be read: a producer's last heartbeat may be among them.
+    lost: bool,
+    /// The latest time of an authentic record not after its checkpoint's log time, and its
+    /// leaf (`None`: carried over from before an incremental run's resume point).
+    latest: Option<(Timestamp, Option<u64>)>,
 }
 
 /// What a run carries over to the next incremental run.
@@ -119,6 +129,8 @@ impl Chains {
             checkpoints,
             cursor: 0,
             past: Vec::new(),
+            lost: false,
+            latest: None,
         }
     }
 
@@ -152,6 +164,10 @@ impl Chains {
                     counts,
                     counts_valid: ch.counts_valid,
                     last_heartbeat_end: ch.last_heartbeat_end_ms.map(Timestamp),
+                    last_heartbeat_at: ch
+                        .last_heartbeat_at_ms
+                        .or(ch.last_heartbeat_end_ms)
+                        .map(Timestamp),
                     gaps: ch
                         .gaps
                         .iter()
@@ -183,6 +199,15 @@ impl Chains {
                 },
             });
         }
+        // The latest time before the resume point, bounded by the resume checkpoint's log
+        // time (a record dated after it was already reported as time-after-checkpoint).
+        let bound = c
+            .checkpoints
+            .iter()
+            .find(|k| k.0 == resume.size)
+            .map(|k| secs(k.1));
+        let latest = c.producers.values().filter_map(|p| p.last_time).max();
+        c.latest = latest.map(|l| (bound.map_or(l, |b| l.min(b)), None));
         let names: Vec<String> = c.known.keys().cloned().collect();
         for name in names {
             let Some(p) = c.producers.get(&name) else {
@@ -211,6 +236,7 @@ impl Chains {
 
     /// Entries before the next record could not be read.
     pub fn lost_entries(&mut self) {
+        self.lost = true;
         for p in self.producers.values_mut() {
             p.unsynced = true;
             p.counts_valid = false;
@@ -442,6 +468,7 @@ impl Chains {
                 st.counts.clear();
                 st.counts_valid = true;
                 st.last_heartbeat_end = Some(hb.period_end);
+                st.last_heartbeat_at = Some(p.occurred_at);
             } else {
                 *st.counts.entry(kind).or_default() += 1;
             }
@@ -498,12 +525,13 @@ impl Chains {
         while self.cursor < self.checkpoints.len() && self.checkpoints[self.cursor].0 <= leaf {
             self.cursor += 1;
         }
-        let Some(&(size, time)) = self.checkpoints.get(self.cursor) else {
-            return;
-        };
         let occurred = p.occurred_at.millis();
         let max = trust.max_delay_ms(p.producer.as_str());
         let at = |f: Finding| f.at(leaf).record(&p.producer, p.seq);
+        let Some(&(size, time)) = self.checkpoints.get(self.cursor) else {
+            self.check_order_delay(leaf, rec, max, out);
+            return;
+        };
         if occurred > time.saturating_mul(1000) {
             out.push(
                 at(Finding::violated(
@@ -544,13 +572,60 @@ impl Chains {
                     format!("logged after {}", secs(ptime).to_rfc3339()),
                 ),
             );
-        } else if occurred.saturating_add(max) < time.saturating_mul(1000)
+            self.raise_latest(leaf, p.occurred_at);
+            return;
+        }
+        self.check_order_delay(leaf, rec, max, out);
+        if occurred.saturating_add(max) < time.saturating_mul(1000)
             && let Some(st) = self.producers.get_mut(p.producer.as_str())
         {
             if st.delay_undetermined.0 == 0 {
                 st.delay_undetermined.1 = leaf;
             }
             st.delay_undetermined.0 += 1;
+        }
+    }
+
+    /// `time-order-delay`: an authorisation record (check 6 judges accesses by its time,
+    /// whatever its log position) is logged after another record whose time is more than
+    /// its maximum logging delay later — its log order contradicts the times: it was logged
+    /// too late, or the other is dated ahead of its logging. Every record then raises the
+    /// latest time seen.
+    fn check_order_delay(&mut self, leaf: u64, rec: &Record, max: u64, out: &mut Findings) {
+        let p = rec.payload();
+        if let Some((latest, from)) = self.latest
+            && p.kind() == Kind::Authorisation
+            && p.occurred_at.millis().saturating_add(max) < latest.millis()
+        {
+            let other = from.map_or("a record before the resume point".to_string(), |l| {
+                format!("leaf {l}")
+            });
+            out.push(
+                Finding::violated(
+                    Check::Ordering,
+                    "time-order-delay",
+                    format!(
+                        "logged after {other}, whose time {} is more than the maximum logging \
+                         delay of {} s after this record's: this record was logged too late, or \
+                         the other is dated ahead of its logging",
+                        latest.to_rfc3339(),
+                        max / 1000
+                    ),
+                )
+                .at(leaf)
+                .record(&p.producer, p.seq)
+                .evidence(
+                    format!("time ≥ {}", Timestamp(latest.millis() - max).to_rfc3339()),
+                    p.occurred_at.to_rfc3339(),
+                ),
+            );
+        }
+        self.raise_latest(leaf, p.occurred_at);
+    }
+
+    fn raise_latest(&mut self, leaf: u64, t: Timestamp) {
+        if self.latest.is_none_or(|(l, _)| t > l) {
+            self.latest = Some((t, Some(leaf)));
         }
     }
 
@@ -573,6 +648,89 @@ impl Chains {
             Some((_, h)) if *h == r.leaf_hash => {}
             Some((_, h)) => out.push(ref_mismatch(&open, *h)),
             None => self.old.push(open),
+        }
+    }
+
+    /// Check 4's required heartbeats (the trust file's `heartbeat_required`): at the
+    /// checkpoint's log time `at` (seconds), each listed producer's last heartbeat — or,
+    /// with none, its first key registration — must be no older than its longest allowed
+    /// silence. A producer the registration authority retired is judged at its retirement.
+    pub fn heartbeats_due(
+        &self,
+        trust: &Trust,
+        at: Option<u64>,
+        registry: &Registry,
+        out: &mut Findings,
+    ) {
+        for (name, &silence) in &trust.heartbeat_required {
+            let life = registry.producer_life(name.as_str());
+            let retired = life.and_then(|l| l.1);
+            let st = self.producers.get(name.as_str());
+            let heartbeat = st.and_then(|p| p.last_heartbeat_at);
+            let last = heartbeat.or(life.and_then(|l| l.0));
+            let unknown = heartbeat.is_none() && life.is_some_and(|l| l.0.is_none());
+            let what = if heartbeat.is_some() {
+                "last heartbeat"
+            } else {
+                "registration (no heartbeat)"
+            };
+            let Some(t) = at else {
+                out.push(
+                    Finding::undetermined(
+                        Check::Completeness,
+                        "heartbeat-overdue-undetermined",
+                        format!(
+                            "{name} must send a heartbeat at least every {silence} s, but the \
+                             checkpoint has no log time to judge its silence at"
+                        ),
+                    )
+                    .producer(name),
+                );
+                continue;
+            };
+            let judged = retired.map_or(secs(t), |r| r.min(secs(t)));
+            let limit = judged.millis().saturating_sub(silence.saturating_mul(1000));
+            if last.is_some_and(|l| l.millis() >= limit) {
+                continue;
+            }
+            let found = last.map_or("no heartbeat and no key registration".to_string(), |l| {
+                format!("{what} {}", l.to_rfc3339())
+            });
+            let message = format!(
+                "{name} must send a heartbeat at least every {silence} s; at {} ({}) its {found} \
+                 is older than that: its tail may have been dropped, or it stopped logging",
+                judged.to_rfc3339(),
+                if retired.is_some() {
+                    "its retirement"
+                } else {
+                    "the checkpoint's log time"
+                },
+            );
+            let f = if self.lost || unknown {
+                Finding::undetermined(
+                    Check::Completeness,
+                    "heartbeat-overdue-undetermined",
+                    if unknown {
+                        format!(
+                            "{name} must send a heartbeat at least every {silence} s and has sent \
+                             none; its key registration's time is not in the resume point (a \
+                             state file written before it was kept): run a full verification"
+                        )
+                    } else {
+                        format!("{message}; but entries could not be read, and may hold it")
+                    },
+                )
+            } else {
+                Finding::violated(Check::Completeness, "heartbeat-overdue", message)
+            };
+            let mut f = f.producer(name).evidence(
+                format!("a heartbeat at or after {}", Timestamp(limit).to_rfc3339()),
+                found,
+            );
+            if let Some(l) = st.and_then(|p| p.last_leaf) {
+                f = f.at(l);
+            }
+            out.push(f);
         }
     }
 
@@ -667,6 +825,7 @@ impl Chains {
                     .collect(),
                 counts_valid: st.counts_valid,
                 last_heartbeat_end_ms: st.last_heartbeat_end.map(Timestamp::millis),
+                last_heartbeat_at_ms: st.last_heartbeat_at.map(Timestamp::millis),
                 gaps: st.gaps.iter().map(|&(a, b, l)| [a, b, l]).collect(),
             });
         }

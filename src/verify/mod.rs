@@ -282,16 +282,16 @@ pub fn verify_with_retention(
                 t
             },
             records::Registry::new(trust),
-            chains::Chains::new(state, known),
-            authorisation::Authorisations::default(),
+            chains::Chains::new(state, known.clone()),
+            authorisation::Authorisations::new(known.clone()),
         ),
         Some(r) => {
             let partial = resume_tiles(&reader, from, size)?;
             (
                 tree_check::TreeCheck::resume(trust.alg, from, size, partial, &r.root.0, &mut out),
                 records::Registry::resume(trust, &r.keys).map_err(VerifyError::NoResume)?,
-                chains::Chains::resume(state, known, r).map_err(VerifyError::NoResume)?,
-                authorisation::Authorisations::resume(&r.grants),
+                chains::Chains::resume(state, known.clone(), r).map_err(VerifyError::NoResume)?,
+                authorisation::Authorisations::resume(&r.grants, known.clone()),
             )
         }
     };
@@ -477,6 +477,32 @@ pub fn verify_with_retention(
             checkpoints::classify(u, at, reproduced, tiles_differ, &published, &mut out);
         }
     }
+    // Keys revoked as compromised: their records before the revocation, by a second,
+    // read-only pass (a leaf before the resume point counts only with an inclusion proof).
+    let compromises = registry.take_compromises();
+    if !compromises.is_empty() {
+        let counts = |leaf: u64, hash: &tree::Hash| {
+            if leaf >= from {
+                return !not_authentic.contains(&leaf);
+            }
+            reader.inclusion_proof(size, leaf).is_ok_and(|p| {
+                let alg = trust.alg;
+                alg.verify_inclusion(leaf, size, hash, &p, &published.root)
+                    .is_ok()
+            })
+        };
+        let input = records::CompromiseInput {
+            reader: &reader,
+            origin,
+            checkpoints: &known,
+            readable: truncated_at.unwrap_or(size),
+            counts: &counts,
+            leaf: &|e| trust.alg.leaf(e),
+        };
+        let bad = records::judge_compromised(&input, &compromises, &mut out);
+        not_authentic.extend(bad);
+    }
+    chains.heartbeats_due(trust, published.log_time, &registry, &mut out);
     // References older than the window (and, incrementally, heads before the resume point):
     // one more pass, reading only. A leaf before the resume point counts only when an
     // inclusion proof from the tiles leads to the published root.
@@ -586,7 +612,7 @@ pub fn verify_with_retention(
             root: Hash32(published.root),
             chains: c.chains,
             keys: registry.to_state(),
-            grants: auths.to_state(),
+            grants: auths.to_state(trust.max_delay_ms(trust.registry.as_str())),
             forward_refs: c.forward_refs,
         });
         s

@@ -6,13 +6,17 @@
 //! Owns the verifier's key registry, rebuilt from the authority's own records as the log is
 //! read: only records signed by the pinned authority key register, revoke or reset. A
 //! registration signed by anyone else — the log operator included — registers nothing.
-//! Bounded by the number of keys.
+//! Bounded by the number of keys. Also owns the compromise window: a key revoked as
+//! compromised since C taints its records before the revocation whose first known
+//! checkpoint is not earlier than C, found by a second, read-only pass
+//! ([`judge_compromised`]).
 
 use std::collections::HashMap;
 
 use crate::crypto::{KeyId, PublicKey};
 use crate::record::kinds::Body;
-use crate::record::types::Hash32;
+use crate::record::kinds::key_revocation::RevocationReason;
+use crate::record::types::{Hash32, Timestamp};
 use crate::record::{Kind, Record, RecordError};
 
 use super::keys::{AuthorityKeys, replacement_key};
@@ -27,7 +31,21 @@ struct KeyInfo {
     producer: String,
     kinds: Vec<Kind>,
     registered_at: u64,
+    /// The registration's own time (`occurred_at`).
+    registered_time: Option<Timestamp>,
     revoked_at: Option<u64>,
+    /// Why, and when (the revocation's `occurred_at`), it was revoked.
+    revoked_why: Option<(RevocationReason, Timestamp)>,
+}
+
+/// A key the authority revoked as compromised since `since`: its records before the
+/// revocation's leaf that entered the log after `since` are judged by [`judge_compromised`].
+#[derive(Debug, Clone)]
+pub(crate) struct Compromise {
+    pub key: PublicKey,
+    pub producer: String,
+    pub since: Timestamp,
+    pub revoked_at: u64,
 }
 
 /// The key registry as of the leaf being checked.
@@ -40,6 +58,8 @@ pub(crate) struct Registry {
     /// Key material seen in any key-registration (for the parallel signature checks; whether
     /// the key is *valid* at a leaf is decided here, in order).
     material: HashMap<KeyId, PublicKey>,
+    /// Compromises revoked during this run, for [`judge_compromised`].
+    compromises: Vec<Compromise>,
 }
 
 /// Whether the record's kind may only be written by the registration authority.
@@ -59,6 +79,7 @@ impl Registry {
             authorities,
             keys: HashMap::new(),
             material,
+            compromises: Vec::new(),
         }
     }
 
@@ -84,7 +105,17 @@ impl Registry {
                     producer: k.producer.clone(),
                     kinds,
                     registered_at: k.registered_at,
+                    registered_time: k.registered_time_ms.map(Timestamp),
                     revoked_at: k.revoked_at,
+                    revoked_why: match (&k.revoked_reason, k.revoked_time_ms) {
+                        (Some(r), Some(t)) => Some((
+                            RevocationReason::from_str_exact(r).ok_or_else(|| {
+                                format!("resume.keys[{i}].revoked_reason: unknown reason {r:?}")
+                            })?,
+                            Timestamp(t),
+                        )),
+                        _ => None,
+                    },
                 },
             );
         }
@@ -114,7 +145,10 @@ impl Registry {
                     producer: info.producer.clone(),
                     kinds: info.kinds.iter().map(|k| k.name().to_string()).collect(),
                     registered_at: info.registered_at,
+                    registered_time_ms: info.registered_time.map(Timestamp::millis),
                     revoked_at: info.revoked_at,
+                    revoked_reason: info.revoked_why.map(|(r, _)| r.as_str().to_string()),
+                    revoked_time_ms: info.revoked_why.map(|(_, t)| t.millis()),
                 })
             })
             .collect();
@@ -134,6 +168,35 @@ impl Registry {
     /// The public key a kid names, if any registration ever carried it.
     pub fn material(&self, kid: &KeyId) -> Option<&PublicKey> {
         self.material.get(kid)
+    }
+
+    /// A producer's life as the registry knows it: the time of its first key registration
+    /// (`None` when a resume point from an older state did not keep it), and, when every key
+    /// it had is revoked and the last revocation retired it, the time it was retired. `None`
+    /// when no key was ever registered for it.
+    pub fn producer_life(&self, producer: &str) -> Option<(Option<Timestamp>, Option<Timestamp>)> {
+        let keys: Vec<&KeyInfo> = self
+            .keys
+            .values()
+            .filter(|k| k.producer == producer)
+            .collect();
+        let first = keys.iter().filter_map(|k| k.registered_time).min();
+        let last = keys
+            .iter()
+            .max_by_key(|k| k.revoked_at.unwrap_or(u64::MAX))?;
+        let retired = match (
+            keys.iter().all(|k| k.revoked_at.is_some()),
+            last.revoked_why,
+        ) {
+            (true, Some((RevocationReason::Retired, t))) => Some(t),
+            _ => None,
+        };
+        Some((first, retired))
+    }
+
+    /// The compromises revoked during this run.
+    pub fn take_compromises(&mut self) -> Vec<Compromise> {
+        std::mem::take(&mut self.compromises)
     }
 
     /// Check one decoded record at `leaf`, given its signature check (`None`: no key material
@@ -339,7 +402,9 @@ impl Registry {
                         producer: reg.producer.to_string(),
                         kinds: reg.kinds.clone(),
                         registered_at: leaf,
+                        registered_time: Some(p.occurred_at),
                         revoked_at: None,
+                        revoked_why: None,
                     },
                 );
                 if let Some(k) = replacement_key(&p.body, &self.authority) {
@@ -350,7 +415,20 @@ impl Registry {
                 let kid = crate::crypto::key_id(&rev.public_key.0);
                 match self.keys.get_mut(&kid) {
                     Some(info) if info.producer == rev.producer.as_str() => {
-                        info.revoked_at.get_or_insert(leaf);
+                        if info.revoked_at.is_none() {
+                            info.revoked_at = Some(leaf);
+                            info.revoked_why = Some((rev.reason, p.occurred_at));
+                        }
+                        if let (Some(since), Some(key)) =
+                            (rev.compromised_since, self.material.get(&kid))
+                        {
+                            self.compromises.push(Compromise {
+                                key: *key,
+                                producer: info.producer.clone(),
+                                since,
+                                revoked_at: info.revoked_at.unwrap_or(leaf),
+                            });
+                        }
                     }
                     _ => out.push(
                         Finding::violated(
@@ -370,6 +448,141 @@ impl Registry {
             _ => {}
         }
     }
+}
+
+/// What [`judge_compromised`] reads: the entries, and what the run knows about them.
+pub(crate) struct CompromiseInput<'a> {
+    pub reader: &'a crate::log::reader::LogReader<'a>,
+    pub origin: &'a str,
+    /// Known checkpoints (size, log time in seconds), ascending by size.
+    pub checkpoints: &'a [(u64, u64)],
+    /// Leaves from here on were not read (a missing bundle), or the tree's size.
+    pub readable: u64,
+    /// Whether the record at a leaf counts: read in this run (and then authentic in check 3),
+    /// or proven to be in the verified tree (leaves before an incremental run's resume).
+    pub counts: &'a dyn Fn(u64, &crate::tree::Hash) -> bool,
+    pub leaf: &'a dyn Fn(&[u8]) -> crate::tree::Hash,
+}
+
+/// The log time (seconds) of the first known checkpoint that includes `leaf`.
+fn first_including(checkpoints: &[(u64, u64)], leaf: u64) -> Option<(u64, u64)> {
+    checkpoints.iter().find(|c| c.0 > leaf).copied()
+}
+
+/// The second, read-only pass for keys revoked as compromised: a record signed by such a
+/// key at a leaf before its revocation is `record-key-compromised` when the first known
+/// checkpoint that includes it is not earlier than `compromised_since` (it cannot be shown
+/// to have entered the log before the key was in other hands; its own date, which the
+/// thief chooses, does not count), and `record-key-compromised-undetermined` when no known
+/// checkpoint with a log time includes it. Returns the leaves found compromised.
+pub(crate) fn judge_compromised(
+    input: &CompromiseInput<'_>,
+    compromises: &[Compromise],
+    out: &mut Findings,
+) -> Vec<u64> {
+    let mut bad = Vec::new();
+    // Leaves under a checkpoint logged before a compromise entered the log before it.
+    let start = |c: &Compromise| {
+        input
+            .checkpoints
+            .iter()
+            .filter(|k| k.1.saturating_mul(1000) < c.since.millis())
+            .map(|k| k.0)
+            .max()
+            .unwrap_or(0)
+    };
+    let Some(from) = compromises.iter().map(start).min() else {
+        return bad;
+    };
+    let to = compromises
+        .iter()
+        .map(|c| c.revoked_at)
+        .max()
+        .unwrap_or(0)
+        .min(input.readable);
+    let size = input.readable;
+    for t in
+        crate::tiles::tiles_at_level(0, size).skip((from >> crate::tiles::TILE_HEIGHT) as usize)
+    {
+        let Ok(b) = crate::tiles::EntryBundleId::new(t.index(), t.width()) else {
+            continue;
+        };
+        let first = b.leaf_range().start;
+        if first >= to {
+            break;
+        }
+        let Ok(entries) = input.reader.bundle(b) else {
+            continue;
+        };
+        for (k, e) in entries.iter().enumerate() {
+            let leaf = first + k as u64;
+            if leaf < from || leaf >= to {
+                continue;
+            }
+            let Ok(rec) = Record::decode(e) else { continue };
+            let Some(c) = compromises
+                .iter()
+                .find(|c| *rec.kid() == c.key.key_id() && leaf < c.revoked_at && leaf >= start(c))
+            else {
+                continue;
+            };
+            if rec.verify(&c.key, input.origin).is_err() || !(input.counts)(leaf, &(input.leaf)(e))
+            {
+                continue;
+            }
+            if let Some(f) = compromised(c, leaf, &rec, input.checkpoints) {
+                if f.verdict == super::report::Verdict::Violated {
+                    bad.push(leaf);
+                }
+                out.push(f);
+            }
+        }
+    }
+    bad
+}
+
+/// The finding for one record signed by a compromised key before its revocation, if any.
+fn compromised(
+    c: &Compromise,
+    leaf: u64,
+    rec: &Record,
+    checkpoints: &[(u64, u64)],
+) -> Option<Finding> {
+    let p = rec.payload();
+    let since = c.since.to_rfc3339();
+    let f = match first_including(checkpoints, leaf) {
+        Some((size, t)) if t.saturating_mul(1000) >= c.since.millis() => Finding::violated(
+            C,
+            "record-key-compromised",
+            format!(
+                "signed by key {} of {}, revoked at leaf {} as compromised since {since}: the \
+                 first checkpoint known to include the record (size {size}) has log time {}, \
+                 so it cannot be shown to have entered the log before the key was compromised",
+                Hash32(c.key.key_id()),
+                c.producer,
+                c.revoked_at,
+                Timestamp(t.saturating_mul(1000)).to_rfc3339()
+            ),
+        )
+        .evidence(
+            format!("in a checkpoint before {since}"),
+            format!("first in the checkpoint of size {size} (log time {t})"),
+        ),
+        Some(_) => return None,
+        None => Finding::undetermined(
+            C,
+            "record-key-compromised-undetermined",
+            format!(
+                "signed by key {} of {}, revoked at leaf {} as compromised since {since}: no \
+                 checkpoint with a known log time includes the record, so whether it entered \
+                 the log before the compromise cannot be determined",
+                Hash32(c.key.key_id()),
+                c.producer,
+                c.revoked_at
+            ),
+        ),
+    };
+    Some(f.at(leaf).record(&p.producer, p.seq))
 }
 
 #[cfg(test)]
@@ -427,5 +640,43 @@ mod tests {
         assert!(r.check(0, &reg, Some(&Ok(())), ORIGIN, &mut out));
         assert_eq!(r.keys.len(), 1);
         assert_eq!(out.violations_in(C), 0);
+    }
+
+    /// A record of a compromised key is judged by the first checkpoint that includes it:
+    /// before the compromise it stands, from it on it is tainted, and with no checkpoint time
+    /// known the verdict is cannot be determined.
+    #[test]
+    fn compromise_is_judged_by_the_first_including_checkpoint() {
+        let days = scenario::build(Scale::SMALL, TreeHashAlg::Sha256).unwrap();
+        let rec = days[0]
+            .records
+            .iter()
+            .map(|s| Record::decode(&s.item.record).unwrap())
+            .find(|r| r.payload().kind() == Kind::DataAccess)
+            .unwrap();
+        let c = Compromise {
+            key: scenario::secret_key(rec.payload().producer.as_str()).public_key(),
+            producer: rec.payload().producer.to_string(),
+            since: Timestamp(2_000_000_000),
+            revoked_at: 50,
+        };
+        assert!(compromised(&c, 10, &rec, &[(5, 1_000), (20, 1_999_999)]).is_none());
+        let f = compromised(&c, 10, &rec, &[(5, 1_000), (20, 2_000_000)]).unwrap();
+        assert_eq!(
+            (f.code, f.verdict, f.leaf),
+            (
+                "record-key-compromised",
+                super::super::Verdict::Violated,
+                Some(10)
+            )
+        );
+        let f = compromised(&c, 10, &rec, &[(5, 1_000)]).unwrap();
+        assert_eq!(
+            (f.code, f.verdict),
+            (
+                "record-key-compromised-undetermined",
+                super::super::Verdict::CannotBeDetermined
+            )
+        );
     }
 }

@@ -104,6 +104,9 @@ pub struct ChainState {
     pub counts_valid: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_heartbeat_end_ms: Option<u64>,
+    /// The last heartbeat's own time (ms; absent: `last_heartbeat_end_ms` stands for it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_heartbeat_at_ms: Option<u64>,
     /// Open gaps `[start seq, end seq, leaf that revealed it]`.
     #[serde(default)]
     pub gaps: Vec<[u64; 3]>,
@@ -119,8 +122,17 @@ pub struct KeyState {
     /// Kind names.
     pub kinds: Vec<String>,
     pub registered_at: u64,
+    /// The registration record's own time (ms), for a producer's required heartbeats.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registered_time_ms: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revoked_at: Option<u64>,
+    /// Why it was revoked (`rotation`, `compromise`, `retired`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked_reason: Option<String>,
+    /// The revocation record's own time (ms).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked_time_ms: Option<u64>,
 }
 
 /// An authorisation the registry granted (check 6).
@@ -132,9 +144,29 @@ pub struct GrantState {
     pub valid_from_ms: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub valid_until_ms: Option<u64>,
-    /// `[leaf, effective from (ms)]` of its revocation.
+    /// `[leaf, effective from (ms)]` of the revocation effective first (the later of its
+    /// `valid_from` and its issue time).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revoked: Option<[u64; 2]>,
+    /// When that revocation was issued (its `occurred_at`, ms).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked_issued_ms: Option<u64>,
+    /// Accesses naming it that a revocation logged later may still cover (check 6).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub recent: Vec<AccessState>,
+    /// The latest time of an access no longer kept in `recent` because of its cap (ms).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evicted_ms: Option<u64>,
+}
+
+/// A lawful access kept for re-judging against a revocation logged after it (check 6).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccessState {
+    pub leaf: u64,
+    pub at_ms: u64,
+    pub producer: String,
+    pub seq: u64,
 }
 
 /// A reference waiting for its target.

@@ -23,6 +23,11 @@ use crate::tree::TreeHashAlg;
 use super::keys::{self, AuthorityKeyEntry, AuthorityKeyRange, LogKeyEntry, LogKeyRange};
 use super::report::{Anchor, Check};
 
+/// The trust file's member listing the producers that must send heartbeats, each with the
+/// longest silence allowed in seconds (`{"query-frontend": 93600}`). It is read beside the
+/// members of [`TrustFile`] (absent: none required) and held in [`Trust::heartbeat_required`].
+pub const HEARTBEAT_REQUIRED: &str = "heartbeat_required";
+
 /// Format version of the trust file.
 pub const TRUST_FORMAT: u64 = 1;
 /// Default maximum logging delay: one day.
@@ -85,6 +90,38 @@ fn default_delay() -> u64 {
     DEFAULT_MAX_LOGGING_DELAY_SECS
 }
 
+/// The trust file's top-level members, a member given twice refused (as a derived
+/// `Deserialize` refuses a duplicate field).
+struct Members(serde_json::Map<String, serde_json::Value>);
+
+impl<'de> Deserialize<'de> for Members {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Members;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut a: A,
+            ) -> Result<Members, A::Error> {
+                let mut m = serde_json::Map::new();
+                while let Some((k, v)) = a.next_entry::<String, serde_json::Value>()? {
+                    if m.contains_key(&k) {
+                        return Err(serde::de::Error::custom(format_args!(
+                            "duplicate field `{k}`"
+                        )));
+                    }
+                    m.insert(k, v);
+                }
+                Ok(Members(m))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
 /// Why a trust file was refused; each names the member at fault.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -123,17 +160,27 @@ pub struct Trust {
     pub log_keys: Vec<LogKeyRange>,
     /// The authority keys and the leaves each is in force for (one range without history).
     pub authority_keys: Vec<AuthorityKeyRange>,
+    /// Producers that must send heartbeats → the longest silence allowed (seconds), from
+    /// the member [`HEARTBEAT_REQUIRED`] (check 4, `heartbeat-overdue`).
+    pub heartbeat_required: BTreeMap<String, u64>,
 }
 
 impl Trust {
     /// Parse and validate a trust file.
     pub fn from_json(bytes: &[u8]) -> Result<Trust, TrustError> {
-        let mut value: serde_json::Value =
+        let Members(mut members) =
             serde_json::from_slice(bytes).map_err(|e| TrustError::Json(e.to_string()))?;
-        let require = value.as_object_mut().and_then(|o| o.remove(REQUIRE_CHECKS));
+        let heartbeats = members.remove(HEARTBEAT_REQUIRED);
+        let require = members.remove(REQUIRE_CHECKS);
+        let value = serde_json::Value::Object(members);
         let file: TrustFile = serde_path_to_error::deserialize(value)
             .map_err(|e| TrustError::Json(format!("{}: {}", e.path(), e.inner())))?;
-        let trust = Trust::new(file)?;
+        let mut trust = Trust::new(file)?;
+        if let Some(h) = heartbeats {
+            let h: BTreeMap<String, u64> =
+                serde_json::from_value(h).map_err(|e| member(HEARTBEAT_REQUIRED, e))?;
+            trust = trust.require_heartbeats(h)?;
+        }
         match require {
             None => Ok(trust),
             Some(v) => {
@@ -172,7 +219,24 @@ impl Trust {
         self
     }
 
-    /// The trust file as JSON, `require_checks` included.
+    /// Require heartbeats of these producers, each at least every so many seconds (> 0).
+    pub fn require_heartbeats(mut self, h: BTreeMap<String, u64>) -> Result<Trust, TrustError> {
+        for (p, secs) in &h {
+            let at = format!("{HEARTBEAT_REQUIRED}.{p}");
+            ProducerId::new(p.as_str()).map_err(|e| member(&at, e))?;
+            if *secs == 0 {
+                return Err(member(
+                    at,
+                    "the longest silence allowed must be at least 1 s",
+                ));
+            }
+        }
+        self.heartbeat_required = h;
+        Ok(self)
+    }
+
+    /// The trust file as JSON, `require_checks` included, and [`HEARTBEAT_REQUIRED`] when
+    /// any is required.
     pub fn to_json(&self) -> Vec<u8> {
         let mut v = serde_json::to_value(&self.file).expect("a trust file serialises");
         if let Some(o) = v.as_object_mut() {
@@ -180,10 +244,16 @@ impl Trust {
                 REQUIRE_CHECKS.into(),
                 self.require_checks.iter().map(|c| c.number()).collect(),
             );
+            if !self.heartbeat_required.is_empty() {
+                o.insert(
+                    HEARTBEAT_REQUIRED.into(),
+                    serde_json::to_value(&self.heartbeat_required).expect("a map serialises"),
+                );
+            }
         }
-        let mut s = serde_json::to_string_pretty(&v).expect("a JSON value serialises");
-        s.push('\n');
-        s.into_bytes()
+        let mut out = serde_json::to_vec_pretty(&v).expect("JSON serialises");
+        out.push(b'\n');
+        out
     }
 
     /// Validate a trust file's contents.
@@ -294,6 +364,7 @@ impl Trust {
             require_checks: DEFAULT_REQUIRED.to_vec(),
             log_keys,
             authority_keys,
+            heartbeat_required: BTreeMap::new(),
             file,
         })
     }
