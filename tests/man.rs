@@ -71,7 +71,7 @@ fn every_command_has_examples_exit_status_and_see_also() {
     let mut missing = Vec::new();
     for path in &paths {
         let Some(text) = man::page_text(path) else {
-            missing.push(format!("{:?}: no entry", path));
+            missing.push(format!("{path:?}: no entry"));
             continue;
         };
         if text.examples.is_empty() {
