@@ -429,6 +429,25 @@ fn parse_hashes(hs: &[String]) -> Result<Vec<Hash>, String> {
 
 /// Check a proof file; `Err(reason)` when it does not hold.
 pub fn check_proof(file: &ProofFile, log_key: &Ed25519NoteVerifier) -> Result<String, String> {
+    check_proof_explained(file, log_key).map(|lines| lines[0].clone())
+}
+
+/// A checkpoint's size, root and log time, as `prove check` prints it.
+fn checkpoint_line(what: &str, v: &logseal::checkpoint::VerifiedCheckpoint) -> String {
+    format!(
+        "{what}: size {}, root {}, signed at {}",
+        v.checkpoint.size,
+        hex::encode(v.checkpoint.root),
+        logseal::record::types::Timestamp(v.log_time.saturating_mul(1000)).to_rfc3339()
+    )
+}
+
+/// [`check_proof`]'s verdict, then what was checked: the leaf hash and each checkpoint's
+/// size, root and time (RFC 3339, the log's own cosignature time).
+pub fn check_proof_explained(
+    file: &ProofFile,
+    log_key: &Ed25519NoteVerifier,
+) -> Result<Vec<String>, String> {
     let (origin, tree_hash) = match file {
         ProofFile::Inclusion {
             origin, tree_hash, ..
@@ -458,7 +477,8 @@ pub fn check_proof(file: &ProofFile, log_key: &Ed25519NoteVerifier) -> Result<St
             checkpoint,
             ..
         } => {
-            let cp = open("checkpoint", checkpoint)?.checkpoint;
+            let verified = open("checkpoint", checkpoint)?;
+            let cp = &verified.checkpoint;
             let record = B64
                 .decode(record)
                 .map_err(|e| format!("record: not base64: {e}"))?;
@@ -472,11 +492,15 @@ pub fn check_proof(file: &ProofFile, log_key: &Ed25519NoteVerifier) -> Result<St
             let proof = parse_hashes(proof)?;
             alg.verify_inclusion(*leaf_index, cp.size, &computed, &proof, &cp.root)
                 .map_err(|e| format!("inclusion proof: {e}"))?;
-            Ok(format!(
-                "leaf {leaf_index} is in the tree of size {} of {origin} (root {})",
-                cp.size,
-                hex::encode(cp.root)
-            ))
+            Ok(vec![
+                format!(
+                    "leaf {leaf_index} is in the tree of size {} of {origin} (root {})",
+                    cp.size,
+                    hex::encode(cp.root)
+                ),
+                format!("leaf hash: {}", hex::encode(computed)),
+                checkpoint_line("checkpoint", &verified),
+            ])
         }
         ProofFile::Consistency {
             old_checkpoint,
@@ -484,15 +508,20 @@ pub fn check_proof(file: &ProofFile, log_key: &Ed25519NoteVerifier) -> Result<St
             proof,
             ..
         } => {
-            let old = open("old_checkpoint", old_checkpoint)?.checkpoint;
-            let new = open("new_checkpoint", new_checkpoint)?.checkpoint;
+            let old_v = open("old_checkpoint", old_checkpoint)?;
+            let new_v = open("new_checkpoint", new_checkpoint)?;
+            let (old, new) = (&old_v.checkpoint, &new_v.checkpoint);
             let proof = parse_hashes(proof)?;
             alg.verify_consistency(old.size, new.size, &old.root, &new.root, &proof)
                 .map_err(|e| format!("consistency proof: {e}"))?;
-            Ok(format!(
-                "the tree of size {} is a prefix of the tree of size {} of {origin}",
-                old.size, new.size
-            ))
+            Ok(vec![
+                format!(
+                    "the tree of size {} is a prefix of the tree of size {} of {origin}",
+                    old.size, new.size
+                ),
+                checkpoint_line("old checkpoint", &old_v),
+                checkpoint_line("new checkpoint", &new_v),
+            ])
         }
     }
 }
@@ -506,8 +535,8 @@ pub fn prove_check(args: ProofCheckArgs) -> anyhow::Result<()> {
     };
     let file: ProofFile = serde_json::from_slice(&bytes)
         .map_err(|e| Invalid(format!("{name}: not a logseal proof: {e}")))?;
-    match check_proof(&file, &key) {
-        Ok(msg) => files::print(&format!("ok: {msg}\n")),
+    match check_proof_explained(&file, &key) {
+        Ok(lines) => files::print(&format!("ok: {}\n", lines.join("\n"))),
         Err(reason) => Err(Invalid(format!("{name}: the proof does not hold: {reason}")).into()),
     }
 }
