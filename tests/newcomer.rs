@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use common::{AUTHORITY, ORIGIN, fails, lines, logseal, ok, public_key_hex, setup_log};
+use logseal::record::{Disclosure, SealedValue};
 use serde_json::{Value, json};
 
 mod common;
@@ -263,6 +264,223 @@ fn prove_check_prints_leaf_hash_and_checkpoint_size_root_and_time() {
     );
     assert!(
         err.contains("other.json is JSON, not a signed record"),
+        "{err}"
+    );
+}
+
+/// Rewrite the disclosures file `from` into `to`, the value at `path` replaced by `value`.
+fn with_value(dir: &Path, from: &str, to: &str, path: &str, value: SealedValue) {
+    let mut ds: Vec<Disclosure> =
+        logseal::cbor::decode_canonical(&std::fs::read(dir.join(from)).unwrap()).unwrap();
+    let d = ds.iter_mut().find(|d| d.path.to_string() == path).unwrap();
+    d.value = value;
+    std::fs::write(dir.join(to), logseal::cbor::to_vec(&ds)).unwrap();
+}
+
+#[test]
+fn record_show_tells_a_malformed_value_from_one_that_does_not_open_its_commitment() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(&logseal(
+        &["keygen", "--name", "query-frontend", "--out", "qf"],
+        d,
+        None,
+    ));
+    let record = json!({
+        "producer": "query-frontend", "seq": 0, "prev": "00".repeat(32),
+        "occurred_at": "2026-03-01T10:30:00Z", "status": "ok",
+        "retention_rule": "de-bdsg76-led-logs@1",
+        "body": {
+            "action": "consult", "legal_basis": "nl-sv-126n",
+            "purpose": "criminal-investigation",
+            "actor": {"role": "police-officer", "organisation": "politie-eenheid-noord",
+                      "authorisation_id": "auth-0017", "user": "officer-17"},
+            "data_categories": ["subscriber-name-address"], "result_count": 1,
+            "query": "+31 6 1234 5678", "subject": "Zoë van der Berg", "recipients": ["OM Noord"]
+        }
+    });
+    ok(&logseal(
+        &[
+            "record",
+            "new",
+            "--kind",
+            "data-access",
+            "--producer-key",
+            "qf.key",
+            "--origin",
+            ORIGIN,
+            "--out",
+            "r",
+        ],
+        d,
+        Some(&record.to_string()),
+    ));
+    let show = |disc: &str| {
+        logseal(
+            &["record", "show", "r.cose", "--disclosures", disc],
+            d,
+            None,
+        )
+    };
+    let user = SealedValue::Text;
+
+    // Well-formed, but another value: does not open the commitment.
+    with_value(
+        d,
+        "r.disclosures",
+        "other.disclosures",
+        "actor.user",
+        user("officer-18".into()),
+    );
+    let o = show("other.disclosures");
+    let err = fails(&o, 1);
+    assert!(common::text(&o.stdout).contains("  actor.user: DISCLOSURE DOES NOT MATCH\n"));
+    assert!(
+        err.contains("disclosure for actor.user does not match its commitment"),
+        "{err}"
+    );
+    assert!(!err.contains("malformed"), "{err}");
+
+    // A number where the field takes an identifier: malformed, and says so.
+    with_value(
+        d,
+        "r.disclosures",
+        "bad.disclosures",
+        "actor.user",
+        SealedValue::Uint(17),
+    );
+    let o = show("bad.disclosures");
+    let err = fails(&o, 1);
+    let out = common::text(&o.stdout);
+    assert!(
+        out.contains("  actor.user: MALFORMED DISCLOSURE VALUE: "),
+        "{out}"
+    );
+    assert!(
+        err.contains("disclosure for actor.user: malformed value: "),
+        "{err}"
+    );
+    assert!(err.contains("does not open the commitment either"), "{err}");
+    assert!(!err.contains("does not match its commitment"), "{err}");
+    let o = logseal(
+        &[
+            "record",
+            "show",
+            "r.cose",
+            "--disclosures",
+            "bad.disclosures",
+            "--json",
+        ],
+        d,
+        None,
+    );
+    fails(&o, 1);
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let f = v["sealed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == "actor.user")
+        .unwrap();
+    assert_eq!(f["state"], "malformed");
+    assert!(
+        f["problem"].as_str().unwrap().contains("does not open"),
+        "{f}"
+    );
+
+    // The honest disclosures still open every field.
+    ok(&show("r.disclosures"));
+}
+
+/// Copy `from`/public to `to`/public (a public-only copy, as a mirror serves it).
+fn copy_public(from: &Path, to: &Path) {
+    for e in walk(&from.join("public")) {
+        let rel = e.strip_prefix(from).unwrap();
+        let dst = to.join(rel);
+        std::fs::create_dir_all(dst.parent().unwrap()).unwrap();
+        std::fs::copy(&e, &dst).unwrap();
+    }
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[test]
+fn info_and_retention_plan_on_a_public_only_copy() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    setup_log(d);
+    ok(&logseal(&["checkpoint", "log"], d, None));
+    let full: Value =
+        serde_json::from_str(&ok(&logseal(&["info", "log", "--json"], d, None))).unwrap();
+    copy_public(&d.join("log"), &d.join("mirror"));
+    assert!(!d.join("mirror/private").exists());
+
+    let v: Value = serde_json::from_str(&ok(&logseal(
+        &["info", "mirror", "--json", "--log-key", "logkey.pub"],
+        d,
+        None,
+    )))
+    .unwrap();
+    assert_eq!(v["origin"], ORIGIN);
+    assert_eq!(v["size"], 1);
+    assert_eq!(v["root"], full["root"]);
+    assert_eq!(v["public_only"], true);
+    assert_eq!(v["published_checkpoints"], full["published_checkpoints"]);
+    assert_eq!(v["cosigners"], json!([]));
+
+    // Without the key: sizes, no times, and saying why; no silent scan for counts.
+    let out = ok(&logseal(&["info", "mirror"], d, None));
+    assert!(out.contains("public part only"), "{out}");
+    assert!(
+        out.contains("not verified and their times not shown: give --log-key"),
+        "{out}"
+    );
+    assert!(
+        out.contains("counts per kind and producer are not shown"),
+        "{out}"
+    );
+    let with_key = ok(&logseal(
+        &["info", "mirror", "--log-key", "logkey.pub"],
+        d,
+        None,
+    ));
+    let t = full["published_checkpoints"][1]["time"].as_u64().unwrap();
+    let rfc = logseal::record::types::Timestamp(t * 1000).to_rfc3339();
+    assert!(with_key.contains(&format!("signed at {rfc}")), "{with_key}");
+
+    // A checkpoint altered in the copy does not verify against the key.
+    let cp = d.join("mirror/public/checkpoint");
+    let text = std::fs::read_to_string(&cp).unwrap();
+    let root_b64 = text.lines().nth(2).unwrap().to_string();
+    let other = if root_b64.starts_with('A') { "B" } else { "A" };
+    std::fs::write(
+        &cp,
+        text.replacen(&root_b64, &format!("{other}{}", &root_b64[1..]), 1),
+    )
+    .unwrap();
+    let out = ok(&logseal(
+        &["info", "mirror", "--log-key", "logkey.pub"],
+        d,
+        None,
+    ));
+    assert!(out.contains("DOES NOT VERIFY"), "{out}");
+
+    let err = fails(&logseal(&["retention", "plan", "mirror"], d, None), 2);
+    assert!(
+        err.contains(
+            "only the public part of a log (no private/): the retention plan needs the private part"
+        ),
         "{err}"
     );
 }

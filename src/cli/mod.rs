@@ -706,9 +706,13 @@ pub struct ProofCheckArgs {
 /// `logseal info`.
 #[derive(Debug, Args)]
 pub struct InfoArgs {
-    /// The log directory
+    /// The log directory (a public-only copy, without private/, is enough)
     #[arg(value_name = "DIR")]
     pub dir: PathBuf,
+    /// The log's verifier-key file: on a public-only copy, verifies the checkpoints and
+    /// shows their times (with private/, the log's own key is used)
+    #[arg(long, value_name = "PUB")]
+    pub log_key: Option<PathBuf>,
     /// Print one JSON object
     #[arg(long)]
     pub json: bool,

@@ -588,7 +588,104 @@ fn history_text(history: &History) -> String {
     out
 }
 
+/// `info` on a public-only copy (no private/): what the public part says, each checkpoint
+/// verified against `--log-key` when given. No record is read: counts per kind and producer
+/// would take a full read, which `verify` does.
+fn public_info(args: &InfoArgs) -> anyhow::Result<()> {
+    let public = PublicPart::open(&args.dir)?;
+    let key = args.log_key.as_deref().map(read_verifier).transpose()?;
+    let reader = public.reader();
+    let mut sizes = reader.published_sizes()?;
+    if !sizes.contains(&public.latest_size) {
+        sizes.push(public.latest_size);
+    }
+    let mut history: History = Vec::new();
+    for size in sizes {
+        let note = match size == public.latest_size {
+            true => Some(public.latest.clone()),
+            false => reader.published_checkpoint(size)?,
+        };
+        let time = match (note, &key) {
+            (None, _) => Err("vanished while listed".to_string()),
+            (Some(_), None) => Err("not verified (give --log-key)".to_string()),
+            (Some(n), Some(k)) => open_checkpoint::<&str>(&n, &public.origin, k, &[], 0)
+                .map_err(|e| e.to_string())
+                .and_then(|v| match v.checkpoint.size == size {
+                    true => Ok(v.log_time),
+                    false => Err(format!("holds a checkpoint of size {}", v.checkpoint.size)),
+                }),
+        };
+        history.push((size, time));
+    }
+    let note = logseal::note::parse_note(&public.latest)?;
+    let root = Checkpoint::parse(&note.text)?.root;
+    // Names on the latest checkpoint's signature lines other than the log's: its cosigners
+    // (not verified here; `verify` checks them against the trust file's witnesses).
+    let mut cosigners: Vec<&str> = note
+        .signatures
+        .iter()
+        .map(|s| s.name.as_str())
+        .filter(|n| *n != public.origin)
+        .collect();
+    cosigners.dedup();
+    const NOT_READ: &str = "counts per kind and producer are not shown: the private part \
+        (absent) holds them, and reading every record is what `logseal verify` does";
+    if args.json {
+        let v = serde_json::json!({
+            "origin": public.origin,
+            "tree_hash": public.alg.name(),
+            "size": public.latest_size,
+            "root": hex::encode(root),
+            "public_only": true,
+            "checkpoints_verified": key.is_some(),
+            "published_checkpoints": history.iter().map(|(size, time)| match time {
+                Ok(t) => serde_json::json!({"size": size, "time": t}),
+                Err(e) => serde_json::json!({"size": size, "error": e}),
+            }).collect::<Vec<_>>(),
+            "cosigners": cosigners,
+            "counts": NOT_READ,
+        });
+        return files::print(&format!("{}\n", serde_json::to_string_pretty(&v)?));
+    }
+    let mut out = format!(
+        "log         {} (public part only: no private/)\norigin      {}\ntree hash   {}\n\
+         size        {}\nroot        {}\n",
+        args.dir.display(),
+        public.origin,
+        public.alg.name(),
+        public.latest_size,
+        hex::encode(root)
+    );
+    out.push_str(&format!(
+        "cosigners   {}\n",
+        match cosigners.is_empty() {
+            true => "none".to_string(),
+            false => format!(
+                "{} (names on the latest checkpoint, not verified)",
+                cosigners.join(", ")
+            ),
+        }
+    ));
+    if key.is_none() {
+        out.push_str(&format!(
+            "\npublished checkpoints ({}; not verified and their times not shown: give \
+             --log-key)\n",
+            history.len()
+        ));
+        for (size, _) in &history {
+            out.push_str(&format!("  size {size}\n"));
+        }
+    } else {
+        out.push_str(&history_text(&history));
+    }
+    out.push_str(&format!("\n{NOT_READ}\n"));
+    files::print(&out)
+}
+
 pub fn info(args: InfoArgs) -> anyhow::Result<()> {
+    if !args.dir.join("private").exists() && args.dir.join("public").is_dir() {
+        return public_info(&args);
+    }
     let log = Log::open_read_only(&args.dir).map_err(log_err)?;
     let state = log.state();
     let cp = log.reader().checkpoint()?;
