@@ -172,13 +172,17 @@ _logseal() {
             return 0
             ;;
         logseal__subcmd__info)
-            opts="-h -V --log-key --json --help --version"
+            opts="-h -V --log-key --state --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --log-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -484,3 +484,45 @@ fn info_and_retention_plan_on_a_public_only_copy() {
         "{err}"
     );
 }
+
+#[test]
+fn info_on_a_public_only_copy_reads_producers_from_the_auditors_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    setup_log(d);
+    ok(&logseal(&["checkpoint", "log"], d, None));
+    ok(&trust_new(d, &[]));
+    std::fs::create_dir(d.join("state")).unwrap();
+    copy_public(&d.join("log"), &d.join("mirror"));
+    // No state yet: said plainly.
+    let err = fails(
+        &logseal(&["info", "mirror", "--state", "state"], d, None),
+        2,
+    );
+    assert!(err.contains("no auditor state there"), "{err}");
+    ok(&logseal(
+        &[
+            "verify",
+            "mirror",
+            "--trust",
+            "trust.json",
+            "--state",
+            "state",
+        ],
+        d,
+        None,
+    ));
+    let v: Value = serde_json::from_str(&ok(&logseal(
+        &["info", "mirror", "--json", "--state", "state"],
+        d,
+        None,
+    )))
+    .unwrap();
+    assert_eq!(v["auditor_state"]["verified_size"], 1, "{v}");
+    assert_eq!(
+        v["auditor_state"]["producers"],
+        json!([{"producer": AUTHORITY, "next_seq": 1, "last_heartbeat": null}]),
+        "{v}"
+    );
+    assert!(v.get("counts").is_none());
+}

@@ -713,6 +713,10 @@ pub struct InfoArgs {
     /// shows their times (with private/, the log's own key is used)
     #[arg(long, value_name = "PUB")]
     pub log_key: Option<PathBuf>,
+    /// The auditor's state directory (of `verify --state`): on a public-only copy, shows per
+    /// producer the records and last heartbeat as of the state's last verified checkpoint
+    #[arg(long, value_name = "DIR")]
+    pub state: Option<PathBuf>,
     /// Print one JSON object
     #[arg(long)]
     pub json: bool,
@@ -777,7 +781,8 @@ pub struct RecordNewArgs {
 /// `logseal record show`.
 #[derive(Debug, Args)]
 pub struct RecordShowArgs {
-    /// The record (a COSE_Sign1 file)
+    /// The record (a COSE_Sign1 file), or an inclusion proof of `logseal prove inclusion`
+    /// (the record inside it is shown)
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
     /// Disclosures file (as written by `logseal record new`) to open sealed fields

@@ -629,7 +629,12 @@ fn public_info(args: &InfoArgs) -> anyhow::Result<()> {
         .collect();
     cosigners.dedup();
     const NOT_READ: &str = "counts per kind and producer are not shown: the private part \
-        (absent) holds them, and reading every record is what `logseal verify` does";
+        (absent) holds them, and reading every record is what `logseal verify` does (give \
+        --state to show what its state holds)";
+    let producers = match &args.state {
+        Some(dir) => Some(state_producers(dir, &public.origin)?),
+        None => None,
+    };
     if args.json {
         let v = serde_json::json!({
             "origin": public.origin,
@@ -643,8 +648,14 @@ fn public_info(args: &InfoArgs) -> anyhow::Result<()> {
                 Err(e) => serde_json::json!({"size": size, "error": e}),
             }).collect::<Vec<_>>(),
             "cosigners": cosigners,
-            "counts": NOT_READ,
         });
+        let mut v = v;
+        match producers {
+            Some((size, p)) => {
+                v["auditor_state"] = serde_json::json!({"verified_size": size, "producers": p});
+            }
+            None => v["counts"] = serde_json::json!(NOT_READ),
+        }
         return files::print(&format!("{}\n", serde_json::to_string_pretty(&v)?));
     }
     let mut out = format!(
@@ -678,8 +689,60 @@ fn public_info(args: &InfoArgs) -> anyhow::Result<()> {
     } else {
         out.push_str(&history_text(&history));
     }
-    out.push_str(&format!("\n{NOT_READ}\n"));
+    match producers {
+        None => out.push_str(&format!("\n{NOT_READ}\n")),
+        Some((size, p)) => {
+            out.push_str(&format!(
+                "\nproducers ({}, from the auditor's state: the leaves below {size} it verified)\n",
+                p.len()
+            ));
+            for x in &p {
+                out.push_str(&format!(
+                    "  {:<24} next seq {:<8} last heartbeat {}\n",
+                    x["producer"].as_str().unwrap_or(""),
+                    x["next_seq"],
+                    x["last_heartbeat"].as_str().unwrap_or("none seen")
+                ));
+            }
+        }
+    }
     files::print(&out)
+}
+
+/// Per producer, from the auditor's state in `dir` (`verify --state`): the next seq of its
+/// chain and the time of its last heartbeat, as of the leaves below the state's
+/// last fully verified checkpoint (its resume point). Refuses a directory without a state.
+fn state_producers(dir: &Path, origin: &str) -> anyhow::Result<(u64, Vec<serde_json::Value>)> {
+    let file = dir.join(super::verify::STATE_FILE);
+    if !file.is_file() {
+        bail!(
+            "--state {}: no auditor state there ({} is missing; `logseal verify --state` \
+             writes it)",
+            dir.display(),
+            file.display()
+        );
+    }
+    let state = super::verify::read_state(dir, origin)?;
+    let resume = state.resume.with_context(|| {
+        format!(
+            "--state {}: the state holds no fully verified checkpoint to count from; run \
+             `logseal verify --state` on the log",
+            dir.display()
+        )
+    })?;
+    let producers = resume
+        .chains
+        .iter()
+        .map(|c| {
+            let hb = c.last_heartbeat_at_ms.or(c.last_heartbeat_end_ms);
+            serde_json::json!({
+                "producer": c.producer,
+                "next_seq": c.next_seq,
+                "last_heartbeat": hb.map(|ms| logseal::record::types::Timestamp(ms).to_rfc3339()),
+            })
+        })
+        .collect();
+    Ok((resume.size, producers))
 }
 
 pub fn info(args: InfoArgs) -> anyhow::Result<()> {
