@@ -49,6 +49,9 @@ _logseal() {
             logseal,rotate-log-key)
                 cmd="logseal__subcmd__rotate__subcmd__log__subcmd__key"
                 ;;
+            logseal,trust)
+                cmd="logseal__subcmd__trust"
+                ;;
             logseal,verify)
                 cmd="logseal__subcmd__verify"
                 ;;
@@ -85,6 +88,9 @@ _logseal() {
             logseal__subcmd__retention,release)
                 cmd="logseal__subcmd__retention__subcmd__release"
                 ;;
+            logseal__subcmd__trust,new)
+                cmd="logseal__subcmd__trust__subcmd__new"
+                ;;
             logseal__subcmd__witness,cosign)
                 cmd="logseal__subcmd__witness__subcmd__cosign"
                 ;;
@@ -98,7 +104,7 @@ _logseal() {
 
     case "${cmd}" in
         logseal)
-            opts="-h -V --help --version keygen record demo init append checkpoint rotate-log-key prove info recover verify witness retention"
+            opts="-h -V --help --version keygen record demo init append checkpoint rotate-log-key prove info recover verify witness retention trust"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -166,12 +172,20 @@ _logseal() {
             return 0
             ;;
         logseal__subcmd__info)
-            opts="-h -V --json --help --version"
+            opts="-h -V --log-key --state --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --log-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -599,6 +613,86 @@ _logseal() {
             fi
             case "${prev}" in
                 --new-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        logseal__subcmd__trust)
+            opts="-h -V --help --version new"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        logseal__subcmd__trust__subcmd__new)
+            opts="-h -V --out --log-key --authority --registry --origin --tree-hash --witness --quorum --authorisation-required --max-delay --retention-authority --require --heartbeat --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --authority)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --registry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --origin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tree-hash)
+                    COMPREPLY=($(compgen -W "sha256 blake3" -- "${cur}"))
+                    return 0
+                    ;;
+                --witness)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --quorum)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --authorisation-required)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-delay)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retention-authority)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --require)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --heartbeat)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

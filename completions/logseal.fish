@@ -39,6 +39,7 @@ complete -c logseal -n "__fish_logseal_needs_command" -f -a "recover" -d 'Rebuil
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "verify" -d 'Verify a log: completeness, ordering, authenticity and authorisation'
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "witness" -d 'Act as an offline witness: cosign checkpoints that extend the last one cosigned'
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "retention" -d 'Retention: plan, sweep (erase what is due), erase on request, legal holds'
+complete -c logseal -n "__fish_logseal_needs_command" -f -a "trust" -d 'Write an auditor\'s trust file from keys and options'
 complete -c logseal -n "__fish_logseal_using_subcommand keygen" -l name -d 'Key name, as it appears in key strings and note signatures (no spaces, no \'+\')' -r
 complete -c logseal -n "__fish_logseal_using_subcommand keygen" -l out -d 'Write PREFIX.key (secret) and PREFIX.pub (public)' -r -F
 complete -c logseal -n "__fish_logseal_using_subcommand keygen" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -111,6 +112,8 @@ complete -c logseal -n "__fish_logseal_using_subcommand prove; and __fish_seen_s
 complete -c logseal -n "__fish_logseal_using_subcommand prove; and __fish_seen_subcommand_from check" -l log-key -d 'The log\'s verifier-key file' -r -F
 complete -c logseal -n "__fish_logseal_using_subcommand prove; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c logseal -n "__fish_logseal_using_subcommand prove; and __fish_seen_subcommand_from check" -s V -l version -d 'Print version'
+complete -c logseal -n "__fish_logseal_using_subcommand info" -l log-key -d 'The log\'s verifier-key file: on a public-only copy, verifies the checkpoints and shows their times (with private/, the log\'s own key is used)' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand info" -l state -d 'The auditor\'s state directory (of `verify --state`): on a public-only copy, shows per producer the records and last heartbeat as of the state\'s last verified checkpoint' -r -F
 complete -c logseal -n "__fish_logseal_using_subcommand info" -l json -d 'Print one JSON object'
 complete -c logseal -n "__fish_logseal_using_subcommand info" -s h -l help -d 'Print help'
 complete -c logseal -n "__fish_logseal_using_subcommand info" -s V -l version -d 'Print version'
@@ -194,3 +197,22 @@ complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_se
 complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_seen_subcommand_from release" -l at -d 'The time of the release (RFC 3339; default: now)' -r
 complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_seen_subcommand_from release" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_seen_subcommand_from release" -s V -l version -d 'Print version'
+complete -c logseal -n "__fish_logseal_using_subcommand trust; and not __fish_seen_subcommand_from new" -s h -l help -d 'Print help'
+complete -c logseal -n "__fish_logseal_using_subcommand trust; and not __fish_seen_subcommand_from new" -s V -l version -d 'Print version'
+complete -c logseal -n "__fish_logseal_using_subcommand trust; and not __fish_seen_subcommand_from new" -f -a "new" -d 'Write a trust file (for `verify --trust`) from keys and options'
+complete -c logseal -n "__fish_logseal_using_subcommand trust; and __fish_seen_subcommand_from new" -l out -d 'Write the trust file to FILE (refuses to overwrite)' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand trust; and __fish_seen_subcommand_from new" -l log-key -d 'The log\'s verifier key (file or key string), named after the origin' -r
+complete -c logseal -n "__fish_logseal_using_subcommand trust; and __fish_seen_subcommand_from new" -l authority -d 'The registration authority\'s verifier key (file or key string); its name is its producer id' -r
+complete -c logseal -n "__fish_logseal_using_subcommand trust; and __fish_seen_subcommand_from new" -l registry -d 'Producer id of the authorisation registry' -r
+complete -c logseal -n "__fish_logseal_using_subcommand trust; and __fish_seen_subcommand_from new" -l origin -d 'The log\'s origin (default: the log key\'s name)' -r
+complete -c logseal -n "__fish_logseal_using_subcommand trust; and __fish_seen_subcommand_from new" -l tree-hash -d 'The tree hash (default: blake3 for an origin ending in `/blake3`, else sha256)' -r -f -a "sha256\t''
+blake3\t''"
+complete -c logseal -n "__fish_logseal_using_subcommand trust; and __fish_seen_subcommand_from new" -l witness -d 'A witness\'s cosigner key (file or key string, from `logseal witness vkey`); repeatable' -r
+complete -c logseal -n "__fish_logseal_using_subcommand trust; and __fish_seen_subcommand_from new" -l quorum -d 'How many listed witnesses must cosign (default: 0)' -r
+complete -c logseal -n "__fish_logseal_using_subcommand trust; and __fish_seen_subcommand_from new" -l authorisation-required -d 'Producer whose data-access records must all name an authorisation; repeatable' -r
+complete -c logseal -n "__fish_logseal_using_subcommand trust; and __fish_seen_subcommand_from new" -l max-delay -d 'Maximum logging delay in seconds (default: 86400)' -r
+complete -c logseal -n "__fish_logseal_using_subcommand trust; and __fish_seen_subcommand_from new" -l retention-authority -d 'Producer id whose retention-policy records alone apply (check 7)' -r
+complete -c logseal -n "__fish_logseal_using_subcommand trust; and __fish_seen_subcommand_from new" -l require -d 'The checks required, by number (default: 1-6)' -r
+complete -c logseal -n "__fish_logseal_using_subcommand trust; and __fish_seen_subcommand_from new" -l heartbeat -d 'A producer that must send heartbeats, with the longest silence allowed, e.g. `query-frontend=26h`; repeatable' -r
+complete -c logseal -n "__fish_logseal_using_subcommand trust; and __fish_seen_subcommand_from new" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c logseal -n "__fish_logseal_using_subcommand trust; and __fish_seen_subcommand_from new" -s V -l version -d 'Print version'

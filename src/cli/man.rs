@@ -766,6 +766,46 @@ pub const PAGE_TEXTS: &[PageText] = &[
         see_also: &["witness cosign", "keygen", "docs/CHECKS.md"],
     },
     PageText {
+        path: "trust",
+        examples: &[(
+            "An auditor's trust file for a log, its registration authority and one witness",
+            "logseal trust new --out auditor/trust.json --log-key keys/log.pub --authority \
+             keys/authority.pub --witness witness-1.vkey --quorum 1",
+        )],
+        exit_status: &[
+            (0, "the trust file was written"),
+            (1, "a key or option is invalid (the message names it)"),
+            (2, COULD_NOT_RUN),
+        ],
+        see_also: &["trust new", "keygen", "verify", "docs/CHECKS.md"],
+    },
+    PageText {
+        path: "trust new",
+        examples: &[
+            (
+                "A trust file requiring checks 1-7 and daily heartbeats of query-frontend",
+                "logseal trust new --out auditor/trust.json --log-key keys/log.pub --authority \
+                 keys/authority.pub --require 1,2,3,4,5,6,7 --heartbeat query-frontend=26h",
+            ),
+            (
+                "With a pinned retention-policy authority and one witness",
+                "logseal trust new --out auditor/trust.json --log-key keys/log.pub --authority \
+                 keys/authority.pub --retention-authority retention-authority --witness \
+                 witness-1.vkey --quorum 1",
+            ),
+        ],
+        exit_status: &[
+            (0, "the trust file was written"),
+            (
+                1,
+                "a key or option is invalid, or the file would not be read by verify (the \
+                 message names the member)",
+            ),
+            (2, COULD_NOT_RUN),
+        ],
+        see_also: &["keygen", "verify", "witness vkey", "docs/CHECKS.md"],
+    },
+    PageText {
         path: "retention",
         examples: &[
             (

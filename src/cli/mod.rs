@@ -50,7 +50,10 @@ pub enum Command {
         Writes PREFIX.key, the signer key `PRIVATE+KEY+<name>+<hex8 id>+<base64>` (created \
         with mode 0600; never printed), and PREFIX.pub, the verifier key \
         `<name>+<hex8 id>+<base64(0x01 || public key)>` of the C2SP signed-note format. \
-        Refuses to overwrite either file. Prints the verifier key and the paths.")]
+        Refuses to overwrite either file. Prints the verifier key, the paths, the raw public \
+        key in hex (what a key-registration's and key-revocation's `public_key` take) and the \
+        cosigner key (type 0x04, what a trust file's `witnesses` take when the key is a \
+        witness's; the same as `logseal witness vkey`).")]
     Keygen(KeygenArgs),
     /// Create and inspect single signed records
     #[command(subcommand)]
@@ -164,6 +167,70 @@ pub enum Command {
     /// Retention: plan, sweep (erase what is due), erase on request, legal holds
     #[command(subcommand)]
     Retention(RetentionCommand),
+    /// Write an auditor's trust file from keys and options
+    #[command(subcommand)]
+    Trust(TrustCommand),
+}
+
+/// `logseal trust …`.
+#[derive(Debug, Subcommand)]
+pub enum TrustCommand {
+    /// Write a trust file (for `verify --trust`) from keys and options
+    #[command(
+        long_about = "Write an auditor's trust file (docs/CHECKS.md, Trust file) from \
+        keys and options, so that no one writes its JSON by hand.\n\n\
+        Each key is given as a file (PREFIX.pub from `logseal keygen`; for a witness, the \
+        output of `logseal witness vkey`) or as the key string itself. A secret key is \
+        refused. The origin defaults to the log key's name, the tree hash to the one the \
+        origin states (`/blake3` at its end: blake3, else sha256). The file is validated as \
+        `verify` reads it before it is written, and never overwrites an existing file."
+    )]
+    New(TrustNewArgs),
+}
+
+/// `logseal trust new`.
+#[derive(Debug, Args)]
+pub struct TrustNewArgs {
+    /// Write the trust file to FILE (refuses to overwrite)
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// The log's verifier key (file or key string), named after the origin
+    #[arg(long, value_name = "PUB")]
+    pub log_key: String,
+    /// The registration authority's verifier key (file or key string); its name is its producer id
+    #[arg(long, value_name = "PUB")]
+    pub authority: String,
+    /// Producer id of the authorisation registry
+    #[arg(long, value_name = "ID", default_value = "authorisation-registry")]
+    pub registry: String,
+    /// The log's origin (default: the log key's name)
+    #[arg(long, value_name = "ORIGIN")]
+    pub origin: Option<String>,
+    /// The tree hash (default: blake3 for an origin ending in `/blake3`, else sha256)
+    #[arg(long, value_name = "HASH", value_parser = ["sha256", "blake3"])]
+    pub tree_hash: Option<String>,
+    /// A witness's cosigner key (file or key string, from `logseal witness vkey`); repeatable
+    #[arg(long = "witness", value_name = "VKEY")]
+    pub witnesses: Vec<String>,
+    /// How many listed witnesses must cosign (default: 0)
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub quorum: usize,
+    /// Producer whose data-access records must all name an authorisation; repeatable
+    #[arg(long = "authorisation-required", value_name = "ID")]
+    pub authorisation_required: Vec<String>,
+    /// Maximum logging delay in seconds (default: 86400)
+    #[arg(long, value_name = "SECS")]
+    pub max_delay: Option<u64>,
+    /// Producer id whose retention-policy records alone apply (check 7)
+    #[arg(long, value_name = "ID")]
+    pub retention_authority: Option<String>,
+    /// The checks required, by number (default: 1-6)
+    #[arg(long, value_name = "N[,N]", value_delimiter = ',')]
+    pub require: Option<Vec<u64>>,
+    /// A producer that must send heartbeats, with the longest silence allowed, e.g.
+    /// `query-frontend=26h`; repeatable
+    #[arg(long = "heartbeat", value_name = "ID=DURATION")]
+    pub heartbeats: Vec<String>,
 }
 
 /// `logseal retention …`.
@@ -639,9 +706,17 @@ pub struct ProofCheckArgs {
 /// `logseal info`.
 #[derive(Debug, Args)]
 pub struct InfoArgs {
-    /// The log directory
+    /// The log directory (a public-only copy, without private/, is enough)
     #[arg(value_name = "DIR")]
     pub dir: PathBuf,
+    /// The log's verifier-key file: on a public-only copy, verifies the checkpoints and
+    /// shows their times (with private/, the log's own key is used)
+    #[arg(long, value_name = "PUB")]
+    pub log_key: Option<PathBuf>,
+    /// The auditor's state directory (of `verify --state`): on a public-only copy, shows per
+    /// producer the records and last heartbeat as of the state's last verified checkpoint
+    #[arg(long, value_name = "DIR")]
+    pub state: Option<PathBuf>,
     /// Print one JSON object
     #[arg(long)]
     pub json: bool,
@@ -706,7 +781,8 @@ pub struct RecordNewArgs {
 /// `logseal record show`.
 #[derive(Debug, Args)]
 pub struct RecordShowArgs {
-    /// The record (a COSE_Sign1 file)
+    /// The record (a COSE_Sign1 file), or an inclusion proof of `logseal prove inclusion`
+    /// (the record inside it is shown)
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
     /// Disclosures file (as written by `logseal record new`) to open sealed fields

@@ -429,6 +429,25 @@ fn parse_hashes(hs: &[String]) -> Result<Vec<Hash>, String> {
 
 /// Check a proof file; `Err(reason)` when it does not hold.
 pub fn check_proof(file: &ProofFile, log_key: &Ed25519NoteVerifier) -> Result<String, String> {
+    check_proof_explained(file, log_key).map(|lines| lines[0].clone())
+}
+
+/// A checkpoint's size, root and log time, as `prove check` prints it.
+fn checkpoint_line(what: &str, v: &logseal::checkpoint::VerifiedCheckpoint) -> String {
+    format!(
+        "{what}: size {}, root {}, signed at {}",
+        v.checkpoint.size,
+        hex::encode(v.checkpoint.root),
+        logseal::record::types::Timestamp(v.log_time.saturating_mul(1000)).to_rfc3339()
+    )
+}
+
+/// [`check_proof`]'s verdict, then what was checked: the leaf hash and each checkpoint's
+/// size, root and time (RFC 3339, the log's own cosignature time).
+pub fn check_proof_explained(
+    file: &ProofFile,
+    log_key: &Ed25519NoteVerifier,
+) -> Result<Vec<String>, String> {
     let (origin, tree_hash) = match file {
         ProofFile::Inclusion {
             origin, tree_hash, ..
@@ -458,7 +477,8 @@ pub fn check_proof(file: &ProofFile, log_key: &Ed25519NoteVerifier) -> Result<St
             checkpoint,
             ..
         } => {
-            let cp = open("checkpoint", checkpoint)?.checkpoint;
+            let verified = open("checkpoint", checkpoint)?;
+            let cp = &verified.checkpoint;
             let record = B64
                 .decode(record)
                 .map_err(|e| format!("record: not base64: {e}"))?;
@@ -472,11 +492,15 @@ pub fn check_proof(file: &ProofFile, log_key: &Ed25519NoteVerifier) -> Result<St
             let proof = parse_hashes(proof)?;
             alg.verify_inclusion(*leaf_index, cp.size, &computed, &proof, &cp.root)
                 .map_err(|e| format!("inclusion proof: {e}"))?;
-            Ok(format!(
-                "leaf {leaf_index} is in the tree of size {} of {origin} (root {})",
-                cp.size,
-                hex::encode(cp.root)
-            ))
+            Ok(vec![
+                format!(
+                    "leaf {leaf_index} is in the tree of size {} of {origin} (root {})",
+                    cp.size,
+                    hex::encode(cp.root)
+                ),
+                format!("leaf hash: {}", hex::encode(computed)),
+                checkpoint_line("checkpoint", &verified),
+            ])
         }
         ProofFile::Consistency {
             old_checkpoint,
@@ -484,15 +508,20 @@ pub fn check_proof(file: &ProofFile, log_key: &Ed25519NoteVerifier) -> Result<St
             proof,
             ..
         } => {
-            let old = open("old_checkpoint", old_checkpoint)?.checkpoint;
-            let new = open("new_checkpoint", new_checkpoint)?.checkpoint;
+            let old_v = open("old_checkpoint", old_checkpoint)?;
+            let new_v = open("new_checkpoint", new_checkpoint)?;
+            let (old, new) = (&old_v.checkpoint, &new_v.checkpoint);
             let proof = parse_hashes(proof)?;
             alg.verify_consistency(old.size, new.size, &old.root, &new.root, &proof)
                 .map_err(|e| format!("consistency proof: {e}"))?;
-            Ok(format!(
-                "the tree of size {} is a prefix of the tree of size {} of {origin}",
-                old.size, new.size
-            ))
+            Ok(vec![
+                format!(
+                    "the tree of size {} is a prefix of the tree of size {} of {origin}",
+                    old.size, new.size
+                ),
+                checkpoint_line("old checkpoint", &old_v),
+                checkpoint_line("new checkpoint", &new_v),
+            ])
         }
     }
 }
@@ -506,8 +535,8 @@ pub fn prove_check(args: ProofCheckArgs) -> anyhow::Result<()> {
     };
     let file: ProofFile = serde_json::from_slice(&bytes)
         .map_err(|e| Invalid(format!("{name}: not a logseal proof: {e}")))?;
-    match check_proof(&file, &key) {
-        Ok(msg) => files::print(&format!("ok: {msg}\n")),
+    match check_proof_explained(&file, &key) {
+        Ok(lines) => files::print(&format!("ok: {}\n", lines.join("\n"))),
         Err(reason) => Err(Invalid(format!("{name}: the proof does not hold: {reason}")).into()),
     }
 }
@@ -559,7 +588,167 @@ fn history_text(history: &History) -> String {
     out
 }
 
+/// `info` on a public-only copy (no private/): what the public part says, each checkpoint
+/// verified against `--log-key` when given. No record is read: counts per kind and producer
+/// would take a full read, which `verify` does.
+fn public_info(args: &InfoArgs) -> anyhow::Result<()> {
+    let public = PublicPart::open(&args.dir)?;
+    let key = args.log_key.as_deref().map(read_verifier).transpose()?;
+    let reader = public.reader();
+    let mut sizes = reader.published_sizes()?;
+    if !sizes.contains(&public.latest_size) {
+        sizes.push(public.latest_size);
+    }
+    let mut history: History = Vec::new();
+    for size in sizes {
+        let note = match size == public.latest_size {
+            true => Some(public.latest.clone()),
+            false => reader.published_checkpoint(size)?,
+        };
+        let time = match (note, &key) {
+            (None, _) => Err("vanished while listed".to_string()),
+            (Some(_), None) => Err("not verified (give --log-key)".to_string()),
+            (Some(n), Some(k)) => open_checkpoint::<&str>(&n, &public.origin, k, &[], 0)
+                .map_err(|e| e.to_string())
+                .and_then(|v| match v.checkpoint.size == size {
+                    true => Ok(v.log_time),
+                    false => Err(format!("holds a checkpoint of size {}", v.checkpoint.size)),
+                }),
+        };
+        history.push((size, time));
+    }
+    let note = logseal::note::parse_note(&public.latest)?;
+    let root = Checkpoint::parse(&note.text)?.root;
+    // Names on the latest checkpoint's signature lines other than the log's: its cosigners
+    // (not verified here; `verify` checks them against the trust file's witnesses).
+    let mut cosigners: Vec<&str> = note
+        .signatures
+        .iter()
+        .map(|s| s.name.as_str())
+        .filter(|n| *n != public.origin)
+        .collect();
+    cosigners.dedup();
+    const NOT_READ: &str = "counts per kind and producer are not shown: the private part \
+        (absent) holds them, and reading every record is what `logseal verify` does (give \
+        --state to show what its state holds)";
+    let producers = match &args.state {
+        Some(dir) => Some(state_producers(dir, &public.origin)?),
+        None => None,
+    };
+    if args.json {
+        let v = serde_json::json!({
+            "origin": public.origin,
+            "tree_hash": public.alg.name(),
+            "size": public.latest_size,
+            "root": hex::encode(root),
+            "public_only": true,
+            "checkpoints_verified": key.is_some(),
+            "published_checkpoints": history.iter().map(|(size, time)| match time {
+                Ok(t) => serde_json::json!({"size": size, "time": t}),
+                Err(e) => serde_json::json!({"size": size, "error": e}),
+            }).collect::<Vec<_>>(),
+            "cosigners": cosigners,
+        });
+        let mut v = v;
+        match producers {
+            Some((size, p)) => {
+                v["auditor_state"] = serde_json::json!({"verified_size": size, "producers": p});
+            }
+            None => v["counts"] = serde_json::json!(NOT_READ),
+        }
+        return files::print(&format!("{}\n", serde_json::to_string_pretty(&v)?));
+    }
+    let mut out = format!(
+        "log         {} (public part only: no private/)\norigin      {}\ntree hash   {}\n\
+         size        {}\nroot        {}\n",
+        args.dir.display(),
+        public.origin,
+        public.alg.name(),
+        public.latest_size,
+        hex::encode(root)
+    );
+    out.push_str(&format!(
+        "cosigners   {}\n",
+        match cosigners.is_empty() {
+            true => "none".to_string(),
+            false => format!(
+                "{} (names on the latest checkpoint, not verified)",
+                cosigners.join(", ")
+            ),
+        }
+    ));
+    if key.is_none() {
+        out.push_str(&format!(
+            "\npublished checkpoints ({}; not verified and their times not shown: give \
+             --log-key)\n",
+            history.len()
+        ));
+        for (size, _) in &history {
+            out.push_str(&format!("  size {size}\n"));
+        }
+    } else {
+        out.push_str(&history_text(&history));
+    }
+    match producers {
+        None => out.push_str(&format!("\n{NOT_READ}\n")),
+        Some((size, p)) => {
+            out.push_str(&format!(
+                "\nproducers ({}, from the auditor's state: the leaves below {size} it verified)\n",
+                p.len()
+            ));
+            for x in &p {
+                out.push_str(&format!(
+                    "  {:<24} next seq {:<8} last heartbeat {}\n",
+                    x["producer"].as_str().unwrap_or(""),
+                    x["next_seq"],
+                    x["last_heartbeat"].as_str().unwrap_or("none seen")
+                ));
+            }
+        }
+    }
+    files::print(&out)
+}
+
+/// Per producer, from the auditor's state in `dir` (`verify --state`): the next seq of its
+/// chain and the time of its last heartbeat, as of the leaves below the state's
+/// last fully verified checkpoint (its resume point). Refuses a directory without a state.
+fn state_producers(dir: &Path, origin: &str) -> anyhow::Result<(u64, Vec<serde_json::Value>)> {
+    let file = dir.join(super::verify::STATE_FILE);
+    if !file.is_file() {
+        bail!(
+            "--state {}: no auditor state there ({} is missing; `logseal verify --state` \
+             writes it)",
+            dir.display(),
+            file.display()
+        );
+    }
+    let state = super::verify::read_state(dir, origin)?;
+    let resume = state.resume.with_context(|| {
+        format!(
+            "--state {}: the state holds no fully verified checkpoint to count from; run \
+             `logseal verify --state` on the log",
+            dir.display()
+        )
+    })?;
+    let producers = resume
+        .chains
+        .iter()
+        .map(|c| {
+            let hb = c.last_heartbeat_at_ms.or(c.last_heartbeat_end_ms);
+            serde_json::json!({
+                "producer": c.producer,
+                "next_seq": c.next_seq,
+                "last_heartbeat": hb.map(|ms| logseal::record::types::Timestamp(ms).to_rfc3339()),
+            })
+        })
+        .collect();
+    Ok((resume.size, producers))
+}
+
 pub fn info(args: InfoArgs) -> anyhow::Result<()> {
+    if !args.dir.join("private").exists() && args.dir.join("public").is_dir() {
+        return public_info(&args);
+    }
     let log = Log::open_read_only(&args.dir).map_err(log_err)?;
     let state = log.state();
     let cp = log.reader().checkpoint()?;

@@ -14,11 +14,14 @@ pub mod recover;
 pub mod retention;
 pub mod rotate;
 pub mod sweep;
+pub mod trust;
 pub mod verify;
 mod view;
 pub mod witness;
 
-use logseal::cli::{Cli, Command, ProveCommand, RecordCommand, RetentionCommand, WitnessCommand};
+use logseal::cli::{
+    Cli, Command, ProveCommand, RecordCommand, RetentionCommand, TrustCommand, WitnessCommand,
+};
 
 /// The input was examined and found invalid (exit status 1). The message names the file
 /// and the problem, with the library's byte offset or field path.
@@ -57,5 +60,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Retention(RetentionCommand::Erase(args)) => sweep::erase(args),
         Command::Retention(RetentionCommand::Hold(args)) => sweep::hold(args),
         Command::Retention(RetentionCommand::Release(args)) => sweep::release(args),
+        Command::Trust(TrustCommand::New(args)) => trust::new(args),
     }
 }

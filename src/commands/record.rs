@@ -26,6 +26,10 @@ use logseal::record::{Record, SignedRecord};
 use logseal::tree::TreeHashAlg;
 use rand_core::RngCore;
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as B64;
+
+use super::log::ProofFile;
 use super::view::{KeyCheck, View};
 use super::{Invalid, files};
 
@@ -142,6 +146,47 @@ pub fn new(args: RecordNewArgs) -> anyhow::Result<()> {
     ))
 }
 
+/// A file that is not a COSE record: an inclusion proof (`logseal prove inclusion`) yields
+/// the record inside it, with a line saying so; a consistency proof or other JSON is refused
+/// saying what the file is. Anything else is returned as is, for the record decoder.
+fn unwrap_proof(file: &str, bytes: Vec<u8>) -> anyhow::Result<(Vec<u8>, Option<String>)> {
+    if bytes.first() != Some(&b'{') {
+        return Ok((bytes, None));
+    }
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
+        return Ok((bytes, None));
+    };
+    match serde_json::from_value::<ProofFile>(value) {
+        Ok(ProofFile::Inclusion {
+            origin,
+            leaf_index,
+            record,
+            ..
+        }) => {
+            let record = B64.decode(record.as_bytes()).map_err(|e| {
+                Invalid(format!(
+                    "{file}: an inclusion proof whose record is not base64: {e}"
+                ))
+            })?;
+            let note = format!(
+                "{file} is an inclusion proof of leaf {leaf_index} of {origin} (check it with \
+                 `logseal prove check`); the record inside it:\n"
+            );
+            Ok((record, Some(note)))
+        }
+        Ok(ProofFile::Consistency { .. }) => Err(Invalid(format!(
+            "{file} is a consistency proof (`logseal prove consistency`), not a record; check \
+             it with `logseal prove check`"
+        ))
+        .into()),
+        Err(_) => Err(Invalid(format!(
+            "{file} is JSON, not a signed record (a COSE_Sign1 file, PREFIX.cose of `logseal \
+             record new`, or an inclusion proof of `logseal prove inclusion`)"
+        ))
+        .into()),
+    }
+}
+
 pub fn show(args: RecordShowArgs) -> anyhow::Result<()> {
     let bytes = files::read(&args.file)?;
     let file = args.file.display().to_string();
@@ -153,7 +198,14 @@ pub fn show(args: RecordShowArgs) -> anyhow::Result<()> {
         }
     };
     let verifier = args.key.as_deref().map(read_verifier).transpose()?;
+    let (bytes, from_proof) = unwrap_proof(&file, bytes)?;
     let record = Record::decode(&bytes).map_err(|e| Invalid(format!("{file}: {e}")))?;
+    match from_proof {
+        // Standard output stays one JSON object.
+        Some(note) if args.json => eprint!("{note}"),
+        Some(note) => files::print(&note)?,
+        None => {}
+    }
     let key = match (&verifier, &args.origin) {
         (Some(v), Some(origin)) => Some(KeyCheck {
             name: v.name(),

@@ -30,6 +30,14 @@ pub(crate) const TZDB: &str =
     "IANA time zone database bundled into the binary (version not reported yet)";
 
 pub fn plan_cmd(args: RetentionPlanArgs) -> anyhow::Result<()> {
+    if args.dir.join("public").is_dir() && !args.dir.join("private").exists() {
+        anyhow::bail!(
+            "{}: only the public part of a log (no private/): the retention plan needs the \
+             private part, which holds the disclosures it judges; run it on the log itself \
+             (`logseal verify` checks a public copy)",
+            args.dir.display()
+        );
+    }
     let at = match &args.at {
         Some(s) => {
             Timestamp::parse_rfc3339(s)

@@ -19,8 +19,10 @@
 //!   "body": { …the kind's public fields, as in the JSON input… },
 //!   "sealed": [ { "path": "actor.user", "what": "<description>",
 //!                 "commitment": "<hex>",
-//!                 "state": "sealed" | "disclosed" | "mismatch",
-//!                 "value": <only when disclosed: string | hex string | number | array> } ],
+//!                 "state": "sealed" | "disclosed" | "mismatch" | "malformed",
+//!                 "value": <only when disclosed: string | hex string | number | array>,
+//!                 "problem"?: <only when malformed: why the value is not one the field
+//!                             takes, and whether it opens the commitment> } ],
 //!   "stray_disclosures": [ { "path", "problem" } ],   // disclosures for no field of the record
 //!   "signature": { "state": "verified" | "not-checked" | "failed",
 //!                  "key"?: "<key name>", "origin"?: "<origin>", "error"?: "<why>" }
@@ -38,7 +40,33 @@ use serde_json::{Value, json};
 pub enum SealedState {
     Sealed,
     Disclosed(SealedValue),
+    /// A well-formed value that does not open the commitment (another value, salt or path).
     Mismatch,
+    /// A value the field does not take (wrong type, not NFC, controls, too long): why, and
+    /// whether it opens the commitment all the same (a producer sealed a forbidden value).
+    Malformed {
+        reason: String,
+        opens: bool,
+    },
+}
+
+/// The state of a sealed field with commitment `commitment` opened by `d`: a value its
+/// field does not take is malformed, whether or not it opens the commitment.
+fn disclosure_state(
+    commitment: &[u8; 32],
+    d: &Disclosure,
+    class: Option<logseal::record::sealed::ValueClass>,
+) -> SealedState {
+    let opens = &d.commitment() == commitment;
+    let malformed = match class {
+        None => Some("the record's kind has no sealed field at this path".to_string()),
+        Some(c) => d.value.check(c).err().map(|e| e.to_string()),
+    };
+    match (malformed, opens) {
+        (Some(reason), opens) => SealedState::Malformed { reason, opens },
+        (None, true) => SealedState::Disclosed(d.value.clone()),
+        (None, false) => SealedState::Mismatch,
+    }
 }
 
 pub struct SealedField {
@@ -59,6 +87,15 @@ pub enum Signature {
         origin: String,
         error: String,
     },
+}
+
+/// The second half of a malformed value's problem line.
+fn malformed_opens(opens: bool) -> &'static str {
+    if opens {
+        "it opens the commitment: the producer sealed a value the field does not take"
+    } else {
+        "it does not open the commitment either"
+    }
 }
 
 /// A record, inspected.
@@ -92,13 +129,11 @@ impl View {
             .sealed
             .iter()
             .map(|(path, commitment)| {
-                let what = specs.iter().find(|s| s.matches(path)).map_or("", |s| s.doc);
+                let spec = specs.iter().find(|s| s.matches(path));
+                let what = spec.map_or("", |s| s.doc);
                 let state = match disclosures.iter().find(|d| &d.path == path) {
                     None => SealedState::Sealed,
-                    Some(d) if payload.check_disclosure(d).is_ok() => {
-                        SealedState::Disclosed(d.value.clone())
-                    }
-                    Some(_) => SealedState::Mismatch,
+                    Some(d) => disclosure_state(commitment, d, spec.map(|s| s.class)),
                 };
                 SealedField {
                     path: path.clone(),
@@ -147,8 +182,19 @@ impl View {
         let mut out: Vec<String> = self
             .sealed
             .iter()
-            .filter(|f| matches!(f.state, SealedState::Mismatch))
-            .map(|f| format!("disclosure for {} does not match its commitment", f.path))
+            .filter_map(|f| match &f.state {
+                SealedState::Mismatch => Some(format!(
+                    "disclosure for {} does not match its commitment (a well-formed value, \
+                     but the value, salt or path differs from what was sealed)",
+                    f.path
+                )),
+                SealedState::Malformed { reason, opens } => Some(format!(
+                    "disclosure for {}: malformed value: {reason}; {}",
+                    f.path,
+                    malformed_opens(*opens)
+                )),
+                _ => None,
+            })
             .collect();
         out.extend(
             self.stray
@@ -230,6 +276,10 @@ impl View {
                     SealedState::Sealed => "sealed".to_string(),
                     SealedState::Disclosed(v) => format!("disclosed: {}", value_text(v)),
                     SealedState::Mismatch => "DISCLOSURE DOES NOT MATCH".to_string(),
+                    SealedState::Malformed { reason, opens } => format!(
+                        "MALFORMED DISCLOSURE VALUE: {reason}; {}",
+                        malformed_opens(*opens)
+                    ),
                 };
                 out.push_str(&format!("  {}: {state}\n", f.path));
                 if !f.what.is_empty() {
@@ -274,6 +324,10 @@ impl View {
                     SealedState::Sealed => ("sealed", None),
                     SealedState::Disclosed(x) => ("disclosed", Some(value_json(x))),
                     SealedState::Mismatch => ("mismatch", None),
+                    SealedState::Malformed { reason, opens } => {
+                        v["problem"] = json!(format!("{reason}; {}", malformed_opens(*opens)));
+                        ("malformed", None)
+                    }
                 };
                 v["state"] = json!(state);
                 if let Some(x) = value {

@@ -1,0 +1,154 @@
+//! `logseal trust new`: an auditor's trust file (docs/CHECKS.md §Trust file) written from
+//! keys and options. The file is built as [`TrustFile`], validated by [`Trust::new`] and
+//! read back by [`Trust::from_json`] (what `verify` reads) before it is written, so a file
+//! this command writes is one `verify` accepts.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use logseal::checkpoint::CosignatureVerifier;
+use logseal::cli::{TrustNewArgs, parse_duration};
+use logseal::log::BLAKE3_ORIGIN_SUFFIX;
+use logseal::note::{Ed25519NoteVerifier, NoteVerifier};
+use logseal::verify::report::Check;
+use logseal::verify::trust::{DEFAULT_MAX_LOGGING_DELAY_SECS, TRUST_FORMAT};
+use logseal::verify::{Trust, TrustFile};
+
+use super::{Invalid, files};
+
+pub fn new(args: TrustNewArgs) -> anyhow::Result<()> {
+    files::ensure_absent(&[&args.out])?;
+    let log_key = verifier("--log-key", &args.log_key)?;
+    let authority = verifier("--authority", &args.authority)?;
+    let origin = args
+        .origin
+        .clone()
+        .unwrap_or_else(|| log_key.name().to_string());
+    let tree_hash = args.tree_hash.clone().unwrap_or_else(|| {
+        if origin.ends_with(BLAKE3_ORIGIN_SUFFIX) {
+            "blake3".into()
+        } else {
+            "sha256".into()
+        }
+    });
+    let witnesses = args
+        .witnesses
+        .iter()
+        .map(|w| cosigner(w))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let file = TrustFile {
+        format: TRUST_FORMAT,
+        origin,
+        tree_hash,
+        log_key: log_key.to_vkey(),
+        registration_authority: authority.to_vkey(),
+        authorisation_registry: args.registry.clone(),
+        authorisation_required: args.authorisation_required.clone(),
+        witnesses,
+        witness_quorum: args.quorum,
+        max_logging_delay_secs: args.max_delay.unwrap_or(DEFAULT_MAX_LOGGING_DELAY_SECS),
+        max_logging_delay_overrides: BTreeMap::new(),
+        retention_policy_authority: args.retention_authority.clone(),
+        log_key_history: Vec::new(),
+        registration_authority_history: Vec::new(),
+    };
+    let invalid = |e: logseal::verify::TrustError| Invalid(format!("trust new: {e}"));
+    let mut trust = Trust::new(file).map_err(invalid)?;
+    trust = trust
+        .require_heartbeats(heartbeats(&args.heartbeats)?)
+        .map_err(invalid)?;
+    if let Some(numbers) = &args.require {
+        trust = Trust {
+            require_checks: Vec::new(),
+            ..trust
+        }
+        .also_requiring(checks(numbers)?);
+    }
+    let json = trust.to_json();
+    // What `verify` will read: refuse to write a file it would not accept.
+    Trust::from_json(&json).map_err(invalid)?;
+    files::create_new(&args.out, &json, 0o644)?;
+    files::print(&format!(
+        "trust file: {} (origin {}, {} witnesses, quorum {}, checks required: {})\n",
+        args.out.display(),
+        trust.origin(),
+        trust.witnesses.len(),
+        trust.file.witness_quorum,
+        trust
+            .require_checks
+            .iter()
+            .map(|c| c.number().to_string())
+            .collect::<Vec<_>>()
+            .join(",")
+    ))
+}
+
+/// A key argument: the key string itself, or a file holding it (one line). A secret key is
+/// refused rather than copied into a file meant to be shared.
+fn key_string(option: &str, arg: &str) -> anyhow::Result<String> {
+    let path = Path::new(arg);
+    let s = if path.is_file() {
+        files::read_key_line(path)?.trim().to_string()
+    } else {
+        arg.trim().to_string()
+    };
+    if s.starts_with("PRIVATE+KEY+") {
+        return Err(Invalid(format!(
+            "{option} {arg}: this is a secret key; give the public one (PREFIX.pub)"
+        ))
+        .into());
+    }
+    Ok(s)
+}
+
+fn verifier(option: &str, arg: &str) -> anyhow::Result<Ed25519NoteVerifier> {
+    let s = key_string(option, arg)?;
+    Ed25519NoteVerifier::from_vkey(&s).map_err(|e| {
+        Invalid(format!(
+            "{option} {arg}: not a verifier key (a PREFIX.pub file of `logseal keygen` or its \
+             line): {e}"
+        ))
+        .into()
+    })
+}
+
+/// A witness: its cosigner key (type 0x04), or its Ed25519 verifier key (type 0x01, the
+/// same public key), written in the cosigner form the trust file takes.
+fn cosigner(arg: &str) -> anyhow::Result<String> {
+    let s = key_string("--witness", arg)?;
+    if let Ok(c) = CosignatureVerifier::from_vkey(&s) {
+        return Ok(c.to_vkey());
+    }
+    let v = Ed25519NoteVerifier::from_vkey(&s).map_err(|e| {
+        Invalid(format!(
+            "--witness {arg}: neither a cosigner key (`logseal witness vkey`) nor a verifier \
+             key: {e}"
+        ))
+    })?;
+    Ok(CosignatureVerifier::new(v.name(), *v.public_key())?.to_vkey())
+}
+
+fn heartbeats(args: &[String]) -> anyhow::Result<BTreeMap<String, u64>> {
+    let mut out = BTreeMap::new();
+    for a in args {
+        let bad = |why: String| Invalid(format!("--heartbeat {a}: {why}"));
+        let (id, d) = a
+            .split_once('=')
+            .ok_or_else(|| bad("expected PRODUCER=DURATION, e.g. query-frontend=26h".into()))?;
+        let secs = parse_duration(d).map_err(bad)?.as_secs();
+        if out.insert(id.to_string(), secs).is_some() {
+            return Err(bad(format!("{id} is given twice")).into());
+        }
+    }
+    Ok(out)
+}
+
+fn checks(numbers: &[u64]) -> anyhow::Result<Vec<Check>> {
+    numbers
+        .iter()
+        .map(|&n| {
+            Check::from_number(n)
+                .ok_or_else(|| Invalid(format!("--require: {n} is not a check (1–7)")).into())
+        })
+        .collect()
+}
