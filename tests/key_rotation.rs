@@ -534,3 +534,88 @@ fn rotate_log_key_command_rotates_and_prints_the_history() {
     let published = std::fs::read(logdir.join("public/checkpoint")).unwrap();
     assert_eq!(note::parse_note(&published).unwrap().signatures.len(), 4);
 }
+
+/// A log with the scenario's first day appended (and checkpointed when `checkpointed`),
+/// rotated to [`new_log_key`]. Returns N and the rotation checkpoint.
+fn rotate_after_day_one(dir: &Path, checkpointed: bool) -> (u64, Vec<u8>) {
+    let days = scenario::build(Scale::SMALL, TreeHashAlg::Sha256).unwrap();
+    let mut log = Log::init(
+        dir,
+        &log_key(),
+        &authority_vkey(),
+        TreeHashAlg::Sha256,
+        days[0].checkpoint_at - 86_400,
+    )
+    .unwrap();
+    let items: Vec<_> = days[0].records.iter().map(|s| s.item.clone()).collect();
+    log.append(&items).unwrap();
+    if checkpointed {
+        log.checkpoint(days[0].checkpoint_at).unwrap();
+    }
+    let note = log
+        .rotate_log_key(&new_log_key(), days[0].checkpoint_at + 60)
+        .unwrap();
+    (log.size(), note)
+}
+
+fn public_object(dir: &Path, key: &str) -> Option<Vec<u8>> {
+    std::fs::read(dir.join("public").join(key)).ok()
+}
+
+#[test]
+fn a_rotation_at_a_fresh_size_is_the_history_entry_of_that_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let (n, note) = rotate_after_day_one(dir.path(), false);
+    let entry = public_object(dir.path(), &logseal::log::history::key(n));
+    assert_eq!(
+        entry.as_deref(),
+        Some(&note[..]),
+        "history entry of size {n}"
+    );
+    assert_eq!(note::parse_note(&note).unwrap().signatures.len(), 4);
+    assert_eq!(
+        public_object(dir.path(), &logseal::log::history::rotation_key(n)),
+        None
+    );
+    // Verifies with the key history, the rotation checkpoint found in the history.
+    let o = run(dir.path(), &history_trust(n), &fresh_state());
+    assert!(
+        codes(&o, "checkpoint-")
+            .iter()
+            .all(|c| c.0 == "checkpoint-no-auditor-state"),
+        "{:?}",
+        codes(&o, "checkpoint-")
+    );
+}
+
+#[test]
+fn a_rotation_at_a_checkpointed_size_is_published_beside_the_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let (n, note) = rotate_after_day_one(dir.path(), true);
+    // The first checkpoint of size N (the old key's) stays the history entry.
+    let entry = public_object(dir.path(), &logseal::log::history::key(n)).unwrap();
+    assert_eq!(note::parse_note(&entry).unwrap().signatures.len(), 2);
+    let rotation = public_object(dir.path(), &logseal::log::history::rotation_key(n));
+    assert_eq!(rotation.as_deref(), Some(&note[..]));
+    assert_eq!(
+        public_object(dir.path(), "checkpoint").as_deref(),
+        Some(&note[..])
+    );
+    // Running it again (an interrupted rotation) changes nothing that is published.
+    let mut log = Log::open(dir.path()).unwrap();
+    let again = log.rotate_log_key(&new_log_key(), 1).unwrap();
+    assert_eq!(again, note);
+    assert_eq!(
+        public_object(dir.path(), &logseal::log::history::rotation_key(n)).as_deref(),
+        Some(&note[..])
+    );
+    drop(log);
+    let o = run(dir.path(), &history_trust(n), &fresh_state());
+    assert!(
+        codes(&o, "checkpoint-")
+            .iter()
+            .all(|c| c.0 == "checkpoint-no-auditor-state"),
+        "{:?}",
+        codes(&o, "checkpoint-")
+    );
+}
