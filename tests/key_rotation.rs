@@ -264,7 +264,13 @@ fn a_trust_file_with_only_the_new_key_cannot_authenticate_old_checkpoints() {
     only_scenario_violation(&o);
     assert_eq!(
         codes(&o, "checkpoint-"),
-        vec![("checkpoint-stored-key-unknown", Verdict::CannotBeDetermined)]
+        vec![
+            ("checkpoint-stored-key-unknown", Verdict::CannotBeDetermined),
+            (
+                "checkpoint-history-key-unknown",
+                Verdict::CannotBeDetermined
+            )
+        ]
     );
     // With the history, the same run is clean.
     let n = state.checkpoints.last().unwrap().size;
@@ -618,4 +624,48 @@ fn a_rotation_at_a_checkpointed_size_is_published_beside_the_history() {
         "{:?}",
         codes(&o, "checkpoint-")
     );
+}
+
+#[test]
+fn verify_requires_the_rotation_checkpoint_of_each_boundary() {
+    let dir = tempfile::tempdir().unwrap();
+    let (n, _) = rotate_after_day_one(dir.path(), true);
+    let days = scenario::build(Scale::SMALL, TreeHashAlg::Sha256).unwrap();
+    let mut log = Log::open(dir.path()).unwrap();
+    let items: Vec<_> = days[1].records.iter().map(|s| s.item.clone()).collect();
+    log.append(&items).unwrap();
+    log.checkpoint(days[1].checkpoint_at).unwrap();
+    drop(log);
+    let t = history_trust(n);
+    let missing = |o: &Outcome| {
+        violations(o)
+            .iter()
+            .filter(|v| v.0 == "checkpoint-rotation-missing")
+            .count()
+    };
+    assert_eq!(missing(&run(dir.path(), &t, &fresh_state())), 0);
+    // public/checkpoint has moved on: without public/rotations/<N> the rotation is not
+    // announced anywhere the log publishes.
+    let rotation = dir
+        .path()
+        .join("public")
+        .join(logseal::log::history::rotation_key(n));
+    let bytes = std::fs::read(&rotation).unwrap();
+    std::fs::remove_file(&rotation).unwrap();
+    assert_eq!(missing(&run(dir.path(), &t, &fresh_state())), 1);
+    // Nor does the old key's entry of size N alone announce it.
+    let entry = dir
+        .path()
+        .join("public")
+        .join(logseal::log::history::key(n));
+    assert_eq!(
+        note::parse_note(&std::fs::read(&entry).unwrap())
+            .unwrap()
+            .signatures
+            .len(),
+        2
+    );
+    // The rotation checkpoint in the history's place is found there.
+    std::fs::write(&entry, &bytes).unwrap();
+    assert_eq!(missing(&run(dir.path(), &t, &fresh_state())), 0);
 }
