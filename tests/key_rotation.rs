@@ -265,11 +265,11 @@ fn a_trust_file_with_only_the_new_key_cannot_authenticate_old_checkpoints() {
     assert_eq!(
         codes(&o, "checkpoint-"),
         vec![
-            ("checkpoint-stored-key-unknown", Verdict::CannotBeDetermined),
             (
                 "checkpoint-history-key-unknown",
                 Verdict::CannotBeDetermined
-            )
+            ),
+            ("checkpoint-stored-key-unknown", Verdict::CannotBeDetermined)
         ]
     );
     // With the history, the same run is clean.
