@@ -264,7 +264,13 @@ fn a_trust_file_with_only_the_new_key_cannot_authenticate_old_checkpoints() {
     only_scenario_violation(&o);
     assert_eq!(
         codes(&o, "checkpoint-"),
-        vec![("checkpoint-stored-key-unknown", Verdict::CannotBeDetermined)]
+        vec![
+            (
+                "checkpoint-history-key-unknown",
+                Verdict::CannotBeDetermined
+            ),
+            ("checkpoint-stored-key-unknown", Verdict::CannotBeDetermined)
+        ]
     );
     // With the history, the same run is clean.
     let n = state.checkpoints.last().unwrap().size;
@@ -533,4 +539,133 @@ fn rotate_log_key_command_rotates_and_prints_the_history() {
     );
     let published = std::fs::read(logdir.join("public/checkpoint")).unwrap();
     assert_eq!(note::parse_note(&published).unwrap().signatures.len(), 4);
+}
+
+/// A log with the scenario's first day appended (and checkpointed when `checkpointed`),
+/// rotated to [`new_log_key`]. Returns N and the rotation checkpoint.
+fn rotate_after_day_one(dir: &Path, checkpointed: bool) -> (u64, Vec<u8>) {
+    let days = scenario::build(Scale::SMALL, TreeHashAlg::Sha256).unwrap();
+    let mut log = Log::init(
+        dir,
+        &log_key(),
+        &authority_vkey(),
+        TreeHashAlg::Sha256,
+        days[0].checkpoint_at - 86_400,
+    )
+    .unwrap();
+    let items: Vec<_> = days[0].records.iter().map(|s| s.item.clone()).collect();
+    log.append(&items).unwrap();
+    if checkpointed {
+        log.checkpoint(days[0].checkpoint_at).unwrap();
+    }
+    let note = log
+        .rotate_log_key(&new_log_key(), days[0].checkpoint_at + 60)
+        .unwrap();
+    (log.size(), note)
+}
+
+fn public_object(dir: &Path, key: &str) -> Option<Vec<u8>> {
+    std::fs::read(dir.join("public").join(key)).ok()
+}
+
+#[test]
+fn a_rotation_at_a_fresh_size_is_the_history_entry_of_that_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let (n, note) = rotate_after_day_one(dir.path(), false);
+    let entry = public_object(dir.path(), &logseal::log::history::key(n));
+    assert_eq!(
+        entry.as_deref(),
+        Some(&note[..]),
+        "history entry of size {n}"
+    );
+    assert_eq!(note::parse_note(&note).unwrap().signatures.len(), 4);
+    assert_eq!(
+        public_object(dir.path(), &logseal::log::history::rotation_key(n)),
+        None
+    );
+    // Verifies with the key history, the rotation checkpoint found in the history.
+    let o = run(dir.path(), &history_trust(n), &fresh_state());
+    assert!(
+        codes(&o, "checkpoint-")
+            .iter()
+            .all(|c| c.0 == "checkpoint-no-auditor-state"),
+        "{:?}",
+        codes(&o, "checkpoint-")
+    );
+}
+
+#[test]
+fn a_rotation_at_a_checkpointed_size_is_published_beside_the_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let (n, note) = rotate_after_day_one(dir.path(), true);
+    // The first checkpoint of size N (the old key's) stays the history entry.
+    let entry = public_object(dir.path(), &logseal::log::history::key(n)).unwrap();
+    assert_eq!(note::parse_note(&entry).unwrap().signatures.len(), 2);
+    let rotation = public_object(dir.path(), &logseal::log::history::rotation_key(n));
+    assert_eq!(rotation.as_deref(), Some(&note[..]));
+    assert_eq!(
+        public_object(dir.path(), "checkpoint").as_deref(),
+        Some(&note[..])
+    );
+    // Running it again (an interrupted rotation) changes nothing that is published.
+    let mut log = Log::open(dir.path()).unwrap();
+    let again = log.rotate_log_key(&new_log_key(), 1).unwrap();
+    assert_eq!(again, note);
+    assert_eq!(
+        public_object(dir.path(), &logseal::log::history::rotation_key(n)).as_deref(),
+        Some(&note[..])
+    );
+    drop(log);
+    let o = run(dir.path(), &history_trust(n), &fresh_state());
+    assert!(
+        codes(&o, "checkpoint-")
+            .iter()
+            .all(|c| c.0 == "checkpoint-no-auditor-state"),
+        "{:?}",
+        codes(&o, "checkpoint-")
+    );
+}
+
+#[test]
+fn verify_requires_the_rotation_checkpoint_of_each_boundary() {
+    let dir = tempfile::tempdir().unwrap();
+    let (n, _) = rotate_after_day_one(dir.path(), true);
+    let days = scenario::build(Scale::SMALL, TreeHashAlg::Sha256).unwrap();
+    let mut log = Log::open(dir.path()).unwrap();
+    let items: Vec<_> = days[1].records.iter().map(|s| s.item.clone()).collect();
+    log.append(&items).unwrap();
+    log.checkpoint(days[1].checkpoint_at).unwrap();
+    drop(log);
+    let t = history_trust(n);
+    let missing = |o: &Outcome| {
+        violations(o)
+            .iter()
+            .filter(|v| v.0 == "checkpoint-rotation-missing")
+            .count()
+    };
+    assert_eq!(missing(&run(dir.path(), &t, &fresh_state())), 0);
+    // public/checkpoint has moved on: without public/rotations/<N> the rotation is not
+    // announced anywhere the log publishes.
+    let rotation = dir
+        .path()
+        .join("public")
+        .join(logseal::log::history::rotation_key(n));
+    let bytes = std::fs::read(&rotation).unwrap();
+    std::fs::remove_file(&rotation).unwrap();
+    assert_eq!(missing(&run(dir.path(), &t, &fresh_state())), 1);
+    // Nor does the old key's entry of size N alone announce it.
+    let entry = dir
+        .path()
+        .join("public")
+        .join(logseal::log::history::key(n));
+    assert_eq!(
+        note::parse_note(&std::fs::read(&entry).unwrap())
+            .unwrap()
+            .signatures
+            .len(),
+        2
+    );
+    // The rotation checkpoint in the history's place is found there.
+    std::fs::write(&entry, &bytes).unwrap();
+    assert_eq!(missing(&run(dir.path(), &t, &fresh_state())), 0);
 }

@@ -34,6 +34,45 @@ pub enum HistoryError {
     },
 }
 
+/// The folder of the rotation checkpoints published beside the history (§Key rotation): the
+/// rotation checkpoint of a size whose history entry was already signed by the old key alone.
+pub const ROTATIONS_PREFIX: &str = "rotations";
+
+/// The object key of the rotation checkpoint of size `size` kept beside the history (used
+/// only when the history entry of `size` predates the rotation).
+pub fn rotation_key(size: u64) -> String {
+    format!("{ROTATIONS_PREFIX}/{}", crate::tiles::index_path(size))
+}
+
+/// Publish `note`, the rotation checkpoint of size `size`, write-once under
+/// [`rotation_key`]. The same bytes already there are kept; anything else is a
+/// [`HistoryError::Conflict`] (a rotation at `size` was already published).
+pub fn publish_rotation(
+    store: &dyn ObjectStore,
+    size: u64,
+    note: &[u8],
+) -> Result<(), HistoryError> {
+    let key = rotation_key(size);
+    match store.compare_and_swap(&key, None, note) {
+        Ok(()) => Ok(()),
+        Err(StoreError::CasConflict { .. }) => {
+            if store
+                .get_at_most(&key, crate::note::MAX_NOTE_SIZE)?
+                .as_deref()
+                == Some(note)
+            {
+                return Ok(());
+            }
+            Err(HistoryError::Conflict {
+                path: store.describe(&key),
+                size,
+                reason: "another rotation checkpoint of this size is published".into(),
+            })
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// The object key of the history entry of tree size `size`.
 pub fn key(size: u64) -> String {
     format!("{HISTORY_PREFIX}/{}", crate::tiles::index_path(size))

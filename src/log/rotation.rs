@@ -3,7 +3,9 @@
 //! Owns `private/log-keys.json` (the log's key history, in the form of the trust file's
 //! `log_key_history`), `private/rotation/<size>` (each rotation checkpoint), and the switch
 //! from the old to the new signing key: [`Log::rotate_log_key`] signs the checkpoint of the
-//! current size with both keys, publishes it, and only then makes the new key the log's key.
+//! current size with both keys, publishes it (as the size's history entry, or as
+//! `public/rotations/<N>` when the history already holds the old key's checkpoint of that
+//! size), and only then makes the new key the log's key.
 //! A checkpoint asked for at a rotation size is that rotation checkpoint (never one signed by
 //! the new key alone, which a verifier refuses as `checkpoint-rotation-unsigned`).
 //!
@@ -17,7 +19,7 @@ use crate::verify::keys::{LogKeyEntry, is_authority_replacement};
 
 use super::admission::Authority;
 use super::state::State;
-use super::{CONFIG_KEY, LOG_KEY_KEY, Log, LogError, config_err, reader, write_secret};
+use super::{CONFIG_KEY, LOG_KEY_KEY, Log, LogError, config_err, history, reader, write_secret};
 use crate::store::{ObjectStore, StoreError};
 
 /// The log's key history (private).
@@ -122,26 +124,8 @@ impl Log {
                 last.from_size
             )));
         }
-        // The old key's own checkpoint of this size first (kept tiles, published history).
-        let plain = self.checkpoint(now_secs)?;
-        let cp = checkpoint::Checkpoint::new(&self.config.origin, size, self.state.root.0)
-            .map_err(|e| LogError::Checkpoint(e.to_string()))?;
-        let name = self.config.origin.clone();
-        let cosigner = |k: &Ed25519NoteKey| {
-            CosignatureSigner::new(&name, k.secret_key().clone(), now_secs)
-                .map_err(|e| LogError::Checkpoint(e.to_string()))
-        };
-        let (old_co, new_co) = (cosigner(&old)?, cosigner(new_key)?);
-        let signers: [&dyn NoteSigner; 4] = [&old, &old_co, new_key, &new_co];
-        let note = note::sign_note(&cp.to_body(), &signers)
-            .map_err(|e| LogError::Checkpoint(e.to_string()))?
-            .to_bytes();
-        self.private.put(&rotation_key(size), &note)?;
-        self.private
-            .put(&format!("checkpoints/{size:020}"), &note)?;
-        self.private.sync()?;
-        self.public
-            .compare_and_swap(reader::CHECKPOINT_KEY, Some(&plain), &note)?;
+        let note = self.rotation_note(&old, new_key, now_secs)?;
+        self.publish_rotation(&note)?;
         history.last_mut().expect("never empty").until_size = Some(size);
         history.push(LogKeyEntry {
             key: new_vkey,
@@ -153,6 +137,67 @@ impl Log {
         self.private.sync()?;
         self.switch_key(new_key)?;
         Ok(note)
+    }
+
+    /// The rotation checkpoint of the current size: the one `private/rotation/<N>` holds from
+    /// an interrupted run (when it is a checkpoint of this tree), or a new one signed and
+    /// cosigned at `now_secs` by `old` and `new_key`, kept there (durably) before anything is
+    /// published.
+    fn rotation_note(
+        &self,
+        old: &Ed25519NoteKey,
+        new_key: &Ed25519NoteKey,
+        now_secs: u64,
+    ) -> Result<Vec<u8>, LogError> {
+        let size = self.state.size;
+        let cp = checkpoint::Checkpoint::new(&self.config.origin, size, self.state.root.0)
+            .map_err(|e| LogError::Checkpoint(e.to_string()))?;
+        if let Some(kept) = self.private.get(&rotation_key(size))?
+            && let Ok(n) = note::parse_note(&kept)
+            && checkpoint::Checkpoint::parse(&n.text).ok().as_ref() == Some(&cp)
+        {
+            return Ok(kept);
+        }
+        let name = self.config.origin.clone();
+        let cosigner = |k: &Ed25519NoteKey| {
+            CosignatureSigner::new(&name, k.secret_key().clone(), now_secs)
+                .map_err(|e| LogError::Checkpoint(e.to_string()))
+        };
+        let (old_co, new_co) = (cosigner(old)?, cosigner(new_key)?);
+        let signers: [&dyn NoteSigner; 4] = [old, &old_co, new_key, &new_co];
+        let note = note::sign_note(&cp.to_body(), &signers)
+            .map_err(|e| LogError::Checkpoint(e.to_string()))?
+            .to_bytes();
+        self.private.put(&rotation_key(size), &note)?;
+        self.private.sync()?;
+        Ok(note)
+    }
+
+    /// Publish the rotation checkpoint `note` of the current size N: as the history entry of
+    /// N when N has none yet (or has this one: a rerun), else write-once as
+    /// `public/rotations/<N>` beside the old key's entry; then as `public/checkpoint`.
+    fn publish_rotation(&mut self, note: &[u8]) -> Result<(), LogError> {
+        let size = self.state.size;
+        let cp = checkpoint::Checkpoint::new(&self.config.origin, size, self.state.root.0)
+            .map_err(|e| LogError::Checkpoint(e.to_string()))?;
+        match self.reader().published_checkpoint(size)? {
+            Some(entry) if entry != note => history::publish_rotation(&self.public, size, note)?,
+            _ => {
+                // The size is recorded first, so that no append removes its partial tiles.
+                if !self.state.checkpoint_sizes.contains(&size) {
+                    let mut state = self.state.clone();
+                    state.checkpoint_sizes.push(size);
+                    self.swap_state(state)?;
+                }
+                history::publish(&self.public, &cp, note)?;
+            }
+        }
+        let published = self.reader().checkpoint()?;
+        if published.as_deref() != Some(note) {
+            self.public
+                .compare_and_swap(reader::CHECKPOINT_KEY, published.as_deref(), note)?;
+        }
+        Ok(())
     }
 
     /// Make `key` the log's signing key: `log.key`, then `config.json` (the commit).

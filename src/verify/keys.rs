@@ -357,6 +357,21 @@ pub(crate) fn open_at_size(
     Ok(verified.swap_remove(pos).1)
 }
 
+/// Whether `bytes` is the rotation checkpoint of the boundary where `trust`'s log key `i`
+/// (`i ≥ 1`) took over: a checkpoint of size `from` of key `i`, signed (signature and
+/// cosignature) by key `i - 1` and by key `i`.
+pub(crate) fn is_rotation_checkpoint(bytes: &[u8], trust: &Trust, i: usize) -> bool {
+    let keys = &trust.log_keys;
+    let (Some(old), Some(new)) = (i.checked_sub(1).and_then(|j| keys.get(j)), keys.get(i)) else {
+        return false;
+    };
+    let opened = |k: &LogKeyRange| open_checkpoint::<&str>(bytes, trust.origin(), &k.key, &[], 0);
+    match (opened(old), opened(new)) {
+        (Ok(a), Ok(b)) => a.checkpoint.size == new.from && b.checkpoint.size == new.from,
+        _ => false,
+    }
+}
+
 /// Check the checkpoints of the auditor's state against the log key history: each must be
 /// signed by a key valid for its size. One signed by no key of the trust file cannot be
 /// authenticated with this trust file (`checkpoint-stored-key-unknown`, cannot be

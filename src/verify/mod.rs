@@ -38,6 +38,7 @@
 mod authorisation;
 mod chains;
 mod checkpoints;
+mod history;
 pub mod keys;
 mod records;
 pub mod report;
@@ -295,6 +296,9 @@ pub fn verify_with_retention(
             )
         }
     };
+    // The log's published checkpoint history (check 1), compared with the tree below.
+    let history_entries = history::read(store, trust, from, size, cp_bytes.as_deref(), &mut out)?;
+    tree.record_roots_at(history_entries.iter().map(|e| e.size));
     let mut records_checked = 0u64;
     // Leaves check 7 leaves out: not decodable, or not authentic (check 3).
     let mut not_authentic: HashSet<u64> = HashSet::new();
@@ -467,6 +471,15 @@ pub fn verify_with_retention(
         progress.advance(n);
     }
     let recomputed = tree.finish(&published.root, store, &mut out)?;
+    let mut anchors = vec![(size, published.root)];
+    anchors.extend(resume.map(|r| (r.size, r.root.0)));
+    history::compare(
+        &history_entries,
+        &anchors,
+        &recomputed.roots_at,
+        trust.alg.empty(),
+        &mut out,
+    );
     if resume.is_none() {
         // Check 1 after check 2: an auditor checkpoint whose proof from the tiles failed is
         // judged by the entries (a rewrite, or only corrupt tiles that check 2 reported).
