@@ -28,7 +28,7 @@ complete -c logseal -n "__fish_logseal_needs_command" -s h -l help -d 'Print hel
 complete -c logseal -n "__fish_logseal_needs_command" -s V -l version -d 'Print version'
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "keygen" -d 'Generate an Ed25519 key pair (signed-note key strings)'
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "record" -d 'Create and inspect single signed records'
-complete -c logseal -n "__fish_logseal_needs_command" -f -a "demo" -d 'Run a small self-contained demonstration in a fresh directory'
+complete -c logseal -n "__fish_logseal_needs_command" -f -a "demo" -d 'Run the built-in scenario (a log, its audit, a rewrite, a restore) in a new directory'
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "init" -d 'Create a log directory'
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "append" -d 'Append records to a log (atomically, one batch)'
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "checkpoint" -d 'Sign and publish a checkpoint of the log\'s current size'

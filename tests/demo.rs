@@ -34,6 +34,23 @@ fn demo_builds_a_log_exports_a_case_and_checks_its_proofs() {
         // The dishonest operator's rewrite.
         "[violated] checkpoint-inconsistent ×",
         "[violated] chain-seq-gap ×1 leaf 1378, query-frontend seq 1111",
+        "(the honest log, as it was before the rewrite, is kept in demo/honest)",
+        // A proof at an earlier published checkpoint, from a copy of public/ alone.
+        "an auditor's copy of public/ alone (demo/mirror) proves the sanction at the day-3 \
+         checkpoint its history keeps (public/checkpoints/398): \
+         demo/export/sanction.day3.inclusion.json\n   checked: leaf 380 is in the tree of size 398 ",
+        // The backup accident on a copy: refused, recovered, the loss declared and reported.
+        "the public checkpoint is at size 3696 but the private state is at 2476: private/ was \
+         restored from an older backup",
+        "Rebuild the private state from the public part with `logseal recover demo/accident \
+         --executor-key KEY`",
+        "rebuilt the private state from the public part: size 3696",
+        "declared the loss of 5646 disclosure(s) of 1163 records: 1 retention-deletion record(s) \
+         (exception ground disclosure-lost) at leaves 3696..=3696",
+        "[violated] retention-disclosure-lost ×1 leaf 3696, retention-sweep seq 29:",
+        // The dropped tail of two heartbeating producers, on a copy.
+        "[violated] heartbeat-overdue ×2 leaf 3693: query-frontend must send a heartbeat at \
+         least every 93600 s; at 2026-04-01T23:59:00.000Z",
     ] {
         assert!(out.contains(want), "missing {want:?} in:\n{out}");
     }
@@ -103,6 +120,60 @@ fn demo_builds_a_log_exports_a_case_and_checks_its_proofs() {
         1,
     );
     assert!(err.contains("the proof does not hold"), "{err}");
+    // The proof at the day-3 checkpoint: the Explore line's command on the copy of public/
+    // alone (the mirror has no private part) gives the proof the demo checked.
+    assert!(!d.join("demo/mirror/private").exists());
+    let msg = ok(&prove(&[
+        "prove",
+        "inclusion",
+        "demo/mirror",
+        "--index",
+        "380",
+        "--size",
+        "398",
+    ]));
+    assert!(
+        msg.contains("leaf 380 is in the tree of size 398 "),
+        "{msg}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(d.join("p.json")).unwrap().trim(),
+        std::fs::read_to_string(d.join("demo/export/sanction.day3.inclusion.json"))
+            .unwrap()
+            .trim()
+    );
+    // The Explore lines reproduce the verdicts the demo narrates.
+    let explore = out.split("\nExplore:\n").nth(1).expect("Explore lines");
+    let mut verified = 0;
+    for line in explore
+        .lines()
+        .filter(|l| l.starts_with("  logseal verify "))
+    {
+        let mut args: Vec<&str> = line.split_whitespace().skip(1).collect();
+        args.push("--json");
+        let o = logseal(&args, d, None);
+        assert_eq!(o.status.code(), Some(1), "{line}: {}", text(&o.stderr));
+        let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        let violated: Vec<&str> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["verdict"] == "violated")
+            .map(|f| f["code"].as_str().unwrap())
+            .collect();
+        let want: &[&str] = match args[1] {
+            "demo/honest" => &["heartbeat-counter-mismatch", "retention-kept-too-long"],
+            "demo/log" => &["checkpoint-inconsistent", "chain-seq-gap"],
+            "demo/accident" => &["retention-disclosure-lost"],
+            "demo/silent" => &["heartbeat-overdue"],
+            other => panic!("unexpected Explore line for {other}"),
+        };
+        for code in want {
+            assert!(violated.contains(code), "{line}: no {code} in {violated:?}");
+        }
+        verified += 1;
+    }
+    assert_eq!(verified, 4, "{explore}");
     // The auditor can re-run the verification from the command line: violations, exit 1.
     let o = logseal(
         &[

@@ -58,12 +58,27 @@ pub enum Command {
     /// Create and inspect single signed records
     #[command(subcommand)]
     Record(RecordCommand),
-    /// Run a small self-contained demonstration in a fresh directory
-    #[command(long_about = "Run a small self-contained demonstration.\n\n\
-        Creates a producer key and a registration-authority key from fixed seeds, signs a \
-        key registration and a few data-access records with sealed fields, writes them with \
-        their disclosures, then decodes and verifies each again and prints what it found. \
-        The demo's keys and salts are deterministic: never use them for real records.")]
+    /// Run the built-in scenario (a log, its audit, a rewrite, a restore) in a new directory
+    #[command(
+        long_about = "Run the built-in scenario end to end, narrating each step.\n\n\
+        A central subscriber-data service queried by police officials and a cloud platform's \
+        account sanctions, 30 days from 2026-03-01. In DIR: writes every producer's key pair \
+        (keys/), creates a real log (log/) and appends each day's records (about 3,700, with \
+        sealed personal fields) as one batch with a checkpoint, runs the operator's nightly \
+        retention sweep and keeps the day-20 backup of private/ (backup/); shows the log \
+        refusing a replayed record; exports a sanction case with its disclosures and \
+        inclusion proofs (export/), one at the day-3 checkpoint from a copy of public/ alone \
+        (mirror/); decodes the record as `logseal record show` does; has the auditor \
+        (auditor/: trust file and state) verify the log and prints the retention plan. Then \
+        it keeps a copy of the honest log (honest/) and a dishonest operator deletes a record \
+        and re-signs history, which the auditor's next run shows; on copies of the honest \
+        log, private/ restored from the backup is refused and `logseal recover` declares the \
+        lost disclosures (accident/, retention-disclosure-lost), and a dropped tail is caught \
+        by the required heartbeats (silent/, heartbeat-overdue). The closing Explore lines \
+        are commands that reproduce each verdict. Exits 1 when a step does not show what it \
+        claims.\n\n\
+        The demo's keys and salts derive from fixed seeds: never use them for real records."
+    )]
     Demo(DemoArgs),
     /// Create a log directory
     #[command(long_about = "Create a log directory.\n\n\

@@ -2,7 +2,11 @@
 //! end. Writes every producer's key pair, creates a real log, appends each day's records as
 //! one batch and checkpoints it, shows the log refusing a replayed record, exports the
 //! account-sanction case of part B (record, disclosures, inclusion proof), checks the proofs
-//! against the log's public key only, and decodes the exported record for a person.
+//! against the log's public key only (one at an earlier day's checkpoint from a copy of
+//! public/ alone), and decodes the exported record for a person. It keeps a copy of the
+//! honest log before the operator's rewrite; on copies of it, a private/ restored from an
+//! earlier day's backup is recovered (`logseal recover`) and a dropped tail is caught by the
+//! required heartbeats.
 //!
 //! Everything derives from fixed seeds (keys and salts) and the scenario's own clock, so two
 //! runs write the same records — but for the ids of the data keys the nightly sweeps destroy:
@@ -10,7 +14,7 @@
 //! records: real keys and salts come from the operating system's CSPRNG.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use logseal::cli::DemoArgs;
@@ -121,6 +125,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     let trust_path = auditor.join("trust.json");
     files::create_new(&trust_path, &trust.to_json(), 0o644)?;
     // 3. Append each day as one atomic batch, checkpoint at the end of the day.
+    flush(&mut out)?;
     let mut per_kind: BTreeMap<&str, u64> = BTreeMap::new();
     let mut leaf_of: BTreeMap<&str, (u64, &Signed)> = BTreeMap::new();
     let mut checkpoint_sizes = Vec::new();
@@ -149,6 +154,13 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         swept.add(&s);
         log.checkpoint(day.checkpoint_at)?;
         checkpoint_sizes.push(log.size());
+        // The operator's nightly backup of private/; the demo keeps day 20's (step 10).
+        if day.day + 1 == BACKUP_DAY {
+            copy_tree(
+                &log_dir.join("private"),
+                &dir.join("backup").join("private"),
+            )?;
+        }
         if day.day + 1 < days.len() as u32 {
             verify_log(
                 &log_dir,
@@ -158,7 +170,9 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
                 false,
             )?;
         }
+        progress(day.day + 1, days.len());
     }
+    progress_done();
     out.push_str(&format!(
         "\n3. appended {} records in {} daily batches, each checkpointed\n",
         log.size(),
@@ -183,6 +197,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         out.push_str(&format!("   │ {line}\n"));
     }
 
+    flush(&mut out)?;
     // 4. The log refuses what does not continue a producer's chain.
     let (denied_leaf, denied) = leaf_of["denied-query"];
     out.push_str(&format!(
@@ -204,6 +219,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         }
     }
 
+    flush(&mut out)?;
     // 5. The export case of B: the sanction record with only its own disclosures.
     let export_dir = dir.join("export");
     std::fs::create_dir_all(&export_dir)?;
@@ -258,7 +274,25 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     out.push_str(&format!(
         "   the day-10 checkpoint is consistent with today's: {verdict}\n"
     ));
+    let (mirror, early) = early_proof(
+        &log_dir,
+        &dir,
+        &export_dir,
+        &checkpoint_sizes,
+        sanction_leaf,
+    )?;
+    let verdict = check_proof(&early.file, &log_key.verifier())
+        .map_err(|e| Invalid(format!("demo: inclusion proof at day {}: {e}", early.day)))?;
+    out.push_str(&format!(
+        "   an auditor's copy of public/ alone ({}) proves the sanction at the day-{} \
+         checkpoint its history keeps (public/checkpoints/{}): {}\n   checked: {verdict}\n",
+        mirror.display(),
+        early.day,
+        early.size,
+        early.path.display()
+    ));
 
+    flush(&mut out)?;
     // 6. What a court sees: the record decoded, its sealed fields opened.
     let tns = note_key("trust-and-safety")?.verifier();
     let view = View::inspect(
@@ -294,6 +328,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         "the honest log",
     )?;
 
+    flush(&mut out)?;
     // 8. Retention: what the rules in force require now, and two years on.
     out.push_str(&format!(
         "\n8. retention plan (`logseal retention plan {}`): the nightly sweeps erased every \
@@ -315,8 +350,12 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         }
     }
 
+    flush(&mut out)?;
     // 9. A dishonest operator removes the revoked official's attempt and re-signs history.
+    // The demo keeps the honest log first: steps 10 and 11 and the Explore lines use it.
     drop(log);
+    let honest = dir.join("honest");
+    copy_tree(&log_dir, &honest)?;
     let public = logseal::store::FsStore::open(log_dir.join("public"))?;
     scenario::dishonest_rewrite(&public, denied_leaf, last + 7200)?;
     let report = verify_log(&log_dir, &trust, Some(&state_dir), last + 10_800, false)?;
@@ -336,11 +375,35 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         &["checkpoint-inconsistent", "chain-seq-gap"],
         "the rewritten log",
     )?;
+    out.push_str(&format!(
+        "   (the honest log, as it was before the rewrite, is kept in {})\n",
+        honest.display()
+    ));
+    flush(&mut out)?;
+    let accident = backup_accident(&dir, &honest, &keys_dir, &trust, last, &mut out)?;
+    flush(&mut out)?;
+    let silent = dropped_tail(&dir, &honest, &trust, last, &mut out)?;
 
     out.push_str(&format!(
-        "\nExplore:\n  logseal verify {log} --trust {trust}\n  logseal info {log}\n  logseal prove inclusion {log} --index {sanction_leaf}\n  \
+        "\nExplore:\n  logseal verify {honest} --trust {trust} --at {at_honest}\n  \
+         logseal verify {log} --trust {trust} --state {state}\n  \
+         logseal verify {accident} --trust {trust} --at {at_accident}\n  \
+         logseal verify {silent} --trust {trust} --at {at_silent}\n  \
+         logseal info {log}\n  logseal prove inclusion {log} --index {sanction_leaf}\n  \
+         logseal prove inclusion {mirror} --index {sanction_leaf} --size {early_size}\n  \
          logseal prove check {proof} --log-key {keys}/log.pub\n  \
+         logseal prove check {early_proof} --log-key {keys}/log.pub\n  \
          logseal record show {cose} --disclosures {disc} --key {keys}/trust-and-safety.pub --origin {ORIGIN}\n",
+        honest = honest.display(),
+        at_honest = rfc3339(last + 3600),
+        state = state_dir.display(),
+        accident = accident.display(),
+        at_accident = rfc3339(last + ACCIDENT_AFTER + 3600),
+        silent = silent.display(),
+        at_silent = rfc3339(last + SILENCE + 60),
+        mirror = mirror.display(),
+        early_size = early.size,
+        early_proof = early.path.display(),
         log = log_dir.display(),
         trust = trust_path.display(),
         proof = proof_path.display(),
@@ -353,6 +416,190 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         Ok(())
     } else {
         Err(Invalid(format!("demo: {}", problems.join("; "))).into())
+    }
+}
+
+/// The day whose nightly backup of private/ the operator restores in step 10.
+const BACKUP_DAY: u32 = 20;
+/// Step 10's recovery runs this long after the last day's checkpoint (seconds).
+const ACCIDENT_AFTER: u64 = 4 * 3600;
+/// Step 11's checkpoint is signed this long after the last day's (seconds).
+const SILENCE: u64 = 2 * 86_400;
+
+fn rfc3339(secs: u64) -> String {
+    Timestamp(secs * 1000).to_rfc3339()
+}
+
+/// Copy the directory tree `from` to `to` (created).
+fn copy_tree(from: &Path, to: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(to).with_context(|| format!("cannot create {}", to.display()))?;
+    for e in std::fs::read_dir(from).with_context(|| format!("cannot read {}", from.display()))? {
+        let e = e?;
+        let (src, dst) = (e.path(), to.join(e.file_name()));
+        if e.file_type()?.is_dir() {
+            copy_tree(&src, &dst)?;
+        } else {
+            std::fs::copy(&src, &dst)
+                .with_context(|| format!("cannot copy {} to {}", src.display(), dst.display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// An inclusion proof at an earlier published checkpoint, written to a file.
+struct EarlyProof {
+    day: usize,
+    size: u64,
+    path: PathBuf,
+    file: ProofFile,
+}
+
+/// Copy public/ alone to DIR/mirror/public (what an auditor fetches) and prove `leaf` there
+/// at the first day's checkpoint that holds it, read from the public checkpoint history.
+fn early_proof(
+    log_dir: &Path,
+    dir: &Path,
+    export_dir: &Path,
+    sizes: &[u64],
+    leaf: u64,
+) -> anyhow::Result<(PathBuf, EarlyProof)> {
+    let mirror = dir.join("mirror");
+    copy_tree(&log_dir.join("public"), &mirror.join("public"))?;
+    let day = sizes
+        .iter()
+        .position(|&s| s > leaf)
+        .context("demo: no checkpoint holds the sanction")?;
+    let size = sizes[day];
+    let store = logseal::store::FsStore::open(mirror.join("public"))?;
+    let reader = logseal::log::LogReader::new(&store, TreeHashAlg::Sha256);
+    let note = reader
+        .published_checkpoint(size)?
+        .with_context(|| format!("demo: no published checkpoint of size {size}"))?;
+    let record = reader.entry(leaf, size)?;
+    let file = ProofFile::Inclusion {
+        origin: ORIGIN.to_string(),
+        tree_hash: "sha256".into(),
+        leaf_index: leaf,
+        leaf_hash: hex::encode(TreeHashAlg::Sha256.leaf(&record)),
+        record: base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &record),
+        proof: reader
+            .inclusion_proof(size, leaf)?
+            .iter()
+            .map(hex::encode)
+            .collect(),
+        checkpoint: String::from_utf8(note)?,
+    };
+    let path = export_dir.join(format!("sanction.day{}.inclusion.json", day + 1));
+    std::fs::write(&path, serde_json::to_string_pretty(&file)?)?;
+    let day = day + 1;
+    Ok((
+        mirror,
+        EarlyProof {
+            day,
+            size,
+            path,
+            file,
+        },
+    ))
+}
+
+/// Step 10, on a copy of the honest log: private/ restored from day 20's backup, refused,
+/// recovered (`logseal recover`), the lost disclosures declared and reported by the auditor.
+fn backup_accident(
+    dir: &Path,
+    honest: &Path,
+    keys_dir: &Path,
+    trust: &Trust,
+    last: u64,
+    out: &mut String,
+) -> anyhow::Result<PathBuf> {
+    let copy = dir.join("accident");
+    copy_tree(honest, &copy)?;
+    std::fs::remove_dir_all(copy.join("private"))?;
+    copy_tree(&dir.join("backup").join("private"), &copy.join("private"))?;
+    out.push_str(&format!(
+        "\n10. a backup accident, on a copy of the honest log ({}): the operator restores \
+         private/ from the day-{BACKUP_DAY} backup ({}); the log refuses to write\n",
+        copy.display(),
+        dir.join("backup").display()
+    ));
+    match Log::open(&copy) {
+        Err(e @ LogError::PrivateMismatch { .. }) => out.push_str(&format!("   refused: {e}\n")),
+        Err(e) => return Err(e.into()),
+        Ok(_) => {
+            return Err(Invalid("demo: the restored log was not refused".into()).into());
+        }
+    }
+    let key = keys_dir.join(format!("{}.key", scenario::SWEEP));
+    let text = super::recover::recover(&copy, Some(&key), last + ACCIDENT_AFTER)?;
+    out.push_str(&format!(
+        "   `logseal recover {} --executor-key {}`:\n",
+        copy.display(),
+        key.display()
+    ));
+    out.push_str(&indent(&text));
+    let report = verify_log(&copy, trust, None, last + ACCIDENT_AFTER + 3600, false)?;
+    out.push_str("   the auditor verifies the recovered copy:\n");
+    out.push_str(&indent(&only(&report, &["retention-disclosure-lost"])));
+    expect(&report, &["retention-disclosure-lost"], "the recovered log")?;
+    Ok(copy)
+}
+
+/// Step 11, on a copy of the honest log: the producers' tail is dropped and the operator
+/// signs a checkpoint two days on; the required heartbeats are overdue.
+fn dropped_tail(
+    dir: &Path,
+    honest: &Path,
+    trust: &Trust,
+    last: u64,
+    out: &mut String,
+) -> anyhow::Result<PathBuf> {
+    let copy = dir.join("silent");
+    copy_tree(honest, &copy)?;
+    let mut log = Log::open(&copy)?;
+    log.checkpoint(last + SILENCE)?;
+    drop(log);
+    out.push_str(&format!(
+        "\n11. a dropped tail, on a copy of the honest log ({}): the operator drops every \
+         record the producers send after day 30 and signs a checkpoint two days on; the \
+         trust file requires a heartbeat from both subscriber-data producers every 26 h\n",
+        copy.display()
+    ));
+    let report = verify_log(&copy, trust, None, last + SILENCE + 60, false)?;
+    out.push_str(&indent(&only(&report, &["heartbeat-overdue"])));
+    expect(&report, &["heartbeat-overdue"], "the silent log")?;
+    Ok(copy)
+}
+
+/// The lines of the condensed report that name one of `codes`.
+fn only(report: &Report, codes: &[&str]) -> String {
+    condensed(report)
+        .lines()
+        .filter(|l| codes.iter().any(|c| l.contains(&format!("] {c} "))))
+        .map(|l| format!("{}\n", l.trim_start()))
+        .collect()
+}
+
+/// Print what `out` holds so far (each step as it is done) and empty it.
+fn flush(out: &mut String) -> anyhow::Result<()> {
+    files::print(out)?;
+    out.clear();
+    Ok(())
+}
+
+/// On a terminal, a progress line on standard error while the days are appended.
+fn progress(day: u32, days: usize) {
+    use std::io::IsTerminal as _;
+    if std::io::stderr().is_terminal() {
+        eprint!("\r   day {day}/{days}: appended, swept, checkpointed, verified by the auditor");
+    }
+}
+
+/// Clear the progress line.
+fn progress_done() {
+    use std::io::IsTerminal as _;
+    if std::io::stderr().is_terminal() {
+        eprint!("\r{:78}\r", "");
     }
 }
 

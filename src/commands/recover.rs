@@ -130,8 +130,19 @@ fn check_key(
 }
 
 pub fn run(args: RecoverArgs) -> anyhow::Result<()> {
-    let dir = args.dir.display().to_string();
-    let recovering = Log::open_for_recovery(&args.dir).map_err(|e| match e {
+    let out = recover(&args.dir, args.executor_key.as_deref(), now_secs())?;
+    super::files::print(&out)
+}
+
+/// What `logseal recover` does, at log time `now` (seconds; the loss records' time and the
+/// checkpoint's): the summary it prints.
+pub(super) fn recover(
+    path: &std::path::Path,
+    executor_key: Option<&std::path::Path>,
+    now: u64,
+) -> anyhow::Result<String> {
+    let dir = path.display().to_string();
+    let recovering = Log::open_for_recovery(path).map_err(|e| match e {
         e @ LogError::Recovery { .. } => anyhow::Error::new(Invalid(e.to_string())),
         e => anyhow::Error::new(e),
     })?;
@@ -141,7 +152,7 @@ pub fn run(args: RecoverArgs) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("{dir}: {e}"))?;
     let lost = lost(&walk)?;
     let fields: u64 = lost.iter().map(|l| l.fields.len() as u64).sum();
-    let key = match &args.executor_key {
+    let key = match executor_key {
         Some(path) => {
             let key = read_signer(path)?;
             if !lost.is_empty() {
@@ -195,10 +206,10 @@ pub fn run(args: RecoverArgs) -> anyhow::Result<()> {
     }
     if lost.is_empty() {
         out.push_str("nothing was lost: every sealed field has a readable disclosure or a retention-deletion\n");
-        return super::files::print(&out);
+        return Ok(out);
     }
     let key = key.expect("a key is required when disclosures were lost");
-    let receipts = declare(&mut log, &key, &walk, &lost, fields)?;
+    let receipts = declare(&mut log, &key, &walk, &lost, now)?;
     let (a, b) = (
         receipts[0].leaf_index,
         receipts[receipts.len() - 1].leaf_index,
@@ -209,7 +220,7 @@ pub fn run(args: RecoverArgs) -> anyhow::Result<()> {
         lost.len(),
         receipts.len()
     ));
-    log.checkpoint(now_secs()).map_err(|e| {
+    log.checkpoint(now).map_err(|e| {
         anyhow::anyhow!(
             "the loss is recorded (the log has {} records), but signing a checkpoint over it \
              failed: {e}; run `logseal checkpoint {dir}`",
@@ -217,7 +228,7 @@ pub fn run(args: RecoverArgs) -> anyhow::Result<()> {
         )
     })?;
     out.push_str(&format!("signed checkpoint of size {}\n", log.size()));
-    super::files::print(&out)
+    Ok(out)
 }
 
 /// Sign and append the loss records.
@@ -226,9 +237,9 @@ fn declare(
     key: &SigningKey,
     walk: &Walk,
     lost: &[Lost],
-    _fields: u64,
+    now: u64,
 ) -> anyhow::Result<Vec<Receipt>> {
-    let at = Timestamp(now_secs().saturating_mul(1000));
+    let at = Timestamp(now.saturating_mul(1000));
     let mut signer = Signer::new(log, key);
     let mut items = Vec::new();
     for chunk in targets(walk, lost).chunks(MAX_TARGETS) {
