@@ -651,6 +651,8 @@ struct Loss<'a> {
     /// Their records' leaves (first few) and how many.
     leaves: Vec<u64>,
     records: u64,
+    /// The leaf of the last field added (fields arrive grouped by record).
+    last: Option<u64>,
 }
 
 impl<'a> Loss<'a> {
@@ -660,13 +662,15 @@ impl<'a> Loss<'a> {
             fields: 0,
             leaves: Vec::new(),
             records: 0,
+            last: None,
         }
     }
 
     /// One field of the record at `leaf` (fields arrive grouped by record).
     fn add(&mut self, leaf: u64) {
         self.fields += 1;
-        if self.leaves.last() != Some(&leaf) {
+        if self.last != Some(leaf) {
+            self.last = Some(leaf);
             self.records += 1;
             if self.leaves.len() < FIRST_LEAVES {
                 self.leaves.push(leaf);
