@@ -704,7 +704,7 @@ _logseal() {
             return 0
             ;;
         logseal__subcmd__verify)
-            opts="-h -V --trust --state --at --since --retention-grace --json --require --help --version"
+            opts="-h -V --trust --state --at --since --retention-grace --json --require --summary --check --code --producer --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -727,6 +727,18 @@ _logseal() {
                     return 0
                     ;;
                 --require)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --check)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --code)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --producer)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -125,8 +125,12 @@ complete -c logseal -n "__fish_logseal_using_subcommand verify" -l state -d 'The
 complete -c logseal -n "__fish_logseal_using_subcommand verify" -l at -d 'Reference time of the verdicts (RFC 3339; default: now)' -r
 complete -c logseal -n "__fish_logseal_using_subcommand verify" -l retention-grace -d 'Check 7 (retention, when DIR/private is readable): how long after its deadline a disclosure still present counts as due rather than kept too long, e.g. 1d, 36h, 0s' -r
 complete -c logseal -n "__fish_logseal_using_subcommand verify" -l require -d 'Require these checks too (besides the trust file\'s require_checks), e.g. 7 or 1,7: a required check that is not fully determined makes the exit status 1' -r
+complete -c logseal -n "__fish_logseal_using_subcommand verify" -l check -d 'Text report: show only the findings of these checks, e.g. 3 or 1,7 (the exit status still counts every finding)' -r
+complete -c logseal -n "__fish_logseal_using_subcommand verify" -l code -d 'Text report: show only the findings of these codes, e.g. chain-seq-gap (the exit status still counts every finding)' -r
+complete -c logseal -n "__fish_logseal_using_subcommand verify" -l producer -d 'Text report: show only the findings about these producers (the exit status still counts every finding)' -r
 complete -c logseal -n "__fish_logseal_using_subcommand verify" -l since -d 'Incremental: check only the records appended since the state\'s last checkpoint'
 complete -c logseal -n "__fish_logseal_using_subcommand verify" -l json -d 'Print the report as one JSON object (docs/CHECKS.md §JSON report)'
+complete -c logseal -n "__fish_logseal_using_subcommand verify" -l summary -d 'Text report: only the summary and the counts by check and code, no finding lines'
 complete -c logseal -n "__fish_logseal_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c logseal -n "__fish_logseal_using_subcommand verify" -s V -l version -d 'Print version'
 complete -c logseal -n "__fish_logseal_using_subcommand witness; and not __fish_seen_subcommand_from cosign vkey" -s h -l help -d 'Print help'

@@ -13,7 +13,7 @@
 //! cap.
 //!
 //! Retention: on day 0 the `retention-authority` signs one policy ([`POLICY_ID`]) with the
-//! named rules of shared/record-fields.md and `nl-ciot-latest-upload` ([`named_rules`]).
+//! named rules of shared/record-fields.md, `case-file-records` and `nl-ciot-latest-upload` ([`named_rules`]).
 //! Queries carry the categories of [`QUERY_CATEGORIES`], which the BDSG §76 cap and the
 //! NEN 7513 minimum both cover: every query is in conflict, which shows conflict reporting.
 //! Uploads carry only [`UPLOAD_CATEGORY`], covered by the one-day cap alone (only the latest
@@ -55,6 +55,9 @@ pub const POLICY_AUTHORITY: &str = "retention-authority";
 pub const POLICY_ID: &str = "logseal-demo-retention";
 /// The data categories of the queries: the BDSG §76 cap and the NEN 7513 minimum cover them.
 pub const QUERY_CATEGORIES: &[&str] = &["subscriber-name-address", "ip-assignment", "mail-account"];
+/// The rule grants, case-status records and legal holds declare (they carry sealed fields).
+const CASE_FILE_RULE: &str = "case-file-records@1";
+
 /// The one data category of the providers' uploads: only `nl-ciot-latest-upload` covers it.
 pub const UPLOAD_CATEGORY: &str = "subscriber-data-file";
 /// Where the ready-made policy files go, relative to the crate root.
@@ -332,7 +335,7 @@ pub fn generate(scale: Scale) -> Vec<Day> {
                 "authorisation-registry",
                 t0 + 300 + i,
                 "authorisation-register",
-                None,
+                Some(CASE_FILE_RULE),
                 json!({
                     "action": "grant",
                     "authorisation_id": auth_id(i),
@@ -355,7 +358,7 @@ pub fn generate(scale: Scale) -> Vec<Day> {
             "case-registry",
             t0 + 900,
             "case-registry",
-            None,
+            Some(CASE_FILE_RULE),
             json!({
                 "event": "opened",
                 "case_id": "case-3e7f21",
@@ -421,7 +424,7 @@ pub fn generate(scale: Scale) -> Vec<Day> {
                     "authorisation-registry",
                     base + 8 * 3600,
                     "authorisation-register",
-                    None,
+                    Some(CASE_FILE_RULE),
                     json!({
                         "action": "revoke",
                         "authorisation_id": auth_id(REVOKED_OFFICIAL),
@@ -646,7 +649,13 @@ pub fn generate(scale: Scale) -> Vec<Day> {
             let mut p = plan(
                 Kind::LegalHold,
                 "legal-desk",
-                envelope("legal-desk", at + 3600, "legal-holds", None, h),
+                envelope(
+                    "legal-desk",
+                    at + 3600,
+                    "legal-holds",
+                    Some(CASE_FILE_RULE),
+                    h,
+                ),
             );
             p.label = Some("export-hold");
             recs.push(p);
@@ -711,7 +720,7 @@ pub struct NamedRule {
 }
 
 /// The scenario's retention rules, in the order its policy lists them: the named rules of
-/// shared/record-fields.md and `nl-ciot-latest-upload`. Kinds and data categories are the
+/// shared/record-fields.md, `case-file-records` and `nl-ciot-latest-upload`. Kinds and data categories are the
 /// scenario's: the BDSG cap and the NEN minimum cover the queries' categories
 /// ([`QUERY_CATEGORIES`]), the one-day cap only the uploads' ([`UPLOAD_CATEGORY`]).
 pub fn named_rules() -> Vec<NamedRule> {
@@ -787,6 +796,20 @@ pub fn named_rules() -> Vec<NamedRule> {
             }),
             says: "While a legal hold covers a record, no cap erases it (data needed for legal \
                    claims is restricted, not erased). Covers every kind.",
+        },
+        NamedRule {
+            rule: json!({
+                "id": "case-file-records", "version": 1, "rule": "cap",
+                "kinds": ["authorisation", "case-status", "legal-hold"], "data_categories": [],
+                "period": {"count": 10, "unit": "years"}, "trigger": "occurred-at",
+                "align": "end-of-year", "time_zone": "Europe/Amsterdam",
+                "conditions": [],
+                "legal_source": "the scenario's records-management schedule (case files)",
+            }),
+            says: "Grants, case-status records and legal holds carry sealed personal data (an \
+                   officer, a case reference, a court's order) and are case-file records: \
+                   erased at the end of the tenth year after they were made. Without a rule \
+                   covering them, check 7 reports retention-no-rule.",
         },
         NamedRule {
             rule: json!({

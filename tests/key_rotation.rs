@@ -57,7 +57,7 @@ fn codes(o: &Outcome, prefix: &str) -> Vec<(&'static str, Verdict)> {
     o.report
         .findings
         .iter()
-        .filter(|f| f.code.starts_with(prefix) && f.verdict != Verdict::Holds)
+        .filter(|f| f.code.starts_with(prefix) && f.verdict != Verdict::Notice)
         .map(|f| (f.code, f.verdict))
         .collect()
 }

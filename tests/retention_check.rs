@@ -26,6 +26,8 @@ use logseal::verify::{
 use serde_json::{Value, json};
 
 const POLICY: &str = "retention-authority";
+/// The rule the court's records declare (every test policy holds it, see `Fixture::policy`).
+const COURT_RULE: &str = "court-records@1";
 
 fn t(s: &str) -> Timestamp {
     Timestamp::parse_rfc3339(s).unwrap().0
@@ -124,7 +126,20 @@ impl Fixture {
         r[0].leaf_index
     }
 
+    /// A retention policy of `rules` and [`COURT_RULE`] (the court's records carry a sealed
+    /// `case_ref`: without a rule covering them, check 7 reports retention-no-rule).
     fn policy(&mut self, producer: &str, at: &str, id: &str, version: u64, rules: Value) -> u64 {
+        let mut rules = rules;
+        rules.as_array_mut().unwrap().push(json!(
+            {"id": "court-records", "version": 1, "rule": "cap",
+             "kinds": ["case-status", "legal-hold"], "data_categories": [],
+             "period": {"count": 36500, "unit": "days"}, "trigger": "occurred-at",
+             "conditions": [], "legal_source": "test"}
+        ));
+        self.policy_of(producer, at, id, version, rules)
+    }
+
+    fn policy_of(&mut self, producer: &str, at: &str, id: &str, version: u64, rules: Value) -> u64 {
         let body = serde_json::from_value(json!({
             "policy_id": id, "version": version, "authority": "dpo", "rules": rules
         }))
@@ -204,7 +219,7 @@ impl Fixture {
             .unwrap(),
         );
         let case = SealedValue::Text("case-1".into());
-        self.append("court", at, None, body, &[("case_ref", case)])
+        self.append("court", at, Some(COURT_RULE), body, &[("case_ref", case)])
     }
 
     /// Release hold `id` (set by the record at `set`): of `scope`, or the whole hold.
@@ -219,7 +234,7 @@ impl Fixture {
             .unwrap(),
         );
         let case = SealedValue::Text("case-1".into());
-        self.append("court", at, None, body, &[("case_ref", case)])
+        self.append("court", at, Some(COURT_RULE), body, &[("case_ref", case)])
     }
 
     fn case(&mut self, at: &str, event: &str, scope: &[u64]) -> u64 {
@@ -232,7 +247,7 @@ impl Fixture {
             .unwrap(),
         );
         let case = SealedValue::Text("case-1".into());
-        self.append("court", at, None, body, &[("case_ref", case)])
+        self.append("court", at, Some(COURT_RULE), body, &[("case_ref", case)])
     }
 
     /// Publish a checkpoint at `cp`.
@@ -374,7 +389,7 @@ fn a_due_deletion_on_record_holds_and_a_record_kept_past_its_cap_is_kept_too_lon
     // check 7 does not run, and says why.
     let r = verify_at(&f.log, "2026-03-02T13:00:00Z", Some(&view), Some(POLICY));
     assert_eq!(codes(&r), [("retention-due", Some(b))]);
-    assert_eq!(check7(&r), Some(Verdict::Holds));
+    assert_eq!(check7(&r), Some(Verdict::Notice));
     let r = verify_at(&f.log, "2026-03-05T00:00:00Z", None, Some(POLICY));
     assert_eq!(check7(&r), None);
     assert_eq!(
@@ -654,7 +669,14 @@ fn a_policy_by_another_producer_is_not_applied_when_the_authority_is_pinned() {
     f.cp("2026-03-01T12:00:00Z");
     let view = View::of(&f.log);
     let r = verify_at(&f.log, "2026-03-05T00:00:00Z", Some(&view), Some(POLICY));
-    assert_eq!(codes(&r), [("retention-policy-unauthorised", Some(rogue))]);
+    // No authorised policy covers the access: its sealed fields are under no rule.
+    assert_eq!(
+        codes(&r),
+        [
+            ("retention-no-rule", Some(a)),
+            ("retention-policy-unauthorised", Some(rogue))
+        ]
+    );
     let u = one(&r, "retention-policy-unauthorised");
     assert_eq!((u.producer.as_deref(), u.seq), (Some("rogue"), Some(0)));
     assert_eq!(
@@ -783,7 +805,7 @@ fn the_cli_reads_the_private_part_pins_the_authority_and_prints_what_was_kept_to
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["retention"]["counts"]["due"], 1);
     assert_eq!(v["retention"]["grace_ms"], 3 * 86_400_000u64);
-    assert_eq!(v["checks"][6]["verdict"], "holds");
+    assert_eq!(v["checks"][6]["verdict"], "notice");
     // `retention plan --trust` applies only the pinned authority's policies.
     write("other.json", Some("rogue"));
     let plan = common::ok(&common::logseal(
@@ -979,7 +1001,7 @@ fn a_hold_without_a_hold_override_rule_is_honoured_and_reported() {
         [("retention-hold-without-override-rule", Some(a))]
     );
     let h = one(&r, "retention-hold-without-override-rule");
-    assert_eq!(h.verdict, Verdict::Holds);
+    assert_eq!(h.verdict, Verdict::Notice);
     assert!(
         h.message.contains(&format!(
             "held by hold-9, but no hold-override rule covering the record is in force at its \
@@ -1071,4 +1093,59 @@ fn an_execution_time_later_than_the_deletion_record_is_judged_at_the_record() {
         p.found.as_deref(),
         Some("executed at 2026-03-01T11:00:00.000Z, 23h early")
     );
+}
+
+// ---- issue 13: sealed fields under no retention rule ----
+
+#[test]
+fn sealed_fields_under_no_rule_are_retention_no_rule_a_hold_override_does_not_cover() {
+    let mut f = Fixture::new();
+    // A cap over the accesses; over every kind only a hold-override rule, which says what a
+    // hold suspends but not how long anything is kept.
+    let rules = json!([
+        {"id": "c", "version": 1, "rule": "cap", "kinds": ["data-access"], "data_categories": [],
+         "period": {"count": 1, "unit": "days"}, "trigger": "occurred-at", "conditions": [],
+         "legal_source": "test"},
+        {"id": "h", "version": 1, "rule": "hold-override", "kinds": [], "data_categories": [],
+         "conditions": ["legal-hold"], "legal_source": "test"}
+    ]);
+    f.policy_of(POLICY, "2026-03-01T00:00:00Z", "p", 1, rules);
+    let a = f.access("2026-03-01T10:00:00Z", Some("c@1"));
+    let case = f.append(
+        "court",
+        "2026-03-01T12:00:00Z",
+        None,
+        Body::CaseStatus(
+            serde_json::from_value(json!({
+                "event": "opened", "case_id": "case-3e7f21", "effective_at": "2026-03-01T12:00:00Z",
+                "authority": "court-amsterdam", "scope": [f.rref(a)]
+            }))
+            .unwrap(),
+        ),
+        &[("case_ref", SealedValue::Text("case-1".into()))],
+    );
+    f.cp("2026-03-01T13:00:00Z");
+    let view = View::of(&f.log);
+    // The policy authority pinned: its policies must cover every sealed field.
+    let r = verify_at(&f.log, "2026-03-01T14:00:00Z", Some(&view), Some(POLICY));
+    assert_eq!(codes(&r), [("retention-no-rule", Some(case))]);
+    assert_eq!(one(&r, "retention-no-rule").verdict, Verdict::Violated);
+    assert_eq!(check7(&r), Some(Verdict::Violated));
+    // Not pinned: a notice.
+    let r = verify_at(&f.log, "2026-03-01T14:00:00Z", Some(&view), None);
+    let f7: Vec<_> = r.with_code("retention-no-rule").collect();
+    assert_eq!(f7.len(), 1, "{:#?}", r.findings);
+    assert_eq!((f7[0].leaf, f7[0].verdict), (Some(case), Verdict::Notice));
+}
+
+#[test]
+fn check_7_with_no_sealed_record_is_not_checked() {
+    let mut f = Fixture::new();
+    f.policy(POLICY, "2026-03-01T00:00:00Z", "p", 1, day_cap());
+    f.cp("2026-03-01T13:00:00Z");
+    let view = View::of(&f.log);
+    let r = verify_at(&f.log, "2026-03-01T14:00:00Z", Some(&view), Some(POLICY));
+    assert_eq!(check7(&r), Some(Verdict::NotChecked), "{:#?}", r.checks[6]);
+    assert!(r.checks[6].determined);
+    assert_eq!(r.checks[6].examined.as_ref().map(|e| e.count), Some(0));
 }

@@ -47,7 +47,7 @@ fn the_honest_log_in_2026_holds_the_export_case_and_shows_the_bdsg_nen_conflict(
         "{out}"
     );
     assert!(
-        out.contains("policy logseal-demo-retention version 1 in force from leaf 11 (7 rules)\n")
+        out.contains("policy logseal-demo-retention version 1 in force from leaf 11 (8 rules)\n")
     );
     assert!(!out.contains("\ndue: delete now"), "{out}");
     // Nobody swept this log: every upload is kept past its one-day cap (only the latest

@@ -220,7 +220,7 @@ fn retroactive_revocation_is_a_notice_not_a_violation_of_earlier_accesses() {
     assert!(codes(&o, "auth-revoked").is_empty(), "{:?}", violations(&o));
     assert_eq!(
         codes(&o, "auth-revocation-retroactive"),
-        vec![(Some(n - 2), Verdict::Holds)]
+        vec![(Some(n - 2), Verdict::Notice)]
     );
     // An access after the issue is revoked.
     e.push(access(&e, q, plus(t0, 3700)));
@@ -490,4 +490,39 @@ fn cli_reports_an_overdue_heartbeat_from_the_trust_file() {
     assert_eq!(overdue[0]["producer"], "query-frontend");
     assert_eq!(overdue[0]["verdict"], "violated");
     assert_eq!(overdue[0]["check"], 4);
+}
+
+// ---- issue 13: a check that examined nothing says "not checked", never "holds" ----
+
+#[test]
+fn check_6_with_no_access_to_judge_is_not_checked_and_still_determined() {
+    let (e, _) = scenario_entries();
+    // The log up to its first data access: nothing for check 6 to judge.
+    let first = find(&e, |r| r.payload().kind() == Kind::DataAccess);
+    let e = e[..first].to_vec();
+    let dir = tempfile::tempdir().unwrap();
+    write_public(dir.path(), &e, LATE);
+    let o = run(dir.path(), &trust(), &fresh_state());
+    let c6 = &o.report.checks[5];
+    assert_eq!(c6.check, Check::Authorisation);
+    assert_eq!(c6.verdict, Some(Verdict::NotChecked), "{c6:?}");
+    assert_eq!(c6.examined.as_ref().map(|x| x.count), Some(0));
+    assert!(
+        c6.not_checked
+            .as_deref()
+            .is_some_and(|w| w.contains("authorisation")),
+        "{c6:?}"
+    );
+    // Nothing to examine is determined: a required check 6 does not fail the run.
+    assert!(c6.determined);
+    let c3 = &o.report.checks[2];
+    assert_eq!(c3.verdict, Some(Verdict::Holds));
+    assert_eq!(c3.examined.as_ref().map(|x| x.count), Some(first as u64));
+    let o = run(
+        dir.path(),
+        &trust().also_requiring([Check::Authorisation]),
+        &fresh_state(),
+    );
+    assert!(o.report.required_not_determined().is_empty());
+    assert_eq!(o.report.with_code("required-check-undetermined").count(), 0);
 }

@@ -576,6 +576,32 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "N[,N]", value_delimiter = ',',
           value_parser = clap::value_parser!(u64).range(1..=7))]
     pub require: Vec<u64>,
+    /// Text report: only the summary and the counts by check and code, no finding lines
+    #[arg(long, conflicts_with = "json")]
+    pub summary: bool,
+    /// Text report: show only the findings of these checks, e.g. 3 or 1,7 (the exit status
+    /// still counts every finding)
+    #[arg(long = "check", value_name = "N[,N]", value_delimiter = ',', conflicts_with = "json",
+          value_parser = clap::value_parser!(u64).range(1..=7))]
+    pub checks: Vec<u64>,
+    /// Text report: show only the findings of these codes, e.g. chain-seq-gap (the exit
+    /// status still counts every finding)
+    #[arg(
+        long = "code",
+        value_name = "CODE[,CODE]",
+        value_delimiter = ',',
+        conflicts_with = "json"
+    )]
+    pub codes: Vec<String>,
+    /// Text report: show only the findings about these producers (the exit status still
+    /// counts every finding)
+    #[arg(
+        long = "producer",
+        value_name = "P[,P]",
+        value_delimiter = ',',
+        conflicts_with = "json"
+    )]
+    pub producers: Vec<String>,
 }
 
 /// `logseal init`.

@@ -214,6 +214,10 @@ fn finding_text(f: &RuleFinding) -> String {
             "held by {} but no hold-override rule covers the record (the hold is honoured)",
             holds.join(", ")
         ),
+        RuleFinding::NoRule { kind } => format!(
+            "no minimum or cap in force covers {kind} records (a hold-override rule does not \
+             count): nothing says how long the sealed fields are kept"
+        ),
     }
 }
 
@@ -240,6 +244,7 @@ fn finding_json(f: &RuleFinding) -> Value {
         RuleFinding::HoldWithoutOverrideRule { holds } => {
             ("hold-without-override-rule", json!({"holds": holds}))
         }
+        RuleFinding::NoRule { kind } => ("no-rule", json!({"kind": kind.name()})),
     };
     json!({"code": code, "message": finding_text(f), "detail": extra})
 }

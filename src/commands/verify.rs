@@ -226,7 +226,14 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<()> {
         s.push('\n');
         files::print(&s)?;
     } else {
-        files::print(&render(&report))?;
+        let view = View {
+            summary: args.summary,
+            checks: args.checks.clone(),
+            codes: args.codes.clone(),
+            producers: args.producers.clone(),
+            colour: colour_wanted(),
+        };
+        files::print(&render_with(&report, &view))?;
     }
     let n: u64 = report.checks.iter().map(|c| c.violations).sum();
     let undetermined = report.required_not_determined();
@@ -255,8 +262,61 @@ fn numbers(checks: &[verify::Check]) -> String {
         .join(", ")
 }
 
-/// The report for a person: summary, findings grouped by check, provenance.
+/// What the text report shows (`--summary`, `--check`, `--code`, `--producer`) and whether
+/// verdicts are coloured. The filters choose finding lines only: the summary, the counts and
+/// the exit status always cover every finding.
+#[derive(Debug, Clone, Default)]
+pub struct View {
+    pub summary: bool,
+    pub checks: Vec<u64>,
+    pub codes: Vec<String>,
+    pub producers: Vec<String>,
+    pub colour: bool,
+}
+
+impl View {
+    fn filtered(&self) -> bool {
+        !(self.checks.is_empty() && self.codes.is_empty() && self.producers.is_empty())
+    }
+
+    fn shows(&self, f: &verify::Finding) -> bool {
+        (self.checks.is_empty() || self.checks.contains(&u64::from(f.check.number())))
+            && (self.codes.is_empty() || self.codes.iter().any(|c| c == f.code))
+            && (self.producers.is_empty()
+                || f.producer
+                    .as_ref()
+                    .is_some_and(|p| self.producers.contains(p)))
+    }
+}
+
+/// Colour on a terminal, unless `NO_COLOR` is set (non-empty).
+fn colour_wanted() -> bool {
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// A verdict's name, coloured when `colour` (ANSI: red violated, yellow cannot be
+/// determined, cyan notice, green holds, dim not checked).
+fn verdict_text(name: &str, v: Option<Verdict>, colour: bool, width: usize) -> String {
+    let padded = format!("{name:<width$}");
+    let code = match v {
+        _ if !colour => return padded,
+        Some(Verdict::Violated) => "31;1",
+        Some(Verdict::CannotBeDetermined) => "33",
+        Some(Verdict::Notice) => "36",
+        Some(Verdict::Holds) => "32",
+        Some(Verdict::NotChecked) | None => "2",
+    };
+    format!("\x1b[{code}m{padded}\x1b[0m")
+}
+
+/// The report for a person, unfiltered and without colour: summary, findings grouped by
+/// check, provenance.
 pub fn render(r: &Report) -> String {
+    render_with(r, &View::default())
+}
+
+/// The report for a person as `view` says.
+pub fn render_with(r: &Report, view: &View) -> String {
     let p = &r.provenance;
     let mut out = String::new();
     let violations: u64 = r.checks.iter().map(|c| c.violations).sum();
@@ -286,21 +346,71 @@ pub fn render(r: &Report) -> String {
             format!("; required check(s) {} not fully determined", numbers(&required))
         }
     ));
-    out.push_str("  check  verdict                violations  undetermined  notices\n");
+    out.push_str(
+        "  check  verdict                examined                violations  undetermined  \
+         notices\n",
+    );
     for c in &r.checks {
-        let verdict = c.verdict.map_or("not run", Verdict::name);
+        let verdict = verdict_text(
+            c.verdict.map_or("not run", Verdict::name),
+            c.verdict,
+            view.colour,
+            21,
+        );
+        let examined = c
+            .examined
+            .as_ref()
+            .map_or("-".to_string(), |e| format!("{} {}", e.count, e.what));
         out.push_str(&format!(
-            "  {:<5}  {:<21}  {:>10}  {:>12}  {:>7}  {}\n",
+            "  {:<5}  {}  {:<22}  {:>10}  {:>12}  {:>7}  {}\n",
             c.check.number(),
             verdict,
+            examined,
             c.violations,
             c.undetermined,
             c.notices,
-            c.title
+            c.title,
         ));
     }
-    let mut current = None;
+    if view.summary {
+        out.push_str(&summary_counts(r));
+    } else {
+        out.push_str(&finding_lines(r, view));
+    }
+    if let Some(rs) = &r.retention {
+        out.push_str(&retention_section(rs));
+    }
+    out.push_str(&provenance_section(r));
+    out
+}
+
+/// `--summary`: the number of findings of each code, by check and verdict.
+fn summary_counts(r: &Report) -> String {
+    let mut by: std::collections::BTreeMap<(u8, &str), Verdict> = Default::default();
     for f in &r.findings {
+        by.entry((f.check.number(), f.code)).or_insert(f.verdict);
+    }
+    let mut out = String::from("\n  check  code                                      findings\n");
+    for ((check, code), verdict) in &by {
+        let total = r.counts.get(code).map_or(0, |c| c.total);
+        out.push_str(&format!(
+            "  {check:<5}  {code:<40}  {total:>8}  ({})\n",
+            verdict.name()
+        ));
+    }
+    out
+}
+
+/// The finding lines `view` shows, grouped by check, each with its record's own time.
+fn finding_lines(r: &Report, view: &View) -> String {
+    let mut out = String::new();
+    let mut current = None;
+    let mut hidden = 0u64;
+    for f in &r.findings {
+        if !view.shows(f) {
+            hidden += 1;
+            continue;
+        }
         if current != Some(f.check) {
             current = Some(f.check);
             out.push_str(&format!(
@@ -318,9 +428,12 @@ pub fn render(r: &Report) -> String {
             (Some(p), None) => loc.push(p.clone()),
             _ => {}
         }
+        if let Some(t) = &f.time {
+            loc.push(format!("at {t}"));
+        }
         out.push_str(&format!(
             "  [{}] {}{}{}\n      {}\n",
-            f.verdict.name(),
+            verdict_text(f.verdict.name(), Some(f.verdict), view.colour, 0),
             f.code,
             if loc.is_empty() { "" } else { "  " },
             loc.join(", "),
@@ -331,16 +444,26 @@ pub fn render(r: &Report) -> String {
         }
     }
     for (code, c) in &r.counts {
-        if c.suppressed > 0 {
+        if c.suppressed > 0 && (view.codes.is_empty() || view.codes.iter().any(|x| x == code)) {
             out.push_str(&format!(
                 "  … {} more finding(s) of {code} not shown ({} in all)\n",
                 c.suppressed, c.total
             ));
         }
     }
-    if let Some(rs) = &r.retention {
-        out.push_str(&retention_section(rs));
+    if view.filtered() {
+        out.push_str(&format!(
+            "  ({hidden} finding(s) not shown by --check/--code/--producer; the exit status \
+             counts them)\n"
+        ));
     }
+    out
+}
+
+/// The provenance: tool, origin, reference time, anchors, required and unrun checks.
+fn provenance_section(r: &Report) -> String {
+    let p = &r.provenance;
+    let mut out = String::new();
     out.push_str(&format!(
         "\nprovenance\n  tool        {} {} (report format {}, record format {}, trust file \
          format {}, state format {})\n  origin      {} (tree hash {})\n  reference   {}\n  \
@@ -378,6 +501,12 @@ pub fn render(r: &Report) -> String {
         }
     ));
     for c in &r.checks {
+        if let Some(reason) = &c.not_checked {
+            out.push_str(&format!(
+                "  not checked check {}: nothing to examine: {reason}\n",
+                c.check.number()
+            ));
+        }
         if let Some(reason) = &c.not_run {
             out.push_str(&format!(
                 "  not run     check {}: {reason}\n",

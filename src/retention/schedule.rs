@@ -96,6 +96,9 @@ pub enum RuleFinding {
     /// A legal hold is active but no `hold-override` rule covering the record is in
     /// force; the hold is still honoured.
     HoldWithoutOverrideRule { holds: Vec<String> },
+    /// No minimum or cap in force at the record's leaf covers it (a `hold-override` rule
+    /// does not count): nothing says how long its sealed fields are kept.
+    NoRule { kind: Kind },
 }
 
 /// A cap that requires deletion before a minimum allows it.
@@ -213,6 +216,10 @@ pub fn schedule(
         },
     };
 
+    // A declared rule that does not apply is already a finding about the same gap.
+    if findings.is_empty() && covering.iter().all(|r| r.kind == RuleKind::HoldOverride) {
+        findings.push(RuleFinding::NoRule { kind: record.kind });
+    }
     let hold_rules: Vec<&Rule> = covering
         .iter()
         .copied()

@@ -70,6 +70,9 @@ pub(crate) struct Authorisations {
     /// first one whose size exceeds the current leaf.
     checkpoints: Vec<(u64, u64)>,
     cursor: usize,
+    /// Authentic data accesses judged: naming an authorisation, or by a producer required
+    /// to name one.
+    judged: u64,
 }
 
 impl Authorisations {
@@ -79,7 +82,13 @@ impl Authorisations {
             grants: HashMap::new(),
             checkpoints,
             cursor: 0,
+            judged: 0,
         }
+    }
+
+    /// How many data accesses were judged (what check 6 examined).
+    pub fn judged(&self) -> u64 {
+        self.judged
     }
 
     /// The table of a resume point.
@@ -288,6 +297,10 @@ impl Authorisations {
         out: &mut Findings,
     ) {
         let at = |f: Finding| f.at(leaf).record(&p.producer, p.seq);
+        if d.actor.authorisation_id.is_some() || trust.authorisation_required.contains(&p.producer)
+        {
+            self.judged += 1;
+        }
         let denied = p.status == Status::Denied;
         let problem = match &d.actor.authorisation_id {
             None => trust.authorisation_required.contains(&p.producer).then(|| {

@@ -228,6 +228,11 @@ impl Chains {
     }
 
     /// (producer, seq) of the heads to look up in the leaves before the resume point.
+    /// How many producer chains were followed (what check 4 examined).
+    pub fn followed(&self) -> u64 {
+        self.producers.len() as u64
+    }
+
     pub fn past_heads(&self) -> impl Iterator<Item = (String, u64)> + '_ {
         self.past
             .iter()

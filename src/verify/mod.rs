@@ -567,6 +567,14 @@ pub fn verify_with_retention(
         }
         chains::resolve_old(&old, &found, &mut out);
     }
+    examined(
+        &mut out,
+        state,
+        records_checked,
+        chains.followed(),
+        auths.judged(),
+        trust,
+    );
     let (heads, carried) = chains.finish(&found, &mut out);
     // An auditor checkpoint not proven consistent (incremental run) keeps the state too.
     let advance = published.authentic
@@ -630,7 +638,8 @@ pub fn verify_with_retention(
         });
         s
     });
-    let (checks, counts, findings) = out.finish(&not_run);
+    let (checks, counts, mut findings) = out.finish(&not_run);
+    stamp_times(&reader, truncated_at.unwrap_or(size), &mut findings);
     let mut provenance = provenance;
     if retention.is_some() {
         provenance.time_zone_data = "IANA time zone database bundled into the binary (jiff; \
@@ -651,6 +660,92 @@ pub fn verify_with_retention(
         },
         new_state,
     })
+}
+
+/// Give each kept finding about a record (leaf and producer) below `readable` the record's
+/// own time, read again from its entry bundle (one read per bundle).
+fn stamp_times(reader: &LogReader<'_>, readable: u64, findings: &mut [Finding]) {
+    let mut bundles: BTreeMap<u64, Vec<usize>> = BTreeMap::new();
+    for (i, f) in findings.iter().enumerate() {
+        if let (Some(leaf), Some(_)) = (f.leaf, &f.producer)
+            && leaf < readable
+        {
+            bundles
+                .entry(leaf >> tiles::TILE_HEIGHT)
+                .or_default()
+                .push(i);
+        }
+    }
+    for (index, wanted) in bundles {
+        let width = (readable - (index << tiles::TILE_HEIGHT)).min(u64::from(tiles::TILE_WIDTH));
+        let Ok(b) = EntryBundleId::new(index, width as u16) else {
+            continue;
+        };
+        let Ok(entries) = reader.bundle(b) else {
+            continue;
+        };
+        for i in wanted {
+            let f = &mut findings[i];
+            let k = (f.leaf.unwrap_or(0) - b.leaf_range().start) as usize;
+            let Some(Ok(rec)) = entries.get(k).map(|e| Record::decode(e)) else {
+                continue;
+            };
+            let p = rec.payload();
+            if Some(p.producer.as_str()) == f.producer.as_deref() {
+                f.time = Some(recorded_time(p.occurred_at, p.utc_offset_minutes));
+            }
+        }
+    }
+}
+
+/// `t` in RFC 3339 at the producer's recorded UTC offset (UTC when none was recorded).
+fn recorded_time(t: crate::record::types::Timestamp, offset_minutes: Option<i16>) -> String {
+    let Some(o) = offset_minutes.filter(|&o| o != 0) else {
+        return t.to_rfc3339();
+    };
+    let shifted = if o > 0 {
+        t.0.saturating_add(u64::from(o.unsigned_abs()) * 60_000)
+    } else {
+        t.0.saturating_sub(u64::from(o.unsigned_abs()) * 60_000)
+    };
+    let text = crate::record::types::Timestamp(shifted).to_rfc3339();
+    let sign = if o > 0 { '+' } else { '-' };
+    let a = o.unsigned_abs();
+    format!(
+        "{}{sign}{:02}:{:02}",
+        text.trim_end_matches('Z'),
+        a / 60,
+        a % 60
+    )
+}
+
+/// What checks 1–6 examined, for the report (check 7 says its own).
+fn examined(
+    out: &mut report::Findings,
+    state: &AuditorState,
+    records: u64,
+    chains: u64,
+    accesses: u64,
+    trust: &Trust,
+) {
+    let none = "the log holds no records (in the range read)";
+    out.examined(
+        Check::Checkpoints,
+        1 + state.checkpoints.len() as u64,
+        "checkpoints",
+        "",
+    );
+    out.examined(Check::Tree, records, "leaves", none);
+    out.examined(Check::Records, records, "records", none);
+    out.examined(Check::Completeness, chains, "chains", none);
+    out.examined(Check::Ordering, records, "records", none);
+    let why = if trust.authorisation_required.is_empty() {
+        "no producer is required to name an authorisation (trust file authorisation_required) \
+         and no data access names one"
+    } else {
+        "no data access by a producer required to name an authorisation, and none names one"
+    };
+    out.examined(Check::Authorisation, accesses, "accesses", why);
 }
 
 /// The hashes of each level's partial tile under `from` (what [`tree_check::TreeCheck`]

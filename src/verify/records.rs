@@ -566,7 +566,10 @@ fn compromised(
         )
         .evidence(
             format!("in a checkpoint before {since}"),
-            format!("first in the checkpoint of size {size} (log time {t})"),
+            format!(
+                "first in the checkpoint of size {size} (log time {})",
+                Timestamp(t.saturating_mul(1000)).to_rfc3339()
+            ),
         ),
         Some(_) => return None,
         None => Finding::undetermined(

@@ -10,16 +10,21 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 /// Version of the JSON report's schema (`logseal verify --json`).
-pub const REPORT_FORMAT: u64 = 1;
+pub const REPORT_FORMAT: u64 = 2;
 /// Findings kept per code; more are counted in [`CodeCount::suppressed`].
 pub const MAX_FINDINGS_PER_CODE: usize = 200;
 
-/// The three verdicts of DESIGN.md §Trust model.
+/// The three verdicts of DESIGN.md §Trust model, a notice, and "not checked" (a check that
+/// ran but had nothing to examine: it says why, and never "holds").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Verdict {
-    /// Checked, and it holds (also used for notices: a declared reset, a denied attempt).
+    /// A check with nothing to examine (only a check's verdict, never a finding's).
+    NotChecked,
+    /// Checked, and it holds.
     Holds,
+    /// Worth knowing, not a violation: a declared reset, a denied attempt.
+    Notice,
     /// It cannot be decided from what the verifier has (the finding says why).
     CannotBeDetermined,
     /// Checked, and it is violated.
@@ -29,7 +34,9 @@ pub enum Verdict {
 impl Verdict {
     pub fn name(self) -> &'static str {
         match self {
+            Verdict::NotChecked => "not checked",
             Verdict::Holds => "holds",
+            Verdict::Notice => "notice",
             Verdict::CannotBeDetermined => "cannot be determined",
             Verdict::Violated => "violated",
         }
@@ -101,6 +108,10 @@ pub struct Finding {
     pub producer: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub seq: Option<u64>,
+    /// The record's own time (`occurred_at`, RFC 3339 in the producer's recorded offset),
+    /// when the finding is about a record that decodes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expected: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -117,6 +128,7 @@ impl Finding {
             leaf: None,
             producer: None,
             seq: None,
+            time: None,
             expected: None,
             found: None,
             message,
@@ -132,7 +144,7 @@ impl Finding {
     }
 
     pub fn notice(check: Check, code: &'static str, message: impl Into<String>) -> Self {
-        Finding::new(check, code, Verdict::Holds, message.into())
+        Finding::new(check, code, Verdict::Notice, message.into())
     }
 
     pub fn at(mut self, leaf: u64) -> Self {
@@ -179,6 +191,13 @@ pub struct CheckSummary {
     pub violations: u64,
     pub undetermined: u64,
     pub notices: u64,
+    /// What the check examined (records, chains, grants, disclosures...), so that "holds" is
+    /// read against a number; `None` when it did not run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub examined: Option<Examined>,
+    /// It ran, but there was nothing to examine (why): the verdict is "not checked".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_checked: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub not_run: Option<String>,
     /// It ran but did not examine everything it is meant to (why); `None` when complete.
@@ -188,6 +207,17 @@ pub struct CheckSummary {
     pub required: bool,
     /// It ran to completion: not `not_run`, not `incomplete` (docs/CHECKS.md §Exit status).
     pub determined: bool,
+}
+
+/// How many items of what a check examined.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Examined {
+    pub count: u64,
+    /// `checkpoints`, `leaves`, `records`, `chains`, `accesses`, `sealed records`.
+    pub what: &'static str,
+    /// When `count` is 0: why there was nothing to examine.
+    #[serde(skip)]
+    pub why_none: String,
 }
 
 /// A trust anchor as the report names it.
@@ -361,6 +391,8 @@ pub(crate) struct Findings {
     incomplete: BTreeMap<Check, String>,
     /// The checks the auditor requires (trust file and `--require`).
     required: Vec<Check>,
+    /// What each check examined.
+    examined: BTreeMap<Check, Examined>,
 }
 
 impl Findings {
@@ -368,7 +400,7 @@ impl Findings {
         let c = self.counts.entry(f.code).or_default();
         c.total += 1;
         let slot = match f.verdict {
-            Verdict::Holds => 0,
+            Verdict::NotChecked | Verdict::Holds | Verdict::Notice => 0,
             Verdict::CannotBeDetermined => 1,
             Verdict::Violated => 2,
         };
@@ -383,6 +415,25 @@ impl Findings {
     /// `check` ran but did not examine everything: `why` (the first reason is kept).
     pub fn incomplete(&mut self, check: Check, why: impl Into<String>) {
         self.incomplete.entry(check).or_insert_with(|| why.into());
+    }
+
+    /// `check` examined `count` items of `what`; `why_none` says why when there were none
+    /// (its verdict is then "not checked", unless it has findings).
+    pub fn examined(
+        &mut self,
+        check: Check,
+        count: u64,
+        what: &'static str,
+        why_none: impl Into<String>,
+    ) {
+        self.examined.insert(
+            check,
+            Examined {
+                count,
+                what,
+                why_none: why_none.into(),
+            },
+        );
     }
 
     /// The checks whose being not fully determined makes the run fail (exit 1).
@@ -465,6 +516,15 @@ impl Findings {
                 } else {
                     None
                 };
+                let examined = reason
+                    .is_none()
+                    .then(|| self.examined.remove(&check))
+                    .flatten();
+                // Ran, examined nothing and found nothing: "not checked", with why.
+                let not_checked = examined
+                    .as_ref()
+                    .filter(|e| e.count == 0 && notices + undetermined + violations == 0)
+                    .map(|e| e.why_none.clone());
                 // A required check that did not run is "cannot be determined" (its finding).
                 let verdict = if reason.is_some() && violations == 0 && !required.contains(&check) {
                     None
@@ -472,6 +532,10 @@ impl Findings {
                     Some(Verdict::Violated)
                 } else if undetermined > 0 {
                     Some(Verdict::CannotBeDetermined)
+                } else if notices > 0 {
+                    Some(Verdict::Notice)
+                } else if not_checked.is_some() {
+                    Some(Verdict::NotChecked)
                 } else {
                     Some(Verdict::Holds)
                 };
@@ -482,6 +546,8 @@ impl Findings {
                     violations,
                     undetermined,
                     notices,
+                    examined,
+                    not_checked,
                     determined: reason.is_none() && incomplete.is_none(),
                     not_run: reason,
                     incomplete,

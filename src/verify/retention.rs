@@ -261,6 +261,12 @@ pub(crate) fn check(input: &Input<'_>, out: &mut Findings) -> Result<RetentionSt
     let mut authenticated = Findings::default();
     let status = walk_and_judge(input, out, &mut authenticated)?;
     out.merge(authenticated);
+    out.examined(
+        Check::Retention,
+        status.counts.records_with_sealed_fields,
+        "sealed records",
+        "no record has sealed fields: there is no disclosure to keep or delete",
+    );
     Ok(status)
 }
 
@@ -1211,6 +1217,7 @@ fn plan_findings(walk: &Walk, plan: &Plan, out: &mut Findings) {
                 String::new(),
                 holds.join(", "),
             ),
+            RuleFinding::NoRule { kind } => ("no-rule", kind.name().to_owned(), String::new()),
         };
         group(&mut by_key, (code, declared, other), f.leaf, &f.record);
     }
@@ -1225,6 +1232,11 @@ fn plan_findings(walk: &Walk, plan: &Plan, out: &mut Findings) {
                 ),
                 format!("a declared rule, one of {other}"),
                 "none".to_owned(),
+            ),
+            "no-rule" => (
+                no_rule(walk, declared, &n),
+                format!("a minimum or cap in force covering {declared} records"),
+                "none (a hold-override rule does not count)".to_owned(),
             ),
             "hold-without-override-rule" => (
                 Finding::notice(
@@ -1271,5 +1283,22 @@ fn plan_findings(walk: &Walk, plan: &Plan, out: &mut Findings) {
             }
         };
         out.push(on(finding, g.first.0, &g.first.1).evidence(expected, found));
+    }
+}
+
+/// `retention-no-rule`: sealed fields of `kind` records under no retention rule. Violated when
+/// the trust file pins the policy authority (its policies must cover them), a notice otherwise.
+fn no_rule(walk: &Walk, kind: &str, records: &str) -> Finding {
+    let message = format!(
+        "sealed fields of {kind} records are under no retention rule: no minimum or cap in \
+         force covers them ({records}), so nothing says how long they are kept"
+    );
+    match walk.policy_authority() {
+        Some(a) => Finding::violated(
+            Check::Retention,
+            "retention-no-rule",
+            format!("{message}; the pinned policy authority {a} must cover them"),
+        ),
+        None => Finding::notice(Check::Retention, "retention-no-rule", message),
     }
 }
