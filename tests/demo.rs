@@ -19,7 +19,7 @@ fn demo_builds_a_log_exports_a_case_and_checks_its_proofs() {
         "statements of reasons referencing this sanction in the log: 0",
         // The auditor's report on the honest log: the unlogged access, the revoked official.
         "[violated] heartbeat-counter-mismatch  leaf 883, query-frontend seq 706",
-        "[holds] auth-denied-attempt  leaf 1378, query-frontend seq 1111",
+        "[notice] auth-denied-attempt  leaf 1378, query-frontend seq 1111",
         // The nightly sweeps, and the one provider file their job skipped, kept too long.
         "erased what had fallen due: 172 disclosures of 86 provider files by destroying 29 keys, \
          recorded in 29 retention-deletion records",
