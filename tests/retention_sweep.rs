@@ -463,12 +463,21 @@ fn erasures_are_dated_when_carried_out_grounds_are_checked_and_a_checkpoint_foll
         .as_array()
         .unwrap()
         .iter()
-        .filter(|f| f["check"] == "retention")
+        .filter(|f| f["check"] == 7)
         .map(|f| f["code"].as_str().unwrap())
         .collect();
     assert!(
         !codes.contains(&"retention-deletion-without-record"),
         "{codes:?}"
+    );
+    // The filter reads check 7's findings (checks are numbers in the JSON report).
+    assert!(
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["check"].is_u64()),
+        "{v}"
     );
     assert_eq!(v["retention"]["counts"]["erased_and_covered"], 1, "{v}");
 }
