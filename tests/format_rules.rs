@@ -947,9 +947,15 @@ fn each_broken_record_is_rejected_naming_its_rule() {
             if named_in(&message) != Some(c.rule) {
                 failures.push(format!("{} ({}): {message}", c.rule, c.kind));
             }
-            // A body rule is payload-body at decoding; an envelope rule keeps its own code.
-            if matches!(c.how, Break::Json(_)) && code.is_some() && code != Some("payload-body") {
-                failures.push(format!("{}: code {code:?}, not payload-body", c.rule));
+            // The codes docs/FORMAT.md §6.4 states: a body rule is payload-body, a rule
+            // checked while decoding payload-decode.
+            let want = match c.how {
+                Break::Json(_) => Some("payload-body"),
+                Break::Map(_) => Some("payload-decode"),
+                _ => code,
+            };
+            if code.is_some() && code != want {
+                failures.push(format!("{}: code {code:?}, not {want:?}", c.rule));
             }
         }
     }

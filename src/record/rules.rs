@@ -306,13 +306,18 @@ pub fn generated_sections() -> Vec<(&'static str, String)> {
 pub fn render_markdown() -> String {
     let mut out = String::from(
         "\nGenerated from `src/record/rules.rs`; do not edit by hand. Every rule the decoder \
-         and validator enforce beyond the CDDL types, with its stable id. A record that breaks \
-         one MUST be rejected. logseal checks in the order listed (the envelope, then the \
-         text and enumeration rules while decoding, then the kind's rules) and names the \
-         first broken rule in its message as `(rule <id>)`; envelope rules before key 13 are \
-         `payload-decode`, a sealed path or a kind's rule `payload-unknown-sealed-field`, \
-         `payload-missing-sealed-field` or `payload-body` (§9). Ids never change meaning; \
-         a new rule gets a new id.\n",
+         and validator enforce beyond the CDDL types, with its stable id; a record that breaks \
+         one MUST be rejected. Codes (§9): the rules checked while the payload is decoded \
+         (`envelope.version`, `envelope.known-keys`, `envelope.required-keys`, \
+         `envelope.commitment-size`, `enum.closed`, `text.*`, `sealed.path-form`) are \
+         `payload-decode`; `envelope.sealed-path-allowed` and `envelope.sealed-path-required` \
+         are `payload-unknown-sealed-field` and `payload-missing-sealed-field`; the other \
+         envelope rules have their own `payload-*` codes; a kind's rules (and `target.*`) are \
+         `payload-body`; in a disclosure, `sealed.value-class` and `sealed.list-length` are \
+         `cbor-decode` when the value cannot be read and `sealed-bad-value` otherwise. logseal \
+         checks the decoding rules in byte order, then the other envelope rules in the order \
+         listed, then the kind's rules in the order listed, and names the first broken rule in \
+         its message as `(rule <id>)`. Ids never change meaning; a new rule gets a new id.\n",
     );
     let mut scope = "";
     for r in RULES {
