@@ -3,11 +3,17 @@
 
 use super::tests::{Fixture, ORIGIN, chain, envelope};
 use super::*;
+use std::collections::BTreeMap;
+
 use crate::crypto::SecretKey;
+use crate::record::Disclosure;
 use crate::record::RecordBuilder;
+use crate::record::kinds::retention_deletion::{DeletionMethod, RangeType};
 use crate::record::kinds::retention_deletion::{RetentionDeletion, Target};
 use crate::record::kinds::{Body, Kind};
+use crate::record::sealed::FieldPath;
 use crate::record::text::Ident;
+use crate::record::types::Hash32;
 use crate::record::types::Timestamp;
 
 const SWEEP_SEED: [u8; 32] = [9; 32];

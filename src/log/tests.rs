@@ -3,8 +3,11 @@ use crate::crypto::SecretKey;
 use crate::record::kinds::data_access::{Action, Actor};
 use crate::record::kinds::{Body, DataAccess, KeyRegistration, Kind};
 use crate::record::text::Ident;
+use crate::record::types::Hash32;
 use crate::record::types::Timestamp;
 use crate::record::{Payload, RecordBuilder, SealedValue, Status};
+use crate::tree::Hash;
+use crate::{checkpoint, tiles};
 
 pub(crate) const ORIGIN: &str = "log.example/test";
 
