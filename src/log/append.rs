@@ -44,6 +44,26 @@ pub(super) struct StagedBatch {
     pub(super) new_objects: Vec<vault::ObjectName>,
 }
 
+/// A record of a batch, decoded (or why not).
+type Decoded = Result<Record, RecordError>;
+/// Its signature checked against a key known at batch start (`None`: no such key yet).
+type PreSig = Option<Result<(), RecordError>>;
+
+/// A batch admitted against a copy of the state (step 2 of an append).
+struct Admitted {
+    /// The state after the batch, its size and root not yet set.
+    state: State,
+    receipts: Vec<Receipt>,
+    leaf_hashes: Vec<Hash>,
+}
+
+/// What a batch publishes (step 3 of an append): the new root, and each new tile and entry
+/// bundle by its path.
+struct PublicSet {
+    root: Hash,
+    objects: Vec<(String, Vec<u8>)>,
+}
+
 /// Why an append failed, and whether its batch may nevertheless have been committed.
 pub(super) struct AppendFailure {
     pub(super) error: LogError,
@@ -92,9 +112,40 @@ impl Log {
 
     /// Admit a batch and write (and sync) everything it needs but the state.
     pub(super) fn stage_batch(&mut self, items: &[AppendItem]) -> Result<StagedBatch, LogError> {
-        let origin = self.config.origin.clone();
-        // 1. Decode and check signatures in parallel against the keys known at batch start.
-        let decoded: Vec<Result<Record, RecordError>> = items
+        let (decoded, presig) = self.decode_and_verify(items);
+        let admitted = self.admit_batch(items, &decoded, presig)?;
+        let old = self.state.size;
+        let new = old + items.len() as u64;
+        let public = self.publish_set(old, items, &admitted.leaf_hashes)?;
+        // 4. Announce the batch (so that a crash's leftovers can be found and removed), write
+        //    everything, then one barrier per store.
+        self.private
+            .put(INTENT_KEY, &crate::cbor::to_vec(&(old, new)))?;
+        self.private.sync()?;
+        for (path, data) in &public.objects {
+            self.public.put(path, data)?;
+        }
+        let (new_keys, new_objects) = self.seal_disclosures(items, &decoded, old)?;
+        self.public.sync()?;
+        self.private.sync()?;
+        fail_point(2)?;
+        let mut state = admitted.state;
+        state.size = new;
+        state.root = Hash32(public.root);
+        Ok(StagedBatch {
+            old,
+            state,
+            receipts: admitted.receipts,
+            new_keys,
+            new_objects,
+        })
+    }
+
+    /// Step 1 of an append: decode and check signatures in parallel against the keys known
+    /// at batch start (`None`: the key is not known yet; admission decides).
+    fn decode_and_verify(&self, items: &[AppendItem]) -> (Vec<Decoded>, Vec<PreSig>) {
+        let origin = self.config.origin.as_str();
+        let decoded: Vec<Decoded> = items
             .par_iter()
             .map(|it| Record::decode(&it.record))
             .collect();
@@ -110,20 +161,29 @@ impl Log {
                 keys.insert(kid, key);
             }
         }
-        let presig: Vec<Option<Result<(), RecordError>>> = decoded
+        let presig = decoded
             .par_iter()
             .map(|r| {
                 let r = r.as_ref().ok()?;
                 let key = keys.get(&Hash32(*r.kid()))?;
-                Some(r.verify(key, &origin))
+                Some(r.verify(key, origin))
             })
             .collect();
-        // 2. Admit in order against an evolving copy of the state.
+        (decoded, presig)
+    }
+
+    /// Step 2 of an append: admit in order against an evolving copy of the state.
+    fn admit_batch(
+        &self,
+        items: &[AppendItem],
+        decoded: &[Decoded],
+        presig: Vec<PreSig>,
+    ) -> Result<Admitted, LogError> {
         let old = self.state.size;
         let mut state = self.state.clone();
         let mut receipts = Vec::with_capacity(items.len());
         let mut leaf_hashes = Vec::with_capacity(items.len());
-        for (index, ((item, rec), sig)) in items.iter().zip(&decoded).zip(presig).enumerate() {
+        for (index, ((item, rec), sig)) in items.iter().zip(decoded).zip(presig).enumerate() {
             let rec = rec.as_ref().map_err(|e| LogError::Refused {
                 index,
                 refusal: Refusal::Malformed(e.clone()),
@@ -133,7 +193,7 @@ impl Log {
             admission::admit(
                 &mut state,
                 &self.authority,
-                &origin,
+                &self.config.origin,
                 rec,
                 leaf_index,
                 leaf_hash,
@@ -150,8 +210,21 @@ impl Log {
             });
             leaf_hashes.push(leaf_hash.0);
         }
+        Ok(Admitted {
+            state,
+            receipts,
+            leaf_hashes,
+        })
+    }
+
+    /// Step 3 of an append: the tree hashes, tiles and bundles of the new size.
+    fn publish_set(
+        &self,
+        old: u64,
+        items: &[AppendItem],
+        leaf_hashes: &[Hash],
+    ) -> Result<PublicSet, LogError> {
         let new = old + items.len() as u64;
-        // 3. Tree hashes, tiles and bundles of the new size.
         let reader = self.reader();
         let overlay = Overlay {
             base: reader.hashes(old),
@@ -168,8 +241,10 @@ impl Log {
                 .extend_from_slice(stored.as_slice());
         }
         let root = self.alg.tree_hash(new, &overlay)?;
-        let new_tiles = tiles::new_tiles(old, new, &overlay)?;
-        let mut bundles = Vec::new();
+        let mut objects: Vec<(String, Vec<u8>)> = tiles::new_tiles(old, new, &overlay)?
+            .into_iter()
+            .map(|(t, data)| (t.path(), data))
+            .collect();
         for b in tiles::new_entry_bundle_ids(old, new)? {
             let range = b.leaf_range();
             let mut entries: Vec<Vec<u8>> = Vec::with_capacity(b.width() as usize);
@@ -182,25 +257,24 @@ impl Log {
                 entries.push(items[(leaf - old) as usize].record.clone());
             }
             let data = tiles::encode_entry_bundle(&entries).map_err(TreeError::from)?;
-            bundles.push((b, data));
+            objects.push((b.path(), data));
         }
-        drop(overlay);
-        drop(reader);
-        // 4. Announce the batch (so that a crash's leftovers can be found and removed), write
-        //    everything, then one barrier per store.
-        self.private
-            .put(INTENT_KEY, &crate::cbor::to_vec(&(old, new)))?;
-        self.private.sync()?;
-        for (t, data) in &new_tiles {
-            self.public.put(&t.path(), data)?;
-        }
-        for (b, data) in &bundles {
-            self.public.put(&b.path(), data)?;
-        }
-        // Disclosures, sealed per group under the group's current key (a new key, made
-        // now, for a group without one).
+        Ok(PublicSet { root, objects })
+    }
+
+    /// Part of step 4 of an append: the batch's disclosures, sealed per group under the
+    /// group's current key (a new key, made now, for a group without one). Returns the keys
+    /// made and the objects written (not yet synced).
+    #[allow(clippy::type_complexity)]
+    fn seal_disclosures(
+        &mut self,
+        items: &[AppendItem],
+        decoded: &[Decoded],
+        old: u64,
+    ) -> Result<(Vec<(String, u64)>, Vec<vault::ObjectName>), LogError> {
+        let new = old + items.len() as u64;
         let mut groups: BTreeMap<String, Vec<(u64, &[Disclosure])>> = BTreeMap::new();
-        for (i, (item, rec)) in items.iter().zip(&decoded).enumerate() {
+        for (i, (item, rec)) in items.iter().zip(decoded).enumerate() {
             if item.disclosures.is_empty() {
                 continue;
             }
@@ -239,18 +313,7 @@ impl Log {
                 .put(&name.path(), &vault::seal(&key, &name, entries, nonce()))?;
             new_objects.push(name);
         }
-        self.public.sync()?;
-        self.private.sync()?;
-        fail_point(2)?;
-        state.size = new;
-        state.root = Hash32(root);
-        Ok(StagedBatch {
-            old,
-            state,
-            receipts,
-            new_keys,
-            new_objects,
-        })
+        Ok((new_keys, new_objects))
     }
 
     /// Commit a staged batch: swap the state. A failure here leaves the outcome unknown (the

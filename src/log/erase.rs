@@ -11,7 +11,7 @@ use super::faults::{crash_point, fail_point};
 use super::sweep_recovery::SweepIntent;
 use super::{Log, LogError, SWEEP_KEY, vault};
 use crate::record::kinds::Body;
-use crate::record::kinds::retention_deletion::{DeletionMethod, RangeType};
+use crate::record::kinds::retention_deletion::{DeletionMethod, RangeType, Target};
 use crate::record::sealed::FieldPath;
 use crate::record::types::Hash32;
 use crate::record::{Disclosure, Record};
@@ -66,42 +66,7 @@ impl Log {
         let mut erase: BTreeMap<(String, u64), BTreeMap<u64, BTreeSet<FieldPath>>> =
             BTreeMap::new();
         for r in requests {
-            let mut found = None;
-            let names: Vec<vault::ObjectName> = {
-                let v = self.vault.read().expect("vault lock");
-                v.index
-                    .objects_for(r.leaf)
-                    .filter(|n| !v.shredded.contains(&n.path()))
-                    .cloned()
-                    .collect()
-            };
-            for name in &names {
-                if let Some(entries) = self.open_object(name)?
-                    && let Ok(pos) = entries.binary_search_by_key(&r.leaf, |e| e.0)
-                {
-                    found = Some((name.clone(), entries[pos].1.clone()));
-                    break;
-                }
-            }
-            let Some((name, present)) = found else {
-                return Err(LogError::Erase(format!(
-                    "leaf {}: no readable disclosures to erase",
-                    r.leaf
-                )));
-            };
-            let fields: Vec<FieldPath> = if r.fields.is_empty() {
-                present.iter().map(|d| d.path.clone()).collect()
-            } else {
-                for f in &r.fields {
-                    if !present.iter().any(|d| d.path == *f) {
-                        return Err(LogError::Erase(format!(
-                            "leaf {}: field {f} has no readable disclosure",
-                            r.leaf
-                        )));
-                    }
-                }
-                r.fields.clone()
-            };
+            let (name, fields) = self.erasure_target(r)?;
             erase
                 .entry((name.group, name.gen_))
                 .or_default()
@@ -111,55 +76,109 @@ impl Log {
         }
         let mut groups = Vec::new();
         for ((group, gen_), leaves) in erase {
-            let key = self.read_key(&group, gen_)?;
-            let objects = self
-                .vault
-                .read()
-                .expect("vault lock")
-                .index
-                .by_group
-                .get(&(group.clone(), gen_))
-                .cloned()
-                .unwrap_or_default();
-            let mut survivors = Vec::new();
-            let mut kept = 0;
-            for name in &objects {
-                // An object no key opens has nothing to keep; it is deleted with the others.
-                let Some(entries) = self.open_object(name)? else {
-                    continue;
-                };
-                let mut keep: vault::Entries = Vec::new();
-                for (leaf, ds) in entries.iter() {
-                    let ds: Vec<Disclosure> = ds
-                        .iter()
-                        .filter(|d| !leaves.get(leaf).is_some_and(|f| f.contains(&d.path)))
-                        .cloned()
-                        .collect();
-                    if !ds.is_empty() {
-                        kept += ds.len();
-                        keep.push((*leaf, ds));
-                    }
-                }
-                if !keep.is_empty() {
-                    survivors.push((name.clone(), keep));
-                }
-            }
-            groups.push(GroupErasure {
-                group,
-                gen_,
-                key_id: key.id(),
-                erased: leaves
-                    .into_iter()
-                    .map(|(l, f)| (l, f.into_iter().collect()))
-                    .collect(),
-                kept,
-                objects,
-                survivors,
-            });
+            groups.push(self.plan_group(group, gen_, leaves)?);
         }
         Ok(ErasurePlan {
             size: self.state.size,
             groups,
+        })
+    }
+
+    /// The sealed object holding a request's leaf, and the fields to erase there (all those
+    /// readable when the request names none). Refuses a leaf or field with nothing readable.
+    fn erasure_target(
+        &self,
+        r: &EraseRequest,
+    ) -> Result<(vault::ObjectName, Vec<FieldPath>), LogError> {
+        let mut found = None;
+        let names: Vec<vault::ObjectName> = {
+            let v = self.vault.read().expect("vault lock");
+            v.index
+                .objects_for(r.leaf)
+                .filter(|n| !v.shredded.contains(&n.path()))
+                .cloned()
+                .collect()
+        };
+        for name in &names {
+            if let Some(entries) = self.open_object(name)?
+                && let Ok(pos) = entries.binary_search_by_key(&r.leaf, |e| e.0)
+            {
+                found = Some((name.clone(), entries[pos].1.clone()));
+                break;
+            }
+        }
+        let Some((name, present)) = found else {
+            return Err(LogError::Erase(format!(
+                "leaf {}: no readable disclosures to erase",
+                r.leaf
+            )));
+        };
+        if r.fields.is_empty() {
+            return Ok((name, present.iter().map(|d| d.path.clone()).collect()));
+        }
+        for f in &r.fields {
+            if !present.iter().any(|d| d.path == *f) {
+                return Err(LogError::Erase(format!(
+                    "leaf {}: field {f} has no readable disclosure",
+                    r.leaf
+                )));
+            }
+        }
+        Ok((name, r.fields.clone()))
+    }
+
+    /// The erasure of one group generation: the fields `leaves` names go, every other
+    /// disclosure of its objects survives (to be re-sealed under a new key).
+    fn plan_group(
+        &self,
+        group: String,
+        gen_: u64,
+        leaves: BTreeMap<u64, BTreeSet<FieldPath>>,
+    ) -> Result<GroupErasure, LogError> {
+        let key = self.read_key(&group, gen_)?;
+        let objects = self
+            .vault
+            .read()
+            .expect("vault lock")
+            .index
+            .by_group
+            .get(&(group.clone(), gen_))
+            .cloned()
+            .unwrap_or_default();
+        let mut survivors = Vec::new();
+        let mut kept = 0;
+        for name in &objects {
+            // An object no key opens has nothing to keep; it is deleted with the others.
+            let Some(entries) = self.open_object(name)? else {
+                continue;
+            };
+            let mut keep: vault::Entries = Vec::new();
+            for (leaf, ds) in entries.iter() {
+                let ds: Vec<Disclosure> = ds
+                    .iter()
+                    .filter(|d| !leaves.get(leaf).is_some_and(|f| f.contains(&d.path)))
+                    .cloned()
+                    .collect();
+                if !ds.is_empty() {
+                    kept += ds.len();
+                    keep.push((*leaf, ds));
+                }
+            }
+            if !keep.is_empty() {
+                survivors.push((name.clone(), keep));
+            }
+        }
+        Ok(GroupErasure {
+            group,
+            gen_,
+            key_id: key.id(),
+            erased: leaves
+                .into_iter()
+                .map(|(l, f)| (l, f.into_iter().collect()))
+                .collect(),
+            kept,
+            objects,
+            survivors,
         })
     }
 
@@ -190,131 +209,165 @@ impl Log {
         }
         let sealed = self.sealed_fields(plan)?;
         check_erasure_records(plan, records, &sealed)?;
+        let intent = self.sweep_intent(plan, records)?;
+        // Until the erasure is done or certainly undone, this handle refuses writes (a
+        // panic included).
+        self.poisoned = true;
+        self.announce_sweep(&intent)?;
+        crash_point(1);
+        let receipts = self.commit_erasure(plan, records, &intent)?;
+        crash_point(3);
+        self.finish_erasure(&intent)?;
+        self.poisoned = false;
+        Ok(receipts)
+    }
+
+    /// Step 1 of [`Log::erase`], worked out: what will be created (undone on a crash before
+    /// the commit), what will be destroyed (destroyed on a crash after it), and the records
+    /// whose presence at leaves old..new is the commit.
+    fn sweep_intent(
+        &self,
+        plan: &ErasurePlan,
+        records: &[AppendItem],
+    ) -> Result<SweepIntent, LogError> {
         let old = self.state.size;
-        let new = old + records.len() as u64;
-        // 1. Announce: what will be created (undone on a crash before the commit), what
-        //    will be destroyed (destroyed on a crash after it), and the records whose
-        //    presence at leaves old..new is the commit.
-        let mut created_keys = Vec::new();
-        let mut new_objects = Vec::new();
-        let mut old_keys = Vec::new();
-        let mut old_objects = Vec::new();
-        for g in &plan.groups {
-            old_keys.push(vault::key_path(&g.group, g.gen_));
-            old_objects.extend(g.objects.iter().map(|n| n.path()));
-            if !g.survivors.is_empty() {
-                if g.gen_ == old {
-                    return Err(LogError::Erase(format!(
-                        "group {} generation {} was keyed at this very size",
-                        g.group, g.gen_
-                    )));
-                }
-                let kp = vault::key_path(&g.group, old);
-                if self.private.get(&kp)?.is_none() {
-                    created_keys.push(kp);
-                }
-                for (n, _) in &g.survivors {
-                    let name = vault::ObjectName {
-                        group: g.group.clone(),
-                        gen_: old,
-                        first: n.first,
-                        end: n.end,
-                    };
-                    new_objects.push(name.path());
-                }
-            }
-        }
-        let intent = SweepIntent {
+        let mut intent = SweepIntent {
             old,
-            new,
-            created_keys,
-            new_objects,
-            old_keys,
-            old_objects,
+            new: old + records.len() as u64,
+            created_keys: Vec::new(),
+            new_objects: Vec::new(),
+            old_keys: Vec::new(),
+            old_objects: Vec::new(),
             records: records
                 .iter()
                 .map(|r| Hash32(self.alg.leaf(&r.record)))
                 .collect(),
         };
-        // Until the erasure is done or certainly undone, this handle refuses writes (a
-        // panic included).
-        self.poisoned = true;
+        for g in &plan.groups {
+            intent.old_keys.push(vault::key_path(&g.group, g.gen_));
+            intent
+                .old_objects
+                .extend(g.objects.iter().map(|n| n.path()));
+            if g.survivors.is_empty() {
+                continue;
+            }
+            if g.gen_ == old {
+                return Err(LogError::Erase(format!(
+                    "group {} generation {} was keyed at this very size",
+                    g.group, g.gen_
+                )));
+            }
+            let kp = vault::key_path(&g.group, old);
+            if self.private.get(&kp)?.is_none() {
+                intent.created_keys.push(kp);
+            }
+            for (n, _) in &g.survivors {
+                let name = vault::ObjectName {
+                    group: g.group.clone(),
+                    gen_: old,
+                    first: n.first,
+                    end: n.end,
+                };
+                intent.new_objects.push(name.path());
+            }
+        }
+        Ok(intent)
+    }
+
+    /// Step 1 of [`Log::erase`]: announce the erasure in `private/sweep`. On failure nothing
+    /// else was written: without the intent, nothing happened.
+    fn announce_sweep(&mut self, intent: &SweepIntent) -> Result<(), LogError> {
         let announced = self
             .private
             .put(SWEEP_KEY, &intent.to_bytes())
             .and_then(|()| self.private.sync());
-        if let Err(e) = announced {
-            // Nothing else was written: without the intent, nothing happened.
-            let removed = self
-                .private
-                .delete(SWEEP_KEY)
-                .and_then(|()| self.private.sync());
-            return match removed {
-                Ok(()) => {
-                    self.poisoned = false;
-                    Err(e.into())
-                }
-                Err(r) => {
-                    let _ = self.reload_vault();
-                    Err(LogError::EraseInterrupted {
-                        outcome: format!(
-                            "was not committed, but its intent could not be removed ({r})"
-                        ),
-                        error: Box::new(e.into()),
-                    })
-                }
-            };
+        let Err(e) = announced else {
+            return Ok(());
+        };
+        let removed = self
+            .private
+            .delete(SWEEP_KEY)
+            .and_then(|()| self.private.sync());
+        match removed {
+            Ok(()) => {
+                self.poisoned = false;
+                Err(e.into())
+            }
+            Err(r) => {
+                let _ = self.reload_vault();
+                Err(LogError::EraseInterrupted {
+                    outcome: format!(
+                        "was not committed, but its intent could not be removed ({r})"
+                    ),
+                    error: Box::new(e.into()),
+                })
+            }
         }
-        crash_point(1);
-        // 2. Re-seal what each group keeps under its new key; 3. commit: append the records.
-        let committed = match self.reseal_survivors(plan, old) {
+    }
+
+    /// Steps 2 and 3 of [`Log::erase`]: re-seal what each group keeps under its new key,
+    /// then commit by appending the records. A failure certainly before the commit is undone
+    /// at once.
+    fn commit_erasure(
+        &mut self,
+        plan: &ErasurePlan,
+        records: &[AppendItem],
+        intent: &SweepIntent,
+    ) -> Result<Vec<Receipt>, LogError> {
+        let committed = match self.reseal_survivors(plan, intent.old) {
             Ok(()) => self.append_batch(records),
             Err(error) => Err(AppendFailure {
                 error,
                 maybe_committed: false,
             }),
         };
-        let receipts = match committed {
-            Ok(r) => r,
+        match committed {
+            Ok(r) => Ok(r),
             Err(AppendFailure {
                 error,
                 maybe_committed: false,
-            }) => {
-                // Certainly not committed: undo what step 2 made.
-                let undone = self.undo_sweep(&intent).and_then(|()| {
-                    self.private.delete(SWEEP_KEY)?;
-                    self.private.sync()?;
-                    Ok(())
-                });
-                self.cache.get_mut().expect("cache lock").clear();
-                return match undone {
-                    Ok(()) => {
-                        self.poisoned = false;
-                        Err(error)
-                    }
-                    Err(u) => {
-                        let _ = self.reload_vault();
-                        Err(LogError::EraseInterrupted {
-                            outcome: format!("was not committed, but undoing it failed ({u})"),
-                            error: Box::new(error),
-                        })
-                    }
-                };
-            }
+            }) => Err(self.undo_uncommitted(intent, error)),
             Err(AppendFailure { error, .. }) => {
                 // Best effort: the handle stays poisoned, its reads refused, whatever this
                 // finds.
                 let _ = self.reload_vault();
-                return Err(LogError::EraseInterrupted {
+                Err(LogError::EraseInterrupted {
                     outcome: "may or may not have been committed (the state swap failed)".into(),
                     error: Box::new(error),
-                });
+                })
             }
-        };
-        crash_point(3);
-        // 4. Destroy the old keys and ciphertext; 5. forget the intent.
+        }
+    }
+
+    /// An erasure that certainly did not commit: undo what step 2 made, and say so in the
+    /// error returned (`error`, what failed).
+    fn undo_uncommitted(&mut self, intent: &SweepIntent, error: LogError) -> LogError {
+        let undone = self.undo_sweep(intent).and_then(|()| {
+            self.private.delete(SWEEP_KEY)?;
+            self.private.sync()?;
+            Ok(())
+        });
+        self.cache.get_mut().expect("cache lock").clear();
+        match undone {
+            Ok(()) => {
+                self.poisoned = false;
+                error
+            }
+            Err(u) => {
+                let _ = self.reload_vault();
+                LogError::EraseInterrupted {
+                    outcome: format!("was not committed, but undoing it failed ({u})"),
+                    error: Box::new(error),
+                }
+            }
+        }
+    }
+
+    /// Steps 4 and 5 of [`Log::erase`]: destroy the old keys and ciphertext, forget the
+    /// intent.
+    fn finish_erasure(&mut self, intent: &SweepIntent) -> Result<(), LogError> {
         let finished = self
-            .finish_sweep(&intent)
+            .finish_sweep(intent)
             .and_then(|()| {
                 self.private.delete(SWEEP_KEY)?;
                 self.private.sync()?;
@@ -328,8 +381,7 @@ impl Log {
                 error: Box::new(e),
             });
         }
-        self.poisoned = false;
-        Ok(receipts)
+        Ok(())
     }
 
     /// Step 2 of [`Log::erase`]: the survivors of each group, sealed under generation `gen_`.
@@ -417,72 +469,10 @@ fn check_erasure_records(
     }
     let by_key: BTreeMap<Hash32, &GroupErasure> =
         plan.groups.iter().map(|g| (g.key_id, g)).collect();
-    let mut covered: BTreeSet<(Hash32, u64, FieldPath)> = BTreeSet::new();
+    let mut covered: Covered = BTreeSet::new();
     for (i, item) in records.iter().enumerate() {
-        let bad = |m: String| LogError::Erase(format!("record {i}: {m}"));
-        let rec = Record::decode(&item.record).map_err(|e| bad(e.to_string()))?;
-        let Body::RetentionDeletion(d) = &rec.payload().body else {
-            return Err(bad(format!(
-                "is a {} record, not a retention-deletion",
-                rec.payload().kind()
-            )));
-        };
-        if d.method != DeletionMethod::CryptoShred {
-            return Err(bad("method: an erasure destroys keys (crypto-shred)".into()));
-        }
-        let kid = d
-            .shredded_key_id
-            .expect("validated: crypto-shred has a key id");
-        let g = by_key.get(&kid).ok_or_else(|| {
-            bad(format!(
-                "shredded_key_id {kid} is not a key this erasure destroys"
-            ))
-        })?;
-        for (t, target) in d.targets.iter().enumerate() {
-            if target.range != RangeType::Leaf {
-                return Err(bad(format!("targets.{t}: an erasure names leaf ranges")));
-            }
-            for leaf in target.first..=target.last {
-                let fields = g.erased.get(&leaf).ok_or_else(|| {
-                    bad(format!(
-                        "targets.{t}: leaf {leaf} has nothing erased under key {kid}"
-                    ))
-                })?;
-                let mut any = false;
-                for f in fields {
-                    if target.matches_field(f) {
-                        covered.insert((kid, leaf, f.clone()));
-                        any = true;
-                    }
-                }
-                if !any {
-                    return Err(bad(format!(
-                        "targets.{t}: names no field erased at leaf {leaf}"
-                    )));
-                }
-                // A record must never claim an erasure that did not happen: a field kept, or
-                // one whose disclosure was never stored (a missing field is not an erased one).
-                let here = sealed.get(&leaf).map_or(&[][..], Vec::as_slice);
-                if let Some(p) = here
-                    .iter()
-                    .find(|p| target.matches_field(p) && !fields.contains(p))
-                {
-                    let kept = g.survivors.iter().any(|(_, entries)| {
-                        entries
-                            .binary_search_by_key(&leaf, |e| e.0)
-                            .is_ok_and(|pos| entries[pos].1.iter().any(|d| d.path == *p))
-                    });
-                    let why = if kept {
-                        "which is kept"
-                    } else {
-                        "which this erasure does not erase (no disclosure of it is stored)"
-                    };
-                    return Err(bad(format!(
-                        "targets.{t}: covers leaf {leaf} field {p}, {why}"
-                    )));
-                }
-            }
-        }
+        check_erasure_record(item, &by_key, sealed, &mut covered)
+            .map_err(|m| LogError::Erase(format!("record {i}: {m}")))?;
     }
     for g in &plan.groups {
         for (leaf, fields) in &g.erased {
@@ -496,4 +486,91 @@ fn check_erasure_records(
         }
     }
     Ok(())
+}
+
+/// The erased fields the records name: (destroyed key, leaf, field).
+type Covered = BTreeSet<(Hash32, u64, FieldPath)>;
+
+/// One record of an erasure ([`check_erasure_records`]): a crypto-shred of one of the plan's
+/// keys naming leaf ranges, each target checked by [`check_erasure_target`]. What it names
+/// is added to `covered`.
+fn check_erasure_record(
+    item: &AppendItem,
+    by_key: &BTreeMap<Hash32, &GroupErasure>,
+    sealed: &BTreeMap<u64, Vec<FieldPath>>,
+    covered: &mut Covered,
+) -> Result<(), String> {
+    let rec = Record::decode(&item.record).map_err(|e| e.to_string())?;
+    let Body::RetentionDeletion(d) = &rec.payload().body else {
+        return Err(format!(
+            "is a {} record, not a retention-deletion",
+            rec.payload().kind()
+        ));
+    };
+    if d.method != DeletionMethod::CryptoShred {
+        return Err("method: an erasure destroys keys (crypto-shred)".into());
+    }
+    let kid = d
+        .shredded_key_id
+        .expect("validated: crypto-shred has a key id");
+    let g = by_key
+        .get(&kid)
+        .ok_or_else(|| format!("shredded_key_id {kid} is not a key this erasure destroys"))?;
+    for (t, target) in d.targets.iter().enumerate() {
+        if target.range != RangeType::Leaf {
+            return Err(format!("targets.{t}: an erasure names leaf ranges"));
+        }
+        for leaf in target.first..=target.last {
+            check_erasure_target(g, target, leaf, sealed, covered)
+                .map_err(|m| format!("targets.{t}: {m}"))?;
+        }
+    }
+    Ok(())
+}
+
+/// One leaf of a record's target: it has fields erased under the record's key (`g`), the
+/// target names at least one, and covers no sealed field of the leaf's record that the plan
+/// does not erase there.
+fn check_erasure_target(
+    g: &GroupErasure,
+    target: &Target,
+    leaf: u64,
+    sealed: &BTreeMap<u64, Vec<FieldPath>>,
+    covered: &mut Covered,
+) -> Result<(), String> {
+    let kid = g.key_id;
+    let fields = g
+        .erased
+        .get(&leaf)
+        .ok_or_else(|| format!("leaf {leaf} has nothing erased under key {kid}"))?;
+    let mut any = false;
+    for f in fields {
+        if target.matches_field(f) {
+            covered.insert((kid, leaf, f.clone()));
+            any = true;
+        }
+    }
+    if !any {
+        return Err(format!("names no field erased at leaf {leaf}"));
+    }
+    // A record must never claim an erasure that did not happen: a field kept, or one whose
+    // disclosure was never stored (a missing field is not an erased one).
+    let here = sealed.get(&leaf).map_or(&[][..], Vec::as_slice);
+    let Some(p) = here
+        .iter()
+        .find(|p| target.matches_field(p) && !fields.contains(p))
+    else {
+        return Ok(());
+    };
+    let kept = g.survivors.iter().any(|(_, entries)| {
+        entries
+            .binary_search_by_key(&leaf, |e| e.0)
+            .is_ok_and(|pos| entries[pos].1.iter().any(|d| d.path == *p))
+    });
+    let why = if kept {
+        "which is kept"
+    } else {
+        "which this erasure does not erase (no disclosure of it is stored)"
+    };
+    Err(format!("covers leaf {leaf} field {p}, {why}"))
 }

@@ -347,32 +347,12 @@ impl Log {
         private: FsStore,
         lock: Option<SequencerLock>,
     ) -> Result<Log, LogError> {
-        let cfg_path = private.root().join(CONFIG_KEY);
-        let raw = private
-            .get(CONFIG_KEY)?
-            .ok_or_else(|| config_err(&cfg_path, "missing"))?;
-        let config: LogConfig =
-            serde_json::from_slice(&raw).map_err(|e| config_err(&cfg_path, e))?;
-        if config.format != CONFIG_VERSION {
-            return Err(config_err(
-                &cfg_path,
-                format!(
-                    "format {} is not supported (expected {CONFIG_VERSION})",
-                    config.format
-                ),
-            ));
-        }
-        let alg = TreeHashAlg::parse(&config.tree_hash).map_err(|e| config_err(&cfg_path, e))?;
-        check_origin(&config.origin, alg).map_err(|r| config_err(&cfg_path, r))?;
-        let log_verifier = Ed25519NoteVerifier::from_vkey(&config.log_key)
-            .map_err(|e| config_err(&cfg_path, format!("log_key: {e}")))?;
-        let av = Ed25519NoteVerifier::from_vkey(&config.authority_key)
-            .map_err(|e| config_err(&cfg_path, format!("authority_key: {e}")))?;
-        let authority = Authority {
-            producer: ProducerId::new(av.name())
-                .map_err(|e| config_err(&cfg_path, format!("authority_key name: {e}")))?,
-            key: *av.public_key(),
-        };
+        let Loaded {
+            config,
+            alg,
+            log_verifier,
+            authority,
+        } = load_config(&private)?;
         let (state_bytes, state) = load_state(&private)?;
         let read_only = lock.is_none();
         let mut log = Log {
@@ -467,6 +447,49 @@ impl Log {
     pub fn public_store(&self) -> &dyn ObjectStore {
         &self.public
     }
+}
+
+/// `private/config.json`, checked, with what it names parsed.
+struct Loaded {
+    config: LogConfig,
+    alg: TreeHashAlg,
+    log_verifier: Ed25519NoteVerifier,
+    authority: Authority,
+}
+
+/// Read and check `private/config.json`: its format, tree hash, origin and keys.
+fn load_config(private: &FsStore) -> Result<Loaded, LogError> {
+    let cfg_path = private.root().join(CONFIG_KEY);
+    let raw = private
+        .get(CONFIG_KEY)?
+        .ok_or_else(|| config_err(&cfg_path, "missing"))?;
+    let config: LogConfig = serde_json::from_slice(&raw).map_err(|e| config_err(&cfg_path, e))?;
+    if config.format != CONFIG_VERSION {
+        return Err(config_err(
+            &cfg_path,
+            format!(
+                "format {} is not supported (expected {CONFIG_VERSION})",
+                config.format
+            ),
+        ));
+    }
+    let alg = TreeHashAlg::parse(&config.tree_hash).map_err(|e| config_err(&cfg_path, e))?;
+    check_origin(&config.origin, alg).map_err(|r| config_err(&cfg_path, r))?;
+    let log_verifier = Ed25519NoteVerifier::from_vkey(&config.log_key)
+        .map_err(|e| config_err(&cfg_path, format!("log_key: {e}")))?;
+    let av = Ed25519NoteVerifier::from_vkey(&config.authority_key)
+        .map_err(|e| config_err(&cfg_path, format!("authority_key: {e}")))?;
+    let authority = Authority {
+        producer: ProducerId::new(av.name())
+            .map_err(|e| config_err(&cfg_path, format!("authority_key name: {e}")))?,
+        key: *av.public_key(),
+    };
+    Ok(Loaded {
+        config,
+        alg,
+        log_verifier,
+        authority,
+    })
 }
 
 /// `private/state`: its bytes (for the compare-and-swap) and its contents.

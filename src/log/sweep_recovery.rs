@@ -15,57 +15,7 @@ impl Log {
     /// durable size, which may hold another batch's personal data), and the size of a
     /// checkpoint published just before a crash.
     pub(super) fn recover(&mut self) -> Result<(), LogError> {
-        if let Some(bytes) = self.private.get(INTENT_KEY)? {
-            let path = self.private.describe(INTENT_KEY);
-            let (old, new): (u64, u64) =
-                crate::cbor::decode_canonical(&bytes).map_err(|e| LogError::State {
-                    path: path.clone(),
-                    reason: e.to_string(),
-                })?;
-            if self.state.size == old && new > old {
-                let keep: std::collections::HashSet<String> = self
-                    .kept_sizes()
-                    .into_iter()
-                    .flat_map(|s| {
-                        let tiles = tiles::tiles_for_size(s).into_iter().map(|t| t.path());
-                        let bundles = tiles::new_entry_bundle_ids(0, s)
-                            .unwrap_or_default()
-                            .into_iter()
-                            .map(|b| b.path());
-                        tiles.chain(bundles).collect::<Vec<_>>()
-                    })
-                    .collect();
-                for t in tiles::new_tile_ids(old, new)? {
-                    if !keep.contains(&t.path()) {
-                        self.public.delete(&t.path())?;
-                    }
-                }
-                for b in tiles::new_entry_bundle_ids(old, new)? {
-                    if !keep.contains(&b.path()) {
-                        self.public.delete(&b.path())?;
-                    }
-                }
-                for key in self.private.list(vault::OBJECTS_PREFIX)? {
-                    if let Some(n) = vault::ObjectName::parse(&key)
-                        && (n.first, n.end) == (old, new)
-                    {
-                        self.private.delete(&key)?;
-                    }
-                }
-            } else if self.state.size != new {
-                return Err(LogError::State {
-                    path,
-                    reason: format!(
-                        "a batch {old}..{new} was announced, but the state's size is {}",
-                        self.state.size
-                    ),
-                });
-            }
-            self.public.sync()?;
-            self.private.sync()?;
-            self.private.delete(INTENT_KEY)?;
-            self.private.sync()?;
-        }
+        self.recover_batch()?;
         self.recover_sweep()?;
         // The index was loaded before the leftovers above were removed.
         self.reload_vault()?;
@@ -79,6 +29,71 @@ impl Log {
             let mut state = self.state.clone();
             state.checkpoint_sizes.push(cp.size);
             self.swap_state(state)?;
+        }
+        Ok(())
+    }
+
+    /// The batch `private/intent` announces, if any: remove what it wrote when it never
+    /// committed, then forget the intent.
+    fn recover_batch(&mut self) -> Result<(), LogError> {
+        let Some(bytes) = self.private.get(INTENT_KEY)? else {
+            return Ok(());
+        };
+        let path = self.private.describe(INTENT_KEY);
+        let (old, new): (u64, u64) =
+            crate::cbor::decode_canonical(&bytes).map_err(|e| LogError::State {
+                path: path.clone(),
+                reason: e.to_string(),
+            })?;
+        if self.state.size == old && new > old {
+            self.remove_batch_leftovers(old, new)?;
+        } else if self.state.size != new {
+            return Err(LogError::State {
+                path,
+                reason: format!(
+                    "a batch {old}..{new} was announced, but the state's size is {}",
+                    self.state.size
+                ),
+            });
+        }
+        self.public.sync()?;
+        self.private.sync()?;
+        self.private.delete(INTENT_KEY)?;
+        self.private.sync()?;
+        Ok(())
+    }
+
+    /// Delete the tiles, bundles and sealed objects a batch `old..new` that never committed
+    /// wrote, but the tiles and bundles the durable size and kept checkpoints use.
+    fn remove_batch_leftovers(&self, old: u64, new: u64) -> Result<(), LogError> {
+        let keep: std::collections::HashSet<String> = self
+            .kept_sizes()
+            .into_iter()
+            .flat_map(|s| {
+                let tiles = tiles::tiles_for_size(s).into_iter().map(|t| t.path());
+                let bundles = tiles::new_entry_bundle_ids(0, s)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|b| b.path());
+                tiles.chain(bundles).collect::<Vec<_>>()
+            })
+            .collect();
+        for t in tiles::new_tile_ids(old, new)? {
+            if !keep.contains(&t.path()) {
+                self.public.delete(&t.path())?;
+            }
+        }
+        for b in tiles::new_entry_bundle_ids(old, new)? {
+            if !keep.contains(&b.path()) {
+                self.public.delete(&b.path())?;
+            }
+        }
+        for key in self.private.list(vault::OBJECTS_PREFIX)? {
+            if let Some(n) = vault::ObjectName::parse(&key)
+                && (n.first, n.end) == (old, new)
+            {
+                self.private.delete(&key)?;
+            }
         }
         Ok(())
     }
@@ -216,26 +231,7 @@ impl SweepIntent {
     /// Decode and check an intent: every name a key or object name of the right kind, so
     /// that recovery never deletes anything else.
     pub(super) fn from_bytes(bytes: &[u8]) -> Result<SweepIntent, String> {
-        let mut d = minicbor::Decoder::new(bytes);
-        let len = d.array().ok().flatten();
-        let version = d.u64().ok();
-        match (len, version) {
-            (Some(8), Some(SWEEP_VERSION)) => {}
-            (Some(6), _) => {
-                return Err(
-                    "an erasure intent of format 1 (an earlier logseal), without the leaf \
-                     hashes of its records: this build cannot tell whether it committed; \
-                     open the log once with the logseal that wrote it to recover the erasure"
-                        .into(),
-                );
-            }
-            (Some(_), Some(v)) if v != SWEEP_VERSION => {
-                return Err(format!(
-                    "an erasure intent of format {v}; this build reads format {SWEEP_VERSION}"
-                ));
-            }
-            _ => {}
-        }
+        check_sweep_version(bytes)?;
         let t: SweepTuple = crate::cbor::decode_canonical(bytes)
             .map_err(|e| format!("not an erasure intent of format {SWEEP_VERSION}: {e}"))?;
         let intent = SweepIntent {
@@ -257,14 +253,21 @@ impl SweepIntent {
                 intent.records.len()
             ));
         }
+        intent.check_names()?;
+        Ok(intent)
+    }
+
+    /// Every key and object the intent names is one of the right kind (those it creates of
+    /// the generation `old`).
+    fn check_names(&self) -> Result<(), String> {
         for (what, list, made_now) in [
-            ("created keys", &intent.created_keys, true),
-            ("old keys", &intent.old_keys, false),
+            ("created keys", &self.created_keys, true),
+            ("old keys", &self.old_keys, false),
         ] {
             for k in list {
                 match vault::parse_key_path(k) {
                     Some((group, g))
-                        if vault::key_path(&group, g) == *k && (!made_now || g == intent.old) => {}
+                        if vault::key_path(&group, g) == *k && (!made_now || g == self.old) => {}
                     _ => {
                         return Err(format!(
                             "{what}: {k:?} is not a data key this erasure could name"
@@ -274,12 +277,12 @@ impl SweepIntent {
             }
         }
         for (what, list, made_now) in [
-            ("new objects", &intent.new_objects, true),
-            ("old objects", &intent.old_objects, false),
+            ("new objects", &self.new_objects, true),
+            ("old objects", &self.old_objects, false),
         ] {
             for o in list {
                 match vault::ObjectName::parse(o) {
-                    Some(n) if n.path() == *o && (!made_now || n.gen_ == intent.old) => {}
+                    Some(n) if n.path() == *o && (!made_now || n.gen_ == self.old) => {}
                     _ => {
                         return Err(format!(
                             "{what}: {o:?} is not a sealed object this erasure could name"
@@ -288,6 +291,25 @@ impl SweepIntent {
                 }
             }
         }
-        Ok(intent)
+        Ok(())
+    }
+}
+
+/// Refuse an intent of another format version with a message that says which.
+fn check_sweep_version(bytes: &[u8]) -> Result<(), String> {
+    let mut d = minicbor::Decoder::new(bytes);
+    let len = d.array().ok().flatten();
+    let version = d.u64().ok();
+    match (len, version) {
+        (Some(6), _) => Err(
+            "an erasure intent of format 1 (an earlier logseal), without the leaf hashes of \
+             its records: this build cannot tell whether it committed; open the log once with \
+             the logseal that wrote it to recover the erasure"
+                .into(),
+        ),
+        (Some(_), Some(v)) if v != SWEEP_VERSION => Err(format!(
+            "an erasure intent of format {v}; this build reads format {SWEEP_VERSION}"
+        )),
+        _ => Ok(()),
     }
 }
