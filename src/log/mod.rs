@@ -60,6 +60,7 @@
 
 pub mod admission;
 mod append;
+pub mod census;
 mod checkpointing;
 mod disclosures;
 mod erase;
