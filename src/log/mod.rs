@@ -536,4 +536,6 @@ fn write_secret(path: &Path, data: &[u8]) -> Result<(), LogError> {
 #[cfg(test)]
 mod erase_tests;
 #[cfg(test)]
+pub(crate) mod fixtures;
+#[cfg(test)]
 mod tests;
