@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use common::{AUTHORITY, lines, logseal, ok, query, registration, setup_log};
+use common::{AUTHORITY, copy_dir, lines, logseal, ok, query, registration, setup_log};
 use serde_json::{Value, json};
 
 mod common;
@@ -59,19 +59,6 @@ fn log_with_heartbeats(d: &Path) {
     );
     ok(&logseal(&["checkpoint", "log"], d, None));
     copy_dir(&d.join("log/public"), &d.join("mirror/public"));
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let dst = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &dst);
-        } else {
-            std::fs::copy(e.path(), &dst).unwrap();
-        }
-    }
 }
 
 fn info_json(d: &Path, args: &[&str]) -> Value {

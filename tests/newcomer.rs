@@ -394,25 +394,7 @@ fn record_show_tells_a_malformed_value_from_one_that_does_not_open_its_commitmen
 
 /// Copy `from`/public to `to`/public (a public-only copy, as a mirror serves it).
 fn copy_public(from: &Path, to: &Path) {
-    for e in walk(&from.join("public")) {
-        let rel = e.strip_prefix(from).unwrap();
-        let dst = to.join(rel);
-        std::fs::create_dir_all(dst.parent().unwrap()).unwrap();
-        std::fs::copy(&e, &dst).unwrap();
-    }
-}
-
-fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
+    common::copy_dir(&from.join("public"), &to.join("public"));
 }
 
 #[test]
