@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use common::{AUTHORITY, copy_dir, lines, logseal, ok, query, registration, setup_log};
+use common::{AUTHORITY, copy_dir, lines, logseal, ok, query, registration, setup_log, trust_new};
 use serde_json::{Value, json};
 
 mod common;
@@ -154,20 +154,7 @@ fn state_gives_the_last_heartbeats_and_says_the_kinds_need_count() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     log_with_heartbeats(d);
-    ok(&logseal(
-        &[
-            "trust",
-            "new",
-            "--out",
-            "trust.json",
-            "--log-key",
-            "logkey.pub",
-            "--authority",
-            "ra.pub",
-        ],
-        d,
-        None,
-    ));
+    ok(&trust_new(d, &[]));
     std::fs::create_dir(d.join("state")).unwrap();
     // The verdict does not matter here, only the state it leaves.
     logseal(

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use common::{AUTHORITY, ORIGIN, fails, lines, logseal, ok, public_key_hex, setup_log};
+use common::{AUTHORITY, ORIGIN, fails, lines, logseal, ok, public_key_hex, setup_log, trust_new};
 use logseal::record::{Disclosure, SealedValue};
 use serde_json::{Value, json};
 
@@ -54,21 +54,6 @@ fn keygen_prints_the_raw_key_a_registration_takes_and_the_cosigner_key() {
         None,
     ));
     assert_eq!(cosigner, vkey.trim());
-}
-
-fn trust_new(dir: &Path, extra: &[&str]) -> std::process::Output {
-    let mut args = vec![
-        "trust",
-        "new",
-        "--out",
-        "trust.json",
-        "--log-key",
-        "logkey.pub",
-        "--authority",
-        "ra.pub",
-    ];
-    args.extend_from_slice(extra);
-    logseal(&args, dir, None)
 }
 
 #[test]

@@ -845,6 +845,37 @@ fn state_producers(dir: &Path, origin: &str) -> anyhow::Result<(u64, Vec<serde_j
     Ok((resume.size, producers))
 }
 
+/// `info --json` of a log with its private part (before the counts).
+fn full_info_json(log: &Log, cp_info: Option<(u64, u64)>, history: &History) -> Value {
+    let state = log.state();
+    serde_json::json!({
+        "origin": log.origin(),
+        "tree_hash": log.alg().name(),
+        "size": state.size,
+        "root": state.root.to_string(),
+        "log_key": log.config().log_key,
+        "authority_key": log.config().authority_key,
+        "checkpoint": cp_info.map(|(size, time)| serde_json::json!({"size": size, "time": time})),
+        "published_checkpoints": history.iter().map(|(size, time)| match time {
+            Ok(t) => serde_json::json!({"size": size, "time": t}),
+            Err(e) => serde_json::json!({"size": size, "error": e}),
+        }).collect::<Vec<_>>(),
+        "producers": state.producers.iter().map(|h| serde_json::json!({
+            "producer": h.producer.as_str(),
+            "next_seq": h.next_seq,
+            "head": h.head.to_string(),
+            "last_leaf": h.last_leaf,
+        })).collect::<Vec<_>>(),
+        "keys": state.keys.iter().map(|k| serde_json::json!({
+            "producer": k.producer.as_str(),
+            "kid": k.kid.to_string(),
+            "kinds": k.kinds.iter().map(|k| k.name()).collect::<Vec<_>>(),
+            "registered_at": k.registered_at,
+            "revoked_at": k.revoked_at,
+        })).collect::<Vec<_>>(),
+    })
+}
+
 pub fn info(args: InfoArgs) -> anyhow::Result<()> {
     if !args.dir.join("private").exists() && args.dir.join("public").is_dir() {
         return public_info(&args);
@@ -863,32 +894,7 @@ pub fn info(args: InfoArgs) -> anyhow::Result<()> {
     let history = published_checkpoints(&log)?;
     let counts = Counts::gather(&args, &log.reader(), log.origin(), state.size)?;
     if args.json {
-        let mut v = serde_json::json!({
-            "origin": log.origin(),
-            "tree_hash": log.alg().name(),
-            "size": state.size,
-            "root": state.root.to_string(),
-            "log_key": log.config().log_key,
-            "authority_key": log.config().authority_key,
-            "checkpoint": cp_info.map(|(size, time)| serde_json::json!({"size": size, "time": time})),
-            "published_checkpoints": history.iter().map(|(size, time)| match time {
-                Ok(t) => serde_json::json!({"size": size, "time": t}),
-                Err(e) => serde_json::json!({"size": size, "error": e}),
-            }).collect::<Vec<_>>(),
-            "producers": state.producers.iter().map(|h| serde_json::json!({
-                "producer": h.producer.as_str(),
-                "next_seq": h.next_seq,
-                "head": h.head.to_string(),
-                "last_leaf": h.last_leaf,
-            })).collect::<Vec<_>>(),
-            "keys": state.keys.iter().map(|k| serde_json::json!({
-                "producer": k.producer.as_str(),
-                "kid": k.kid.to_string(),
-                "kinds": k.kinds.iter().map(|k| k.name()).collect::<Vec<_>>(),
-                "registered_at": k.registered_at,
-                "revoked_at": k.revoked_at,
-            })).collect::<Vec<_>>(),
-        });
+        let mut v = full_info_json(&log, cp_info, &history);
         counts.add_json(&mut v);
         return files::print(&format!("{}\n", serde_json::to_string_pretty(&v)?));
     }

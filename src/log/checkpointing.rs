@@ -4,7 +4,6 @@
 use super::faults::crash_point;
 use super::{LOG_KEY_KEY, Log, LogError, config_err, history, reader};
 use crate::checkpoint;
-use crate::note::Ed25519NoteKey;
 use crate::store::ObjectStore;
 use crate::tiles;
 
@@ -96,12 +95,7 @@ impl Log {
             return Ok(note);
         }
         let key_path = self.private.root().join(LOG_KEY_KEY);
-        let skey = self
-            .private
-            .get(LOG_KEY_KEY)?
-            .ok_or_else(|| config_err(&key_path, "missing"))?;
-        let skey = String::from_utf8(skey).map_err(|e| config_err(&key_path, e))?;
-        let key = Ed25519NoteKey::from_skey(skey.trim()).map_err(|e| config_err(&key_path, e))?;
+        let key = self.signing_key()?;
         if key.verifier().to_vkey() != self.config.log_key {
             return Err(config_err(
                 &key_path,

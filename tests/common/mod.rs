@@ -181,6 +181,23 @@ pub fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// `logseal trust new` in `dir` for `setup_log`'s keys (`logkey.pub`, `ra.pub`), writing
+/// `trust.json`, with `extra` arguments.
+pub fn trust_new(dir: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "trust",
+        "new",
+        "--out",
+        "trust.json",
+        "--log-key",
+        "logkey.pub",
+        "--authority",
+        "ra.pub",
+    ];
+    args.extend_from_slice(extra);
+    logseal(&args, dir, None)
+}
+
 pub mod records;
 pub mod tamper;
 
