@@ -172,7 +172,7 @@ _logseal() {
             return 0
             ;;
         logseal__subcmd__info)
-            opts="-h -V --log-key --state --json --help --version"
+            opts="-h -V --log-key --state --count --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

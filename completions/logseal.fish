@@ -113,7 +113,8 @@ complete -c logseal -n "__fish_logseal_using_subcommand prove; and __fish_seen_s
 complete -c logseal -n "__fish_logseal_using_subcommand prove; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c logseal -n "__fish_logseal_using_subcommand prove; and __fish_seen_subcommand_from check" -s V -l version -d 'Print version'
 complete -c logseal -n "__fish_logseal_using_subcommand info" -l log-key -d 'The log\'s verifier-key file: on a public-only copy, verifies the checkpoints and shows their times (with private/, the log\'s own key is used)' -r -F
-complete -c logseal -n "__fish_logseal_using_subcommand info" -l state -d 'The auditor\'s state directory (of `verify --state`): on a public-only copy, shows per producer the records and last heartbeat as of the state\'s last verified checkpoint' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand info" -l state -d 'The auditor\'s state directory (of `verify --state`): shows per producer the next seq and last heartbeat as of the state\'s last verified checkpoint' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand info" -l count -d 'Read every record to count the records per kind and per producer and find each producer\'s last heartbeat (a full read: hours at 10⁹ records; signatures not checked)'
 complete -c logseal -n "__fish_logseal_using_subcommand info" -l json -d 'Print one JSON object'
 complete -c logseal -n "__fish_logseal_using_subcommand info" -s h -l help -d 'Print help'
 complete -c logseal -n "__fish_logseal_using_subcommand info" -s V -l version -d 'Print version'

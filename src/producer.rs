@@ -430,12 +430,12 @@ mod tests {
 
     use super::*;
     use crate::log::Refusal;
+    use crate::log::fixtures::{envelope, search_access};
     use crate::note::{Ed25519NoteKey, Ed25519NoteVerifier};
-    use crate::record::kinds::data_access::{Action, Actor};
-    use crate::record::kinds::{Body, DataAccess, KeyRegistration, Kind};
+    use crate::record::Record;
+    use crate::record::kinds::data_access::Action;
+    use crate::record::kinds::{Body, KeyRegistration, Kind};
     use crate::record::text::Ident;
-    use crate::record::types::Timestamp;
-    use crate::record::{Record, Status};
     use crate::scenario::{self, AUTHORITY, secret_key};
 
     const ORIGIN: &str = scenario::ORIGIN;
@@ -445,43 +445,18 @@ mod tests {
         ProducerId::new(s).unwrap()
     }
 
+    /// An envelope of seq 0 (the producer sets seq and prev).
     fn payload(producer: &str, body: Body) -> Payload {
-        Payload {
-            producer: pid(producer),
-            seq: 0,
-            prev: Hash32([0; 32]),
-            occurred_at: Timestamp(1_772_357_400_000),
-            utc_offset_minutes: None,
-            processing_activity: None,
-            trace_id: None,
-            operation_id: None,
-            parent_operation_id: None,
-            status: Status::Ok,
-            retention_rule: None,
-            body,
-            sealed: vec![],
-        }
+        envelope(producer, 0, Hash32([0; 32]), body)
     }
 
+    /// A data access by consultation of a police officer.
     fn query(producer: &str) -> Payload {
-        payload(
-            producer,
-            Body::DataAccess(DataAccess {
-                action: Action::Consult,
-                legal_basis: Ident::new("nl-sv-126n").unwrap(),
-                purpose: Ident::new("criminal-investigation").unwrap(),
-                actor: Actor {
-                    role: Ident::new("police-officer").unwrap(),
-                    organisation: Ident::new("politie").unwrap(),
-                    authorisation_id: None,
-                    break_glass: false,
-                },
-                data_categories: vec![Ident::new("subscriber-name-address").unwrap()],
-                result_count: Some(1),
-                destination_country: None,
-                data_origin: None,
-            }),
-        )
+        let mut access = search_access();
+        access.action = Action::Consult;
+        access.legal_basis = Ident::new("nl-sv-126n").unwrap();
+        access.actor.role = Ident::new("police-officer").unwrap();
+        payload(producer, Body::DataAccess(access))
     }
 
     fn user(n: u64) -> Vec<(&'static str, SealedValue)> {

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use common::{AUTHORITY, ORIGIN, fails, lines, logseal, ok, public_key_hex, setup_log};
+use common::{AUTHORITY, ORIGIN, fails, lines, logseal, ok, public_key_hex, setup_log, trust_new};
 use logseal::record::{Disclosure, SealedValue};
 use serde_json::{Value, json};
 
@@ -54,21 +54,6 @@ fn keygen_prints_the_raw_key_a_registration_takes_and_the_cosigner_key() {
         None,
     ));
     assert_eq!(cosigner, vkey.trim());
-}
-
-fn trust_new(dir: &Path, extra: &[&str]) -> std::process::Output {
-    let mut args = vec![
-        "trust",
-        "new",
-        "--out",
-        "trust.json",
-        "--log-key",
-        "logkey.pub",
-        "--authority",
-        "ra.pub",
-    ];
-    args.extend_from_slice(extra);
-    logseal(&args, dir, None)
 }
 
 #[test]
@@ -394,25 +379,7 @@ fn record_show_tells_a_malformed_value_from_one_that_does_not_open_its_commitmen
 
 /// Copy `from`/public to `to`/public (a public-only copy, as a mirror serves it).
 fn copy_public(from: &Path, to: &Path) {
-    for e in walk(&from.join("public")) {
-        let rel = e.strip_prefix(from).unwrap();
-        let dst = to.join(rel);
-        std::fs::create_dir_all(dst.parent().unwrap()).unwrap();
-        std::fs::copy(&e, &dst).unwrap();
-    }
-}
-
-fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
+    common::copy_dir(&from.join("public"), &to.join("public"));
 }
 
 #[test]

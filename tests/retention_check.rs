@@ -5,19 +5,17 @@
 
 mod common;
 
-use std::collections::HashMap;
 use std::time::Duration;
 
+use common::records::{Chains, registration, search_access, t, two_sealed};
 use common::tamper::{authority_vkey, log_key, trust_with};
-use logseal::log::{AppendItem, Log};
-use logseal::record::kinds::data_access::{Action, Actor};
-use logseal::record::kinds::{Body, DataAccess, KeyRegistration, Kind};
+use logseal::log::Log;
+use logseal::record::kinds::{Body, Kind};
 use logseal::record::sealed::FieldPath;
-use logseal::record::text::{Ident, ProducerId};
-use logseal::record::types::{Hash32, Timestamp};
-use logseal::record::{Disclosure, Payload, RecordBuilder, SealedValue, Status};
+use logseal::record::types::Hash32;
+use logseal::record::{Disclosure, SealedValue};
 use logseal::retention::DisclosureSource;
-use logseal::scenario::{self, AUTHORITY, ORIGIN};
+use logseal::scenario::{AUTHORITY, ORIGIN};
 use logseal::tree::TreeHashAlg;
 use logseal::verify::{
     self, AuditorState, Check, Finding, NoProgress, Options, Report, RetentionAccess, Trust,
@@ -29,20 +27,15 @@ const POLICY: &str = "retention-authority";
 /// The rule the court's records declare (every test policy holds it, see `Fixture::policy`).
 const COURT_RULE: &str = "court-records@1";
 
-fn t(s: &str) -> Timestamp {
-    Timestamp::parse_rfc3339(s).unwrap().0
-}
-
 /// A log with producers registered: the policy authority, a rogue policy writer, an
 /// application writing data-access records with sealed fields, a sweeper and a court.
 struct Fixture {
     _dir: tempfile::TempDir,
     path: std::path::PathBuf,
     log: Log,
-    heads: HashMap<String, (u64, Hash32)>,
-    /// Per leaf: producer and seq.
+    chains: Chains,
+    /// Per leaf: producer, seq and leaf hash.
     leaves: Vec<(String, u64, Hash32)>,
-    salt: u8,
 }
 
 impl Fixture {
@@ -61,9 +54,8 @@ impl Fixture {
             _dir: dir,
             path,
             log,
-            heads: HashMap::new(),
+            chains: Chains::default(),
             leaves: Vec::new(),
-            salt: 0,
         };
         for (producer, kinds) in [
             (POLICY, vec![Kind::RetentionPolicy]),
@@ -72,11 +64,7 @@ impl Fixture {
             ("sweeper", vec![Kind::RetentionDeletion]),
             ("court", vec![Kind::LegalHold, Kind::CaseStatus]),
         ] {
-            let body = Body::KeyRegistration(KeyRegistration {
-                producer: ProducerId::new(producer).unwrap(),
-                public_key: Hash32(*scenario::secret_key(producer).public_key().as_bytes()),
-                kinds,
-            });
+            let body = registration(producer, kinds);
             f.append(AUTHORITY, "2026-02-01T00:00:00Z", None, body, &[]);
         }
         f
@@ -91,39 +79,11 @@ impl Fixture {
         body: Body,
         sealed: &[(&str, SealedValue)],
     ) -> u64 {
-        let (seq, prev) = self.heads.get(producer).copied().unwrap_or_default();
-        let p = Payload {
-            producer: ProducerId::new(producer).unwrap(),
-            seq,
-            prev,
-            occurred_at: t(at),
-            utc_offset_minutes: None,
-            processing_activity: None,
-            trace_id: None,
-            operation_id: None,
-            parent_operation_id: None,
-            status: Status::Ok,
-            retention_rule: rule.map(|r| Ident::new(r).unwrap()),
-            body,
-            sealed: vec![],
-        };
-        let mut b = RecordBuilder::new(p);
-        for (path, value) in sealed {
-            self.salt += 1;
-            b.seal(path, value.clone(), [self.salt; 16]).unwrap();
-        }
-        let s = b.sign(&scenario::secret_key(producer), ORIGIN).unwrap();
-        let hash = Hash32(TreeHashAlg::Sha256.leaf(&s.bytes));
-        let r = self
-            .log
-            .append(&[AppendItem {
-                record: s.bytes,
-                disclosures: s.disclosures,
-            }])
-            .unwrap();
-        self.heads.insert(producer.to_owned(), (seq + 1, hash));
-        self.leaves.push((producer.to_owned(), seq, hash));
-        r[0].leaf_index
+        let a = self
+            .chains
+            .append(&mut self.log, producer, at, rule, body, sealed);
+        self.leaves.push((producer.to_owned(), a.seq, a.leaf_hash));
+        a.leaf
     }
 
     /// A retention policy of `rules` and [`COURT_RULE`] (the court's records carry a sealed
@@ -149,32 +109,8 @@ impl Fixture {
 
     /// A data access with two sealed fields, `actor.user` and `query`.
     fn access(&mut self, at: &str, rule: Option<&str>) -> u64 {
-        let body = Body::DataAccess(DataAccess {
-            action: Action::Search,
-            legal_basis: Ident::new("nl-sv-126na").unwrap(),
-            purpose: Ident::new("criminal-investigation").unwrap(),
-            actor: Actor {
-                role: Ident::new("officer").unwrap(),
-                organisation: Ident::new("politie").unwrap(),
-                authorisation_id: None,
-                break_glass: false,
-            },
-            data_categories: vec![Ident::new("traffic-data").unwrap()],
-            result_count: Some(1),
-            destination_country: None,
-            data_origin: None,
-        });
         let n = self.leaves.len();
-        self.append(
-            "app",
-            at,
-            rule,
-            body,
-            &[
-                ("actor.user", SealedValue::Text(format!("officer-{n}"))),
-                ("query", SealedValue::Text(format!("+31 6 {n:08}"))),
-            ],
-        )
+        self.append("app", at, rule, search_access(), &two_sealed(n))
     }
 
     fn rref(&self, leaf: u64) -> Value {

@@ -8,21 +8,12 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use common::tamper::honest_log;
-use common::{fails, logseal, ok};
+use common::{copy_dir, fails, files_under, key_file, logseal, ok};
 use logseal::log::Log;
-use logseal::note::Ed25519NoteKey;
 use logseal::record::Record;
 use logseal::record::kinds::Body;
 use logseal::scenario;
 use serde_json::Value;
-
-/// Write `name`'s scenario signing key to DIR/name.key.
-fn key_file(dir: &Path, name: &str) -> PathBuf {
-    let k = Ed25519NoteKey::new(name, scenario::secret_key(name)).unwrap();
-    let path = dir.join(format!("{name}.key"));
-    std::fs::write(&path, format!("{}\n", k.to_skey())).unwrap();
-    path
-}
 
 fn setup() -> (tempfile::TempDir, PathBuf) {
     setup_days(None)
@@ -76,30 +67,6 @@ fn texts(v: &logseal::record::SealedValue) -> Vec<String> {
         Text(s) => vec![s.clone()],
         List(l) => l.iter().flat_map(texts).collect(),
         Bytes(_) | Uint(_) => vec![],
-    }
-}
-
-fn files_under(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push((p.clone(), std::fs::read(&p).unwrap()));
-            }
-        }
-    }
-    out
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for (p, bytes) in files_under(from) {
-        let t = to.join(p.strip_prefix(from).unwrap());
-        std::fs::create_dir_all(t.parent().unwrap()).unwrap();
-        std::fs::write(t, bytes).unwrap();
     }
 }
 

@@ -584,6 +584,17 @@ pub const PAGE_TEXTS: &[PageText] = &[
                 "The same as one JSON object",
                 "logseal info demo-out/log --json",
             ),
+            (
+                "Count the records per kind and per producer and find each producer's last \
+                 heartbeat by reading every record (a full read; without --count, info reads \
+                 no record)",
+                "logseal info demo-out/log --count",
+            ),
+            (
+                "On a public-only copy: the checkpoints verified with the log's key, and each \
+                 producer's next seq and last heartbeat from the auditor's state",
+                "logseal info mirror --log-key keys/log.pub --state audit-state",
+            ),
         ],
         exit_status: &[
             (0, "shown"),

@@ -754,10 +754,14 @@ pub struct InfoArgs {
     /// shows their times (with private/, the log's own key is used)
     #[arg(long, value_name = "PUB")]
     pub log_key: Option<PathBuf>,
-    /// The auditor's state directory (of `verify --state`): on a public-only copy, shows per
-    /// producer the records and last heartbeat as of the state's last verified checkpoint
+    /// The auditor's state directory (of `verify --state`): shows per producer the next seq
+    /// and last heartbeat as of the state's last verified checkpoint
     #[arg(long, value_name = "DIR")]
     pub state: Option<PathBuf>,
+    /// Read every record to count the records per kind and per producer and find each
+    /// producer's last heartbeat (a full read: hours at 10⁹ records; signatures not checked)
+    #[arg(long)]
+    pub count: bool,
     /// Print one JSON object
     #[arg(long)]
     pub json: bool,

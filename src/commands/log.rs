@@ -12,6 +12,7 @@ use logseal::checkpoint::{Checkpoint, open_checkpoint};
 use logseal::cli::{
     AppendArgs, CheckpointArgs, ConsistencyArgs, InclusionArgs, InfoArgs, InitArgs, ProofCheckArgs,
 };
+use logseal::log::census::{Census, count_records};
 use logseal::log::{AppendItem, Log, LogError, LogReader, Receipt, check_origin, origin_alg};
 use logseal::note::{Ed25519NoteVerifier, NoteVerifier};
 use logseal::record::json::build_from_json;
@@ -628,13 +629,7 @@ fn public_info(args: &InfoArgs) -> anyhow::Result<()> {
         .filter(|n| *n != public.origin)
         .collect();
     cosigners.dedup();
-    const NOT_READ: &str = "counts per kind and producer are not shown: the private part \
-        (absent) holds them, and reading every record is what `logseal verify` does (give \
-        --state to show what its state holds)";
-    let producers = match &args.state {
-        Some(dir) => Some(state_producers(dir, &public.origin)?),
-        None => None,
-    };
+    let counts = Counts::gather(args, &reader, &public.origin, public.latest_size)?;
     if args.json {
         let v = serde_json::json!({
             "origin": public.origin,
@@ -650,12 +645,7 @@ fn public_info(args: &InfoArgs) -> anyhow::Result<()> {
             "cosigners": cosigners,
         });
         let mut v = v;
-        match producers {
-            Some((size, p)) => {
-                v["auditor_state"] = serde_json::json!({"verified_size": size, "producers": p});
-            }
-            None => v["counts"] = serde_json::json!(NOT_READ),
-        }
+        counts.add_json(&mut v);
         return files::print(&format!("{}\n", serde_json::to_string_pretty(&v)?));
     }
     let mut out = format!(
@@ -689,14 +679,74 @@ fn public_info(args: &InfoArgs) -> anyhow::Result<()> {
     } else {
         out.push_str(&history_text(&history));
     }
-    match producers {
-        None => out.push_str(&format!("\n{NOT_READ}\n")),
-        Some((size, p)) => {
+    out.push_str(&counts.text());
+    files::print(&out)
+}
+
+/// What `info` shows of the records themselves: from the auditor's state (`--state`), from
+/// a full read (`--count`), or neither — never a full read that was not asked for.
+struct Counts {
+    /// The size of the tree the counts would cover.
+    size: u64,
+    /// The auditor state's verified size and, per producer, its next seq and last heartbeat.
+    state: Option<(u64, Vec<Value>)>,
+    census: Option<Census>,
+}
+
+impl Counts {
+    fn gather(
+        args: &InfoArgs,
+        reader: &LogReader<'_>,
+        origin: &str,
+        size: u64,
+    ) -> anyhow::Result<Counts> {
+        let state = match &args.state {
+            Some(dir) => Some(state_producers(dir, origin)?),
+            None => None,
+        };
+        let census = match args.count {
+            true => Some(
+                count_records(reader, size)
+                    .with_context(|| format!("{}: counting the records", args.dir.display()))?,
+            ),
+            false => None,
+        };
+        Ok(Counts {
+            size,
+            state,
+            census,
+        })
+    }
+
+    /// Why counts are missing, and how to get them.
+    fn not_counted(&self) -> String {
+        format!(
+            "counts per kind and producer are not shown: they take reading all {} records; \
+             give --count to read them, or --state DIR to show what the auditor's state holds \
+             (each producer's next seq and last heartbeat, as `logseal verify --state` left it)",
+            self.size
+        )
+    }
+
+    fn add_json(&self, v: &mut Value) {
+        if let Some((size, p)) = &self.state {
+            v["auditor_state"] = serde_json::json!({"verified_size": size, "producers": p});
+        }
+        match &self.census {
+            Some(c) => v["census"] = census_json(c),
+            None if self.state.is_none() => v["counts"] = serde_json::json!(self.not_counted()),
+            None => {}
+        }
+    }
+
+    fn text(&self) -> String {
+        let mut out = String::new();
+        if let Some((size, p)) = &self.state {
             out.push_str(&format!(
                 "\nproducers ({}, from the auditor's state: the leaves below {size} it verified)\n",
                 p.len()
             ));
-            for x in &p {
+            for x in p {
                 out.push_str(&format!(
                     "  {:<24} next seq {:<8} last heartbeat {}\n",
                     x["producer"].as_str().unwrap_or(""),
@@ -705,8 +755,58 @@ fn public_info(args: &InfoArgs) -> anyhow::Result<()> {
                 ));
             }
         }
+        match &self.census {
+            Some(c) => out.push_str(&census_text(c)),
+            None if self.state.is_none() => out.push_str(&format!("\n{}\n", self.not_counted())),
+            None => out.push_str(&format!(
+                "\ncounts per kind are not in the auditor's state; give --count to read all {} \
+                 records\n",
+                self.size
+            )),
+        }
+        out
     }
-    files::print(&out)
+}
+
+/// A census in `info --json`.
+fn census_json(c: &Census) -> Value {
+    serde_json::json!({
+        "records_read": c.records,
+        "undecodable": c.undecodable,
+        "kinds": c.kinds,
+        "producers": c.producers.iter().map(|(name, p)| (name.clone(), serde_json::json!({
+            "records": p.records,
+            "last_heartbeat": p.last_heartbeat.map(|(_, t)| t.to_rfc3339()),
+            "last_heartbeat_leaf": p.last_heartbeat.map(|(leaf, _)| leaf),
+        }))).collect::<serde_json::Map<_, _>>(),
+    })
+}
+
+/// A census in `info`'s text.
+fn census_text(c: &Census) -> String {
+    let mut out = format!(
+        "\ncounted by reading all {} records (decoded only: `logseal verify` checks them)\n",
+        c.records
+    );
+    if c.undecodable > 0 {
+        out.push_str(&format!("  {} record(s) did not decode\n", c.undecodable));
+    }
+    out.push_str(&format!("records per kind ({})\n", c.kinds.len()));
+    for (kind, n) in &c.kinds {
+        out.push_str(&format!("  {kind:<24} {n}\n"));
+    }
+    out.push_str(&format!("records per producer ({})\n", c.producers.len()));
+    for (name, p) in &c.producers {
+        let hb = match p.last_heartbeat {
+            Some((leaf, t)) => format!("{} (leaf {leaf})", t.to_rfc3339()),
+            None => "none".to_string(),
+        };
+        out.push_str(&format!(
+            "  {name:<24} {:<10} last heartbeat {hb}\n",
+            p.records
+        ));
+    }
+    out
 }
 
 /// Per producer, from the auditor's state in `dir` (`verify --state`): the next seq of its
@@ -745,6 +845,37 @@ fn state_producers(dir: &Path, origin: &str) -> anyhow::Result<(u64, Vec<serde_j
     Ok((resume.size, producers))
 }
 
+/// `info --json` of a log with its private part (before the counts).
+fn full_info_json(log: &Log, cp_info: Option<(u64, u64)>, history: &History) -> Value {
+    let state = log.state();
+    serde_json::json!({
+        "origin": log.origin(),
+        "tree_hash": log.alg().name(),
+        "size": state.size,
+        "root": state.root.to_string(),
+        "log_key": log.config().log_key,
+        "authority_key": log.config().authority_key,
+        "checkpoint": cp_info.map(|(size, time)| serde_json::json!({"size": size, "time": time})),
+        "published_checkpoints": history.iter().map(|(size, time)| match time {
+            Ok(t) => serde_json::json!({"size": size, "time": t}),
+            Err(e) => serde_json::json!({"size": size, "error": e}),
+        }).collect::<Vec<_>>(),
+        "producers": state.producers.iter().map(|h| serde_json::json!({
+            "producer": h.producer.as_str(),
+            "next_seq": h.next_seq,
+            "head": h.head.to_string(),
+            "last_leaf": h.last_leaf,
+        })).collect::<Vec<_>>(),
+        "keys": state.keys.iter().map(|k| serde_json::json!({
+            "producer": k.producer.as_str(),
+            "kid": k.kid.to_string(),
+            "kinds": k.kinds.iter().map(|k| k.name()).collect::<Vec<_>>(),
+            "registered_at": k.registered_at,
+            "revoked_at": k.revoked_at,
+        })).collect::<Vec<_>>(),
+    })
+}
+
 pub fn info(args: InfoArgs) -> anyhow::Result<()> {
     if !args.dir.join("private").exists() && args.dir.join("public").is_dir() {
         return public_info(&args);
@@ -761,33 +892,10 @@ pub fn info(args: InfoArgs) -> anyhow::Result<()> {
         None => None,
     };
     let history = published_checkpoints(&log)?;
+    let counts = Counts::gather(&args, &log.reader(), log.origin(), state.size)?;
     if args.json {
-        let v = serde_json::json!({
-            "origin": log.origin(),
-            "tree_hash": log.alg().name(),
-            "size": state.size,
-            "root": state.root.to_string(),
-            "log_key": log.config().log_key,
-            "authority_key": log.config().authority_key,
-            "checkpoint": cp_info.map(|(size, time)| serde_json::json!({"size": size, "time": time})),
-            "published_checkpoints": history.iter().map(|(size, time)| match time {
-                Ok(t) => serde_json::json!({"size": size, "time": t}),
-                Err(e) => serde_json::json!({"size": size, "error": e}),
-            }).collect::<Vec<_>>(),
-            "producers": state.producers.iter().map(|h| serde_json::json!({
-                "producer": h.producer.as_str(),
-                "next_seq": h.next_seq,
-                "head": h.head.to_string(),
-                "last_leaf": h.last_leaf,
-            })).collect::<Vec<_>>(),
-            "keys": state.keys.iter().map(|k| serde_json::json!({
-                "producer": k.producer.as_str(),
-                "kid": k.kid.to_string(),
-                "kinds": k.kinds.iter().map(|k| k.name()).collect::<Vec<_>>(),
-                "registered_at": k.registered_at,
-                "revoked_at": k.revoked_at,
-            })).collect::<Vec<_>>(),
-        });
+        let mut v = full_info_json(&log, cp_info, &history);
+        counts.add_json(&mut v);
         return files::print(&format!("{}\n", serde_json::to_string_pretty(&v)?));
     }
     let mut out = format!(
@@ -844,5 +952,6 @@ pub fn info(args: InfoArgs) -> anyhow::Result<()> {
             kinds.join(", ")
         ));
     }
+    out.push_str(&counts.text());
     files::print(&out)
 }

@@ -1,13 +1,19 @@
 //! Erasure (crypto-shredding) of disclosures: what stays readable, what no copy can open,
 //! refusals that leave the log untouched, and crashes at every step.
 
-use super::tests::{Fixture, ORIGIN, chain, envelope};
+use super::fixtures::{Fixture, ORIGIN, chain, envelope, search_access};
 use super::*;
+use std::collections::BTreeMap;
+
 use crate::crypto::SecretKey;
+use crate::record::Disclosure;
 use crate::record::RecordBuilder;
+use crate::record::kinds::retention_deletion::{DeletionMethod, RangeType};
 use crate::record::kinds::retention_deletion::{RetentionDeletion, Target};
 use crate::record::kinds::{Body, Kind};
+use crate::record::sealed::FieldPath;
 use crate::record::text::Ident;
+use crate::record::types::Hash32;
 use crate::record::types::Timestamp;
 
 const SWEEP_SEED: [u8; 32] = [9; 32];
@@ -659,28 +665,12 @@ fn an_object_under_another_key_of_its_generation_is_unreadable_corruption_is_an_
 /// A record of the fixture's producer with two sealed fields: `actor.user` and
 /// `actor.on_behalf_of`.
 fn access_two(f: &Fixture, log: &Log) -> AppendItem {
-    use crate::record::kinds::DataAccess;
-    use crate::record::kinds::data_access::{Action, Actor};
     use crate::record::sealed::SealedValue;
     let head = log
         .state()
         .producer(&ProducerId::new("query-frontend").unwrap())
         .unwrap();
-    let body = Body::DataAccess(DataAccess {
-        action: Action::Search,
-        legal_basis: Ident::new("nl-sv-126na").unwrap(),
-        purpose: Ident::new("criminal-investigation").unwrap(),
-        actor: Actor {
-            role: Ident::new("officer").unwrap(),
-            organisation: Ident::new("politie").unwrap(),
-            authorisation_id: None,
-            break_glass: false,
-        },
-        data_categories: vec![Ident::new("subscriber-name-address").unwrap()],
-        result_count: Some(1),
-        destination_country: None,
-        data_origin: None,
-    });
+    let body = Body::DataAccess(search_access());
     let mut b = RecordBuilder::new(envelope("query-frontend", head.next_seq, head.head, body));
     b.seal("actor.user", SealedValue::Text("clerk-1".into()), [1; 16])
         .unwrap();

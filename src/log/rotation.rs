@@ -63,7 +63,8 @@ impl Log {
         Ok(self.private.get(&rotation_key(size))?)
     }
 
-    fn signing_key(&self) -> Result<Ed25519NoteKey, LogError> {
+    /// The log's signing key, `private/log.key`.
+    pub(super) fn signing_key(&self) -> Result<Ed25519NoteKey, LogError> {
         let key_path = self.private.root().join(LOG_KEY_KEY);
         let skey = self
             .private

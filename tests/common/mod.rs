@@ -2,7 +2,7 @@
 #![allow(dead_code)]
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use base64::Engine as _;
@@ -147,6 +147,58 @@ pub fn setup_log(dir: &Path) {
         Some(&lines([reg])),
     ));
 }
+/// Write `name`'s scenario signing key to DIR/name.key.
+pub fn key_file(dir: &Path, name: &str) -> PathBuf {
+    let k = logseal::note::Ed25519NoteKey::new(name, logseal::scenario::secret_key(name)).unwrap();
+    let path = dir.join(format!("{name}.key"));
+    std::fs::write(&path, format!("{}\n", k.to_skey())).unwrap();
+    path
+}
+
+/// Every file below `dir`, with its contents.
+pub fn files_under(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push((p.clone(), std::fs::read(&p).unwrap()));
+            }
+        }
+    }
+    out
+}
+
+/// Copy every file below `from` to the same place below `to`.
+pub fn copy_dir(from: &Path, to: &Path) {
+    for (p, bytes) in files_under(from) {
+        let t = to.join(p.strip_prefix(from).unwrap());
+        std::fs::create_dir_all(t.parent().unwrap()).unwrap();
+        std::fs::write(t, bytes).unwrap();
+    }
+}
+
+/// `logseal trust new` in `dir` for `setup_log`'s keys (`logkey.pub`, `ra.pub`), writing
+/// `trust.json`, with `extra` arguments.
+pub fn trust_new(dir: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "trust",
+        "new",
+        "--out",
+        "trust.json",
+        "--log-key",
+        "logkey.pub",
+        "--authority",
+        "ra.pub",
+    ];
+    args.extend_from_slice(extra);
+    logseal(&args, dir, None)
+}
+
+pub mod records;
 pub mod tamper;
 
 /// The leaves of the upload-gateway's data-access records in `log` (the scenario's provider

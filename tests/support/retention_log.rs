@@ -3,35 +3,29 @@
 //! library and verified through the real binary (`verify log --trust trust.json …`).
 #![allow(dead_code)]
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use logseal::log::{AppendItem, Log};
-use logseal::record::kinds::data_access::{Action, Actor};
-use logseal::record::kinds::{Body, DataAccess, KeyRegistration, Kind};
-use logseal::record::text::{Ident, ProducerId};
-use logseal::record::types::{Hash32, Timestamp};
-use logseal::record::{Payload, RecordBuilder, SealedValue, Status};
-use logseal::scenario::{self, AUTHORITY, ORIGIN};
+use logseal::log::Log;
+use logseal::record::SealedValue;
+use logseal::record::kinds::{Body, Kind};
+use logseal::scenario::AUTHORITY;
 use logseal::tree::TreeHashAlg;
 use serde_json::{Value, json};
 
 use crate::common;
+use crate::common::records::{Chains, registration, search_access, two_sealed};
 use crate::common::tamper::{authority_vkey, log_key, trust_with};
 
 pub const POLICY: &str = "retention-authority";
 
-pub fn t(s: &str) -> Timestamp {
-    Timestamp::parse_rfc3339(s).unwrap().0
-}
+pub use crate::common::records::t;
 
 /// The log in `dir/log`; the trust file is written to `dir/trust.json`.
 pub struct RetentionLog {
     pub dir: tempfile::TempDir,
     pub log: Log,
-    heads: HashMap<String, (u64, Hash32)>,
-    salt: u8,
+    chains: Chains,
 }
 
 impl RetentionLog {
@@ -49,18 +43,13 @@ impl RetentionLog {
         let mut l = RetentionLog {
             dir,
             log,
-            heads: HashMap::new(),
-            salt: 0,
+            chains: Chains::default(),
         };
         for (producer, kinds) in [
             (POLICY, vec![Kind::RetentionPolicy]),
             ("app", vec![Kind::DataAccess]),
         ] {
-            let body = Body::KeyRegistration(KeyRegistration {
-                producer: ProducerId::new(producer).unwrap(),
-                public_key: Hash32(*scenario::secret_key(producer).public_key().as_bytes()),
-                kinds,
-            });
+            let body = registration(producer, kinds);
             l.append(AUTHORITY, "2026-02-01T00:00:00Z", None, body, &[]);
         }
         let rules = json!([
@@ -98,68 +87,15 @@ impl RetentionLog {
         body: Body,
         sealed: &[(&str, SealedValue)],
     ) -> u64 {
-        let (seq, prev) = self.heads.get(producer).copied().unwrap_or_default();
-        let p = Payload {
-            producer: ProducerId::new(producer).unwrap(),
-            seq,
-            prev,
-            occurred_at: t(at),
-            utc_offset_minutes: None,
-            processing_activity: None,
-            trace_id: None,
-            operation_id: None,
-            parent_operation_id: None,
-            status: Status::Ok,
-            retention_rule: rule.map(|r| Ident::new(r).unwrap()),
-            body,
-            sealed: vec![],
-        };
-        let mut b = RecordBuilder::new(p);
-        for (path, value) in sealed {
-            self.salt = self.salt.wrapping_add(1);
-            b.seal(path, value.clone(), [self.salt; 16]).unwrap();
-        }
-        let s = b.sign(&scenario::secret_key(producer), ORIGIN).unwrap();
-        let hash = Hash32(TreeHashAlg::Sha256.leaf(&s.bytes));
-        let r = self
-            .log
-            .append(&[AppendItem {
-                record: s.bytes,
-                disclosures: s.disclosures,
-            }])
-            .unwrap();
-        self.heads.insert(producer.to_owned(), (seq + 1, hash));
-        r[0].leaf_index
+        self.chains
+            .append(&mut self.log, producer, at, rule, body, sealed)
+            .leaf
     }
 
     /// A data access at `at` under the cap, with two sealed fields; returns its leaf.
     pub fn access(&mut self, at: &str) -> u64 {
-        let body = Body::DataAccess(DataAccess {
-            action: Action::Search,
-            legal_basis: Ident::new("nl-sv-126na").unwrap(),
-            purpose: Ident::new("criminal-investigation").unwrap(),
-            actor: Actor {
-                role: Ident::new("officer").unwrap(),
-                organisation: Ident::new("politie").unwrap(),
-                authorisation_id: None,
-                break_glass: false,
-            },
-            data_categories: vec![Ident::new("traffic-data").unwrap()],
-            result_count: Some(1),
-            destination_country: None,
-            data_origin: None,
-        });
-        let n = self.salt;
-        self.append(
-            "app",
-            at,
-            Some("c@1"),
-            body,
-            &[
-                ("actor.user", SealedValue::Text(format!("officer-{n}"))),
-                ("query", SealedValue::Text(format!("+31 6 {n:08}"))),
-            ],
-        )
+        let n = self.chains.salt();
+        self.append("app", at, Some("c@1"), search_access(), &two_sealed(n))
     }
 
     /// Publish a checkpoint at `at`.
