@@ -36,7 +36,7 @@
 //! an inclusion proof against the published root.
 
 mod authorisation;
-mod chains;
+pub(crate) mod chains;
 mod checkpoints;
 mod history;
 pub mod keys;
