@@ -649,12 +649,21 @@ pub fn checkpoints(args: CheckpointsArgs) -> anyhow::Result<()> {
     let opened = open_dir(&args.log)?;
     let ins = inspector(&opened)?;
     let published = ins.published().map_err(inspect_err)?;
-    let bad = published.iter().filter(|p| p.checkpoint.is_err()).count();
+    let bad = published
+        .iter()
+        .filter(|p| p.checkpoint.is_err() || p.consistent.is_err())
+        .count();
     if args.log.json {
         print_json(&json!({
             "checked_against": ins.anchors().describe(),
             "checkpoints": published.iter().map(|p| match &p.checkpoint {
-                Ok(h) => head_json(h),
+                Ok(h) => {
+                    let mut v = head_json(h);
+                    if let Err(e) = &p.consistent {
+                        v["inconsistent"] = json!(e);
+                    }
+                    v
+                }
                 Err(e) => json!({"size": p.size, "error": e}),
             }).collect::<Vec<_>>(),
         }))?;
@@ -670,13 +679,17 @@ pub fn checkpoints(args: CheckpointsArgs) -> anyhow::Result<()> {
                     let mut cosigners: Vec<String> = h.witnesses.iter().map(|(n, _)| n.clone()).collect();
                     cosigners.extend(h.unchecked.iter().map(|n| format!("{n} (not checked)")));
                     format!(
-                        "size {:>8}  {}  root {}  cosigners: {}\n",
+                        "size {:>8}  {}  root {}  cosigners: {}{}\n",
                         h.size,
                         time_of(h.log_time),
                         B64.encode(h.root),
                         match cosigners.is_empty() {
                             true => "none".to_string(),
                             false => cosigners.join(", "),
+                        },
+                        match &p.consistent {
+                            Ok(()) => String::new(),
+                            Err(e) => format!("  INCONSISTENT: {e}"),
                         }
                     )
                 }
@@ -687,6 +700,10 @@ pub fn checkpoints(args: CheckpointsArgs) -> anyhow::Result<()> {
     }
     match bad {
         0 => Ok(()),
-        n => Err(Invalid(format!("{}: {n} published checkpoint(s) do not verify", args.log.dir.display())).into()),
+        n => Err(Invalid(format!(
+            "{}: {n} published checkpoint(s) do not verify or are not consistent with the latest",
+            args.log.dir.display()
+        ))
+        .into()),
     }
 }

@@ -103,6 +103,9 @@ pub struct Published {
     pub size: u64,
     /// The verified checkpoint (root, times, cosigners), or why it does not verify.
     pub checkpoint: Result<Head, String>,
+    /// Whether the latest checkpoint's tree extends it (a consistency proof from the
+    /// tiles), or why not; `Ok` for one that does not verify (nothing to compare).
+    pub consistent: Result<(), String>,
 }
 
 /// An authenticated view of one log.
@@ -598,9 +601,43 @@ impl Inspector<'_> {
                 None => Err("vanished while listed".to_string()),
                 Some(n) => open_head(&self.anchors, &n, size),
             };
-            out.push(Published { size, checkpoint });
+            let consistent = match &checkpoint {
+                Ok(h) => self.consistent_with_head(h),
+                Err(_) => Ok(()),
+            };
+            out.push(Published {
+                size,
+                checkpoint,
+                consistent,
+            });
         }
         Ok(out)
+    }
+
+    /// Whether the latest checkpoint's tree extends the tree of `h`.
+    fn consistent_with_head(&self, h: &Head) -> Result<(), String> {
+        let (alg, head) = (self.anchors.alg, &self.head);
+        if h.size > head.size {
+            return Err(format!(
+                "larger than the latest checkpoint ({}): the log shrank",
+                head.size
+            ));
+        }
+        if h.size == 0 || h.size == head.size {
+            return match h.size != head.size || h.root == head.root {
+                true => Ok(()),
+                false => Err("another root than the latest checkpoint of the same size".into()),
+            };
+        }
+        let proof = self
+            .reader
+            .consistency_proof(h.size, head.size)
+            .map_err(|e| e.to_string())?;
+        alg.verify_consistency(h.size, head.size, &h.root, &head.root, &proof)
+            .map_err(|_| {
+                "the latest checkpoint's tree does not extend it (the log forked its history)"
+                    .to_string()
+            })
     }
 
     /// The first published checkpoint whose tree includes `leaf`, verified with the anchors
