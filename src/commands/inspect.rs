@@ -87,13 +87,18 @@ fn operator_anchors(path: &Path) -> anyhow::Result<Anchors> {
     ))
 }
 
-/// Open the read layer over `o`, and say on standard error what happened to the index.
-fn inspector<'a>(o: &'a Opened) -> anyhow::Result<Inspector<'a>> {
+/// Open the read layer over `o`, run `f` on it, then say on standard error what happened
+/// to the index (read, extended, rebuilt and why; a lookup may rebuild it too).
+fn with_inspector<T>(
+    o: &Opened,
+    f: impl FnOnce(&Inspector<'_>) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
     let home = match &o.private {
         Some(p) => IndexHome::Private(p),
         None => IndexHome::Memory,
     };
     let ins = Inspector::open(&o.public, o.anchors.clone(), home).map_err(inspect_err)?;
+    let result = f(&ins);
     for e in ins.index_events() {
         match e {
             IndexEvent::Current => {}
@@ -112,7 +117,7 @@ fn inspector<'a>(o: &'a Opened) -> anyhow::Result<Inspector<'a>> {
     if let Some(e) = ins.index_save_error() {
         eprintln!("logseal: the index could not be kept ({e}); it was used in memory");
     }
-    Ok(ins)
+    result
 }
 
 /// A refused record or an unverifiable checkpoint is invalid input (exit 1).
@@ -233,8 +238,11 @@ fn parse_wanted(s: &str) -> anyhow::Result<Wanted> {
 pub fn show(args: ShowArgs) -> anyhow::Result<()> {
     let wanted = parse_wanted(&args.record)?;
     let opened = open_dir(&args.log)?;
-    let ins = inspector(&opened)?;
-    let fetched = match &wanted {
+    with_inspector(&opened, |ins| show_in(ins, &args, &wanted))
+}
+
+fn show_in(ins: &Inspector<'_>, args: &ShowArgs, wanted: &Wanted) -> anyhow::Result<()> {
+    let fetched = match wanted {
         Wanted::Leaf(l) => ins.fetch(*l),
         Wanted::Seq(p, s) => ins.by_seq(p, *s).and_then(|f| {
             f.ok_or_else(|| InspectError::OutOfRange {
@@ -258,10 +266,10 @@ pub fn show(args: ShowArgs) -> anyhow::Result<()> {
         }
         Err(e) => return Err(inspect_err(e)),
     };
-    let shown = Shown::gather(&ins, f).map_err(inspect_err)?;
+    let shown = Shown::gather(ins, f).map_err(inspect_err)?;
     match args.log.json {
-        true => print_json(&shown.to_json(&ins))?,
-        false => files::print(&shown.to_text(&ins))?,
+        true => print_json(&shown.to_json(ins))?,
+        false => files::print(&shown.to_text(ins))?,
     }
     let problems = shown.view.problems();
     match problems.is_empty() {
@@ -540,7 +548,10 @@ fn filter_of(f: &RecordFilters, since: &Option<String>, until: &Option<String>) 
 pub fn log(args: LogArgs) -> anyhow::Result<()> {
     let filter = filter_of(&args.filters, &args.since, &args.until)?;
     let opened = open_dir(&args.log)?;
-    let ins = inspector(&opened)?;
+    with_inspector(&opened, |ins| log_in(ins, &args, &filter))
+}
+
+fn log_in(ins: &Inspector<'_>, args: &LogArgs, filter: &Filter) -> anyhow::Result<()> {
     let limit = args.limit.unwrap_or(usize::MAX);
     let mut shown: Vec<Fetched> = Vec::new();
     let mut refused: Vec<InspectError> = Vec::new();
@@ -568,7 +579,7 @@ pub fn log(args: LogArgs) -> anyhow::Result<()> {
             shown.len() < limit
         });
     }
-    list_output(&ins, &args.log, &shown, &refused, |_| Vec::new())
+    list_output(ins, &args.log, &shown, &refused, |_| Vec::new())
 }
 
 /// Print `log`'s or `grep`'s list: a header saying what it was checked against, one line per
@@ -625,7 +636,10 @@ fn list_output(
 
 pub fn grep(args: GrepArgs) -> anyhow::Result<()> {
     let opened = open_dir(&args.log)?;
-    let ins = inspector(&opened)?;
+    with_inspector(&opened, |ins| grep_in(ins, &args))
+}
+
+fn grep_in(ins: &Inspector<'_>, args: &GrepArgs) -> anyhow::Result<()> {
     let limit = args.limit.unwrap_or(usize::MAX);
     let field = args.field.as_deref();
     let mut shown = Vec::new();
@@ -640,14 +654,17 @@ pub fn grep(args: GrepArgs) -> anyhow::Result<()> {
         }
         shown.len() < limit
     });
-    list_output(&ins, &args.log, &shown, &refused, |f| {
+    list_output(ins, &args.log, &shown, &refused, |f| {
         fields::grep(&f.record, &args.pattern, field, args.ignore_case)
     })
 }
 
 pub fn checkpoints(args: CheckpointsArgs) -> anyhow::Result<()> {
     let opened = open_dir(&args.log)?;
-    let ins = inspector(&opened)?;
+    with_inspector(&opened, |ins| checkpoints_in(ins, &args))
+}
+
+fn checkpoints_in(ins: &Inspector<'_>, args: &CheckpointsArgs) -> anyhow::Result<()> {
     let published = ins.published().map_err(inspect_err)?;
     let bad = published
         .iter()
