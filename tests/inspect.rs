@@ -28,9 +28,8 @@ fn run(args: &[&str]) -> std::process::Output {
 }
 
 fn json_of(o: &std::process::Output) -> Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
-        panic!("{e}: {}\n{}", text(&o.stdout), text(&o.stderr))
-    })
+    serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}\n{}", text(&o.stdout), text(&o.stderr)))
 }
 
 /// A copy of the honest log in a fresh temporary directory (for tests that alter it).
@@ -83,7 +82,11 @@ fn termination_case() -> &'static Value {
                 cases.push(shown);
             }
         }
-        assert_eq!(cases.len(), 1, "one unexplained, appealed termination: {cases:#?}");
+        assert_eq!(
+            cases.len(),
+            1,
+            "one unexplained, appealed termination: {cases:#?}"
+        );
         cases.pop().unwrap()
     })
 }
@@ -107,9 +110,7 @@ fn show_of_the_termination_case_names_the_missing_statement_and_its_appeal_chain
     // the appeal.
     let appeal = out
         .lines()
-        .find(|l| {
-            l.starts_with("  referred to by") && l.split_whitespace().any(|w| w == "appeal")
-        })
+        .find(|l| l.starts_with("  referred to by") && l.split_whitespace().any(|w| w == "appeal"))
         .unwrap_or_else(|| panic!("no appeal in:\n{out}"));
     let after = out.split(appeal).nth(1).unwrap();
     let decision = after.lines().nth(1).unwrap();
@@ -132,10 +133,26 @@ fn show_of_the_termination_case_names_the_missing_statement_and_its_appeal_chain
         "--trust",
         "demo/auditor/trust.json",
     ]));
-    assert!(out.contains(&format!("authenticated       leaf {leaf} of the tree below")), "{out}");
-    assert!(out.contains("checked against the auditor's trust anchors (--trust)"), "{out}");
+    assert!(
+        out.contains(&format!(
+            "authenticated       leaf {leaf} of the tree below"
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains("checked against the auditor's trust anchors (--trust)"),
+        "{out}"
+    );
     // A sanction with a statement of reasons names it instead.
-    let list = json_of(&run(&["log", "demo/honest", "--kind", "notification", "--limit", "1", "--json"]));
+    let list = json_of(&run(&[
+        "log",
+        "demo/honest",
+        "--kind",
+        "notification",
+        "--limit",
+        "1",
+        "--json",
+    ]));
     let n = list["records"][0]["leaf"].to_string();
     let notification = json_of(&run(&["show", "demo/honest", &n, "--json"]));
     let sanction = notification["references"]
@@ -144,7 +161,12 @@ fn show_of_the_termination_case_names_the_missing_statement_and_its_appeal_chain
         .iter()
         .find(|l| l["relation"] == "refers to" && l["kind"] == "account-sanction")
         .expect("a notification refers to its sanction");
-    let s = json_of(&run(&["show", "demo/honest", &sanction["leaf"].to_string(), "--json"]));
+    let s = json_of(&run(&[
+        "show",
+        "demo/honest",
+        &sanction["leaf"].to_string(),
+        "--json",
+    ]));
     assert!(s.get("statement_of_reasons").is_none(), "{s:#}");
     assert_eq!(s["statements_of_reasons"][0], notification["leaf"]);
 }
@@ -163,16 +185,47 @@ fn log_finds_the_appeal_decision_taken_without_human_review() {
     let list = json_of(&o);
     let records = list["records"].as_array().unwrap();
     assert_eq!(records.len(), 1, "{list:#}");
-    assert!(list["checked_against"].as_str().unwrap().contains("operator's own key"));
+    assert!(
+        list["checked_against"]
+            .as_str()
+            .unwrap()
+            .contains("operator's own key")
+    );
     // It decides the termination case's appeal.
-    let decision = json_of(&run(&["show", "demo/honest", &records[0]["leaf"].to_string(), "--json"]));
+    let decision = json_of(&run(&[
+        "show",
+        "demo/honest",
+        &records[0]["leaf"].to_string(),
+        "--json",
+    ]));
     let appeal = &decision["references"][0];
     assert_eq!(appeal["kind"], "appeal");
     let chain = termination_case()["referenced_by"].as_array().unwrap();
-    assert!(chain.iter().any(|l| l["leaf"] == appeal["leaf"]), "{chain:#?}");
+    assert!(
+        chain.iter().any(|l| l["leaf"] == appeal["leaf"]),
+        "{chain:#?}"
+    );
     // The other decisions had a human review.
-    let all = json_of(&run(&["log", "demo/honest", "--kind", "appeal-decision", "--json"]));
-    assert!(all["records"].as_array().unwrap().len() >= 1);
+    let all = json_of(&run(&[
+        "log",
+        "demo/honest",
+        "--kind",
+        "appeal-decision",
+        "--json",
+    ]));
+    let reviewed = json_of(&run(&[
+        "log",
+        "demo/honest",
+        "--kind",
+        "appeal-decision",
+        "--where",
+        "human_review=true",
+        "--json",
+    ]));
+    assert_eq!(
+        reviewed["records"].as_array().unwrap().len() + 1,
+        all["records"].as_array().unwrap().len()
+    );
     // One line per record, newest first; --reverse oldest first; --limit.
     let text_out = ok(&run(&["log", "demo/honest", "--limit", "3"]));
     let leaves: Vec<u64> = text_out
@@ -183,7 +236,15 @@ fn log_finds_the_appeal_decision_taken_without_human_review() {
     assert_eq!(leaves.len(), 3);
     assert!(leaves[0] > leaves[1] && leaves[1] > leaves[2], "{text_out}");
     let first = ok(&run(&["log", "demo/honest", "--reverse", "--limit", "1"]));
-    assert!(first.lines().nth(1).unwrap().trim_start().starts_with("0  "), "{first}");
+    assert!(
+        first
+            .lines()
+            .nth(1)
+            .unwrap()
+            .trim_start()
+            .starts_with("0  "),
+        "{first}"
+    );
     // A time range: only records of that time.
     let ranged = json_of(&run(&[
         "log",
@@ -201,12 +262,22 @@ fn log_finds_the_appeal_decision_taken_without_human_review() {
         .map(|r| r["time"].as_str().unwrap())
         .collect();
     assert!(!times.is_empty());
-    assert!(times.iter().all(|t| t.starts_with("2026-03-17T17:")), "{times:?}");
+    assert!(
+        times.iter().all(|t| t.starts_with("2026-03-17T17:")),
+        "{times:?}"
+    );
 }
 
 #[test]
 fn grep_searches_public_fields_only() {
-    let o = json_of(&run(&["grep", "demo/honest", "gdpr-17-3", "--field", "legal_basis", "--json"]));
+    let o = json_of(&run(&[
+        "grep",
+        "demo/honest",
+        "gdpr-17-3",
+        "--field",
+        "legal_basis",
+        "--json",
+    ]));
     let records = o["records"].as_array().unwrap();
     assert!(!records.is_empty());
     for r in records {
@@ -216,13 +287,34 @@ fn grep_searches_public_fields_only() {
         }
     }
     // The field restricts the search; -i ignores case.
-    let none = json_of(&run(&["grep", "demo/honest", "gdpr-17-3", "--field", "kind", "--json"]));
+    let none = json_of(&run(&[
+        "grep",
+        "demo/honest",
+        "gdpr-17-3",
+        "--field",
+        "kind",
+        "--json",
+    ]));
     assert!(none["records"].as_array().unwrap().is_empty());
-    let upper = json_of(&run(&["grep", "demo/honest", "GDPR-17-3", "-i", "--field", "legal_basis", "--json"]));
+    let upper = json_of(&run(&[
+        "grep",
+        "demo/honest",
+        "GDPR-17-3",
+        "-i",
+        "--field",
+        "legal_basis",
+        "--json",
+    ]));
     assert_eq!(upper["records"], o["records"]);
     // A sealed field's path is never among the matches (its value is not public).
     let out = ok(&run(&["grep", "demo/honest", "a", "--limit", "50"]));
-    for sealed in ["account_id=", "actor.user=", "query=", "case_ref=", "explanation="] {
+    for sealed in [
+        "account_id=",
+        "actor.user=",
+        "query=",
+        "case_ref=",
+        "explanation=",
+    ] {
         assert!(!out.contains(sealed), "{sealed} in:\n{out}");
     }
 }
@@ -242,17 +334,35 @@ fn checkpoints_lists_the_published_history() {
         .collect();
     assert!(sizes.windows(2).all(|w| w[0] < w[1]), "{sizes:?}");
     assert_eq!(*sizes.last().unwrap(), 3696);
-    assert!(lines.iter().all(|l| l.contains("T23:59:00.000Z") && l.contains("cosigners: none")));
+    assert!(
+        lines
+            .iter()
+            .all(|l| l.contains("T23:59:00.000Z") && l.contains("cosigners: none"))
+    );
     // The rewritten log: its earlier checkpoints are not consistent with the latest.
     let o = run(&["checkpoints", "demo/log", "--json"]);
     fails(&o, 1);
     let v = json_of(&o);
-    assert!(v["checkpoints"].as_array().unwrap().iter().any(|c| c["inconsistent"].is_string()));
+    assert!(
+        v["checkpoints"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["inconsistent"].is_string())
+    );
     // A public-only copy needs the auditor's trust file.
     let err = fails(&run(&["checkpoints", "demo/mirror"]), 2);
     assert!(err.contains("give --trust FILE"), "{err}");
-    let out = ok(&run(&["checkpoints", "demo/mirror", "--trust", "demo/auditor/trust.json"]));
-    assert!(out.contains("checked against the auditor's trust anchors"), "{out}");
+    let out = ok(&run(&[
+        "checkpoints",
+        "demo/mirror",
+        "--trust",
+        "demo/auditor/trust.json",
+    ]));
+    assert!(
+        out.contains("checked against the auditor's trust anchors"),
+        "{out}"
+    );
 }
 
 fn walk(dir: &Path) -> Vec<PathBuf> {
@@ -288,10 +398,16 @@ fn an_altered_entry_bundle_makes_show_refuse_the_record() {
     let err = fails(&o, 1);
     assert!(text(&o.stdout).is_empty(), "printed: {}", text(&o.stdout));
     assert!(
-        err.contains(&format!("leaf {leaf} REFUSED, not shown: [tree-bundle-mismatch]")),
+        err.contains(&format!(
+            "leaf {leaf} REFUSED, not shown: [tree-bundle-mismatch]"
+        )),
         "{err}"
     );
-    let id = format!("{}#{}", case["chain"]["producer"].as_str().unwrap(), case["chain"]["seq"]);
+    let id = format!(
+        "{}#{}",
+        case["chain"]["producer"].as_str().unwrap(),
+        case["chain"]["seq"]
+    );
     let o = logseal(&["show", "log", &id, "--json"], tmp.path(), None);
     fails(&o, 1);
     let v = json_of(&o);
@@ -299,9 +415,17 @@ fn an_altered_entry_bundle_makes_show_refuse_the_record() {
     assert_eq!(v["refused"]["leaf"], leaf);
     assert!(v.get("record").is_none());
     // `log` lists it as refused, and exits 1.
-    let o = logseal(&["log", "log", "--kind", "account-sanction"], tmp.path(), None);
+    let o = logseal(
+        &["log", "log", "--kind", "account-sanction"],
+        tmp.path(),
+        None,
+    );
     fails(&o, 1);
-    assert!(text(&o.stdout).contains(&format!("leaf {leaf} REFUSED")), "{}", text(&o.stdout));
+    assert!(
+        text(&o.stdout).contains(&format!("leaf {leaf} REFUSED")),
+        "{}",
+        text(&o.stdout)
+    );
 }
 
 fn index_of(log: &Path) -> Value {
@@ -316,7 +440,11 @@ fn indexes_are_rebuilt_when_missing_corrupt_or_lying_and_extended_when_stale() {
     let _ = std::fs::remove_dir_all(log.join("private/index"));
     let o = logseal(&["log", "log", "--limit", "1"], d, None);
     ok(&o);
-    assert!(text(&o.stderr).contains("rebuilt from the log for size 3696 (missing)"), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("rebuilt from the log for size 3696 (missing)"),
+        "{}",
+        text(&o.stderr)
+    );
     let built = index_of(&log);
     assert!(!log.join("public/index").exists());
 
@@ -328,7 +456,11 @@ fn indexes_are_rebuilt_when_missing_corrupt_or_lying_and_extended_when_stale() {
     std::fs::write(&index, b"{\"format\": 1, \"size\": ").unwrap();
     let o = logseal(&["log", "log", "--limit", "1"], d, None);
     ok(&o);
-    assert!(text(&o.stderr).contains("(unreadable: "), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("(unreadable: "),
+        "{}",
+        text(&o.stderr)
+    );
     assert_eq!(index_of(&log), built);
 
     // Lying: the termination case's producer#seq pointed at another leaf.
@@ -345,11 +477,18 @@ fn indexes_are_rebuilt_when_missing_corrupt_or_lying_and_extended_when_stale() {
         }
     }
     std::fs::write(&index, serde_json::to_vec(&lying).unwrap()).unwrap();
-    let o = logseal(&["show", "log", &format!("{producer}#{seq}"), "--json"], d, None);
+    let o = logseal(
+        &["show", "log", &format!("{producer}#{seq}"), "--json"],
+        d,
+        None,
+    );
     let v = json_of(&o);
     assert_eq!(v["leaf"], leaf);
     assert!(
-        text(&o.stderr).contains(&format!("(a hit did not hold: leaf {} is not the record it named)", leaf + 1)),
+        text(&o.stderr).contains(&format!(
+            "(a hit did not hold: leaf {} is not the record it named)",
+            leaf + 1
+        )),
         "{}",
         text(&o.stderr)
     );
@@ -385,7 +524,11 @@ fn indexes_are_rebuilt_when_missing_corrupt_or_lying_and_extended_when_stale() {
     let forged = truncated(&built, size, &hex::encode([7u8; 32]));
     std::fs::write(&index, serde_json::to_vec(&forged).unwrap()).unwrap();
     let o = logseal(&["log", "log", "--limit", "1"], d, None);
-    assert!(text(&o.stderr).contains("does not extend"), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("does not extend"),
+        "{}",
+        text(&o.stderr)
+    );
     assert_eq!(index_of(&log), built);
 }
 

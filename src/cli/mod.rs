@@ -186,7 +186,8 @@ pub enum Command {
     #[command(subcommand)]
     Trust(TrustCommand),
     /// Show one record of a log: decoded, authenticated, its chain and references
-    #[command(long_about = "Show one record of a log, by leaf index or PRODUCER#SEQ.\n\n\
+    #[command(
+        long_about = "Show one record of a log, by leaf index or PRODUCER#SEQ.\n\n\
         The record is read from the entry bundles and authenticated before it is shown: its \
         leaf hash is proven by an inclusion proof from the hash tiles against the checkpoint, \
         whose signature verified with --trust FILE (the auditor's anchors) or, without it, \
@@ -204,7 +205,8 @@ pub enum Command {
         way.\n\n\
         Lookups use indexes in DIR/private/index/ (in memory for a public-only copy), \
         rebuilt from the log when missing, unreadable or built for another tree, extended \
-        when the log grew; a hit is used only after its leaf hash is authenticated.")]
+        when the log grew; a hit is used only after its leaf hash is authenticated."
+    )]
     Show(ShowArgs),
     /// List a log's records, one line each, filtered over public fields
     #[command(long_about = "List a log's records, one line each: leaf index, time, \
@@ -222,20 +224,24 @@ pub enum Command {
         prove is listed as REFUSED with its finding, and the exit status is 1.")]
     Log(LogArgs),
     /// Search the public fields of a log's records for a text
-    #[command(long_about = "Search the public fields of a log's records for PATTERN, a \
+    #[command(
+        long_about = "Search the public fields of a log's records for PATTERN, a \
         plain substring (not a regular expression), case-sensitive unless -i.\n\n\
         Prints one line per matching record (as `logseal log`) followed by the matching \
         fields as PATH=VALUE. --field restricts the search to one field (its path, or its \
         last part). Sealed fields are never searched: their values are not in the log's \
-        public part. Every record is authenticated as for `logseal show`.")]
+        public part. Every record is authenticated as for `logseal show`."
+    )]
     Grep(GrepArgs),
     /// List every published checkpoint of a log: size, time, root, cosigners
-    #[command(long_about = "List every checkpoint the log published (the history in \
+    #[command(
+        long_about = "List every checkpoint the log published (the history in \
         public/checkpoints/ and the latest), oldest first: tree size, the log's signing \
         time (RFC 3339), root (base64, as in the checkpoint) and cosigners, each checkpoint \
         verified with --trust FILE (its log key history, witnesses and quorum) or the log's \
         own key. A checkpoint that does not verify is listed with the reason, and the exit \
-        status is 1.")]
+        status is 1."
+    )]
     Checkpoints(CheckpointsArgs),
 }
 

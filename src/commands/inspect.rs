@@ -229,7 +229,9 @@ fn parse_wanted(s: &str) -> anyhow::Result<Wanted> {
     match s.rsplit_once('#') {
         Some((p, seq)) if !p.is_empty() => match seq.parse::<u64>() {
             Ok(seq) => Ok(Wanted::Seq(p.to_string(), seq)),
-            Err(_) => bail!("{s:?}: the seq after '#' is not a number (PRODUCER#SEQ, e.g. notifier#3)"),
+            Err(_) => {
+                bail!("{s:?}: the seq after '#' is not a number (PRODUCER#SEQ, e.g. notifier#3)")
+            }
         },
         _ => bail!("{s:?} is neither a leaf index (e.g. 380) nor PRODUCER#SEQ (e.g. notifier#3)"),
     }
@@ -254,7 +256,11 @@ fn show_in(ins: &Inspector<'_>, args: &ShowArgs, wanted: &Wanted) -> anyhow::Res
     let f = match fetched {
         Ok(f) => f,
         Err(InspectError::OutOfRange { leaf: u64::MAX, .. }) => {
-            bail!("{}: no record {} in the log", args.log.dir.display(), args.record)
+            bail!(
+                "{}: no record {} in the log",
+                args.log.dir.display(),
+                args.record
+            )
         }
         Err(e @ InspectError::Refused { .. }) if args.log.json => {
             print_json(&json!({
@@ -340,7 +346,11 @@ impl Shown {
         );
         line(&mut out, "checkpoint", head_text(ins.head()));
         let first = match &self.first {
-            Some(h) => format!("the published checkpoint of size {} (signed at {})", h.size, time_of(h.log_time)),
+            Some(h) => format!(
+                "the published checkpoint of size {} (signed at {})",
+                h.size,
+                time_of(h.log_time)
+            ),
             None => "none of the published history proves it (see `logseal checkpoints`)".into(),
         };
         line(&mut out, "first included in", first);
@@ -359,12 +369,20 @@ impl Shown {
                     false => "  (its leaf hash is NOT this record's prev: the chain is broken)",
                 }
             )),
-            (Some(Ok(g)), None) => out.push_str(&format!("  previous          {}\n", record_line(g).trim_start())),
+            (Some(Ok(g)), None) => out.push_str(&format!(
+                "  previous          {}\n",
+                record_line(g).trim_start()
+            )),
             (Some(Err(e)), _) => out.push_str(&format!("  previous          {e}\n")),
         }
         match &self.chain.next {
-            None => out.push_str("  next              none in the log (the producer's latest record)\n"),
-            Some(Ok(g)) => out.push_str(&format!("  next              {}\n", record_line(g).trim_start())),
+            None => {
+                out.push_str("  next              none in the log (the producer's latest record)\n")
+            }
+            Some(Ok(g)) => out.push_str(&format!(
+                "  next              {}\n",
+                record_line(g).trim_start()
+            )),
             Some(Err(e)) => out.push_str(&format!("  next              {e}\n")),
         }
         out.push_str("\nreferences\n");
@@ -437,8 +455,7 @@ impl Shown {
         if let Some(s) = self.statements() {
             v["statements_of_reasons"] = s.iter().map(|g| json!(g.leaf)).collect();
             if s.is_empty() {
-                v["statement_of_reasons"] =
-                    json!("no statement of reasons references this record");
+                v["statement_of_reasons"] = json!("no statement of reasons references this record");
             }
         }
         v
@@ -502,12 +519,18 @@ fn link_json(l: &Link) -> Value {
 }
 
 /// The filter of `log`'s flags.
-fn filter_of(f: &RecordFilters, since: &Option<String>, until: &Option<String>) -> anyhow::Result<Filter> {
+fn filter_of(
+    f: &RecordFilters,
+    since: &Option<String>,
+    until: &Option<String>,
+) -> anyhow::Result<Filter> {
     let mut filter = Filter::default();
     if let Some(k) = &f.kind
         && Kind::from_name(k).is_none()
     {
-        bail!("--kind {k}: not a record kind (e.g. data-access, account-sanction, appeal-decision)");
+        bail!(
+            "--kind {k}: not a record kind (e.g. data-access, account-sanction, appeal-decision)"
+        );
     }
     let named = [
         ("kind", &f.kind),
@@ -561,7 +584,12 @@ fn log_in(ins: &Inspector<'_>, args: &LogArgs, filter: &Filter) -> anyhow::Resul
         if !args.reverse {
             found.reverse();
         }
-        shown.extend(found.into_iter().filter(|f| filter.matches(&f.record)).take(limit));
+        shown.extend(
+            found
+                .into_iter()
+                .filter(|f| filter.matches(&f.record))
+                .take(limit),
+        );
         refused.extend(r);
     } else {
         let time = filter.has_time().then(|| {
@@ -646,7 +674,9 @@ fn grep_in(ins: &Inspector<'_>, args: &GrepArgs) -> anyhow::Result<()> {
     let mut refused = Vec::new();
     ins.scan(None, false, |r| {
         match r {
-            Ok(f) if !fields::grep(&f.record, &args.pattern, field, args.ignore_case).is_empty() => {
+            Ok(f)
+                if !fields::grep(&f.record, &args.pattern, field, args.ignore_case).is_empty() =>
+            {
                 shown.push(f)
             }
             Ok(_) => {}
@@ -693,7 +723,8 @@ fn checkpoints_in(ins: &Inspector<'_>, args: &CheckpointsArgs) -> anyhow::Result
         for p in &published {
             out.push_str(&match &p.checkpoint {
                 Ok(h) => {
-                    let mut cosigners: Vec<String> = h.witnesses.iter().map(|(n, _)| n.clone()).collect();
+                    let mut cosigners: Vec<String> =
+                        h.witnesses.iter().map(|(n, _)| n.clone()).collect();
                     cosigners.extend(h.unchecked.iter().map(|n| format!("{n} (not checked)")));
                     format!(
                         "size {:>8}  {}  root {}  cosigners: {}{}\n",

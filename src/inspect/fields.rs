@@ -111,12 +111,10 @@ impl Filter {
     /// Add the named filter `name` (one of [`NAMED`]) or, for any other name, the field path
     /// `name` itself (`--where PATH=VALUE`).
     pub fn add(&mut self, name: &str, value: &str) {
-        let names = NAMED
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map_or_else(|| vec![name.to_string()], |(_, f)| {
-                f.iter().map(|s| s.to_string()).collect()
-            });
+        let names = NAMED.iter().find(|(n, _)| *n == name).map_or_else(
+            || vec![name.to_string()],
+            |(_, f)| f.iter().map(|s| s.to_string()).collect(),
+        );
         self.conditions.push(Condition {
             names,
             value: value.to_string(),
@@ -140,7 +138,8 @@ impl Filter {
         let fields = public_fields(record);
         self.conditions.iter().all(|c| {
             fields.iter().any(|f| {
-                c.names.iter().any(|n| path_is(&f.path, n)) && f.value.eq_ignore_ascii_case(&c.value)
+                c.names.iter().any(|n| path_is(&f.path, n))
+                    && f.value.eq_ignore_ascii_case(&c.value)
             })
         })
     }

@@ -53,7 +53,9 @@ impl IndexHome<'_> {
     pub fn describe(&self) -> String {
         match self {
             IndexHome::Private(s) => s.describe(INDEX_KEY),
-            IndexHome::Memory => "in memory (a public-only copy: no private part to keep it in)".into(),
+            IndexHome::Memory => {
+                "in memory (a public-only copy: no private part to keep it in)".into()
+            }
         }
     }
 }
@@ -187,7 +189,10 @@ impl IndexPart for PublicIndex {
             }
         }
         for r in crate::verify::chains::references(&p.body) {
-            let v = self.referenced_by.entry(r.leaf_hash.to_string()).or_default();
+            let v = self
+                .referenced_by
+                .entry(r.leaf_hash.to_string())
+                .or_default();
             if v.last() != Some(&leaf) {
                 v.push(leaf);
             }

@@ -332,7 +332,11 @@ impl<'s> Inspector<'s> {
             )),
             Err(ReadError::Corrupt { path, reason }) => Err(refused(
                 leaf,
-                Finding::violated(Check::Tree, "tree-bundle-malformed", format!("{path}: {reason}")),
+                Finding::violated(
+                    Check::Tree,
+                    "tree-bundle-malformed",
+                    format!("{path}: {reason}"),
+                ),
             )),
             Err(ReadError::Store(e @ StoreError::NotRegular { .. }))
             | Err(ReadError::Store(e @ StoreError::TooLarge { .. })) => Err(refused(
@@ -390,7 +394,10 @@ impl<'s> Inspector<'s> {
             .reader
             .inclusion_proof(size, leaf)
             .map_err(|e| tile_fault(e.to_string()))?;
-        if alg.verify_inclusion(leaf, size, &hash, &proof, &root).is_ok() {
+        if alg
+            .verify_inclusion(leaf, size, &hash, &proof, &root)
+            .is_ok()
+        {
             return Ok(hash);
         }
         let tiled = self
@@ -398,7 +405,11 @@ impl<'s> Inspector<'s> {
             .hashes(size)
             .read_hashes(&[tree::stored_hash_index(0, leaf)])
             .map_err(|e| tile_fault(e.to_string()))?[0];
-        if tiled != hash && alg.verify_inclusion(leaf, size, &tiled, &proof, &root).is_ok() {
+        if tiled != hash
+            && alg
+                .verify_inclusion(leaf, size, &tiled, &proof, &root)
+                .is_ok()
+        {
             return Err(refused(
                 leaf,
                 Finding::violated(
@@ -465,8 +476,14 @@ impl<'s> Inspector<'s> {
             return false;
         }
         let upper = size.div_ceil(u64::from(tiles::TILE_WIDTH));
-        alg.verify_inclusion(b, upper, &alg.root_from_leaves(hashes), &proof[inner..], &root)
-            .is_ok()
+        alg.verify_inclusion(
+            b,
+            upper,
+            &alg.root_from_leaves(hashes),
+            &proof[inner..],
+            &root,
+        )
+        .is_ok()
     }
 
     /// Visit the authenticated records, oldest first or (`reverse`) newest first, within
@@ -650,19 +667,21 @@ impl Inspector<'_> {
         let Some(note) = self.reader.published_checkpoint(size)? else {
             return Ok(None);
         };
-        let head = open_head(&self.anchors, &note, size).map_err(|reason| {
-            InspectError::Checkpoint {
+        let head =
+            open_head(&self.anchors, &note, size).map_err(|reason| InspectError::Checkpoint {
                 path: crate::log::history::key(size),
                 against: self.anchors.describe(),
                 reason,
-            }
-        })?;
+            })?;
         let alg = self.anchors.alg;
         let proven = self
             .reader
             .inclusion_proof(size, f.leaf)
             .ok()
-            .is_some_and(|p| alg.verify_inclusion(f.leaf, size, &f.leaf_hash, &p, &head.root).is_ok());
+            .is_some_and(|p| {
+                alg.verify_inclusion(f.leaf, size, &f.leaf_hash, &p, &head.root)
+                    .is_ok()
+            });
         Ok(proven.then_some(head))
     }
 }

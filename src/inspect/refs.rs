@@ -218,21 +218,22 @@ impl Inspector<'_> {
             _ => false,
         };
         let (found, _) = self.lookup(
-            |ix| ix.registrations.get(&hex::encode(kid)).cloned().unwrap_or_default(),
+            |ix| {
+                ix.registrations
+                    .get(&hex::encode(kid))
+                    .cloned()
+                    .unwrap_or_default()
+            },
             holds,
             false,
         )?;
-        let to = found
-            .into_iter()
-            .filter(|g| g.leaf < f.leaf)
-            .next_back()
-            .ok_or_else(|| {
-                format!(
-                    "no key registration of key {} before leaf {} in the log",
-                    hex::encode(kid),
-                    f.leaf
-                )
-            });
+        let to = found.into_iter().rfind(|g| g.leaf < f.leaf).ok_or_else(|| {
+            format!(
+                "no key registration of key {} before leaf {} in the log",
+                hex::encode(kid),
+                f.leaf
+            )
+        });
         Ok(Link { what, to })
     }
 
@@ -259,11 +260,7 @@ impl Inspector<'_> {
                 to: Ok(g),
             })
             .collect();
-        let (deletions, more) = self.lookup(
-            |ix| ix.deletions.clone(),
-            |_| true,
-            false,
-        )?;
+        let (deletions, more) = self.lookup(|ix| ix.deletions.clone(), |_| true, false)?;
         for d in deletions {
             if let Body::RetentionDeletion(rd) = &d.record.payload().body
                 && rd.targets.iter().any(|t| covers(t, f))
@@ -289,7 +286,10 @@ impl Inspector<'_> {
             0 => None,
             s => Some(shown(
                 self.by_seq_lenient(producer, s - 1),
-                format!("{producer}#{} is not in the log (a gap in the chain)", s - 1),
+                format!(
+                    "{producer}#{} is not in the log (a gap in the chain)",
+                    s - 1
+                ),
             )),
         };
         let prev_matches = match &prev {

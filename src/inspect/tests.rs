@@ -7,10 +7,10 @@ use super::*;
 use crate::crypto::SecretKey;
 use crate::log::{AppendItem, Log};
 use crate::note::{Ed25519NoteKey, Ed25519NoteVerifier};
-use crate::record::text::ProducerId;
 use crate::record::kinds::data_access::{Action, Actor};
 use crate::record::kinds::{Body, DataAccess, KeyRegistration, Kind};
 use crate::record::text::Ident;
+use crate::record::text::ProducerId;
 use crate::record::types::{Hash32, Id16, Timestamp};
 use crate::record::{Payload, RecordBuilder, SealedValue, Status};
 use crate::store::FsStore;
@@ -50,11 +50,21 @@ fn envelope(producer: &str, seq: u64, prev: Hash32, body: Body) -> Payload {
 fn access_body(seq: u64) -> Body {
     Body::DataAccess(DataAccess {
         action: Action::Search,
-        legal_basis: Ident::new(if seq % 2 == 0 { "nl-sv-126na" } else { "nl-sv-126n" }).unwrap(),
+        legal_basis: Ident::new(if seq.is_multiple_of(2) {
+            "nl-sv-126na"
+        } else {
+            "nl-sv-126n"
+        })
+        .unwrap(),
         purpose: Ident::new("criminal-investigation").unwrap(),
         actor: Actor {
             role: Ident::new("officer").unwrap(),
-            organisation: Ident::new(if seq % 3 == 0 { "fiod" } else { "politie" }).unwrap(),
+            organisation: Ident::new(if seq.is_multiple_of(3) {
+                "fiod"
+            } else {
+                "politie"
+            })
+            .unwrap(),
             authorisation_id: Some(Ident::new("auth-1").unwrap()),
             break_glass: false,
         },
@@ -119,7 +129,9 @@ impl Fixture {
             });
         }
         self.log.append(&items).unwrap();
-        self.log.checkpoint(1_772_400_000 + self.log.size()).unwrap();
+        self.log
+            .checkpoint(1_772_400_000 + self.log.size())
+            .unwrap();
     }
 
     fn anchors(&self) -> Anchors {
@@ -189,7 +201,10 @@ fn a_missing_index_is_built_and_kept_then_read_and_a_stale_one_extended() {
     let public = f.public();
     let ins = Inspector::open(&public, f.anchors(), IndexHome::Private(&private)).unwrap();
     assert_eq!(ins.index_events(), vec![IndexEvent::Extended { from: 301 }]);
-    assert_eq!(ins.by_seq("query-frontend", 349).unwrap().unwrap().leaf, 350);
+    assert_eq!(
+        ins.by_seq("query-frontend", 349).unwrap().unwrap().leaf,
+        350
+    );
     assert_eq!(ins.index().size, 351);
 }
 
@@ -201,7 +216,11 @@ fn a_corrupt_or_foreign_index_is_rebuilt() {
     let public = f.public();
     private.put(index::INDEX_KEY, b"not json").unwrap();
     let ins = Inspector::open(&public, f.anchors(), IndexHome::Private(&private)).unwrap();
-    assert!(rebuilt(&ins)[0].starts_with("unreadable"), "{:?}", rebuilt(&ins));
+    assert!(
+        rebuilt(&ins)[0].starts_with("unreadable"),
+        "{:?}",
+        rebuilt(&ins)
+    );
     drop(ins);
     // Built for a larger tree.
     let mut ix = PublicIndex::decode(&private.get(index::INDEX_KEY).unwrap().unwrap()).unwrap();
@@ -209,7 +228,11 @@ fn a_corrupt_or_foreign_index_is_rebuilt() {
     ix.bundle_times.push([0, 0]);
     private.put(index::INDEX_KEY, &ix.encode()).unwrap();
     let ins = Inspector::open(&public, f.anchors(), IndexHome::Private(&private)).unwrap();
-    assert!(rebuilt(&ins)[0].contains("larger than the checkpoint"), "{:?}", rebuilt(&ins));
+    assert!(
+        rebuilt(&ins)[0].contains("larger than the checkpoint"),
+        "{:?}",
+        rebuilt(&ins)
+    );
     drop(ins);
     // Built for a smaller tree that is not a prefix of this one (another root).
     let mut ix = PublicIndex::decode(&private.get(index::INDEX_KEY).unwrap().unwrap()).unwrap();
@@ -218,7 +241,11 @@ fn a_corrupt_or_foreign_index_is_rebuilt() {
     ix.root = hex::encode([7u8; 32]);
     private.put(index::INDEX_KEY, &ix.encode()).unwrap();
     let ins = Inspector::open(&public, f.anchors(), IndexHome::Private(&private)).unwrap();
-    assert!(rebuilt(&ins)[0].contains("does not extend"), "{:?}", rebuilt(&ins));
+    assert!(
+        rebuilt(&ins)[0].contains("does not extend"),
+        "{:?}",
+        rebuilt(&ins)
+    );
 }
 
 #[test]
@@ -235,7 +262,10 @@ fn a_lying_index_is_never_believed_over_the_leaf_hash() {
             p[1] = 9;
         }
     }
-    ix.seqs.get_mut("query-frontend").unwrap().retain(|p| p[0] != 6);
+    ix.seqs
+        .get_mut("query-frontend")
+        .unwrap()
+        .retain(|p| p[0] != 6);
     private.put(index::INDEX_KEY, &ix.encode()).unwrap();
 
     let ins = Inspector::open(&public, f.anchors(), IndexHome::Private(&private)).unwrap();
@@ -243,11 +273,17 @@ fn a_lying_index_is_never_believed_over_the_leaf_hash() {
     let got = ins.by_seq("query-frontend", 5).unwrap().unwrap();
     assert_eq!((got.leaf, got.record.payload().seq), (6, 5));
     let why = rebuilt(&ins);
-    assert_eq!(why, vec!["a hit did not hold: leaf 9 is not the record it named".to_string()]);
+    assert_eq!(
+        why,
+        vec!["a hit did not hold: leaf 9 is not the record it named".to_string()]
+    );
     drop(ins);
 
     let mut ix = PublicIndex::decode(&private.get(index::INDEX_KEY).unwrap().unwrap()).unwrap();
-    ix.seqs.get_mut("query-frontend").unwrap().retain(|p| p[0] != 6);
+    ix.seqs
+        .get_mut("query-frontend")
+        .unwrap()
+        .retain(|p| p[0] != 6);
     private.put(index::INDEX_KEY, &ix.encode()).unwrap();
     let ins = Inspector::open(&public, f.anchors(), IndexHome::Private(&private)).unwrap();
     assert_eq!(ins.by_seq("query-frontend", 6).unwrap().unwrap().leaf, 7);
@@ -294,8 +330,14 @@ fn a_checkpoint_under_another_key_is_refused() {
     let mut f = Fixture::new();
     f.grow(3);
     let public = f.public();
-    let other = Ed25519NoteVerifier::new(ORIGIN, SecretKey::from_seed(&[9; 32]).public_key()).unwrap();
-    let anchors = Anchors::operator(ORIGIN, TreeHashAlg::Sha256, &other, f.authority.public_key());
+    let other =
+        Ed25519NoteVerifier::new(ORIGIN, SecretKey::from_seed(&[9; 32]).public_key()).unwrap();
+    let anchors = Anchors::operator(
+        ORIGIN,
+        TreeHashAlg::Sha256,
+        &other,
+        f.authority.public_key(),
+    );
     match Inspector::open(&public, anchors, IndexHome::Memory) {
         Err(InspectError::Checkpoint { .. }) => {}
         other => panic!("expected a checkpoint refusal, got {:?}", other.err()),
@@ -332,7 +374,12 @@ fn references_trace_ids_and_filters() {
     assert_eq!(reg.to.as_ref().unwrap().leaf, 0);
     // A data access → its authorisation: none in this log, and it says so.
     let auth = refs.iter().find(|l| l.what == "authorisation").unwrap();
-    assert!(auth.to.as_ref().unwrap_err().contains("no authorisation record for auth-1"));
+    assert!(
+        auth.to
+            .as_ref()
+            .unwrap_err()
+            .contains("no authorisation record for auth-1")
+    );
     // The chain: prev matches.
     let place = ins.chain_place(&rec).unwrap();
     assert_eq!(place.prev_matches, Some(true));
@@ -368,7 +415,10 @@ fn references_trace_ids_and_filters() {
     let r = ins.fetch(2).unwrap().record;
     assert_eq!(fields::grep(&r, "126", None, false).len(), 1);
     assert!(fields::grep(&r, "126", Some("organisation"), false).is_empty());
-    assert_eq!(fields::grep(&r, "POLITIE", Some("organisation"), true)[0].path, "body.actor.organisation");
+    assert_eq!(
+        fields::grep(&r, "POLITIE", Some("organisation"), true)[0].path,
+        "body.actor.organisation"
+    );
 }
 
 #[test]
@@ -381,7 +431,10 @@ fn published_checkpoints_are_verified_and_compared_with_the_latest() {
     let p = ins.published().unwrap();
     let sizes: Vec<u64> = p.iter().map(|c| c.size).collect();
     assert_eq!(sizes, vec![0, 11, 21]);
-    assert!(p.iter().all(|c| c.checkpoint.is_ok() && c.consistent.is_ok()));
+    assert!(
+        p.iter()
+            .all(|c| c.checkpoint.is_ok() && c.consistent.is_ok())
+    );
     let rec = ins.fetch(12).unwrap();
     assert_eq!(ins.first_including(&rec).unwrap().unwrap().size, 21);
 }
