@@ -245,23 +245,16 @@ pub fn show(args: ShowArgs) -> anyhow::Result<()> {
 
 fn show_in(ins: &Inspector<'_>, args: &ShowArgs, wanted: &Wanted) -> anyhow::Result<()> {
     let fetched = match wanted {
-        Wanted::Leaf(l) => ins.fetch(*l),
-        Wanted::Seq(p, s) => ins.by_seq(p, *s).and_then(|f| {
-            f.ok_or_else(|| InspectError::OutOfRange {
-                leaf: u64::MAX,
-                size: ins.head().size,
-            })
-        }),
+        Wanted::Leaf(l) => ins.fetch(*l).map(Some),
+        Wanted::Seq(p, s) => ins.by_seq(p, *s),
     };
     let f = match fetched {
-        Ok(f) => f,
-        Err(InspectError::OutOfRange { leaf: u64::MAX, .. }) => {
-            bail!(
-                "{}: no record {} in the log",
-                args.log.dir.display(),
-                args.record
-            )
-        }
+        Ok(Some(f)) => f,
+        Ok(None) => bail!(
+            "{}: no record {} in the log",
+            args.log.dir.display(),
+            args.record
+        ),
         Err(e @ InspectError::Refused { .. }) if args.log.json => {
             print_json(&json!({
                 "checked_against": ins.anchors().describe(),

@@ -181,19 +181,14 @@ impl Inspector<'_> {
         for leaf in leaves {
             let to = match self.fetch(leaf) {
                 Ok(f) if covers(t, &f) => Ok(f),
-                Ok(f) => {
-                    // The index named a record outside the target: rebuild, never believe.
-                    return match self.fresh.get() {
-                        true => Err(InspectError::OutOfRange {
-                            leaf: f.leaf,
-                            size: self.head.size,
-                        }),
-                        false => {
-                            self.rebuild(format!("a hit did not hold: leaf {leaf}"))?;
-                            self.covered(t)
-                        }
-                    };
+                // The index named a record outside the target: rebuild, never believe it.
+                Ok(_) if !self.fresh.get() => {
+                    self.rebuild(format!(
+                        "a hit did not hold: leaf {leaf} is not in the target"
+                    ))?;
+                    return self.covered(t);
                 }
+                Ok(_) => continue,
                 Err(e) => Err(e.to_string()),
             };
             out.push(Link { what: "covers", to });
