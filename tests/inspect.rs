@@ -554,3 +554,71 @@ fn truncated(ix: &Value, size: u64, root: &str) -> Value {
     v["bundle_times"].as_array_mut().unwrap().truncate(bundles);
     v
 }
+
+#[test]
+fn show_follows_an_access_to_its_grant_and_a_deletion_to_the_records_it_covers() {
+    let access = json_of(&run(&[
+        "log",
+        "demo/honest",
+        "--kind",
+        "data-access",
+        "--limit",
+        "1",
+        "--json",
+    ]));
+    let leaf = access["records"][0]["leaf"].to_string();
+    let shown = json_of(&run(&["show", "demo/honest", &leaf, "--json"]));
+    let grants: Vec<&Value> = shown["references"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["relation"] == "authorisation")
+        .collect();
+    assert!(!grants.is_empty(), "{shown:#}");
+    assert!(
+        grants.iter().all(|g| g["kind"] == "authorisation"),
+        "{grants:#?}"
+    );
+    let reg = shown["references"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["relation"] == "key registration")
+        .unwrap();
+    assert_eq!(reg["kind"], "key-registration");
+    assert_eq!(shown["record"]["signature"]["state"], "verified");
+
+    let deletion = json_of(&run(&[
+        "log",
+        "demo/honest",
+        "--kind",
+        "retention-deletion",
+        "--limit",
+        "1",
+        "--json",
+    ]));
+    let leaf = deletion["records"][0]["leaf"].to_string();
+    let shown = json_of(&run(&["show", "demo/honest", &leaf, "--json"]));
+    let covered: Vec<&Value> = shown["references"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["relation"] == "covers")
+        .collect();
+    assert!(!covered.is_empty(), "{shown:#}");
+    // And the other way: a covered record names the deletion that covers it.
+    let one = json_of(&run(&[
+        "show",
+        "demo/honest",
+        &covered[0]["leaf"].to_string(),
+        "--json",
+    ]));
+    assert!(
+        one["referenced_by"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["relation"] == "covered by" && l["leaf"].to_string() == leaf),
+        "{one:#}"
+    );
+}
