@@ -618,7 +618,7 @@ fn show_follows_an_access_to_its_grant_and_a_deletion_to_the_records_it_covers()
             .as_array()
             .unwrap()
             .iter()
-            .any(|l| l["relation"] == "covered by" && l["leaf"].to_string() == leaf),
+            .any(|l| l["relation"] == "covered by" && l["leaf"] == deletion["records"][0]["leaf"]),
         "{one:#}"
     );
 }
