@@ -40,6 +40,10 @@ complete -c logseal -n "__fish_logseal_needs_command" -f -a "verify" -d 'Verify 
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "witness" -d 'Act as an offline witness: cosign checkpoints that extend the last one cosigned'
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "retention" -d 'Retention: plan, sweep (erase what is due), erase on request, legal holds'
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "trust" -d 'Write an auditor\'s trust file from keys and options'
+complete -c logseal -n "__fish_logseal_needs_command" -f -a "show" -d 'Show one record of a log: decoded, authenticated, its chain and references'
+complete -c logseal -n "__fish_logseal_needs_command" -f -a "log" -d 'List a log\'s records, one line each, filtered over public fields'
+complete -c logseal -n "__fish_logseal_needs_command" -f -a "grep" -d 'Search the public fields of a log\'s records for a text'
+complete -c logseal -n "__fish_logseal_needs_command" -f -a "checkpoints" -d 'List every published checkpoint of a log: size, time, root, cosigners'
 complete -c logseal -n "__fish_logseal_using_subcommand keygen" -l name -d 'Key name, as it appears in key strings and note signatures (no spaces, no \'+\')' -r
 complete -c logseal -n "__fish_logseal_using_subcommand keygen" -l out -d 'Write PREFIX.key (secret) and PREFIX.pub (public)' -r -F
 complete -c logseal -n "__fish_logseal_using_subcommand keygen" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -221,3 +225,37 @@ complete -c logseal -n "__fish_logseal_using_subcommand trust; and __fish_seen_s
 complete -c logseal -n "__fish_logseal_using_subcommand trust; and __fish_seen_subcommand_from new" -l heartbeat -d 'A producer that must send heartbeats, with the longest silence allowed, e.g. `query-frontend=26h`; repeatable' -r
 complete -c logseal -n "__fish_logseal_using_subcommand trust; and __fish_seen_subcommand_from new" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c logseal -n "__fish_logseal_using_subcommand trust; and __fish_seen_subcommand_from new" -s V -l version -d 'Print version'
+complete -c logseal -n "__fish_logseal_using_subcommand show" -l trust -d 'The auditor\'s trust file: check against its anchors instead of the log\'s own key' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand show" -l json -d 'Print JSON'
+complete -c logseal -n "__fish_logseal_using_subcommand show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c logseal -n "__fish_logseal_using_subcommand show" -s V -l version -d 'Print version'
+complete -c logseal -n "__fish_logseal_using_subcommand log" -l trust -d 'The auditor\'s trust file: check against its anchors instead of the log\'s own key' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand log" -l kind -d 'Only records of this kind (e.g. appeal-decision)' -r
+complete -c logseal -n "__fish_logseal_using_subcommand log" -l producer -d 'Only records of this producer' -r
+complete -c logseal -n "__fish_logseal_using_subcommand log" -l organisation -d 'Only records naming this organisation (actor.organisation, organisation)' -r
+complete -c logseal -n "__fish_logseal_using_subcommand log" -l legal-basis -d 'Only records with this legal basis (legal_basis, legal_bases)' -r
+complete -c logseal -n "__fish_logseal_using_subcommand log" -l authorisation-id -d 'Only records naming this authorisation id' -r
+complete -c logseal -n "__fish_logseal_using_subcommand log" -l ground -d 'Only records with this decision, legal or exception ground' -r
+complete -c logseal -n "__fish_logseal_using_subcommand log" -l automation -d 'Only sanctions with this automated_decision (e.g. AUTOMATED_DECISION_FULLY)' -r
+complete -c logseal -n "__fish_logseal_using_subcommand log" -l status -d 'Only records with this status (ok, error, denied)' -r
+complete -c logseal -n "__fish_logseal_using_subcommand log" -l action -d 'Only data accesses (or authorisations) with this action' -r
+complete -c logseal -n "__fish_logseal_using_subcommand log" -l where -d 'Only records whose public field PATH has VALUE; repeatable' -r
+complete -c logseal -n "__fish_logseal_using_subcommand log" -l since -d 'Only records of this time or later (RFC 3339)' -r
+complete -c logseal -n "__fish_logseal_using_subcommand log" -l until -d 'Only records of this time or earlier (RFC 3339)' -r
+complete -c logseal -n "__fish_logseal_using_subcommand log" -l trace -d 'Only the records of this trace or operation id (32 hex digits)' -r
+complete -c logseal -n "__fish_logseal_using_subcommand log" -l limit -d 'At most N records' -r
+complete -c logseal -n "__fish_logseal_using_subcommand log" -l json -d 'Print JSON'
+complete -c logseal -n "__fish_logseal_using_subcommand log" -l reverse -d 'Oldest first (default: newest first)'
+complete -c logseal -n "__fish_logseal_using_subcommand log" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c logseal -n "__fish_logseal_using_subcommand log" -s V -l version -d 'Print version'
+complete -c logseal -n "__fish_logseal_using_subcommand grep" -l trust -d 'The auditor\'s trust file: check against its anchors instead of the log\'s own key' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand grep" -l field -d 'Search only this public field (its path, or its last part)' -r
+complete -c logseal -n "__fish_logseal_using_subcommand grep" -l limit -d 'At most N records' -r
+complete -c logseal -n "__fish_logseal_using_subcommand grep" -l json -d 'Print JSON'
+complete -c logseal -n "__fish_logseal_using_subcommand grep" -s i -l ignore-case -d 'Ignore case'
+complete -c logseal -n "__fish_logseal_using_subcommand grep" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c logseal -n "__fish_logseal_using_subcommand grep" -s V -l version -d 'Print version'
+complete -c logseal -n "__fish_logseal_using_subcommand checkpoints" -l trust -d 'The auditor\'s trust file: check against its anchors instead of the log\'s own key' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand checkpoints" -l json -d 'Print JSON'
+complete -c logseal -n "__fish_logseal_using_subcommand checkpoints" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c logseal -n "__fish_logseal_using_subcommand checkpoints" -s V -l version -d 'Print version'

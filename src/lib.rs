@@ -13,6 +13,7 @@ pub mod cbor;
 pub mod checkpoint;
 pub mod cli;
 pub mod crypto;
+pub mod inspect;
 pub mod log;
 pub mod note;
 pub mod producer;

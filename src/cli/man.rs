@@ -607,6 +607,139 @@ pub const PAGE_TEXTS: &[PageText] = &[
         see_also: &["verify", "prove inclusion", "docs/FORMAT.md"],
     },
     PageText {
+        path: "show",
+        examples: &[
+            (
+                "Show the demo's exported sanction (leaf 380): the record, its checkpoint, its \
+                 place in its producer's chain, what it refers to and what refers to it",
+                "logseal show demo-out/honest 380",
+            ),
+            (
+                "The same record by producer and seq, checked against the auditor's trust file",
+                "logseal show demo-out/honest trust-and-safety#16 --trust \
+                 demo-out/auditor/trust.json",
+            ),
+            (
+                "As one JSON object",
+                "logseal show demo-out/honest appeals#1 --json",
+            ),
+        ],
+        exit_status: &[
+            (
+                0,
+                "shown: the record is authentic against the checkpoint and its signature verifies",
+            ),
+            (
+                1,
+                "the record was refused (its entry does not prove against the checkpoint: the \
+                 finding is printed, the record is not), the checkpoint does not verify, or the \
+                 record's signature does not",
+            ),
+            (2, COULD_NOT_RUN),
+        ],
+        see_also: &[
+            "log",
+            "grep",
+            "checkpoints",
+            "record show",
+            "verify",
+            "docs/CHECKS.md",
+        ],
+    },
+    PageText {
+        path: "log",
+        examples: &[
+            (
+                "The 20 newest records of the demo's log",
+                "logseal log demo-out/honest --limit 20",
+            ),
+            (
+                "Appeal decisions taken without human review",
+                "logseal log demo-out/honest --kind appeal-decision --where human_review=false",
+            ),
+            (
+                "Fully automated account terminations, oldest first",
+                "logseal log demo-out/honest --kind account-sanction --automation \
+                 AUTOMATED_DECISION_FULLY --where decision_account=DECISION_ACCOUNT_TERMINATED \
+                 --reverse",
+            ),
+            (
+                "One afternoon's data accesses by one organisation, as JSON",
+                "logseal log demo-out/honest --kind data-access --organisation fiod --since \
+                 2026-03-17T12:00:00Z --until 2026-03-17T18:00:00Z --json",
+            ),
+        ],
+        exit_status: &[
+            (
+                0,
+                "listed: every record listed is authentic against the checkpoint",
+            ),
+            (
+                1,
+                "a record was refused (listed as REFUSED with its finding), or the checkpoint \
+                 does not verify",
+            ),
+            (2, COULD_NOT_RUN),
+        ],
+        see_also: &["show", "grep", "checkpoints", "verify"],
+    },
+    PageText {
+        path: "grep",
+        examples: &[
+            (
+                "Records whose legal basis mentions GDPR Art 17(3)",
+                "logseal grep demo-out/honest gdpr-17-3 --field legal_basis",
+            ),
+            (
+                "Any public field containing fiod, whatever its case, as JSON",
+                "logseal grep demo-out/honest FIOD -i --json",
+            ),
+        ],
+        exit_status: &[
+            (
+                0,
+                "searched: every record listed is authentic against the checkpoint",
+            ),
+            (
+                1,
+                "a record was refused (listed as REFUSED with its finding), or the checkpoint \
+                 does not verify",
+            ),
+            (2, COULD_NOT_RUN),
+        ],
+        see_also: &["log", "show"],
+    },
+    PageText {
+        path: "checkpoints",
+        examples: &[
+            (
+                "Every checkpoint the demo's honest log published",
+                "logseal checkpoints demo-out/honest",
+            ),
+            (
+                "A public-only copy, against the auditor's trust file",
+                "logseal checkpoints demo-out/mirror --trust demo-out/auditor/trust.json",
+            ),
+            (
+                "The rewritten log: its earlier checkpoints are not consistent with the latest",
+                "logseal checkpoints demo-out/log --json",
+            ),
+        ],
+        exit_status: &[
+            (
+                0,
+                "every published checkpoint verifies and the latest extends it",
+            ),
+            (
+                1,
+                "a published checkpoint does not verify, or the latest checkpoint's tree does not \
+                 extend it (the log forked or shrank)",
+            ),
+            (2, COULD_NOT_RUN),
+        ],
+        see_also: &["info", "show", "verify", "docs/FORMAT.md"],
+    },
+    PageText {
         path: "recover",
         examples: &[
             (

@@ -185,6 +185,173 @@ pub enum Command {
     /// Write an auditor's trust file from keys and options
     #[command(subcommand)]
     Trust(TrustCommand),
+    /// Show one record of a log: decoded, authenticated, its chain and references
+    #[command(
+        long_about = "Show one record of a log, by leaf index or PRODUCER#SEQ.\n\n\
+        The record is read from the entry bundles and authenticated before it is shown: its \
+        leaf hash is proven by an inclusion proof from the hash tiles against the checkpoint, \
+        whose signature verified with --trust FILE (the auditor's anchors) or, without it, \
+        with the log's own key from DIR/private/config.json (the output says \"checked \
+        against the operator's own key\"). An entry that does not prove is refused with the \
+        finding (tree-bundle-mismatch, tree-tile-mismatch, ...) and not shown.\n\n\
+        Prints the record as `logseal record show` does (its sealed fields stay sealed; the \
+        signature is checked with the key that the record's key registration in the log \
+        registers), then the checkpoint, the first published checkpoint that includes it, \
+        its place in its producer's chain, the records it refers to (a notification's or \
+        appeal's sanction, a decision's appeal, a data access's authorisation, a deletion's \
+        records, the key registration that admits it) and those that refer to it (for a \
+        sanction: its statements of reasons, appeals and their decisions, or \"no statement \
+        of reasons references this record\"). Every record named is authenticated the same \
+        way.\n\n\
+        Lookups use indexes in DIR/private/index/ (in memory for a public-only copy), \
+        rebuilt from the log when missing, unreadable or built for another tree, extended \
+        when the log grew; a hit is used only after its leaf hash is authenticated."
+    )]
+    Show(ShowArgs),
+    /// List a log's records, one line each, filtered over public fields
+    #[command(long_about = "List a log's records, one line each: leaf index, time, \
+        PRODUCER#SEQ, kind and a short public summary; newest first (--reverse: oldest \
+        first).\n\n\
+        Filters over public fields (sealed fields are never read): --kind, --producer, \
+        --organisation, --legal-basis, --authorisation-id, --ground (decision or exception \
+        ground), --automation (automated_decision), --status, --action, and --where PATH=VALUE \
+        for any public field (a path as `logseal grep` prints it, or its last part: \
+        human_review=false); values compare without regard to case, and all filters must \
+        hold. --since and --until (RFC 3339) seek through a time index to the entry bundles \
+        that may hold such records, not a scan; --trace finds the records of one trace or \
+        operation id through an index.\n\n\
+        Every record listed is authenticated as for `logseal show`; an entry that does not \
+        prove is listed as REFUSED with its finding, and the exit status is 1.")]
+    Log(LogArgs),
+    /// Search the public fields of a log's records for a text
+    #[command(
+        long_about = "Search the public fields of a log's records for PATTERN, a \
+        plain substring (not a regular expression), case-sensitive unless -i.\n\n\
+        Prints one line per matching record (as `logseal log`) followed by the matching \
+        fields as PATH=VALUE. --field restricts the search to one field (its path, or its \
+        last part). Sealed fields are never searched: their values are not in the log's \
+        public part. Every record is authenticated as for `logseal show`."
+    )]
+    Grep(GrepArgs),
+    /// List every published checkpoint of a log: size, time, root, cosigners
+    #[command(
+        long_about = "List every checkpoint the log published (the history in \
+        public/checkpoints/ and the latest), oldest first: tree size, the log's signing \
+        time (RFC 3339), root (base64, as in the checkpoint) and cosigners, each checkpoint \
+        verified with --trust FILE (its log key history, witnesses and quorum) or the log's \
+        own key. A checkpoint that does not verify is listed with the reason, and the exit \
+        status is 1."
+    )]
+    Checkpoints(CheckpointsArgs),
+}
+
+/// Where an inspecting command reads a log and against whose keys.
+#[derive(Debug, Args)]
+pub struct InspectLog {
+    /// The log directory (a public-only copy needs --trust)
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// The auditor's trust file: check against its anchors instead of the log's own key
+    #[arg(long, value_name = "FILE")]
+    pub trust: Option<PathBuf>,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `logseal show`.
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    #[command(flatten)]
+    pub log: InspectLog,
+    /// The record: a leaf index (e.g. 380) or PRODUCER#SEQ (e.g. trust-and-safety#12)
+    #[arg(value_name = "INDEX|PRODUCER#SEQ")]
+    pub record: String,
+}
+
+/// The public-field filters of `logseal log`.
+#[derive(Debug, Args, Default)]
+pub struct RecordFilters {
+    /// Only records of this kind (e.g. appeal-decision)
+    #[arg(long, value_name = "KIND")]
+    pub kind: Option<String>,
+    /// Only records of this producer
+    #[arg(long, value_name = "ID")]
+    pub producer: Option<String>,
+    /// Only records naming this organisation (actor.organisation, organisation)
+    #[arg(long, value_name = "ORG")]
+    pub organisation: Option<String>,
+    /// Only records with this legal basis (legal_basis, legal_bases)
+    #[arg(long, value_name = "BASIS")]
+    pub legal_basis: Option<String>,
+    /// Only records naming this authorisation id
+    #[arg(long, value_name = "ID")]
+    pub authorisation_id: Option<String>,
+    /// Only records with this decision, legal or exception ground
+    #[arg(long, value_name = "GROUND")]
+    pub ground: Option<String>,
+    /// Only sanctions with this automated_decision (e.g. AUTOMATED_DECISION_FULLY)
+    #[arg(long, value_name = "VALUE")]
+    pub automation: Option<String>,
+    /// Only records with this status (ok, error, denied)
+    #[arg(long, value_name = "STATUS")]
+    pub status: Option<String>,
+    /// Only data accesses (or authorisations) with this action
+    #[arg(long, value_name = "ACTION")]
+    pub action: Option<String>,
+    /// Only records whose public field PATH has VALUE; repeatable
+    #[arg(long = "where", value_name = "PATH=VALUE")]
+    pub wheres: Vec<String>,
+}
+
+/// `logseal log`.
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    #[command(flatten)]
+    pub log: InspectLog,
+    #[command(flatten)]
+    pub filters: RecordFilters,
+    /// Only records of this time or later (RFC 3339)
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// Only records of this time or earlier (RFC 3339)
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+    /// Only the records of this trace or operation id (32 hex digits)
+    #[arg(long, value_name = "ID")]
+    pub trace: Option<String>,
+    /// At most N records
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+    /// Oldest first (default: newest first)
+    #[arg(long)]
+    pub reverse: bool,
+}
+
+/// `logseal grep`.
+#[derive(Debug, Args)]
+pub struct GrepArgs {
+    #[command(flatten)]
+    pub log: InspectLog,
+    /// The text to find (a plain substring)
+    #[arg(value_name = "PATTERN")]
+    pub pattern: String,
+    /// Search only this public field (its path, or its last part)
+    #[arg(long, value_name = "FIELD")]
+    pub field: Option<String>,
+    /// Ignore case
+    #[arg(short = 'i', long)]
+    pub ignore_case: bool,
+    /// At most N records
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+}
+
+/// `logseal checkpoints`.
+#[derive(Debug, Args)]
+pub struct CheckpointsArgs {
+    #[command(flatten)]
+    pub log: InspectLog,
 }
 
 /// `logseal trust …`.

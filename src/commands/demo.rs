@@ -389,7 +389,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
          logseal verify {log} --trust {trust} --state {state}\n  \
          logseal verify {accident} --trust {trust} --at {at_accident}\n  \
          logseal verify {silent} --trust {trust} --at {at_silent}\n  \
-         logseal info {log}\n  logseal prove inclusion {log} --index {sanction_leaf}\n  \
+         logseal info {log}\n  logseal show {honest} {sanction_leaf}\n  logseal prove inclusion {log} --index {sanction_leaf}\n  \
          logseal prove inclusion {mirror} --index {sanction_leaf} --size {early_size}\n  \
          logseal prove check {proof} --log-key {keys}/log.pub\n  \
          logseal prove check {early_proof} --log-key {keys}/log.pub\n  \

@@ -7,6 +7,7 @@
 
 pub mod demo;
 mod files;
+pub mod inspect;
 pub mod keygen;
 pub mod log;
 pub mod record;
@@ -61,5 +62,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Retention(RetentionCommand::Hold(args)) => sweep::hold(args),
         Command::Retention(RetentionCommand::Release(args)) => sweep::release(args),
         Command::Trust(TrustCommand::New(args)) => trust::new(args),
+        Command::Show(args) => inspect::show(args),
+        Command::Log(args) => inspect::log(args),
+        Command::Grep(args) => inspect::grep(args),
+        Command::Checkpoints(args) => inspect::checkpoints(args),
     }
 }

@@ -47,7 +47,7 @@
 //! an inclusion proof against the published root.
 
 mod authorisation;
-mod chains;
+pub(crate) mod chains;
 mod checkpoints;
 mod driver;
 mod history;

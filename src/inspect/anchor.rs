@@ -1,0 +1,117 @@
+//! Whose keys a read is checked against: the auditor's trust anchors (`--trust FILE`) or,
+//! without them, the log operator's own key from the log directory — and the words that say
+//! which, so that no output lets a reader mistake the second for the first.
+//!
+//! Owns the choice of log key, witnesses and registration-authority key; opening the
+//! checkpoint itself is [`crate::checkpoint::open_checkpoint`].
+
+use crate::checkpoint::{VerifiedCheckpoint, open_checkpoint};
+use crate::crypto::PublicKey;
+use crate::note::{Ed25519NoteVerifier, NoteVerifier};
+use crate::tree::TreeHashAlg;
+use crate::verify::Trust;
+
+/// Where the keys came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AnchorSource {
+    /// The auditor's trust file: independent of the operator.
+    Trust,
+    /// The log's own configuration (`private/config.json`): the operator's word.
+    Operator,
+}
+
+/// The keys records and checkpoints are checked against.
+#[derive(Debug, Clone)]
+pub struct Anchors {
+    pub source: AnchorSource,
+    pub origin: String,
+    pub alg: TreeHashAlg,
+    /// Log keys and the tree sizes each signs (`until` included; `None`: open-ended).
+    log_keys: Vec<(Ed25519NoteVerifier, u64, Option<u64>)>,
+    witnesses: Vec<(String, PublicKey)>,
+    quorum: usize,
+    /// The registration authority's key (the one in force for the latest leaves).
+    pub authority: PublicKey,
+}
+
+impl Anchors {
+    /// The auditor's anchors: the trust file's log key history, witnesses and quorum.
+    pub fn from_trust(trust: &Trust) -> Anchors {
+        Anchors {
+            source: AnchorSource::Trust,
+            origin: trust.origin().to_string(),
+            alg: trust.alg,
+            log_keys: trust
+                .log_keys
+                .iter()
+                .map(|r| (r.key.clone(), r.from, r.until))
+                .collect(),
+            witnesses: trust
+                .witnesses
+                .iter()
+                .map(|w| (w.name().to_string(), *w.public_key()))
+                .collect(),
+            quorum: trust.file.witness_quorum,
+            authority: trust
+                .authority_keys
+                .last()
+                .map_or(trust.authority_key, |r| r.key),
+        }
+    }
+
+    /// The operator's own keys, as the log's configuration names them.
+    pub fn operator(
+        origin: &str,
+        alg: TreeHashAlg,
+        log_key: &Ed25519NoteVerifier,
+        authority: PublicKey,
+    ) -> Anchors {
+        Anchors {
+            source: AnchorSource::Operator,
+            origin: origin.to_string(),
+            alg,
+            log_keys: vec![(log_key.clone(), 0, None)],
+            witnesses: Vec::new(),
+            quorum: 0,
+            authority,
+        }
+    }
+
+    /// The words every output carries.
+    pub fn describe(&self) -> &'static str {
+        match self.source {
+            AnchorSource::Trust => "checked against the auditor's trust anchors (--trust)",
+            AnchorSource::Operator => {
+                "checked against the operator's own key (from the log directory, not an \
+                 independent anchor: give --trust FILE to check against the auditor's)"
+            }
+        }
+    }
+
+    /// Open the signed checkpoint `note` of tree size `size` (the log key in force for that
+    /// size, the witnesses and quorum of the anchors).
+    pub fn open(&self, note: &[u8], size: u64) -> Result<VerifiedCheckpoint, String> {
+        let key = self
+            .log_keys
+            .iter()
+            .find(|(_, from, until)| size >= *from && until.is_none_or(|u| size <= u))
+            .map(|(k, _, _)| k)
+            .ok_or_else(|| format!("no log key of the anchors signs a tree of size {size}"))?;
+        let v = open_checkpoint(note, &self.origin, key, &self.witnesses, self.quorum)
+            .map_err(|e| e.to_string())?;
+        if v.checkpoint.size != size {
+            return Err(format!(
+                "holds a checkpoint of size {}, expected {size}",
+                v.checkpoint.size
+            ));
+        }
+        Ok(v)
+    }
+
+    /// The tree size stated by a checkpoint note, before it is verified (to pick its key).
+    pub fn claimed_size(note: &[u8]) -> Result<u64, String> {
+        let n = crate::note::parse_note(note).map_err(|e| e.to_string())?;
+        let cp = crate::checkpoint::Checkpoint::parse(&n.text).map_err(|e| e.to_string())?;
+        Ok(cp.size)
+    }
+}

@@ -1,0 +1,687 @@
+//! The read layer: records of a log by leaf index, by `producer#seq`, by trace or operation
+//! id, by time range, filtered over public fields, and the references between them followed
+//! both ways — every record it returns authenticated against a checkpoint whose signature
+//! verified, never taken on the directory's word.
+//!
+//! Authentication of a record at leaf L: the checkpoint is opened with the [`Anchors`] (the
+//! auditor's trust file, or the operator's own key — [`Anchors::describe`] says which); the
+//! entry's leaf hash (RFC 9162 §2.1.1) is proven by an inclusion proof read from the hash
+//! tiles (C2SP tlog-tiles) against that checkpoint's root. An entry that fails is *refused*
+//! with a finding of the verifier's check 2 (docs/CHECKS.md): `tree-bundle-mismatch` when the
+//! tiles prove another leaf hash, `tree-tile-mismatch` when the tiles on its path do not
+//! reproduce the root, `tree-entries-missing`, `tree-bundle-malformed`; an authentic entry
+//! that does not decode is refused as `record-malformed`.
+//!
+//! Owns no storage: it reads the public part through a [`LogReader`] and keeps its indexes
+//! ([`index`]) in an [`IndexHome`]. Never prints, never reads the clock.
+//!
+//! Modules: [`anchor`] (whose keys), [`index`] (speed-ups, rebuilt, never believed),
+//! [`fields`] (public fields, filters, grep), [`refs`] (references both ways).
+
+pub mod anchor;
+pub mod fields;
+pub mod index;
+pub mod refs;
+#[cfg(test)]
+mod tests;
+
+use std::cell::{Cell, RefCell};
+
+pub use anchor::{AnchorSource, Anchors};
+pub use fields::{Field, Filter};
+pub use index::{IndexEvent, IndexHome, IndexPart, PublicIndex};
+
+use crate::log::reader::{LogReader, ReadError};
+use crate::record::Record;
+use crate::store::{ObjectStore, StoreError};
+use crate::tiles::{self, EntryBundleId};
+use crate::tree::{self, Hash, HashReader};
+use crate::verify::{Check, Finding};
+
+/// Why a read failed: the log could not be read, or a record was refused.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum InspectError {
+    #[error("{path}: the log has published no checkpoint (run `logseal checkpoint`)")]
+    NoCheckpoint { path: String },
+    #[error("{path}: the checkpoint does not verify, {against}: {reason}")]
+    Checkpoint {
+        path: String,
+        against: &'static str,
+        reason: String,
+    },
+    /// The record at `leaf` is not authentic (or not readable): the finding says why.
+    #[error("leaf {leaf} is refused: [{}] {}", finding.code, finding.message)]
+    Refused { leaf: u64, finding: Box<Finding> },
+    #[error("leaf {leaf} is not in the checkpoint's tree (size {size})")]
+    OutOfRange { leaf: u64, size: u64 },
+    #[error("reading the log: {0}")]
+    Read(#[from] ReadError),
+}
+
+impl InspectError {
+    /// The finding of a refused record.
+    pub fn finding(&self) -> Option<&Finding> {
+        match self {
+            InspectError::Refused { finding, .. } => Some(finding),
+            _ => None,
+        }
+    }
+}
+
+fn refused(leaf: u64, finding: Finding) -> InspectError {
+    InspectError::Refused {
+        leaf,
+        finding: Box::new(finding.at(leaf)),
+    }
+}
+
+/// The verified checkpoint every read is checked against.
+#[derive(Debug, Clone)]
+pub struct Head {
+    pub size: u64,
+    pub root: Hash,
+    /// The log's own cosignature time (seconds).
+    pub log_time: u64,
+    /// Witnesses of the anchors that cosigned, with their times.
+    pub witnesses: Vec<(String, u64)>,
+    /// Other signers on the note, not checked (not among the anchors).
+    pub unchecked: Vec<String>,
+}
+
+/// An authenticated record.
+#[derive(Debug, Clone)]
+pub struct Fetched {
+    pub leaf: u64,
+    pub leaf_hash: Hash,
+    pub record: Record,
+}
+
+/// A published checkpoint as `logseal checkpoints` lists it.
+#[derive(Debug, Clone)]
+pub struct Published {
+    pub size: u64,
+    /// The verified checkpoint (root, times, cosigners), or why it does not verify.
+    pub checkpoint: Result<Head, String>,
+    /// Whether the latest checkpoint's tree extends it (a consistency proof from the
+    /// tiles), or why not; `Ok` for one that does not verify (nothing to compare).
+    pub consistent: Result<(), String>,
+}
+
+/// An authenticated view of one log.
+pub struct Inspector<'s> {
+    reader: LogReader<'s>,
+    anchors: Anchors,
+    head: Head,
+    home: IndexHome<'s>,
+    index: RefCell<PublicIndex>,
+    /// The index was built from the log by this inspector (a miss is then a miss).
+    fresh: Cell<bool>,
+    events: RefCell<Vec<IndexEvent>>,
+    save_error: RefCell<Option<String>>,
+}
+
+impl<'s> Inspector<'s> {
+    /// Open the public part in `public`: verify its checkpoint against `anchors`, then load,
+    /// extend or rebuild the index in `home`.
+    pub fn open(
+        public: &'s dyn ObjectStore,
+        anchors: Anchors,
+        home: IndexHome<'s>,
+    ) -> Result<Inspector<'s>, InspectError> {
+        let reader = LogReader::new(public, anchors.alg);
+        let path = public.describe(crate::log::reader::CHECKPOINT_KEY);
+        let note = reader
+            .checkpoint()?
+            .ok_or_else(|| InspectError::NoCheckpoint { path: path.clone() })?;
+        let head = Anchors::claimed_size(&note)
+            .and_then(|size| open_head(&anchors, &note, size))
+            .map_err(|reason| InspectError::Checkpoint {
+                path,
+                against: anchors.describe(),
+                reason,
+            })?;
+        let inspector = Inspector {
+            reader,
+            index: RefCell::new(PublicIndex::empty(&anchors.alg.empty())),
+            anchors,
+            head,
+            home,
+            fresh: Cell::new(false),
+            events: RefCell::new(Vec::new()),
+            save_error: RefCell::new(None),
+        };
+        inspector.load_index()?;
+        Ok(inspector)
+    }
+
+    pub fn head(&self) -> &Head {
+        &self.head
+    }
+
+    pub fn anchors(&self) -> &Anchors {
+        &self.anchors
+    }
+
+    /// What happened to the index (read, extended, rebuilt and why), in order.
+    pub fn index_events(&self) -> Vec<IndexEvent> {
+        self.events.borrow().clone()
+    }
+
+    /// Why the index could not be kept (written), if it could not.
+    pub fn index_save_error(&self) -> Option<String> {
+        self.save_error.borrow().clone()
+    }
+
+    /// Where the index lives.
+    pub fn index_home(&self) -> String {
+        self.home.describe()
+    }
+
+    /// A read-only look at the index (its hits are not authenticated).
+    pub fn index(&self) -> std::cell::Ref<'_, PublicIndex> {
+        self.index.borrow()
+    }
+
+    fn load_index(&self) -> Result<(), InspectError> {
+        let store = match self.home {
+            IndexHome::Memory => return self.rebuild("kept in memory for this command".into()),
+            IndexHome::Private(s) => s,
+        };
+        let stored = match store.get_at_most(index::INDEX_KEY, index::MAX_INDEX_LEN) {
+            Ok(None) => return self.rebuild("missing".into()),
+            Ok(Some(bytes)) => PublicIndex::decode(&bytes),
+            Err(e) => Err(e.to_string()),
+        };
+        let ix = match stored {
+            Err(e) => return self.rebuild(format!("unreadable: {e}")),
+            Ok(ix) => ix,
+        };
+        let size = self.head.size;
+        if ix.size > size {
+            return self.rebuild(format!(
+                "built for a tree of size {}, larger than the checkpoint's {size}",
+                ix.size
+            ));
+        }
+        if let Err(why) = self.extends(&ix) {
+            return self.rebuild(why);
+        }
+        if ix.size == size {
+            *self.index.borrow_mut() = ix;
+            self.events.borrow_mut().push(IndexEvent::Current);
+            return Ok(());
+        }
+        let from = ix.size;
+        *self.index.borrow_mut() = ix;
+        self.extend(from)?;
+        self.events.borrow_mut().push(IndexEvent::Extended { from });
+        self.save();
+        Ok(())
+    }
+
+    /// Whether the checkpoint's tree extends the tree `ix` was built for (a consistency proof
+    /// from its root to the checkpoint's root).
+    fn extends(&self, ix: &PublicIndex) -> Result<(), String> {
+        let mut old = [0u8; 32];
+        hex::decode_to_slice(&ix.root, &mut old)
+            .map_err(|e| format!("unreadable: root {:?}: {e}", ix.root))?;
+        let (alg, size) = (self.anchors.alg, self.head.size);
+        if ix.size == 0 {
+            return match old == alg.empty() {
+                true => Ok(()),
+                false => Err("unreadable: an empty tree with another root".into()),
+            };
+        }
+        if ix.size == size {
+            return match old == self.head.root {
+                true => Ok(()),
+                false => Err(format!("built for another tree of size {size}")),
+            };
+        }
+        let proof = self
+            .reader
+            .consistency_proof(ix.size, size)
+            .map_err(|e| format!("no consistency proof from its size {}: {e}", ix.size))?;
+        alg.verify_consistency(ix.size, size, &old, &self.head.root, &proof)
+            .map_err(|_| {
+                format!(
+                    "built for a tree of size {} that the checkpoint's tree does not extend",
+                    ix.size
+                )
+            })
+    }
+
+    /// Rebuild the index from the log's entries, and keep it.
+    fn rebuild(&self, why: String) -> Result<(), InspectError> {
+        *self.index.borrow_mut() = PublicIndex::empty(&self.anchors.alg.empty());
+        self.extend(0)?;
+        self.fresh.set(true);
+        self.events.borrow_mut().push(IndexEvent::Rebuilt { why });
+        self.save();
+        Ok(())
+    }
+
+    fn save(&self) {
+        if let IndexHome::Private(store) = self.home {
+            let bytes = self.index.borrow().encode();
+            let r = store
+                .put(index::INDEX_KEY, &bytes)
+                .and_then(|()| store.sync());
+            *self.save_error.borrow_mut() = r.err().map(|e: StoreError| e.to_string());
+        }
+    }
+
+    /// Feed the entries `[from, size)` to the index, a bundle at a time. An unreadable
+    /// bundle's leaves are marked undecodable (reads of them are refused later).
+    fn extend(&self, from: u64) -> Result<(), InspectError> {
+        let size = self.head.size;
+        let alg = self.anchors.alg;
+        let mut ix = self.index.borrow_mut();
+        let width = u64::from(tiles::TILE_WIDTH);
+        let mut leaf = from;
+        while leaf < size {
+            let (bundle, offset) = tiles::entry_bundle_for_leaf(leaf, size)
+                .map_err(|e| InspectError::Read(ReadError::Tree(e)))?;
+            let end = (bundle.index() + 1).saturating_mul(width).min(size);
+            match self.reader.bundle(bundle) {
+                Ok(entries) => {
+                    for (k, e) in entries.iter().enumerate().skip(offset) {
+                        let l = bundle.index() * width + k as u64;
+                        match Record::decode(e) {
+                            Ok(r) => ix.add(l, &alg.leaf(e), &r),
+                            Err(_) => ix.undecodable(l),
+                        }
+                    }
+                }
+                Err(ReadError::Store(e)) if !matches!(e, StoreError::NotRegular { .. }) => {
+                    return Err(InspectError::Read(ReadError::Store(e)));
+                }
+                Err(_) => (leaf..end).for_each(|l| ix.undecodable(l)),
+            }
+            leaf = end;
+        }
+        ix.size = size;
+        ix.root = hex::encode(self.head.root);
+        Ok(())
+    }
+
+    /// The authenticated record at `leaf`.
+    pub fn fetch(&self, leaf: u64) -> Result<Fetched, InspectError> {
+        let size = self.head.size;
+        if leaf >= size {
+            return Err(InspectError::OutOfRange { leaf, size });
+        }
+        let (bundle, offset) =
+            tiles::entry_bundle_for_leaf(leaf, size).map_err(|e| InspectError::Read(e.into()))?;
+        let entries = self.read_bundle(bundle, leaf)?;
+        self.authenticated(leaf, &entries[offset])
+    }
+
+    /// The entries of `bundle`, or the refusal of `leaf` when they cannot be read.
+    fn read_bundle(&self, bundle: EntryBundleId, leaf: u64) -> Result<Vec<Vec<u8>>, InspectError> {
+        match self.reader.bundle(bundle) {
+            Ok(entries) => Ok(entries),
+            Err(ReadError::Missing { path }) => Err(refused(
+                leaf,
+                Finding::violated(
+                    Check::Tree,
+                    "tree-entries-missing",
+                    format!("{path} is missing: the entry is not in the log directory"),
+                ),
+            )),
+            Err(ReadError::Corrupt { path, reason }) => Err(refused(
+                leaf,
+                Finding::violated(
+                    Check::Tree,
+                    "tree-bundle-malformed",
+                    format!("{path}: {reason}"),
+                ),
+            )),
+            Err(ReadError::Store(e @ StoreError::NotRegular { .. }))
+            | Err(ReadError::Store(e @ StoreError::TooLarge { .. })) => Err(refused(
+                leaf,
+                Finding::violated(Check::Tree, "tree-object-not-regular", e.to_string()),
+            )),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Authenticate entry `bytes` as leaf `leaf` and decode it.
+    fn authenticated(&self, leaf: u64, bytes: &[u8]) -> Result<Fetched, InspectError> {
+        let leaf_hash = self.prove(leaf, bytes)?;
+        self.decoded(leaf, leaf_hash, bytes)
+    }
+
+    /// Decode the authenticated entry `bytes` at `leaf`.
+    fn decoded(&self, leaf: u64, leaf_hash: Hash, bytes: &[u8]) -> Result<Fetched, InspectError> {
+        let record = Record::decode(bytes).map_err(|e| {
+            refused(
+                leaf,
+                Finding::violated(
+                    Check::Records,
+                    "record-malformed",
+                    format!("the entry is in the tree but does not decode as a record: {e}"),
+                )
+                .evidence("a record", e.code()),
+            )
+        })?;
+        Ok(Fetched {
+            leaf,
+            leaf_hash,
+            record,
+        })
+    }
+
+    /// The leaf hash of `bytes`, proven to be leaf `leaf` of the checkpoint's tree.
+    fn prove(&self, leaf: u64, bytes: &[u8]) -> Result<Hash, InspectError> {
+        let (alg, size, root) = (self.anchors.alg, self.head.size, self.head.root);
+        let hash = alg.leaf(bytes);
+        let tile_fault = |why: String| {
+            refused(
+                leaf,
+                Finding::violated(
+                    Check::Tree,
+                    "tree-tile-mismatch",
+                    format!(
+                        "the hash tiles on the path of leaf {leaf} do not reproduce the \
+                         checkpoint's root: {why}"
+                    ),
+                ),
+            )
+        };
+        let proof = self
+            .reader
+            .inclusion_proof(size, leaf)
+            .map_err(|e| tile_fault(e.to_string()))?;
+        if alg
+            .verify_inclusion(leaf, size, &hash, &proof, &root)
+            .is_ok()
+        {
+            return Ok(hash);
+        }
+        let tiled = self
+            .reader
+            .hashes(size)
+            .read_hashes(&[tree::stored_hash_index(0, leaf)])
+            .map_err(|e| tile_fault(e.to_string()))?[0];
+        if tiled != hash
+            && alg
+                .verify_inclusion(leaf, size, &tiled, &proof, &root)
+                .is_ok()
+        {
+            return Err(refused(
+                leaf,
+                Finding::violated(
+                    Check::Tree,
+                    "tree-bundle-mismatch",
+                    format!(
+                        "the entry bundle holds another record at leaf {leaf} than the tree the \
+                         checkpoint signs: the bundle was altered (refused, not shown)"
+                    ),
+                )
+                .evidence(hex::encode(tiled), hex::encode(hash)),
+            ));
+        }
+        Err(tile_fault("the inclusion proof does not verify".into()))
+    }
+
+    /// The authenticated records of entry bundle `b` (one refusal for a bundle that cannot
+    /// be read).
+    pub fn fetch_bundle(&self, b: u64) -> Vec<Result<Fetched, InspectError>> {
+        let width = u64::from(tiles::TILE_WIDTH);
+        let size = self.head.size;
+        let first = b.saturating_mul(width);
+        if first >= size {
+            return Vec::new();
+        }
+        let bundle = match tiles::entry_bundle_for_leaf(first, size) {
+            Ok((bundle, _)) => bundle,
+            Err(e) => return vec![Err(InspectError::Read(e.into()))],
+        };
+        let entries = match self.read_bundle(bundle, first) {
+            Err(e) => return vec![Err(e)],
+            Ok(entries) => entries,
+        };
+        let alg = self.anchors.alg;
+        let hashes: Vec<Hash> = entries.iter().map(|e| alg.leaf(e)).collect();
+        if !self.prove_bundle(b, &hashes) {
+            // Find out which entries fail, and why, one by one.
+            return entries
+                .iter()
+                .enumerate()
+                .map(|(k, e)| self.authenticated(first + k as u64, e))
+                .collect();
+        }
+        entries
+            .iter()
+            .zip(hashes)
+            .enumerate()
+            .map(|(k, (e, h))| self.decoded(first + k as u64, h, e))
+            .collect()
+    }
+
+    /// Whether the leaf hashes of bundle `b` are those of the checkpoint's tree: their
+    /// subtree root (RFC 9162 MTH over the bundle) proven at its place. In a tree of size n
+    /// the bundles of 256 leaves are the leaves of a tree of ceil(n / 256) subtree roots, so
+    /// the upper part of the first leaf's inclusion proof proves the subtree root.
+    fn prove_bundle(&self, b: u64, hashes: &[Hash]) -> bool {
+        let (alg, size, root) = (self.anchors.alg, self.head.size, self.head.root);
+        let first = b * u64::from(tiles::TILE_WIDTH);
+        let Ok(proof) = self.reader.inclusion_proof(size, first) else {
+            return false;
+        };
+        let inner = tree::inclusion_proof_len(0, hashes.len() as u64);
+        if proof.len() < inner || hashes.is_empty() {
+            return false;
+        }
+        let upper = size.div_ceil(u64::from(tiles::TILE_WIDTH));
+        alg.verify_inclusion(
+            b,
+            upper,
+            &alg.root_from_leaves(hashes),
+            &proof[inner..],
+            &root,
+        )
+        .is_ok()
+    }
+
+    /// Visit the authenticated records, oldest first or (`reverse`) newest first, within
+    /// `[since, until]` (ms) when given (a seek through the time index: only the bundles that
+    /// may hold such a record are read). `visit` returns whether to go on.
+    pub fn scan(
+        &self,
+        time: Option<(u64, u64)>,
+        reverse: bool,
+        mut visit: impl FnMut(Result<Fetched, InspectError>) -> bool,
+    ) {
+        let mut bundles: Vec<u64> = match time {
+            Some((since, until)) => self.index.borrow().bundles_between(since, until),
+            None => (0..self.head.size.div_ceil(u64::from(tiles::TILE_WIDTH))).collect(),
+        };
+        if reverse {
+            bundles.reverse();
+        }
+        for b in bundles {
+            let mut records = self.fetch_bundle(b);
+            if reverse {
+                records.reverse();
+            }
+            for r in records {
+                if let (Some((since, until)), Ok(f)) = (time, &r) {
+                    let t = f.record.payload().occurred_at.0;
+                    if t < since || t > until {
+                        continue;
+                    }
+                }
+                if !visit(r) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// The records at the leaves `find` names in the index that pass `holds`. A hit that
+    /// does not hold, or (for `exact`, a key that must exist) no hit at all, makes the index
+    /// suspect: it is rebuilt from the log once and the lookup repeated. Refused records are
+    /// returned as errors beside the hits.
+    fn lookup(
+        &self,
+        find: impl Fn(&PublicIndex) -> Vec<u64>,
+        holds: impl Fn(&Fetched) -> bool,
+        exact: bool,
+    ) -> Result<(Vec<Fetched>, Vec<InspectError>), InspectError> {
+        loop {
+            let leaves = find(&self.index.borrow());
+            let (mut found, mut refusals, mut lied) = (Vec::new(), Vec::new(), None);
+            for leaf in leaves {
+                match self.fetch(leaf) {
+                    Ok(f) if holds(&f) => found.push(f),
+                    Ok(_) => lied = Some(leaf),
+                    Err(e @ InspectError::Refused { .. }) => refusals.push(e),
+                    Err(e) => return Err(e),
+                }
+            }
+            let suspect = lied.is_some() || !refusals.is_empty() || (exact && found.is_empty());
+            if suspect && !self.fresh.get() {
+                let why = match lied {
+                    Some(l) => format!("a hit did not hold: leaf {l} is not the record it named"),
+                    None if refusals.is_empty() => "a lookup found nothing".into(),
+                    None => "a hit was refused".into(),
+                };
+                self.rebuild(why)?;
+                continue;
+            }
+            return Ok((found, refusals));
+        }
+    }
+
+    /// The record `producer#seq` (the latest such after a declared reset).
+    pub fn by_seq(&self, producer: &str, seq: u64) -> Result<Option<Fetched>, InspectError> {
+        let (mut found, mut refused) = self.lookup(
+            |ix| ix.leaves_of(producer, seq),
+            |f| f.record.payload().producer.as_str() == producer && f.record.payload().seq == seq,
+            true,
+        )?;
+        match (found.pop(), refused.pop()) {
+            (Some(f), _) => Ok(Some(f)),
+            (None, Some(e)) => Err(e),
+            (None, None) => Ok(None),
+        }
+    }
+
+    /// The records whose trace, operation or parent-operation id is `id` (hex).
+    pub fn by_id(&self, id: &str) -> Result<(Vec<Fetched>, Vec<InspectError>), InspectError> {
+        let id = id.to_ascii_lowercase();
+        self.lookup(
+            |ix| ix.ids.get(&id).cloned().unwrap_or_default(),
+            |f| {
+                let p = f.record.payload();
+                [&p.trace_id, &p.operation_id, &p.parent_operation_id]
+                    .into_iter()
+                    .flatten()
+                    .any(|x| x.to_string() == id)
+            },
+            false,
+        )
+    }
+}
+
+/// Open `note` as the checkpoint of `size` with `anchors`.
+fn open_head(anchors: &Anchors, note: &[u8], size: u64) -> Result<Head, String> {
+    let v = anchors.open(note, size)?;
+    Ok(Head {
+        size,
+        root: v.checkpoint.root,
+        log_time: v.log_time,
+        witnesses: v.witness_times,
+        unchecked: v.ignored.iter().map(|s| s.name.clone()).collect(),
+    })
+}
+
+impl Inspector<'_> {
+    /// Every published checkpoint (`public/checkpoints/`, and the latest), ascending, each
+    /// verified with the anchors.
+    pub fn published(&self) -> Result<Vec<Published>, InspectError> {
+        let mut sizes = self.reader.published_sizes()?;
+        if !sizes.contains(&self.head.size) {
+            sizes.push(self.head.size);
+            sizes.sort_unstable();
+        }
+        let mut out = Vec::new();
+        for size in sizes {
+            let note = match size == self.head.size {
+                true => self.reader.checkpoint()?,
+                false => self.reader.published_checkpoint(size)?,
+            };
+            let checkpoint = match note {
+                None => Err("vanished while listed".to_string()),
+                Some(n) => open_head(&self.anchors, &n, size),
+            };
+            let consistent = match &checkpoint {
+                Ok(h) => self.consistent_with_head(h),
+                Err(_) => Ok(()),
+            };
+            out.push(Published {
+                size,
+                checkpoint,
+                consistent,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Whether the latest checkpoint's tree extends the tree of `h`.
+    fn consistent_with_head(&self, h: &Head) -> Result<(), String> {
+        let (alg, head) = (self.anchors.alg, &self.head);
+        if h.size > head.size {
+            return Err(format!(
+                "larger than the latest checkpoint ({}): the log shrank",
+                head.size
+            ));
+        }
+        if h.size == 0 || h.size == head.size {
+            return match h.size != head.size || h.root == head.root {
+                true => Ok(()),
+                false => Err("another root than the latest checkpoint of the same size".into()),
+            };
+        }
+        let proof = self
+            .reader
+            .consistency_proof(h.size, head.size)
+            .map_err(|e| e.to_string())?;
+        alg.verify_consistency(h.size, head.size, &h.root, &head.root, &proof)
+            .map_err(|_| {
+                "the latest checkpoint's tree does not extend it (the log forked its history)"
+                    .to_string()
+            })
+    }
+
+    /// The first published checkpoint whose tree includes `leaf`, verified with the anchors
+    /// and with the leaf's inclusion proven against its root: its head, or why not.
+    pub fn first_including(&self, f: &Fetched) -> Result<Option<Head>, InspectError> {
+        let sizes = self.reader.published_sizes()?;
+        let Some(&size) = sizes.iter().find(|s| **s > f.leaf) else {
+            return Ok(None);
+        };
+        let Some(note) = self.reader.published_checkpoint(size)? else {
+            return Ok(None);
+        };
+        let head =
+            open_head(&self.anchors, &note, size).map_err(|reason| InspectError::Checkpoint {
+                path: crate::log::history::key(size),
+                against: self.anchors.describe(),
+                reason,
+            })?;
+        let alg = self.anchors.alg;
+        let proven = self
+            .reader
+            .inclusion_proof(size, f.leaf)
+            .ok()
+            .is_some_and(|p| {
+                alg.verify_inclusion(f.leaf, size, &f.leaf_hash, &p, &head.root)
+                    .is_ok()
+            });
+        Ok(proven.then_some(head))
+    }
+}
