@@ -112,6 +112,10 @@ pub struct Finding {
     /// when the finding is about a record that decodes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time: Option<String>,
+    /// The tree size of the checkpoint the finding is about (check 1: a stored or published
+    /// checkpoint), so that one rewrite seen at many checkpoints groups into one root cause.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub size: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expected: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -129,6 +133,7 @@ impl Finding {
             producer: None,
             seq: None,
             time: None,
+            size: None,
             expected: None,
             found: None,
             message,
@@ -149,6 +154,12 @@ impl Finding {
 
     pub fn at(mut self, leaf: u64) -> Self {
         self.leaf = Some(leaf);
+        self
+    }
+
+    /// The finding is about the checkpoint of tree size `size`.
+    pub fn checkpoint_size(mut self, size: u64) -> Self {
+        self.size = Some(size);
         self
     }
 
