@@ -222,9 +222,7 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<()> {
         progress,
     )?;
     if args.json {
-        let mut s = serde_json::to_string_pretty(&report)?;
-        s.push('\n');
-        files::print(&s)?;
+        files::print(&report.to_json()?)?;
     } else {
         let view = View {
             summary: args.summary,
@@ -346,6 +344,8 @@ pub fn render_with(r: &Report, view: &View) -> String {
             format!("; required check(s) {} not fully determined", numbers(&required))
         }
     ));
+    let causes = r.root_causes();
+    out.push_str(&root_cause_lines(&causes, view.colour));
     out.push_str(
         "  check  verdict                examined                violations  undetermined  \
          notices\n",
@@ -375,7 +375,7 @@ pub fn render_with(r: &Report, view: &View) -> String {
     if view.summary {
         out.push_str(&summary_counts(r));
     } else {
-        out.push_str(&finding_lines(r, view));
+        out.push_str(&finding_lines(r, view, &causes));
     }
     if let Some(rs) = &r.retention {
         out.push_str(&retention_section(rs));
@@ -401,12 +401,53 @@ fn summary_counts(r: &Report) -> String {
     out
 }
 
+/// The root causes, first (docs/CHECKS.md §Root causes): one line each with its count and
+/// first items, then what it explains.
+fn root_cause_lines(causes: &[verify::report::RootCause], colour: bool) -> String {
+    if causes.is_empty() {
+        return String::new();
+    }
+    let mut out = format!("root causes ({}):\n", causes.len());
+    for c in causes {
+        let codes: Vec<String> = c.codes.iter().map(|(k, n)| format!("{k} ×{n}")).collect();
+        let items = match c.what {
+            "checkpoints" => "sizes ",
+            "records missing" => "seq ",
+            _ => "leaves ",
+        };
+        out.push_str(&format!(
+            "  [{}] {}: {} {} ({items}{})\n      {}\n      explains {}\n",
+            verdict_text(c.verdict.name(), Some(c.verdict), colour, 0),
+            c.code,
+            c.count,
+            c.what,
+            verify::report::first_text(&c.first, c.count),
+            c.message,
+            codes.join(", ")
+        ));
+    }
+    out.push('\n');
+    out
+}
+
 /// The finding lines `view` shows, grouped by check, each with its record's own time.
-fn finding_lines(r: &Report, view: &View) -> String {
+/// Unfiltered, the findings a root cause explains are not repeated (a filter shows them).
+fn finding_lines(r: &Report, view: &View, causes: &[verify::report::RootCause]) -> String {
     let mut out = String::new();
     let mut current = None;
     let mut hidden = 0u64;
-    for f in &r.findings {
+    let grouped: std::collections::HashSet<usize> = if view.filtered() {
+        Default::default()
+    } else {
+        causes
+            .iter()
+            .flat_map(|c| c.findings.iter().copied())
+            .collect()
+    };
+    for (i, f) in r.findings.iter().enumerate() {
+        if grouped.contains(&i) {
+            continue;
+        }
         if !view.shows(f) {
             hidden += 1;
             continue;
@@ -450,6 +491,13 @@ fn finding_lines(r: &Report, view: &View) -> String {
                 c.suppressed, c.total
             ));
         }
+    }
+    if !grouped.is_empty() {
+        out.push_str(&format!(
+            "\n  ({} finding(s) explained by the root causes above are not repeated: --code \
+             CODE or --json lists them)\n",
+            grouped.len()
+        ));
     }
     if view.filtered() {
         out.push_str(&format!(

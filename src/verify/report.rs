@@ -9,6 +9,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+mod rootcause;
+pub use rootcause::{FIRST_ITEMS, RootCause, first_text, root_causes};
+
 /// Version of the JSON report's schema (`logseal verify --json`).
 pub const REPORT_FORMAT: u64 = 2;
 /// Findings kept per code; more are counted in [`CodeCount::suppressed`].
@@ -278,6 +281,14 @@ pub struct Report {
     pub retention: Option<RetentionStatus>,
 }
 
+/// The JSON report: the report's own fields and its root causes.
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    #[serde(flatten)]
+    report: &'a Report,
+    root_causes: Vec<RootCause>,
+}
+
 /// Most items kept in each list of [`RetentionStatus`] (the counts are complete).
 pub const MAX_RETENTION_ITEMS: usize = MAX_FINDINGS_PER_CODE;
 
@@ -381,6 +392,22 @@ impl Report {
             .filter(|c| c.required && !c.determined)
             .map(|c| c.check)
             .collect()
+    }
+
+    /// The root causes of the findings (docs/CHECKS.md §Root causes).
+    pub fn root_causes(&self) -> Vec<RootCause> {
+        root_causes(self)
+    }
+
+    /// The JSON report (`logseal verify --json`): every field of the report, every finding,
+    /// and the root causes that group them.
+    pub fn to_json(&self) -> Result<String, serde_json::Error> {
+        let mut s = serde_json::to_string_pretty(&JsonReport {
+            report: self,
+            root_causes: self.root_causes(),
+        })?;
+        s.push('\n');
+        Ok(s)
     }
 
     /// Findings of one code (kept ones).

@@ -1,0 +1,398 @@
+//! Root causes (docs/CHECKS.md §Root causes): findings that one fault explains, grouped so
+//! that a report leads with the fault and not with its consequences — one rewrite seen at N
+//! stored checkpoints, one corrupt tile or entry bundle, one gap in a producer's chain and
+//! what follows from it, one missing auditor state.
+//!
+//! Owns the grouping rules only. Every finding stays in the report (and in `--json`), and the
+//! exit status counts every one: a root cause is a reading aid, never a filter. Pure: reads
+//! the report's findings, returns the groups.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use super::{Finding, Report, Verdict};
+use crate::tiles::TILE_WIDTH;
+
+/// Items (sizes, leaves, seqs) named in a root cause.
+pub const FIRST_ITEMS: usize = 5;
+
+/// One fault and the findings it explains.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RootCause {
+    /// Stable code (docs/CHECKS.md §Root causes).
+    pub code: &'static str,
+    /// The worst verdict among the findings grouped.
+    pub verdict: Verdict,
+    /// How many items the fault shows at (`what`).
+    pub count: u64,
+    /// `checkpoints`, `leaves`, `records missing`, `producers`.
+    pub what: &'static str,
+    /// The first few items (checkpoint sizes, leaves, seqs), ascending.
+    pub first: Vec<u64>,
+    pub message: String,
+    /// Indices in [`Report::findings`] of the findings grouped here.
+    pub findings: Vec<usize>,
+    /// The codes grouped, with how many findings of each.
+    pub codes: BTreeMap<&'static str, u64>,
+}
+
+/// Findings about one stored tree object (a hash tile or an entry bundle).
+const TREE_OBJECT: [&str; 6] = [
+    "tree-tile-mismatch",
+    "tree-tile-missing",
+    "tree-object-not-regular",
+    "tree-bundle-mismatch",
+    "tree-bundle-malformed",
+    "tree-entries-missing",
+];
+/// Findings about a record that a corrupt entry at its leaf explains.
+const RECORD_AT: [&str; 3] = ["record-signature", "record-malformed", "chain-undetermined"];
+/// Findings that a gap in a producer's chain explains (besides the references to it).
+const AFTER_GAP: [&str; 2] = ["heartbeat-undetermined", "chain-prev-mismatch"];
+/// The codes of one history rewrite.
+const REWRITE: [&str; 2] = ["checkpoint-history-inconsistent", "checkpoint-inconsistent"];
+/// Check 7's finding for disclosures stored under other leaves than their records'.
+pub const SHIFT: &str = "retention-disclosure-shift";
+const NO_STATE: &str = "checkpoint-no-auditor-state";
+const DELAY_UNDETERMINED: &str = "time-logging-delay-undetermined";
+
+/// Which findings are already grouped, and the groups.
+struct Grouping<'a> {
+    findings: &'a [Finding],
+    taken: Vec<bool>,
+    causes: Vec<RootCause>,
+}
+
+impl<'a> Grouping<'a> {
+    fn free(&self) -> impl Iterator<Item = (usize, &'a Finding)> + '_ {
+        let findings = self.findings;
+        findings
+            .iter()
+            .enumerate()
+            .filter(move |(i, _)| !self.taken[*i])
+    }
+
+    fn free_with(&self, codes: &[&str]) -> Vec<usize> {
+        self.free()
+            .filter(|(_, f)| codes.contains(&f.code))
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// Group `members` (not yet taken) under a new root cause.
+    fn push(
+        &mut self,
+        code: &'static str,
+        (count, what): (u64, &'static str),
+        first: Vec<u64>,
+        message: String,
+        members: Vec<usize>,
+    ) {
+        let mut members: Vec<usize> = members.into_iter().filter(|&i| !self.taken[i]).collect();
+        members.sort_unstable();
+        members.dedup();
+        let mut codes = BTreeMap::new();
+        let mut verdict = Verdict::Notice;
+        for &i in &members {
+            self.taken[i] = true;
+            *codes.entry(self.findings[i].code).or_insert(0) += 1;
+            verdict = verdict.max(self.findings[i].verdict);
+        }
+        self.causes.push(RootCause {
+            code,
+            verdict,
+            count,
+            what,
+            first: first.into_iter().take(FIRST_ITEMS).collect(),
+            message,
+            findings: members,
+            codes,
+        });
+    }
+}
+
+/// The root causes of `r`'s findings, the most serious first (violated before undetermined,
+/// then by how many findings each explains).
+pub fn root_causes(r: &Report) -> Vec<RootCause> {
+    let mut g = Grouping {
+        findings: &r.findings,
+        taken: vec![false; r.findings.len()],
+        causes: Vec::new(),
+    };
+    corrupt_objects(&mut g, r.tree_size);
+    for gap in g.free_with(&["chain-seq-gap"]) {
+        chain_gap(&mut g, gap);
+    }
+    shifts(&mut g);
+    no_state(&mut g);
+    rewrite(&mut g);
+    let mut causes = g.causes;
+    causes.sort_by(|a, b| {
+        (b.verdict, b.findings.len(), a.first.first()).cmp(&(
+            a.verdict,
+            a.findings.len(),
+            b.first.first(),
+        ))
+    });
+    causes
+}
+
+/// `1497, 1619, 1741, …` (the first items, and an ellipsis when there are more).
+pub fn first_text(first: &[u64], count: u64) -> String {
+    let mut s = first
+        .iter()
+        .map(u64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if count > first.len() as u64 {
+        s.push_str(", …");
+    }
+    s
+}
+
+/// The stored object a tree finding names (`tile/0/005`, `tile/entries/005`).
+fn object_name(message: &str) -> Option<&str> {
+    ["hash tile ", "entry bundle "].iter().find_map(|p| {
+        let rest = &message[message.find(p)? + p.len()..];
+        let end = rest
+            .find(|c: char| c == ':' || c == ' ' || c == ',')
+            .unwrap_or(rest.len());
+        Some(&rest[..end])
+    })
+}
+
+/// One corrupt tile or entry bundle: the tree findings over the leaves of one entry bundle,
+/// the records at the leaves they name that did not verify, the chain gaps those records
+/// leave, and the root mismatch when it is the only corrupt object.
+fn corrupt_objects(g: &mut Grouping<'_>, tree_size: Option<u64>) {
+    let width = u64::from(TILE_WIDTH);
+    let mut by_bundle: BTreeMap<u64, Vec<usize>> = BTreeMap::new();
+    for i in g.free_with(&TREE_OBJECT) {
+        if let Some(leaf) = g.findings[i].leaf {
+            by_bundle.entry(leaf / width).or_default().push(i);
+        }
+    }
+    let single = by_bundle.len() == 1;
+    for (bundle, objects) in by_bundle {
+        let start = bundle * width;
+        let end = tree_size.map_or(start + width, |s| s.clamp(start + 1, start + width));
+        let leaves: BTreeSet<u64> = objects.iter().filter_map(|&i| g.findings[i].leaf).collect();
+        let names: BTreeSet<&str> = objects
+            .iter()
+            .filter_map(|&i| object_name(&g.findings[i].message))
+            .collect();
+        let mut members = objects.clone();
+        let mut lost: Vec<(String, u64)> = Vec::new();
+        for (i, f) in g.free() {
+            let at = f.leaf.is_some_and(|l| leaves.contains(&l));
+            let inside = f.leaf.is_some_and(|l| (start..end).contains(&l));
+            if (at && RECORD_AT.contains(&f.code))
+                || (inside && f.code == "retention-entries-unauthenticated")
+            {
+                members.push(i);
+                if let (Some(p), Some(s)) = (&f.producer, f.seq) {
+                    lost.push((p.clone(), s));
+                }
+            }
+        }
+        if single {
+            members.extend(g.free_with(&["tree-root-mismatch"]));
+        }
+        // The chain gaps the records left out leave, and what follows from them.
+        for gap in g.free_with(&["chain-seq-gap"]) {
+            let f = &g.findings[gap];
+            let (a, b) = gap_range(f);
+            if lost
+                .iter()
+                .any(|(p, s)| f.producer.as_ref() == Some(p) && (a..b).contains(s))
+            {
+                members.extend(gap_members(g, gap));
+            }
+        }
+        let names: Vec<&str> = names.into_iter().collect();
+        let count = end - start;
+        g.push(
+            "corrupt-tile",
+            (count, "leaves"),
+            leaves.iter().copied().collect(),
+            format!(
+                "stored tree data over leaves {start}..{} ({}) does not match the entries: {count} \
+                 leaves lie under it, first finding at leaf {}",
+                end - 1,
+                names.join(", "),
+                leaves.first().copied().unwrap_or(start)
+            ),
+            members,
+        );
+    }
+}
+
+/// The missing seqs `[a, b)` of a `chain-seq-gap` (its seq, and the seq its evidence found).
+fn gap_range(f: &Finding) -> (u64, u64) {
+    let a = f.seq.unwrap_or(0);
+    let b = f
+        .found
+        .as_deref()
+        .and_then(|s| s.strip_prefix("seq "))
+        .and_then(|s| s.parse::<u64>().ok())
+        .filter(|&b| b > a)
+        .unwrap_or(a + 1);
+    (a, b)
+}
+
+/// `references P seq S, …`: the reference a `ref-*` finding names.
+fn reference(f: &Finding) -> Option<(&str, u64)> {
+    let rest = f.message.strip_prefix("references ")?;
+    let (producer, rest) = rest.split_once(" seq ")?;
+    let seq = rest.split(|c: char| !c.is_ascii_digit()).next()?;
+    Some((producer, seq.parse().ok()?))
+}
+
+/// A gap and the findings that follow from it: the producer's heartbeats it leaves
+/// uncountable (until its next gap), references to the missing records.
+fn gap_members(g: &Grouping<'_>, gap: usize) -> Vec<usize> {
+    let f = &g.findings[gap];
+    let (a, b) = gap_range(f);
+    let (producer, leaf) = (f.producer.as_deref(), f.leaf.unwrap_or(0));
+    let next_gap = g
+        .free()
+        .filter(|(_, o)| o.code == "chain-seq-gap" && o.producer.as_deref() == producer)
+        .filter_map(|(_, o)| o.leaf)
+        .filter(|&l| l > leaf)
+        .min()
+        .unwrap_or(u64::MAX);
+    let mut members = vec![gap];
+    for (i, o) in g.free() {
+        let after = o.leaf.is_some_and(|l| l >= leaf && l < next_gap);
+        let follows = AFTER_GAP.contains(&o.code) && o.producer.as_deref() == producer && after;
+        let refers = matches!(o.code, "ref-missing" | "ref-hash-mismatch")
+            && reference(o).is_some_and(|(p, s)| Some(p) == producer && (a..b).contains(&s));
+        if follows || refers {
+            members.push(i);
+        }
+    }
+    members
+}
+
+/// A gap in a producer's chain (records removed or lost) and what follows from it.
+fn chain_gap(g: &mut Grouping<'_>, gap: usize) {
+    if g.taken[gap] {
+        return;
+    }
+    let f = &g.findings[gap];
+    let (a, b) = gap_range(f);
+    let producer = f.producer.clone().unwrap_or_default();
+    let leaf = f.leaf.unwrap_or(0);
+    let members = gap_members(g, gap);
+    let derived = members.len() - 1;
+    g.push(
+        "chain-gap",
+        (b - a, "records missing"),
+        (a..b).take(FIRST_ITEMS).collect(),
+        format!(
+            "{producer}: {} record(s) missing (seq {a}{}) before leaf {leaf}{}",
+            b - a,
+            if b - a > 1 {
+                format!("..{}", b - 1)
+            } else {
+                String::new()
+            },
+            if derived > 0 {
+                format!("; {derived} more finding(s) follow from the gap")
+            } else {
+                String::new()
+            }
+        ),
+        members,
+    );
+}
+
+/// Disclosures stored under shifted leaves: under the chain gap at or after the leaf where
+/// the shift starts (the records removed before it), else a root cause of its own.
+fn shifts(g: &mut Grouping<'_>) {
+    for s in g.free_with(&[SHIFT]) {
+        let leaf = g.findings[s].leaf.unwrap_or(0);
+        // The gap nearest to where the shift starts.
+        let findings = g.findings;
+        let under = g
+            .causes
+            .iter_mut()
+            .filter(|c| c.code == "chain-gap")
+            .filter_map(|c| {
+                let gap = findings[*c.findings.first()?].leaf?;
+                Some((gap.abs_diff(leaf), c))
+            })
+            .min_by_key(|(d, _)| *d)
+            .map(|(_, c)| c);
+        if let Some(c) = under {
+            g.taken[s] = true;
+            c.findings.push(s);
+            c.findings.sort_unstable();
+            *c.codes.entry(SHIFT).or_insert(0) += 1;
+            c.verdict = c.verdict.max(g.findings[s].verdict);
+            c.message
+                .push_str("; the disclosures of the records after it are stored shifted");
+            continue;
+        }
+        let message = g.findings[s].message.clone();
+        g.push(
+            "disclosures-shifted",
+            (1, "shifts"),
+            vec![leaf],
+            message,
+            vec![s],
+        );
+    }
+}
+
+/// The auditor keeps no state: no earlier checkpoint, so no logging delay is determined.
+fn no_state(g: &mut Grouping<'_>) {
+    let state = g.free_with(&[NO_STATE]);
+    let delays = g.free_with(&[DELAY_UNDETERMINED]);
+    if state.is_empty() || delays.is_empty() {
+        return;
+    }
+    let first: BTreeSet<u64> = delays.iter().filter_map(|&i| g.findings[i].leaf).collect();
+    let n = delays.len() as u64;
+    g.push(
+        "no-auditor-state",
+        (n, "producers"),
+        first.into_iter().collect(),
+        format!(
+            "no auditor state (a first run, or no --state): no earlier checkpoint is known, so \
+             the logging delay of {n} producer(s)' records cannot be determined"
+        ),
+        state.into_iter().chain(delays).collect(),
+    );
+}
+
+/// One rewrite of history seen at N stored checkpoints (the log's own history, the auditor's
+/// state); the logging delays it leaves undetermined (no stored checkpoint is usable).
+fn rewrite(g: &mut Grouping<'_>) {
+    let members = g.free_with(&REWRITE);
+    if members.is_empty() {
+        return;
+    }
+    let sizes: BTreeSet<u64> = members.iter().filter_map(|&i| g.findings[i].size).collect();
+    let n = sizes.len() as u64;
+    let first: Vec<u64> = sizes.into_iter().collect();
+    let delays = g.free_with(&[DELAY_UNDETERMINED]);
+    g.push(
+        "history-rewritten",
+        (n, "checkpoints"),
+        first.clone(),
+        format!(
+            "history rewritten: the published tree is not an extension of {n} stored \
+             checkpoint(s) the log signed or the auditor kept: a leaf before size {} was \
+             changed, removed or inserted{}",
+            first.first().copied().unwrap_or(0),
+            if delays.is_empty() {
+                ""
+            } else {
+                "; no stored checkpoint is usable to judge logging delays after it"
+            }
+        ),
+        members.into_iter().chain(delays).collect(),
+    );
+}
