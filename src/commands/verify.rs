@@ -8,6 +8,7 @@
 //! required check fully determined, 1 a violation or a required check not fully determined
 //! ([`Invalid`]), 2 could not run.
 
+use std::collections::HashSet;
 use std::io::IsTerminal;
 use std::path::Path;
 
@@ -345,7 +346,16 @@ pub fn render_with(r: &Report, view: &View) -> String {
         }
     ));
     let causes = r.root_causes();
-    out.push_str(&root_cause_lines(&causes, view.colour));
+    // Unfiltered, the findings a root cause explains are not repeated (a filter shows them).
+    let grouped: HashSet<usize> = if view.filtered() || view.summary {
+        HashSet::new()
+    } else {
+        causes
+            .iter()
+            .flat_map(|c| c.findings.iter().copied())
+            .collect()
+    };
+    out.push_str(&root_cause_lines(&causes, grouped.len(), view.colour));
     out.push_str(
         "  check  verdict                examined                violations  undetermined  \
          notices\n",
@@ -375,10 +385,11 @@ pub fn render_with(r: &Report, view: &View) -> String {
     if view.summary {
         out.push_str(&summary_counts(r));
     } else {
-        out.push_str(&finding_lines(r, view, &causes));
+        out.push_str(&finding_lines(r, view, &grouped));
     }
     if let Some(rs) = &r.retention {
-        out.push_str(&retention_section(rs));
+        // Unfiltered, the records kept too long are listed as findings already.
+        out.push_str(&retention_section(rs, view.summary || view.filtered()));
     }
     out.push_str(&provenance_section(r));
     out
@@ -401,27 +412,27 @@ fn summary_counts(r: &Report) -> String {
     out
 }
 
-/// The root causes, first (docs/CHECKS.md §Root causes): one line each with its count and
-/// first items, then what it explains.
-fn root_cause_lines(causes: &[verify::report::RootCause], colour: bool) -> String {
+/// The root causes, first (docs/CHECKS.md §Root causes): one line each, then the codes of
+/// the findings it explains; `grouped` of them are not repeated below.
+fn root_cause_lines(causes: &[verify::report::RootCause], grouped: usize, colour: bool) -> String {
     if causes.is_empty() {
         return String::new();
     }
-    let mut out = format!("root causes ({}):\n", causes.len());
+    let mut out = if grouped > 0 {
+        format!(
+            "root causes ({}; the {grouped} finding(s) they explain are not repeated below: \
+             --code CODE or --json lists them):\n",
+            causes.len()
+        )
+    } else {
+        format!("root causes ({}):\n", causes.len())
+    };
     for c in causes {
         let codes: Vec<String> = c.codes.iter().map(|(k, n)| format!("{k} ×{n}")).collect();
-        let items = match c.what {
-            "checkpoints" => "sizes ",
-            "records missing" => "seq ",
-            _ => "leaves ",
-        };
         out.push_str(&format!(
-            "  [{}] {}: {} {} ({items}{})\n      {}\n      explains {}\n",
+            "  [{}] {}: {}\n      explains {}\n",
             verdict_text(c.verdict.name(), Some(c.verdict), colour, 0),
             c.code,
-            c.count,
-            c.what,
-            verify::report::first_text(&c.first, c.count),
             c.message,
             codes.join(", ")
         ));
@@ -432,18 +443,10 @@ fn root_cause_lines(causes: &[verify::report::RootCause], colour: bool) -> Strin
 
 /// The finding lines `view` shows, grouped by check, each with its record's own time.
 /// Unfiltered, the findings a root cause explains are not repeated (a filter shows them).
-fn finding_lines(r: &Report, view: &View, causes: &[verify::report::RootCause]) -> String {
+fn finding_lines(r: &Report, view: &View, grouped: &HashSet<usize>) -> String {
     let mut out = String::new();
     let mut current = None;
     let mut hidden = 0u64;
-    let grouped: std::collections::HashSet<usize> = if view.filtered() {
-        Default::default()
-    } else {
-        causes
-            .iter()
-            .flat_map(|c| c.findings.iter().copied())
-            .collect()
-    };
     for (i, f) in r.findings.iter().enumerate() {
         if grouped.contains(&i) {
             continue;
@@ -480,8 +483,14 @@ fn finding_lines(r: &Report, view: &View, causes: &[verify::report::RootCause]) 
             loc.join(", "),
             f.message
         ));
-        if let (Some(e), Some(found)) = (&f.expected, &f.found) {
-            out.push_str(&format!("      expected: {e}\n      found:    {found}\n"));
+        match (&f.expected, &f.found) {
+            (Some(e), Some(found)) if e.chars().count() + found.chars().count() <= SHORT => {
+                out.push_str(&format!("      expected: {e}; found: {found}\n"));
+            }
+            (Some(e), Some(found)) => {
+                out.push_str(&format!("      expected: {e}\n      found:    {found}\n"));
+            }
+            _ => {}
         }
     }
     for (code, c) in &r.counts {
@@ -492,13 +501,6 @@ fn finding_lines(r: &Report, view: &View, causes: &[verify::report::RootCause]) 
             ));
         }
     }
-    if !grouped.is_empty() {
-        out.push_str(&format!(
-            "\n  ({} finding(s) explained by the root causes above are not repeated: --code \
-             CODE or --json lists them)\n",
-            grouped.len()
-        ));
-    }
     if view.filtered() {
         out.push_str(&format!(
             "  ({hidden} finding(s) not shown by --check/--code/--producer; the exit status \
@@ -507,6 +509,9 @@ fn finding_lines(r: &Report, view: &View, causes: &[verify::report::RootCause]) 
     }
     out
 }
+
+/// Evidence this short (expected and found together, in characters) is shown on one line.
+const SHORT: usize = 60;
 
 /// The provenance: tool, origin, reference time, anchors, required and unrun checks.
 fn provenance_section(r: &Report) -> String {
@@ -573,7 +578,7 @@ fn provenance_section(r: &Report) -> String {
 
 /// Check 7's retention status: a summary line, the policies, one line per record kept too
 /// long.
-fn retention_section(rs: &verify::RetentionStatus) -> String {
+fn retention_section(rs: &verify::RetentionStatus, list_overdue: bool) -> String {
     let c = &rs.counts;
     let mut out = format!(
         "\nretention at {} (grace {}): {} record(s) with sealed fields, {} with disclosures, \
@@ -610,6 +615,9 @@ fn retention_section(rs: &verify::RetentionStatus) -> String {
             "  policy      {} version {} in force from leaf {} ({} rules)\n",
             p.policy_id, p.version, p.leaf, p.rules
         ));
+    }
+    if !list_overdue {
+        return out;
     }
     for o in &rs.overdue {
         out.push_str(&format!(

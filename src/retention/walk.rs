@@ -739,6 +739,156 @@ pub fn walk_log(
     }
 }
 
+/// Stored leaves probed on each side of the expected one when nothing stored under it opens
+/// a record's commitments ([`DisclosurePairing`]).
+pub const SHIFT_PROBE: u64 = 16;
+/// Probe reads a whole pass may spend (a vault scrambled at random must not cost 2 ×
+/// [`SHIFT_PROBE`] reads per record).
+pub const SHIFT_PROBE_BUDGET: u64 = 4096;
+/// Orphaned stored leaves named per [`DisclosureShift`].
+const FIRST_ORPHANS: usize = 5;
+
+/// The disclosures found for one record by [`DisclosurePairing::pair`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Paired {
+    /// Disclosures that open one of the record's commitments, wherever they were stored.
+    pub present: Vec<Disclosure>,
+    /// Disclosures stored under the record's leaf that open none of its commitments and no
+    /// shift explains (each is a mismatch).
+    pub foreign: Vec<Disclosure>,
+}
+
+/// Disclosures stored under other leaves than their records': from `from_leaf` on, the
+/// disclosures of the record at leaf `l` are stored under leaf `l + offset`. Records removed
+/// from the log (or inserted into it) after their disclosures were stored shift every later
+/// record's disclosures by as many leaves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisclosureShift {
+    /// The first record found shifted, and its `producer#seq`.
+    pub from_leaf: u64,
+    pub record: (ProducerId, u64),
+    /// Stored leaf = record leaf + `offset`.
+    pub offset: i64,
+    /// The last record leaf paired under this shift.
+    pub last_leaf: u64,
+    /// Records whose disclosures were found under the shifted leaf.
+    pub records: u64,
+    /// Disclosures stored under leaves the shift passes over, opening no record near them
+    /// (those of a removed record), and the first of those stored leaves.
+    pub orphaned: u64,
+    pub orphaned_at: Vec<u64>,
+}
+
+/// Finds a record's disclosures by the commitments they open (docs/RETENTION.md): under the
+/// record's own leaf, or — when nothing stored there opens the record's commitments — under
+/// a nearby leaf ([`SHIFT_PROBE`] each side), from which on the records that follow are
+/// looked up at the same shift. A disclosure is paired with a record only when it opens
+/// that record's commitment: a shift never makes data that belongs to another record count
+/// as this one's. Stored disclosures read and paired with no record are returned as
+/// `foreign` or counted in the shift ([`DisclosureShift::orphaned`]), never dropped.
+pub struct DisclosurePairing<'a> {
+    source: &'a dyn DisclosureSource,
+    offset: i64,
+    budget: u64,
+    shifts: Vec<DisclosureShift>,
+}
+
+impl<'a> DisclosurePairing<'a> {
+    pub fn new(source: &'a dyn DisclosureSource) -> Self {
+        DisclosurePairing {
+            source,
+            offset: 0,
+            budget: SHIFT_PROBE_BUDGET,
+            shifts: Vec::new(),
+        }
+    }
+
+    /// The shifts found so far, in leaf order.
+    pub fn shifts(&self) -> &[DisclosureShift] {
+        &self.shifts
+    }
+
+    fn read(&self, stored: i64) -> Result<Vec<Disclosure>, String> {
+        match u64::try_from(stored) {
+            Ok(l) => self.source.readable(l),
+            Err(_) => Ok(Vec::new()),
+        }
+    }
+
+    /// The disclosures of the record `p` at `leaf` (leaves increasing, records with sealed
+    /// fields only). `Err`: the private part cannot be read.
+    pub fn pair(&mut self, leaf: u64, p: &Payload) -> Result<Paired, String> {
+        let opens = |d: &Disclosure| p.commitment(&d.path) == Some(&d.commitment());
+        let expected = leaf as i64 + self.offset;
+        let stored = self.read(expected)?;
+        let (own, other): (Vec<Disclosure>, Vec<Disclosure>) = stored.into_iter().partition(opens);
+        if other.is_empty() || !own.is_empty() {
+            if !own.is_empty() && self.offset != 0 {
+                if let Some(s) = self.shifts.last_mut() {
+                    s.records += 1;
+                    s.last_leaf = leaf;
+                }
+            }
+            return Ok(Paired {
+                present: own,
+                foreign: other,
+            });
+        }
+        // Nothing stored under the expected leaf opens this record: look near it.
+        let Some((offset, found)) = self.probe(leaf, p)? else {
+            return Ok(Paired {
+                present: Vec::new(),
+                foreign: other,
+            });
+        };
+        // The stored leaves the new shift passes over hold disclosures of no record near.
+        let mut orphaned = other.len() as u64;
+        let mut orphaned_at = vec![expected as u64];
+        for s in expected + 1..leaf as i64 + offset {
+            let n = self.read(s)?.len() as u64;
+            if n > 0 {
+                orphaned += n;
+                if orphaned_at.len() < FIRST_ORPHANS {
+                    orphaned_at.push(s as u64);
+                }
+            }
+        }
+        self.offset = offset;
+        self.shifts.push(DisclosureShift {
+            from_leaf: leaf,
+            record: (p.producer.clone(), p.seq),
+            offset,
+            last_leaf: leaf,
+            records: 1,
+            orphaned,
+            orphaned_at,
+        });
+        Ok(Paired {
+            present: found,
+            foreign: Vec::new(),
+        })
+    }
+
+    /// The nearest offset (within [`SHIFT_PROBE`] of the current one) under which stored
+    /// disclosures open `p`'s commitments, with those disclosures.
+    fn probe(&mut self, leaf: u64, p: &Payload) -> Result<Option<(i64, Vec<Disclosure>)>, String> {
+        let opens = |d: &Disclosure| p.commitment(&d.path) == Some(&d.commitment());
+        for d in 1..=SHIFT_PROBE as i64 {
+            for offset in [self.offset + d, self.offset - d] {
+                if self.budget == 0 {
+                    return Ok(None);
+                }
+                self.budget -= 1;
+                let stored = self.read(leaf as i64 + offset)?;
+                if !stored.is_empty() && stored.iter().all(opens) {
+                    return Ok(Some((offset, stored)));
+                }
+            }
+        }
+        Ok(None)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

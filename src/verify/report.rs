@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 mod rootcause;
-pub use rootcause::{FIRST_ITEMS, RootCause, first_text, root_causes};
+pub use rootcause::{FIRST_ITEMS, RootCause, SHIFT, first_text, root_causes};
 
 /// Version of the JSON report's schema (`logseal verify --json`).
 pub const REPORT_FORMAT: u64 = 2;

@@ -55,6 +55,7 @@ const REWRITE: [&str; 2] = ["checkpoint-history-inconsistent", "checkpoint-incon
 /// Check 7's finding for disclosures stored under other leaves than their records'.
 pub const SHIFT: &str = "retention-disclosure-shift";
 const NO_STATE: &str = "checkpoint-no-auditor-state";
+const NO_HISTORY: &str = "checkpoint-history-absent";
 const DELAY_UNDETERMINED: &str = "time-logging-delay-undetermined";
 
 /// Which findings are already grouped, and the groups.
@@ -112,6 +113,24 @@ impl<'a> Grouping<'a> {
     }
 }
 
+impl Grouping<'_> {
+    /// Add `members` (not yet taken) to root cause `k`, saying so in its message.
+    fn join(&mut self, k: usize, members: Vec<usize>, note: &str) {
+        let c = &mut self.causes[k];
+        for i in members {
+            if self.taken[i] {
+                continue;
+            }
+            self.taken[i] = true;
+            c.findings.push(i);
+            *c.codes.entry(self.findings[i].code).or_insert(0) += 1;
+            c.verdict = c.verdict.max(self.findings[i].verdict);
+        }
+        c.findings.sort_unstable();
+        c.message.push_str(note);
+    }
+}
+
 /// The root causes of `r`'s findings, the most serious first (violated before undetermined,
 /// then by how many findings each explains).
 pub fn root_causes(r: &Report) -> Vec<RootCause> {
@@ -145,7 +164,7 @@ pub fn first_text(first: &[u64], count: u64) -> String {
         .map(u64::to_string)
         .collect::<Vec<_>>()
         .join(", ");
-    if count > first.len() as u64 {
+    if first.len() >= FIRST_ITEMS && count > first.len() as u64 {
         s.push_str(", …");
     }
     s
@@ -217,8 +236,8 @@ fn corrupt_objects(g: &mut Grouping<'_>, tree_size: Option<u64>) {
             (count, "leaves"),
             leaves.iter().copied().collect(),
             format!(
-                "stored tree data over leaves {start}..{} ({}) does not match the entries: {count} \
-                 leaves lie under it, first finding at leaf {}",
+                "the entries and the hash tiles over leaves {start}..{} ({}) disagree: one \
+                 corrupt tile or entry bundle, {count} leaves under it, first finding at leaf {}",
                 end - 1,
                 names.join(", "),
                 leaves.first().copied().unwrap_or(start)
@@ -308,51 +327,73 @@ fn chain_gap(g: &mut Grouping<'_>, gap: usize) {
     );
 }
 
-/// Disclosures stored under shifted leaves: under the chain gap at or after the leaf where
-/// the shift starts (the records removed before it), else a root cause of its own.
+/// Check 7's findings that a disclosure shift explains after it: retention-deletion records
+/// name leaves by index, so every record the shift moved is under another deletion's target.
+const AFTER_SHIFT: [&str; 4] = [
+    "retention-deletion-not-done",
+    "retention-deletion-without-record",
+    "retention-premature-deletion",
+    "retention-deletion-rule-mismatch",
+];
+
+/// Disclosures stored under shifted leaves, with the deletion findings after the shift's
+/// first leaf (until the next shift): under the chain gap nearest to where the shift starts
+/// (the records removed), else a root cause of its own.
 fn shifts(g: &mut Grouping<'_>) {
-    for s in g.free_with(&[SHIFT]) {
+    let all = g.free_with(&[SHIFT]);
+    let starts: Vec<u64> = all.iter().filter_map(|&i| g.findings[i].leaf).collect();
+    for &s in &all {
         let leaf = g.findings[s].leaf.unwrap_or(0);
+        let until = starts.iter().copied().filter(|&l| l > leaf).min();
+        let mut members = vec![s];
+        members.extend(g.free().filter_map(|(i, f)| {
+            let after = f
+                .leaf
+                .is_some_and(|l| l >= leaf && until.is_none_or(|u| l < u));
+            (after && AFTER_SHIFT.contains(&f.code)).then_some(i)
+        }));
         // The gap nearest to where the shift starts.
         let findings = g.findings;
         let under = g
             .causes
-            .iter_mut()
-            .filter(|c| c.code == "chain-gap")
-            .filter_map(|c| {
-                let gap = findings[*c.findings.first()?].leaf?;
-                Some((gap.abs_diff(leaf), c))
-            })
-            .min_by_key(|(d, _)| *d)
-            .map(|(_, c)| c);
-        if let Some(c) = under {
-            g.taken[s] = true;
-            c.findings.push(s);
-            c.findings.sort_unstable();
-            *c.codes.entry(SHIFT).or_insert(0) += 1;
-            c.verdict = c.verdict.max(g.findings[s].verdict);
-            c.message
-                .push_str("; the disclosures of the records after it are stored shifted");
-            continue;
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.code == "chain-gap")
+            .filter_map(|(k, c)| Some((findings[*c.findings.first()?].leaf?.abs_diff(leaf), k)))
+            .min()
+            .map(|(_, k)| k);
+        match under {
+            Some(k) => {
+                let note = format!(
+                    "; the disclosures of the records after it are stored shifted ({} \
+                     finding(s) of check 7)",
+                    members.len()
+                );
+                g.join(k, members, &note);
+            }
+            None => {
+                let message = g.findings[s].message.clone();
+                g.push(
+                    "disclosures-shifted",
+                    (1, "shifts"),
+                    vec![leaf],
+                    message,
+                    members,
+                );
+            }
         }
-        let message = g.findings[s].message.clone();
-        g.push(
-            "disclosures-shifted",
-            (1, "shifts"),
-            vec![leaf],
-            message,
-            vec![s],
-        );
     }
 }
 
-/// The auditor keeps no state: no earlier checkpoint, so no logging delay is determined.
+/// No earlier view of the log: the auditor keeps no state (and the log may publish no
+/// checkpoint history), so no earlier checkpoint is known and no logging delay determined.
 fn no_state(g: &mut Grouping<'_>) {
     let state = g.free_with(&[NO_STATE]);
     let delays = g.free_with(&[DELAY_UNDETERMINED]);
     if state.is_empty() || delays.is_empty() {
         return;
     }
+    let history = g.free_with(&[NO_HISTORY]);
     let first: BTreeSet<u64> = delays.iter().filter_map(|&i| g.findings[i].leaf).collect();
     let n = delays.len() as u64;
     g.push(
@@ -360,10 +401,15 @@ fn no_state(g: &mut Grouping<'_>) {
         (n, "producers"),
         first.into_iter().collect(),
         format!(
-            "no auditor state (a first run, or no --state): no earlier checkpoint is known, so \
-             the logging delay of {n} producer(s)' records cannot be determined"
+            "no auditor state (a first run, or no --state){}: no earlier checkpoint is known, \
+             so the logging delay of {n} producer(s)' records cannot be determined",
+            if history.is_empty() {
+                ""
+            } else {
+                " and no published checkpoint history"
+            }
         ),
-        state.into_iter().chain(delays).collect(),
+        state.into_iter().chain(history).chain(delays).collect(),
     );
 }
 
@@ -384,8 +430,9 @@ fn rewrite(g: &mut Grouping<'_>) {
         first.clone(),
         format!(
             "history rewritten: the published tree is not an extension of {n} stored \
-             checkpoint(s) the log signed or the auditor kept: a leaf before size {} was \
-             changed, removed or inserted{}",
+             checkpoint(s) the log signed or the auditor kept (sizes {}): a leaf before size \
+             {} was changed, removed or inserted{}",
+            first_text(&first[..first.len().min(FIRST_ITEMS)], n),
             first.first().copied().unwrap_or(0),
             if delays.is_empty() {
                 ""
