@@ -346,12 +346,14 @@ pub fn render_with(r: &Report, view: &View) -> String {
         }
     ));
     let causes = r.root_causes();
-    // Unfiltered, the findings a root cause explains are not repeated (a filter shows them).
+    // Unfiltered, the findings a root cause explains are not repeated (a filter shows them),
+    // unless it explains only one.
     let grouped: HashSet<usize> = if view.filtered() || view.summary {
         HashSet::new()
     } else {
         causes
             .iter()
+            .filter(|c| c.findings.len() > 1)
             .flat_map(|c| c.findings.iter().copied())
             .collect()
     };
@@ -388,8 +390,7 @@ pub fn render_with(r: &Report, view: &View) -> String {
         out.push_str(&finding_lines(r, view, &grouped));
     }
     if let Some(rs) = &r.retention {
-        // Unfiltered, the records kept too long are listed as findings already.
-        out.push_str(&retention_section(rs, view.summary || view.filtered()));
+        out.push_str(&retention_section(rs));
     }
     out.push_str(&provenance_section(r));
     out
@@ -578,7 +579,7 @@ fn provenance_section(r: &Report) -> String {
 
 /// Check 7's retention status: a summary line, the policies, one line per record kept too
 /// long.
-fn retention_section(rs: &verify::RetentionStatus, list_overdue: bool) -> String {
+fn retention_section(rs: &verify::RetentionStatus) -> String {
     let c = &rs.counts;
     let mut out = format!(
         "\nretention at {} (grace {}): {} record(s) with sealed fields, {} with disclosures, \
@@ -615,9 +616,6 @@ fn retention_section(rs: &verify::RetentionStatus, list_overdue: bool) -> String
             "  policy      {} version {} in force from leaf {} ({} rules)\n",
             p.policy_id, p.version, p.leaf, p.rules
         ));
-    }
-    if !list_overdue {
-        return out;
     }
     for o in &rs.overdue {
         out.push_str(&format!(

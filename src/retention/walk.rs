@@ -791,6 +791,9 @@ pub struct DisclosurePairing<'a> {
     offset: i64,
     budget: u64,
     shifts: Vec<DisclosureShift>,
+    /// Stored leaves a forward shift passed over, not (yet) paired with a record: the shift
+    /// they belong to, and how many disclosures they hold.
+    passed: BTreeMap<u64, (usize, u64)>,
 }
 
 impl<'a> DisclosurePairing<'a> {
@@ -800,12 +803,22 @@ impl<'a> DisclosurePairing<'a> {
             offset: 0,
             budget: SHIFT_PROBE_BUDGET,
             shifts: Vec::new(),
+            passed: BTreeMap::new(),
         }
     }
 
-    /// The shifts found so far, in leaf order.
-    pub fn shifts(&self) -> &[DisclosureShift] {
-        &self.shifts
+    /// The shifts found, in leaf order, with the disclosures each passed over that no record
+    /// was paired with.
+    pub fn finish(mut self) -> Vec<DisclosureShift> {
+        for (stored, (shift, n)) in std::mem::take(&mut self.passed) {
+            if let Some(s) = self.shifts.get_mut(shift) {
+                s.orphaned += n;
+                if s.orphaned_at.len() < FIRST_ORPHANS {
+                    s.orphaned_at.push(stored);
+                }
+            }
+        }
+        self.shifts
     }
 
     fn read(&self, stored: i64) -> Result<Vec<Disclosure>, String> {
@@ -823,6 +836,9 @@ impl<'a> DisclosurePairing<'a> {
         let stored = self.read(expected)?;
         let (own, other): (Vec<Disclosure>, Vec<Disclosure>) = stored.into_iter().partition(opens);
         if other.is_empty() || !own.is_empty() {
+            if !own.is_empty() {
+                self.passed.remove(&(expected as u64));
+            }
             if !own.is_empty() && self.offset != 0 {
                 if let Some(s) = self.shifts.last_mut() {
                     s.records += 1;
@@ -841,28 +857,33 @@ impl<'a> DisclosurePairing<'a> {
                 foreign: other,
             });
         };
-        // The stored leaves the new shift passes over hold disclosures of no record near.
-        let mut orphaned = other.len() as u64;
-        let mut orphaned_at = vec![expected as u64];
-        for s in expected + 1..leaf as i64 + offset {
-            let n = self.read(s)?.len() as u64;
-            if n > 0 {
-                orphaned += n;
-                if orphaned_at.len() < FIRST_ORPHANS {
-                    orphaned_at.push(s as u64);
+        // Back at the records' own leaves: the shift before ends here, no new one starts.
+        if offset != 0 {
+            self.shifts.push(DisclosureShift {
+                from_leaf: leaf,
+                record: (p.producer.clone(), p.seq),
+                offset,
+                last_leaf: leaf,
+                records: 1,
+                orphaned: 0,
+                orphaned_at: Vec::new(),
+            });
+        }
+        // Moving forward, the stored leaves the shift passes over hold disclosures no record
+        // at them opened: orphans, unless a later record is paired from them.
+        if offset > self.offset {
+            let shift = self.shifts.len().saturating_sub(1);
+            self.passed
+                .insert(expected as u64, (shift, other.len() as u64));
+            for s in expected + 1..leaf as i64 + offset {
+                let n = self.read(s)?.len() as u64;
+                if n > 0 {
+                    self.passed.insert(s as u64, (shift, n));
                 }
             }
         }
         self.offset = offset;
-        self.shifts.push(DisclosureShift {
-            from_leaf: leaf,
-            record: (p.producer.clone(), p.seq),
-            offset,
-            last_leaf: leaf,
-            records: 1,
-            orphaned,
-            orphaned_at,
-        });
+        self.passed.remove(&((leaf as i64 + offset) as u64));
         Ok(Paired {
             present: found,
             foreign: Vec::new(),
@@ -1270,5 +1291,125 @@ mod tests {
         let t = target(RangeType::Leaf, None, 10, 10, &["recipients.1"]);
         assert!(target_covers(&t, 10, &other, 0, &path("recipients.1")));
         assert!(!target_covers(&t, 10, &other, 0, &path("recipients.2")));
+    }
+
+    mod pairing {
+        use super::*;
+        use crate::record::sealed::SealedValue;
+
+        /// Stored disclosures by stored leaf.
+        struct Vault(BTreeMap<u64, Vec<Disclosure>>);
+
+        impl DisclosureSource for Vault {
+            fn readable(&self, leaf: u64) -> Result<Vec<Disclosure>, String> {
+                Ok(self.0.get(&leaf).cloned().unwrap_or_default())
+            }
+        }
+
+        fn disclosure(n: u64) -> Disclosure {
+            Disclosure {
+                salt: [n as u8; 16],
+                path: FieldPath::parse("subject").unwrap(),
+                value: SealedValue::Text(format!("subject {n}")),
+            }
+        }
+
+        /// Record `n` (seq `n`), sealing the value `disclosure(n)` opens.
+        fn record(n: u64) -> Payload {
+            let mut p = access("query-frontend", n, &[]);
+            p.sealed = vec![(
+                FieldPath::parse("subject").unwrap(),
+                disclosure(n).commitment(),
+            )];
+            p
+        }
+
+        /// Pair records `records` at leaves 0.. with `vault`.
+        fn pair_all(vault: &Vault, records: &[u64]) -> (Vec<Paired>, Vec<DisclosureShift>) {
+            let mut pairing = DisclosurePairing::new(vault);
+            let paired = records
+                .iter()
+                .enumerate()
+                .map(|(leaf, &n)| pairing.pair(leaf as u64, &record(n)).unwrap())
+                .collect();
+            (paired, pairing.finish())
+        }
+
+        fn stored(records: impl IntoIterator<Item = u64>) -> Vault {
+            Vault(
+                records
+                    .into_iter()
+                    .enumerate()
+                    .map(|(leaf, n)| (leaf as u64, vec![disclosure(n)]))
+                    .collect(),
+            )
+        }
+
+        #[test]
+        fn a_removed_record_is_one_shift_and_every_record_keeps_its_own() {
+            // Stored for records 0..10; record 4 removed from the log afterwards.
+            let vault = stored(0..10);
+            let log: Vec<u64> = (0..10).filter(|&n| n != 4).collect();
+            let (paired, shifts) = pair_all(&vault, &log);
+            for (p, n) in paired.iter().zip(&log) {
+                assert_eq!(p.present, vec![disclosure(*n)], "record {n}");
+                assert!(p.foreign.is_empty(), "record {n}");
+            }
+            assert_eq!(shifts.len(), 1);
+            let s = &shifts[0];
+            assert_eq!(
+                (s.from_leaf, s.offset, s.records, s.last_leaf),
+                (4, 1, 5, 8)
+            );
+            // The removed record's disclosure, stored under leaf 4, is counted, not dropped.
+            assert_eq!((s.orphaned, s.orphaned_at.clone()), (1, vec![4]));
+        }
+
+        #[test]
+        fn an_inserted_record_shifts_the_other_way() {
+            // Record 99 (never stored) inserted at leaf 3.
+            let vault = stored(0..6);
+            let (paired, shifts) = pair_all(&vault, &[0, 1, 2, 99, 3, 4, 5]);
+            // The inserted record's leaf holds record 3's disclosure: a mismatch there.
+            assert_eq!(paired[3].foreign, vec![disclosure(3)]);
+            for (k, n) in [(4, 3), (5, 4), (6, 5)] {
+                assert_eq!(paired[k].present, vec![disclosure(n)], "record {n}");
+            }
+            assert_eq!(shifts.len(), 1);
+            assert_eq!((shifts[0].from_leaf, shifts[0].offset), (4, -1));
+        }
+
+        #[test]
+        fn swapped_disclosures_are_found_by_commitment_and_never_given_to_another_record() {
+            // Leaves 2 and 5 hold each other's disclosures; leaf 7 an altered one.
+            let mut vault = stored(0..10);
+            vault.0.insert(2, vec![disclosure(5)]);
+            vault.0.insert(5, vec![disclosure(2)]);
+            let mut altered = disclosure(7);
+            altered.value = SealedValue::Text("altered".into());
+            vault.0.insert(7, vec![altered.clone()]);
+            let (paired, shifts) = pair_all(&vault, &(0..10).collect::<Vec<_>>());
+            for n in [0, 1, 2, 3, 4, 5, 6, 8, 9] {
+                assert_eq!(paired[n].present, vec![disclosure(n as u64)], "record {n}");
+            }
+            // Both moves are reported: record 2's under leaf 5, record 5's under leaf 2.
+            let moves: Vec<(u64, i64, u64)> = shifts
+                .iter()
+                .map(|s| (s.from_leaf, s.offset, s.records))
+                .collect();
+            assert_eq!(moves, vec![(2, 3, 1), (5, -3, 1)]);
+            // The altered one opens nothing: a mismatch, not paired.
+            assert!(paired[7].present.is_empty());
+            assert_eq!(paired[7].foreign, vec![altered]);
+        }
+
+        #[test]
+        fn an_erased_record_is_not_looked_for_elsewhere() {
+            let mut vault = stored(0..5);
+            vault.0.remove(&2);
+            let (paired, shifts) = pair_all(&vault, &[0, 1, 2, 3, 4]);
+            assert!(shifts.is_empty());
+            assert!(paired[2].present.is_empty() && paired[2].foreign.is_empty());
+        }
     }
 }

@@ -370,8 +370,8 @@ fn walk_and_judge(
                     (tree-reread-root-mismatch): run a full verification"
             .into());
     }
-    for shift in pairing.shifts() {
-        out.push(shifted(shift));
+    for shift in pairing.finish() {
+        out.push(shifted(&shift));
     }
     policies(&walk, out);
     let audit = deletions(&walk, input.at, input.grace, out);
@@ -502,8 +502,8 @@ fn shifted(s: &DisclosureShift) -> Finding {
         String::new()
     } else {
         format!(
-            "; {} disclosure(s) stored under leaf/leaves {} open no record near them (those of \
-             a removed record, still kept)",
+            "; {} disclosure(s) stored under leaf/leaves {}, which the shift passes over, open \
+             not the records at those leaves (a removed record's: still kept)",
             s.orphaned,
             s.orphaned_at
                 .iter()

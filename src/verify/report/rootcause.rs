@@ -134,12 +134,17 @@ impl Grouping<'_> {
 /// The root causes of `r`'s findings, the most serious first (violated before undetermined,
 /// then by how many findings each explains).
 pub fn root_causes(r: &Report) -> Vec<RootCause> {
+    group(&r.findings, r.tree_size)
+}
+
+/// [`root_causes`] of `findings` in a tree of `tree_size`.
+fn group(findings: &[Finding], tree_size: Option<u64>) -> Vec<RootCause> {
     let mut g = Grouping {
-        findings: &r.findings,
-        taken: vec![false; r.findings.len()],
+        findings,
+        taken: vec![false; findings.len()],
         causes: Vec::new(),
     };
-    corrupt_objects(&mut g, r.tree_size);
+    corrupt_objects(&mut g, tree_size);
     for gap in g.free_with(&["chain-seq-gap"]) {
         chain_gap(&mut g, gap);
     }
@@ -442,4 +447,160 @@ fn rewrite(g: &mut Grouping<'_>) {
         ),
         members.into_iter().chain(delays).collect(),
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::Check;
+    use super::*;
+
+    fn v(check: Check, code: &'static str) -> Finding {
+        Finding::violated(check, code, "m")
+    }
+
+    fn codes(c: &RootCause) -> Vec<(&'static str, u64)> {
+        c.codes.iter().map(|(k, n)| (*k, *n)).collect()
+    }
+
+    #[test]
+    fn one_rewrite_at_many_checkpoints_is_one_root_cause() {
+        let mut findings: Vec<Finding> = [1619, 1497, 1741]
+            .into_iter()
+            .map(|s| v(Check::Checkpoints, "checkpoint-history-inconsistent").checkpoint_size(s))
+            .collect();
+        findings.push(v(Check::Checkpoints, "checkpoint-inconsistent").checkpoint_size(1497));
+        findings.push(v(Check::Records, "record-signature").at(5));
+        let causes = group(&findings, Some(2000));
+        assert_eq!(causes.len(), 1);
+        let c = &causes[0];
+        assert_eq!(
+            (c.code, c.count, c.first.clone()),
+            ("history-rewritten", 3, vec![1497, 1619, 1741])
+        );
+        assert_eq!(c.findings, vec![0, 1, 2, 3]);
+        assert!(
+            c.message.contains("a leaf before size 1497"),
+            "{}",
+            c.message
+        );
+    }
+
+    #[test]
+    fn a_gap_groups_what_follows_from_it_and_the_shift_after_it() {
+        let gap = v(Check::Completeness, "chain-gap-x");
+        assert_eq!(group(&[gap], None), vec![]);
+        let findings = vec![
+            v(Check::Completeness, "chain-seq-gap")
+                .at(100)
+                .record("qf", 11)
+                .evidence("seq 11", "seq 13"),
+            Finding::undetermined(Check::Completeness, "heartbeat-undetermined", "m")
+                .at(150)
+                .record("qf", 20),
+            // Another producer's heartbeat, and one before the gap: not the gap's.
+            Finding::undetermined(Check::Completeness, "heartbeat-undetermined", "m")
+                .at(150)
+                .record("other", 20),
+            Finding::undetermined(Check::Completeness, "heartbeat-undetermined", "m")
+                .at(50)
+                .record("qf", 5),
+            v(Check::Completeness, "ref-missing")
+                .at(160)
+                .record("b", 1)
+                .evidence("x", "y"),
+            Finding::violated(
+                Check::Completeness,
+                "ref-missing",
+                "references qf seq 12, which is not in the log",
+            )
+            .at(170),
+            v(Check::Retention, SHIFT).at(99),
+            v(Check::Retention, "retention-deletion-not-done").at(300),
+            v(Check::Retention, "retention-deletion-not-done").at(10),
+        ];
+        let causes = group(&findings, None);
+        assert_eq!(causes.len(), 1, "{causes:?}");
+        let c = &causes[0];
+        assert_eq!(
+            (c.code, c.count, c.first.clone()),
+            ("chain-gap", 2, vec![11, 12])
+        );
+        assert_eq!(c.findings, vec![0, 1, 5, 6, 7]);
+        assert_eq!(
+            codes(c),
+            vec![
+                ("chain-seq-gap", 1),
+                ("heartbeat-undetermined", 1),
+                ("ref-missing", 1),
+                ("retention-deletion-not-done", 1),
+                (SHIFT, 1)
+            ]
+        );
+    }
+
+    #[test]
+    fn one_corrupt_tile_is_one_cause_with_the_leaves_under_it() {
+        let findings = vec![
+            Finding::violated(
+                Check::Tree,
+                "tree-tile-mismatch",
+                "hash tile tile/0/005: hash 3 is not the one recomputed from the entries",
+            )
+            .at(1283),
+            Finding::violated(
+                Check::Tree,
+                "tree-tile-mismatch",
+                "hash tile tile/1/000.p/14: hash 5 is not the one recomputed from the entries",
+            )
+            .at(1280),
+            v(Check::Records, "record-signature")
+                .at(1283)
+                .record("qf", 7),
+            v(Check::Records, "record-signature")
+                .at(1290)
+                .record("qf", 9),
+            v(Check::Completeness, "chain-seq-gap")
+                .at(1284)
+                .record("qf", 7)
+                .evidence("seq 7", "seq 8"),
+            v(Check::Tree, "tree-root-mismatch"),
+        ];
+        let causes = group(&findings, Some(1300));
+        let c = &causes[0];
+        assert_eq!(
+            (c.code, c.count, c.first.clone()),
+            ("corrupt-tile", 20, vec![1280, 1283])
+        );
+        assert_eq!(c.findings, vec![0, 1, 2, 4, 5]);
+        assert!(
+            c.message
+                .contains("leaves 1280..1299 (tile/0/005, tile/1/000.p/14)"),
+            "{}",
+            c.message
+        );
+        // The record at a leaf no tree finding names is not the tile's.
+        assert_eq!(causes.len(), 1);
+    }
+
+    #[test]
+    fn no_state_groups_the_delays_it_leaves_undetermined() {
+        let findings = vec![
+            Finding::undetermined(Check::Checkpoints, NO_STATE, "m"),
+            Finding::undetermined(Check::Ordering, DELAY_UNDETERMINED, "m")
+                .at(3)
+                .producer("a"),
+            Finding::undetermined(Check::Ordering, DELAY_UNDETERMINED, "m")
+                .at(1)
+                .producer("b"),
+        ];
+        let causes = group(&findings, None);
+        assert_eq!(causes.len(), 1);
+        assert_eq!(
+            (causes[0].code, causes[0].count, causes[0].first.clone()),
+            ("no-auditor-state", 2, vec![1, 3])
+        );
+        assert_eq!(causes[0].verdict, Verdict::CannotBeDetermined);
+        // Alone, it explains nothing more: no root cause.
+        assert!(group(&findings[..1], None).is_empty());
+    }
 }
