@@ -839,11 +839,12 @@ impl<'a> DisclosurePairing<'a> {
             if !own.is_empty() {
                 self.passed.remove(&(expected as u64));
             }
-            if !own.is_empty() && self.offset != 0 {
-                if let Some(s) = self.shifts.last_mut() {
-                    s.records += 1;
-                    s.last_leaf = leaf;
-                }
+            if !own.is_empty()
+                && self.offset != 0
+                && let Some(s) = self.shifts.last_mut()
+            {
+                s.records += 1;
+                s.last_leaf = leaf;
             }
             return Ok(Paired {
                 present: own,

@@ -179,9 +179,7 @@ pub fn first_text(first: &[u64], count: u64) -> String {
 fn object_name(message: &str) -> Option<&str> {
     ["hash tile ", "entry bundle "].iter().find_map(|p| {
         let rest = &message[message.find(p)? + p.len()..];
-        let end = rest
-            .find(|c: char| c == ':' || c == ' ' || c == ',')
-            .unwrap_or(rest.len());
+        let end = rest.find([':', ' ', ',']).unwrap_or(rest.len());
         Some(&rest[..end])
     })
 }
