@@ -4,8 +4,9 @@
 //! retention-deletion records, with which deletion first claims each sealed field erased.
 //!
 //! Owns: [`Walk`] (pure: fed decoded payloads and the disclosures the caller read),
-//! [`walk_log`] (the same over a log's public store and a [`DisclosureSource`]), and target
-//! matching ([`target_covers`]). Used by `logseal retention plan`, `retention apply` and the
+//! [`walk_log`] (the same over a log's public store and a [`DisclosureSource`]), target
+//! matching ([`target_covers`]), and [`DisclosurePairing`], which finds a record's
+//! disclosures by the commitments they open (check 7; `walk_log` still reads by leaf). Used by `logseal retention plan`, `retention apply` and the
 //! verifier's check 7. With a policy authority given, a retention-policy record by any other
 //! producer is not applied and is listed ([`Walk::unauthorised`]).
 //!

@@ -3,7 +3,8 @@
 //!
 //! Owns: the pass (entries read through the public store like the main pass; records that
 //! did not decode or were not authentic in check 3 left out), the comparison of each
-//! readable disclosure with its record's commitment, the audit of every missing disclosure
+//! readable disclosure with its record's commitment (disclosures found by the commitments
+//! they open, [`DisclosurePairing`]: a shift of leaves is one `retention-disclosure-shift`), the audit of every missing disclosure
 //! against the retention-deletion records (covered, lawful at its execution time, no hold),
 //! of every deletion against the disclosures still readable, the plan at the reference time
 //! (due, kept too long, held, conflicts, declared-rule findings), and the
@@ -39,10 +40,9 @@ use crate::tree::{self, TreeHashAlg};
 
 use crate::retention::walk::{DisclosurePairing, DisclosureShift, Paired};
 
-use super::report::SHIFT;
 use super::report::{
     Check, Finding, Findings, MAX_RETENTION_ITEMS, RetentionCounts, RetentionHeld,
-    RetentionOverdue, RetentionPolicyApplied, RetentionStatus,
+    RetentionOverdue, RetentionPolicyApplied, RetentionStatus, SHIFT,
 };
 use super::trust::Trust;
 
