@@ -357,7 +357,10 @@ pub fn render_with(r: &Report, view: &View) -> String {
             .flat_map(|c| c.findings.iter().copied())
             .collect()
     };
-    out.push_str(&root_cause_lines(&causes, grouped.len(), view.colour));
+    // Filters choose finding lines: a filtered view shows no root cause.
+    if !view.filtered() {
+        out.push_str(&root_cause_lines(&causes, grouped.len(), view));
+    }
     out.push_str(
         "  check  verdict                examined                violations  undetermined  \
          notices\n",
@@ -414,8 +417,9 @@ fn summary_counts(r: &Report) -> String {
 }
 
 /// The root causes, first (docs/CHECKS.md §Root causes): one line each, then the codes of
-/// the findings it explains; `grouped` of them are not repeated below.
-fn root_cause_lines(causes: &[verify::report::RootCause], grouped: usize, colour: bool) -> String {
+/// the findings it explains; `grouped` of them are not repeated below. `--summary` names
+/// each verdict without brackets (no finding line).
+fn root_cause_lines(causes: &[verify::report::RootCause], grouped: usize, view: &View) -> String {
     if causes.is_empty() {
         return String::new();
     }
@@ -430,10 +434,14 @@ fn root_cause_lines(causes: &[verify::report::RootCause], grouped: usize, colour
     };
     for c in causes {
         let codes: Vec<String> = c.codes.iter().map(|(k, n)| format!("{k} ×{n}")).collect();
+        let verdict = verdict_text(c.verdict.name(), Some(c.verdict), view.colour, 0);
+        let head = if view.summary {
+            format!("  {} ({verdict})", c.code)
+        } else {
+            format!("  [{verdict}] {}", c.code)
+        };
         out.push_str(&format!(
-            "  [{}] {}: {}\n      explains {}\n",
-            verdict_text(c.verdict.name(), Some(c.verdict), colour, 0),
-            c.code,
+            "{head}: {}\n      explains {}\n",
             c.message,
             codes.join(", ")
         ));
