@@ -24,14 +24,29 @@ fn demo() -> &'static Path {
     })
 }
 
-/// A fresh scratch directory for one test (replaced on each run).
-fn scratch(name: &str) -> PathBuf {
+/// A fresh scratch directory for one test, removed when the test ends.
+struct Scratch(PathBuf);
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+impl std::ops::Deref for Scratch {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+fn scratch(name: &str) -> Scratch {
     let d = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join("verify_rootcause_scratch")
         .join(name);
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
-    d
+    Scratch(d)
 }
 
 fn copy_dir(from: &Path, to: &Path) {
