@@ -36,7 +36,12 @@ fn filters_choose_lines_but_the_exit_status_counts_every_finding() {
     let o = run(&a, &[], dir.path());
     common::fails(&o, 1);
     let all = String::from_utf8(o.stdout).unwrap();
-    assert!(all.contains("[violated] checkpoint-inconsistent"), "{all}");
+    // The rewrite leads, as a root cause naming the finding it explains (docs/CHECKS.md).
+    assert!(
+        all.contains("[violated] history-rewritten: ")
+            && all.contains("explains checkpoint-inconsistent ×1"),
+        "{all}"
+    );
     // Only check 3's findings are shown (there are none): the rewrite still fails the run.
     let o = run(&a, &["--check", "3"], dir.path());
     common::fails(&o, 1);

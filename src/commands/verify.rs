@@ -8,6 +8,7 @@
 //! required check fully determined, 1 a violation or a required check not fully determined
 //! ([`Invalid`]), 2 could not run.
 
+use std::collections::HashSet;
 use std::io::IsTerminal;
 use std::path::Path;
 
@@ -222,9 +223,7 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<()> {
         progress,
     )?;
     if args.json {
-        let mut s = serde_json::to_string_pretty(&report)?;
-        s.push('\n');
-        files::print(&s)?;
+        files::print(&report.to_json()?)?;
     } else {
         let view = View {
             summary: args.summary,
@@ -346,6 +345,22 @@ pub fn render_with(r: &Report, view: &View) -> String {
             format!("; required check(s) {} not fully determined", numbers(&required))
         }
     ));
+    let causes = r.root_causes();
+    // Unfiltered, the findings a root cause explains are not repeated (a filter shows them),
+    // unless it explains only one.
+    let grouped: HashSet<usize> = if view.filtered() || view.summary {
+        HashSet::new()
+    } else {
+        causes
+            .iter()
+            .filter(|c| c.findings.len() > 1)
+            .flat_map(|c| c.findings.iter().copied())
+            .collect()
+    };
+    // Filters choose finding lines: a filtered view shows no root cause.
+    if !view.filtered() {
+        out.push_str(&root_cause_lines(&causes, grouped.len(), view));
+    }
     out.push_str(
         "  check  verdict                examined                violations  undetermined  \
          notices\n",
@@ -375,7 +390,7 @@ pub fn render_with(r: &Report, view: &View) -> String {
     if view.summary {
         out.push_str(&summary_counts(r));
     } else {
-        out.push_str(&finding_lines(r, view));
+        out.push_str(&finding_lines(r, view, &grouped));
     }
     if let Some(rs) = &r.retention {
         out.push_str(&retention_section(rs));
@@ -401,12 +416,50 @@ fn summary_counts(r: &Report) -> String {
     out
 }
 
+/// The root causes, first (docs/CHECKS.md §Root causes): one line each, then the codes of
+/// the findings it explains; `grouped` of them are not repeated below. `--summary` names
+/// each verdict without brackets (no finding line).
+fn root_cause_lines(causes: &[verify::report::RootCause], grouped: usize, view: &View) -> String {
+    if causes.is_empty() {
+        return String::new();
+    }
+    let mut out = if grouped > 0 {
+        format!(
+            "root causes ({}; the {grouped} finding(s) they explain are not repeated below: \
+             --code CODE or --json lists them):\n",
+            causes.len()
+        )
+    } else {
+        format!("root causes ({}):\n", causes.len())
+    };
+    for c in causes {
+        let codes: Vec<String> = c.codes.iter().map(|(k, n)| format!("{k} ×{n}")).collect();
+        let verdict = verdict_text(c.verdict.name(), Some(c.verdict), view.colour, 0);
+        let head = if view.summary {
+            format!("  {} ({verdict})", c.code)
+        } else {
+            format!("  [{verdict}] {}", c.code)
+        };
+        out.push_str(&format!(
+            "{head}: {}\n      explains {}\n",
+            c.message,
+            codes.join(", ")
+        ));
+    }
+    out.push('\n');
+    out
+}
+
 /// The finding lines `view` shows, grouped by check, each with its record's own time.
-fn finding_lines(r: &Report, view: &View) -> String {
+/// Unfiltered, the findings a root cause explains are not repeated (a filter shows them).
+fn finding_lines(r: &Report, view: &View, grouped: &HashSet<usize>) -> String {
     let mut out = String::new();
     let mut current = None;
     let mut hidden = 0u64;
-    for f in &r.findings {
+    for (i, f) in r.findings.iter().enumerate() {
+        if grouped.contains(&i) {
+            continue;
+        }
         if !view.shows(f) {
             hidden += 1;
             continue;
@@ -439,8 +492,14 @@ fn finding_lines(r: &Report, view: &View) -> String {
             loc.join(", "),
             f.message
         ));
-        if let (Some(e), Some(found)) = (&f.expected, &f.found) {
-            out.push_str(&format!("      expected: {e}\n      found:    {found}\n"));
+        match (&f.expected, &f.found) {
+            (Some(e), Some(found)) if e.chars().count() + found.chars().count() <= SHORT => {
+                out.push_str(&format!("      expected: {e}; found: {found}\n"));
+            }
+            (Some(e), Some(found)) => {
+                out.push_str(&format!("      expected: {e}\n      found:    {found}\n"));
+            }
+            _ => {}
         }
     }
     for (code, c) in &r.counts {
@@ -459,6 +518,9 @@ fn finding_lines(r: &Report, view: &View) -> String {
     }
     out
 }
+
+/// Evidence this short (expected and found together, in characters) is shown on one line.
+const SHORT: usize = 60;
 
 /// The provenance: tool, origin, reference time, anchors, required and unrun checks.
 fn provenance_section(r: &Report) -> String {

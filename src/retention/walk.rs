@@ -4,8 +4,9 @@
 //! retention-deletion records, with which deletion first claims each sealed field erased.
 //!
 //! Owns: [`Walk`] (pure: fed decoded payloads and the disclosures the caller read),
-//! [`walk_log`] (the same over a log's public store and a [`DisclosureSource`]), and target
-//! matching ([`target_covers`]). Used by `logseal retention plan`, `retention apply` and the
+//! [`walk_log`] (the same over a log's public store and a [`DisclosureSource`]), target
+//! matching ([`target_covers`]), and [`DisclosurePairing`], which finds a record's
+//! disclosures by the commitments they open (check 7; `walk_log` still reads by leaf). Used by `logseal retention plan`, `retention apply` and the
 //! verifier's check 7. With a policy authority given, a retention-policy record by any other
 //! producer is not applied and is listed ([`Walk::unauthorised`]).
 //!
@@ -739,6 +740,178 @@ pub fn walk_log(
     }
 }
 
+/// Stored leaves probed on each side of the expected one when nothing stored under it opens
+/// a record's commitments ([`DisclosurePairing`]).
+pub const SHIFT_PROBE: u64 = 16;
+/// Probe reads a whole pass may spend (a vault scrambled at random must not cost 2 ×
+/// [`SHIFT_PROBE`] reads per record).
+pub const SHIFT_PROBE_BUDGET: u64 = 4096;
+/// Orphaned stored leaves named per [`DisclosureShift`].
+const FIRST_ORPHANS: usize = 5;
+
+/// The disclosures found for one record by [`DisclosurePairing::pair`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Paired {
+    /// Disclosures that open one of the record's commitments, wherever they were stored.
+    pub present: Vec<Disclosure>,
+    /// Disclosures stored under the record's leaf that open none of its commitments and no
+    /// shift explains (each is a mismatch).
+    pub foreign: Vec<Disclosure>,
+}
+
+/// Disclosures stored under other leaves than their records': from `from_leaf` on, the
+/// disclosures of the record at leaf `l` are stored under leaf `l + offset`. Records removed
+/// from the log (or inserted into it) after their disclosures were stored shift every later
+/// record's disclosures by as many leaves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisclosureShift {
+    /// The first record found shifted, and its `producer#seq`.
+    pub from_leaf: u64,
+    pub record: (ProducerId, u64),
+    /// Stored leaf = record leaf + `offset`.
+    pub offset: i64,
+    /// The last record leaf paired under this shift.
+    pub last_leaf: u64,
+    /// Records whose disclosures were found under the shifted leaf.
+    pub records: u64,
+    /// Disclosures stored under leaves the shift passes over, opening no record near them
+    /// (those of a removed record), and the first of those stored leaves.
+    pub orphaned: u64,
+    pub orphaned_at: Vec<u64>,
+}
+
+/// Finds a record's disclosures by the commitments they open (docs/RETENTION.md): under the
+/// record's own leaf, or — when nothing stored there opens the record's commitments — under
+/// a nearby leaf ([`SHIFT_PROBE`] each side), from which on the records that follow are
+/// looked up at the same shift. A disclosure is paired with a record only when it opens
+/// that record's commitment: a shift never makes data that belongs to another record count
+/// as this one's. Stored disclosures read and paired with no record are returned as
+/// `foreign` or counted in the shift ([`DisclosureShift::orphaned`]), never dropped.
+pub struct DisclosurePairing<'a> {
+    source: &'a dyn DisclosureSource,
+    offset: i64,
+    budget: u64,
+    shifts: Vec<DisclosureShift>,
+    /// Stored leaves a forward shift passed over, not (yet) paired with a record: the shift
+    /// they belong to, and how many disclosures they hold.
+    passed: BTreeMap<u64, (usize, u64)>,
+}
+
+impl<'a> DisclosurePairing<'a> {
+    pub fn new(source: &'a dyn DisclosureSource) -> Self {
+        DisclosurePairing {
+            source,
+            offset: 0,
+            budget: SHIFT_PROBE_BUDGET,
+            shifts: Vec::new(),
+            passed: BTreeMap::new(),
+        }
+    }
+
+    /// The shifts found, in leaf order, with the disclosures each passed over that no record
+    /// was paired with.
+    pub fn finish(mut self) -> Vec<DisclosureShift> {
+        for (stored, (shift, n)) in std::mem::take(&mut self.passed) {
+            if let Some(s) = self.shifts.get_mut(shift) {
+                s.orphaned += n;
+                if s.orphaned_at.len() < FIRST_ORPHANS {
+                    s.orphaned_at.push(stored);
+                }
+            }
+        }
+        self.shifts
+    }
+
+    fn read(&self, stored: i64) -> Result<Vec<Disclosure>, String> {
+        match u64::try_from(stored) {
+            Ok(l) => self.source.readable(l),
+            Err(_) => Ok(Vec::new()),
+        }
+    }
+
+    /// The disclosures of the record `p` at `leaf` (leaves increasing, records with sealed
+    /// fields only). `Err`: the private part cannot be read.
+    pub fn pair(&mut self, leaf: u64, p: &Payload) -> Result<Paired, String> {
+        let opens = |d: &Disclosure| p.commitment(&d.path) == Some(&d.commitment());
+        let expected = leaf as i64 + self.offset;
+        let stored = self.read(expected)?;
+        let (own, other): (Vec<Disclosure>, Vec<Disclosure>) = stored.into_iter().partition(opens);
+        if other.is_empty() || !own.is_empty() {
+            if !own.is_empty() {
+                self.passed.remove(&(expected as u64));
+            }
+            if !own.is_empty()
+                && self.offset != 0
+                && let Some(s) = self.shifts.last_mut()
+            {
+                s.records += 1;
+                s.last_leaf = leaf;
+            }
+            return Ok(Paired {
+                present: own,
+                foreign: other,
+            });
+        }
+        // Nothing stored under the expected leaf opens this record: look near it.
+        let Some((offset, found)) = self.probe(leaf, p)? else {
+            return Ok(Paired {
+                present: Vec::new(),
+                foreign: other,
+            });
+        };
+        // Back at the records' own leaves: the shift before ends here, no new one starts.
+        if offset != 0 {
+            self.shifts.push(DisclosureShift {
+                from_leaf: leaf,
+                record: (p.producer.clone(), p.seq),
+                offset,
+                last_leaf: leaf,
+                records: 1,
+                orphaned: 0,
+                orphaned_at: Vec::new(),
+            });
+        }
+        // Moving forward, the stored leaves the shift passes over hold disclosures no record
+        // at them opened: orphans, unless a later record is paired from them.
+        if offset > self.offset {
+            let shift = self.shifts.len().saturating_sub(1);
+            self.passed
+                .insert(expected as u64, (shift, other.len() as u64));
+            for s in expected + 1..leaf as i64 + offset {
+                let n = self.read(s)?.len() as u64;
+                if n > 0 {
+                    self.passed.insert(s as u64, (shift, n));
+                }
+            }
+        }
+        self.offset = offset;
+        self.passed.remove(&((leaf as i64 + offset) as u64));
+        Ok(Paired {
+            present: found,
+            foreign: Vec::new(),
+        })
+    }
+
+    /// The nearest offset (within [`SHIFT_PROBE`] of the current one) under which stored
+    /// disclosures open `p`'s commitments, with those disclosures.
+    fn probe(&mut self, leaf: u64, p: &Payload) -> Result<Option<(i64, Vec<Disclosure>)>, String> {
+        let opens = |d: &Disclosure| p.commitment(&d.path) == Some(&d.commitment());
+        for d in 1..=SHIFT_PROBE as i64 {
+            for offset in [self.offset + d, self.offset - d] {
+                if self.budget == 0 {
+                    return Ok(None);
+                }
+                self.budget -= 1;
+                let stored = self.read(leaf as i64 + offset)?;
+                if !stored.is_empty() && stored.iter().all(opens) {
+                    return Ok(Some((offset, stored)));
+                }
+            }
+        }
+        Ok(None)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1120,5 +1293,125 @@ mod tests {
         let t = target(RangeType::Leaf, None, 10, 10, &["recipients.1"]);
         assert!(target_covers(&t, 10, &other, 0, &path("recipients.1")));
         assert!(!target_covers(&t, 10, &other, 0, &path("recipients.2")));
+    }
+
+    mod pairing {
+        use super::*;
+        use crate::record::sealed::SealedValue;
+
+        /// Stored disclosures by stored leaf.
+        struct Vault(BTreeMap<u64, Vec<Disclosure>>);
+
+        impl DisclosureSource for Vault {
+            fn readable(&self, leaf: u64) -> Result<Vec<Disclosure>, String> {
+                Ok(self.0.get(&leaf).cloned().unwrap_or_default())
+            }
+        }
+
+        fn disclosure(n: u64) -> Disclosure {
+            Disclosure {
+                salt: [n as u8; 16],
+                path: FieldPath::parse("subject").unwrap(),
+                value: SealedValue::Text(format!("subject {n}")),
+            }
+        }
+
+        /// Record `n` (seq `n`), sealing the value `disclosure(n)` opens.
+        fn record(n: u64) -> Payload {
+            let mut p = access("query-frontend", n, &[]);
+            p.sealed = vec![(
+                FieldPath::parse("subject").unwrap(),
+                disclosure(n).commitment(),
+            )];
+            p
+        }
+
+        /// Pair records `records` at leaves 0.. with `vault`.
+        fn pair_all(vault: &Vault, records: &[u64]) -> (Vec<Paired>, Vec<DisclosureShift>) {
+            let mut pairing = DisclosurePairing::new(vault);
+            let paired = records
+                .iter()
+                .enumerate()
+                .map(|(leaf, &n)| pairing.pair(leaf as u64, &record(n)).unwrap())
+                .collect();
+            (paired, pairing.finish())
+        }
+
+        fn stored(records: impl IntoIterator<Item = u64>) -> Vault {
+            Vault(
+                records
+                    .into_iter()
+                    .enumerate()
+                    .map(|(leaf, n)| (leaf as u64, vec![disclosure(n)]))
+                    .collect(),
+            )
+        }
+
+        #[test]
+        fn a_removed_record_is_one_shift_and_every_record_keeps_its_own() {
+            // Stored for records 0..10; record 4 removed from the log afterwards.
+            let vault = stored(0..10);
+            let log: Vec<u64> = (0..10).filter(|&n| n != 4).collect();
+            let (paired, shifts) = pair_all(&vault, &log);
+            for (p, n) in paired.iter().zip(&log) {
+                assert_eq!(p.present, vec![disclosure(*n)], "record {n}");
+                assert!(p.foreign.is_empty(), "record {n}");
+            }
+            assert_eq!(shifts.len(), 1);
+            let s = &shifts[0];
+            assert_eq!(
+                (s.from_leaf, s.offset, s.records, s.last_leaf),
+                (4, 1, 5, 8)
+            );
+            // The removed record's disclosure, stored under leaf 4, is counted, not dropped.
+            assert_eq!((s.orphaned, s.orphaned_at.clone()), (1, vec![4]));
+        }
+
+        #[test]
+        fn an_inserted_record_shifts_the_other_way() {
+            // Record 99 (never stored) inserted at leaf 3.
+            let vault = stored(0..6);
+            let (paired, shifts) = pair_all(&vault, &[0, 1, 2, 99, 3, 4, 5]);
+            // The inserted record's leaf holds record 3's disclosure: a mismatch there.
+            assert_eq!(paired[3].foreign, vec![disclosure(3)]);
+            for (k, n) in [(4, 3), (5, 4), (6, 5)] {
+                assert_eq!(paired[k].present, vec![disclosure(n)], "record {n}");
+            }
+            assert_eq!(shifts.len(), 1);
+            assert_eq!((shifts[0].from_leaf, shifts[0].offset), (4, -1));
+        }
+
+        #[test]
+        fn swapped_disclosures_are_found_by_commitment_and_never_given_to_another_record() {
+            // Leaves 2 and 5 hold each other's disclosures; leaf 7 an altered one.
+            let mut vault = stored(0..10);
+            vault.0.insert(2, vec![disclosure(5)]);
+            vault.0.insert(5, vec![disclosure(2)]);
+            let mut altered = disclosure(7);
+            altered.value = SealedValue::Text("altered".into());
+            vault.0.insert(7, vec![altered.clone()]);
+            let (paired, shifts) = pair_all(&vault, &(0..10).collect::<Vec<_>>());
+            for n in [0, 1, 2, 3, 4, 5, 6, 8, 9] {
+                assert_eq!(paired[n].present, vec![disclosure(n as u64)], "record {n}");
+            }
+            // Both moves are reported: record 2's under leaf 5, record 5's under leaf 2.
+            let moves: Vec<(u64, i64, u64)> = shifts
+                .iter()
+                .map(|s| (s.from_leaf, s.offset, s.records))
+                .collect();
+            assert_eq!(moves, vec![(2, 3, 1), (5, -3, 1)]);
+            // The altered one opens nothing: a mismatch, not paired.
+            assert!(paired[7].present.is_empty());
+            assert_eq!(paired[7].foreign, vec![altered]);
+        }
+
+        #[test]
+        fn an_erased_record_is_not_looked_for_elsewhere() {
+            let mut vault = stored(0..5);
+            vault.0.remove(&2);
+            let (paired, shifts) = pair_all(&vault, &[0, 1, 2, 3, 4]);
+            assert!(shifts.is_empty());
+            assert!(paired[2].present.is_empty() && paired[2].foreign.is_empty());
+        }
     }
 }

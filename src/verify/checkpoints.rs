@@ -6,6 +6,7 @@
 use crate::checkpoint::{Checkpoint, CheckpointError, verify_cosignature};
 use crate::log::LogReader;
 use crate::note::{self, NoteVerifier};
+use crate::record::types::Timestamp;
 use crate::store::StoreError;
 use crate::tree::Hash;
 
@@ -37,6 +38,11 @@ pub(crate) struct Unproven {
 }
 
 const C: Check = Check::Checkpoints;
+
+/// A log time (seconds since the epoch, from the input) as RFC 3339 UTC, as findings name it.
+pub(crate) fn log_time(secs: u64) -> String {
+    Timestamp(secs.saturating_mul(1000)).to_rfc3339()
+}
 
 fn error_code(e: &CheckpointError) -> &'static str {
     match e {
@@ -210,23 +216,30 @@ pub(crate) fn check(
                 C,
                 "checkpoint-inconsistent",
                 format!(
-                    "the log shrank: the auditor verified a checkpoint of size {}, the log now \
-                     publishes size {}",
-                    seen.size, published.size
+                    "the log shrank: the auditor verified a checkpoint of size {} (log time {}), \
+                     the log now publishes size {}",
+                    seen.size,
+                    log_time(seen.log_time),
+                    published.size
                 ),
-            )));
+            )
+            .checkpoint_size(seen.size)));
         } else if seen.size == published.size {
             if seen.root.0 != published.root {
                 inconsistent.push(seen.size);
-                out.push(evidence(Finding::violated(
-                    C,
-                    "checkpoint-inconsistent",
-                    format!(
-                        "two different trees of size {}: history was rewritten since the \
+                out.push(evidence(
+                    Finding::violated(
+                        C,
+                        "checkpoint-inconsistent",
+                        format!(
+                            "two different trees of size {}: history was rewritten since the \
                          auditor's checkpoint (log time {})",
-                        seen.size, seen.log_time
-                    ),
-                )));
+                            seen.size,
+                            log_time(seen.log_time)
+                        ),
+                    )
+                    .checkpoint_size(seen.size),
+                ));
             }
         } else if seen.size > 0 {
             let result = reader
@@ -294,7 +307,9 @@ pub(crate) fn classify(
             "the entries give another root at size {}: history was rewritten since the \
              auditor's checkpoint (log time {}); the consistency proof read from the tiles \
              fails too: {}",
-            u.size, u.log_time, u.reason
+            u.size,
+            log_time(u.log_time),
+            u.reason
         ),
         Some(_) if !reproduced => format!(
             "the consistency proof read from the tiles fails ({}); the entries reproduce the \
@@ -320,9 +335,12 @@ pub(crate) fn classify(
             format!(
                 "the tree of size {} is not an extension of the auditor's checkpoint of size {} \
                  (log time {}): {why}",
-                published.size, u.size, u.log_time
+                published.size,
+                u.size,
+                log_time(u.log_time)
             ),
         )
+        .checkpoint_size(u.size)
         .evidence(
             format!(
                 "a tree extending size {} with root {}",
@@ -352,9 +370,13 @@ pub(crate) fn undetermined(u: &Unproven, published: &Published) -> Finding {
              the auditor's checkpoint of size {} (log time {}) to the published tree of size {}, \
              read from the log's tiles, does not verify ({}); an incremental run does not read \
              the earlier entries, which alone tell corrupt tiles from a changed history",
-            u.size, u.log_time, published.size, u.reason
+            u.size,
+            log_time(u.log_time),
+            published.size,
+            u.reason
         ),
     )
+    .checkpoint_size(u.size)
     .evidence(
         format!(
             "a tree extending size {} with root {}",
@@ -392,13 +414,19 @@ pub(crate) fn check_times(
                 C,
                 "checkpoint-time-future",
                 format!(
-                    "the log's cosigned time of the checkpoint of size {} is {t}, later than the \
-                     reference time {at_secs} of this verification (--at): the log claims a time \
+                    "the log's cosigned time of the checkpoint of size {} is {}, later than the \
+                     reference time {} of this verification (--at): the log claims a time \
                      that has not come yet",
-                    published.size
+                    published.size,
+                    log_time(t),
+                    log_time(at_secs)
                 ),
             )
-            .evidence(format!("log time ≤ {at_secs}"), format!("log time {t}")),
+            .checkpoint_size(published.size)
+            .evidence(
+                format!("log time ≤ {}", log_time(at_secs)),
+                format!("log time {}", log_time(t)),
+            ),
         );
     }
     for w in known.windows(2) {
@@ -409,14 +437,17 @@ pub(crate) fn check_times(
                     C,
                     "checkpoint-time-order",
                     format!(
-                        "the checkpoint of size {large} has log time {t_large}, earlier than the \
-                         log time {t_small} of the smaller checkpoint of size {small}: the log's \
-                         times do not increase with its size"
+                        "the checkpoint of size {large} has log time {}, earlier than the log \
+                         time {} of the smaller checkpoint of size {small}: the log's times do \
+                         not increase with its size",
+                        log_time(t_large),
+                        log_time(t_small)
                     ),
                 )
+                .checkpoint_size(large)
                 .evidence(
-                    format!("size {large} at log time ≥ {t_small}"),
-                    format!("size {large} at log time {t_large}"),
+                    format!("size {large} at log time ≥ {}", log_time(t_small)),
+                    format!("size {large} at log time {}", log_time(t_large)),
                 ),
             );
         }

@@ -25,6 +25,8 @@ pub(crate) struct Entry {
     pub root: Hash,
     /// Where it was read, for findings.
     pub path: String,
+    /// The log's cosigned time (seconds).
+    pub log_time: u64,
 }
 
 /// Read the history entries of sizes in `from..=size` (`size`: the published size), and the
@@ -79,7 +81,10 @@ pub(crate) fn read(
                 C,
                 "checkpoint-history-key-unknown",
                 format!(
-                    "{} entries of the checkpoint history (sizes {first}..={last}) are signed by                      no log key of the trust file: they were signed under a key this trust file                      does not list; give the trust file the log key history (log_key_history)                      to check them",
+                    "{} entries of the checkpoint history (sizes {first}..={last}) are signed by \
+                     no log key of the trust file: they were signed under a key this trust file \
+                     does not list; give the trust file the log key history (log_key_history) \
+                     to check them",
                     unknown.len()
                 ),
             )
@@ -190,6 +195,7 @@ fn open(
                 size: n,
                 root: v.checkpoint.root,
                 path,
+                log_time: v.log_time,
             },
             bytes,
         )),
@@ -260,12 +266,15 @@ pub(crate) fn compare(
                     C,
                     "checkpoint-history-inconsistent",
                     format!(
-                        "{}: the log signed a checkpoint of size {} whose root is not the \
-                         published tree's root at that size: the log published a fork of its \
-                         own history",
-                        e.path, e.size
+                        "{}: the log signed a checkpoint of size {} (log time {}) whose root is \
+                         not the published tree's root at that size: the log published a fork \
+                         of its own history",
+                        e.path,
+                        e.size,
+                        super::checkpoints::log_time(e.log_time)
                     ),
                 )
+                .checkpoint_size(e.size)
                 .evidence(hex::encode(root), hex::encode(e.root)),
             ),
         }

@@ -9,6 +9,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+mod rootcause;
+pub use rootcause::{FIRST_ITEMS, RootCause, SHIFT, first_text, root_causes};
+
 /// Version of the JSON report's schema (`logseal verify --json`).
 pub const REPORT_FORMAT: u64 = 2;
 /// Findings kept per code; more are counted in [`CodeCount::suppressed`].
@@ -112,6 +115,10 @@ pub struct Finding {
     /// when the finding is about a record that decodes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time: Option<String>,
+    /// The tree size of the checkpoint the finding is about (check 1: a stored or published
+    /// checkpoint), so that one rewrite seen at many checkpoints groups into one root cause.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub size: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expected: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -129,6 +136,7 @@ impl Finding {
             producer: None,
             seq: None,
             time: None,
+            size: None,
             expected: None,
             found: None,
             message,
@@ -149,6 +157,12 @@ impl Finding {
 
     pub fn at(mut self, leaf: u64) -> Self {
         self.leaf = Some(leaf);
+        self
+    }
+
+    /// The finding is about the checkpoint of tree size `size`.
+    pub fn checkpoint_size(mut self, size: u64) -> Self {
+        self.size = Some(size);
         self
     }
 
@@ -267,6 +281,14 @@ pub struct Report {
     pub retention: Option<RetentionStatus>,
 }
 
+/// The JSON report: the report's own fields and its root causes.
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    #[serde(flatten)]
+    report: &'a Report,
+    root_causes: Vec<RootCause>,
+}
+
 /// Most items kept in each list of [`RetentionStatus`] (the counts are complete).
 pub const MAX_RETENTION_ITEMS: usize = MAX_FINDINGS_PER_CODE;
 
@@ -370,6 +392,22 @@ impl Report {
             .filter(|c| c.required && !c.determined)
             .map(|c| c.check)
             .collect()
+    }
+
+    /// The root causes of the findings (docs/CHECKS.md §Root causes).
+    pub fn root_causes(&self) -> Vec<RootCause> {
+        root_causes(self)
+    }
+
+    /// The JSON report (`logseal verify --json`): every field of the report, every finding,
+    /// and the root causes that group them.
+    pub fn to_json(&self) -> Result<String, serde_json::Error> {
+        let mut s = serde_json::to_string_pretty(&JsonReport {
+            report: self,
+            root_causes: self.root_causes(),
+        })?;
+        s.push('\n');
+        Ok(s)
     }
 
     /// Findings of one code (kept ones).

@@ -3,7 +3,8 @@
 //!
 //! Owns: the pass (entries read through the public store like the main pass; records that
 //! did not decode or were not authentic in check 3 left out), the comparison of each
-//! readable disclosure with its record's commitment, the audit of every missing disclosure
+//! readable disclosure with its record's commitment (disclosures found by the commitments
+//! they open, [`DisclosurePairing`]: a shift of leaves is one `retention-disclosure-shift`), the audit of every missing disclosure
 //! against the retention-deletion records (covered, lawful at its execution time, no hold),
 //! of every deletion against the disclosures still readable, the plan at the reference time
 //! (due, kept too long, held, conflicts, declared-rule findings), and the
@@ -37,9 +38,11 @@ use crate::store::ObjectStore;
 use crate::tiles::{self, EntryBundleId, TileId};
 use crate::tree::{self, TreeHashAlg};
 
+use crate::retention::walk::{DisclosurePairing, DisclosureShift, Paired};
+
 use super::report::{
     Check, Finding, Findings, MAX_RETENTION_ITEMS, RetentionCounts, RetentionHeld,
-    RetentionOverdue, RetentionPolicyApplied, RetentionStatus,
+    RetentionOverdue, RetentionPolicyApplied, RetentionStatus, SHIFT,
 };
 use super::trust::Trust;
 
@@ -277,6 +280,7 @@ fn walk_and_judge(
     out: &mut Findings,
 ) -> Result<RetentionStatus, String> {
     let mut walk = Walk::new(input.trust.retention_policy_authority.clone());
+    let mut pairing = DisclosurePairing::new(input.disclosures);
     let alg = input.trust.alg;
     let mut not_followed = 0u64;
     let mut edge = Edge {
@@ -311,10 +315,10 @@ fn walk_and_judge(
         for (leaf, hash, rec) in decoded {
             let Some(rec) = rec else { continue };
             let p = rec.payload();
-            let present: Vec<Disclosure> = if p.sealed.is_empty() {
-                Vec::new()
+            let paired = if p.sealed.is_empty() {
+                Paired::default()
             } else {
-                input.disclosures.readable(leaf).map_err(|e| {
+                pairing.pair(leaf, p).map_err(|e| {
                     format!(
                         "the log's private part (disclosures) cannot be read at leaf {leaf}: {e}"
                     )
@@ -325,6 +329,8 @@ fn walk_and_judge(
                 seq: p.seq,
                 leaf_hash: hash,
             };
+            let mut present = paired.present;
+            present.extend(paired.foreign);
             for d in &present {
                 if let Err(e) = p.check_disclosure(d) {
                     out.push(mismatch(leaf, &own, d, &e));
@@ -363,6 +369,9 @@ fn walk_and_judge(
         return Err("the entries it read are not the checkpoint's tree \
                     (tree-reread-root-mismatch): run a full verification"
             .into());
+    }
+    for shift in pairing.finish() {
+        out.push(shifted(&shift));
     }
     policies(&walk, out);
     let audit = deletions(&walk, input.at, input.grace, out);
@@ -479,6 +488,50 @@ fn mismatch(leaf: u64, r: &RecordRef, d: &Disclosure, e: &SealError) -> Finding 
         r,
     )
     .evidence(expected, found)
+}
+
+/// `retention-disclosure-shift`: one finding per shift, however many records it moves.
+fn shifted(s: &DisclosureShift) -> Finding {
+    let d = s.offset.unsigned_abs();
+    let (way, how) = if s.offset > 0 {
+        ("later", "removed from")
+    } else {
+        ("earlier", "inserted into")
+    };
+    let orphaned = if s.orphaned == 0 {
+        String::new()
+    } else {
+        format!(
+            "; {} disclosure(s) stored under leaf/leaves {}, which the shift passes over, open \
+             not the records at those leaves (a removed record's: still kept)",
+            s.orphaned,
+            s.orphaned_at
+                .iter()
+                .map(u64::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    Finding::violated(
+        Check::Retention,
+        SHIFT,
+        format!(
+            "from leaf {} on, the disclosures of {} record(s) (to leaf {}) are stored {d} \
+             leaf/leaves {way} than their records, found by the commitments they open: {d} \
+             record(s) were {how} the log before leaf {} after the disclosures were \
+             stored{orphaned}",
+            s.from_leaf, s.records, s.last_leaf, s.from_leaf
+        ),
+    )
+    .at(s.from_leaf)
+    .record(&s.record.0, s.record.1)
+    .evidence(
+        "the disclosures of each record stored under its own leaf",
+        format!(
+            "stored under leaf + {} from leaf {} ({} records)",
+            s.offset, s.from_leaf, s.records
+        ),
+    )
 }
 
 fn policies(walk: &Walk, out: &mut Findings) {
