@@ -162,13 +162,25 @@ pub fn to_vec<T: Encode<()>>(value: &T) -> Vec<u8> {
 
 fn decode_error(e: &minicbor::decode::Error, fallback: usize) -> CborError {
     let offset = e.position().unwrap_or(fallback);
-    // minicbor's Display appends its own position; keep only the message.
-    let message = e.to_string();
-    let message = match message.rfind(" at position") {
-        Some(i) => message[..i].to_string(),
-        None => message,
+    CborError::Decode {
+        offset,
+        message: without_position(&e.to_string(), e.position()),
+    }
+}
+
+/// minicbor's message without the position it writes after its first words
+/// (`decode error at position 47: unsupported version` → `decode error: unsupported
+/// version`): the offset is kept apart, and the message itself (which may say "at position"
+/// too) is kept whole.
+fn without_position(message: &str, position: Option<usize>) -> String {
+    let Some(p) = position else {
+        return message.to_string();
     };
-    CborError::Decode { offset, message }
+    let needle = format!(" at position {p}");
+    match message.find(&needle) {
+        Some(i) => format!("{}{}", &message[..i], &message[i + needle.len()..]),
+        None => message.to_string(),
+    }
 }
 
 /// Read one head at `off`: returns (major, argument, offset after the head), rejecting
@@ -283,6 +295,29 @@ fn item(b: &[u8], off: usize, depth: usize) -> Result<usize, CborError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decode_errors_keep_their_message_and_drop_only_the_position() {
+        assert_eq!(
+            without_position(
+                "decode error at position 47: unsupported version 2",
+                Some(47)
+            ),
+            "decode error: unsupported version 2"
+        );
+        assert_eq!(
+            without_position(
+                "decode error at position 6: character 'Q' at position 0 is not allowed",
+                Some(6)
+            ),
+            "decode error: character 'Q' at position 0 is not allowed"
+        );
+        assert_eq!(
+            without_position("end of input bytes at position 3", Some(3)),
+            "end of input bytes"
+        );
+        assert_eq!(without_position("decode error: x", None), "decode error: x");
+    }
 
     fn h(s: &str) -> Vec<u8> {
         hex::decode(s).unwrap()

@@ -2,8 +2,11 @@
 //!
 //! Owns: writing (and, with `--check`, comparing) what the library's generators produce —
 //! `testvectors/` ([`logseal::vectors::render_all`]), `man/` and `completions/`
-//! ([`logseal::cli::man`]), and the ready-made retention policies in `docs/policies/`
-//! ([`logseal::scenario::policy_files`]). It generates nothing itself. A file in one of these directories
+//! ([`logseal::cli::man`]), the ready-made retention policies in `docs/policies/`
+//! ([`logseal::scenario::policy_files`]), and the sections of `docs/FORMAT.md` between
+//! `<!-- BEGIN GENERATED: … -->` and `<!-- END GENERATED: … -->` (the record rules and the
+//! sealed fields of each kind, [`logseal::record::rules::splice_all`]; the rest of the file
+//! is kept as written). It generates nothing itself. A file in one of these directories
 //! that the generator no longer produces is stale too: it is removed, or reported by
 //! `--check`.
 //!
@@ -17,7 +20,8 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
-/// Generate test vectors, man pages, shell completions and ready-made policy files.
+/// Generate test vectors, man pages, shell completions, ready-made policy files and the
+/// generated sections of docs/FORMAT.md.
 #[derive(Debug, Parser)]
 #[command(name = "xtask", disable_help_subcommand = true)]
 struct Cli {
@@ -38,6 +42,8 @@ enum Task {
     Completions,
     /// docs/policies/*.json (one retention policy per named rule) and docs/policies/README.md
     Policies,
+    /// docs/FORMAT.md: the record rules and sealed-field sections, from the code's tables
+    Format,
     /// Everything above
     All,
 }
@@ -48,7 +54,17 @@ struct Output {
     files: Vec<(PathBuf, Vec<u8>)>,
 }
 
-fn generate(task: Task) -> anyhow::Result<Output> {
+/// docs/FORMAT.md as it is, with its generated sections rewritten.
+fn format_doc(root: &Path) -> anyhow::Result<(PathBuf, Vec<u8>)> {
+    use logseal::record::rules;
+    let path = root.join(rules::FORMAT_DOC);
+    let doc =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let out = rules::splice_all(&doc)?;
+    Ok((PathBuf::from(rules::FORMAT_DOC), out.into_bytes()))
+}
+
+fn generate(task: Task, root: &Path) -> anyhow::Result<Output> {
     use logseal::cli::man;
     let mut out = Output {
         dirs: Vec::new(),
@@ -73,6 +89,9 @@ fn generate(task: Task) -> anyhow::Result<Output> {
             logseal::scenario::policy_files().context("generating the ready-made policies")?,
         );
     }
+    if matches!(task, Task::Format | Task::All) {
+        out.files.push(format_doc(root)?);
+    }
     Ok(out)
 }
 
@@ -94,7 +113,7 @@ fn existing(root: &Path, dir: &str) -> anyhow::Result<BTreeSet<PathBuf>> {
 
 fn run(cli: &Cli) -> anyhow::Result<bool> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let out = generate(cli.task)?;
+    let out = generate(cli.task, root)?;
     let wanted: BTreeSet<PathBuf> = out.files.iter().map(|(p, _)| p.clone()).collect();
     let mut stale = Vec::new();
     for (rel, bytes) in &out.files {

@@ -419,7 +419,8 @@ mod tests {
         v["body"]["actor"].as_object_mut().unwrap().remove("user");
         assert_eq!(
             err(v),
-            "sealed.actor.user: required for a data-access record, but missing"
+            "sealed.actor.user: required for a data-access record, but missing \
+             (rule envelope.sealed-path-required)"
         );
 
         let mut v = sample();

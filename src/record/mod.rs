@@ -17,6 +17,7 @@
 pub mod json;
 pub mod kinds;
 pub mod payload;
+pub mod rules;
 pub mod sealed;
 pub mod text;
 pub mod types;

@@ -9,7 +9,8 @@
 use minicbor::{Decode, Decoder, Encode, Encoder};
 use serde::{Deserialize, Serialize};
 
-use super::kinds::{Body, Kind};
+use super::kinds::{Body, Kind, is_rule_ref};
+use super::rules::Violation;
 use super::sealed::{Commitment, Disclosure, FieldPath, SealError};
 use super::text::{Ident, ProducerId};
 use super::types::{Hash32, Id16, Timestamp};
@@ -78,20 +79,32 @@ pub struct EnvelopeJson {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum PayloadError {
-    #[error("prev: seq 0 starts a chain and must have an all-zero prev, found {found}")]
+    #[error(
+        "prev: seq 0 starts a chain and must have an all-zero prev, found {found} (rule envelope.chain-start-prev)"
+    )]
     PrevAtChainStart { found: Hash32 },
-    #[error("prev: seq {seq} continues a chain and cannot have an all-zero prev")]
+    #[error(
+        "prev: seq {seq} continues a chain and cannot have an all-zero prev (rule envelope.zero-prev-only-at-start)"
+    )]
     ZeroPrev { seq: u64 },
-    #[error("utc_offset_minutes: {found} is outside ±{MAX_UTC_OFFSET_MINUTES}")]
+    #[error(
+        "utc_offset_minutes: {found} is outside ±{MAX_UTC_OFFSET_MINUTES} (rule envelope.utc-offset-range)"
+    )]
     UtcOffset { found: i16 },
-    #[error("retention_rule: {found:?} is not of the form id@version")]
+    #[error(
+        "retention_rule: {found:?} is not of the form id@version (rule envelope.retention-rule-ref)"
+    )]
     RetentionRule { found: String },
-    #[error("sealed.{path}: not a sealed field of a {kind} record")]
+    #[error(
+        "sealed.{path}: not a sealed field of a {kind} record (rule envelope.sealed-path-allowed)"
+    )]
     UnknownSealedField { kind: Kind, path: FieldPath },
-    #[error("sealed.{pattern}: required for a {kind} record, but missing")]
+    #[error(
+        "sealed.{pattern}: required for a {kind} record, but missing (rule envelope.sealed-path-required)"
+    )]
     MissingSealedField { kind: Kind, pattern: String },
     #[error("body.{0}")]
-    Body(String),
+    Body(Violation),
 }
 
 impl PayloadError {
@@ -106,6 +119,19 @@ impl PayloadError {
             PayloadError::UnknownSealedField { .. } => "payload-unknown-sealed-field",
             PayloadError::MissingSealedField { .. } => "payload-missing-sealed-field",
             PayloadError::Body(_) => "payload-body",
+        }
+    }
+
+    /// The id of the rule of [`super::rules::RULES`] the payload breaks.
+    pub fn rule(&self) -> &'static str {
+        match self {
+            PayloadError::PrevAtChainStart { .. } => "envelope.chain-start-prev",
+            PayloadError::ZeroPrev { .. } => "envelope.zero-prev-only-at-start",
+            PayloadError::UtcOffset { .. } => "envelope.utc-offset-range",
+            PayloadError::RetentionRule { .. } => "envelope.retention-rule-ref",
+            PayloadError::UnknownSealedField { .. } => "envelope.sealed-path-allowed",
+            PayloadError::MissingSealedField { .. } => "envelope.sealed-path-required",
+            PayloadError::Body(v) => v.rule,
         }
     }
 }
@@ -135,12 +161,12 @@ impl Payload {
         {
             return Err(PayloadError::UtcOffset { found: o });
         }
-        if let Some(r) = &self.retention_rule {
-            let s = r.as_str();
-            let ok = matches!(s.split_once('@'), Some((id, v)) if !id.is_empty() && !v.is_empty() && !v.contains('@'));
-            if !ok {
-                return Err(PayloadError::RetentionRule { found: s.into() });
-            }
+        if let Some(r) = &self.retention_rule
+            && !is_rule_ref(r.as_str())
+        {
+            return Err(PayloadError::RetentionRule {
+                found: r.as_str().into(),
+            });
         }
         let kind = self.kind();
         let specs = kind.sealed_specs();
@@ -334,7 +360,10 @@ impl<'b, C> Decode<'b, C> for Payload {
             let at = d.position();
             let key = d.u64()?;
             if key as usize >= FIELD_NAMES.len() {
-                return Err(Error::message(format!("payload: unknown field key {key}")).at(at));
+                return Err(Error::message(format!(
+                    "payload: unknown field key {key} (rule envelope.known-keys)"
+                ))
+                .at(at));
             }
             if last.is_some_and(|l| l >= key) {
                 return Err(Error::message(format!(
@@ -359,7 +388,7 @@ impl<'b, C> Decode<'b, C> for Payload {
                     let v = d.u64().map_err(ctx)?;
                     if v != VERSION {
                         return Err(Error::message(format!(
-                            "payload: unsupported version {v} (this is version {VERSION})"
+                            "payload: unsupported version {v} (this is version {VERSION}) (rule envelope.version)"
                         ))
                         .at(at));
                     }
@@ -391,7 +420,9 @@ impl<'b, C> Decode<'b, C> for Payload {
                         let path = d.decode::<FieldPath>()?;
                         let cat = d.position();
                         let c: Commitment = d.bytes()?.try_into().map_err(|_| {
-                            Error::message(format!("sealed.{path}: a commitment is 32 bytes"))
+                            Error::message(format!(
+                                "sealed.{path}: a commitment is 32 bytes (rule envelope.commitment-size)"
+                            ))
                                 .at(cat)
                         })?;
                         v.push((path, c));
@@ -403,7 +434,7 @@ impl<'b, C> Decode<'b, C> for Payload {
         for k in REQUIRED {
             if !seen[k as usize] {
                 return Err(Error::message(format!(
-                    "payload: missing required field {} (key {k})",
+                    "payload: missing required field {} (key {k}) (rule envelope.required-keys)",
                     FIELD_NAMES[k as usize]
                 ))
                 .at(start));

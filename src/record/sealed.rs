@@ -138,7 +138,7 @@ impl<'b, C> Decode<'b, C> for FieldPath {
             .ok_or_else(|| minicbor::decode::Error::message("indefinite path").at(at))?;
         if n == 0 || n > MAX_PATH_LEN as u64 {
             return Err(minicbor::decode::Error::message(format!(
-                "field path must have 1 to {MAX_PATH_LEN} elements, found {n}"
+                "field path must have 1 to {MAX_PATH_LEN} elements, found {n} (rule sealed.path-form)"
             ))
             .at(at));
         }
@@ -178,7 +178,10 @@ impl SealedValue {
             (ValueClass::IdentifierList, SealedValue::List(items)) => {
                 if items.len() > MAX_LIST_LEN {
                     return Err(SealError::BadValue {
-                        reason: format!("list of {} items exceeds {MAX_LIST_LEN}", items.len()),
+                        reason: format!(
+                            "list of {} items exceeds {MAX_LIST_LEN} (rule sealed.list-length)",
+                            items.len()
+                        ),
                     });
                 }
                 for (i, v) in items.iter().enumerate() {
@@ -190,7 +193,9 @@ impl SealedValue {
                         }
                         _ => {
                             return Err(SealError::BadValue {
-                                reason: format!("item {i}: expected text"),
+                                reason: format!(
+                                    "item {i}: expected text (rule sealed.value-class)"
+                                ),
                             });
                         }
                     }
@@ -198,7 +203,11 @@ impl SealedValue {
                 Ok(())
             }
             (class, v) => Err(SealError::BadValue {
-                reason: format!("expected {}, found {}", class.name(), v.type_name()),
+                reason: format!(
+                    "expected {}, found {} (rule sealed.value-class)",
+                    class.name(),
+                    v.type_name()
+                ),
             }),
         }
     }
@@ -261,7 +270,10 @@ fn decode_value(
                 .array()?
                 .ok_or_else(|| minicbor::decode::Error::message("indefinite list").at(at))?;
             if n > MAX_LIST_LEN as u64 {
-                return Err(minicbor::decode::Error::message("sealed list too long").at(at));
+                return Err(minicbor::decode::Error::message(format!(
+                    "sealed list longer than {MAX_LIST_LEN} items (rule sealed.list-length)"
+                ))
+                .at(at));
             }
             let mut v = Vec::with_capacity(n as usize);
             for _ in 0..n {
@@ -272,7 +284,7 @@ fn decode_value(
         t => {
             return Err(minicbor::decode::Error::message(format!(
                 "a sealed value must be text, bytes, an unsigned integer or a list of those, \
-                 found {t}"
+                 found {t} (rule sealed.value-class)"
             ))
             .at(at));
         }
@@ -369,7 +381,7 @@ impl Disclosure {
 #[non_exhaustive]
 pub enum SealError {
     #[error(
-        "bad field path {path:?}: names are [a-z0-9_]+ starting with a letter, indices decimal, 1 to {MAX_PATH_LEN} elements, starting with a name"
+        "bad field path {path:?}: names are [a-z0-9_]+ starting with a letter, indices decimal, 1 to {MAX_PATH_LEN} elements, starting with a name (rule sealed.path-form)"
     )]
     BadPath { path: String },
     #[error("bad sealed value: {reason}")]

@@ -17,23 +17,32 @@ pub const MAX_TEXT_CHARS: usize = 4096;
 /// Longest producer id, in bytes (ASCII only).
 pub const MAX_PRODUCER_ID_LEN: usize = 64;
 
+/// The Unicode version of the normalisation tables behind the NFC rule (docs/FORMAT.md §8):
+/// `unicode-normalization`'s, pinned by a test so that a dependency update that changes the
+/// tables (and so, for new characters, the verdict) is a visible format decision.
+pub const NFC_UNICODE_VERSION: (u8, u8, u8) = unicode_normalization::UNICODE_VERSION;
+
 /// Why a text value was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum TextError {
-    #[error("empty text")]
+    #[error("empty text (rule text.non-empty)")]
     Empty,
-    #[error("{found} characters, more than the limit of {max}")]
+    #[error("{found} characters, more than the limit of {max} (rule text.length)")]
     TooLong { found: usize, max: usize },
-    #[error("not in Unicode normalisation form C (NFC); normalise it before signing")]
+    #[error(
+        "not in Unicode normalisation form C (NFC); normalise it before signing (rule text.nfc)"
+    )]
     NotNfc,
-    #[error("control character U+{code:04X} at character {index}")]
+    #[error("control character U+{code:04X} at character {index} (rule text.no-control)")]
     Control { code: u32, index: usize },
-    #[error("bidirectional or invisible formatting character U+{code:04X} at character {index}")]
+    #[error(
+        "bidirectional or invisible formatting character U+{code:04X} at character {index} (rule text.no-bidi)"
+    )]
     Bidi { code: u32, index: usize },
     #[error(
         "character {ch:?} at position {index} is not allowed in a producer id \
-         (lowercase ASCII letters, digits, '-', '_', '.')"
+         (lowercase ASCII letters, digits, '-', '_', '.') (rule text.producer-id-chars)"
     )]
     ProducerIdChar { ch: char, index: usize },
 }
@@ -205,6 +214,18 @@ text_type!(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// docs/FORMAT.md §8.1 states the Unicode version of the NFC rule: a dependency update
+    /// that changes it must change the spec too (new characters change verdicts).
+    #[test]
+    fn nfc_tables_are_unicode_18_0_0_as_the_spec_says() {
+        assert_eq!(NFC_UNICODE_VERSION, (18, 0, 0));
+        let spec = include_str!("../../docs/FORMAT.md");
+        assert!(
+            spec.contains("Unicode 18.0.0"),
+            "docs/FORMAT.md §8.1 must name the NFC tables' Unicode version"
+        );
+    }
 
     #[test]
     fn identifiers() {

@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Kind, KindBody, MAX_CODES, SealedSpec, Seg, bounded, is_alpha2, unique};
 use crate::closed_enum;
+use crate::record::rules::Violation;
 use crate::record::sealed::ValueClass;
 use crate::record::text::Ident;
 use crate::record::types::{Hash32, RecordRef, Timestamp};
@@ -437,49 +438,84 @@ const SEALED: &[SealedSpec] = &[
 ];
 
 impl AccountSanction {
-    fn check_end(&self, field: &str, end: Option<Timestamp>, decided: bool) -> Result<(), String> {
+    fn check_end(
+        &self,
+        field: &str,
+        end: Option<Timestamp>,
+        decided: bool,
+    ) -> Result<(), Violation> {
         let Some(end) = end else { return Ok(()) };
         if !decided {
-            return Err(format!("{field}: set, but there is no matching decision"));
+            return Err(Violation::new(
+                "account-sanction.end-date-needs-decision",
+                format!("{field}: set, but there is no matching decision"),
+            ));
         }
         if end < self.application_date {
-            return Err(format!(
-                "{field}: {} is before application_date {}",
-                end.to_rfc3339(),
-                self.application_date.to_rfc3339()
+            return Err(Violation::new(
+                "account-sanction.end-date-after-application",
+                format!(
+                    "{field}: {} is before application_date {}",
+                    end.to_rfc3339(),
+                    self.application_date.to_rfc3339()
+                ),
             ));
         }
         Ok(())
     }
-}
 
-impl KindBody for AccountSanction {
-    const KIND: Kind = Kind::AccountSanction;
-    const SEALED: &'static [SealedSpec] = SEALED;
-
-    fn validate(&self) -> Result<(), String> {
-        if self.decision_visibility.is_empty()
-            && self.decision_monetary.is_none()
-            && self.decision_provision.is_none()
-            && self.decision_account.is_none()
-        {
-            return Err(
-                "decision_account: no decision at all (visibility, monetary, provision or account)"
-                    .into(),
-            );
-        }
-        unique("decision_visibility", &self.decision_visibility)?;
-        unique("services_affected", &self.services_affected)?;
-        bounded("services_affected", &self.services_affected, MAX_CODES)?;
-        unique("territorial_scope", &self.territorial_scope)?;
-        bounded("territorial_scope", &self.territorial_scope, MAX_CODES)?;
+    fn check_lists(&self) -> Result<(), Violation> {
+        unique(
+            "account-sanction.decision-visibility-unique",
+            "decision_visibility",
+            &self.decision_visibility,
+        )?;
+        let rule = "account-sanction.services-affected-list";
+        unique(rule, "services_affected", &self.services_affected)?;
+        bounded(
+            rule,
+            "services_affected",
+            &self.services_affected,
+            MAX_CODES,
+        )?;
+        let rule = "account-sanction.territorial-scope-list";
+        unique(rule, "territorial_scope", &self.territorial_scope)?;
+        bounded(
+            rule,
+            "territorial_scope",
+            &self.territorial_scope,
+            MAX_CODES,
+        )?;
         for (i, t) in self.territorial_scope.iter().enumerate() {
             if !is_alpha2(t.as_str()) {
-                return Err(format!(
-                    "territorial_scope.{i}: {t:?} is not an ISO 3166-1 alpha-2 code"
+                return Err(Violation::new(
+                    "account-sanction.territorial-scope-alpha2",
+                    format!("territorial_scope.{i}: {t:?} is not an ISO 3166-1 alpha-2 code"),
                 ));
             }
         }
+        let rule = "account-sanction.category-specification-list";
+        unique(rule, "category_specification", &self.category_specification)?;
+        bounded(
+            rule,
+            "category_specification",
+            &self.category_specification,
+            MAX_CODES,
+        )?;
+        if self.content_type.is_empty() {
+            return Err(Violation::new(
+                "account-sanction.content-type-non-empty",
+                "content_type: at least one content type is required",
+            ));
+        }
+        unique(
+            "account-sanction.content-type-unique",
+            "content_type",
+            &self.content_type,
+        )
+    }
+
+    fn check_end_dates(&self) -> Result<(), Violation> {
         self.check_end(
             "end_date_account_restriction",
             self.end_date_account_restriction,
@@ -499,112 +535,149 @@ impl KindBody for AccountSanction {
             "end_date_visibility_restriction",
             self.end_date_visibility_restriction,
             !self.decision_visibility.is_empty(),
-        )?;
-        match self.decision_ground {
-            DecisionGround::IllegalContent if self.illegal_content_legal_ground.is_none() => {
-                return Err(
-                    "illegal_content_legal_ground: required for DECISION_GROUND_ILLEGAL_CONTENT"
-                        .into(),
-                );
+        )
+    }
+
+    fn check_ground(&self) -> Result<(), Violation> {
+        let (rule, message) = match self.decision_ground {
+            DecisionGround::IllegalContent if self.illegal_content_legal_ground.is_none() => (
+                "account-sanction.illegal-needs-legal-ground",
+                "illegal_content_legal_ground: required for DECISION_GROUND_ILLEGAL_CONTENT",
+            ),
+            DecisionGround::IncompatibleContent if self.incompatible_content_ground.is_none() => (
+                "account-sanction.incompatible-needs-ground",
+                "incompatible_content_ground: required for DECISION_GROUND_INCOMPATIBLE_CONTENT",
+            ),
+            DecisionGround::IllegalContent if self.incompatible_content_ground.is_some() => (
+                "account-sanction.illegal-excludes-incompatible-ground",
+                "incompatible_content_ground: set, but decision_ground is DECISION_GROUND_ILLEGAL_CONTENT",
+            ),
+            DecisionGround::IncompatibleContent if self.terms_clause.is_none() => (
+                "account-sanction.incompatible-needs-terms-clause",
+                "terms_clause: required for DECISION_GROUND_INCOMPATIBLE_CONTENT (DSA 17(3)(e))",
+            ),
+            _ => return Ok(()),
+        };
+        Err(Violation::new(rule, message))
+    }
+
+    fn check_review(&self) -> Result<(), Violation> {
+        let Some(h) = &self.human_review else {
+            return Ok(());
+        };
+        if h.done {
+            let rule = "account-sanction.review-done-details";
+            for (name, missing) in [
+                ("time", h.time.is_none()),
+                ("outcome", h.outcome.is_none()),
+                ("qualification", h.qualification.is_none()),
+            ] {
+                if missing {
+                    return Err(Violation::new(
+                        rule,
+                        format!("human_review.{name}: required when the review was done"),
+                    ));
+                }
             }
-            DecisionGround::IncompatibleContent if self.incompatible_content_ground.is_none() => {
-                return Err("incompatible_content_ground: required for DECISION_GROUND_INCOMPATIBLE_CONTENT".into());
+            if self.automated_decision == AutomatedDecision::Fully {
+                return Err(Violation::new(
+                    "account-sanction.review-excludes-fully-automated",
+                    "human_review.done: true, but automated_decision is AUTOMATED_DECISION_FULLY",
+                ));
             }
-            DecisionGround::IllegalContent if self.incompatible_content_ground.is_some() => {
-                return Err("incompatible_content_ground: set, but decision_ground is DECISION_GROUND_ILLEGAL_CONTENT".into());
-            }
-            DecisionGround::IncompatibleContent if self.terms_clause.is_none() => {
-                return Err("terms_clause: required for DECISION_GROUND_INCOMPATIBLE_CONTENT (DSA 17(3)(e))".into());
-            }
-            _ => {}
-        }
-        unique("category_specification", &self.category_specification)?;
-        bounded(
-            "category_specification",
-            &self.category_specification,
-            MAX_CODES,
-        )?;
-        if self.content_type.is_empty() {
-            return Err("content_type: at least one content type is required".into());
-        }
-        unique("content_type", &self.content_type)?;
-        if let Some(d) = &self.detection {
-            validate_detection(d, self.automated_detection)?;
-        }
-        if let Some(h) = &self.human_review {
-            if h.done && h.time.is_none() {
-                return Err("human_review.time: required when the review was done".into());
-            }
-            if h.done && h.outcome.is_none() {
-                return Err("human_review.outcome: required when the review was done".into());
-            }
-            if h.done && h.qualification.is_none() {
-                return Err("human_review.qualification: required when the review was done".into());
-            }
-            if h.done && self.automated_decision == AutomatedDecision::Fully {
-                return Err(
-                    "human_review.done: true, but automated_decision is AUTOMATED_DECISION_FULLY"
-                        .into(),
-                );
-            }
-            if !h.done && (h.qualification.is_some() || h.time.is_some() || h.outcome.is_some()) {
-                return Err(
-                    "human_review.done: false, but qualification, time or outcome is set".into(),
-                );
-            }
+        } else if h.qualification.is_some() || h.time.is_some() || h.outcome.is_some() {
+            return Err(Violation::new(
+                "account-sanction.review-not-done-no-details",
+                "human_review.done: false, but qualification, time or outcome is set",
+            ));
         }
         Ok(())
     }
 }
 
-fn validate_detection(d: &Detection, automated_detection: bool) -> Result<(), String> {
+impl KindBody for AccountSanction {
+    const KIND: Kind = Kind::AccountSanction;
+    const SEALED: &'static [SealedSpec] = SEALED;
+
+    fn validate(&self) -> Result<(), Violation> {
+        if self.decision_visibility.is_empty()
+            && self.decision_monetary.is_none()
+            && self.decision_provision.is_none()
+            && self.decision_account.is_none()
+        {
+            return Err(Violation::new(
+                "account-sanction.some-decision",
+                "decision_account: no decision at all (visibility, monetary, provision or account)",
+            ));
+        }
+        self.check_lists()?;
+        self.check_end_dates()?;
+        self.check_ground()?;
+        if let Some(d) = &self.detection {
+            validate_detection(d, self.automated_detection)?;
+        }
+        self.check_review()
+    }
+}
+
+fn validate_detection(d: &Detection, automated_detection: bool) -> Result<(), Violation> {
     let hashing = matches!(
         d.method,
         DetectionMethod::CryptographicHash | DetectionMethod::PerceptualHash
     );
     if d.method != DetectionMethod::Notice && !automated_detection {
-        return Err(format!(
-            "automated_detection: false, but detection.method is {}",
-            d.method
+        return Err(Violation::new(
+            "account-sanction.detection-is-automated",
+            format!(
+                "automated_detection: false, but detection.method is {}",
+                d.method
+            ),
         ));
     }
-    match (hashing, d.hash_algorithm, &d.hash_list) {
-        (true, None, _) => {
-            return Err(format!(
-                "detection.hash_algorithm: required for {}",
-                d.method
-            ));
-        }
-        (true, _, None) => return Err(format!("detection.hash_list: required for {}", d.method)),
-        (false, Some(_), _) => {
-            return Err(format!(
-                "detection.hash_algorithm: not applicable to {}",
-                d.method
-            ));
-        }
-        (false, _, Some(_)) => {
-            return Err(format!(
-                "detection.hash_list: not applicable to {}",
-                d.method
-            ));
-        }
-        _ => {}
+    let (rule, message) = match (hashing, d.hash_algorithm, &d.hash_list) {
+        (true, None, _) => (
+            "account-sanction.hash-needs-algorithm",
+            format!("detection.hash_algorithm: required for {}", d.method),
+        ),
+        (true, _, None) => (
+            "account-sanction.hash-needs-list",
+            format!("detection.hash_list: required for {}", d.method),
+        ),
+        (false, Some(_), _) => (
+            "account-sanction.no-hash-no-algorithm",
+            format!("detection.hash_algorithm: not applicable to {}", d.method),
+        ),
+        (false, _, Some(_)) => (
+            "account-sanction.no-hash-no-list",
+            format!("detection.hash_list: not applicable to {}", d.method),
+        ),
+        _ => ("", String::new()),
+    };
+    if !rule.is_empty() {
+        return Err(Violation::new(rule, message));
     }
     if let Some(a) = d.hash_algorithm {
         let perceptual = d.method == DetectionMethod::PerceptualHash;
         if a.is_perceptual() != perceptual {
-            return Err(format!(
-                "detection.hash_algorithm: {a} is not a {} hash",
-                d.method
+            return Err(Violation::new(
+                "account-sanction.hash-algorithm-matches-method",
+                format!("detection.hash_algorithm: {a} is not a {} hash", d.method),
             ));
         }
     }
     if d.method != DetectionMethod::PerceptualHash {
+        let rule = "account-sanction.distance-only-perceptual";
         if d.perceptual_distance.is_some() {
-            return Err("detection.perceptual_distance: only for perceptual-hash".into());
+            return Err(Violation::new(
+                rule,
+                "detection.perceptual_distance: only for perceptual-hash",
+            ));
         }
         if d.threshold.is_some() {
-            return Err("detection.threshold: only for perceptual-hash".into());
+            return Err(Violation::new(
+                rule,
+                "detection.threshold: only for perceptual-hash",
+            ));
         }
     }
     Ok(())

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Kind, KindBody, SealedSpec, Seg};
 use crate::closed_enum;
+use crate::record::rules::Violation;
 use crate::record::sealed::ValueClass;
 use crate::record::text::Ident;
 use crate::record::types::{RecordRef, Timestamp};
@@ -54,13 +55,15 @@ impl KindBody for Appeal {
     const KIND: Kind = Kind::Appeal;
     const SEALED: &'static [SealedSpec] = SEALED;
 
-    fn validate(&self) -> Result<(), String> {
+    fn validate(&self) -> Result<(), Violation> {
         match (self.channel, &self.settlement_body) {
-            (AppealChannel::OutOfCourtBody, None) => {
-                Err("settlement_body: required for channel out-of-court-body".into())
-            }
-            (c, Some(_)) if c != AppealChannel::OutOfCourtBody => Err(format!(
-                "settlement_body: only for channel out-of-court-body, not {c}"
+            (AppealChannel::OutOfCourtBody, None) => Err(Violation::new(
+                "appeal.out-of-court-needs-body",
+                "settlement_body: required for channel out-of-court-body",
+            )),
+            (c, Some(_)) if c != AppealChannel::OutOfCourtBody => Err(Violation::new(
+                "appeal.body-only-out-of-court",
+                format!("settlement_body: only for channel out-of-court-body, not {c}"),
             )),
             _ => Ok(()),
         }

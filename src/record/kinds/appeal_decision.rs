@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Kind, KindBody, SealedSpec, Seg};
 use crate::closed_enum;
+use crate::record::rules::Violation;
 use crate::record::sealed::ValueClass;
 use crate::record::text::Ident;
 use crate::record::types::{RecordRef, Timestamp};
@@ -70,17 +71,24 @@ impl KindBody for AppealDecision {
     const KIND: Kind = Kind::AppealDecision;
     const SEALED: &'static [SealedSpec] = SEALED;
 
-    fn validate(&self) -> Result<(), String> {
+    fn validate(&self) -> Result<(), Violation> {
         if self.human_review && self.reviewer_qualification.is_none() {
-            return Err(
-                "reviewer_qualification: required when a person reviewed the appeal".into(),
-            );
+            return Err(Violation::new(
+                "appeal-decision.review-needs-qualification",
+                "reviewer_qualification: required when a person reviewed the appeal",
+            ));
         }
         if !self.human_review && self.reviewer_qualification.is_some() {
-            return Err("reviewer_qualification: set, but human_review is false".into());
+            return Err(Violation::new(
+                "appeal-decision.qualification-only-with-review",
+                "reviewer_qualification: set, but human_review is false",
+            ));
         }
         if self.outcome == AppealOutcome::Upheld && self.reinstated {
-            return Err("reinstated: true, but the sanction was upheld".into());
+            return Err(Violation::new(
+                "appeal-decision.upheld-not-reinstated",
+                "reinstated: true, but the sanction was upheld",
+            ));
         }
         Ok(())
     }

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Kind, KindBody, MAX_CODES, SealedSpec, Seg, bounded, non_empty, unique};
 use crate::closed_enum;
+use crate::record::rules::Violation;
 use crate::record::sealed::ValueClass;
 use crate::record::text::Ident;
 use crate::record::types::Timestamp;
@@ -71,33 +72,42 @@ impl KindBody for Authorisation {
     const KIND: Kind = Kind::Authorisation;
     const SEALED: &'static [SealedSpec] = SEALED;
 
-    fn validate(&self) -> Result<(), String> {
-        unique("legal_bases", &self.legal_bases)?;
-        bounded("legal_bases", &self.legal_bases, MAX_CODES)?;
+    fn validate(&self) -> Result<(), Violation> {
+        let rule = "authorisation.legal-bases-list";
+        unique(rule, "legal_bases", &self.legal_bases)?;
+        bounded(rule, "legal_bases", &self.legal_bases, MAX_CODES)?;
         match self.action {
             AuthorisationAction::Grant => {
-                non_empty("legal_bases", &self.legal_bases)?;
+                non_empty(
+                    "authorisation.grant-needs-legal-basis",
+                    "legal_bases",
+                    &self.legal_bases,
+                )?;
                 if let Some(until) = self.valid_until
                     && until <= self.valid_from
                 {
-                    return Err(format!(
-                        "valid_until: {} is not after valid_from {}",
-                        until.to_rfc3339(),
-                        self.valid_from.to_rfc3339()
+                    return Err(Violation::new(
+                        "authorisation.valid-until-after-from",
+                        format!(
+                            "valid_until: {} is not after valid_from {}",
+                            until.to_rfc3339(),
+                            self.valid_from.to_rfc3339()
+                        ),
                     ));
                 }
             }
             AuthorisationAction::Revoke => {
                 if !self.legal_bases.is_empty() {
-                    return Err(
-                        "legal_bases: a revocation ends the whole authorisation; list none".into(),
-                    );
+                    return Err(Violation::new(
+                        "authorisation.revoke-no-legal-bases",
+                        "legal_bases: a revocation ends the whole authorisation; list none",
+                    ));
                 }
                 if self.valid_until.is_some() {
-                    return Err(
-                        "valid_until: not for a revocation (valid_from is when it takes effect)"
-                            .into(),
-                    );
+                    return Err(Violation::new(
+                        "authorisation.revoke-no-valid-until",
+                        "valid_until: not for a revocation (valid_from is when it takes effect)",
+                    ));
                 }
             }
         }

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Kind, KindBody, MAX_SCOPE, SealedSpec, Seg, bounded, unique};
 use crate::closed_enum;
+use crate::record::rules::Violation;
 use crate::record::sealed::ValueClass;
 use crate::record::text::Ident;
 use crate::record::types::{RecordRef, Timestamp};
@@ -63,17 +64,18 @@ impl KindBody for CaseStatus {
     const KIND: Kind = Kind::CaseStatus;
     const SEALED: &'static [SealedSpec] = SEALED;
 
-    fn validate(&self) -> Result<(), String> {
-        bounded("scope", &self.scope, MAX_SCOPE)?;
-        unique("scope", &self.scope)?;
+    fn validate(&self) -> Result<(), Violation> {
+        let rule = "case-status.scope-list";
+        bounded(rule, "scope", &self.scope, MAX_SCOPE)?;
+        unique(rule, "scope", &self.scope)?;
         let complaint_event = matches!(
             self.event,
             CaseEvent::ComplaintPending | CaseEvent::ComplaintResolved
         );
         if self.complaint.is_some() && !complaint_event {
-            return Err(format!(
-                "complaint: only for a complaint event, not {}",
-                self.event
+            return Err(Violation::new(
+                "case-status.complaint-only-for-complaint-event",
+                format!("complaint: only for a complaint event, not {}", self.event),
             ));
         }
         Ok(())

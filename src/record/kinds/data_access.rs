@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Kind, KindBody, SealedSpec, Seg, is_alpha2, non_empty, unique};
 use crate::closed_enum;
+use crate::record::rules::Violation;
 use crate::record::sealed::ValueClass;
 use crate::record::text::Ident;
 use crate::record::types::Hash32;
@@ -154,20 +155,31 @@ impl KindBody for DataAccess {
     const KIND: Kind = Kind::DataAccess;
     const SEALED: &'static [SealedSpec] = SEALED;
 
-    fn validate(&self) -> Result<(), String> {
+    fn validate(&self) -> Result<(), Violation> {
         if let Some(c) = &self.destination_country {
             let s = c.as_str();
             if !is_alpha2(s) {
-                return Err(format!(
-                    "destination_country: {s:?} is not an ISO 3166-1 alpha-2 code"
+                return Err(Violation::new(
+                    "data-access.destination-country-alpha2",
+                    format!("destination_country: {s:?} is not an ISO 3166-1 alpha-2 code"),
                 ));
             }
         }
         if self.destination_country.is_some() && self.action != Action::Transfer {
-            return Err("destination_country: only a transfer has a destination country".into());
+            return Err(Violation::new(
+                "data-access.destination-only-for-transfer",
+                "destination_country: only a transfer has a destination country",
+            ));
         }
-        non_empty("data_categories", &self.data_categories)?;
-        unique("data_categories", &self.data_categories)?;
-        Ok(())
+        non_empty(
+            "data-access.data-categories-non-empty",
+            "data_categories",
+            &self.data_categories,
+        )?;
+        unique(
+            "data-access.data-categories-unique",
+            "data_categories",
+            &self.data_categories,
+        )
     }
 }

@@ -11,8 +11,9 @@
 use minicbor::{Decode, Encode};
 use serde::{Deserialize, Serialize};
 
-use super::{Kind, KindBody, SealedSpec};
+use super::{Kind, KindBody, SealedSpec, non_empty, unique};
 use crate::crypto::PublicKey;
+use crate::record::rules::Violation;
 use crate::record::text::ProducerId;
 use crate::record::types::Hash32;
 
@@ -36,16 +37,14 @@ impl KindBody for KeyRegistration {
     const KIND: Kind = Kind::KeyRegistration;
     const SEALED: &'static [SealedSpec] = &[];
 
-    fn validate(&self) -> Result<(), String> {
-        PublicKey::from_bytes(&self.public_key.0).map_err(|e| format!("public_key: {e}"))?;
-        if self.kinds.is_empty() {
-            return Err("kinds: a registration must allow at least one kind".into());
-        }
-        for (i, k) in self.kinds.iter().enumerate() {
-            if self.kinds[..i].contains(k) {
-                return Err(format!("kinds.{i}: {k} is listed twice"));
-            }
-        }
-        Ok(())
+    fn validate(&self) -> Result<(), Violation> {
+        PublicKey::from_bytes(&self.public_key.0).map_err(|e| {
+            Violation::new(
+                "key-registration.public-key-valid",
+                format!("public_key: {e}"),
+            )
+        })?;
+        non_empty("key-registration.kinds-non-empty", "kinds", &self.kinds)?;
+        unique("key-registration.kinds-unique", "kinds", &self.kinds)
     }
 }

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::{Kind, KindBody, SealedSpec};
 use crate::closed_enum;
 use crate::crypto::PublicKey;
+use crate::record::rules::Violation;
 use crate::record::text::ProducerId;
 use crate::record::types::{Hash32, Timestamp};
 
@@ -48,12 +49,20 @@ impl KindBody for KeyRevocation {
     const KIND: Kind = Kind::KeyRevocation;
     const SEALED: &'static [SealedSpec] = &[];
 
-    fn validate(&self) -> Result<(), String> {
-        PublicKey::from_bytes(&self.public_key.0).map_err(|e| format!("public_key: {e}"))?;
+    fn validate(&self) -> Result<(), Violation> {
+        PublicKey::from_bytes(&self.public_key.0).map_err(|e| {
+            Violation::new(
+                "key-revocation.public-key-valid",
+                format!("public_key: {e}"),
+            )
+        })?;
         if self.compromised_since.is_some() && self.reason != RevocationReason::Compromise {
-            return Err(format!(
-                "compromised_since: only for reason compromise, not {}",
-                self.reason
+            return Err(Violation::new(
+                "key-revocation.compromised-since-only-compromise",
+                format!(
+                    "compromised_since: only for reason compromise, not {}",
+                    self.reason
+                ),
             ));
         }
         Ok(())

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Kind, KindBody, MAX_SCOPE, SealedSpec, Seg, bounded, non_empty, unique};
 use crate::closed_enum;
+use crate::record::rules::Violation;
 use crate::record::sealed::ValueClass;
 use crate::record::text::Ident;
 use crate::record::types::{RecordRef, Timestamp};
@@ -65,25 +66,32 @@ impl KindBody for LegalHold {
     const KIND: Kind = Kind::LegalHold;
     const SEALED: &'static [SealedSpec] = SEALED;
 
-    fn validate(&self) -> Result<(), String> {
-        bounded("scope", &self.scope, MAX_SCOPE)?;
-        unique("scope", &self.scope)?;
+    fn validate(&self) -> Result<(), Violation> {
+        let rule = "legal-hold.scope-list";
+        bounded(rule, "scope", &self.scope, MAX_SCOPE)?;
+        unique(rule, "scope", &self.scope)?;
         match self.action {
             HoldAction::Set => {
-                non_empty("scope", &self.scope)?;
+                non_empty("legal-hold.set-needs-scope", "scope", &self.scope)?;
                 if self.set_by.is_some() {
-                    return Err("set_by: only a release names the record that set the hold".into());
+                    return Err(Violation::new(
+                        "legal-hold.set-by-only-release",
+                        "set_by: only a release names the record that set the hold",
+                    ));
                 }
             }
             HoldAction::Release => {
                 if self.set_by.is_none() {
-                    return Err(
-                        "set_by: a release must name the legal-hold record that set the hold"
-                            .into(),
-                    );
+                    return Err(Violation::new(
+                        "legal-hold.release-needs-set-by",
+                        "set_by: a release must name the legal-hold record that set the hold",
+                    ));
                 }
                 if self.until.is_some() {
-                    return Err("until: only a hold being set has an end date".into());
+                    return Err(Violation::new(
+                        "legal-hold.until-only-set",
+                        "until: only a hold being set has an end date",
+                    ));
                 }
             }
         }

@@ -11,6 +11,7 @@
 
 use minicbor::{Decode, Encode};
 
+use super::rules::Violation;
 use super::sealed::{FieldPath, PathElem, ValueClass};
 
 pub mod account_sanction;
@@ -100,8 +101,9 @@ pub trait KindBody:
     const KIND: Kind;
     /// The sealed fields this kind may carry.
     const SEALED: &'static [SealedSpec];
-    /// Checks that the types cannot express (cross-field rules); `Err` names the field.
-    fn validate(&self) -> Result<(), String> {
+    /// Checks that the types cannot express (cross-field rules); `Err` names the field and
+    /// the rule of [`super::rules::RULES`] it breaks.
+    fn validate(&self) -> Result<(), Violation> {
         Ok(())
     }
 }
@@ -207,7 +209,7 @@ macro_rules! kinds {
                 }
             }
 
-            pub fn validate(&self) -> Result<(), String> {
+            pub fn validate(&self) -> Result<(), Violation> {
                 match self {
                     $(Body::$variant(b) => b.validate(),)*
                 }
@@ -248,34 +250,46 @@ pub const MAX_CODES: usize = 64;
 /// Most records a scope (legal hold, case status) names explicitly.
 pub const MAX_SCOPE: usize = 512;
 
-/// `Err("<field>.<i>: … is listed twice")` for the first repeated entry.
+/// `Err("<field>.<i>: … is listed twice")` under `rule` for the first repeated entry.
 pub(crate) fn unique<T: PartialEq + std::fmt::Debug>(
+    rule: &'static str,
     field: &str,
     items: &[T],
-) -> Result<(), String> {
+) -> Result<(), Violation> {
     for (i, x) in items.iter().enumerate() {
         if items[..i].contains(x) {
-            return Err(format!("{field}.{i}: {x:?} is listed twice"));
+            return Err(Violation::new(
+                rule,
+                format!("{field}.{i}: {x:?} is listed twice"),
+            ));
         }
     }
     Ok(())
 }
 
-/// `Err("<field>: … more than the limit")` when the list is longer than `max`.
-pub(crate) fn bounded<T>(field: &str, items: &[T], max: usize) -> Result<(), String> {
+/// `Err("<field>: … more than the limit")` under `rule` when the list is longer than `max`.
+pub(crate) fn bounded<T>(
+    rule: &'static str,
+    field: &str,
+    items: &[T],
+    max: usize,
+) -> Result<(), Violation> {
     if items.len() > max {
-        return Err(format!(
-            "{field}: {} entries, more than the limit of {max}",
-            items.len()
+        return Err(Violation::new(
+            rule,
+            format!(
+                "{field}: {} entries, more than the limit of {max}",
+                items.len()
+            ),
         ));
     }
     Ok(())
 }
 
-/// `Err("<field>: must not be empty")` for an empty list.
-pub(crate) fn non_empty<T>(field: &str, items: &[T]) -> Result<(), String> {
+/// `Err("<field>: must not be empty")` under `rule` for an empty list.
+pub(crate) fn non_empty<T>(rule: &'static str, field: &str, items: &[T]) -> Result<(), Violation> {
     if items.is_empty() {
-        return Err(format!("{field}: must not be empty"));
+        return Err(Violation::new(rule, format!("{field}: must not be empty")));
     }
     Ok(())
 }
@@ -285,11 +299,21 @@ pub(crate) fn is_alpha2(s: &str) -> bool {
     s.len() == 2 && s.bytes().all(|b| b.is_ascii_uppercase())
 }
 
-/// Check a retention-rule reference `id@version` (as in the envelope's `retention_rule`).
-pub(crate) fn check_rule_ref(field: &str, s: &str) -> Result<(), String> {
-    match s.split_once('@') {
-        Some((id, v)) if !id.is_empty() && !v.is_empty() && !v.contains('@') => Ok(()),
-        _ => Err(format!("{field}: {s:?} is not of the form id@version")),
+/// Whether `s` is a retention-rule reference `id@version`: exactly one `@`, both sides
+/// non-empty (as in the envelope's `retention_rule`).
+pub(crate) fn is_rule_ref(s: &str) -> bool {
+    matches!(s.split_once('@'), Some((id, v)) if !id.is_empty() && !v.is_empty() && !v.contains('@'))
+}
+
+/// Check a retention-rule reference `id@version` under `rule`.
+pub(crate) fn check_rule_ref(rule: &'static str, field: &str, s: &str) -> Result<(), Violation> {
+    if is_rule_ref(s) {
+        Ok(())
+    } else {
+        Err(Violation::new(
+            rule,
+            format!("{field}: {s:?} is not of the form id@version"),
+        ))
     }
 }
 
@@ -315,7 +339,10 @@ impl<'b, C> Decode<'b, C> for Kind {
         let at = d.position();
         let code = d.u64()?;
         Kind::from_code(code).ok_or_else(|| {
-            minicbor::decode::Error::message(format!("unknown record kind {code}")).at(at)
+            minicbor::decode::Error::message(format!(
+                "unknown record kind {code} (rule enum.closed)"
+            ))
+            .at(at)
         })
     }
 }
@@ -329,8 +356,9 @@ impl serde::Serialize for Kind {
 impl<'de> serde::Deserialize<'de> for Kind {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        Kind::from_name(&s)
-            .ok_or_else(|| serde::de::Error::custom(format!("unknown record kind {s:?}")))
+        Kind::from_name(&s).ok_or_else(|| {
+            serde::de::Error::custom(format!("unknown record kind {s:?} (rule enum.closed)"))
+        })
     }
 }
 
@@ -399,7 +427,7 @@ macro_rules! closed_enum {
                 let code = d.u64()?;
                 $name::from_code(code).ok_or_else(|| {
                     minicbor::decode::Error::message(format!(
-                        concat!("unknown ", stringify!($name), " code {}"),
+                        concat!("unknown ", stringify!($name), " code {} (rule enum.closed)"),
                         code
                     ))
                     .at(at)
@@ -418,7 +446,7 @@ macro_rules! closed_enum {
                 let s = String::deserialize(d)?;
                 $name::from_str_exact(&s).ok_or_else(|| {
                     serde::de::Error::custom(format!(
-                        "unknown {} {:?}; expected one of: {}",
+                        "unknown {} {:?}; expected one of: {} (rule enum.closed)",
                         stringify!($name),
                         s,
                         [$($text),*].join(", ")

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Kind, KindBody, SealedSpec, Seg};
 use crate::closed_enum;
+use crate::record::rules::Violation;
 use crate::record::sealed::ValueClass;
 use crate::record::text::Ident;
 use crate::record::types::{Hash32, RecordRef, Timestamp};
@@ -81,11 +82,11 @@ impl KindBody for Notification {
     const KIND: Kind = Kind::Notification;
     const SEALED: &'static [SealedSpec] = SEALED;
 
-    fn validate(&self) -> Result<(), String> {
+    fn validate(&self) -> Result<(), Violation> {
         if !is_language_tag(self.language.as_str()) {
-            return Err(format!(
-                "language: {:?} is not a BCP 47 language tag",
-                self.language
+            return Err(Violation::new(
+                "notification.language-tag",
+                format!("language: {:?} is not a BCP 47 language tag", self.language),
             ));
         }
         Ok(())

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use super::account_sanction::HashAlgorithm;
 use super::{Kind, KindBody, SealedSpec, bounded, unique};
+use crate::record::rules::Violation;
 use crate::record::text::Ident;
 use crate::record::types::{Hash32, Timestamp};
 
@@ -108,29 +109,43 @@ impl KindBody for PolicyPublication {
     const KIND: Kind = Kind::PolicyPublication;
     const SEALED: &'static [SealedSpec] = &[];
 
-    fn validate(&self) -> Result<(), String> {
+    fn validate(&self) -> Result<(), Violation> {
         if self.terms.is_none() && self.hash_list.is_none() && self.thresholds.is_empty() {
-            return Err("terms: nothing published (terms, hash_list or thresholds)".into());
+            return Err(Violation::new(
+                "policy-publication.publishes-something",
+                "terms: nothing published (terms, hash_list or thresholds)",
+            ));
         }
         if let Some(t) = &self.terms {
-            bounded("terms.clauses", &t.clauses, MAX_CLAUSES)?;
+            let rule = "policy-publication.clauses-list";
+            bounded(rule, "terms.clauses", &t.clauses, MAX_CLAUSES)?;
             for (i, c) in t.clauses.iter().enumerate() {
                 if t.clauses[..i].iter().any(|o| o.clause_id == c.clause_id) {
-                    return Err(format!(
-                        "terms.clauses.{i}.clause_id: {} is listed twice",
-                        c.clause_id
+                    return Err(Violation::new(
+                        rule,
+                        format!(
+                            "terms.clauses.{i}.clause_id: {} is listed twice",
+                            c.clause_id
+                        ),
                     ));
                 }
             }
         }
         let algorithms: Vec<HashAlgorithm> =
             self.thresholds.iter().map(|t| t.hash_algorithm).collect();
-        unique("thresholds", &algorithms)?;
+        unique(
+            "policy-publication.thresholds-unique",
+            "thresholds",
+            &algorithms,
+        )?;
         for (i, t) in self.thresholds.iter().enumerate() {
             if !t.hash_algorithm.is_perceptual() {
-                return Err(format!(
-                    "thresholds.{i}.hash_algorithm: {} is not a perceptual hash; thresholds are for near matches",
-                    t.hash_algorithm
+                return Err(Violation::new(
+                    "policy-publication.thresholds-perceptual",
+                    format!(
+                        "thresholds.{i}.hash_algorithm: {} is not a perceptual hash; thresholds are for near matches",
+                        t.hash_algorithm
+                    ),
                 ));
             }
         }

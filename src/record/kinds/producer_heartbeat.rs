@@ -12,6 +12,7 @@ use minicbor::{Decode, Encode};
 use serde::{Deserialize, Serialize};
 
 use super::{Kind, KindBody, SealedSpec};
+use crate::record::rules::Violation;
 use crate::record::text::Ident;
 use crate::record::types::Timestamp;
 
@@ -51,16 +52,25 @@ impl KindBody for ProducerHeartbeat {
     const KIND: Kind = Kind::ProducerHeartbeat;
     const SEALED: &'static [SealedSpec] = &[];
 
-    fn validate(&self) -> Result<(), String> {
+    fn validate(&self) -> Result<(), Violation> {
         if self.cadence_secs == 0 {
-            return Err("cadence_secs: must be positive".into());
+            return Err(Violation::new(
+                "producer-heartbeat.cadence-positive",
+                "cadence_secs: must be positive",
+            ));
         }
         if self.period_end < self.period_start {
-            return Err("period_end: before period_start".into());
+            return Err(Violation::new(
+                "producer-heartbeat.period-ordered",
+                "period_end: before period_start",
+            ));
         }
         for (i, c) in self.counters.iter().enumerate() {
             if self.counters[..i].iter().any(|o| o.name == c.name) {
-                return Err(format!("counters.{i}.name: {} is listed twice", c.name));
+                return Err(Violation::new(
+                    "producer-heartbeat.counter-names-unique",
+                    format!("counters.{i}.name: {} is listed twice", c.name),
+                ));
             }
         }
         Ok(())

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Kind, KindBody, SealedSpec, Seg};
 use crate::closed_enum;
+use crate::record::rules::Violation;
 use crate::record::sealed::ValueClass;
 use crate::record::text::ProducerId;
 use crate::record::types::Hash32;
@@ -56,10 +57,16 @@ impl KindBody for ProducerReset {
     const KIND: Kind = Kind::ProducerReset;
     const SEALED: &'static [SealedSpec] = SEALED;
 
-    fn validate(&self) -> Result<(), String> {
+    fn validate(&self) -> Result<(), Violation> {
         match (self.last_known_seq, self.last_known_head) {
-            (Some(_), None) => Err("last_known_head: required with last_known_seq".into()),
-            (None, Some(_)) => Err("last_known_seq: required with last_known_head".into()),
+            (Some(_), None) => Err(Violation::new(
+                "producer-reset.last-known-together",
+                "last_known_head: required with last_known_seq",
+            )),
+            (None, Some(_)) => Err(Violation::new(
+                "producer-reset.last-known-together",
+                "last_known_seq: required with last_known_head",
+            )),
             _ => Ok(()),
         }
     }

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Kind, KindBody, MAX_CODES, SealedSpec, bounded, check_rule_ref, non_empty, unique};
 use crate::closed_enum;
+use crate::record::rules::Violation;
 use crate::record::text::{Ident, ProducerId};
 use crate::record::types::{Hash32, Timestamp};
 
@@ -117,24 +118,31 @@ pub struct Target {
 }
 
 impl Target {
-    pub(crate) fn validate(&self, at: &str) -> Result<(), String> {
+    pub(crate) fn validate(&self, at: &str) -> Result<(), Violation> {
         match (self.range, &self.producer) {
             (RangeType::Seq, None) => {
-                return Err(format!("{at}.producer: required for a seq range"));
+                return Err(Violation::new(
+                    "target.seq-needs-producer",
+                    format!("{at}.producer: required for a seq range"),
+                ));
             }
             (RangeType::Leaf, Some(_)) => {
-                return Err(format!("{at}.producer: not for a leaf range"));
+                return Err(Violation::new(
+                    "target.leaf-no-producer",
+                    format!("{at}.producer: not for a leaf range"),
+                ));
             }
             _ => {}
         }
         if self.last < self.first {
-            return Err(format!(
-                "{at}.last: {} is before first {}",
-                self.last, self.first
+            return Err(Violation::new(
+                "target.range-ordered",
+                format!("{at}.last: {} is before first {}", self.last, self.first),
             ));
         }
-        unique(&format!("{at}.fields"), &self.fields)?;
-        bounded(&format!("{at}.fields"), &self.fields, MAX_CODES)?;
+        let rule = "target.fields-list";
+        unique(rule, &format!("{at}.fields"), &self.fields)?;
+        bounded(rule, &format!("{at}.fields"), &self.fields, MAX_CODES)?;
         for (i, f) in self.fields.iter().enumerate() {
             let ok = f.as_str().split('.').all(|part| {
                 part == "*"
@@ -144,8 +152,11 @@ impl Target {
                             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'))
             });
             if !ok {
-                return Err(format!(
-                    "{at}.fields.{i}: {f:?} is not a sealed-field pattern (names, digits or * separated by '.')"
+                return Err(Violation::new(
+                    "target.field-pattern",
+                    format!(
+                        "{at}.fields.{i}: {f:?} is not a sealed-field pattern (names, digits or * separated by '.')"
+                    ),
                 ));
             }
         }
@@ -182,9 +193,10 @@ impl Target {
 }
 
 /// Check a list of targets under `field`.
-pub(crate) fn validate_targets(field: &str, targets: &[Target]) -> Result<(), String> {
-    non_empty(field, targets)?;
-    bounded(field, targets, MAX_TARGETS)?;
+pub(crate) fn validate_targets(field: &str, targets: &[Target]) -> Result<(), Violation> {
+    let rule = "target.targets-list";
+    non_empty(rule, field, targets)?;
+    bounded(rule, field, targets, MAX_TARGETS)?;
     for (i, t) in targets.iter().enumerate() {
         t.validate(&format!("{field}.{i}"))?;
     }
@@ -229,25 +241,27 @@ impl KindBody for RetentionDeletion {
     const KIND: Kind = Kind::RetentionDeletion;
     const SEALED: &'static [SealedSpec] = &[];
 
-    fn validate(&self) -> Result<(), String> {
+    fn validate(&self) -> Result<(), Violation> {
         validate_targets("targets", &self.targets)?;
-        check_rule_ref("rule", self.rule.as_str())?;
+        check_rule_ref("retention-deletion.rule-ref", "rule", self.rule.as_str())?;
         if self.exception_ground == Some(ExceptionGround::DisclosureLost)
             && self.method != DeletionMethod::EraseDisclosure
         {
-            return Err(
+            return Err(Violation::new(
+                "retention-deletion.loss-is-erase-disclosure",
                 "method: a declared loss (exception_ground disclosure-lost) destroys no key: \
-                 erase-disclosure"
-                    .into(),
-            );
+                 erase-disclosure",
+            ));
         }
         match (self.method, self.shredded_key_id) {
-            (DeletionMethod::CryptoShred, None) => {
-                Err("shredded_key_id: required for crypto-shred".into())
-            }
-            (DeletionMethod::EraseDisclosure, Some(_)) => {
-                Err("shredded_key_id: only for crypto-shred".into())
-            }
+            (DeletionMethod::CryptoShred, None) => Err(Violation::new(
+                "retention-deletion.shred-needs-key-id",
+                "shredded_key_id: required for crypto-shred",
+            )),
+            (DeletionMethod::EraseDisclosure, Some(_)) => Err(Violation::new(
+                "retention-deletion.key-id-only-shred",
+                "shredded_key_id: only for crypto-shred",
+            )),
             _ => Ok(()),
         }
     }

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Kind, KindBody, MAX_CODES, SealedSpec, bounded, non_empty, unique};
 use crate::closed_enum;
+use crate::record::rules::Violation;
 use crate::record::text::Ident;
 use crate::record::types::RecordRef;
 
@@ -130,53 +131,93 @@ impl RetentionRule {
         format!("{}@{}", self.id, self.version)
     }
 
-    fn validate(&self, at: &str) -> Result<(), String> {
+    fn validate(&self, at: &str) -> Result<(), Violation> {
         if self.id.as_str().contains('@') {
-            return Err(format!("{at}.id: {:?} must not contain '@'", self.id));
+            return Err(Violation::new(
+                "retention-policy.rule-id-no-at",
+                format!("{at}.id: {:?} must not contain '@'", self.id),
+            ));
         }
-        unique(&format!("{at}.kinds"), &self.kinds)?;
-        unique(&format!("{at}.data_categories"), &self.data_categories)?;
+        unique(
+            "retention-policy.rule-kinds-unique",
+            &format!("{at}.kinds"),
+            &self.kinds,
+        )?;
+        let rule = "retention-policy.rule-data-categories-list";
+        unique(
+            rule,
+            &format!("{at}.data_categories"),
+            &self.data_categories,
+        )?;
         bounded(
+            rule,
             &format!("{at}.data_categories"),
             &self.data_categories,
             MAX_CODES,
         )?;
-        unique(&format!("{at}.conditions"), &self.conditions)?;
+        unique(
+            "retention-policy.rule-conditions-unique",
+            &format!("{at}.conditions"),
+            &self.conditions,
+        )?;
         match self.rule {
-            RuleKind::Minimum | RuleKind::Cap => {
-                let Some(period) = self.period else {
-                    return Err(format!("{at}.period: required for a {} rule", self.rule));
-                };
-                if period.count == 0 {
-                    return Err(format!("{at}.period.count: must be positive"));
-                }
-                if self.trigger.is_none() {
-                    return Err(format!("{at}.trigger: required for a {} rule", self.rule));
-                }
-                let calendar = period.unit != PeriodUnit::Days || self.align.is_some();
-                if calendar && self.time_zone.is_none() {
-                    return Err(format!(
-                        "{at}.time_zone: required for a calendar rule (months, years or alignment)"
-                    ));
-                }
+            RuleKind::Minimum | RuleKind::Cap => self.validate_timed(at),
+            RuleKind::HoldOverride => self.validate_hold_override(at),
+        }
+    }
+
+    /// A `minimum` or `cap` rule: a positive period, a trigger, a zone for calendar rules.
+    fn validate_timed(&self, at: &str) -> Result<(), Violation> {
+        let Some(period) = self.period else {
+            return Err(Violation::new(
+                "retention-policy.timed-needs-period",
+                format!("{at}.period: required for a {} rule", self.rule),
+            ));
+        };
+        if period.count == 0 {
+            return Err(Violation::new(
+                "retention-policy.period-positive",
+                format!("{at}.period.count: must be positive"),
+            ));
+        }
+        if self.trigger.is_none() {
+            return Err(Violation::new(
+                "retention-policy.timed-needs-trigger",
+                format!("{at}.trigger: required for a {} rule", self.rule),
+            ));
+        }
+        let calendar = period.unit != PeriodUnit::Days || self.align.is_some();
+        if calendar && self.time_zone.is_none() {
+            return Err(Violation::new(
+                "retention-policy.calendar-needs-time-zone",
+                format!(
+                    "{at}.time_zone: required for a calendar rule (months, years or alignment)"
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// A `hold-override` rule: no timing fields, at least one condition.
+    fn validate_hold_override(&self, at: &str) -> Result<(), Violation> {
+        for (name, set) in [
+            ("period", self.period.is_some()),
+            ("trigger", self.trigger.is_some()),
+            ("align", self.align.is_some()),
+            ("time_zone", self.time_zone.is_some()),
+        ] {
+            if set {
+                return Err(Violation::new(
+                    "retention-policy.hold-override-untimed",
+                    format!("{at}.{name}: not for a hold-override rule"),
+                ));
             }
-            RuleKind::HoldOverride => {
-                for (name, set) in [
-                    ("period", self.period.is_some()),
-                    ("trigger", self.trigger.is_some()),
-                    ("align", self.align.is_some()),
-                    ("time_zone", self.time_zone.is_some()),
-                ] {
-                    if set {
-                        return Err(format!("{at}.{name}: not for a hold-override rule"));
-                    }
-                }
-                if self.conditions.is_empty() {
-                    return Err(format!(
-                        "{at}.conditions: a hold-override rule names its condition"
-                    ));
-                }
-            }
+        }
+        if self.conditions.is_empty() {
+            return Err(Violation::new(
+                "retention-policy.hold-override-needs-condition",
+                format!("{at}.conditions: a hold-override rule names its condition"),
+            ));
         }
         Ok(())
     }
@@ -207,13 +248,17 @@ impl KindBody for RetentionPolicy {
     const KIND: Kind = Kind::RetentionPolicy;
     const SEALED: &'static [SealedSpec] = &[];
 
-    fn validate(&self) -> Result<(), String> {
-        non_empty("rules", &self.rules)?;
-        bounded("rules", &self.rules, MAX_RULES)?;
+    fn validate(&self) -> Result<(), Violation> {
+        let rule = "retention-policy.rules-list";
+        non_empty(rule, "rules", &self.rules)?;
+        bounded(rule, "rules", &self.rules, MAX_RULES)?;
         for (i, r) in self.rules.iter().enumerate() {
             r.validate(&format!("rules.{i}"))?;
             if self.rules[..i].iter().any(|o| o.id == r.id) {
-                return Err(format!("rules.{i}.id: {} is listed twice", r.id));
+                return Err(Violation::new(
+                    "retention-policy.rule-ids-unique",
+                    format!("rules.{i}.id: {} is listed twice", r.id),
+                ));
             }
         }
         Ok(())

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::retention_deletion::{Target, validate_targets};
 use super::{Kind, KindBody, SealedSpec, Seg, check_rule_ref};
 use crate::closed_enum;
+use crate::record::rules::Violation;
 use crate::record::sealed::ValueClass;
 use crate::record::text::Ident;
 use crate::record::types::Timestamp;
@@ -67,20 +68,25 @@ impl KindBody for RetentionReview {
     const KIND: Kind = Kind::RetentionReview;
     const SEALED: &'static [SealedSpec] = SEALED;
 
-    fn validate(&self) -> Result<(), String> {
-        check_rule_ref("rule", self.rule.as_str())?;
+    fn validate(&self) -> Result<(), Violation> {
+        check_rule_ref("retention-review.rule-ref", "rule", self.rule.as_str())?;
         validate_targets("targets", &self.targets)?;
         match (self.decision, self.next_review_at) {
-            (ReviewDecision::Keep, None) => {
-                Err("next_review_at: required when the records are kept".into())
-            }
-            (ReviewDecision::Erase, Some(_)) => {
-                Err("next_review_at: nothing to review again after erasure".into())
-            }
-            (_, Some(next)) if next <= self.reviewed_at => Err(format!(
-                "next_review_at: {} is not after reviewed_at {}",
-                next.to_rfc3339(),
-                self.reviewed_at.to_rfc3339()
+            (ReviewDecision::Keep, None) => Err(Violation::new(
+                "retention-review.keep-needs-next-review",
+                "next_review_at: required when the records are kept",
+            )),
+            (ReviewDecision::Erase, Some(_)) => Err(Violation::new(
+                "retention-review.erase-no-next-review",
+                "next_review_at: nothing to review again after erasure",
+            )),
+            (_, Some(next)) if next <= self.reviewed_at => Err(Violation::new(
+                "retention-review.next-review-after-review",
+                format!(
+                    "next_review_at: {} is not after reviewed_at {}",
+                    next.to_rfc3339(),
+                    self.reviewed_at.to_rfc3339()
+                ),
             )),
             _ => Ok(()),
         }
