@@ -7,6 +7,7 @@
 //! `authorisation_required` must name one on every data access. Denied attempts are reported
 //! as such (verdict holds). Records that are not authentic (check 3) take no part.
 //!
+//! A unit of the driver ([`Unit`]), fed each record in leaf order with check 3's verdict.
 //! Owns the authorisation table rebuilt from the registry's records, with each
 //! authorisation's recent lawful accesses for revocations logged after them: bounded by the
 //! number of authorisations times [`RECENT_ACCESSES`], and in time by the registry's maximum
@@ -18,8 +19,9 @@ use crate::record::kinds::Body;
 use crate::record::kinds::authorisation::{Authorisation, AuthorisationAction};
 use crate::record::kinds::data_access::DataAccess;
 use crate::record::types::Timestamp;
-use crate::record::{Payload, Record, Status};
+use crate::record::{Payload, Status};
 
+use super::driver::{RecordCtx, Unit};
 use super::report::{Check, Finding, Findings};
 use super::state::{AccessState, GrantState};
 use super::trust::Trust;
@@ -168,28 +170,8 @@ impl Authorisations {
         Some(self.checkpoints[i].1.saturating_mul(1000))
     }
 
-    /// Judge one record at `leaf`: an access, or the registry's grant or revocation.
-    pub fn check(
-        &mut self,
-        leaf: u64,
-        rec: &Record,
-        authentic: bool,
-        trust: &Trust,
-        out: &mut Findings,
-    ) {
-        // A record that is not authentic (check 3) takes part in no later check: a forged
-        // grant grants nothing, a forged access is no access (nor a denied attempt).
-        if !authentic {
-            return;
-        }
-        let p = rec.payload();
-        match &p.body {
-            Body::Authorisation(a) => self.registry_record(leaf, p, a, trust, out),
-            Body::DataAccess(d) => self.access(leaf, p, d, trust, out),
-            _ => {}
-        }
-    }
-
+    /// A record of the authorisation registry: a grant or a revocation (by anyone else,
+    /// ignored).
     fn registry_record(
         &mut self,
         leaf: u64,
@@ -211,80 +193,87 @@ impl Authorisations {
             )));
             return;
         }
-        let id = a.authorisation_id.to_string();
         match a.action {
-            AuthorisationAction::Grant => match self.grants.get(&id) {
-                // A second grant of an id changes nothing: the first grant (and its
-                // revocation, if any) stands.
-                Some(first) => out.push(
-                    at(Finding::violated(
-                        C,
-                        "auth-duplicate-grant",
-                        format!(
-                            "grants authorisation {id} again (first granted at leaf {}{}): \
-                             ignored, the first grant{} stands",
-                            first.leaf,
-                            first
-                                .revoked
-                                .map_or(String::new(), |r| format!(", revoked at leaf {}", r.leaf)),
-                            if first.revoked.is_some() {
-                                " and its revocation"
-                            } else {
-                                ""
-                            }
-                        ),
-                    ))
-                    .evidence(
-                        format!("one grant of {id} (leaf {})", first.leaf),
-                        format!("another at leaf {leaf}"),
-                    ),
-                ),
-                None => {
-                    self.grants.insert(
-                        id,
-                        Grant {
-                            leaf,
-                            valid_from: a.valid_from,
-                            valid_until: a.valid_until,
-                            revoked: None,
-                            recent: VecDeque::new(),
-                            evicted: None,
-                        },
-                    );
-                }
-            },
-            AuthorisationAction::Revoke => {
-                let rv = Revocation {
+            AuthorisationAction::Grant => self.grant(leaf, p, a, out),
+            AuthorisationAction::Revoke => self.revocation(leaf, p, a, out),
+        }
+    }
+
+    /// A grant; a second grant of an id changes nothing: the first grant (and its
+    /// revocation, if any) stands.
+    fn grant(&mut self, leaf: u64, p: &Payload, a: &Authorisation, out: &mut Findings) {
+        let id = a.authorisation_id.to_string();
+        let Some(first) = self.grants.get(&id) else {
+            self.grants.insert(
+                id,
+                Grant {
                     leaf,
-                    issued: p.occurred_at,
-                    effective: a.valid_from.max(p.occurred_at),
-                };
-                if a.valid_from < p.occurred_at {
-                    out.push(at(Finding::notice(
-                        C,
-                        "auth-revocation-retroactive",
-                        format!(
-                            "revokes authorisation {id} with effect from {}, before it was issued \
-                             ({}): accesses made before the issue were lawful when made, and are \
-                             judged against it only from its issue on",
-                            a.valid_from.to_rfc3339(),
-                            p.occurred_at.to_rfc3339()
-                        ),
-                    ))
-                    .evidence(
-                        format!("effective ≥ {}", p.occurred_at.to_rfc3339()),
-                        format!("effective {}", a.valid_from.to_rfc3339()),
-                    ));
+                    valid_from: a.valid_from,
+                    valid_until: a.valid_until,
+                    revoked: None,
+                    recent: VecDeque::new(),
+                    evicted: None,
+                },
+            );
+            return;
+        };
+        let f = Finding::violated(
+            C,
+            "auth-duplicate-grant",
+            format!(
+                "grants authorisation {id} again (first granted at leaf {}{}): ignored, the first \
+                 grant{} stands",
+                first.leaf,
+                first
+                    .revoked
+                    .map_or(String::new(), |r| format!(", revoked at leaf {}", r.leaf)),
+                if first.revoked.is_some() {
+                    " and its revocation"
+                } else {
+                    ""
                 }
-                match self.grants.get_mut(&id) {
-                    Some(g) => revoke(g, &id, rv, out),
-                    None => out.push(at(Finding::violated(
-                        C,
-                        "auth-revoke-unknown",
-                        format!("revokes authorisation {id}, which was never granted"),
-                    ))),
-                }
-            }
+            ),
+        );
+        out.push(f.at(leaf).record(&p.producer, p.seq).evidence(
+            format!("one grant of {id} (leaf {})", first.leaf),
+            format!("another at leaf {leaf}"),
+        ));
+    }
+
+    /// A revocation, effective from the later of its `valid_from` and its issue (an earlier
+    /// `valid_from` is a notice).
+    fn revocation(&mut self, leaf: u64, p: &Payload, a: &Authorisation, out: &mut Findings) {
+        let at = |f: Finding| f.at(leaf).record(&p.producer, p.seq);
+        let id = a.authorisation_id.to_string();
+        let rv = Revocation {
+            leaf,
+            issued: p.occurred_at,
+            effective: a.valid_from.max(p.occurred_at),
+        };
+        if a.valid_from < p.occurred_at {
+            out.push(at(Finding::notice(
+                C,
+                "auth-revocation-retroactive",
+                format!(
+                    "revokes authorisation {id} with effect from {}, before it was issued ({}): \
+                     accesses made before the issue were lawful when made, and are judged \
+                     against it only from its issue on",
+                    a.valid_from.to_rfc3339(),
+                    p.occurred_at.to_rfc3339()
+                ),
+            ))
+            .evidence(
+                format!("effective ≥ {}", p.occurred_at.to_rfc3339()),
+                format!("effective {}", a.valid_from.to_rfc3339()),
+            ));
+        }
+        match self.grants.get_mut(&id) {
+            Some(g) => revoke(g, &id, rv, out),
+            None => out.push(at(Finding::violated(
+                C,
+                "auth-revoke-unknown",
+                format!("revokes authorisation {id}, which was never granted"),
+            ))),
         }
     }
 
@@ -361,6 +350,28 @@ impl Authorisations {
                     }
                 }
             }
+        }
+    }
+}
+
+/// Check 6 as a unit of the driver.
+impl Unit for Authorisations {
+    fn checks(&self) -> &'static [Check] {
+        &[C]
+    }
+
+    /// Judge one record: an access, or the registry's grant or revocation.
+    fn record(&mut self, ctx: &RecordCtx<'_>, out: &mut Findings) {
+        // A record that is not authentic (check 3) takes part in no later check: a forged
+        // grant grants nothing, a forged access is no access (nor a denied attempt).
+        if !ctx.authentic {
+            return;
+        }
+        let p = ctx.rec.payload();
+        match &p.body {
+            Body::Authorisation(a) => self.registry_record(ctx.leaf, p, a, ctx.trust, out),
+            Body::DataAccess(d) => self.access(ctx.leaf, p, d, ctx.trust, out),
+            _ => {}
         }
     }
 }

@@ -277,84 +277,94 @@ pub(crate) fn open_at_size(
             verified.push((i, v));
         }
     }
-    let valid = |i: usize| keys[i].contains(size);
-    let Some(pos) = verified.iter().position(|(i, _)| valid(*i)) else {
-        let Some((i, _)) = verified.last() else {
-            // No key of the history signed it: the error of the key valid for this size.
-            let r = keys
-                .iter()
-                .find(|r| r.contains(size))
-                .expect("the ranges cover every size");
-            return match open_checkpoint::<&str>(bytes, origin, &r.key, &[], 0) {
-                Err(e) => Err(Rejected::Checkpoint(e)),
-                Ok(_) => unreachable!("a key that signed it was found above"),
-            };
-        };
-        let r = &keys[*i];
-        let expected = keys
-            .iter()
-            .find(|r| r.contains(size))
-            .expect("the ranges cover every size");
-        let (code, why) = if r.until.is_some_and(|u| size > u) {
-            (
-                "checkpoint-key-expired",
-                "a retired log key signs nothing beyond its range",
-            )
-        } else {
-            (
-                "checkpoint-key-not-yet-valid",
-                "a log key signs nothing before the size it was rotated in at",
-            )
-        };
-        return Err(Rejected::Key(Box::new(
-            Finding::violated(
-                C,
-                code,
-                format!(
-                    "{what}: the checkpoint of size {size} is signed only by the log key {:08x}, \
-                     which the trust file's log key history pins for {}: {why}",
-                    r.key.key_id(),
-                    r.describe()
-                ),
-            )
-            .evidence(
-                format!(
-                    "signed by the log key {:08x} ({})",
-                    expected.key.key_id(),
-                    expected.describe()
-                ),
-                format!("signed by the log key {:08x}", r.key.key_id()),
-            ),
-        )));
+    let signers: Vec<usize> = verified.iter().map(|(i, _)| *i).collect();
+    let Some(pos) = signers.iter().position(|&i| keys[i].contains(size)) else {
+        return Err(no_valid_signer(bytes, trust, size, &signers, what));
     };
-    // A rotation checkpoint: the new key's first size needs the old key's signature too.
-    for (i, _) in &verified {
-        if *i > 0 && keys[*i].from == size && !verified.iter().any(|(j, _)| *j == i - 1) {
-            let old = &keys[i - 1];
-            return Err(Rejected::Key(Box::new(
-                Finding::violated(
-                    C,
-                    "checkpoint-rotation-unsigned",
-                    format!(
-                        "{what}: the checkpoint of size {size}, where the log key {:08x} was \
-                         rotated in, is not signed by the outgoing key {:08x}: a rotation is \
-                         announced by a checkpoint that both keys sign",
-                        keys[*i].key.key_id(),
-                        old.key.key_id()
-                    ),
-                )
-                .evidence(
-                    format!(
-                        "signatures by {:08x} and {:08x}",
-                        old.key.key_id(),
-                        keys[*i].key.key_id()
-                    ),
-                    format!("a signature by {:08x} only", keys[*i].key.key_id()),
-                ),
-            )));
-        }
+    if let Some(f) = rotation_unsigned(keys, size, &signers, what) {
+        return Err(Rejected::Key(Box::new(f)));
     }
     Ok(verified.swap_remove(pos).1)
+}
+
+/// Why a checkpoint of `size` signed by the log keys `signers` (indexes into the history)
+/// but by none valid for its size is rejected: with no signer, the error of the key valid
+/// for the size; otherwise `checkpoint-key-expired` or `checkpoint-key-not-yet-valid`.
+fn no_valid_signer(
+    bytes: &[u8],
+    trust: &Trust,
+    size: u64,
+    signers: &[usize],
+    what: &str,
+) -> Rejected {
+    let keys = &trust.log_keys;
+    let expected = keys
+        .iter()
+        .find(|r| r.contains(size))
+        .expect("the ranges cover every size");
+    let Some(&i) = signers.last() else {
+        // No key of the history signed it: the error of the key valid for this size.
+        return match open_checkpoint::<&str>(bytes, trust.origin(), &expected.key, &[], 0) {
+            Err(e) => Rejected::Checkpoint(e),
+            Ok(_) => unreachable!("a key that signed it was found above"),
+        };
+    };
+    let r = &keys[i];
+    let (code, why) = if r.until.is_some_and(|u| size > u) {
+        (
+            "checkpoint-key-expired",
+            "a retired log key signs nothing beyond its range",
+        )
+    } else {
+        (
+            "checkpoint-key-not-yet-valid",
+            "a log key signs nothing before the size it was rotated in at",
+        )
+    };
+    let f = Finding::violated(
+        C,
+        code,
+        format!(
+            "{what}: the checkpoint of size {size} is signed only by the log key {:08x}, which \
+             the trust file's log key history pins for {}: {why}",
+            r.key.key_id(),
+            r.describe()
+        ),
+    );
+    Rejected::Key(Box::new(f.evidence(
+        format!(
+            "signed by the log key {:08x} ({})",
+            expected.key.key_id(),
+            expected.describe()
+        ),
+        format!("signed by the log key {:08x}", r.key.key_id()),
+    )))
+}
+
+/// A rotation checkpoint: the new key's first size needs the old key's signature too.
+fn rotation_unsigned(
+    keys: &[LogKeyRange],
+    size: u64,
+    signers: &[usize],
+    what: &str,
+) -> Option<Finding> {
+    let &i = signers
+        .iter()
+        .find(|&&i| i > 0 && keys[i].from == size && !signers.contains(&(i - 1)))?;
+    let (old, new) = (keys[i - 1].key.key_id(), keys[i].key.key_id());
+    let f = Finding::violated(
+        C,
+        "checkpoint-rotation-unsigned",
+        format!(
+            "{what}: the checkpoint of size {size}, where the log key {new:08x} was rotated in, \
+             is not signed by the outgoing key {old:08x}: a rotation is announced by a \
+             checkpoint that both keys sign"
+        ),
+    );
+    Some(f.evidence(
+        format!("signatures by {old:08x} and {new:08x}"),
+        format!("a signature by {new:08x} only"),
+    ))
 }
 
 /// Whether `bytes` is the rotation checkpoint of the boundary where `trust`'s log key `i`

@@ -3,12 +3,23 @@
 //! public part of a log, and returns every finding as data ([`Report`]). docs/CHECKS.md
 //! lists each check's codes and the trust-model table.
 //!
-//! Owns the streaming driver: the checkpoint first (check 1), then the entry bundles in
-//! order, a batch of bundles at a time — decoded and signature-checked in parallel on all
-//! cores (rayon), then checked in leaf order against the evolving key registry, producer
-//! chains and authorisation table (checks 2–6). Memory is bounded by the number of
-//! producers, keys, authorisations and open items (gaps, unresolved references), not by
-//! the number of records as such — though a hostile log can make those grow with its size
+//! Orchestrates a run in stages, each check a unit with its own state:
+//! 1. check 1 (`checkpoints`): the published checkpoint and its consistency with the
+//!    auditor's;
+//! 2. the driver (`driver`) reads the entry bundles in order, a batch at a time, decodes
+//!    them and checks their signatures once (in parallel on all cores, rayon), and feeds
+//!    every leaf in leaf order to check 2 (`tree_check`, every leaf hash), check 3
+//!    (`records`, which decides whether a record is authentic) and the units fed records
+//!    (`driver::Unit`): checks 4 and 5 (`chains`), check 6 (`authorisation`). A new
+//!    per-record check is one more unit;
+//! 3. each unit finishes with its findings, in this order: check 2 (and check 1's
+//!    unproven checkpoints judged by the recomputed tree), check 3's compromise windows,
+//!    checks 4 and 5 (required heartbeats, old references, heads), each with the driver's
+//!    read-only lookups for what it could not see in the stream;
+//! 4. check 7 (`retention`), a separate walk over the entries, when checks 1 and 2 hold.
+//!
+//! Memory is bounded by the number of producers, keys, authorisations and open items (gaps,
+//! unresolved references), not by the number of records as such — though a hostile log can make those grow with its size
 //! (every record a new producer, gap or reference). Reading stops at the first missing
 //! entry bundle, so a claimed size costs nothing beyond the entries present. Reads only through an [`ObjectStore`] over the log's public part; never
 //! prints, never reads the clock (the reference time comes in [`Options`]).
@@ -38,6 +49,7 @@
 mod authorisation;
 pub(crate) mod chains;
 mod checkpoints;
+mod driver;
 mod history;
 pub mod keys;
 mod records;
@@ -50,25 +62,23 @@ pub mod witness;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use rayon::prelude::*;
-
-use crate::log::reader::{CHECKPOINT_KEY, LogReader, ReadError};
+use crate::log::reader::{CHECKPOINT_KEY, LogReader};
+use crate::record::Record;
 use crate::record::types::Hash32;
-use crate::record::{Record, RecordError};
 use crate::store::{ObjectStore, StoreError};
 use crate::tiles::{self, EntryBundleId};
 use crate::tree;
 
+use driver::{Driver, Read, Units};
+
 pub use checkpoints::CLOCK_SKEW_SECS;
+pub use driver::BATCH_BUNDLES;
 pub use report::{
     Check, CheckSummary, Finding, Provenance, Report, RetentionCounts, RetentionHeld,
     RetentionOverdue, RetentionPolicyApplied, RetentionStatus, Verdict,
 };
 pub use state::{AuditorState, KnownHead, Resume, SeenCheckpoint};
 pub use trust::{Trust, TrustError, TrustFile};
-
-/// Entry bundles decoded and signature-checked together (256 records each).
-pub const BATCH_BUNDLES: usize = 8;
 
 /// Options of a run.
 #[derive(Debug, Clone, Default)]
@@ -127,11 +137,6 @@ pub struct Outcome {
     pub new_state: Option<AuditorState>,
 }
 
-enum Item {
-    Entry(u64, Vec<u8>),
-    Lost(std::ops::Range<u64>),
-}
-
 /// Why check 7 did not run when no [`RetentionAccess`] is given.
 pub const NO_DISCLOSURE_ACCESS: &str = "no access to the log's private part (disclosures): \
      check 7 needs the log directory itself (DIR/private), not only its public part";
@@ -164,104 +169,170 @@ pub fn verify_with_retention(
     if retention.is_none() {
         not_run.insert(Check::Retention, NO_DISCLOSURE_ACCESS.into());
     }
-    let resume = if options.incremental {
-        let r = state.resume.as_ref().ok_or_else(|| {
-            VerifyError::NoResume(
-                "the auditor's state holds no resume point: run a full verification with the \
-                 same state first"
-                    .into(),
-            )
-        })?;
-        if !state
-            .checkpoints
-            .iter()
-            .any(|c| c.size == r.size && c.root == r.root)
-        {
-            return Err(VerifyError::NoResume(format!(
-                "the resume point (size {}, root {}) is not one of the state's checkpoints",
-                r.size, r.root
-            )));
-        }
-        Some(r)
-    } else {
-        None
-    };
-    let from = resume.map_or(0, |r| r.size);
+    let resume = resume_point(state, options)?;
     let reader = LogReader::new(store, trust.alg);
+    let provenance = provenance(trust, options, resume.map(|r| r.size));
+    let start = check_checkpoint(store, trust, state, &reader, resume, &mut out)?;
+    let (published, start) = match start {
+        Ok(s) => s,
+        Err(why) => return Ok(unread(out, not_run, &why, provenance)),
+    };
+    let run = Run {
+        store,
+        trust,
+        state,
+        options,
+        reader: &reader,
+        resume,
+        from: resume.map_or(0, |r| r.size),
+        known: known_checkpoints(state, &start.inconsistent, &published),
+        published,
+        start,
+    };
+    checkpoints::check_times(&run.published, &run.known, options.at_secs, &mut out);
+    run.checks(progress, retention, out, not_run, provenance)
+}
+
+/// The resume point of an incremental run (`None` for a full run); `Err` when the state
+/// holds none or one that is not among its checkpoints.
+fn resume_point<'s>(
+    state: &'s AuditorState,
+    options: &Options,
+) -> Result<Option<&'s Resume>, VerifyError> {
+    if !options.incremental {
+        return Ok(None);
+    }
+    let r = state.resume.as_ref().ok_or_else(|| {
+        VerifyError::NoResume(
+            "the auditor's state holds no resume point: run a full verification with the same \
+             state first"
+                .into(),
+        )
+    })?;
+    if !state
+        .checkpoints
+        .iter()
+        .any(|c| c.size == r.size && c.root == r.root)
+    {
+        return Err(VerifyError::NoResume(format!(
+            "the resume point (size {}, root {}) is not one of the state's checkpoints",
+            r.size, r.root
+        )));
+    }
+    Ok(Some(r))
+}
+
+/// What check 1 leaves for the later checks.
+struct Start {
+    /// The published checkpoint's bytes, when they could be read.
+    cp_bytes: Option<Vec<u8>>,
+    /// Auditor checkpoints the published tree does not extend (or whose proof failed): their
+    /// times are evidence of a rewrite (check 1), not a timeline for check 5.
+    inconsistent: Vec<u64>,
+    /// Auditor checkpoints whose consistency proof from the tiles failed: classified from
+    /// the entries after check 2.
+    unproven: Vec<checkpoints::Unproven>,
+}
+
+/// Check 1: the published checkpoint and its consistency with the auditor's. `Err(why)` when
+/// no tree can be read: no checkpoint, or an incremental run that cannot resume.
+fn check_checkpoint(
+    store: &dyn ObjectStore,
+    trust: &Trust,
+    state: &AuditorState,
+    reader: &LogReader<'_>,
+    resume: Option<&Resume>,
+    out: &mut report::Findings,
+) -> Result<Result<(checkpoints::Published, Start), String>, VerifyError> {
     // Bounded, and refused unless a regular file (the store's read rules).
     let cp_bytes = match store.get_at_most(CHECKPOINT_KEY, crate::note::MAX_NOTE_SIZE) {
         Ok(b) => Ok(b),
         Err(e @ (StoreError::TooLarge { .. } | StoreError::NotRegular { .. })) => Err(e),
         Err(e) => return Err(e.into()),
     };
-    // Auditor checkpoints the published tree does not extend say nothing about its leaves'
-    // times: they are evidence of the rewrite (check 1), not a timeline for check 5. Those
-    // whose proof from the tiles fails (`unproven`) are classified from the entries below.
     let mut inconsistent = Vec::new();
     let mut unproven = Vec::new();
+    let fetched = cp_bytes.as_ref().map(Option::as_deref);
     let published = checkpoints::check(
-        cp_bytes.as_ref().map(Option::as_deref),
+        fetched,
         trust,
         state,
-        &reader,
-        &mut out,
+        reader,
+        out,
         &mut inconsistent,
         &mut unproven,
     );
-    let cp_bytes = cp_bytes.ok().flatten();
-    let provenance = provenance(trust, options, resume.map(|r| r.size));
     if let (Some(p), Some(_)) = (&published, resume) {
         for u in &unproven {
             out.push(checkpoints::undetermined(u, p));
         }
     }
+    let from = resume.map_or(0, |r| r.size);
     let unproven_resume = resume.is_some_and(|r| unproven.iter().any(|u| u.size == r.size));
     let cannot_resume = unproven_resume || resume.is_some_and(|r| inconsistent.contains(&r.size));
     inconsistent.extend(unproven.iter().map(|u| u.size));
-    let published = published.filter(|_| !cannot_resume);
-    let Some(published) = published else {
-        let why = if unproven_resume {
-            format!(
-                "the published tree is not proven to extend the auditor's checkpoint of size \
-                 {from} (inconsistent or corrupt tiles, see checkpoint-consistency-undetermined): \
-                 an incremental run cannot resume from it; run a full verification"
-            )
-        } else if cannot_resume {
-            format!(
-                "the published tree is not an extension of the auditor's checkpoint of size {from} \
-                 (checkpoint-inconsistent): an incremental run cannot resume from it; run a full \
-                 verification"
-            )
-        } else {
-            "no readable checkpoint: the tree size is unknown".into()
-        };
-        for c in [
-            Check::Tree,
-            Check::Records,
-            Check::Completeness,
-            Check::Ordering,
-            Check::Authorisation,
-            Check::Retention,
-        ] {
-            not_run.insert(c, why.clone());
-        }
-        let (checks, counts, findings) = out.finish(&not_run);
-        return Ok(Outcome {
-            report: Report {
-                format: report::REPORT_FORMAT,
-                provenance,
-                tree_size: None,
-                records_checked: 0,
-                checks,
-                counts,
-                findings,
-                retention: None,
-            },
-            new_state: None,
-        });
+    let start = Start {
+        cp_bytes: cp_bytes.ok().flatten(),
+        inconsistent,
+        unproven,
     };
+    Ok(match published.filter(|_| !cannot_resume) {
+        Some(p) => Ok((p, start)),
+        None if unproven_resume => Err(format!(
+            "the published tree is not proven to extend the auditor's checkpoint of size {from} \
+             (inconsistent or corrupt tiles, see checkpoint-consistency-undetermined): an \
+             incremental run cannot resume from it; run a full verification"
+        )),
+        None if cannot_resume => Err(format!(
+            "the published tree is not an extension of the auditor's checkpoint of size {from} \
+             (checkpoint-inconsistent): an incremental run cannot resume from it; run a full \
+             verification"
+        )),
+        None => Err("no readable checkpoint: the tree size is unknown".into()),
+    })
+}
+
+/// The outcome when no tree could be read: checks 2–7 did not run, for `why`.
+fn unread(
+    out: report::Findings,
+    mut not_run: BTreeMap<Check, String>,
+    why: &str,
+    provenance: Provenance,
+) -> Outcome {
+    for c in [
+        Check::Tree,
+        Check::Records,
+        Check::Completeness,
+        Check::Ordering,
+        Check::Authorisation,
+        Check::Retention,
+    ] {
+        not_run.insert(c, why.to_string());
+    }
+    let (checks, counts, findings) = out.finish(&not_run);
+    Outcome {
+        report: Report {
+            format: report::REPORT_FORMAT,
+            provenance,
+            tree_size: None,
+            records_checked: 0,
+            checks,
+            counts,
+            findings,
+            retention: None,
+        },
+        new_state: None,
+    }
+}
+
+/// The known checkpoints (size, log time in seconds) up to the published one, ascending:
+/// the auditor's consistent ones and the published one. The timeline of checks 5 and 6.
+fn known_checkpoints(
+    state: &AuditorState,
+    inconsistent: &[u64],
+    published: &checkpoints::Published,
+) -> Vec<(u64, u64)> {
     let size = published.size;
-    let origin = trust.origin();
     let mut known: Vec<(u64, u64)> = state
         .checkpoints
         .iter()
@@ -273,393 +344,310 @@ pub fn verify_with_retention(
     }
     known.sort_unstable();
     known.dedup_by_key(|c| c.0);
-    checkpoints::check_times(&published, &known, options.at_secs, &mut out);
+    known
+}
 
-    let (mut tree, mut registry, mut chains, mut auths) = match resume {
-        None => (
-            {
-                let mut t = tree_check::TreeCheck::new(trust.alg, size);
-                t.record_roots_at(unproven.iter().map(|u| u.size));
-                t
+/// One run past check 1: the published tree to verify and what the checks share.
+struct Run<'a> {
+    store: &'a dyn ObjectStore,
+    trust: &'a Trust,
+    state: &'a AuditorState,
+    options: &'a Options,
+    reader: &'a LogReader<'a>,
+    resume: Option<&'a Resume>,
+    /// The first leaf read: 0, or the resume point's size.
+    from: u64,
+    known: Vec<(u64, u64)>,
+    published: checkpoints::Published,
+    start: Start,
+}
+
+/// The per-record checks of a run, fed by the driver (check 2 and 3 first).
+struct Checks {
+    tree: tree_check::TreeCheck,
+    registry: records::Registry,
+    chains: chains::Chains,
+    auths: authorisation::Authorisations,
+}
+
+impl Run<'_> {
+    /// Checks 2–7 over the published tree, and the outcome.
+    fn checks(
+        &self,
+        progress: &dyn Progress,
+        retention: Option<RetentionAccess<'_>>,
+        mut out: report::Findings,
+        mut not_run: BTreeMap<Check, String>,
+        provenance: Provenance,
+    ) -> Result<Outcome, VerifyError> {
+        let size = self.published.size;
+        let mut c = self.units(&mut out)?;
+        // The log's published checkpoint history (check 1), compared with the tree below.
+        let cp_bytes = self.start.cp_bytes.as_deref();
+        let history = history::read(self.store, self.trust, self.from, size, cp_bytes, &mut out)?;
+        c.tree.record_roots_at(history.iter().map(|e| e.size));
+        let driver = self.driver();
+        let mut read = driver.run(
+            &mut Units {
+                tree: &mut c.tree,
+                records: &mut c.registry,
+                others: vec![&mut c.chains, &mut c.auths],
             },
-            records::Registry::new(trust),
-            chains::Chains::new(state, known.clone()),
-            authorisation::Authorisations::new(known.clone()),
-        ),
-        Some(r) => {
-            let partial = resume_tiles(&reader, from, size)?;
-            (
-                tree_check::TreeCheck::resume(trust.alg, from, size, partial, &r.root.0, &mut out),
-                records::Registry::resume(trust, &r.keys).map_err(VerifyError::NoResume)?,
-                chains::Chains::resume(state, known.clone(), r).map_err(VerifyError::NoResume)?,
-                authorisation::Authorisations::resume(&r.grants, known.clone()),
-            )
-        }
-    };
-    // The log's published checkpoint history (check 1), compared with the tree below.
-    let history_entries = history::read(store, trust, from, size, cp_bytes.as_deref(), &mut out)?;
-    tree.record_roots_at(history_entries.iter().map(|e| e.size));
-    let mut records_checked = 0u64;
-    // Leaves check 7 leaves out: not decodable, or not authentic (check 3).
-    let mut not_authentic: HashSet<u64> = HashSet::new();
-    progress.start(size - from);
+            progress,
+            &mut out,
+        )?;
+        self.finish_tree(c.tree, &history, &mut out)?;
+        self.judge_compromises(&driver, &mut c.registry, &mut read, &mut out);
+        let followed = c.chains.followed();
+        let (heads, carried) = self.finish_chains(&driver, c.chains, &c.registry, &read, &mut out);
+        examined(
+            &mut out,
+            self.state,
+            read.records_checked,
+            followed,
+            c.auths.judged(),
+            self.trust,
+        );
+        // An auditor checkpoint not proven consistent (incremental run) keeps the state too.
+        let advance = self.published.authentic
+            && (self.resume.is_none() || self.start.unproven.is_empty())
+            && out.violations_in(Check::Checkpoints) == 0
+            && out.violations_in(Check::Tree) == 0;
+        let retention = self.retention(advance, retention, &read, &mut not_run, &mut out);
+        let new_state = advance.then(|| self.new_state(heads, carried, &c.registry, &c.auths));
+        Ok(self.outcome(out, &not_run, &read, retention, new_state, provenance))
+    }
 
-    let mut bundles = tiles::tiles_at_level(0, size).skip((from >> tiles::TILE_HEIGHT) as usize);
-    // The first leaf of the first missing entry bundle: nothing from there on is read (the
-    // size may be an unauthenticated claim of up to 2^62 leaves).
-    let mut truncated_at: Option<u64> = None;
-    while truncated_at.is_none() {
-        let batch: Vec<_> = bundles.by_ref().take(BATCH_BUNDLES).collect();
-        if batch.is_empty() {
-            break;
-        }
-        let mut items = Vec::new();
-        for t in batch {
-            let b = EntryBundleId::new(t.index(), t.width())
-                .map_err(|e| VerifyError::Read(e.to_string()))?;
-            let range = b.leaf_range();
-            match reader.bundle(b) {
-                Ok(es) => items.extend(
-                    es.into_iter()
-                        .enumerate()
-                        .map(|(k, e)| (range.start + k as u64, e))
-                        .filter(|(leaf, _)| *leaf >= from)
-                        .map(|(leaf, e)| Item::Entry(leaf, e)),
-                ),
-                Err(ReadError::Missing { path }) => {
-                    out.push(
-                        Finding::violated(
-                            Check::Tree,
-                            "tree-entries-missing",
-                            format!(
-                                "entry bundle {path} (leaves {}..{}) is missing: the directory \
-                                 is truncated; leaves {}..{} (from this bundle to the \
-                                 checkpoint's size) are not read",
-                                range.start,
-                                range.end - 1,
-                                range.start,
-                                size - 1
-                            ),
-                        )
-                        .at(range.start)
-                        .evidence(
-                            format!("{} entries from leaf {}", size - range.start, range.start),
-                            format!("none in {path}"),
-                        ),
-                    );
-                    items.push(Item::Lost(range.start.max(from)..size));
-                    truncated_at = Some(range.start);
-                    break;
-                }
-                Err(ReadError::Corrupt { path, reason }) => {
-                    out.push(
-                        Finding::violated(
-                            Check::Tree,
-                            "tree-bundle-malformed",
-                            format!(
-                                "entry bundle {path} (leaves {}..{}) does not decode: {reason}",
-                                range.start,
-                                range.end - 1
-                            ),
-                        )
-                        .at(range.start),
-                    );
-                    items.push(Item::Lost(range.start.max(from)..range.end));
-                }
-                Err(ReadError::Store(e @ StoreError::NotRegular { .. })) => {
-                    let what = format!("entry bundle {}", b.path());
-                    out.push(tree_check::not_regular(&what, range.start, &e));
-                    items.push(Item::Lost(range.start.max(from)..range.end));
-                }
-                Err(ReadError::Store(StoreError::TooLarge { max, .. })) => {
-                    out.push(
-                        Finding::violated(
-                            Check::Tree,
-                            "tree-bundle-malformed",
-                            format!(
-                                "entry bundle {} (leaves {}..{}) is larger than an entry bundle \
-                                 may be; not read",
-                                b.path(),
-                                range.start,
-                                range.end - 1
-                            ),
-                        )
-                        .at(range.start)
-                        .evidence(format!("at most {max} bytes"), format!("more than {max}")),
-                    );
-                    items.push(Item::Lost(range.start.max(from)..range.end));
-                }
-                Err(ReadError::Store(e)) => return Err(e.into()),
-                Err(e) => return Err(VerifyError::Read(e.to_string())),
-            }
-        }
-        // Decode and hash in parallel, learn key material, check signatures in parallel.
-        let decoded: Vec<Option<(Hash32, Result<Record, RecordError>)>> = items
-            .par_iter()
-            .map(|it| match it {
-                Item::Entry(_, e) => Some((Hash32(trust.alg.leaf(e)), Record::decode(e))),
-                Item::Lost(_) => None,
-            })
-            .collect();
-        for (_, r) in decoded.iter().flatten() {
-            if let Ok(rec) = r {
-                registry.learn_material(rec);
-            }
-        }
-        let sigs: Vec<Option<Result<(), RecordError>>> = decoded
-            .par_iter()
-            .map(|d| {
-                let rec = d.as_ref()?.1.as_ref().ok()?;
-                registry.material(rec.kid()).map(|k| rec.verify(k, origin))
-            })
-            .collect();
-        // In leaf order.
-        let mut n = 0u64;
-        for ((item, d), sig) in items.iter().zip(&decoded).zip(&sigs) {
-            match (item, d) {
-                (Item::Lost(range), _) => {
-                    tree.break_at(range.start);
-                    chains.lost_entries();
-                    for c in [
-                        Check::Tree,
-                        Check::Records,
-                        Check::Completeness,
-                        Check::Ordering,
-                        Check::Authorisation,
-                    ] {
-                        out.incomplete(
-                            c,
-                            format!(
-                                "the entries of leaves {}..{} could not be read (check 2)",
-                                range.start,
-                                range.end - 1
-                            ),
-                        );
-                    }
-                }
-                (Item::Entry(leaf, _), Some((hash, rec))) => {
-                    n += 1;
-                    tree.push_leaf(*leaf, hash.0, store, &mut out)?;
-                    match rec {
-                        Err(e) => {
-                            not_authentic.insert(*leaf);
-                            out.push(
-                                Finding::violated(
-                                    Check::Records,
-                                    "record-malformed",
-                                    format!("the record does not decode strictly: {e}"),
-                                )
-                                .at(*leaf)
-                                .evidence("a canonical record of a known kind", e.code()),
-                            )
-                        }
-                        Ok(rec) => {
-                            let authentic =
-                                registry.check(*leaf, rec, sig.as_ref(), origin, &mut out);
-                            if !authentic {
-                                not_authentic.insert(*leaf);
-                            }
-                            chains.check(*leaf, *hash, rec, authentic, trust, &mut out);
-                            auths.check(*leaf, rec, authentic, trust, &mut out);
-                        }
-                    }
-                }
-                (Item::Entry(..), None) => unreachable!("every entry is decoded"),
-            }
-        }
-        records_checked += n;
-        progress.advance(n);
+    /// The checks' starting state: empty for a full run, the resume point's otherwise.
+    fn units(&self, out: &mut report::Findings) -> Result<Checks, VerifyError> {
+        let (trust, size, known) = (self.trust, self.published.size, &self.known);
+        let Some(r) = self.resume else {
+            let mut tree = tree_check::TreeCheck::new(trust.alg, size);
+            tree.record_roots_at(self.start.unproven.iter().map(|u| u.size));
+            return Ok(Checks {
+                tree,
+                registry: records::Registry::new(trust),
+                chains: chains::Chains::new(self.state, known.clone()),
+                auths: authorisation::Authorisations::new(known.clone()),
+            });
+        };
+        let partial = resume_tiles(self.reader, self.from, size)?;
+        let (from, root) = (self.from, &r.root.0);
+        Ok(Checks {
+            tree: tree_check::TreeCheck::resume(trust.alg, from, size, partial, root, out),
+            registry: records::Registry::resume(trust, &r.keys).map_err(VerifyError::NoResume)?,
+            chains: chains::Chains::resume(self.state, known.clone(), r)
+                .map_err(VerifyError::NoResume)?,
+            auths: authorisation::Authorisations::resume(&r.grants, known.clone()),
+        })
     }
-    let recomputed = tree.finish(&published.root, store, &mut out)?;
-    let mut anchors = vec![(size, published.root)];
-    anchors.extend(resume.map(|r| (r.size, r.root.0)));
-    history::compare(
-        &history_entries,
-        &anchors,
-        &recomputed.roots_at,
-        trust.alg.empty(),
-        &mut out,
-    );
-    if resume.is_none() {
-        // Check 1 after check 2: an auditor checkpoint whose proof from the tiles failed is
-        // judged by the entries (a rewrite, or only corrupt tiles that check 2 reported).
-        let reproduced = recomputed.root == Some(published.root);
-        let tiles_differ = out.violations_in(Check::Tree) > 0;
-        for u in &unproven {
-            let at = recomputed.roots_at.get(&u.size);
-            checkpoints::classify(u, at, reproduced, tiles_differ, &published, &mut out);
+
+    fn driver(&self) -> Driver<'_> {
+        Driver {
+            store: self.store,
+            reader: self.reader,
+            trust: self.trust,
+            from: self.from,
+            size: self.published.size,
+            root: self.published.root,
         }
     }
-    // Keys revoked as compromised: their records before the revocation, by a second,
-    // read-only pass (a leaf before the resume point counts only with an inclusion proof).
-    let compromises = registry.take_compromises();
-    if !compromises.is_empty() {
+
+    /// Check 2's end (tiles and root), the published history against the recomputed roots,
+    /// and, in a full run, check 1 after check 2: an auditor checkpoint whose proof from the
+    /// tiles failed is judged by the entries (a rewrite, or only corrupt tiles that check 2
+    /// reported).
+    fn finish_tree(
+        &self,
+        tree: tree_check::TreeCheck,
+        history: &[history::Entry],
+        out: &mut report::Findings,
+    ) -> Result<(), VerifyError> {
+        let published = &self.published;
+        let recomputed = tree.finish(&published.root, self.store, out)?;
+        let mut anchors = vec![(published.size, published.root)];
+        anchors.extend(self.resume.map(|r| (r.size, r.root.0)));
+        let empty = self.trust.alg.empty();
+        history::compare(history, &anchors, &recomputed.roots_at, empty, out);
+        if self.resume.is_none() {
+            let reproduced = recomputed.root == Some(published.root);
+            let tiles_differ = out.violations_in(Check::Tree) > 0;
+            for u in &self.start.unproven {
+                let at = recomputed.roots_at.get(&u.size);
+                checkpoints::classify(u, at, reproduced, tiles_differ, published, out);
+            }
+        }
+        Ok(())
+    }
+
+    /// Keys revoked as compromised: their records before the revocation, by a second,
+    /// read-only pass (a leaf before the resume point counts only with an inclusion proof).
+    /// The records found compromised are left out of check 7.
+    fn judge_compromises(
+        &self,
+        driver: &Driver<'_>,
+        registry: &mut records::Registry,
+        read: &mut Read,
+        out: &mut report::Findings,
+    ) {
+        let compromises = registry.take_compromises();
+        if compromises.is_empty() {
+            return;
+        }
+        let not_authentic = &read.not_authentic;
         let counts = |leaf: u64, hash: &tree::Hash| {
-            if leaf >= from {
+            if leaf >= self.from {
                 return !not_authentic.contains(&leaf);
             }
-            reader.inclusion_proof(size, leaf).is_ok_and(|p| {
-                let alg = trust.alg;
-                alg.verify_inclusion(leaf, size, hash, &p, &published.root)
-                    .is_ok()
-            })
+            driver.included(leaf, hash)
         };
         let input = records::CompromiseInput {
-            reader: &reader,
-            origin,
-            checkpoints: &known,
-            readable: truncated_at.unwrap_or(size),
+            reader: self.reader,
+            origin: self.trust.origin(),
+            checkpoints: &self.known,
+            readable: read.readable(self.published.size),
             counts: &counts,
-            leaf: &|e| trust.alg.leaf(e),
+            leaf: &|e| self.trust.alg.leaf(e),
         };
-        let bad = records::judge_compromised(&input, &compromises, &mut out);
-        not_authentic.extend(bad);
+        let bad = records::judge_compromised(&input, &compromises, out);
+        read.not_authentic.extend(bad);
     }
-    chains.heartbeats_due(trust, published.log_time, &registry, &mut out);
-    // References older than the window (and, incrementally, heads before the resume point):
-    // one more pass, reading only. A leaf before the resume point counts only when an
-    // inclusion proof from the tiles leads to the published root.
-    let old = chains.take_old_refs();
-    let mut wanted: HashSet<(String, u64)> = old
-        .iter()
-        .map(|o| (o.target.producer.to_string(), o.target.seq))
-        .collect();
-    wanted.extend(chains.past_heads());
-    let mut found: HashMap<(String, u64), Hash32> = HashMap::new();
-    if !wanted.is_empty() {
-        let included = |leaf: u64, hash: &tree::Hash| {
-            leaf >= from
-                || reader.inclusion_proof(size, leaf).is_ok_and(|p| {
-                    trust
-                        .alg
-                        .verify_inclusion(leaf, size, hash, &p, &published.root)
-                        .is_ok()
-                })
-        };
-        let readable = truncated_at.unwrap_or(size);
-        for t in tiles::tiles_at_level(0, size) {
-            if found.len() == wanted.len() {
-                break;
-            }
-            let Ok(b) = EntryBundleId::new(t.index(), t.width()) else {
-                continue;
-            };
-            if b.leaf_range().start >= readable {
-                break;
-            }
-            let es = match reader.bundle(b) {
-                Ok(es) => es,
-                Err(ReadError::Missing { .. }) => break,
-                Err(_) => continue,
-            };
-            let first = b.leaf_range().start;
-            for (k, e) in es.iter().enumerate() {
-                if let Ok(r) = Record::decode(e) {
-                    let key = (r.payload().producer.to_string(), r.payload().seq);
-                    if wanted.contains(&key) && !found.contains_key(&key) {
-                        let h = trust.alg.leaf(e);
-                        if included(first + k as u64, &h) {
-                            found.insert(key, Hash32(h));
-                        }
-                    }
-                }
-            }
+
+    /// Checks 4 and 5's end: required heartbeats, references older than the window (and,
+    /// incrementally, heads before the resume point) found by one more read-only pass, and
+    /// the chains' own end. Returns the heads and what an incremental run carries over.
+    fn finish_chains(
+        &self,
+        driver: &Driver<'_>,
+        mut chains: chains::Chains,
+        registry: &records::Registry,
+        read: &Read,
+        out: &mut report::Findings,
+    ) -> (Vec<KnownHead>, Option<chains::Carried>) {
+        chains.heartbeats_due(self.trust, self.published.log_time, registry, out);
+        let old = chains.take_old_refs();
+        let mut wanted: HashSet<(String, u64)> = old
+            .iter()
+            .map(|o| (o.target.producer.to_string(), o.target.seq))
+            .collect();
+        wanted.extend(chains.past_heads());
+        let mut found = HashMap::new();
+        if !wanted.is_empty() {
+            found = driver.find(&wanted, read.readable(self.published.size));
+            chains::resolve_old(&old, &found, out);
         }
-        chains::resolve_old(&old, &found, &mut out);
+        chains.finish(&found, out)
     }
-    examined(
-        &mut out,
-        state,
-        records_checked,
-        chains.followed(),
-        auths.judged(),
-        trust,
-    );
-    let (heads, carried) = chains.finish(&found, &mut out);
-    // An auditor checkpoint not proven consistent (incremental run) keeps the state too.
-    let advance = published.authentic
-        && (resume.is_none() || unproven.is_empty())
-        && out.violations_in(Check::Checkpoints) == 0
-        && out.violations_in(Check::Tree) == 0;
-    let retention = match retention {
-        None => None,
-        Some(_) if !advance => {
+
+    /// Check 7, a separate walk after checks 1–6, when checks 1 and 2 hold (`advance`) and
+    /// the disclosures can be read.
+    fn retention(
+        &self,
+        advance: bool,
+        retention: Option<RetentionAccess<'_>>,
+        read: &Read,
+        not_run: &mut BTreeMap<Check, String>,
+        out: &mut report::Findings,
+    ) -> Option<RetentionStatus> {
+        let access = retention?;
+        if !advance {
             not_run.insert(
                 Check::Retention,
                 "checks 1 and 2 did not hold: the entries read are not proven to be the \
                  checkpoint's tree"
                     .into(),
             );
-            None
+            return None;
         }
-        Some(access) => {
-            let input = retention::Input {
-                store,
-                root: published.root,
-                reader: &reader,
-                trust,
-                size: truncated_at.unwrap_or(size),
-                skip: &not_authentic,
-                disclosures: access.disclosures,
-                at: crate::record::types::Timestamp(options.at_secs.saturating_mul(1000)),
-                grace: access.grace,
-            };
-            match retention::check(&input, &mut out) {
-                Ok(status) => Some(status),
-                Err(why) => {
-                    not_run.insert(Check::Retention, why);
-                    None
-                }
+        let input = retention::Input {
+            store: self.store,
+            root: self.published.root,
+            reader: self.reader,
+            trust: self.trust,
+            size: read.readable(self.published.size),
+            skip: &read.not_authentic,
+            disclosures: access.disclosures,
+            at: crate::record::types::Timestamp(self.options.at_secs.saturating_mul(1000)),
+            grace: access.grace,
+        };
+        match retention::check(&input, out) {
+            Ok(status) => Some(status),
+            Err(why) => {
+                not_run.insert(Check::Retention, why);
+                None
             }
         }
-    };
-    let new_state = advance.then(|| {
-        let mut s = state.clone();
+    }
+
+    /// The advanced auditor state: the published checkpoint, the heads that extend the
+    /// auditor's (`Chains::finish` keeps the others), and the resume point when the chains
+    /// can be carried over (with the key registry and the authorisation table).
+    fn new_state(
+        &self,
+        heads: Vec<KnownHead>,
+        carried: Option<chains::Carried>,
+        registry: &records::Registry,
+        auths: &authorisation::Authorisations,
+    ) -> AuditorState {
+        let (size, root) = (self.published.size, Hash32(self.published.root));
+        let mut s = self.state.clone();
         s.add_checkpoint(SeenCheckpoint {
             size,
-            root: Hash32(published.root),
-            log_time: published.log_time.unwrap_or(0),
-            note: cp_bytes
-                .as_deref()
+            root,
+            log_time: self.published.log_time.unwrap_or(0),
+            note: (self.start.cp_bytes.as_deref())
                 .map(|b| String::from_utf8_lossy(b).into_owned())
                 .unwrap_or_default(),
         });
-        // Only heads that extend the auditor's (`Chains::finish` keeps the others).
         for h in heads {
             s.set_head(h);
         }
         s.resume = carried.map(|c| Resume {
             size,
-            root: Hash32(published.root),
+            root,
             chains: c.chains,
             keys: registry.to_state(),
-            grants: auths.to_state(trust.max_delay_ms(trust.registry.as_str())),
+            grants: auths.to_state(self.trust.max_delay_ms(self.trust.registry.as_str())),
             forward_refs: c.forward_refs,
         });
         s
-    });
-    let (checks, counts, mut findings) = out.finish(&not_run);
-    stamp_times(&reader, truncated_at.unwrap_or(size), &mut findings);
-    let mut provenance = provenance;
-    if retention.is_some() {
-        provenance.time_zone_data = "IANA time zone database bundled into the binary (jiff; \
-             version not reported); check 7 computes calendar deadlines in each rule's zone, \
-             checks 1–6 compare UTC instants only"
-            .into();
     }
-    Ok(Outcome {
-        report: Report {
-            format: report::REPORT_FORMAT,
-            provenance,
-            tree_size: Some(size),
-            records_checked,
-            checks,
-            counts,
-            findings,
-            retention,
-        },
-        new_state,
-    })
+
+    fn outcome(
+        &self,
+        out: report::Findings,
+        not_run: &BTreeMap<Check, String>,
+        read: &Read,
+        retention: Option<RetentionStatus>,
+        new_state: Option<AuditorState>,
+        mut provenance: Provenance,
+    ) -> Outcome {
+        let (checks, counts, mut findings) = out.finish(not_run);
+        stamp_times(
+            self.reader,
+            read.readable(self.published.size),
+            &mut findings,
+        );
+        if retention.is_some() {
+            provenance.time_zone_data = "IANA time zone database bundled into the binary (jiff; \
+                 version not reported); check 7 computes calendar deadlines in each rule's zone, \
+                 checks 1–6 compare UTC instants only"
+                .into();
+        }
+        Outcome {
+            report: Report {
+                format: report::REPORT_FORMAT,
+                provenance,
+                tree_size: Some(self.published.size),
+                records_checked: read.records_checked,
+                checks,
+                counts,
+                findings,
+                retention,
+            },
+            new_state,
+        }
+    }
 }
 
 /// Give each kept finding about a record (leaf and producer) below `readable` the record's

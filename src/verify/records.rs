@@ -3,7 +3,8 @@
 //! by a key that the pinned registration authority registered for that producer and kind,
 //! not revoked at that leaf index.
 //!
-//! Owns the verifier's key registry, rebuilt from the authority's own records as the log is
+//! The driver's gate ([`super::driver`]): it judges each decoded record before any unit sees
+//! it, and its verdict (authentic or not) goes to every unit. Owns the verifier's key registry, rebuilt from the authority's own records as the log is
 //! read: only records signed by the pinned authority key register, revoke or reset. A
 //! registration signed by anyone else — the log operator included — registers nothing.
 //! Bounded by the number of keys. Also owns the compromise window: a key revoked as
@@ -15,9 +16,10 @@ use std::collections::HashMap;
 
 use crate::crypto::{KeyId, PublicKey};
 use crate::record::kinds::Body;
-use crate::record::kinds::key_revocation::RevocationReason;
+use crate::record::kinds::key_registration::KeyRegistration;
+use crate::record::kinds::key_revocation::{KeyRevocation, RevocationReason};
 use crate::record::types::{Hash32, Timestamp};
-use crate::record::{Kind, Record, RecordError};
+use crate::record::{Kind, Payload, Record, RecordError};
 
 use super::keys::{AuthorityKeys, replacement_key};
 use super::report::{Check, Finding, Findings};
@@ -214,53 +216,9 @@ impl Registry {
         let kind = p.kind();
         let kid = *rec.kid();
         let at = |f: Finding| f.at(leaf).record(&p.producer, p.seq);
-        let mut ok = true;
-        let sig_finding = |e: &RecordError| {
-            at(Finding::violated(
-                C,
-                "record-signature",
-                format!(
-                    "the signature does not verify for this log's origin {origin:?}: the record \
-                     was altered, or signed for another log ({e})"
-                ),
-            ))
-            .evidence("a valid Ed25519 signature (verify_strict)", e.code())
-        };
         let authority_key = *self.authorities.key_at(leaf);
         if kid == authority_key.key_id() {
-            if !is_authority_kind(kind) {
-                out.push(at(Finding::violated(
-                    C,
-                    "record-authority-kind",
-                    format!("the registration authority's key signed a {kind} record; it signs only key-registration, key-revocation and producer-reset"),
-                ))
-                .evidence("key-registration | key-revocation | producer-reset", kind));
-                ok = false;
-            }
-            if p.producer.as_str() != self.authority {
-                out.push(at(Finding::violated(
-                    C,
-                    "record-wrong-producer",
-                    "a record signed by the registration authority's key names another producer",
-                ))
-                .evidence(&self.authority, &p.producer));
-                ok = false;
-            }
-            match sig {
-                Some(Ok(())) => {}
-                Some(Err(e)) => {
-                    out.push(sig_finding(e));
-                    ok = false;
-                }
-                None => {
-                    out.push(at(Finding::violated(
-                        C,
-                        "record-signature",
-                        "the signature was not checked against the registration authority's key",
-                    )));
-                    ok = false;
-                }
-            }
+            let ok = self.check_authority_signed(leaf, rec, sig, origin, out);
             if ok {
                 self.apply_authority(leaf, rec, out);
             }
@@ -270,6 +228,7 @@ impl Registry {
             out.push(at(f));
             return false;
         }
+        let mut ok = true;
         if is_authority_kind(kind) {
             out.push(at(Finding::violated(
                 C,
@@ -286,168 +245,248 @@ impl Registry {
         }
         let Some(info) = self.keys.get(&kid) else {
             if !is_authority_kind(kind) {
-                out.push(
-                    at(Finding::violated(
-                        C,
-                        "record-unregistered-key",
-                        format!(
-                            "signed by key {} which the registration authority had not registered \
-                         at this leaf",
-                            Hash32(kid)
-                        ),
-                    ))
-                    .evidence(
-                        "a key registered by the registration authority",
-                        format!("kid {}", Hash32(kid)),
-                    ),
-                );
+                out.push(at(unregistered(&kid)));
             }
             return false;
         };
-        if info.producer != p.producer.as_str() {
+        ok &= key_allows(info, &kid, leaf, rec, out);
+        ok &= signature(
+            leaf,
+            rec,
+            sig,
+            origin,
+            "no key material for the record's kid",
+            out,
+        );
+        ok
+    }
+
+    /// A record signed by the registration authority's key at `leaf`: of an authority kind,
+    /// naming the authority, its signature verified.
+    fn check_authority_signed(
+        &self,
+        leaf: u64,
+        rec: &Record,
+        sig: Option<&Result<(), RecordError>>,
+        origin: &str,
+        out: &mut Findings,
+    ) -> bool {
+        let p = rec.payload();
+        let kind = p.kind();
+        let at = |f: Finding| f.at(leaf).record(&p.producer, p.seq);
+        let mut ok = true;
+        if !is_authority_kind(kind) {
+            out.push(at(Finding::violated(
+                C,
+                "record-authority-kind",
+                format!("the registration authority's key signed a {kind} record; it signs only key-registration, key-revocation and producer-reset"),
+            ))
+            .evidence("key-registration | key-revocation | producer-reset", kind));
+            ok = false;
+        }
+        if p.producer.as_str() != self.authority {
             out.push(
                 at(Finding::violated(
                     C,
                     "record-wrong-producer",
-                    format!(
-                        "key {} is registered (leaf {}) for producer {}, but the record names {}",
-                        Hash32(kid),
-                        info.registered_at,
-                        info.producer,
-                        p.producer
-                    ),
+                    "a record signed by the registration authority's key names another producer",
                 ))
-                .evidence(&info.producer, &p.producer),
+                .evidence(&self.authority, &p.producer),
             );
             ok = false;
         }
-        if !info.kinds.contains(&kind) {
-            out.push(
-                at(Finding::violated(
-                    C,
-                    "record-kind-not-allowed",
-                    format!("key {} is not registered for {kind} records", Hash32(kid)),
-                ))
-                .evidence(
-                    info.kinds
-                        .iter()
-                        .map(|k| k.name())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    kind,
-                ),
-            );
-            ok = false;
-        }
-        if let Some(r) = info.revoked_at {
-            out.push(
-                at(Finding::violated(
-                    C,
-                    "record-key-revoked",
-                    format!(
-                        "signed by key {} of {} after its revocation at leaf {r}",
-                        Hash32(kid),
-                        info.producer
-                    ),
-                ))
-                .evidence(format!("a leaf before {r}"), leaf),
-            );
-            ok = false;
-        }
-        match sig {
-            Some(Ok(())) => {}
-            Some(Err(e)) => {
-                out.push(sig_finding(e));
-                ok = false;
-            }
-            None => {
-                out.push(at(Finding::violated(
-                    C,
-                    "record-signature",
-                    "no key material for the record's kid",
-                )));
-                ok = false;
-            }
-        }
-        ok
+        let none = "the signature was not checked against the registration authority's key";
+        signature(leaf, rec, sig, origin, none, out) && ok
     }
 
+    /// The effect of an authentic authority record: a key registered or revoked.
     fn apply_authority(&mut self, leaf: u64, rec: &Record, out: &mut Findings) {
         let p = rec.payload();
         match &p.body {
-            Body::KeyRegistration(reg) => {
-                let Ok(key) = PublicKey::from_bytes(&reg.public_key.0) else {
-                    return;
-                };
-                let kid = key.key_id();
-                if let Some(existing) = self.keys.get(&kid) {
-                    out.push(
-                        Finding::violated(
-                            C,
-                            "record-duplicate-key",
-                            format!(
-                                "key {} is registered again (first at leaf {})",
-                                Hash32(kid),
-                                existing.registered_at
-                            ),
-                        )
-                        .at(leaf)
-                        .record(&p.producer, p.seq),
-                    );
-                    return;
-                }
-                self.keys.insert(
-                    kid,
-                    KeyInfo {
-                        producer: reg.producer.to_string(),
-                        kinds: reg.kinds.clone(),
-                        registered_at: leaf,
-                        registered_time: Some(p.occurred_at),
-                        revoked_at: None,
-                        revoked_why: None,
-                    },
-                );
-                if let Some(k) = replacement_key(&p.body, &self.authority) {
-                    self.authorities.replace(leaf, k);
-                }
-            }
-            Body::KeyRevocation(rev) => {
-                let kid = crate::crypto::key_id(&rev.public_key.0);
-                match self.keys.get_mut(&kid) {
-                    Some(info) if info.producer == rev.producer.as_str() => {
-                        if info.revoked_at.is_none() {
-                            info.revoked_at = Some(leaf);
-                            info.revoked_why = Some((rev.reason, p.occurred_at));
-                        }
-                        if let (Some(since), Some(key)) =
-                            (rev.compromised_since, self.material.get(&kid))
-                        {
-                            self.compromises.push(Compromise {
-                                key: *key,
-                                producer: info.producer.clone(),
-                                since,
-                                revoked_at: info.revoked_at.unwrap_or(leaf),
-                            });
-                        }
-                    }
-                    _ => out.push(
-                        Finding::violated(
-                            C,
-                            "record-revoke-unknown",
-                            format!(
-                                "the revocation names key {} of {}, which is not registered",
-                                Hash32(kid),
-                                rev.producer
-                            ),
-                        )
-                        .at(leaf)
-                        .record(&p.producer, p.seq),
-                    ),
-                }
-            }
+            Body::KeyRegistration(reg) => self.register(leaf, p, reg, out),
+            Body::KeyRevocation(rev) => self.revoke(leaf, p, rev, out),
             _ => {}
         }
     }
+
+    /// A key registration: a key registered once only; one for the authority replaces its
+    /// key.
+    fn register(&mut self, leaf: u64, p: &Payload, reg: &KeyRegistration, out: &mut Findings) {
+        let Ok(key) = PublicKey::from_bytes(&reg.public_key.0) else {
+            return;
+        };
+        let kid = key.key_id();
+        if let Some(existing) = self.keys.get(&kid) {
+            out.push(
+                Finding::violated(
+                    C,
+                    "record-duplicate-key",
+                    format!(
+                        "key {} is registered again (first at leaf {})",
+                        Hash32(kid),
+                        existing.registered_at
+                    ),
+                )
+                .at(leaf)
+                .record(&p.producer, p.seq),
+            );
+            return;
+        }
+        self.keys.insert(
+            kid,
+            KeyInfo {
+                producer: reg.producer.to_string(),
+                kinds: reg.kinds.clone(),
+                registered_at: leaf,
+                registered_time: Some(p.occurred_at),
+                revoked_at: None,
+                revoked_why: None,
+            },
+        );
+        if let Some(k) = replacement_key(&p.body, &self.authority) {
+            self.authorities.replace(leaf, k);
+        }
+    }
+
+    /// A key revocation: the first one counts; one as compromised opens a compromise window
+    /// for [`judge_compromised`].
+    fn revoke(&mut self, leaf: u64, p: &Payload, rev: &KeyRevocation, out: &mut Findings) {
+        let kid = crate::crypto::key_id(&rev.public_key.0);
+        let Some(info) = self
+            .keys
+            .get_mut(&kid)
+            .filter(|i| i.producer == rev.producer.as_str())
+        else {
+            out.push(
+                Finding::violated(
+                    C,
+                    "record-revoke-unknown",
+                    format!(
+                        "the revocation names key {} of {}, which is not registered",
+                        Hash32(kid),
+                        rev.producer
+                    ),
+                )
+                .at(leaf)
+                .record(&p.producer, p.seq),
+            );
+            return;
+        };
+        if info.revoked_at.is_none() {
+            info.revoked_at = Some(leaf);
+            info.revoked_why = Some((rev.reason, p.occurred_at));
+        }
+        if let (Some(since), Some(key)) = (rev.compromised_since, self.material.get(&kid)) {
+            self.compromises.push(Compromise {
+                key: *key,
+                producer: info.producer.clone(),
+                since,
+                revoked_at: info.revoked_at.unwrap_or(leaf),
+            });
+        }
+    }
+}
+
+/// `record-unregistered-key`: signed by a key the authority had not registered.
+fn unregistered(kid: &KeyId) -> Finding {
+    Finding::violated(
+        C,
+        "record-unregistered-key",
+        format!(
+            "signed by key {} which the registration authority had not registered at this leaf",
+            Hash32(*kid)
+        ),
+    )
+    .evidence(
+        "a key registered by the registration authority",
+        format!("kid {}", Hash32(*kid)),
+    )
+}
+
+/// Whether the registered key `info` (`kid`) may sign the record at `leaf`: registered for
+/// its producer and kind, not revoked.
+fn key_allows(info: &KeyInfo, kid: &KeyId, leaf: u64, rec: &Record, out: &mut Findings) -> bool {
+    let p = rec.payload();
+    let kind = p.kind();
+    let at = |f: Finding| f.at(leaf).record(&p.producer, p.seq);
+    let mut ok = true;
+    if info.producer != p.producer.as_str() {
+        let f = Finding::violated(
+            C,
+            "record-wrong-producer",
+            format!(
+                "key {} is registered (leaf {}) for producer {}, but the record names {}",
+                Hash32(*kid),
+                info.registered_at,
+                info.producer,
+                p.producer
+            ),
+        );
+        out.push(at(f).evidence(&info.producer, &p.producer));
+        ok = false;
+    }
+    if !info.kinds.contains(&kind) {
+        let f = Finding::violated(
+            C,
+            "record-kind-not-allowed",
+            format!("key {} is not registered for {kind} records", Hash32(*kid)),
+        );
+        let kinds: Vec<_> = info.kinds.iter().map(|k| k.name()).collect();
+        out.push(at(f).evidence(kinds.join(", "), kind));
+        ok = false;
+    }
+    if let Some(r) = info.revoked_at {
+        let f = Finding::violated(
+            C,
+            "record-key-revoked",
+            format!(
+                "signed by key {} of {} after its revocation at leaf {r}",
+                Hash32(*kid),
+                info.producer
+            ),
+        );
+        out.push(at(f).evidence(format!("a leaf before {r}"), leaf));
+        ok = false;
+    }
+    ok
+}
+
+/// Whether the driver's signature check `sig` verified (`None`: not checked, for `none`).
+fn signature(
+    leaf: u64,
+    rec: &Record,
+    sig: Option<&Result<(), RecordError>>,
+    origin: &str,
+    none: &'static str,
+    out: &mut Findings,
+) -> bool {
+    let p = rec.payload();
+    let f = match sig {
+        Some(Ok(())) => return true,
+        Some(Err(e)) => Finding::violated(
+            C,
+            "record-signature",
+            format!(
+                "the signature does not verify for this log's origin {origin:?}: the record was \
+                 altered, or signed for another log ({e})"
+            ),
+        )
+        .evidence("a valid Ed25519 signature (verify_strict)", e.code()),
+        None => Finding::violated(C, "record-signature", none),
+    };
+    out.push(f.at(leaf).record(&p.producer, p.seq));
+    false
+}
+
+/// `record-malformed`: the entry at `leaf` does not decode strictly (it is not authentic).
+pub(crate) fn malformed(leaf: u64, e: &RecordError) -> Finding {
+    Finding::violated(
+        C,
+        "record-malformed",
+        format!("the record does not decode strictly: {e}"),
+    )
+    .at(leaf)
+    .evidence("a canonical record of a known kind", e.code())
 }
 
 /// What [`judge_compromised`] reads: the entries, and what the run knows about them.
@@ -589,14 +628,15 @@ fn compromised(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::note::Ed25519NoteKey;
     use crate::scenario::{self, AUTHORITY, ORIGIN, Scale};
     use crate::tree::TreeHashAlg;
     use crate::verify::trust::TrustFile;
 
-    fn trust() -> Trust {
+    /// A trust file for the scenario's keys.
+    pub(crate) fn trust() -> Trust {
         let key = |name: &str| {
             Ed25519NoteKey::new(name, scenario::secret_key(name))
                 .unwrap()
