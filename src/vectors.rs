@@ -349,6 +349,7 @@ fn access(v: &str, action: Action) -> Result<DataAccess, VectorError> {
         result_count: None,
         destination_country: None,
         data_origin: None,
+        revealed: None,
     })
 }
 

@@ -163,6 +163,7 @@ impl Fixture {
             result_count: Some(1),
             destination_country: None,
             data_origin: None,
+            revealed: None,
         });
         let n = self.leaves.len();
         self.append(

@@ -680,6 +680,7 @@ fn access_two(f: &Fixture, log: &Log) -> AppendItem {
         result_count: Some(1),
         destination_country: None,
         data_origin: None,
+        revealed: None,
     });
     let mut b = RecordBuilder::new(envelope("query-frontend", head.next_seq, head.head, body));
     b.seal("actor.user", SealedValue::Text("clerk-1".into()), [1; 16])

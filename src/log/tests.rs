@@ -49,6 +49,7 @@ pub(crate) fn access(seq: u64, prev: Hash32, key: &SecretKey, origin: &str) -> A
         result_count: Some(seq % 3),
         destination_country: None,
         data_origin: None,
+        revealed: None,
     });
     let mut b = RecordBuilder::new(envelope("query-frontend", seq, prev, body));
     b.seal(

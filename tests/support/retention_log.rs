@@ -148,6 +148,7 @@ impl RetentionLog {
             result_count: Some(1),
             destination_country: None,
             data_origin: None,
+            revealed: None,
         });
         let n = self.salt;
         self.append(
