@@ -375,8 +375,8 @@ mod tests {
             end: 5,
         };
         store.put(&name.key_path(), &key.0).unwrap();
-        let three = vec![disclosure("subject", SealedValue::Text("sub-1".into()))];
-        let four = vec![disclosure(
+        let three = [disclosure("subject", SealedValue::Text("sub-1".into()))];
+        let four = [disclosure(
             "subjects",
             SealedValue::List(vec![
                 SealedValue::Text("sub-2".into()),
