@@ -169,6 +169,10 @@ fn subject_lists_the_officials_queries_and_logs_itself_first() {
     for r in ds["records"].as_array().unwrap() {
         assert!(r["disclosures"].get("actor.user").is_none(), "{r}");
         assert!(r["disclosures"].get("case_ref").is_none(), "{r}");
+        assert!(
+            !r["summary"].as_str().unwrap().contains("authorisation_id"),
+            "{r}"
+        );
     }
 }
 

@@ -30,8 +30,23 @@ use super::{Invalid, files};
 /// case and order references).
 const WITHHELD: &[&str] = &["actor.user", "actor.on_behalf_of", "case_ref", "order_ref"];
 const WITHHELD_NOTE: &str = "withheld in this view under LED Art 15(1) (and GDPR Art 23 where \
-     it applies): the identities of the officials (actor.user, actor.on_behalf_of) and case \
-     and order references (case_ref, order_ref)";
+     it applies): the identities of the officials (actor.user, actor.on_behalf_of, and the \
+     authorisation pseudonym actor.authorisation_id) and case and order references (case_ref, \
+     order_ref)";
+
+/// The record's public summary; the data subject's view drops the authorisation pseudonym,
+/// which names the official.
+fn summary(record: &logseal::record::Record, for_subject: bool) -> String {
+    let s = logseal::inspect::fields::summary(record);
+    match for_subject {
+        false => s,
+        true => s
+            .split(' ')
+            .filter(|t| !t.starts_with("actor.authorisation_id="))
+            .collect::<Vec<_>>()
+            .join(" "),
+    }
+}
 
 pub fn run(args: SubjectArgs) -> anyhow::Result<()> {
     let place = args.value_file.display().to_string();
@@ -242,7 +257,7 @@ fn report(
                 "producer": p.producer.as_str(),
                 "seq": p.seq,
                 "kind": p.kind().name(),
-                "summary": logseal::inspect::fields::summary(&f.record),
+                "summary": summary(&f.record, args.for_data_subject),
                 "matched": f.matched.iter().map(|m| m.to_string()).collect::<Vec<_>>(),
                 "retention": retention_json(f, ret),
                 "disclosures": opened,
