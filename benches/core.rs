@@ -91,6 +91,7 @@ fn data_access_builder(seq: u64, prev: Hash32) -> RecordBuilder {
         result_count: Some(1 + seq % 3),
         destination_country: None,
         data_origin: None,
+        revealed: None,
     });
     let mut b = RecordBuilder::new(envelope(PRODUCER, seq, prev, body));
     let salt = |field: u8| {

@@ -61,6 +61,9 @@ _logseal() {
             logseal,show)
                 cmd="logseal__subcmd__show"
                 ;;
+            logseal,subject)
+                cmd="logseal__subcmd__subject"
+                ;;
             logseal,trust)
                 cmd="logseal__subcmd__trust"
                 ;;
@@ -116,7 +119,7 @@ _logseal() {
 
     case "${cmd}" in
         logseal)
-            opts="-h -V --help --version keygen record demo init append checkpoint rotate-log-key prove info recover verify witness retention trust show log grep checkpoints"
+            opts="-h -V --help --version keygen record demo init append checkpoint rotate-log-key prove info recover verify witness retention trust show log grep checkpoints subject"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -761,6 +764,48 @@ _logseal() {
             fi
             case "${prev}" in
                 --trust)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        logseal__subcmd__subject)
+            opts="-h -V --value-file --field --for-data-subject --inspector-key --purpose --legal-basis --case-ref-file --organisation --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --value-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --field)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --inspector-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --purpose)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --legal-basis)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --case-ref-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --organisation)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -44,6 +44,7 @@ complete -c logseal -n "__fish_logseal_needs_command" -f -a "show" -d 'Show one 
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "log" -d 'List a log\'s records, one line each, filtered over public fields'
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "grep" -d 'Search the public fields of a log\'s records for a text'
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "checkpoints" -d 'List every published checkpoint of a log: size, time, root, cosigners'
+complete -c logseal -n "__fish_logseal_needs_command" -f -a "subject" -d 'Find every record whose sealed field opens to one value (on site; itself logged)'
 complete -c logseal -n "__fish_logseal_using_subcommand keygen" -l name -d 'Key name, as it appears in key strings and note signatures (no spaces, no \'+\')' -r
 complete -c logseal -n "__fish_logseal_using_subcommand keygen" -l out -d 'Write PREFIX.key (secret) and PREFIX.pub (public)' -r -F
 complete -c logseal -n "__fish_logseal_using_subcommand keygen" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -259,3 +260,14 @@ complete -c logseal -n "__fish_logseal_using_subcommand checkpoints" -l trust -d
 complete -c logseal -n "__fish_logseal_using_subcommand checkpoints" -l json -d 'Print JSON'
 complete -c logseal -n "__fish_logseal_using_subcommand checkpoints" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c logseal -n "__fish_logseal_using_subcommand checkpoints" -s V -l version -d 'Print version'
+complete -c logseal -n "__fish_logseal_using_subcommand subject" -l value-file -d 'File holding the value to search for (one trailing line feed is removed)' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand subject" -l field -d 'Search only this sealed field (repeatable), e.g. actor.user, subject, subjects' -r
+complete -c logseal -n "__fish_logseal_using_subcommand subject" -l inspector-key -d 'The inspector\'s producer signing key (registered in the log for data-access)' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand subject" -l purpose -d 'The purpose of the inspection (recorded; e.g. data-subject-request)' -r
+complete -c logseal -n "__fish_logseal_using_subcommand subject" -l legal-basis -d 'The legal basis of the inspection (recorded; e.g. gdpr-art-15)' -r
+complete -c logseal -n "__fish_logseal_using_subcommand subject" -l case-ref-file -d 'File holding the case reference (sealed in the record); - for standard input' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand subject" -l organisation -d 'The inspector\'s organisation (recorded)' -r
+complete -c logseal -n "__fish_logseal_using_subcommand subject" -l for-data-subject -d 'The view for the data subject: withhold officials\' identities and case references'
+complete -c logseal -n "__fish_logseal_using_subcommand subject" -l json -d 'Print JSON'
+complete -c logseal -n "__fish_logseal_using_subcommand subject" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c logseal -n "__fish_logseal_using_subcommand subject" -s V -l version -d 'Print version'

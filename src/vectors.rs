@@ -213,6 +213,7 @@ pub const SAMPLES: &[fn() -> Result<Sample, VectorError>] = &[
     data_access_minimal,
     data_access_consult,
     data_access_transfer,
+    data_access_inspection,
     data_access_denied,
     key_registration,
     producer_heartbeat,
@@ -349,6 +350,7 @@ fn access(v: &str, action: Action) -> Result<DataAccess, VectorError> {
         result_count: None,
         destination_country: None,
         data_origin: None,
+        revealed: None,
     })
 }
 
@@ -408,6 +410,43 @@ pub fn data_access_consult() -> Result<Sample, VectorError> {
                 "recipients.1",
                 text("OM-arrondissementsparket-Noord-Nederland"),
             ),
+        ]),
+    })
+}
+
+/// An inspection of the log itself (`logseal subject`): the records and fields it revealed.
+pub fn data_access_inspection() -> Result<Sample, VectorError> {
+    use crate::record::kinds::data_access::Revealed;
+    let v = "data-access-inspection";
+    let mut body = access(v, Action::Consult)?;
+    body.legal_basis = ident(v, "gdpr-art-15")?;
+    body.purpose = ident(v, "data-subject-request")?;
+    body.actor.role = ident(v, "log-inspector")?;
+    body.actor.organisation = ident(v, "controller")?;
+    body.data_categories = vec![ident(v, "audit-log-sealed-fields")?];
+    body.result_count = Some(1);
+    body.revealed = Some(vec![
+        Revealed {
+            leaf: 380,
+            field: ident(v, "actor.user")?,
+        },
+        Revealed {
+            leaf: 380,
+            field: ident(v, "subject")?,
+        },
+    ]);
+    Ok(Sample {
+        name: v,
+        description: "An inspection of the log (logseal subject) listing the record fields \
+                      whose disclosures it revealed (revealed), the value searched sealed as \
+                      query."
+            .into(),
+        signer: PRODUCER_SEED,
+        payload: envelope(v, 10, body.into())?,
+        seals: owned(vec![
+            ("actor.user", text("auditor-inspector")),
+            ("case_ref", text("DSR-2026-0017")),
+            ("query", text("Jan de Vries")),
         ]),
     })
 }

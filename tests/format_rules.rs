@@ -402,6 +402,26 @@ fn data_access_cases() -> Vec<Case> {
             J(|v| set(v, "/body/data_categories", json!([]))),
         ),
         case(
+            "data-access.revealed-list",
+            K,
+            J(|v| v["body"]["revealed"] = json!([])),
+        ),
+        case(
+            "data-access.revealed-field-path",
+            K,
+            J(|v| v["body"]["revealed"] = json!([{"leaf": 3, "field": "Actor.User"}])),
+        ),
+        case(
+            "data-access.revealed-unique",
+            K,
+            J(|v| {
+                v["body"]["revealed"] = json!([
+                    {"leaf": 3, "field": "subject"},
+                    {"leaf": 3, "field": "subject"}
+                ])
+            }),
+        ),
+        case(
             "data-access.data-categories-unique",
             K,
             J(|v| {

@@ -51,6 +51,7 @@ fn data_access() -> impl Strategy<Value = Body> {
                     result_count,
                     destination_country: transfer.then(|| Ident::new("FR").unwrap()),
                     data_origin: None,
+                    revealed: None,
                 })
             },
         )

@@ -740,6 +740,42 @@ pub const PAGE_TEXTS: &[PageText] = &[
         see_also: &["info", "show", "verify", "docs/FORMAT.md"],
     },
     PageText {
+        path: "subject",
+        examples: &[
+            (
+                "Who queried this subscriber: subscriber.txt holds the name, case.txt the \
+                 request's reference; logged as auditor-inspector before anything is shown",
+                "logseal subject demo-out/honest --value-file subscriber.txt --field subject \
+                 --inspector-key keys/auditor-inspector.key --purpose data-subject-request \
+                 --legal-basis gdpr-art-15 --case-ref-file case.txt",
+            ),
+            (
+                "The view to hand to the person: officials and case references withheld",
+                "logseal subject demo-out/honest --value-file subscriber.txt \
+                 --for-data-subject --inspector-key keys/auditor-inspector.key --purpose \
+                 data-subject-request --legal-basis gdpr-art-15 --case-ref-file - --json",
+            ),
+        ],
+        exit_status: &[
+            (
+                0,
+                "the search ran and its data-access record was appended (found or not)",
+            ),
+            (
+                1,
+                "a value file is invalid, the access record was refused (the key is not \
+                 registered for data-access), or a candidate record was refused; nothing is \
+                 revealed when the access record was not appended",
+            ),
+            (
+                2,
+                "could not run: a file cannot be read, or the log's lock is held by another \
+                 writer (nothing revealed)",
+            ),
+        ],
+        see_also: &["show", "log", "retention", "docs/FORMAT.md"],
+    },
+    PageText {
         path: "recover",
         examples: &[
             (

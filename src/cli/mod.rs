@@ -243,6 +243,66 @@ pub enum Command {
         status is 1."
     )]
     Checkpoints(CheckpointsArgs),
+    /// Find every record whose sealed field opens to one value (on site; itself logged)
+    #[command(
+        long_about = "Find every record whose sealed field opens to one value: who \
+        queried this subscriber, what this official looked up, everything about this \
+        account. Needs the log's private part (on site) and reads only the disclosures it \
+        must, through a keyed sealed-value index per retention group in \
+        DIR/private/index/sealed/ (rebuilt when missing or stale; erased with the group's \
+        key).\n\n\
+        The value is read from --value-file (never the command line): its UTF-8 text with \
+        one trailing line feed removed, nothing else changed. It matches exactly as \
+        committed: no case folding, trimming or normalisation, so other spellings are not \
+        found; a list field (subjects) matches when one of its items is the value. \
+        --field limits the fields searched (a path, or a list field's name).\n\n\
+        Opening sealed values is itself an access: before printing anything, logseal \
+        appends a signed data-access record with --inspector-key (a producer key registered \
+        in the log for data-access records), naming the legal basis, purpose, the case \
+        reference (sealed, read from --case-ref-file or - for standard input) and every \
+        (record, field) revealed, and publishes a checkpoint. If that record cannot be \
+        appended (the key is not registered, the log's lock is held), nothing is revealed.\n\n\
+        Every record reported is authenticated by its leaf hash against the checkpoint and \
+        its disclosure opens its commitment. --for-data-subject gives the view that may be \
+        handed to the person (GDPR Art 15, LED Art 14): officials' identities and case \
+        and order references are withheld (LED Art 15(1)), and the output says so."
+    )]
+    Subject(SubjectArgs),
+}
+
+/// `logseal subject`.
+#[derive(Debug, Args)]
+pub struct SubjectArgs {
+    /// The log directory (with its private part)
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// File holding the value to search for (one trailing line feed is removed)
+    #[arg(long, value_name = "FILE")]
+    pub value_file: PathBuf,
+    /// Search only this sealed field (repeatable), e.g. actor.user, subject, subjects
+    #[arg(long, value_name = "PATH")]
+    pub field: Vec<String>,
+    /// The view for the data subject: withhold officials' identities and case references
+    #[arg(long)]
+    pub for_data_subject: bool,
+    /// The inspector's producer signing key (registered in the log for data-access)
+    #[arg(long, value_name = "KEY")]
+    pub inspector_key: PathBuf,
+    /// The purpose of the inspection (recorded; e.g. data-subject-request)
+    #[arg(long, value_name = "PURPOSE")]
+    pub purpose: String,
+    /// The legal basis of the inspection (recorded; e.g. gdpr-art-15)
+    #[arg(long, value_name = "BASIS")]
+    pub legal_basis: String,
+    /// File holding the case reference (sealed in the record); - for standard input
+    #[arg(long, value_name = "FILE")]
+    pub case_ref_file: PathBuf,
+    /// The inspector's organisation (recorded)
+    #[arg(long, value_name = "ORG", default_value = "controller")]
+    pub organisation: String,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Where an inspecting command reads a log and against whose keys.

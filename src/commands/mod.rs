@@ -14,6 +14,7 @@ pub mod record;
 pub mod recover;
 pub mod retention;
 pub mod rotate;
+pub mod subject;
 pub mod sweep;
 pub mod trust;
 pub mod verify;
@@ -66,5 +67,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Log(args) => inspect::log(args),
         Command::Grep(args) => inspect::grep(args),
         Command::Checkpoints(args) => inspect::checkpoints(args),
+        Command::Subject(args) => subject::run(args),
     }
 }

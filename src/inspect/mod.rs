@@ -22,6 +22,8 @@ pub mod anchor;
 pub mod fields;
 pub mod index;
 pub mod refs;
+pub mod sealed_index;
+pub mod subject;
 #[cfg(test)]
 mod tests;
 

@@ -72,6 +72,7 @@ fn access_body(seq: u64) -> Body {
         result_count: Some(seq % 3),
         destination_country: None,
         data_origin: None,
+        revealed: None,
     })
 }
 

@@ -317,6 +317,11 @@ impl Log {
             let _ = f.sync_all();
         }
         self.private.delete(key)?;
+        // The generation's sealed-value index goes with its key (crypto-shredding reaches it).
+        if let Some((group, gen_)) = vault::parse_key_path(key) {
+            self.private
+                .delete(&vault::sealed_index_path(&group, gen_))?;
+        }
         Ok(())
     }
 }

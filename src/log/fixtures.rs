@@ -59,6 +59,7 @@ pub(crate) fn search_access() -> DataAccess {
         result_count: Some(1),
         destination_country: None,
         data_origin: None,
+        revealed: None,
     }
 }
 

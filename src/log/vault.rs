@@ -42,6 +42,14 @@ const AAD_PREFIX: &[u8] = b"logseal disclosures v1\0";
 pub const KEYS_PREFIX: &str = "keys";
 /// Prefix of sealed disclosure objects in the private store.
 pub const OBJECTS_PREFIX: &str = "disclosures";
+/// Prefix of the sealed-value index objects, one per group generation (`inspect::sealed_index`):
+/// keyed hashes under a key derived from the generation's data key, deleted with that key.
+pub const SEALED_INDEX_PREFIX: &str = "index/sealed";
+
+/// The store key of a group generation's sealed-value index object.
+pub fn sealed_index_path(group: &str, gen_: u64) -> String {
+    format!("{SEALED_INDEX_PREFIX}/{group}/{gen_:020}")
+}
 
 /// Why a sealed object cannot be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -126,6 +126,12 @@ rules! {
         "`data_categories` is not empty.";
     "data-access.data-categories-unique", "data-access",
         "`data_categories` has no entry twice.";
+    "data-access.revealed-list", "data-access",
+        "`revealed`, when present, has 1 to 10,000 entries.";
+    "data-access.revealed-field-path", "data-access",
+        "Each `field` of `revealed` is a sealed-field path in dotted form (§7.1).";
+    "data-access.revealed-unique", "data-access",
+        "`revealed` names no (leaf, field) twice.";
     "account-sanction.some-decision", "account-sanction",
         "At least one decision: `decision_visibility` not empty, or `decision_monetary`, `decision_provision` or `decision_account` present.";
     "account-sanction.decision-visibility-unique", "account-sanction",

@@ -37,6 +37,7 @@ pub(crate) fn sample_payload(seq: u64) -> Payload {
             result_count: Some(1),
             destination_country: None,
             data_origin: None,
+            revealed: None,
         }),
         sealed: vec![],
     }

@@ -958,6 +958,7 @@ mod tests {
             result_count: Some(1),
             destination_country: None,
             data_origin: None,
+            revealed: None,
         });
         envelope(producer, seq, body, sealed)
     }

@@ -118,6 +118,7 @@ pub fn search_access() -> Body {
         result_count: Some(1),
         destination_country: None,
         data_origin: None,
+        revealed: None,
     })
 }
 

@@ -98,6 +98,27 @@ pub struct DataAccess {
     #[n(7)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data_origin: Option<DataOrigin>,
+    /// An inspection of the log itself (`logseal subject`): the records and sealed fields
+    /// whose disclosures it revealed. Absent for ordinary accesses.
+    #[n(8)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revealed: Option<Vec<Revealed>>,
+}
+
+/// Most entries in a data-access record's `revealed` list.
+pub const MAX_REVEALED: usize = 10_000;
+
+/// One sealed field of one log record whose disclosure an inspection revealed.
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, Serialize, Deserialize)]
+#[cbor(map)]
+#[serde(deny_unknown_fields)]
+pub struct Revealed {
+    /// The leaf index of the record in the log.
+    #[n(0)]
+    pub leaf: u64,
+    /// The sealed field's path in dotted form, e.g. `actor.user`.
+    #[n(1)]
+    pub field: Ident,
 }
 
 const SEALED: &[SealedSpec] = &[
@@ -171,6 +192,9 @@ impl KindBody for DataAccess {
                 "destination_country: only a transfer has a destination country",
             ));
         }
+        if let Some(r) = &self.revealed {
+            check_revealed(r)?;
+        }
         non_empty(
             "data-access.data-categories-non-empty",
             "data_categories",
@@ -182,4 +206,29 @@ impl KindBody for DataAccess {
             &self.data_categories,
         )
     }
+}
+
+/// `revealed`: 1 to [`MAX_REVEALED`] entries, each a sealed-field path, none twice.
+fn check_revealed(r: &[Revealed]) -> Result<(), Violation> {
+    if r.is_empty() || r.len() > MAX_REVEALED {
+        return Err(Violation::new(
+            "data-access.revealed-list",
+            format!(
+                "revealed: must have 1 to {MAX_REVEALED} entries, found {}",
+                r.len()
+            ),
+        ));
+    }
+    for (i, e) in r.iter().enumerate() {
+        if crate::record::sealed::FieldPath::parse(e.field.as_str()).is_err() {
+            return Err(Violation::new(
+                "data-access.revealed-field-path",
+                format!(
+                    "revealed.{i}.field: {:?} is not a sealed-field path",
+                    e.field.as_str()
+                ),
+            ));
+        }
+    }
+    unique("data-access.revealed-unique", "revealed", r)
 }
