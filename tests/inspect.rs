@@ -323,7 +323,7 @@ fn grep_searches_public_fields_only() {
 fn checkpoints_lists_the_published_history() {
     let out = ok(&run(&["checkpoints", "demo/honest"]));
     let mut published = 0;
-    for e in walk(&demo().join("demo/honest/public/checkpoints")) {
+    for e in files_in(&demo().join("demo/honest/public/checkpoints")) {
         published += usize::from(e.is_file());
     }
     let lines: Vec<&str> = out.lines().skip(1).collect();
@@ -363,19 +363,6 @@ fn checkpoints_lists_the_published_history() {
         out.contains("checked against the auditor's trust anchors"),
         "{out}"
     );
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
 }
 
 #[test]

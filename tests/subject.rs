@@ -27,19 +27,6 @@ fn demo() -> &'static Path {
     })
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let t = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &t);
-        } else {
-            std::fs::copy(e.path(), &t).unwrap();
-        }
-    }
-}
-
 /// A copy of the honest log in `tmp/log`, the inspector's key pair `tmp/insp.*` (registered
 /// in the log for data-access records when `register`), the value and case-reference files.
 fn setup(register: bool) -> tempfile::TempDir {
@@ -199,20 +186,6 @@ fn an_unregistered_key_or_a_held_lock_reveals_and_appends_nothing() {
     assert_eq!(size(d), before);
 }
 
-/// Every file under `dir`.
-fn files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            out.extend(files(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
-}
-
 #[test]
 fn after_a_sweep_erased_values_are_not_found_and_nothing_opens_them() {
     use logseal::inspect::sealed_index::{index_key, tag};
@@ -275,7 +248,7 @@ fn after_a_sweep_erased_values_are_not_found_and_nothing_opens_them() {
     let erased: Vec<&(u64, String, u64)> =
         before.iter().filter(|b| !found.contains(&b.0)).collect();
     assert!(!erased.is_empty(), "the sweep erased none of {before:?}");
-    for f in files(&d.join("log")) {
+    for f in files_in(&d.join("log")) {
         let bytes = std::fs::read(&f).unwrap();
         assert!(
             !bytes

@@ -155,8 +155,8 @@ pub fn key_file(dir: &Path, name: &str) -> PathBuf {
     path
 }
 
-/// Every file below `dir`, with its contents.
-pub fn files_under(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+/// Every file below `dir` (paths only, depth first).
+pub fn files_in(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
@@ -165,19 +165,36 @@ pub fn files_under(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
             if p.is_dir() {
                 stack.push(p);
             } else {
-                out.push((p.clone(), std::fs::read(&p).unwrap()));
+                out.push(p);
             }
         }
     }
     out
 }
 
-/// Copy every file below `from` to the same place below `to`.
+/// Every file below `dir`, with its contents.
+pub fn files_under(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    files_in(dir)
+        .into_iter()
+        .map(|p| {
+            let bytes = std::fs::read(&p).unwrap();
+            (p, bytes)
+        })
+        .collect()
+}
+
+/// Copy the tree below `from` (directories too, empty ones included) to the same places
+/// below `to`.
 pub fn copy_dir(from: &Path, to: &Path) {
-    for (p, bytes) in files_under(from) {
-        let t = to.join(p.strip_prefix(from).unwrap());
-        std::fs::create_dir_all(t.parent().unwrap()).unwrap();
-        std::fs::write(t, bytes).unwrap();
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let t = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &t);
+        } else {
+            std::fs::copy(e.path(), &t).unwrap();
+        }
     }
 }
 
