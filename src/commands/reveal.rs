@@ -10,6 +10,7 @@ use anyhow::{Context, bail};
 use logseal::inspect::subject;
 use logseal::log::{Log, LogError};
 use logseal::record::Kind;
+use logseal::record::sealed::SealedValue;
 use logseal::record::types::Timestamp;
 use logseal::store::StoreError;
 use serde_json::{Value, json};
@@ -137,4 +138,14 @@ pub(crate) fn logged_line(logged: &Value) -> String {
         logged["seq"],
         logged["checkpoint_size"],
     )
+}
+
+/// A revealed value as JSON: text, bytes in hex, a number, a list.
+pub(crate) fn value_json(v: &SealedValue) -> Value {
+    match v {
+        SealedValue::Text(s) => json!(s),
+        SealedValue::Bytes(b) => json!(hex::encode(b)),
+        SealedValue::Uint(u) => json!(u),
+        SealedValue::List(items) => Value::Array(items.iter().map(value_json).collect()),
+    }
 }

@@ -13,7 +13,7 @@ use logseal::inspect::subject::{self, FieldState, Found, Rejected, Retention};
 use logseal::inspect::{Anchors, IndexHome, Inspector};
 use logseal::log::Log;
 use logseal::note::Ed25519NoteVerifier;
-use logseal::record::sealed::{FieldPath, SealedValue};
+use logseal::record::sealed::FieldPath;
 use logseal::store::FsStore;
 use logseal::tree::TreeHashAlg;
 use serde_json::{Value, json};
@@ -165,7 +165,7 @@ fn report(
                 .disclosures
                 .iter()
                 .filter(|d| shown(&d.path))
-                .map(|d| (d.path.to_string(), value_json(&d.value)))
+                .map(|d| (d.path.to_string(), reveal::value_json(&d.value)))
                 .collect();
             json!({
                 "leaf": f.leaf,
@@ -203,15 +203,6 @@ fn report(
         return format!("{}\n", serde_json::to_string_pretty(&doc).expect("json"));
     }
     text(&doc, args.for_data_subject)
-}
-
-fn value_json(v: &SealedValue) -> Value {
-    match v {
-        SealedValue::Text(s) => json!(s),
-        SealedValue::Bytes(b) => json!(hex::encode(b)),
-        SealedValue::Uint(u) => json!(u),
-        SealedValue::List(items) => Value::Array(items.iter().map(value_json).collect()),
-    }
 }
 
 fn text(doc: &Value, for_subject: bool) -> String {
