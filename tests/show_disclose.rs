@@ -240,3 +240,67 @@ fn disclose_without_a_key_is_a_usage_error_and_plain_show_needs_none() {
     assert!(!out.contains(&subject), "{out}");
     assert_eq!(size(d), before);
 }
+
+#[test]
+fn an_erased_disclosure_names_the_retention_deletion_that_erased_it() {
+    let tmp = setup(true);
+    let d = tmp.path();
+    let sweep = demo().join("demo/keys/retention-sweep.key");
+    ok(&logseal(
+        &[
+            "retention",
+            "apply",
+            "log",
+            "--executor-key",
+            sweep.to_str().unwrap(),
+            "--at",
+            "2026-06-01T00:00:00Z",
+        ],
+        d,
+        None,
+    ));
+    let dels = json_of(&logseal(
+        &[
+            "log",
+            "log",
+            "--kind",
+            "retention-deletion",
+            "--limit",
+            "1",
+            "--json",
+        ],
+        d,
+        None,
+    ));
+    let del = &dels["records"][0];
+    let del_leaf = del["leaf"].as_u64().unwrap();
+    let rec = json_of(&logseal(
+        &["show", "log", &del_leaf.to_string(), "--json"],
+        d,
+        None,
+    ));
+    let erased = rec["record"]["body"]["targets"][0]["first"]
+        .as_u64()
+        .unwrap_or_else(|| panic!("{rec}"));
+    let before = size(d);
+    let v = json_of(&show(d, &erased.to_string(), &["--json"]));
+    let disclosed = v["disclosed"].as_object().unwrap();
+    assert!(!disclosed.is_empty(), "{v}");
+    let name = format!("{}#{}", del["producer"].as_str().unwrap(), del["seq"]);
+    for (field, state) in disclosed {
+        assert_eq!(
+            state["erased_by"],
+            json!([{"leaf": del_leaf, "record": name}]),
+            "{field}: {v}"
+        );
+    }
+    // The attempt is logged, with nothing named as revealed.
+    assert_eq!(size(d), before + 1);
+    let rec = json_of(&logseal(
+        &["show", "log", &before.to_string(), "--json"],
+        d,
+        None,
+    ));
+    assert_eq!(rec["record"]["kind"], "data-access", "{rec}");
+    assert!(find_key(&rec["record"], "revealed").is_none(), "{rec}");
+}
