@@ -2,7 +2,9 @@
 //! library's read layer ([`logseal::inspect`]). Every record printed was authenticated there
 //! (its leaf hash proven against a checkpoint whose signature verified); this module opens the
 //! log directory, picks the anchors (`--trust FILE`, or the log's own key from
-//! `private/config.json`, and says which), and renders text or `--json`.
+//! `private/config.json`, and says which), and renders text or `--json`. `show --disclose`
+//! is the one that is not read-only: it opens the record's sealed values, and reveals them
+//! only through [`super::reveal::log_then_reveal`] (its data-access record appended first).
 //!
 //! Exit status: 0 shown; 1 a record was refused (its finding printed), the checkpoint does
 //! not verify, or a shown record's signature does not; 2 could not run.
