@@ -227,7 +227,14 @@ complete -c logseal -n "__fish_logseal_using_subcommand trust; and __fish_seen_s
 complete -c logseal -n "__fish_logseal_using_subcommand trust; and __fish_seen_subcommand_from new" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c logseal -n "__fish_logseal_using_subcommand trust; and __fish_seen_subcommand_from new" -s V -l version -d 'Print version'
 complete -c logseal -n "__fish_logseal_using_subcommand show" -l trust -d 'The auditor\'s trust file: check against its anchors instead of the log\'s own key' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand show" -l field -d 'With --disclose: only this sealed field (repeatable), e.g. actor.user, subject' -r
+complete -c logseal -n "__fish_logseal_using_subcommand show" -l inspector-key -d 'With --disclose: the inspector\'s producer signing key (registered for data-access)' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand show" -l purpose -d 'With --disclose: the purpose of the inspection (recorded; e.g. complaint-handling)' -r
+complete -c logseal -n "__fish_logseal_using_subcommand show" -l legal-basis -d 'With --disclose: the legal basis of the inspection (recorded; e.g. gdpr-art-6-1-c)' -r
+complete -c logseal -n "__fish_logseal_using_subcommand show" -l case-ref-file -d 'With --disclose: file holding the case reference (sealed in the record); - for stdin' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand show" -l organisation -d 'With --disclose: the inspector\'s organisation (recorded)' -r
 complete -c logseal -n "__fish_logseal_using_subcommand show" -l json -d 'Print JSON'
+complete -c logseal -n "__fish_logseal_using_subcommand show" -l disclose -d 'Also print its sealed values, each opened against its commitment, after logging the opening (a signed data-access record by --inspector-key; needs the log\'s lock)'
 complete -c logseal -n "__fish_logseal_using_subcommand show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c logseal -n "__fish_logseal_using_subcommand show" -s V -l version -d 'Print version'
 complete -c logseal -n "__fish_logseal_using_subcommand log" -l trust -d 'The auditor\'s trust file: check against its anchors instead of the log\'s own key' -r -F

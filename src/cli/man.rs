@@ -623,19 +623,38 @@ pub const PAGE_TEXTS: &[PageText] = &[
                 "As one JSON object",
                 "logseal show demo-out/honest appeals#1 --json",
             ),
+            (
+                "Open the sealed subject of an official's query, each value checked against its \
+                 commitment; a signed data-access record by auditor-inspector naming (leaf, \
+                 subject) is appended first, and nothing is shown if it cannot be (an erased \
+                 value names the retention deletion that erased it)",
+                "logseal show demo-out/honest query-frontend#0 --disclose --field subject \
+                 --inspector-key keys/auditor-inspector.key --purpose complaint-handling \
+                 --legal-basis gdpr-art-6-1-c --case-ref-file case.txt",
+            ),
         ],
         exit_status: &[
             (
                 0,
-                "shown: the record is authentic against the checkpoint and its signature verifies",
+                "shown: the record is authentic against the checkpoint and its signature \
+                 verifies (with --disclose: and its data-access record was appended)",
             ),
             (
                 1,
                 "the record was refused (its entry does not prove against the checkpoint: the \
                  finding is printed, the record is not), the checkpoint does not verify, or the \
-                 record's signature does not",
+                 record's signature does not; with --disclose also: the access record was \
+                 refused (the key is not registered for data-access; nothing is revealed), a \
+                 --field the record does not seal, or a disclosure does not open its \
+                 commitment (it is not shown)",
             ),
-            (2, COULD_NOT_RUN),
+            (
+                2,
+                "the command could not run: bad arguments (--disclose without --inspector-key, \
+                 --purpose, --legal-basis and --case-ref-file), unreadable files, a log \
+                 directory that cannot be opened; with --disclose: the log's lock is held \
+                 (nothing is revealed)",
+            ),
         ],
         see_also: &[
             "log",

@@ -327,6 +327,36 @@ pub struct ShowArgs {
     /// The record: a leaf index (e.g. 380) or PRODUCER#SEQ (e.g. trust-and-safety#12)
     #[arg(value_name = "INDEX|PRODUCER#SEQ")]
     pub record: String,
+    /// Also print its sealed values, each opened against its commitment, after logging the
+    /// opening (a signed data-access record by --inspector-key; needs the log's lock)
+    #[arg(
+        long,
+        requires_all = ["inspector_key", "purpose", "legal_basis", "case_ref_file"]
+    )]
+    pub disclose: bool,
+    /// With --disclose: only this sealed field (repeatable), e.g. actor.user, subject
+    #[arg(long, value_name = "PATH", requires = "disclose")]
+    pub field: Vec<String>,
+    /// With --disclose: the inspector's producer signing key (registered for data-access)
+    #[arg(long, value_name = "KEY", requires = "disclose")]
+    pub inspector_key: Option<PathBuf>,
+    /// With --disclose: the purpose of the inspection (recorded; e.g. complaint-handling)
+    #[arg(long, value_name = "PURPOSE", requires = "disclose")]
+    pub purpose: Option<String>,
+    /// With --disclose: the legal basis of the inspection (recorded; e.g. gdpr-art-6-1-c)
+    #[arg(long, value_name = "BASIS", requires = "disclose")]
+    pub legal_basis: Option<String>,
+    /// With --disclose: file holding the case reference (sealed in the record); - for stdin
+    #[arg(long, value_name = "FILE", requires = "disclose")]
+    pub case_ref_file: Option<PathBuf>,
+    /// With --disclose: the inspector's organisation (recorded)
+    #[arg(
+        long,
+        value_name = "ORG",
+        default_value = "controller",
+        requires = "disclose"
+    )]
+    pub organisation: String,
 }
 
 /// The public-field filters of `logseal log`.

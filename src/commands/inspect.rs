@@ -2,7 +2,9 @@
 //! library's read layer ([`logseal::inspect`]). Every record printed was authenticated there
 //! (its leaf hash proven against a checkpoint whose signature verified); this module opens the
 //! log directory, picks the anchors (`--trust FILE`, or the log's own key from
-//! `private/config.json`, and says which), and renders text or `--json`.
+//! `private/config.json`, and says which), and renders text or `--json`. `show --disclose`
+//! is the one that is not read-only: it opens the record's sealed values, and reveals them
+//! only through [`super::reveal::log_then_reveal`] (its data-access record appended first).
 //!
 //! Exit status: 0 shown; 1 a record was refused (its finding printed), the checkpoint does
 //! not verify, or a shown record's signature does not; 2 could not run.
@@ -14,20 +16,23 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use logseal::cli::{CheckpointsArgs, GrepArgs, InspectLog, LogArgs, RecordFilters, ShowArgs};
 use logseal::inspect::refs::Link;
+use logseal::inspect::subject::{self, FieldState};
 use logseal::inspect::{
     AnchorSource, Anchors, Fetched, Filter, Head, IndexEvent, IndexHome, InspectError, Inspector,
     fields,
 };
-use logseal::log::LogConfig;
+use logseal::log::{Log, LogConfig};
 use logseal::note::Ed25519NoteVerifier;
 use logseal::record::Kind;
+use logseal::record::sealed::{FieldPath, SealedValue};
 use logseal::record::types::Timestamp;
 use logseal::store::FsStore;
 use logseal::tree::TreeHashAlg;
 use serde_json::{Value, json};
 
+use super::sweep::SigningKey;
 use super::view::{KeyCheck, View};
-use super::{Invalid, files};
+use super::{Invalid, files, reveal};
 
 /// The stores of an opened log directory and the anchors to check it against.
 struct Opened {
@@ -239,11 +244,48 @@ fn parse_wanted(s: &str) -> anyhow::Result<Wanted> {
 
 pub fn show(args: ShowArgs) -> anyhow::Result<()> {
     let wanted = parse_wanted(&args.record)?;
+    if !args.disclose {
+        let opened = open_dir(&args.log)?;
+        return with_inspector(&opened, |ins| show_in(ins, &args, &wanted, None));
+    }
+    let fields = args
+        .field
+        .iter()
+        .map(|f| FieldPath::parse(f).map_err(|e| Invalid(format!("--field {f}: {e}"))))
+        .collect::<Result<Vec<_>, _>>()?;
+    let required = |v: Option<&Path>, flag: &str| {
+        v.with_context(|| format!("--disclose needs {flag}"))
+            .map(Path::to_path_buf)
+    };
+    let case_ref =
+        reveal::read_case_ref(&required(args.case_ref_file.as_deref(), "--case-ref-file")?)?;
+    let key = SigningKey::load(&required(args.inspector_key.as_deref(), "--inspector-key")?)?;
+    let mut log = reveal::open_log(&args.log.dir)?;
     let opened = open_dir(&args.log)?;
-    with_inspector(&opened, |ins| show_in(ins, &args, &wanted))
+    let mut d = Disclose {
+        log: &mut log,
+        key: &key,
+        fields: &fields,
+        case_ref,
+    };
+    with_inspector(&opened, |ins| show_in(ins, &args, &wanted, Some(&mut d)))
 }
 
-fn show_in(ins: &Inspector<'_>, args: &ShowArgs, wanted: &Wanted) -> anyhow::Result<()> {
+/// What `show --disclose` needs: the log opened as its sequencer, the inspector's key, the
+/// fields asked for (all sealed fields when empty) and the case reference.
+struct Disclose<'a> {
+    log: &'a mut Log,
+    key: &'a SigningKey,
+    fields: &'a [FieldPath],
+    case_ref: String,
+}
+
+fn show_in(
+    ins: &Inspector<'_>,
+    args: &ShowArgs,
+    wanted: &Wanted,
+    disclose: Option<&mut Disclose<'_>>,
+) -> anyhow::Result<()> {
     let fetched = match wanted {
         Wanted::Leaf(l) => ins.fetch(*l).map(Some),
         Wanted::Seq(p, s) => ins.by_seq(p, *s),
@@ -266,14 +308,175 @@ fn show_in(ins: &Inspector<'_>, args: &ShowArgs, wanted: &Wanted) -> anyhow::Res
         Err(e) => return Err(inspect_err(e)),
     };
     let shown = Shown::gather(ins, f).map_err(inspect_err)?;
-    match args.log.json {
-        true => print_json(&shown.to_json(ins))?,
-        false => files::print(&shown.to_text(ins))?,
+    let mut problems = shown.view.problems();
+    match disclose {
+        None => match args.log.json {
+            true => print_json(&shown.to_json(ins))?,
+            false => files::print(&shown.to_text(ins))?,
+        },
+        Some(d) => problems.extend(show_disclosed(ins, args, &shown, d)?),
     }
-    let problems = shown.view.problems();
     match problems.is_empty() {
         true => Ok(()),
         false => Err(Invalid(format!("leaf {}: {}", shown.f.leaf, problems.join("; "))).into()),
+    }
+}
+
+/// Where one sealed field of a shown record stands when `--disclose` opens it.
+enum Opening {
+    /// Its disclosure opened the record's commitment: the value.
+    Value(SealedValue),
+    /// It does not: not shown.
+    Mismatch,
+    /// No disclosure is stored; these retention deletions (leaf, `producer#seq`) erased it.
+    Erased(Vec<(u64, String)>),
+    /// No disclosure is stored and no retention deletion names it.
+    NotStored,
+}
+
+/// Each sealed field of `f` among `fields` (all when empty), opened against its commitment.
+fn open_sealed(
+    ins: &Inspector<'_>,
+    log: &Log,
+    f: &Fetched,
+    fields: &[FieldPath],
+) -> anyhow::Result<Vec<(FieldPath, Opening)>> {
+    let sealed = &f.record.payload().sealed;
+    for want in fields {
+        if !sealed
+            .iter()
+            .any(|(p, _)| subject::field_selected(p, std::slice::from_ref(want)))
+        {
+            let have: Vec<String> = sealed.iter().map(|(p, _)| p.to_string()).collect();
+            return Err(Invalid(format!(
+                "--field {want}: leaf {} has no such sealed field (its sealed fields: {})",
+                f.leaf,
+                match have.is_empty() {
+                    true => "none".to_string(),
+                    false => have.join(", "),
+                }
+            ))
+            .into());
+        }
+    }
+    let stored = log
+        .disclosures(f.leaf)
+        .with_context(|| format!("reading the disclosures of leaf {}", f.leaf))?;
+    // The retention state of the fields with no disclosure stored (erased, or never stored).
+    let found = subject::Found {
+        leaf: f.leaf,
+        leaf_hash: f.leaf_hash,
+        record: f.record.clone(),
+        group: String::new(),
+        gen_: 0,
+        matched: Vec::new(),
+        disclosures: stored.clone(),
+    };
+    let retention = subject::retention(ins, &found).map_err(inspect_err)?;
+    Ok(sealed
+        .iter()
+        .filter(|(p, _)| subject::field_selected(p, fields))
+        .map(|(p, c)| {
+            let opening = match stored.iter().find(|d| d.path == *p) {
+                Some(d) if d.commitment() == *c => Opening::Value(d.value.clone()),
+                Some(_) => Opening::Mismatch,
+                None => match retention.fields.iter().find(|(q, _)| q == p) {
+                    Some((_, FieldState::Erased { by })) => Opening::Erased(by.clone()),
+                    _ => Opening::NotStored,
+                },
+            };
+            (p.clone(), opening)
+        })
+        .collect())
+}
+
+/// `show --disclose`: open the sealed fields, log the access naming exactly the (leaf, field)
+/// pairs about to be shown, then print the record with them. Returns the problems found
+/// (a disclosure that does not open its commitment).
+fn show_disclosed(
+    ins: &Inspector<'_>,
+    args: &ShowArgs,
+    shown: &Shown,
+    d: &mut Disclose<'_>,
+) -> anyhow::Result<Vec<String>> {
+    let openings = open_sealed(ins, d.log, &shown.f, d.fields)?;
+    let leaf = shown.f.leaf;
+    let revealed: Vec<(u64, String)> = openings
+        .iter()
+        .filter(|(_, o)| matches!(o, Opening::Value(_)))
+        .map(|(p, _)| (leaf, p.to_string()))
+        .collect();
+    let access = reveal::Access {
+        purpose: args.purpose.as_deref().unwrap_or_default(),
+        legal_basis: args.legal_basis.as_deref().unwrap_or_default(),
+        organisation: &args.organisation,
+        case_ref: std::mem::take(&mut d.case_ref),
+        query: None,
+        result_count: 1,
+        revealed,
+    };
+    reveal::log_then_reveal(d.log, d.key, &access, |logged| {
+        let disclosed: serde_json::Map<String, Value> = openings
+            .iter()
+            .map(|(p, o)| (p.to_string(), opening_json(o)))
+            .collect();
+        match args.log.json {
+            true => {
+                let mut v = shown.to_json(ins);
+                v["access_logged"] = logged.clone();
+                v["disclosed"] = Value::Object(disclosed);
+                print_json(&v)
+            }
+            false => {
+                let mut out = shown.to_text(ins);
+                out.push_str("\ndisclosed (each opened against the record's commitment)\n");
+                if openings.is_empty() {
+                    out.push_str("  none: the record has no sealed field\n");
+                }
+                for (p, o) in &openings {
+                    out.push_str(&format!("  {:<18}{}\n", p.to_string(), opening_text(o)));
+                }
+                out.push_str(&format!("{}\n", reveal::logged_line(logged)));
+                files::print(&out)
+            }
+        }
+    })?;
+    Ok(openings
+        .iter()
+        .filter(|(_, o)| matches!(o, Opening::Mismatch))
+        .map(|(p, _)| {
+            format!("the stored disclosure of {p} does not open the record's commitment (sealed-mismatch)")
+        })
+        .collect())
+}
+
+const MISMATCH: &str =
+    "NOT SHOWN: the stored disclosure does not open the record's commitment (sealed-mismatch)";
+const NOT_STORED: &str = "not stored (no retention deletion names it)";
+
+fn erased_by(by: &[(u64, String)]) -> String {
+    by.iter()
+        .map(|(l, n)| format!("{n} (leaf {l})"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn opening_json(o: &Opening) -> Value {
+    match o {
+        Opening::Value(v) => json!({"value": reveal::value_json(v)}),
+        Opening::Mismatch => json!({"error": MISMATCH}),
+        Opening::Erased(by) => json!({"erased_by": by.iter()
+            .map(|(l, n)| json!({"leaf": l, "record": n})).collect::<Vec<_>>()}),
+        Opening::NotStored => json!({"error": NOT_STORED}),
+    }
+}
+
+fn opening_text(o: &Opening) -> String {
+    match o {
+        Opening::Value(v) => reveal::value_json(v).to_string(),
+        Opening::Mismatch => MISMATCH.to_string(),
+        Opening::Erased(by) => format!("erased by the retention deletion {}", erased_by(by)),
+        Opening::NotStored => NOT_STORED.to_string(),
     }
 }
 

@@ -13,6 +13,7 @@ pub mod log;
 pub mod record;
 pub mod recover;
 pub mod retention;
+mod reveal;
 pub mod rotate;
 pub mod subject;
 pub mod sweep;

@@ -6,25 +6,20 @@
 //! (its reason printed), or the access record was refused by the log; 2 could not run (the
 //! log's lock is held, a file cannot be read).
 
-use std::io::Read;
-use std::path::Path;
-
-use anyhow::{Context, bail};
+use anyhow::Context;
 use logseal::cli::SubjectArgs;
 use logseal::inspect::sealed_index::{SealedIndex, SealedIndexEvent};
 use logseal::inspect::subject::{self, FieldState, Found, Rejected, Retention};
 use logseal::inspect::{Anchors, IndexHome, Inspector};
-use logseal::log::{Log, LogError};
+use logseal::log::Log;
 use logseal::note::Ed25519NoteVerifier;
-use logseal::record::Kind;
-use logseal::record::sealed::{FieldPath, SealedValue};
-use logseal::record::types::Timestamp;
-use logseal::store::{FsStore, StoreError};
+use logseal::record::sealed::FieldPath;
+use logseal::store::FsStore;
 use logseal::tree::TreeHashAlg;
 use serde_json::{Value, json};
 
-use super::sweep::{Signer, SigningKey};
-use super::{Invalid, files};
+use super::sweep::SigningKey;
+use super::{Invalid, files, reveal};
 
 /// Sealed fields the data subject's view withholds (LED Art 15(1): officials' identities,
 /// case and order references).
@@ -57,9 +52,9 @@ pub fn run(args: SubjectArgs) -> anyhow::Result<()> {
         .iter()
         .map(|f| FieldPath::parse(f).map_err(|e| Invalid(format!("--field {f}: {e}"))))
         .collect::<Result<Vec<_>, _>>()?;
-    let case_ref = read_case_ref(&args.case_ref_file)?;
+    let case_ref = reveal::read_case_ref(&args.case_ref_file)?;
     let key = SigningKey::load(&args.inspector_key)?;
-    let mut log = open_log(&args.dir)?;
+    let mut log = reveal::open_log(&args.dir)?;
     let private = FsStore::open(args.dir.join("private"))?;
     let (found, rejected, events, size) = find(&log, &private, &value, &fields)?;
     let rebuilt: Vec<String> = events
@@ -86,55 +81,34 @@ pub fn run(args: SubjectArgs) -> anyhow::Result<()> {
         );
     }
     let shown = |p: &FieldPath| !(args.for_data_subject && WITHHELD.contains(&&*p.to_string()));
-    let revealed: Vec<Value> = found
+    let revealed: Vec<(u64, String)> = found
         .iter()
         .flat_map(|(f, _)| {
             f.disclosures
                 .iter()
                 .filter(|d| shown(&d.path))
-                .map(|d| json!({"leaf": f.leaf, "field": d.path.to_string()}))
+                .map(|d| (f.leaf, d.path.to_string()))
                 .collect::<Vec<_>>()
         })
         .collect();
-    let access = log_access(&mut log, &key, &args, &value, &case_ref, &found, revealed)?;
-    let out = report(
-        &args, &value, &fields, size, &access, &found, &rejected, &shown,
-    );
-    files::print(&out)?;
+    let access = reveal::Access {
+        purpose: &args.purpose,
+        legal_basis: &args.legal_basis,
+        organisation: &args.organisation,
+        case_ref,
+        query: Some(&value),
+        result_count: found.len(),
+        revealed,
+    };
+    reveal::log_then_reveal(&mut log, &key, &access, |logged| {
+        files::print(&report(
+            &args, &value, &fields, size, logged, &found, &rejected, &shown,
+        ))
+    })?;
     if rejected.is_empty() {
         Ok(())
     } else {
         Err(Invalid(format!("{} candidate record(s) refused", rejected.len())).into())
-    }
-}
-
-/// The case reference from a file or standard input (`-`), one trailing line feed removed.
-fn read_case_ref(path: &Path) -> anyhow::Result<String> {
-    let bytes = if path == Path::new("-") {
-        let mut b = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut b)
-            .context("cannot read the case reference from standard input")?;
-        b
-    } else {
-        files::read(path)?
-    };
-    let place = format!("--case-ref-file {}", path.display());
-    subject::value_from_file(&place, &bytes).map_err(|e| Invalid(e.to_string()).into())
-}
-
-/// Open the log as its sequencer: a reveal must append its access record.
-fn open_log(dir: &Path) -> anyhow::Result<Log> {
-    match Log::open(dir) {
-        Ok(l) => Ok(l),
-        Err(LogError::Store(e @ StoreError::Locked { .. })) => bail!(
-            "{}: {e}. Revealing sealed values appends a data-access record first, and the \
-             log's file lock is the only way to append until the log is served over HTTP \
-             (then through the server's append endpoint); run this when no other writer holds \
-             the lock. Nothing was revealed.",
-            dir.display()
-        ),
-        Err(e) => Err(e).with_context(|| format!("cannot open the log {}", dir.display())),
     }
 }
 
@@ -172,63 +146,6 @@ fn find(log: &Log, private: &FsStore, value: &str, fields: &[FieldPath]) -> anyh
     Ok((found, rejected, events, ins.head().size))
 }
 
-/// Append and publish the inspection's own data-access record; refuse to go on otherwise.
-fn log_access(
-    log: &mut Log,
-    key: &SigningKey,
-    args: &SubjectArgs,
-    value: &str,
-    case_ref: &str,
-    found: &[(Found, Retention)],
-    revealed: Vec<Value>,
-) -> anyhow::Result<Value> {
-    let mut body = json!({
-        "action": "consult",
-        "legal_basis": args.legal_basis,
-        "purpose": args.purpose,
-        "actor": {"role": "log-inspector", "organisation": args.organisation,
-                  "break_glass": false},
-        "data_categories": ["audit-log-sealed-fields"],
-        "result_count": found.len(),
-        "case_ref": case_ref,
-        "query": value,
-    });
-    let mut signer = Signer::new(log, key);
-    body["actor"]["user"] = json!(signer.producer.as_str());
-    if !revealed.is_empty() {
-        body["revealed"] = Value::Array(revealed);
-    }
-    let now = super::log::now_secs();
-    let refuse = |e: anyhow::Error| {
-        Invalid(format!(
-            "the inspection's data-access record could not be appended, so nothing is \
-             revealed: {e:#}"
-        ))
-    };
-    let item = signer
-        .sign(
-            log,
-            Kind::DataAccess,
-            "audit-log-inspection",
-            Timestamp(now * 1000),
-            body,
-        )
-        .map_err(refuse)?;
-    let receipt = log
-        .append(&[item])
-        .map_err(|e| refuse(anyhow::Error::new(e)))?
-        .pop()
-        .context("one receipt")?;
-    log.checkpoint(now)
-        .context("the access record is appended but the checkpoint could not be published")?;
-    Ok(json!({
-        "leaf": receipt.leaf_index,
-        "producer": receipt.producer.as_str(),
-        "seq": receipt.seq,
-        "checkpoint_size": log.size(),
-    }))
-}
-
 #[allow(clippy::too_many_arguments)]
 fn report(
     args: &SubjectArgs,
@@ -248,7 +165,7 @@ fn report(
                 .disclosures
                 .iter()
                 .filter(|d| shown(&d.path))
-                .map(|d| (d.path.to_string(), value_json(&d.value)))
+                .map(|d| (d.path.to_string(), reveal::value_json(&d.value)))
                 .collect();
             json!({
                 "leaf": f.leaf,
@@ -288,21 +205,10 @@ fn report(
     text(&doc, args.for_data_subject)
 }
 
-fn value_json(v: &SealedValue) -> Value {
-    match v {
-        SealedValue::Text(s) => json!(s),
-        SealedValue::Bytes(b) => json!(hex::encode(b)),
-        SealedValue::Uint(u) => json!(u),
-        SealedValue::List(items) => Value::Array(items.iter().map(value_json).collect()),
-    }
-}
-
 fn text(doc: &Value, for_subject: bool) -> String {
-    let a = &doc["access_logged"];
     let mut out = format!(
         "searched for exactly {} ({}); other spellings are not found, list fields match by \
-         item\nfields: {}\nchecked against the operator's own key, checkpoint size {}\n\
-         this inspection is logged: leaf {} ({}#{}, data-access), checkpoint size {}\n",
+         item\nfields: {}\nchecked against the operator's own key, checkpoint size {}\n{}\n",
         doc["value"],
         doc["value_file"].as_str().unwrap_or(""),
         match &doc["fields"] {
@@ -317,10 +223,7 @@ fn text(doc: &Value, for_subject: bool) -> String {
                 .unwrap_or_default(),
         },
         doc["checkpoint_size"],
-        a["leaf"],
-        a["producer"].as_str().unwrap_or(""),
-        a["seq"],
-        a["checkpoint_size"],
+        reveal::logged_line(&doc["access_logged"]),
     );
     if for_subject {
         out.push_str(&format!("{}\n", doc["withheld"].as_str().unwrap_or("")));
