@@ -98,8 +98,8 @@ pub struct DataAccess {
     #[n(7)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data_origin: Option<DataOrigin>,
-    /// An inspection of the log itself (`logseal subject`): the records and sealed fields
-    /// whose disclosures it revealed. Absent for ordinary accesses.
+    /// An inspection of the log itself (`logseal subject`, `logseal show --disclose`): the
+    /// records and sealed fields whose disclosures it revealed. Absent for ordinary accesses.
     #[n(8)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revealed: Option<Vec<Revealed>>,
