@@ -304,3 +304,71 @@ fn an_erased_disclosure_names_the_retention_deletion_that_erased_it() {
     assert_eq!(rec["record"]["kind"], "data-access", "{rec}");
     assert!(find_key(&rec["record"], "revealed").is_none(), "{rec}");
 }
+
+/// Re-seal the vault object holding `leaf` with its `field` disclosure's value replaced by
+/// `forged` (same salt: the value no longer opens the record's commitment).
+fn forge(d: &Path, leaf: u64, field: &str, forged: &str) {
+    use logseal::log::vault::{self, DataKey, ObjectName};
+    let private = d.join("log/private");
+    for p in files_in(&private.join(vault::OBJECTS_PREFIX)) {
+        let key = p
+            .strip_prefix(&private)
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_string();
+        let Some(name) = ObjectName::parse(&key) else {
+            continue;
+        };
+        if !(name.first..name.end).contains(&leaf) {
+            continue;
+        }
+        let dk =
+            DataKey::from_bytes(&std::fs::read(private.join(name.key_path())).unwrap()).unwrap();
+        let mut entries = vault::open(&dk, &name, &std::fs::read(&p).unwrap()).unwrap();
+        let mut changed = false;
+        for (l, ds) in entries.iter_mut() {
+            for x in ds
+                .iter_mut()
+                .filter(|x| *l == leaf && x.path.to_string() == field)
+            {
+                x.value = logseal::record::SealedValue::Text(forged.into());
+                changed = true;
+            }
+        }
+        if !changed {
+            continue;
+        }
+        let refs: Vec<(u64, &[logseal::record::sealed::Disclosure])> =
+            entries.iter().map(|(l, ds)| (*l, ds.as_slice())).collect();
+        std::fs::write(&p, vault::seal(&dk, &name, &refs, [7; vault::NONCE_LEN])).unwrap();
+        return;
+    }
+    panic!("no vault object holds {field} of leaf {leaf}");
+}
+
+#[test]
+fn a_disclosure_that_does_not_open_its_commitment_is_reported_not_shown() {
+    let tmp = setup(true);
+    let d = tmp.path();
+    let (leaf, subject) = stored(d, "subject");
+    let forged = "Someone Else Entirely";
+    forge(d, leaf, "subject", forged);
+    let before = size(d);
+    let o = show(d, QUERY, &["--field", "subject"]);
+    let out = format!("{}{}", text(&o.stdout), fails(&o, 1));
+    assert!(
+        out.contains("does not open the record's commitment"),
+        "{out}"
+    );
+    assert!(!out.contains(forged) && !out.contains(&subject), "{out}");
+    // The attempt is logged, revealing nothing: no (leaf, field) pair is listed.
+    assert_eq!(size(d), before + 1);
+    let rec = json_of(&logseal(
+        &["show", "log", &before.to_string(), "--json"],
+        d,
+        None,
+    ));
+    assert!(rec.to_string().contains("auditor-inspector"), "{rec}");
+    assert!(find_key(&rec["record"], "revealed").is_none(), "{rec}");
+}
