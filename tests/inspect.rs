@@ -11,16 +11,9 @@ use std::sync::OnceLock;
 use common::*;
 use serde_json::Value;
 
-/// The demo, built once per test binary (under the target's temporary directory).
+/// The shared demo (built once per test run, see `common::shared_demo`).
 fn demo() -> &'static Path {
-    static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("inspect-demo");
-        let _ = std::fs::remove_dir_all(&root);
-        std::fs::create_dir_all(&root).unwrap();
-        ok(&logseal(&["demo", "--dir", "demo"], &root, None));
-        root
-    })
+    shared_demo()
 }
 
 fn run(args: &[&str]) -> std::process::Output {

@@ -4,8 +4,7 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::path::Path;
 
 use common::*;
 use serde_json::{Value, json};
@@ -13,16 +12,9 @@ use serde_json::{Value, json};
 /// The official's first query in the demo (a data-access record with sealed fields).
 const QUERY: &str = "query-frontend#0";
 
-/// The demo, built once per test binary.
+/// The shared demo (built once per test run, see `common::shared_demo`).
 fn demo() -> &'static Path {
-    static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("show-disclose-demo");
-        let _ = std::fs::remove_dir_all(&root);
-        std::fs::create_dir_all(&root).unwrap();
-        ok(&logseal(&["demo", "--dir", "demo"], &root, None));
-        root
-    })
+    shared_demo()
 }
 
 /// A copy of the honest log in `tmp/log`, the inspector's key pair `tmp/insp.*` (registered

@@ -12,16 +12,10 @@ use std::sync::OnceLock;
 use common::*;
 use serde_json::Value;
 
-/// The demo, built once into the target's temporary directory (replaced on each run).
+/// The shared demo's directory (built once per test run, see `common::shared_demo`).
 fn demo() -> &'static Path {
     static DEMO: OnceLock<PathBuf> = OnceLock::new();
-    DEMO.get_or_init(|| {
-        let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("verify_rootcause");
-        let _ = std::fs::remove_dir_all(&root);
-        std::fs::create_dir_all(&root).unwrap();
-        ok(&logseal(&["demo", "--dir", "demo"], &root, None));
-        root.join("demo")
-    })
+    DEMO.get_or_init(|| shared_demo().join("demo"))
 }
 
 /// A fresh scratch directory for one test, removed when the test ends.

@@ -236,3 +236,36 @@ pub fn upload_leaves(log: &logseal::log::Log) -> Vec<u64> {
         .unwrap();
     out
 }
+
+/// The built-in demo, built once and shared by every test binary of a run: `ROOT/demo` (the
+/// directories `logseal demo --dir demo` writes) and its standard output in `ROOT/demo.out`.
+/// Tests only read it or copy it (`copy_dir`) before changing anything. It is rebuilt when
+/// the `logseal` binary differs from the one that built it (a stamp of the binary's size and
+/// modification time, written last, so an interrupted build is redone); a file lock keeps
+/// concurrent test binaries from building it twice.
+pub fn shared_demo() -> &'static Path {
+    static ROOT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    ROOT.get_or_init(|| {
+        let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("shared-demo");
+        std::fs::create_dir_all(&root).unwrap();
+        let lock = std::fs::File::create(root.join(".lock")).unwrap();
+        lock.lock().unwrap();
+        let exe = std::fs::metadata(env!("CARGO_BIN_EXE_logseal")).unwrap();
+        let modified = exe
+            .modified()
+            .unwrap()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap();
+        let stamp = format!("{} {}", exe.len(), modified.as_nanos());
+        let stamp_file = root.join("stamp");
+        if std::fs::read_to_string(&stamp_file).ok().as_deref() != Some(stamp.as_str()) {
+            let _ = std::fs::remove_file(&stamp_file);
+            let _ = std::fs::remove_dir_all(root.join("demo"));
+            let out = ok(&logseal(&["demo", "--dir", "demo"], &root, None));
+            std::fs::write(root.join("demo.out"), out).unwrap();
+            std::fs::write(&stamp_file, &stamp).unwrap();
+        }
+        lock.unlock().unwrap();
+        root
+    })
+}
