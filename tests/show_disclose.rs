@@ -20,30 +20,8 @@ fn demo() -> &'static Path {
 /// A copy of the honest log in `tmp/log`, the inspector's key pair `tmp/insp.*` (registered
 /// for data-access records when `register`), and the case-reference file.
 fn setup(register: bool) -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = inspector_copy(register);
     let d = tmp.path();
-    copy_dir(&demo().join("demo/honest"), &d.join("log"));
-    ok(&logseal(
-        &["keygen", "--name", "auditor-inspector", "--out", "insp"],
-        d,
-        None,
-    ));
-    if register {
-        let reg = registration("auditor-inspector", &d.join("insp.pub"), &["data-access"]);
-        let ra = demo().join("demo/keys/registration-authority.key");
-        ok(&logseal(
-            &[
-                "append",
-                "log",
-                "--in",
-                "-",
-                "--producer-key",
-                ra.to_str().unwrap(),
-            ],
-            d,
-            Some(&lines([reg])),
-        ));
-    }
     std::fs::write(d.join("case"), "COMPLAINT-2026-0042\n").unwrap();
     tmp
 }

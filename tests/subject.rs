@@ -22,30 +22,8 @@ fn demo() -> &'static Path {
 /// A copy of the honest log in `tmp/log`, the inspector's key pair `tmp/insp.*` (registered
 /// in the log for data-access records when `register`), the value and case-reference files.
 fn setup(register: bool) -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = inspector_copy(register);
     let d = tmp.path();
-    copy_dir(&demo().join("demo/honest"), &d.join("log"));
-    ok(&logseal(
-        &["keygen", "--name", "auditor-inspector", "--out", "insp"],
-        d,
-        None,
-    ));
-    if register {
-        let reg = registration("auditor-inspector", &d.join("insp.pub"), &["data-access"]);
-        let ra = demo().join("demo/keys/registration-authority.key");
-        ok(&logseal(
-            &[
-                "append",
-                "log",
-                "--in",
-                "-",
-                "--producer-key",
-                ra.to_str().unwrap(),
-            ],
-            d,
-            Some(&lines([reg])),
-        ));
-    }
     std::fs::write(d.join("value"), format!("{SUBSCRIBER}\n")).unwrap();
     std::fs::write(d.join("case"), "DSR-2026-0017\n").unwrap();
     tmp

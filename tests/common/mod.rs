@@ -269,3 +269,31 @@ pub fn shared_demo() -> &'static Path {
         root
     })
 }
+
+/// A copy of the shared demo's honest log in `TMP/log` and an inspector's key pair
+/// `TMP/insp.key`/`TMP/insp.pub` (producer `auditor-inspector`), registered in the log for
+/// data-access records by the demo's registration authority when `register`.
+pub fn inspector_copy(register: bool) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    copy_dir(&shared_demo().join("demo/honest"), &d.join("log"));
+    ok(&logseal(
+        &["keygen", "--name", "auditor-inspector", "--out", "insp"],
+        d,
+        None,
+    ));
+    if register {
+        let reg = registration("auditor-inspector", &d.join("insp.pub"), &["data-access"]);
+        let ra = shared_demo().join("demo/keys/registration-authority.key");
+        let args = [
+            "append",
+            "log",
+            "--in",
+            "-",
+            "--producer-key",
+            ra.to_str().unwrap(),
+        ];
+        ok(&logseal(&args, d, Some(&lines([reg]))));
+    }
+    tmp
+}
