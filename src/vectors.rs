@@ -1437,7 +1437,7 @@ mod tests {
         );
         assert!(
             s.iter()
-                .any(|s| s.name == "account-sanction" && s.seals.len() == 7)
+                .any(|s| s.name == "account-sanction" && s.seals.len() == 8)
         );
     }
 

@@ -45,10 +45,10 @@ fn demo_builds_a_log_exports_a_case_and_checks_its_proofs() {
         "Rebuild the private state from the public part with `logseal recover demo/accident \
          --executor-key KEY`",
         "rebuilt the private state from the public part: size 3696",
-        "declared the loss of 5646 disclosure(s) of 1163 records: 1 retention-deletion record(s) \
+        "declared the loss of 5726 disclosure(s) of 1163 records: 1 retention-deletion record(s) \
          (exception ground disclosure-lost) at leaves 3696..=3696",
         "[violated] retention-disclosure-lost ×1 leaf 3696, retention-sweep seq 29: the \
-         retention-deletion at leaf 3696 declares 5646 disclosure(s) of 1163 record(s) lost",
+         retention-deletion at leaf 3696 declares 5726 disclosure(s) of 1163 record(s) lost",
         // The dropped tail of two heartbeating producers, on a copy.
         "[violated] heartbeat-overdue ×2 leaf 3693: query-frontend must send a heartbeat at \
          least every 93600 s; at 2026-04-01T23:59:00.000Z",

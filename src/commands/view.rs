@@ -506,6 +506,8 @@ fn body_in_order(body: &Body) -> Option<Node> {
         ProducerReset,
         PolicyPublication,
         ProducerHeartbeat,
+        ObligationPolicy,
+        AccessJustification,
     )
 }
 

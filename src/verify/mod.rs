@@ -52,6 +52,7 @@ mod checkpoints;
 mod driver;
 mod history;
 pub mod keys;
+mod obligations;
 mod records;
 pub mod report;
 pub mod retention;
@@ -306,6 +307,7 @@ fn unread(
         Check::Ordering,
         Check::Authorisation,
         Check::Retention,
+        Check::Obligations,
     ] {
         not_run.insert(c, why.to_string());
     }
@@ -368,6 +370,8 @@ struct Checks {
     registry: records::Registry,
     chains: chains::Chains,
     auths: authorisation::Authorisations,
+    /// Check 8; `None` when it does not run (no authority pinned, incremental run).
+    obligations: Option<obligations::Obligations>,
 }
 
 impl Run<'_> {
@@ -387,11 +391,15 @@ impl Run<'_> {
         let history = history::read(self.store, self.trust, self.from, size, cp_bytes, &mut out)?;
         c.tree.record_roots_at(history.iter().map(|e| e.size));
         let driver = self.driver();
+        let mut others: Vec<&mut dyn driver::Unit> = vec![&mut c.chains, &mut c.auths];
+        if let Some(o) = c.obligations.as_mut() {
+            others.push(o);
+        }
         let mut read = driver.run(
             &mut Units {
                 tree: &mut c.tree,
                 records: &mut c.registry,
-                others: vec![&mut c.chains, &mut c.auths],
+                others,
             },
             progress,
             &mut out,
@@ -413,6 +421,8 @@ impl Run<'_> {
             && (self.resume.is_none() || self.start.unproven.is_empty())
             && out.violations_in(Check::Checkpoints) == 0
             && out.violations_in(Check::Tree) == 0;
+        let disclosures = retention.map(|r| r.disclosures);
+        self.obligations(c.obligations.take(), disclosures, &mut not_run, &mut out);
         let retention = self.retention(advance, retention, &read, &mut not_run, &mut out);
         let new_state = advance.then(|| self.new_state(heads, carried, &c.registry, &c.auths));
         Ok(self.outcome(out, &not_run, &read, retention, new_state, provenance))
@@ -429,6 +439,10 @@ impl Run<'_> {
                 registry: records::Registry::new(trust),
                 chains: chains::Chains::new(self.state, known.clone()),
                 auths: authorisation::Authorisations::new(known.clone()),
+                obligations: trust
+                    .obligation_policy_authority
+                    .is_some()
+                    .then(|| obligations::Obligations::new(trust)),
             });
         };
         let partial = resume_tiles(self.reader, self.from, size)?;
@@ -439,6 +453,7 @@ impl Run<'_> {
             chains: chains::Chains::resume(self.state, known.clone(), r)
                 .map_err(VerifyError::NoResume)?,
             auths: authorisation::Authorisations::resume(&r.grants, known.clone()),
+            obligations: None,
         })
     }
 
@@ -537,6 +552,31 @@ impl Run<'_> {
             chains::resolve_old(&old, &found, out);
         }
         chains.finish(&found, out)
+    }
+
+    /// Check 8's end, or why it did not run.
+    fn obligations(
+        &self,
+        unit: Option<obligations::Obligations>,
+        disclosures: Option<&dyn crate::retention::DisclosureSource>,
+        not_run: &mut BTreeMap<Check, String>,
+        out: &mut report::Findings,
+    ) {
+        let Some(unit) = unit else {
+            let why = if self.resume.is_some() {
+                obligations::INCREMENTAL
+            } else {
+                obligations::NO_AUTHORITY
+            };
+            not_run.insert(Check::Obligations, why.into());
+            return;
+        };
+        let finish = obligations::Finish {
+            trust: self.trust,
+            checkpoint_secs: self.published.log_time,
+            disclosures,
+        };
+        unit.finish(&finish, out);
     }
 
     /// Check 7, a separate walk after checks 1–6, when checks 1 and 2 hold (`advance`) and

@@ -57,6 +57,7 @@ pub enum Check {
     Ordering = 5,
     Authorisation = 6,
     Retention = 7,
+    Obligations = 8,
 }
 
 impl From<Check> for u8 {
@@ -66,7 +67,7 @@ impl From<Check> for u8 {
 }
 
 impl Check {
-    pub const ALL: [Check; 7] = [
+    pub const ALL: [Check; 8] = [
         Check::Checkpoints,
         Check::Tree,
         Check::Records,
@@ -74,13 +75,14 @@ impl Check {
         Check::Ordering,
         Check::Authorisation,
         Check::Retention,
+        Check::Obligations,
     ];
 
     pub fn number(self) -> u8 {
         self as u8
     }
 
-    /// The check numbered `n` (1–7).
+    /// The check numbered `n` (1–8).
     pub fn from_number(n: u64) -> Option<Check> {
         Check::ALL.into_iter().find(|c| u64::from(c.number()) == n)
     }
@@ -94,6 +96,9 @@ impl Check {
             Check::Ordering => "seq and time order, logging delay, references backwards",
             Check::Authorisation => "data accesses name a valid authorisation",
             Check::Retention => "retention: disclosures deleted when due, not kept too long",
+            Check::Obligations => {
+                "obligations: accesses within their grant, sanctions explained, reviewed, appealable"
+            }
         }
     }
 }

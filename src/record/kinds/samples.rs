@@ -570,6 +570,69 @@ fn producer_heartbeat() -> Value {
     )
 }
 
+/// The obligation rules the demo's supervisory authority and platform regulator set.
+fn obligation_policy() -> Value {
+    record(
+        "obligation-authority",
+        1,
+        "2026-02-27T09:30:00.000+01:00",
+        "obligation-policy",
+        "nl-nen7513-access-logs@1",
+        json!({
+            "policy_id": "logseal-demo-obligations",
+            "version": 1,
+            "authority": "autoriteit-persoonsgegevens",
+            "rules": [
+                {
+                    "id": "nl-access-scope", "version": 1, "rule": "access-scope",
+                    "producers": ["query-frontend"], "legal_bases": [], "followers": [],
+                    "redress": [], "legal_source": "LED Art 25; Telecommunicatiewet 13.4"
+                },
+                {
+                    "id": "nl-sv-order", "version": 1, "rule": "order-required",
+                    "producers": ["query-frontend"], "legal_bases": ["nl-sv-126n", "nl-sv-126u"],
+                    "followers": [], "redress": [], "legal_source": "Sv art 126n, 126u"
+                },
+                {
+                    "id": "nl-break-glass", "version": 1, "rule": "break-glass-justified",
+                    "producers": [], "legal_bases": [], "deadline_seconds": 86400,
+                    "followers": ["ciot-registry"], "max_logging_delay_seconds": 3600,
+                    "redress": [], "legal_source": "NEN 7513 §6.4"
+                },
+                {
+                    "id": "dsa17-statement-of-reasons", "version": 1,
+                    "rule": "statement-of-reasons", "producers": ["trust-and-safety"],
+                    "legal_bases": [], "deadline_seconds": 0, "followers": ["notifier"],
+                    "max_logging_delay_seconds": 900,
+                    "redress": ["internal-complaint", "out-of-court-settlement", "judicial-redress"],
+                    "legal_source": "DSA Art 17(1), 17(3)"
+                }
+            ]
+        }),
+    )
+}
+
+/// An emergency access justified the next morning and approved.
+fn access_justification() -> Value {
+    record(
+        "ciot-registry",
+        42,
+        "2026-03-02T08:15:00.000+01:00",
+        "ciot-break-glass-review",
+        "nl-nen7513-access-logs@1",
+        json!({
+            "access": rref("query-frontend", 1187),
+            "justified_at": "2026-03-02T07:14:30.000Z",
+            "reason": "imminent-danger-to-life",
+            "approved": true,
+            "case_ref": "PL0900-2026041733",
+            "statement": "Vermiste minderjarige; locatiebepaling via abonnee van het laatst \
+                          gebruikte nummer was spoedeisend.",
+            "approver": "ciot-duty-officer-04"
+        }),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -991,67 +1054,4 @@ mod tests {
             assert!(e.starts_with(want), "{kind}: {e:?}, wanted {want:?}");
         }
     }
-}
-
-/// The obligation rules the demo's supervisory authority and platform regulator set.
-fn obligation_policy() -> Value {
-    record(
-        "obligation-authority",
-        1,
-        "2026-02-27T09:30:00.000+01:00",
-        "obligation-policy",
-        "nl-nen7513-access-logs@1",
-        json!({
-            "policy_id": "logseal-demo-obligations",
-            "version": 1,
-            "authority": "autoriteit-persoonsgegevens",
-            "rules": [
-                {
-                    "id": "nl-access-scope", "version": 1, "rule": "access-scope",
-                    "producers": ["query-frontend"], "legal_bases": [], "followers": [],
-                    "redress": [], "legal_source": "LED Art 25; Telecommunicatiewet 13.4"
-                },
-                {
-                    "id": "nl-sv-order", "version": 1, "rule": "order-required",
-                    "producers": ["query-frontend"], "legal_bases": ["nl-sv-126n", "nl-sv-126u"],
-                    "followers": [], "redress": [], "legal_source": "Sv art 126n, 126u"
-                },
-                {
-                    "id": "nl-break-glass", "version": 1, "rule": "break-glass-justified",
-                    "producers": [], "legal_bases": [], "deadline_seconds": 86400,
-                    "followers": ["ciot-registry"], "max_logging_delay_seconds": 3600,
-                    "redress": [], "legal_source": "NEN 7513 §6.4"
-                },
-                {
-                    "id": "dsa17-statement-of-reasons", "version": 1,
-                    "rule": "statement-of-reasons", "producers": ["trust-and-safety"],
-                    "legal_bases": [], "deadline_seconds": 0, "followers": ["notifier"],
-                    "max_logging_delay_seconds": 900,
-                    "redress": ["internal-complaint", "out-of-court-settlement", "judicial-redress"],
-                    "legal_source": "DSA Art 17(1), 17(3)"
-                }
-            ]
-        }),
-    )
-}
-
-/// An emergency access justified the next morning and approved.
-fn access_justification() -> Value {
-    record(
-        "ciot-registry",
-        42,
-        "2026-03-02T08:15:00.000+01:00",
-        "ciot-break-glass-review",
-        "nl-nen7513-access-logs@1",
-        json!({
-            "access": rref("query-frontend", 1187),
-            "justified_at": "2026-03-02T07:14:30.000Z",
-            "reason": "imminent-danger-to-life",
-            "approved": true,
-            "case_ref": "PL0900-2026041733",
-            "statement": "Vermiste minderjarige; locatiebepaling via abonnee van het laatst \
-                          gebruikte nummer was spoedeisend.",
-            "approver": "ciot-duty-officer-04"
-        }),
-    )
 }
