@@ -342,3 +342,34 @@ fn a_disclosure_that_does_not_open_its_commitment_is_reported_not_shown() {
     assert!(rec.to_string().contains("auditor-inspector"), "{rec}");
     assert!(find_key(&rec["record"], "revealed").is_none(), "{rec}");
 }
+
+/// The operator alters a record's signature and re-signs the public tree over it: the
+/// directory's private and public parts now hold different histories: `show` reports the
+/// failed signature, `show --disclose` refuses the directory — nothing revealed, nothing
+/// appended.
+#[test]
+fn a_rewritten_public_part_is_refused_before_anything_is_revealed() {
+    let tmp = setup(true);
+    let d = tmp.path();
+    let (leaf, subject) = stored(d, "subject");
+    ok(&logseal(&["checkpoint", "log"], d, None));
+    let mut entries = tamper::entries(&d.join("log"));
+    let e = &mut entries[leaf as usize];
+    let last = e.len() - 1;
+    e[last] ^= 0x01; // the last byte of the COSE_Sign1 signature
+    let size_before = entries.len() as u64;
+    tamper::write_public(&d.join("log"), &entries, 1_775_000_000);
+    // Read-only `show` reads the public part: the record is in the new tree, its signature
+    // fails, and it says so (exit 1).
+    let o = logseal(&["show", "log", &leaf.to_string()], d, None);
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("signature does not verify"), "{err}");
+    // `--disclose` needs the sequencer, which refuses a directory whose parts disagree.
+    let o = show(d, &leaf.to_string(), &[]);
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("hold different histories"), "{err}");
+    assert!(!text(&o.stdout).contains(&subject));
+    assert_eq!(tamper::entries(&d.join("log")).len() as u64, size_before);
+}

@@ -31,7 +31,7 @@ use logseal::tree::TreeHashAlg;
 use serde_json::{Value, json};
 
 use super::sweep::SigningKey;
-use super::view::{KeyCheck, View};
+use super::view::{KeyCheck, Signature, View};
 use super::{Invalid, files, reveal};
 
 /// The stores of an opened log directory and the anchors to check it against.
@@ -308,6 +308,19 @@ fn show_in(
         Err(e) => return Err(inspect_err(e)),
     };
     let shown = Shown::gather(ins, f).map_err(inspect_err)?;
+    if disclose.is_some() && !matches!(shown.view.signature, Signature::Verified { .. }) {
+        // A record whose signature fails (or cannot be checked) proves nothing about who
+        // sealed its values: its disclosures are not opened, and no access is logged.
+        bail!(Invalid(format!(
+            "leaf {}: the record's signature is not verified ({}): its sealed fields are not \
+             opened; nothing was revealed and nothing was logged",
+            shown.f.leaf,
+            match &shown.view.signature {
+                Signature::Failed { error, .. } => error.as_str(),
+                _ => "no registered key to check it with",
+            }
+        )));
+    }
     let mut problems = shown.view.problems();
     match disclose {
         None => match args.log.json {
