@@ -1,0 +1,499 @@
+//! The DSA Transparency Database ("TDB"): each account sanction as a statement of reasons in
+//! the database's statement JSON (`POST /api/v1/statements`), and the reconciliation of a
+//! log's sanctions with the statements a platform submitted, matched by `puid`.
+//!
+//! Field list, enumerations and limits: the database's API documentation and its validator
+//! (`StatementStoreRequest.php`), as gathered in `shared/dsa-tdb-fields.md`; the JSON Schema
+//! `schemas/dsa-tdb-statement.schema.json` states them. The record's fields already carry
+//! the database's names and enumeration spellings (`account-sanction`).
+//!
+//! Only public fields are exported: DSA 24(5) forbids personal data in submissions, and
+//! sealed values (the account, the explanation addressed to the person, hash values) are
+//! never read here. A field the database requires that the record does not hold publicly is
+//! *missing*: the sanction cannot be exported, and the export says which field, per `puid`;
+//! no value is ever made up. Categories of the pre-2025 list are mapped to the list in
+//! force since 1 July 2025 where the database renamed them; a removed category with no
+//! stated successor cannot be exported.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+
+use crate::record::kinds::account_sanction::{
+    AccountSanction, ContentType, DecisionGround, DecisionMonetary, DecisionVisibility,
+};
+use crate::record::types::Timestamp;
+
+/// The 16 categories of the list in force since 1 July 2025.
+pub const CATEGORIES_2025: &[&str] = &[
+    "STATEMENT_CATEGORY_ANIMAL_WELFARE",
+    "STATEMENT_CATEGORY_CONSUMER_INFORMATION",
+    "STATEMENT_CATEGORY_CYBER_VIOLENCE",
+    "STATEMENT_CATEGORY_CYBER_VIOLENCE_AGAINST_WOMEN",
+    "STATEMENT_CATEGORY_DATA_PROTECTION_AND_PRIVACY_VIOLATIONS",
+    "STATEMENT_CATEGORY_ILLEGAL_OR_HARMFUL_SPEECH",
+    "STATEMENT_CATEGORY_INTELLECTUAL_PROPERTY_INFRINGEMENTS",
+    "STATEMENT_CATEGORY_NEGATIVE_EFFECTS_ON_CIVIC_DISCOURSE_OR_ELECTIONS",
+    "STATEMENT_CATEGORY_NOT_SPECIFIED_NOTICE",
+    "STATEMENT_CATEGORY_OTHER_VIOLATION_TC",
+    "STATEMENT_CATEGORY_PROTECTION_OF_MINORS",
+    "STATEMENT_CATEGORY_RISK_FOR_PUBLIC_SECURITY",
+    "STATEMENT_CATEGORY_SCAMS_AND_FRAUD",
+    "STATEMENT_CATEGORY_SELF_HARM",
+    "STATEMENT_CATEGORY_UNSAFE_AND_PROHIBITED_PRODUCTS",
+    "STATEMENT_CATEGORY_VIOLENCE",
+];
+
+/// Categories the 2025 revision renamed: (old, new).
+pub const RENAMED_CATEGORIES: &[(&str, &str)] = &[(
+    "STATEMENT_CATEGORY_UNSAFE_AND_ILLEGAL_PRODUCTS",
+    "STATEMENT_CATEGORY_UNSAFE_AND_PROHIBITED_PRODUCTS",
+)];
+
+/// Statement fields the account-sanction record holds no public value for: the database
+/// may hold them, the log cannot confirm them, so reconciliation does not compare them.
+pub const NOT_IN_LOG: &[&str] = &[
+    "illegal_content_explanation",
+    "incompatible_content_explanation",
+    "incompatible_content_illegal",
+    "decision_visibility_other",
+    "decision_monetary_other",
+    "content_type_other",
+    "source_identity",
+    "category_specification_other",
+    "category_addition",
+    "content_language",
+    "decision_ground_reference_url",
+    "content_id",
+    "content_id_ean",
+    "content_date",
+    "decision_facts",
+];
+
+/// Every field of a statement as submitted (what reconciliation reads; the database's own
+/// fields such as `uuid` or `created_at` are ignored).
+pub const STATEMENT_FIELDS: &[&str] = &[
+    "decision_visibility",
+    "decision_visibility_other",
+    "decision_monetary",
+    "decision_monetary_other",
+    "decision_provision",
+    "decision_account",
+    "account_type",
+    "decision_ground",
+    "decision_ground_reference_url",
+    "illegal_content_legal_ground",
+    "illegal_content_explanation",
+    "incompatible_content_ground",
+    "incompatible_content_explanation",
+    "incompatible_content_illegal",
+    "category",
+    "category_addition",
+    "category_specification",
+    "category_specification_other",
+    "content_type",
+    "content_type_other",
+    "content_date",
+    "application_date",
+    "decision_facts",
+    "source_type",
+    "source_identity",
+    "automated_detection",
+    "automated_decision",
+    "puid",
+    "territorial_scope",
+    "content_language",
+    "content_id",
+    "content_id_ean",
+    "end_date_account_restriction",
+    "end_date_monetary_restriction",
+    "end_date_service_restriction",
+    "end_date_visibility_restriction",
+];
+
+/// The database's limit for short text fields (grounds, `puid`, the `*_other` fields).
+pub const MAX_SHORT: usize = 500;
+
+/// One sanction as a statement: the fields the log holds, and why it cannot be exported.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Draft {
+    pub leaf: u64,
+    pub puid: String,
+    /// The statement's fields the record holds publicly.
+    pub statement: Map<String, Value>,
+    /// Why it cannot be exported (`<field> missing`, `<field> …`); empty when it can.
+    pub problems: Vec<String>,
+}
+
+impl Draft {
+    pub fn exportable(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+/// `YYYY-MM-DD` (UTC) of an instant.
+fn day(t: Timestamp) -> String {
+    t.to_rfc3339()[..10].to_string()
+}
+
+/// The 2025 category of a record's category, or why there is none.
+pub fn category_2025(c: &str) -> Result<&str, String> {
+    if CATEGORIES_2025.contains(&c) {
+        return Ok(c);
+    }
+    match RENAMED_CATEGORIES.iter().find(|(old, _)| *old == c) {
+        Some((_, new)) => Ok(new),
+        None => Err(format!(
+            "category {c} was removed from the database's list on 2025-07-01 with no stated \
+             successor"
+        )),
+    }
+}
+
+/// The statement of sanction `s` at `leaf`, from its public fields only.
+pub fn draft(leaf: u64, s: &AccountSanction) -> Draft {
+    let mut m = Map::new();
+    let mut problems = Vec::new();
+    let mut put = |k: &str, v: Value| {
+        m.insert(k.to_string(), v);
+    };
+    if !s.decision_visibility.is_empty() {
+        put("decision_visibility", json!(s.decision_visibility));
+    }
+    s.decision_monetary
+        .map(|v| put("decision_monetary", json!(v)));
+    s.decision_provision
+        .map(|v| put("decision_provision", json!(v)));
+    s.decision_account
+        .map(|v| put("decision_account", json!(v)));
+    s.account_type.map(|v| put("account_type", json!(v)));
+    put("decision_ground", json!(s.decision_ground));
+    let (ground_field, ground, explanation) = match s.decision_ground {
+        DecisionGround::IllegalContent => (
+            "illegal_content_legal_ground",
+            &s.illegal_content_legal_ground,
+            "illegal_content_explanation",
+        ),
+        DecisionGround::IncompatibleContent => (
+            "incompatible_content_ground",
+            &s.incompatible_content_ground,
+            "incompatible_content_explanation",
+        ),
+    };
+    match ground {
+        Some(g) => put(ground_field, json!(g.as_str())),
+        None => problems.push(format!("{ground_field} missing")),
+    }
+    problems.push(format!(
+        "{explanation} missing (the record holds its explanation sealed, addressed to the \
+         person; the database publishes it, so it needs a public, non-personal one)"
+    ));
+    match category_2025(s.category.as_str()) {
+        Ok(c) => put("category", json!(c)),
+        Err(why) => problems.push(why),
+    }
+    if !s.category_specification.is_empty() {
+        let k: Vec<&str> = s
+            .category_specification
+            .iter()
+            .map(|k| k.as_str())
+            .collect();
+        put("category_specification", json!(k));
+    }
+    put("content_type", json!(s.content_type));
+    put("application_date", json!(day(s.application_date)));
+    problems.push("content_date missing".into());
+    problems.push("decision_facts missing".into());
+    put("source_type", json!(s.source_type));
+    let detection = if s.automated_detection { "Yes" } else { "No" };
+    put("automated_detection", json!(detection));
+    put("automated_decision", json!(s.automated_decision));
+    put("puid", json!(s.puid.as_str()));
+    if !s.territorial_scope.is_empty() {
+        let t: Vec<&str> = s.territorial_scope.iter().map(|t| t.as_str()).collect();
+        put("territorial_scope", json!(t));
+    }
+    let ends = [
+        (
+            "end_date_account_restriction",
+            s.end_date_account_restriction,
+        ),
+        (
+            "end_date_monetary_restriction",
+            s.end_date_monetary_restriction,
+        ),
+        (
+            "end_date_service_restriction",
+            s.end_date_service_restriction,
+        ),
+        (
+            "end_date_visibility_restriction",
+            s.end_date_visibility_restriction,
+        ),
+    ];
+    for (k, v) in ends {
+        v.map(|t| put(k, json!(day(t))));
+    }
+    problems.extend(limits(s, &m));
+    Draft {
+        leaf,
+        puid: s.puid.to_string(),
+        statement: m,
+        problems,
+    }
+}
+
+/// The database's conditionals and limits the record's own rules do not already give.
+fn limits(s: &AccountSanction, m: &Map<String, Value>) -> Vec<String> {
+    let mut p = Vec::new();
+    let restricted = [
+        "decision_visibility",
+        "decision_monetary",
+        "decision_provision",
+    ]
+    .iter()
+    .chain(&["decision_account"])
+    .any(|k| m.contains_key(*k));
+    if !restricted {
+        p.push(
+            "decision_visibility, decision_monetary, decision_provision or decision_account \
+             missing (one is required)"
+                .to_string(),
+        );
+    }
+    if s.decision_visibility.contains(&DecisionVisibility::Other) {
+        p.push("decision_visibility_other missing".into());
+    }
+    if s.decision_monetary == Some(DecisionMonetary::Other) {
+        p.push("decision_monetary_other missing".into());
+    }
+    if s.content_type.contains(&ContentType::Other) {
+        p.push("content_type_other missing".into());
+    }
+    let puid = s.puid.as_str();
+    let puid_ok = puid
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if puid.chars().count() > MAX_SHORT || !puid_ok {
+        p.push(format!(
+            "puid {puid:?} is not 1–{MAX_SHORT} characters of [a-zA-Z0-9-_]"
+        ));
+    }
+    for k in [
+        "illegal_content_legal_ground",
+        "incompatible_content_ground",
+    ] {
+        if let Some(Value::String(v)) = m.get(k)
+            && v.chars().count() > MAX_SHORT
+        {
+            p.push(format!("{k} longer than {MAX_SHORT} characters"));
+        }
+    }
+    let in_range = |k: &str, from: &str| match m.get(k) {
+        Some(Value::String(d)) if d.as_str() < from || d.as_str() > "2038-01-01" => {
+            Some(format!("{k} {d} outside {from} … 2038-01-01"))
+        }
+        _ => None,
+    };
+    p.extend(in_range("application_date", "2020-01-01"));
+    for k in [
+        "end_date_account_restriction",
+        "end_date_monetary_restriction",
+        "end_date_service_restriction",
+        "end_date_visibility_restriction",
+    ] {
+        p.extend(in_range(k, "0000-00-00"));
+    }
+    p
+}
+
+/// The export: the statements that can be submitted, in leaf order, and the sanctions that
+/// cannot, with why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Export {
+    pub statements: Vec<Value>,
+    pub not_exported: Vec<NotExported>,
+}
+
+/// A sanction that cannot be exported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NotExported {
+    pub leaf: u64,
+    pub puid: String,
+    pub problems: Vec<String>,
+}
+
+/// Split `drafts` into what can be submitted and what cannot.
+pub fn export(drafts: impl IntoIterator<Item = Draft>) -> Export {
+    let mut e = Export {
+        statements: Vec::new(),
+        not_exported: Vec::new(),
+    };
+    for d in drafts {
+        if d.exportable() {
+            e.statements.push(Value::Object(d.statement));
+        } else {
+            e.not_exported.push(NotExported {
+                leaf: d.leaf,
+                puid: d.puid,
+                problems: d.problems,
+            });
+        }
+    }
+    e
+}
+
+/// Why a submitted file cannot be read.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SubmittedError {
+    #[error("not JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("expected a list of statements or {{\"statements\": [...]}}, found {0}")]
+    Shape(&'static str),
+    #[error("statements.{index}: not an object")]
+    NotObject { index: usize },
+    #[error("statements.{index}: no puid (a string)")]
+    NoPuid { index: usize },
+}
+
+/// The statements of a submitted file: a JSON list, or an object with `statements`.
+pub fn read_submitted(bytes: &[u8]) -> Result<Vec<Map<String, Value>>, SubmittedError> {
+    let v: Value = serde_json::from_slice(bytes)?;
+    let list = match v {
+        Value::Array(a) => a,
+        Value::Object(mut o) => match o.remove("statements") {
+            Some(Value::Array(a)) => a,
+            _ => return Err(SubmittedError::Shape("an object without a statements list")),
+        },
+        _ => return Err(SubmittedError::Shape("neither a list nor an object")),
+    };
+    list.into_iter()
+        .enumerate()
+        .map(|(index, s)| match s {
+            Value::Object(o) if o.get("puid").is_some_and(Value::is_string) => Ok(o),
+            Value::Object(_) => Err(SubmittedError::NoPuid { index }),
+            _ => Err(SubmittedError::NotObject { index }),
+        })
+        .collect()
+}
+
+/// One field that differs between the log and the submission (`null`: absent).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldDiff {
+    pub field: String,
+    pub log: Value,
+    pub submitted: Value,
+}
+
+/// A statement whose fields differ from the log's sanction.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Differing {
+    pub puid: String,
+    pub leaf: u64,
+    pub fields: Vec<FieldDiff>,
+}
+
+/// The log's sanctions against the submitted statements.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Reconciliation {
+    pub sanctions: u64,
+    pub submitted: u64,
+    pub matched: u64,
+    /// Sanctions in the log with no submitted statement.
+    pub missing: Vec<NotExported>,
+    /// Submitted statements with no sanction in the log (by `puid`).
+    pub extra: Vec<String>,
+    pub differing: Vec<Differing>,
+    /// `puid`s submitted more than once (the first is compared).
+    pub duplicates: Vec<String>,
+    /// Fields compared; the fields of [`NOT_IN_LOG`] are not.
+    pub not_compared: Vec<&'static str>,
+}
+
+impl Reconciliation {
+    /// Whether the submission matches the log in everything compared.
+    pub fn agrees(&self) -> bool {
+        self.missing.is_empty()
+            && self.extra.is_empty()
+            && self.differing.is_empty()
+            && self.duplicates.is_empty()
+    }
+}
+
+/// A value as compared: lists as sorted sets (the database keeps no order).
+fn normal(v: Option<&Value>) -> Value {
+    match v {
+        None | Some(Value::Null) => Value::Null,
+        Some(Value::Array(a)) if a.is_empty() => Value::Null,
+        Some(Value::Array(a)) => {
+            let mut s: Vec<String> = a.iter().map(|x| x.to_string()).collect();
+            s.sort();
+            s.dedup();
+            let sorted: Vec<Value> = s
+                .iter()
+                .map(|x| serde_json::from_str(x).unwrap_or(Value::Null))
+                .collect();
+            Value::Array(sorted)
+        }
+        Some(v) => v.clone(),
+    }
+}
+
+/// Compare the log's sanctions (`drafts`) with the `submitted` statements, by `puid`.
+pub fn reconcile(drafts: Vec<Draft>, submitted: Vec<Map<String, Value>>) -> Reconciliation {
+    let mut by_puid: BTreeMap<String, Map<String, Value>> = BTreeMap::new();
+    let mut duplicates = BTreeSet::new();
+    let count = submitted.len() as u64;
+    for s in submitted {
+        let puid = s["puid"].as_str().unwrap_or_default().to_string();
+        if by_puid.contains_key(&puid) {
+            duplicates.insert(puid);
+        } else {
+            by_puid.insert(puid, s);
+        }
+    }
+    let mut r = Reconciliation {
+        sanctions: drafts.len() as u64,
+        submitted: count,
+        matched: 0,
+        missing: Vec::new(),
+        extra: Vec::new(),
+        differing: Vec::new(),
+        duplicates: duplicates.into_iter().collect(),
+        not_compared: NOT_IN_LOG.to_vec(),
+    };
+    for d in drafts {
+        let Some(s) = by_puid.remove(&d.puid) else {
+            r.missing.push(NotExported {
+                leaf: d.leaf,
+                puid: d.puid,
+                problems: Vec::new(),
+            });
+            continue;
+        };
+        r.matched += 1;
+        let fields: Vec<FieldDiff> = STATEMENT_FIELDS
+            .iter()
+            .filter(|f| !NOT_IN_LOG.contains(f))
+            .filter_map(|f| {
+                let (log, sub) = (normal(d.statement.get(*f)), normal(s.get(*f)));
+                (log != sub).then(|| FieldDiff {
+                    field: f.to_string(),
+                    log,
+                    submitted: sub,
+                })
+            })
+            .collect();
+        if !fields.is_empty() {
+            r.differing.push(Differing {
+                puid: d.puid,
+                leaf: d.leaf,
+                fields,
+            });
+        }
+    }
+    r.extra = by_puid.into_keys().collect();
+    r
+}
