@@ -476,7 +476,7 @@ _logseal() {
             fi
             case "${prev}" in
                 --kind)
-                    COMPREPLY=($(compgen -W "data-access account-sanction notification appeal appeal-decision retention-policy retention-deletion retention-review legal-hold case-status authorisation key-registration key-revocation producer-reset policy-publication producer-heartbeat" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "data-access account-sanction notification appeal appeal-decision retention-policy retention-deletion retention-review legal-hold case-status authorisation key-registration key-revocation producer-reset policy-publication producer-heartbeat obligation-policy access-justification" -- "${cur}"))
                     return 0
                     ;;
                 --producer-key)
@@ -855,7 +855,7 @@ _logseal() {
             return 0
             ;;
         logseal__subcmd__trust__subcmd__new)
-            opts="-h -V --out --log-key --authority --registry --origin --tree-hash --witness --quorum --authorisation-required --max-delay --retention-authority --require --heartbeat --help --version"
+            opts="-h -V --out --log-key --authority --registry --origin --tree-hash --witness --quorum --authorisation-required --max-delay --retention-authority --obligation-authority --require --heartbeat --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -902,6 +902,10 @@ _logseal() {
                     return 0
                     ;;
                 --retention-authority)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --obligation-authority)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

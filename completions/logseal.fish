@@ -68,7 +68,9 @@ key-registration\t''
 key-revocation\t''
 producer-reset\t''
 policy-publication\t''
-producer-heartbeat\t''"
+producer-heartbeat\t''
+obligation-policy\t''
+access-justification\t''"
 complete -c logseal -n "__fish_logseal_using_subcommand record; and __fish_seen_subcommand_from new" -l producer-key -d 'Producer signer-key file (as written by `logseal keygen`)' -r -F
 complete -c logseal -n "__fish_logseal_using_subcommand record; and __fish_seen_subcommand_from new" -l origin -d 'Origin of the log the record is for (bound into the signature)' -r
 complete -c logseal -n "__fish_logseal_using_subcommand record; and __fish_seen_subcommand_from new" -l in -d 'Read the JSON record from FILE instead of standard input' -r -F
@@ -222,6 +224,7 @@ complete -c logseal -n "__fish_logseal_using_subcommand trust; and __fish_seen_s
 complete -c logseal -n "__fish_logseal_using_subcommand trust; and __fish_seen_subcommand_from new" -l authorisation-required -d 'Producer whose data-access records must all name an authorisation; repeatable' -r
 complete -c logseal -n "__fish_logseal_using_subcommand trust; and __fish_seen_subcommand_from new" -l max-delay -d 'Maximum logging delay in seconds (default: 86400)' -r
 complete -c logseal -n "__fish_logseal_using_subcommand trust; and __fish_seen_subcommand_from new" -l retention-authority -d 'Producer id whose retention-policy records alone apply (check 7)' -r
+complete -c logseal -n "__fish_logseal_using_subcommand trust; and __fish_seen_subcommand_from new" -l obligation-authority -d 'Producer id whose obligation-policy records alone apply (check 8)' -r
 complete -c logseal -n "__fish_logseal_using_subcommand trust; and __fish_seen_subcommand_from new" -l require -d 'The checks required, by number (default: 1-6)' -r
 complete -c logseal -n "__fish_logseal_using_subcommand trust; and __fish_seen_subcommand_from new" -l heartbeat -d 'A producer that must send heartbeats, with the longest silence allowed, e.g. `query-frontend=26h`; repeatable' -r
 complete -c logseal -n "__fish_logseal_using_subcommand trust; and __fish_seen_subcommand_from new" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -623,6 +623,17 @@ fn appeal_cases() -> Vec<Case> {
             J(|v| set(v, "/body/language", json!("deutsch_de"))),
         ),
         case(
+            "notification.statement-redress-unique",
+            Notification,
+            J(|v| {
+                set(
+                    v,
+                    "/body/statement/redress",
+                    json!(["internal-complaint", "internal-complaint"]),
+                )
+            }),
+        ),
+        case(
             "appeal.out-of-court-needs-body",
             Appeal,
             J(|v| set(v, "/body/channel", json!("out-of-court-body"))),
@@ -646,6 +657,65 @@ fn appeal_cases() -> Vec<Case> {
             "appeal-decision.upheld-not-reinstated",
             AppealDecision,
             J(|v| set(v, "/body/outcome", json!("upheld"))),
+        ),
+        case(
+            "appeal-decision.communicated-after-decided",
+            AppealDecision,
+            J(|v| {
+                set(
+                    v,
+                    "/body/communicated_at",
+                    json!("2026-04-28T10:01:29.000Z"),
+                )
+            }),
+        ),
+    ]
+}
+
+fn obligation_cases() -> Vec<Case> {
+    use Break::Json as J;
+    use Kind::ObligationPolicy as OP;
+    vec![
+        case(
+            "obligation-policy.rules-list",
+            OP,
+            J(|v| set(v, "/body/rules", json!([]))),
+        ),
+        case(
+            "obligation-policy.rule-id-no-at",
+            OP,
+            J(|v| set(v, "/body/rules/0/id", json!("nl@access-scope"))),
+        ),
+        case(
+            "obligation-policy.rule-ids-unique",
+            OP,
+            J(|v| set(v, "/body/rules/1/id", json!("nl-access-scope"))),
+        ),
+        case(
+            "obligation-policy.rule-lists",
+            OP,
+            J(|v| {
+                set(
+                    v,
+                    "/body/rules/0/producers",
+                    json!(["query-frontend", "query-frontend"]),
+                )
+            }),
+        ),
+        case(
+            "obligation-policy.deadline-required",
+            OP,
+            J(|v| {
+                v["body"]["rules"][3]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("deadline_seconds");
+            }),
+        ),
+        case(
+            "obligation-policy.order-required-needs-bases",
+            OP,
+            J(|v| set(v, "/body/rules/1/legal_bases", json!([]))),
         ),
     ]
 }
@@ -930,6 +1000,7 @@ fn cases() -> Vec<Case> {
         account_sanction_cases(),
         appeal_cases(),
         retention_cases(),
+        obligation_cases(),
         hold_and_case_cases(),
         authority_cases(),
     ]

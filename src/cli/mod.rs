@@ -541,6 +541,9 @@ pub struct TrustNewArgs {
     /// Producer id whose retention-policy records alone apply (check 7)
     #[arg(long, value_name = "ID")]
     pub retention_authority: Option<String>,
+    /// Producer id whose obligation-policy records alone apply (check 8)
+    #[arg(long, value_name = "ID")]
+    pub obligation_authority: Option<String>,
     /// The checks required, by number (default: 1-6)
     #[arg(long, value_name = "N[,N]", value_delimiter = ',')]
     pub require: Option<Vec<u64>>,

@@ -110,6 +110,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         max_logging_delay_secs: 86_400,
         max_logging_delay_overrides: Default::default(),
         retention_policy_authority: Some(scenario::POLICY_AUTHORITY.into()),
+        obligation_policy_authority: None,
         log_key_history: Vec::new(),
         registration_authority_history: Vec::new(),
     };

@@ -49,6 +49,7 @@ pub fn new(args: TrustNewArgs) -> anyhow::Result<()> {
         max_logging_delay_secs: args.max_delay.unwrap_or(DEFAULT_MAX_LOGGING_DELAY_SECS),
         max_logging_delay_overrides: BTreeMap::new(),
         retention_policy_authority: args.retention_authority.clone(),
+        obligation_policy_authority: args.obligation_authority.clone(),
         log_key_history: Vec::new(),
         registration_authority_history: Vec::new(),
     };

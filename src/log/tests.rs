@@ -450,6 +450,7 @@ fn fixture_trust(log: &Log) -> crate::verify::Trust {
         max_logging_delay_secs: 86_400,
         max_logging_delay_overrides: Default::default(),
         retention_policy_authority: None,
+        obligation_policy_authority: None,
         log_key_history: Vec::new(),
         registration_authority_history: Vec::new(),
     })

@@ -180,6 +180,8 @@ rules! {
         "`human_review.done` true excludes `automated_decision` AUTOMATED_DECISION_FULLY.";
     "account-sanction.review-not-done-no-details", "account-sanction",
         "`human_review.done` false excludes `qualification`, `time` and `outcome`.";
+    "notification.statement-redress-unique", "notification",
+        "`statement.redress` has no entry twice.";
     "notification.language-tag", "notification",
         "`language` has the shape of a BCP 47 tag: a primary subtag of 2–8 ASCII letters, then `-`-separated subtags of 1–8 ASCII letters or digits.";
     "appeal.out-of-court-needs-body", "appeal",
@@ -192,6 +194,20 @@ rules! {
         "`human_review` false excludes `reviewer_qualification`.";
     "appeal-decision.upheld-not-reinstated", "appeal-decision",
         "`outcome` upheld requires `reinstated` false.";
+    "appeal-decision.communicated-after-decided", "appeal-decision",
+        "`communicated_at`, when present, is not before `decided_at`.";
+    "obligation-policy.rules-list", "obligation-policy",
+        "`rules` is not empty and has at most 256 entries.";
+    "obligation-policy.rule-id-no-at", "obligation-policy",
+        "A rule's `id` contains no `@`.";
+    "obligation-policy.rule-ids-unique", "obligation-policy",
+        "No two rules have the same `id`.";
+    "obligation-policy.rule-lists", "obligation-policy",
+        "A rule's `producers`, `legal_bases`, `followers` and `redress` each have at most 64 entries and no entry twice.";
+    "obligation-policy.deadline-required", "obligation-policy",
+        "A `rule` break-glass-justified, statement-of-reasons or appeal-deadline requires `deadline_seconds`.";
+    "obligation-policy.order-required-needs-bases", "obligation-policy",
+        "A `rule` order-required lists at least one entry in `legal_bases`.";
     "retention-policy.rules-list", "retention-policy",
         "`rules` is not empty and has at most 256 entries.";
     "retention-policy.rule-id-no-at", "retention-policy",

@@ -656,6 +656,7 @@ pub(crate) mod tests {
             max_logging_delay_secs: 86_400,
             max_logging_delay_overrides: Default::default(),
             retention_policy_authority: None,
+            obligation_policy_authority: None,
             log_key_history: Vec::new(),
             registration_authority_history: Vec::new(),
         })

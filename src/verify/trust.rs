@@ -63,6 +63,11 @@ pub struct TrustFile {
     /// --trust`); absent: not pinned, every retention-policy record admitted applies.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retention_policy_authority: Option<String>,
+    /// Producer id whose obligation-policy records alone apply (check 8); absent: check 8
+    /// applies no policy and says so (an obligation policy from anyone else could switch
+    /// rules off).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub obligation_policy_authority: Option<String>,
     /// The log keys over time, oldest first (docs/CHECKS.md §Key history); absent: `log_key`
     /// signs every size.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -152,6 +157,8 @@ pub struct Trust {
     pub witnesses: Vec<CosignatureVerifier>,
     /// The producer whose retention-policy records apply (check 7); `None`: not pinned.
     pub retention_policy_authority: Option<ProducerId>,
+    /// The producer whose obligation-policy records apply (check 8); `None`: not pinned.
+    pub obligation_policy_authority: Option<ProducerId>,
     /// `require_checks` (default [`DEFAULT_REQUIRED`]), sorted, each once. It is read beside
     /// [`TrustFile`] (not one of its fields) so that code building a `TrustFile` member by
     /// member stays valid; [`Trust::to_json`] writes it back.
@@ -348,6 +355,12 @@ impl Trust {
             .map(ProducerId::new)
             .transpose()
             .map_err(|e| member("retention_policy_authority", e))?;
+        let obligation_policy_authority = file
+            .obligation_policy_authority
+            .as_deref()
+            .map(ProducerId::new)
+            .transpose()
+            .map_err(|e| member("obligation_policy_authority", e))?;
         for p in file.max_logging_delay_overrides.keys() {
             ProducerId::new(p.as_str())
                 .map_err(|e| member(format!("max_logging_delay_overrides.{p}"), e))?;
@@ -361,6 +374,7 @@ impl Trust {
             authorisation_required,
             witnesses,
             retention_policy_authority,
+            obligation_policy_authority,
             require_checks: DEFAULT_REQUIRED.to_vec(),
             log_keys,
             authority_keys,

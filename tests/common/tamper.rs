@@ -45,6 +45,7 @@ pub fn trust_with(witnesses: Vec<String>, quorum: usize) -> Trust {
         max_logging_delay_secs: 86_400,
         max_logging_delay_overrides: Default::default(),
         retention_policy_authority: None,
+        obligation_policy_authority: None,
         log_key_history: Vec::new(),
         registration_authority_history: Vec::new(),
     })

@@ -21,7 +21,7 @@ use super::{Kind, KindBody, MAX_CODES, SealedSpec, Seg, bounded, is_alpha2, uniq
 use crate::closed_enum;
 use crate::record::rules::Violation;
 use crate::record::sealed::ValueClass;
-use crate::record::text::Ident;
+use crate::record::text::{FreeText, Ident};
 use crate::record::types::{Hash32, RecordRef, Timestamp};
 
 closed_enum!(
@@ -98,6 +98,12 @@ closed_enum!(
         ScopeOfPlatformService = 11, "STATEMENT_CATEGORY_SCOPE_OF_PLATFORM_SERVICE";
         UnsafeAndIllegalProducts = 12, "STATEMENT_CATEGORY_UNSAFE_AND_ILLEGAL_PRODUCTS";
         Violence = 13, "STATEMENT_CATEGORY_VIOLENCE";
+        ConsumerInformation = 14, "STATEMENT_CATEGORY_CONSUMER_INFORMATION";
+        CyberViolence = 15, "STATEMENT_CATEGORY_CYBER_VIOLENCE";
+        CyberViolenceAgainstWomen = 16, "STATEMENT_CATEGORY_CYBER_VIOLENCE_AGAINST_WOMEN";
+        NotSpecifiedNotice = 17, "STATEMENT_CATEGORY_NOT_SPECIFIED_NOTICE";
+        OtherViolationTc = 18, "STATEMENT_CATEGORY_OTHER_VIOLATION_TC";
+        UnsafeAndProhibitedProducts = 19, "STATEMENT_CATEGORY_UNSAFE_AND_PROHIBITED_PRODUCTS";
     }
 );
 
@@ -390,6 +396,16 @@ pub struct AccountSanction {
     /// The platform's unique id of the statement of reasons (TDB `puid`).
     #[n(26)]
     pub puid: Ident,
+    /// When the content was posted or created (TDB `content_date`).
+    #[n(27)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_date: Option<Timestamp>,
+    /// The facts and circumstances relied on, as submitted to the Transparency Database
+    /// (TDB `decision_facts`): non-personal (DSA 24(5)); the explanation addressed to the
+    /// person is the sealed `explanation`.
+    #[n(28)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision_facts: Option<FreeText>,
 }
 
 const SEALED: &[SealedSpec] = &[
@@ -422,6 +438,12 @@ const SEALED: &[SealedSpec] = &[
         class: ValueClass::Bytes,
         required: false,
         doc: "the hash value of the matched entry",
+    },
+    SealedSpec {
+        path: &[Seg::Name("content_hash")],
+        class: ValueClass::Bytes,
+        required: false,
+        doc: "the content's own perceptual hash, as computed by the detection (e.g. 32-byte PDQ)",
     },
     SealedSpec {
         path: &[Seg::Name("content_digest")],

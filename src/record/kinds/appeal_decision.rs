@@ -50,6 +50,11 @@ pub struct AppealDecision {
     /// Whether the account or content was reinstated.
     #[n(5)]
     pub reinstated: bool,
+    /// When the decision was communicated to the user (DSA 20(4)–(5)); absent: not yet, or
+    /// not recorded.
+    #[n(6)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub communicated_at: Option<Timestamp>,
 }
 
 const SEALED: &[SealedSpec] = &[
@@ -82,6 +87,18 @@ impl KindBody for AppealDecision {
             return Err(Violation::new(
                 "appeal-decision.qualification-only-with-review",
                 "reviewer_qualification: set, but human_review is false",
+            ));
+        }
+        if let Some(c) = self.communicated_at
+            && c < self.decided_at
+        {
+            return Err(Violation::new(
+                "appeal-decision.communicated-after-decided",
+                format!(
+                    "communicated_at: {} is before decided_at {}",
+                    c.to_rfc3339(),
+                    self.decided_at.to_rfc3339()
+                ),
             ));
         }
         if self.outcome == AppealOutcome::Upheld && self.reinstated {

@@ -14,6 +14,7 @@ use minicbor::{Decode, Encode};
 use super::rules::Violation;
 use super::sealed::{FieldPath, PathElem, ValueClass};
 
+pub mod access_justification;
 pub mod account_sanction;
 pub mod appeal;
 pub mod appeal_decision;
@@ -24,6 +25,7 @@ pub mod key_registration;
 pub mod key_revocation;
 pub mod legal_hold;
 pub mod notification;
+pub mod obligation_policy;
 pub mod policy_publication;
 pub mod producer_heartbeat;
 pub mod producer_reset;
@@ -32,6 +34,7 @@ pub mod retention_policy;
 pub mod retention_review;
 mod samples;
 
+pub use access_justification::AccessJustification;
 pub use account_sanction::AccountSanction;
 pub use appeal::Appeal;
 pub use appeal_decision::AppealDecision;
@@ -42,6 +45,7 @@ pub use key_registration::KeyRegistration;
 pub use key_revocation::KeyRevocation;
 pub use legal_hold::LegalHold;
 pub use notification::Notification;
+pub use obligation_policy::ObligationPolicy;
 pub use policy_publication::PolicyPublication;
 pub use producer_heartbeat::ProducerHeartbeat;
 pub use producer_reset::ProducerReset;
@@ -243,6 +247,8 @@ kinds! {
     ProducerReset = 14, "producer-reset", ProducerReset;
     PolicyPublication = 15, "policy-publication", PolicyPublication;
     ProducerHeartbeat = 16, "producer-heartbeat", ProducerHeartbeat;
+    ObligationPolicy = 17, "obligation-policy", ObligationPolicy;
+    AccessJustification = 18, "access-justification", AccessJustification;
 }
 
 /// Most entries in a list of codes (services, territories, categories, legal bases, kinds).

@@ -18,6 +18,15 @@ fn digest(label: &str) -> String {
     hex::encode(blake3::hash(label.as_bytes()).as_bytes())
 }
 
+/// `bytes` with its first `n` bits flipped: a perceptual hash at Hamming distance `n`.
+fn flip_bits(bytes: &[u8], n: usize) -> Vec<u8> {
+    let mut out = bytes.to_vec();
+    for i in 0..n {
+        out[i / 8] ^= 0x80 >> (i % 8);
+    }
+    out
+}
+
 /// A 16-byte hex id (trace and operation ids).
 fn id16(label: &str) -> String {
     hex::encode(&blake3::hash(label.as_bytes()).as_bytes()[..16])
@@ -79,6 +88,8 @@ pub fn samples() -> Vec<(Kind, Value)> {
         (Kind::ProducerReset, producer_reset()),
         (Kind::PolicyPublication, policy_publication()),
         (Kind::ProducerHeartbeat, producer_heartbeat()),
+        (Kind::ObligationPolicy, obligation_policy()),
+        (Kind::AccessJustification, access_justification()),
     ];
     debug_assert!(all.iter().map(|(k, _)| *k).eq(Kind::ALL.iter().copied()));
     all
@@ -188,12 +199,18 @@ fn account_sanction() -> Value {
                 "time": "2026-04-09T09:30:00.000Z"
             },
             "puid": "sor-2026-04-000731",
+            "content_date": "2026-04-02T18:20:00.000Z",
+            "decision_facts": "An image stored by the account's automatic backup matched an entry \
+                               of a hash list of known abuse material (category A1) at PDQ \
+                               distance 12, below the list's threshold of 31; a trained reviewer \
+                               confirmed the match.",
             "account_id": "u-88412907",
             "content_id": "file-3b9d1e77a0",
             "explanation": "Ein in der automatischen Sicherung gespeichertes Bild entspricht einem \
                             Eintrag der Hash-Liste (Kategorie A1); Nr. 4.2 der Nutzungsbedingungen.",
             "matched_entry_id": "ncmec:A1:00917342",
             "matched_hash_value": digest("pdq entry 00917342"),
+            "content_hash": hex::encode(flip_bits(&blake3::hash(b"pdq entry 00917342").as_bytes()[..], 12)),
             "content_digest": digest("file-3b9d1e77a0 content")
         }),
     )
@@ -214,6 +231,14 @@ fn notification() -> Value {
             "text_digest": digest("statement of reasons sor-2026-04-000731 de"),
             "language": "de",
             "delivery_status": "delivered",
+            "statement": {
+                "facts_and_circumstances": true,
+                "decision_ground": "DECISION_GROUND_INCOMPATIBLE_CONTENT",
+                "ground_reference": "terms-4.2-prohibited-content",
+                "automated_detection": true,
+                "automated_decision": "AUTOMATED_DECISION_PARTIALLY",
+                "redress": ["internal-complaint", "out-of-court-settlement", "judicial-redress"]
+            },
             "recipient_address": "zoe.mueller@example.de"
         }),
     )
@@ -253,6 +278,7 @@ fn appeal_decision() -> Value {
             "reviewer_qualification": "senior-trust-and-safety-reviewer",
             "outcome": "reversed",
             "reinstated": true,
+            "communicated_at": "2026-04-28T10:05:12.000Z",
             "reviewer": "tns-reviewer-007",
             "explanation": "Die Datei wurde nur automatisch gesichert und nie geteilt; die \
                             Kontoschließung war unverhältnismäßig. Das Konto ist wiederhergestellt."
@@ -595,7 +621,7 @@ mod tests {
     fn one_sample_per_kind_in_code_order() {
         let kinds: Vec<Kind> = samples().into_iter().map(|(k, _)| k).collect();
         assert_eq!(kinds, Kind::ALL);
-        assert_eq!(Kind::ALL.len(), 16);
+        assert_eq!(Kind::ALL.len(), 18);
         for (i, k) in Kind::ALL.iter().enumerate() {
             assert_eq!(k.code(), i as u64 + 1, "{k}");
             assert_eq!(Kind::from_name(k.name()), Some(*k));
@@ -748,6 +774,18 @@ mod tests {
             "/body/counters/0/kind",
             "/body/counters/0/name",
         ),
+        (
+            Kind::ObligationPolicy,
+            "/body/rules/1/legal_source",
+            "/body/rules/0/rule",
+            "/body/rules/2/id",
+        ),
+        (
+            Kind::AccessJustification,
+            "/body/reason",
+            "",
+            "/body/statement",
+        ),
     ];
 
     /// `/body/rules/2/x` → `body.rules[2].x`.
@@ -786,14 +824,23 @@ mod tests {
             let want = format!("{}: missing field `{field}`", json_path(parent));
             assert!(e.starts_with(&want), "{kind}: {e:?}, wanted {want:?}");
 
-            // A value outside a closed enumeration.
+            // A value outside a closed enumeration (a kind without one names "").
             let mut v = sample_of(kind);
-            *v.pointer_mut(enumerated)
-                .unwrap_or_else(|| panic!("{kind}: {enumerated}")) = json!("not-a-code");
-            let e = build(kind, v).unwrap_err();
-            let want = format!("{}: unknown ", json_path(enumerated));
-            assert!(e.starts_with(&want), "{kind}: {e:?}, wanted {want:?}");
-            assert!(e.contains("\"not-a-code\""), "{kind}: {e}");
+            if enumerated.is_empty() {
+                assert_eq!(
+                    kind,
+                    Kind::AccessJustification,
+                    "only it has no enumeration"
+                );
+            }
+            if !enumerated.is_empty() {
+                *v.pointer_mut(enumerated)
+                    .unwrap_or_else(|| panic!("{kind}: {enumerated}")) = json!("not-a-code");
+                let e = build(kind, v).unwrap_err();
+                let want = format!("{}: unknown ", json_path(enumerated));
+                assert!(e.starts_with(&want), "{kind}: {e:?}, wanted {want:?}");
+                assert!(e.contains("\"not-a-code\""), "{kind}: {e}");
+            }
 
             // An over-long text (longer than any identifier or free text may be).
             let mut v = sample_of(kind);
@@ -944,4 +991,67 @@ mod tests {
             assert!(e.starts_with(want), "{kind}: {e:?}, wanted {want:?}");
         }
     }
+}
+
+/// The obligation rules the demo's supervisory authority and platform regulator set.
+fn obligation_policy() -> Value {
+    record(
+        "obligation-authority",
+        1,
+        "2026-02-27T09:30:00.000+01:00",
+        "obligation-policy",
+        "nl-nen7513-access-logs@1",
+        json!({
+            "policy_id": "logseal-demo-obligations",
+            "version": 1,
+            "authority": "autoriteit-persoonsgegevens",
+            "rules": [
+                {
+                    "id": "nl-access-scope", "version": 1, "rule": "access-scope",
+                    "producers": ["query-frontend"], "legal_bases": [], "followers": [],
+                    "redress": [], "legal_source": "LED Art 25; Telecommunicatiewet 13.4"
+                },
+                {
+                    "id": "nl-sv-order", "version": 1, "rule": "order-required",
+                    "producers": ["query-frontend"], "legal_bases": ["nl-sv-126n", "nl-sv-126u"],
+                    "followers": [], "redress": [], "legal_source": "Sv art 126n, 126u"
+                },
+                {
+                    "id": "nl-break-glass", "version": 1, "rule": "break-glass-justified",
+                    "producers": [], "legal_bases": [], "deadline_seconds": 86400,
+                    "followers": ["ciot-registry"], "max_logging_delay_seconds": 3600,
+                    "redress": [], "legal_source": "NEN 7513 §6.4"
+                },
+                {
+                    "id": "dsa17-statement-of-reasons", "version": 1,
+                    "rule": "statement-of-reasons", "producers": ["trust-and-safety"],
+                    "legal_bases": [], "deadline_seconds": 0, "followers": ["notifier"],
+                    "max_logging_delay_seconds": 900,
+                    "redress": ["internal-complaint", "out-of-court-settlement", "judicial-redress"],
+                    "legal_source": "DSA Art 17(1), 17(3)"
+                }
+            ]
+        }),
+    )
+}
+
+/// An emergency access justified the next morning and approved.
+fn access_justification() -> Value {
+    record(
+        "ciot-registry",
+        42,
+        "2026-03-02T08:15:00.000+01:00",
+        "ciot-break-glass-review",
+        "nl-nen7513-access-logs@1",
+        json!({
+            "access": rref("query-frontend", 1187),
+            "justified_at": "2026-03-02T07:14:30.000Z",
+            "reason": "imminent-danger-to-life",
+            "approved": true,
+            "case_ref": "PL0900-2026041733",
+            "statement": "Vermiste minderjarige; locatiebepaling via abonnee van het laatst \
+                          gebruikte nummer was spoedeisend.",
+            "approver": "ciot-duty-officer-04"
+        }),
+    )
 }
