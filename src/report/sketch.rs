@@ -120,10 +120,23 @@ mod tests {
         assert_eq!(s.summary(), None);
         s.add(0);
         s.add(0);
-        s.add(360_000);
+        assert_eq!(s.quantile(0.9), Some(0));
+        (0..8).for_each(|_| s.add(360_000));
         let sum = s.summary().unwrap();
-        assert_eq!((sum.count, sum.median_ms, sum.max_ms), (3, 0, 360_000));
-        assert!(sum.p90_ms.abs_diff(360_000) <= 3_600);
+        assert_eq!((sum.count, sum.max_ms), (10, 360_000));
+        assert!(sum.median_ms.abs_diff(360_000) <= 3_600, "{sum:?}");
+        assert_eq!(s.quantile(0.1), Some(0), "ranks 0 and 1 are the zeros");
+    }
+
+    #[test]
+    fn one_value_is_answered_exactly() {
+        let mut s = Sketch::default();
+        s.add(358_000);
+        let sum = s.summary().unwrap();
+        assert_eq!(
+            (sum.median_ms, sum.p90_ms, sum.max_ms),
+            (358_000, 358_000, 358_000)
+        );
     }
 
     #[test]

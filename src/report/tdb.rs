@@ -25,6 +25,8 @@ use crate::record::kinds::account_sanction::{
 };
 use crate::record::types::Timestamp;
 
+use super::sanctions::SanctionRef;
+
 /// The 16 categories of the list in force since 1 July 2025.
 pub const CATEGORIES_2025: &[&str] = &[
     "STATEMENT_CATEGORY_ANIMAL_WELFARE",
@@ -67,8 +69,6 @@ pub const NOT_IN_LOG: &[&str] = &[
     "decision_ground_reference_url",
     "content_id",
     "content_id_ean",
-    "content_date",
-    "decision_facts",
 ];
 
 /// Every field of a statement as submitted (what reconciliation reads; the database's own
@@ -114,6 +114,9 @@ pub const STATEMENT_FIELDS: &[&str] = &[
 
 /// The database's limit for short text fields (grounds, `puid`, the `*_other` fields).
 pub const MAX_SHORT: usize = 500;
+
+/// The database's limit for `decision_facts`.
+pub const MAX_FACTS: usize = 5000;
 
 /// One sanction as a statement: the fields the log holds, and why it cannot be exported.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -186,8 +189,8 @@ pub fn draft(leaf: u64, s: &AccountSanction) -> Draft {
         None => problems.push(format!("{ground_field} missing")),
     }
     problems.push(format!(
-        "{explanation} missing (the record holds its explanation sealed, addressed to the \
-         person; the database publishes it, so it needs a public, non-personal one)"
+        "{explanation} missing (the record's explanation is sealed, addressed to the person; \
+         it has no public one)"
     ));
     match category_2025(s.category.as_str()) {
         Ok(c) => put("category", json!(c)),
@@ -203,8 +206,14 @@ pub fn draft(leaf: u64, s: &AccountSanction) -> Draft {
     }
     put("content_type", json!(s.content_type));
     put("application_date", json!(day(s.application_date)));
-    problems.push("content_date missing".into());
-    problems.push("decision_facts missing".into());
+    match s.content_date {
+        Some(t) => put("content_date", json!(day(t))),
+        None => problems.push("content_date missing".into()),
+    }
+    match &s.decision_facts {
+        Some(f) => put("decision_facts", json!(f.as_str())),
+        None => problems.push("decision_facts missing".into()),
+    }
     put("source_type", json!(s.source_type));
     let detection = if s.automated_detection { "Yes" } else { "No" };
     put("automated_detection", json!(detection));
@@ -297,6 +306,12 @@ fn limits(s: &AccountSanction, m: &Map<String, Value>) -> Vec<String> {
         _ => None,
     };
     p.extend(in_range("application_date", "2020-01-01"));
+    p.extend(in_range("content_date", "2000-01-01"));
+    if let Some(Value::String(f)) = m.get("decision_facts")
+        && f.chars().count() > MAX_FACTS
+    {
+        p.push(format!("decision_facts longer than {MAX_FACTS} characters"));
+    }
     for k in [
         "end_date_account_restriction",
         "end_date_monetary_restriction",
@@ -322,6 +337,8 @@ pub struct NotExported {
     pub leaf: u64,
     pub puid: String,
     pub problems: Vec<String>,
+    /// The statement's fields the log does hold (public, as exported).
+    pub fields: Map<String, Value>,
 }
 
 /// Split `drafts` into what can be submitted and what cannot.
@@ -338,6 +355,7 @@ pub fn export(drafts: impl IntoIterator<Item = Draft>) -> Export {
                 leaf: d.leaf,
                 puid: d.puid,
                 problems: d.problems,
+                fields: d.statement,
             });
         }
     }
@@ -402,13 +420,13 @@ pub struct Reconciliation {
     pub submitted: u64,
     pub matched: u64,
     /// Sanctions in the log with no submitted statement.
-    pub missing: Vec<NotExported>,
+    pub missing: Vec<SanctionRef>,
     /// Submitted statements with no sanction in the log (by `puid`).
     pub extra: Vec<String>,
     pub differing: Vec<Differing>,
     /// `puid`s submitted more than once (the first is compared).
     pub duplicates: Vec<String>,
-    /// Fields compared; the fields of [`NOT_IN_LOG`] are not.
+    /// Fields not compared: [`NOT_IN_LOG`].
     pub not_compared: Vec<&'static str>,
 }
 
@@ -466,10 +484,9 @@ pub fn reconcile(drafts: Vec<Draft>, submitted: Vec<Map<String, Value>>) -> Reco
     };
     for d in drafts {
         let Some(s) = by_puid.remove(&d.puid) else {
-            r.missing.push(NotExported {
+            r.missing.push(SanctionRef {
                 leaf: d.leaf,
                 puid: d.puid,
-                problems: Vec::new(),
             });
             continue;
         };
@@ -496,4 +513,191 @@ pub fn reconcile(drafts: Vec<Draft>, submitted: Vec<Map<String, Value>>) -> Reco
     }
     r.extra = by_puid.into_keys().collect();
     r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::Kind;
+    use crate::record::kinds::Body;
+
+    /// The sample sanction's public body (its sealed values left out).
+    fn sample(edit: impl FnOnce(&mut Map<String, Value>)) -> AccountSanction {
+        let (_, rec) = crate::record::kinds::samples()
+            .into_iter()
+            .find(|(k, _)| *k == Kind::AccountSanction)
+            .unwrap();
+        let Value::Object(mut body) = rec["body"].clone() else {
+            panic!("a body")
+        };
+        for sealed in [
+            "account_id",
+            "content_id",
+            "explanation",
+            "matched_entry_id",
+            "matched_hash_value",
+            "content_hash",
+            "content_digest",
+        ] {
+            body.remove(sealed);
+        }
+        body["human_review"]
+            .as_object_mut()
+            .unwrap()
+            .remove("reviewer");
+        edit(&mut body);
+        match Body::from_json(Kind::AccountSanction, Value::Object(body)).unwrap() {
+            Body::AccountSanction(s) => s,
+            _ => unreachable!(),
+        }
+    }
+
+    const EXPLANATION: &str = "incompatible_content_explanation missing (the record's \
+        explanation is sealed, addressed to the person; it has no public one)";
+
+    #[test]
+    fn a_sanction_becomes_a_statement_of_its_public_fields() {
+        let d = draft(7, &sample(|_| {}));
+        assert_eq!(d.problems, vec![EXPLANATION.to_string()]);
+        let m = &d.statement;
+        assert_eq!(m["puid"], "sor-2026-04-000731");
+        assert_eq!(m["application_date"], "2026-04-09");
+        assert_eq!(m["content_date"], "2026-04-02");
+        assert_eq!(m["automated_detection"], "Yes");
+        assert_eq!(
+            m["incompatible_content_ground"],
+            "terms-4.2-prohibited-content"
+        );
+        assert!(
+            m["decision_facts"]
+                .as_str()
+                .unwrap()
+                .starts_with("An image stored")
+        );
+        assert!(
+            !m.contains_key("decision_visibility"),
+            "an empty list is left out"
+        );
+        let text = serde_json::to_string(m).unwrap();
+        for sealed in ["u-88412907", "file-3b9d1e77a0", "ncmec:A1", "Sicherung"] {
+            assert!(!text.contains(sealed), "{sealed} in {text}");
+        }
+    }
+
+    #[test]
+    fn a_sanction_without_the_new_fields_names_them() {
+        let d = draft(
+            3,
+            &sample(|b| {
+                b.remove("content_date");
+                b.remove("decision_facts");
+            }),
+        );
+        assert_eq!(
+            d.problems,
+            vec![
+                EXPLANATION.to_string(),
+                "content_date missing".into(),
+                "decision_facts missing".into()
+            ]
+        );
+        assert!(!d.statement.contains_key("content_date"));
+    }
+
+    #[test]
+    fn old_categories_map_to_2025_or_are_refused() {
+        assert_eq!(
+            category_2025("STATEMENT_CATEGORY_UNSAFE_AND_ILLEGAL_PRODUCTS"),
+            Ok("STATEMENT_CATEGORY_UNSAFE_AND_PROHIBITED_PRODUCTS")
+        );
+        assert_eq!(
+            category_2025("STATEMENT_CATEGORY_VIOLENCE"),
+            Ok("STATEMENT_CATEGORY_VIOLENCE")
+        );
+        let d = draft(
+            1,
+            &sample(|b| {
+                b["category"] = json!("STATEMENT_CATEGORY_SCOPE_OF_PLATFORM_SERVICE");
+            }),
+        );
+        assert_eq!(
+            d.problems[1],
+            "category STATEMENT_CATEGORY_SCOPE_OF_PLATFORM_SERVICE was removed from the \
+             database's list on 2025-07-01 with no stated successor"
+        );
+        assert!(!d.statement.contains_key("category"));
+    }
+
+    #[test]
+    fn other_choices_need_their_text() {
+        let d = draft(
+            1,
+            &sample(|b| {
+                b["content_type"] = json!(["CONTENT_TYPE_OTHER"]);
+            }),
+        );
+        assert_eq!(d.problems[1], "content_type_other missing");
+    }
+
+    #[test]
+    fn reconciliation_finds_missing_extra_and_differing_statements() {
+        let drafts: Vec<Draft> = ["a-1", "a-2", "a-3"]
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let mut d = draft(10 + i as u64, &sample(|_| {}));
+                d.puid = p.to_string();
+                d.statement.insert("puid".into(), json!(p));
+                d
+            })
+            .collect();
+        let mut submitted: Vec<Map<String, Value>> =
+            drafts.iter().map(|d| d.statement.clone()).collect();
+        submitted.remove(1);
+        submitted[0].insert("automated_detection".into(), json!("No"));
+        submitted[0].insert(
+            "incompatible_content_explanation".into(),
+            json!("not compared"),
+        );
+        submitted[1].insert("territorial_scope".into(), json!(["NL", "DE", "AT"]));
+        submitted.push(Map::from_iter([("puid".to_string(), json!("z-9"))]));
+        let r = reconcile(drafts, submitted);
+        assert_eq!((r.sanctions, r.submitted, r.matched), (3, 3, 2));
+        assert_eq!(
+            r.missing,
+            vec![SanctionRef {
+                leaf: 11,
+                puid: "a-2".into()
+            }]
+        );
+        assert_eq!(r.extra, vec!["z-9".to_string()]);
+        assert_eq!(
+            r.differing,
+            vec![Differing {
+                puid: "a-1".into(),
+                leaf: 10,
+                fields: vec![FieldDiff {
+                    field: "automated_detection".into(),
+                    log: json!("Yes"),
+                    submitted: json!("No"),
+                }],
+            }]
+        );
+        assert!(!r.agrees());
+    }
+
+    #[test]
+    fn submitted_files_are_lists_or_objects_with_statements() {
+        assert_eq!(read_submitted(br#"[{"puid":"a"}]"#).unwrap().len(), 1);
+        assert_eq!(
+            read_submitted(br#"{"statements":[{"puid":"a"},{"puid":"b"}]}"#)
+                .unwrap()
+                .len(),
+            2
+        );
+        let e = read_submitted(br#"{"statements":[{"puid":"a"},{"id":3}]}"#).unwrap_err();
+        assert_eq!(e.to_string(), "statements.1: no puid (a string)");
+        let e = read_submitted(br#"{"data":[]}"#).unwrap_err();
+        assert!(matches!(e, SubmittedError::Shape(_)), "{e}");
+    }
 }
