@@ -164,13 +164,15 @@ pub fn draft(leaf: u64, s: &AccountSanction) -> Draft {
     if !s.decision_visibility.is_empty() {
         put("decision_visibility", json!(s.decision_visibility));
     }
-    s.decision_monetary
-        .map(|v| put("decision_monetary", json!(v)));
-    s.decision_provision
-        .map(|v| put("decision_provision", json!(v)));
-    s.decision_account
-        .map(|v| put("decision_account", json!(v)));
-    s.account_type.map(|v| put("account_type", json!(v)));
+    let optional = [
+        ("decision_monetary", s.decision_monetary.map(|v| json!(v))),
+        ("decision_provision", s.decision_provision.map(|v| json!(v))),
+        ("decision_account", s.decision_account.map(|v| json!(v))),
+        ("account_type", s.account_type.map(|v| json!(v))),
+    ];
+    for (k, v) in optional.into_iter().filter_map(|(k, v)| Some((k, v?))) {
+        put(k, v);
+    }
     put("decision_ground", json!(s.decision_ground));
     let (ground_field, ground, explanation) = match s.decision_ground {
         DecisionGround::IllegalContent => (
@@ -241,8 +243,8 @@ pub fn draft(leaf: u64, s: &AccountSanction) -> Draft {
             s.end_date_visibility_restriction,
         ),
     ];
-    for (k, v) in ends {
-        v.map(|t| put(k, json!(day(t))));
+    for (k, t) in ends.into_iter().filter_map(|(k, v)| Some((k, v?))) {
+        put(k, json!(day(t)));
     }
     problems.extend(limits(s, &m));
     Draft {
@@ -466,10 +468,13 @@ pub fn reconcile(drafts: Vec<Draft>, submitted: Vec<Map<String, Value>>) -> Reco
     let count = submitted.len() as u64;
     for s in submitted {
         let puid = s["puid"].as_str().unwrap_or_default().to_string();
-        if by_puid.contains_key(&puid) {
-            duplicates.insert(puid);
-        } else {
-            by_puid.insert(puid, s);
+        match by_puid.entry(puid) {
+            std::collections::btree_map::Entry::Occupied(e) => {
+                duplicates.insert(e.key().clone());
+            }
+            std::collections::btree_map::Entry::Vacant(e) => {
+                e.insert(s);
+            }
         }
     }
     let mut r = Reconciliation {
