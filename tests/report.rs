@@ -611,3 +611,124 @@ fn a_submitted_file_that_is_not_a_list_of_statements_is_refused() {
         "{err}"
     );
 }
+
+/// A data access forged with a key nobody registered — a break-glass use, to inflate what
+/// the report shows — is not counted: the coverage names it as not authentic, and its
+/// producer's chain as broken.
+#[test]
+fn records_that_are_not_authentic_are_left_out_and_named() {
+    use common::tamper::{self, LATE, resign_with, write_public};
+    use logseal::inspect::{Anchors, IndexHome, Inspector};
+    use logseal::record::kinds::Body;
+    use logseal::report::coverage::Excluded;
+    use logseal::report::{SupervisoryReport, Verification, supervise};
+    use logseal::store::FsStore;
+
+    fn supervise_dir(dir: &Path) -> SupervisoryReport {
+        let trust = tamper::trust();
+        let o = tamper::run(dir, &trust, &tamper::fresh_state());
+        let store = FsStore::open(dir.join("public")).unwrap();
+        let ins = Inspector::open(&store, Anchors::from_trust(&trust), IndexHome::Memory).unwrap();
+        supervise(&ins, &Verification::Ran(&o.report))
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    tamper::honest_log(dir.path(), None);
+    let honest = supervise_dir(dir.path());
+    let mut e = tamper::entries(dir.path());
+    let is_query = |b: &Vec<u8>| {
+        let r = tamper::decode(b);
+        r.payload().producer.as_str() == "query-frontend"
+            && matches!(&r.payload().body, Body::DataAccess(d) if !d.actor.break_glass)
+    };
+    let forged = e.iter().position(is_query).unwrap() + 3;
+    assert!(is_query(&e[forged]));
+    e[forged] = resign_with(&e[forged], Some("intruder"), None, |p| {
+        if let Body::DataAccess(d) = &mut p.body {
+            d.actor.break_glass = true;
+        }
+    });
+    tamper::relink(&mut e);
+    write_public(dir.path(), &e, LATE);
+    let r = supervise_dir(dir.path());
+
+    let c = &r.coverage;
+    assert_eq!((c.not_authentic, c.refused), (1, 0));
+    assert_eq!(
+        c.excluded,
+        vec![Excluded {
+            leaf: forged as u64,
+            code: "record-unregistered-key".into()
+        }]
+    );
+    assert_eq!(c.records_counted, e.len() as u64 - 1);
+    assert_eq!(r.accesses.total, honest.accesses.total - 1);
+    assert_eq!(r.accesses.break_glass, honest.accesses.break_glass);
+    let chain = c
+        .broken_chains
+        .iter()
+        .find(|b| b.producer == "query-frontend")
+        .unwrap();
+    assert_eq!(chain.findings.get("chain-seq-gap"), Some(&1), "{chain:?}");
+}
+
+/// An access made under an authorisation after its revocation (status ok: not denied) is
+/// listed as used after revocation, as check 6 judged it.
+#[test]
+fn an_authorisation_used_after_its_revocation_is_listed() {
+    use common::tamper::{self, LATE, resign, write_public};
+    use logseal::inspect::{Anchors, IndexHome, Inspector};
+    use logseal::record::kinds::Body;
+    use logseal::record::kinds::authorisation::AuthorisationAction;
+    use logseal::record::text::Ident;
+    use logseal::report::accesses::UsedAfterRevocation;
+    use logseal::report::{Verification, supervise};
+    use logseal::store::FsStore;
+
+    let dir = tempfile::tempdir().unwrap();
+    tamper::honest_log(dir.path(), None);
+    let mut e = tamper::entries(dir.path());
+    // The revocation of scenario A, and a later lawful query by another official.
+    let (revoked_at, id) = e
+        .iter()
+        .enumerate()
+        .find_map(|(l, b)| match &tamper::decode(b).payload().body {
+            Body::Authorisation(a) if a.action == AuthorisationAction::Revoke => {
+                Some((l, a.authorisation_id.to_string()))
+            }
+            _ => None,
+        })
+        .unwrap();
+    let later = (revoked_at + 1..e.len())
+        .find(|&l| {
+            let r = tamper::decode(&e[l]);
+            matches!(&r.payload().body, Body::DataAccess(d)
+                if d.actor.authorisation_id.is_some()
+                    && r.payload().status == logseal::record::Status::Ok)
+        })
+        .unwrap();
+    e[later] = resign(&e[later], |p| {
+        if let Body::DataAccess(d) = &mut p.body {
+            d.actor.authorisation_id = Some(Ident::new(id.clone()).unwrap());
+        }
+    });
+    tamper::relink(&mut e);
+    write_public(dir.path(), &e, LATE);
+
+    let trust = tamper::trust();
+    let o = tamper::run(dir.path(), &trust, &tamper::fresh_state());
+    let store = FsStore::open(dir.path().join("public")).unwrap();
+    let ins = Inspector::open(&store, Anchors::from_trust(&trust), IndexHome::Memory).unwrap();
+    let r = supervise(&ins, &Verification::Ran(&o.report));
+    let UsedAfterRevocation::Determined { accesses, unlisted } =
+        &r.accesses.authorisations.used_after_revocation
+    else {
+        panic!("check 6 ran")
+    };
+    assert_eq!(*unlisted, 0);
+    let listed: Vec<(&str, u64)> = accesses
+        .iter()
+        .map(|a| (a.authorisation_id.as_str(), a.at.leaf))
+        .collect();
+    assert_eq!(listed, vec![(id.as_str(), later as u64)]);
+}

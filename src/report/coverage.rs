@@ -69,7 +69,9 @@ pub struct Coverage {
     pub verification_not_run: Option<String>,
     /// Records counted (authentic, and in the checkpoint's tree).
     pub records_counted: u64,
-    /// Leaves the read layer refused (not proven in the checkpoint's tree, or not decodable).
+    /// Refusals of the read layer: a leaf not proven in the checkpoint's tree or not
+    /// decodable, or a whole entry bundle that cannot be read (one refusal, named by its first
+    /// leaf).
     pub refused: u64,
     /// Records check 3 found not authentic (or could not decide): not counted.
     pub not_authentic: u64,
