@@ -52,6 +52,9 @@ _logseal() {
             logseal,recover)
                 cmd="logseal__subcmd__recover"
                 ;;
+            logseal,report)
+                cmd="logseal__subcmd__report"
+                ;;
             logseal,retention)
                 cmd="logseal__subcmd__retention"
                 ;;
@@ -119,7 +122,7 @@ _logseal() {
 
     case "${cmd}" in
         logseal)
-            opts="-h -V --help --version keygen record demo init append checkpoint rotate-log-key prove info recover verify witness retention trust show log grep checkpoints subject"
+            opts="-h -V --help --version keygen record demo init append checkpoint rotate-log-key prove info recover verify witness retention trust show log grep checkpoints subject report"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -536,6 +539,32 @@ _logseal() {
             fi
             case "${prev}" in
                 --executor-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        logseal__subcmd__report)
+            opts="-h -V --trust --json --csv --tdb --tdb-reconcile --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --trust)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tdb)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tdb-reconcile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

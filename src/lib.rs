@@ -18,6 +18,7 @@ pub mod log;
 pub mod note;
 pub mod producer;
 pub mod record;
+pub mod report;
 pub mod retention;
 pub mod scenario;
 pub mod store;

@@ -795,6 +795,48 @@ pub const PAGE_TEXTS: &[PageText] = &[
         see_also: &["show", "log", "retention", "docs/FORMAT.md"],
     },
     PageText {
+        path: "report",
+        examples: &[
+            (
+                "The supervisory statistics of the demo's log, checked against the auditor's \
+                 trust file",
+                "logseal report demo-out/honest --trust demo-out/auditor/trust.json",
+            ),
+            (
+                "The same as CSV rows (table, key, count)",
+                "logseal report demo-out/honest --trust demo-out/auditor/trust.json --csv",
+            ),
+            (
+                "The sanctions as DSA Transparency Database statements",
+                "logseal report demo-out/honest --tdb statements.json",
+            ),
+            (
+                "Compare what the platform submitted to the Transparency Database with the log",
+                "logseal report demo-out/honest --tdb-reconcile submitted.json --json",
+            ),
+        ],
+        exit_status: &[
+            (
+                0,
+                "the report was written; with --tdb every sanction was exported; with \
+                 --tdb-reconcile the submission matches the log in every field compared",
+            ),
+            (
+                1,
+                "the checkpoint does not verify; with --tdb a sanction cannot be exported (the \
+                 others are written); with --tdb-reconcile a statement is missing, extra or \
+                 differs; or the submitted file is not a list of statements",
+            ),
+            (2, "could not run: a file cannot be read or written"),
+        ],
+        see_also: &[
+            "verify",
+            "log",
+            "docs/CHECKS.md",
+            "schemas/dsa-tdb-statement.schema.json",
+        ],
+    },
+    PageText {
         path: "recover",
         examples: &[
             (

@@ -268,6 +268,51 @@ pub enum Command {
         and order references are withheld (LED Art 15(1)), and the output says so."
     )]
     Subject(SubjectArgs),
+    /// Supervisory statistics of a log, its DSA Transparency Database export and reconciliation
+    #[command(
+        long_about = "Supervisory statistics of a log, from its public fields: data accesses \
+        per organisation, role, legal basis, purpose and month (UTC); denied attempts; \
+        break-glass uses; per authorisation, the busiest and those used after their \
+        revocation (as the verifier's check 6 found); account sanctions by ground, category, \
+        automation, trigger, human review, statement of reasons and appeal outcome; the time \
+        from a sanction's application to its first statement of reasons and from an appeal \
+        to its decision (median, p90 within 1%, exact maximum).\n\n\
+        Every record counted is authenticated against the log's checkpoint; the verifier \
+        runs over the same log (with --trust), and the report states its coverage: the \
+        checkpoint (size, root, time) it counts up to, every check's verdict, the records \
+        left out as not authentic and the producer chains found broken. Without --trust the \
+        checkpoint is checked against the operator's own key and the verifier does not run.\n\n\
+        --tdb OUT writes each sanction as a statement of the DSA Transparency Database \
+        ({\"statements\": [...]}, public fields only: DSA 24(5)); a sanction lacking a field \
+        the database requires is listed as \"cannot export: FIELD missing\", never filled \
+        in. --tdb-reconcile FILE compares the log's sanctions with the statements a platform \
+        submitted (a list, or {\"statements\": [...]}), matched by puid: missing, extra and \
+        differing statements, field by field."
+    )]
+    Report(ReportArgs),
+}
+
+/// `logseal report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The log directory (a public-only copy needs --trust)
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// The auditor's trust file: check against its anchors and run the verifier
+    #[arg(long, value_name = "FILE")]
+    pub trust: Option<PathBuf>,
+    /// Print JSON
+    #[arg(long, conflicts_with = "csv")]
+    pub json: bool,
+    /// Print CSV (table,key,count rows)
+    #[arg(long, conflicts_with_all = ["tdb", "tdb_reconcile"])]
+    pub csv: bool,
+    /// Write the sanctions as DSA Transparency Database statements to this file
+    #[arg(long, value_name = "OUT.json", conflicts_with = "tdb_reconcile")]
+    pub tdb: Option<PathBuf>,
+    /// Compare the log's sanctions with the statements submitted to the Transparency Database
+    #[arg(long, value_name = "SUBMITTED.json")]
+    pub tdb_reconcile: Option<PathBuf>,
 }
 
 /// `logseal subject`.

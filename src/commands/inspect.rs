@@ -35,14 +35,14 @@ use super::view::{KeyCheck, Signature, View};
 use super::{Invalid, files, reveal};
 
 /// The stores of an opened log directory and the anchors to check it against.
-struct Opened {
+pub(super) struct Opened {
     public: FsStore,
     private: Option<FsStore>,
     anchors: Anchors,
 }
 
 /// Open `args.dir`: its public part, its private part when present, and the anchors.
-fn open_dir(args: &InspectLog) -> anyhow::Result<Opened> {
+pub(super) fn open_dir(args: &InspectLog) -> anyhow::Result<Opened> {
     let dir = &args.dir;
     let public_dir = dir.join("public");
     if !public_dir.is_dir() {
@@ -94,7 +94,7 @@ fn operator_anchors(path: &Path) -> anyhow::Result<Anchors> {
 
 /// Open the read layer over `o`, run `f` on it, then say on standard error what happened
 /// to the index (read, extended, rebuilt and why; a lookup may rebuild it too).
-fn with_inspector<T>(
+pub(super) fn with_inspector<T>(
     o: &Opened,
     f: impl FnOnce(&Inspector<'_>) -> anyhow::Result<T>,
 ) -> anyhow::Result<T> {
@@ -126,7 +126,7 @@ fn with_inspector<T>(
 }
 
 /// A refused record or an unverifiable checkpoint is invalid input (exit 1).
-fn inspect_err(e: InspectError) -> anyhow::Error {
+pub(super) fn inspect_err(e: InspectError) -> anyhow::Error {
     match e {
         InspectError::Refused { .. } | InspectError::Checkpoint { .. } => {
             Invalid(refusal_text(&e)).into()

@@ -12,6 +12,7 @@ pub mod keygen;
 pub mod log;
 pub mod record;
 pub mod recover;
+pub mod report;
 pub mod retention;
 mod reveal;
 pub mod rotate;
@@ -69,5 +70,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Grep(args) => inspect::grep(args),
         Command::Checkpoints(args) => inspect::checkpoints(args),
         Command::Subject(args) => subject::run(args),
+        Command::Report(args) => report::run(args),
     }
 }
