@@ -56,8 +56,6 @@ pub const RENAMED_CATEGORIES: &[(&str, &str)] = &[(
 /// Statement fields the account-sanction record holds no public value for: the database
 /// may hold them, the log cannot confirm them, so reconciliation does not compare them.
 pub const NOT_IN_LOG: &[&str] = &[
-    "illegal_content_explanation",
-    "incompatible_content_explanation",
     "incompatible_content_illegal",
     "decision_visibility_other",
     "decision_monetary_other",
@@ -190,10 +188,13 @@ pub fn draft(leaf: u64, s: &AccountSanction) -> Draft {
         Some(g) => put(ground_field, json!(g.as_str())),
         None => problems.push(format!("{ground_field} missing")),
     }
-    problems.push(format!(
-        "{explanation} missing (the record's explanation is sealed, addressed to the person; \
-         it has no public one)"
-    ));
+    match &s.ground_explanation {
+        Some(e) => put(explanation, json!(e.as_str())),
+        None => problems.push(format!(
+            "{explanation} missing (the record has no public ground_explanation; its sealed \
+             explanation is addressed to the person and is never exported)"
+        )),
+    }
     match category_2025(s.category.as_str()) {
         Ok(c) => put("category", json!(c)),
         Err(why) => problems.push(why),
@@ -557,12 +558,21 @@ mod tests {
         }
     }
 
-    const EXPLANATION: &str = "incompatible_content_explanation missing (the record's \
-        explanation is sealed, addressed to the person; it has no public one)";
+    const EXPLANATION: &str = "incompatible_content_explanation missing (the record has no \
+        public ground_explanation; its sealed explanation is addressed to the person and is \
+        never exported)";
 
     #[test]
     fn a_sanction_becomes_a_statement_of_its_public_fields() {
         let d = draft(7, &sample(|_| {}));
+        assert!(d.problems.is_empty(), "{:?}", d.problems);
+        assert!(
+            d.statement["incompatible_content_explanation"]
+                .as_str()
+                .unwrap()
+                .starts_with("Clause 4.2")
+        );
+        let d = draft(7, &sample(|b| drop(b.remove("ground_explanation"))));
         assert_eq!(d.problems, vec![EXPLANATION.to_string()]);
         let m = &d.statement;
         assert_eq!(m["puid"], "sor-2026-04-000731");
@@ -596,6 +606,7 @@ mod tests {
             &sample(|b| {
                 b.remove("content_date");
                 b.remove("decision_facts");
+                b.remove("ground_explanation");
             }),
         );
         assert_eq!(
@@ -626,7 +637,7 @@ mod tests {
             }),
         );
         assert_eq!(
-            d.problems[1],
+            d.problems[0],
             "category STATEMENT_CATEGORY_SCOPE_OF_PLATFORM_SERVICE was removed from the \
              database's list on 2025-07-01 with no stated successor"
         );
@@ -641,7 +652,7 @@ mod tests {
                 b["content_type"] = json!(["CONTENT_TYPE_OTHER"]);
             }),
         );
-        assert_eq!(d.problems[1], "content_type_other missing");
+        assert_eq!(d.problems[0], "content_type_other missing");
     }
 
     #[test]
@@ -660,10 +671,7 @@ mod tests {
             drafts.iter().map(|d| d.statement.clone()).collect();
         submitted.remove(1);
         submitted[0].insert("automated_detection".into(), json!("No"));
-        submitted[0].insert(
-            "incompatible_content_explanation".into(),
-            json!("not compared"),
-        );
+        submitted[0].insert("content_language".into(), json!("DE"));
         submitted[1].insert("territorial_scope".into(), json!(["NL", "DE", "AT"]));
         submitted.push(Map::from_iter([("puid".to_string(), json!("z-9"))]));
         let r = reconcile(drafts, submitted);

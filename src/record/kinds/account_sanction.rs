@@ -406,6 +406,12 @@ pub struct AccountSanction {
     #[n(28)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decision_facts: Option<FreeText>,
+    /// The public, non-personal explanation of the ground, as submitted to the Transparency
+    /// Database (TDB `illegal_content_explanation` or `incompatible_content_explanation`,
+    /// by `decision_ground`); the sealed `explanation` is the one addressed to the person.
+    #[n(29)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ground_explanation: Option<FreeText>,
 }
 
 const SEALED: &[SealedSpec] = &[

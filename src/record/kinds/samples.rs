@@ -204,6 +204,8 @@ fn account_sanction() -> Value {
                                of a hash list of known abuse material (category A1) at PDQ \
                                distance 12, below the list's threshold of 31; a trained reviewer \
                                confirmed the match.",
+            "ground_explanation": "Clause 4.2 of the terms prohibits storing material that \
+                                   matches the hash lists of known child sexual abuse material.",
             "account_id": "u-88412907",
             "content_id": "file-3b9d1e77a0",
             "explanation": "Ein in der automatischen Sicherung gespeichertes Bild entspricht einem \
