@@ -385,8 +385,7 @@ mod synth {
         let last = days
             .iter()
             .flat_map(|d| &d.records)
-            .filter(|s| s.producer == AUTHORITY)
-            .last()
+            .rfind(|s| s.producer == AUTHORITY)
             .context("the scenario has authority records")?;
         let (mut seq, mut prev) = (last.seq + 1, last.leaf_hash);
         let at = Timestamp((days[0].checkpoint_at - 3600) * 1000).to_rfc3339();
@@ -519,7 +518,7 @@ mod synth {
                 "purpose": "criminal-investigation",
                 "actor": {
                     "role": "opsporingsambtenaar",
-                    "organisation": if who % 2 == 0 { "politie-eenheid-noord-nederland" } else { "fiod" },
+                    "organisation": if who.is_multiple_of(2) { "politie-eenheid-noord-nederland" } else { "fiod" },
                     "authorisation_id": format!("auth-{:04}", who + 1),
                     "break_glass": false,
                     "user": format!("NL-POL-{:06}", 104_200 + who * 17),
