@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use common::*;
+use logseal::inspect::PublicIndex;
 use serde_json::Value;
 
 /// The shared demo (built once per test run, see `common::shared_demo`).
@@ -408,15 +409,15 @@ fn an_altered_entry_bundle_makes_show_refuse_the_record() {
     );
 }
 
-fn index_of(log: &Path) -> Value {
-    serde_json::from_slice(&std::fs::read(log.join("private/index/public.json")).unwrap()).unwrap()
+fn index_of(log: &Path) -> PublicIndex {
+    PublicIndex::decode(&std::fs::read(log.join("private/index/public.idx")).unwrap()).unwrap()
 }
 
 #[test]
 fn indexes_are_rebuilt_when_missing_corrupt_or_lying_and_extended_when_stale() {
     let (tmp, log) = honest_copy();
     let d = tmp.path();
-    let index = log.join("private/index/public.json");
+    let index = log.join("private/index/public.idx");
     let _ = std::fs::remove_dir_all(log.join("private/index"));
     let o = logseal(&["log", "log", "--limit", "1"], d, None);
     ok(&o);
@@ -433,7 +434,7 @@ fn indexes_are_rebuilt_when_missing_corrupt_or_lying_and_extended_when_stale() {
     assert!(text(&o.stderr).is_empty(), "{}", text(&o.stderr));
 
     // Corrupt: rebuilt.
-    std::fs::write(&index, b"{\"format\": 1, \"size\": ").unwrap();
+    std::fs::write(&index, b"LSPUBIDX\x02\0\0\0").unwrap();
     let o = logseal(&["log", "log", "--limit", "1"], d, None);
     ok(&o);
     assert!(
@@ -451,12 +452,12 @@ fn indexes_are_rebuilt_when_missing_corrupt_or_lying_and_extended_when_stale() {
         case["leaf"].as_u64().unwrap(),
     );
     let mut lying = built.clone();
-    for p in lying["seqs"][producer].as_array_mut().unwrap() {
+    for p in lying.seqs.get_mut(producer).unwrap() {
         if p[0] == seq {
-            p[1] = Value::from(leaf + 1);
+            p[1] = leaf + 1;
         }
     }
-    std::fs::write(&index, serde_json::to_vec(&lying).unwrap()).unwrap();
+    std::fs::write(&index, lying.encode()).unwrap();
     let o = logseal(
         &["show", "log", &format!("{producer}#{seq}"), "--json"],
         d,
@@ -490,7 +491,7 @@ fn indexes_are_rebuilt_when_missing_corrupt_or_lying_and_extended_when_stale() {
     )
     .unwrap();
     let stale = truncated(&built, size, &hex::encode(root));
-    std::fs::write(&index, serde_json::to_vec(&stale).unwrap()).unwrap();
+    std::fs::write(&index, stale.encode()).unwrap();
     let o = logseal(&["log", "log", "--limit", "1"], d, None);
     ok(&o);
     assert!(
@@ -502,7 +503,7 @@ fn indexes_are_rebuilt_when_missing_corrupt_or_lying_and_extended_when_stale() {
 
     // Stale with a root that is not the log's at that size: rebuilt, not extended.
     let forged = truncated(&built, size, &hex::encode([7u8; 32]));
-    std::fs::write(&index, serde_json::to_vec(&forged).unwrap()).unwrap();
+    std::fs::write(&index, forged.encode()).unwrap();
     let o = logseal(&["log", "log", "--limit", "1"], d, None);
     assert!(
         text(&o.stderr).contains("does not extend"),
@@ -513,25 +514,28 @@ fn indexes_are_rebuilt_when_missing_corrupt_or_lying_and_extended_when_stale() {
 }
 
 /// `ix` as built for the first `size` leaves (the later ones dropped), with `root`.
-fn truncated(ix: &Value, size: u64, root: &str) -> Value {
+fn truncated(ix: &PublicIndex, size: u64, root: &str) -> PublicIndex {
     let mut v = ix.clone();
-    v["size"] = size.into();
-    v["root"] = root.into();
-    let keep = |leaf: &Value| leaf.as_u64().unwrap() < size;
-    for (_, pairs) in v["seqs"].as_object_mut().unwrap() {
-        pairs.as_array_mut().unwrap().retain(|p| keep(&p[1]));
+    v.size = size;
+    v.root = root.into();
+    for pairs in v.seqs.values_mut() {
+        pairs.retain(|p| p[1] < size);
     }
-    for member in ["ids", "referenced_by", "registrations", "authorisations"] {
-        let m = v[member].as_object_mut().unwrap();
-        for (_, leaves) in m.iter_mut() {
-            leaves.as_array_mut().unwrap().retain(keep);
-        }
-        m.retain(|_, leaves| !leaves.as_array().unwrap().is_empty());
+    v.seqs.retain(|_, pairs| !pairs.is_empty());
+    for m in [
+        &mut v.ids,
+        &mut v.referenced_by,
+        &mut v.registrations,
+        &mut v.authorisations,
+    ] {
+        m.retain(|(_, leaf)| *leaf < size);
     }
-    v["deletions"].as_array_mut().unwrap().retain(keep);
-    // The time spans of the bundles up to `size`, recomputed by the extension for the last.
+    v.deletions.retain(|leaf| *leaf < size);
+    // The time spans and kinds of the bundles up to `size`, recomputed by the extension for
+    // the last.
     let bundles = size.div_ceil(256) as usize;
-    v["bundle_times"].as_array_mut().unwrap().truncate(bundles);
+    v.bundle_times.truncate(bundles);
+    v.bundle_kinds.truncate(bundles);
     v
 }
 

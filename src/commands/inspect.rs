@@ -807,7 +807,8 @@ fn log_in(ins: &Inspector<'_>, args: &LogArgs, filter: &Filter) -> anyhow::Resul
                 filter.until.map_or(u64::MAX, |t| t.0),
             )
         });
-        ins.scan(time, !args.reverse, |r| {
+        let kinds = logseal::inspect::index::kinds_of(filter);
+        ins.scan_kinds(time, kinds, !args.reverse, |r| {
             match r {
                 Ok(f) if filter.matches(&f.record) => shown.push(f),
                 Ok(_) => {}

@@ -31,7 +31,7 @@ use std::cell::{Cell, RefCell};
 
 pub use anchor::{AnchorSource, Anchors};
 pub use fields::{Field, Filter};
-pub use index::{IndexEvent, IndexHome, IndexPart, PublicIndex};
+pub use index::{IndexEvent, IndexHome, IndexPart, IndexView, PublicIndex};
 
 use crate::log::reader::{LogReader, ReadError};
 use crate::record::Record;
@@ -116,7 +116,7 @@ pub struct Inspector<'s> {
     anchors: Anchors,
     head: Head,
     home: IndexHome<'s>,
-    index: RefCell<PublicIndex>,
+    index: RefCell<IndexView>,
     /// The index was built from the log by this inspector (a miss is then a miss).
     fresh: Cell<bool>,
     events: RefCell<Vec<IndexEvent>>,
@@ -145,7 +145,7 @@ impl<'s> Inspector<'s> {
             })?;
         let inspector = Inspector {
             reader,
-            index: RefCell::new(PublicIndex::empty(&anchors.alg.empty())),
+            index: RefCell::new(IndexView::empty(anchors.alg)),
             anchors,
             head,
             home,
@@ -181,7 +181,7 @@ impl<'s> Inspector<'s> {
     }
 
     /// A read-only look at the index (its hits are not authenticated).
-    pub fn index(&self) -> std::cell::Ref<'_, PublicIndex> {
+    pub fn index(&self) -> std::cell::Ref<'_, IndexView> {
         self.index.borrow()
     }
 
@@ -192,11 +192,14 @@ impl<'s> Inspector<'s> {
         };
         let stored = match store.get_at_most(index::INDEX_KEY, index::MAX_INDEX_LEN) {
             Ok(None) => return self.rebuild("missing".into()),
-            Ok(Some(bytes)) => PublicIndex::decode(&bytes),
+            Ok(Some(bytes)) => IndexView::parse(bytes),
             Err(e) => Err(e.to_string()),
         };
         let ix = match stored {
             Err(e) => return self.rebuild(format!("unreadable: {e}")),
+            Ok(ix) if ix.alg != self.anchors.alg => {
+                return self.rebuild(format!("built for tree hash {:?}", ix.alg));
+            }
             Ok(ix) => ix,
         };
         let size = self.head.size;
@@ -215,8 +218,9 @@ impl<'s> Inspector<'s> {
             return Ok(());
         }
         let from = ix.size;
-        *self.index.borrow_mut() = ix;
-        self.extend(from)?;
+        let mut builder = ix.to_builder();
+        self.feed(&mut builder, from)?;
+        self.keep(builder);
         self.events.borrow_mut().push(IndexEvent::Extended { from });
         self.save();
         Ok(())
@@ -224,10 +228,8 @@ impl<'s> Inspector<'s> {
 
     /// Whether the checkpoint's tree extends the tree `ix` was built for (a consistency proof
     /// from its root to the checkpoint's root).
-    fn extends(&self, ix: &PublicIndex) -> Result<(), String> {
-        let mut old = [0u8; 32];
-        hex::decode_to_slice(&ix.root, &mut old)
-            .map_err(|e| format!("unreadable: root {:?}: {e}", ix.root))?;
+    fn extends(&self, ix: &IndexView) -> Result<(), String> {
+        let old = ix.root;
         let (alg, size) = (self.anchors.alg, self.head.size);
         if ix.size == 0 {
             return match old == alg.empty() {
@@ -256,30 +258,37 @@ impl<'s> Inspector<'s> {
 
     /// Rebuild the index from the log's entries, and keep it.
     fn rebuild(&self, why: String) -> Result<(), InspectError> {
-        *self.index.borrow_mut() = PublicIndex::empty(&self.anchors.alg.empty());
-        self.extend(0)?;
+        let mut builder = PublicIndex::empty(self.anchors.alg);
+        self.feed(&mut builder, 0)?;
+        self.keep(builder);
         self.fresh.set(true);
         self.events.borrow_mut().push(IndexEvent::Rebuilt { why });
         self.save();
         Ok(())
     }
 
+    /// Use the index `builder` built (its stored form).
+    fn keep(&self, builder: PublicIndex) {
+        let view = IndexView::parse(builder.encode()).expect("an encoded index parses");
+        *self.index.borrow_mut() = view;
+    }
+
     fn save(&self) {
         if let IndexHome::Private(store) = self.home {
-            let bytes = self.index.borrow().encode();
             let r = store
-                .put(index::INDEX_KEY, &bytes)
+                .put(index::INDEX_KEY, self.index.borrow().bytes())
                 .and_then(|()| store.sync());
             *self.save_error.borrow_mut() = r.err().map(|e: StoreError| e.to_string());
+            // Format 1 (JSON), replaced by this file: nothing reads it any more.
+            let _ = store.delete(index::OLD_INDEX_KEY);
         }
     }
 
-    /// Feed the entries `[from, size)` to the index, a bundle at a time. An unreadable
-    /// bundle's leaves are marked undecodable (reads of them are refused later).
-    fn extend(&self, from: u64) -> Result<(), InspectError> {
+    /// Feed the entries `[from, size)` to `ix`, a bundle at a time. An unreadable bundle's
+    /// leaves are marked undecodable (reads of them are refused later).
+    fn feed(&self, ix: &mut PublicIndex, from: u64) -> Result<(), InspectError> {
         let size = self.head.size;
         let alg = self.anchors.alg;
-        let mut ix = self.index.borrow_mut();
         let width = u64::from(tiles::TILE_WIDTH);
         let mut leaf = from;
         while leaf < size {
@@ -495,11 +504,28 @@ impl<'s> Inspector<'s> {
         &self,
         time: Option<(u64, u64)>,
         reverse: bool,
+        visit: impl FnMut(Result<Fetched, InspectError>) -> bool,
+    ) {
+        self.scan_kinds(time, index::ALL_KINDS, reverse, visit)
+    }
+
+    /// [`Inspector::scan`], reading only the bundles that the index says may hold a record of
+    /// a kind in `kinds` (a mask, [`index::kinds_of`]); the caller still filters the records.
+    pub fn scan_kinds(
+        &self,
+        time: Option<(u64, u64)>,
+        kinds: u64,
+        reverse: bool,
         mut visit: impl FnMut(Result<Fetched, InspectError>) -> bool,
     ) {
-        let mut bundles: Vec<u64> = match time {
-            Some((since, until)) => self.index.borrow().bundles_between(since, until),
-            None => (0..self.head.size.div_ceil(u64::from(tiles::TILE_WIDTH))).collect(),
+        let mut bundles: Vec<u64> = match (time, kinds) {
+            (None, index::ALL_KINDS) => {
+                (0..self.head.size.div_ceil(u64::from(tiles::TILE_WIDTH))).collect()
+            }
+            (t, k) => {
+                let (since, until) = t.unwrap_or((0, u64::MAX));
+                self.index.borrow().bundles_between(since, until, k)
+            }
         };
         if reverse {
             bundles.reverse();
@@ -529,7 +555,7 @@ impl<'s> Inspector<'s> {
     /// returned as errors beside the hits.
     fn lookup(
         &self,
-        find: impl Fn(&PublicIndex) -> Vec<u64>,
+        find: impl Fn(&IndexView) -> Vec<u64>,
         holds: impl Fn(&Fetched) -> bool,
         exact: bool,
     ) -> Result<(Vec<Fetched>, Vec<InspectError>), InspectError> {
@@ -576,7 +602,7 @@ impl<'s> Inspector<'s> {
     pub fn by_id(&self, id: &str) -> Result<(Vec<Fetched>, Vec<InspectError>), InspectError> {
         let id = id.to_ascii_lowercase();
         self.lookup(
-            |ix| ix.ids.get(&id).cloned().unwrap_or_default(),
+            |ix| ix.ids_of(&id),
             |f| {
                 let p = f.record.payload();
                 [&p.trace_id, &p.operation_id, &p.parent_operation_id]

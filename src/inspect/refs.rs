@@ -133,7 +133,7 @@ impl Inspector<'_> {
     /// The grants and revocations of authorisation `id`.
     fn authorisation(&self, id: &str) -> Result<Vec<Link>, InspectError> {
         let (found, refused) = self.lookup(
-            |ix| ix.authorisations.get(id).cloned().unwrap_or_default(),
+            |ix| ix.authorisations_of(id),
             |g| matches!(&g.record.payload().body, Body::Authorisation(a) if a.authorisation_id.as_str() == id),
             false,
         )?;
@@ -163,18 +163,10 @@ impl Inspector<'_> {
             (RangeType::Leaf, _) => (t.first..=t.last.min(self.head.size.saturating_sub(1)))
                 .take(MAX_COVERED_LISTED)
                 .collect(),
-            (RangeType::Seq, Some(p)) => self
-                .index()
-                .seqs
-                .get(p.as_str())
-                .map(|v| {
-                    v.iter()
-                        .filter(|s| (t.first..=t.last).contains(&s[0]))
-                        .map(|s| s[1])
-                        .take(MAX_COVERED_LISTED)
-                        .collect()
-                })
-                .unwrap_or_default(),
+            (RangeType::Seq, Some(p)) => {
+                self.index()
+                    .seqs_between(p.as_str(), t.first, t.last, MAX_COVERED_LISTED)
+            }
             (RangeType::Seq, None) => Vec::new(),
         };
         let mut out = Vec::new();
@@ -212,16 +204,7 @@ impl Inspector<'_> {
             }
             _ => false,
         };
-        let (found, _) = self.lookup(
-            |ix| {
-                ix.registrations
-                    .get(&hex::encode(kid))
-                    .cloned()
-                    .unwrap_or_default()
-            },
-            holds,
-            false,
-        )?;
+        let (found, _) = self.lookup(|ix| ix.registrations_of(&hex::encode(kid)), holds, false)?;
         let to = found.into_iter().rfind(|g| g.leaf < f.leaf).ok_or_else(|| {
             format!(
                 "no key registration of key {} before leaf {} in the log",
@@ -244,7 +227,7 @@ impl Inspector<'_> {
     pub fn referenced_by(&self, f: &Fetched) -> Result<Vec<Link>, InspectError> {
         let key = hex::encode(f.leaf_hash);
         let (found, refused) = self.lookup(
-            |ix| ix.referenced_by.get(&key).cloned().unwrap_or_default(),
+            |ix| ix.referencing(&key),
             |g| refers_to(&g.record.payload().body, f),
             false,
         )?;
@@ -255,7 +238,7 @@ impl Inspector<'_> {
                 to: Ok(g),
             })
             .collect();
-        let (deletions, more) = self.lookup(|ix| ix.deletions.clone(), |_| true, false)?;
+        let (deletions, more) = self.lookup(|ix| ix.deletions(), |_| true, false)?;
         for d in deletions {
             if let Body::RetentionDeletion(rd) = &d.record.payload().body
                 && rd.targets.iter().any(|t| covers(t, f))

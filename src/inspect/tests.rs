@@ -353,7 +353,10 @@ fn time_seeks_read_only_the_bundles_that_may_hold_the_range() {
     let ins = Inspector::open(&public, f.anchors(), IndexHome::Memory).unwrap();
     // Seqs 300..=310 are leaves 301..=311, in bundle 1 only.
     let (since, until) = (T0 + 300 * 60_000, T0 + 310 * 60_000);
-    assert_eq!(ins.index().bundles_between(since, until), vec![1]);
+    assert_eq!(
+        ins.index().bundles_between(since, until, index::ALL_KINDS),
+        vec![1]
+    );
     let mut seqs = Vec::new();
     ins.scan(Some((since, until)), true, |r| {
         seqs.push(r.unwrap().record.payload().seq);
