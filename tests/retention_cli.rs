@@ -76,9 +76,13 @@ fn the_honest_log_in_2026_holds_the_export_case_and_shows_the_bdsg_nen_conflict(
         held[0].starts_with("leaf 73 trust-and-safety#4 "),
         "{held:?}"
     );
-    assert!(held[0].ends_with(
-        "fields account_id, content_id, explanation, matched_entry_id, matched_hash_value, content_digest"
-    ));
+    assert!(
+        held[0].ends_with(
+            "fields account_id, content_id, explanation, matched_entry_id, matched_hash_value, \
+             content_hash, content_digest"
+        ),
+        "{held:?}"
+    );
 
     // Every data-access record with sealed fields: the BDSG cap (end of next year, Berlin)
     // comes before the NEN 7513 five-year minimum.

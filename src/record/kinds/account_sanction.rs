@@ -431,7 +431,7 @@ const SEALED: &[SealedSpec] = &[
         path: &[Seg::Name("explanation")],
         class: ValueClass::FreeText,
         required: false,
-        doc: "the explanation of the ground (TDB illegal_content_explanation / incompatible_content_explanation)",
+        doc: "the explanation of the ground addressed to the person (the public ground_explanation is what the Transparency Database receives)",
     },
     SealedSpec {
         path: &[Seg::Name("matched_entry_id")],
