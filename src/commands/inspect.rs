@@ -672,10 +672,11 @@ impl Shown {
 }
 
 /// The record decoded as `record show` does, its signature checked with the key that its
-/// key registration in the log registers (or the registration authority's anchor key).
+/// key registration in the log registers (or the registration authority's anchor key in
+/// force at its leaf).
 fn view_of(ins: &Inspector<'_>, f: &Fetched, references: &[Link]) -> View {
     let origin = ins.anchors().origin.clone();
-    let authority = ins.anchors().authority;
+    let authority = ins.anchors().authority_at(f.leaf);
     let reg = references
         .iter()
         .find(|l| l.what == "key registration")
@@ -690,10 +691,9 @@ fn view_of(ins: &Inspector<'_>, f: &Fetched, references: &[Link]) -> View {
             ),
             Some(k),
         ),
-        None if *f.record.kid() == authority.key_id() => (
-            "the registration authority's key".to_string(),
-            Some(authority),
-        ),
+        None if authority.is_some_and(|a| *f.record.kid() == a.key_id()) => {
+            ("the registration authority's key".to_string(), authority)
+        }
         None => (String::new(), None),
     };
     let check = key.as_ref().map(|k| KeyCheck {

@@ -30,8 +30,10 @@ pub struct Anchors {
     log_keys: Vec<(Ed25519NoteVerifier, u64, Option<u64>)>,
     witnesses: Vec<(String, PublicKey)>,
     quorum: usize,
-    /// The registration authority's key (the one in force for the latest leaves).
-    pub authority: PublicKey,
+    /// The registration authority's keys and the leaves each is in force for (`until`
+    /// excluded; `None`: open-ended): the trust file's `registration_authority_history`, or
+    /// the one key the log directory names.
+    authorities: Vec<(PublicKey, u64, Option<u64>)>,
 }
 
 impl Anchors {
@@ -52,10 +54,12 @@ impl Anchors {
                 .map(|w| (w.name().to_string(), *w.public_key()))
                 .collect(),
             quorum: trust.file.witness_quorum,
-            authority: trust
-                .authority_keys
-                .last()
-                .map_or(trust.authority_key, |r| r.key),
+            authorities: match trust.authority_keys.is_empty() {
+                true => vec![(trust.authority_key, 0, None)],
+                false => (trust.authority_keys.iter())
+                    .map(|r| (r.key, r.from, r.until))
+                    .collect(),
+            },
         }
     }
 
@@ -73,8 +77,17 @@ impl Anchors {
             log_keys: vec![(log_key.clone(), 0, None)],
             witnesses: Vec::new(),
             quorum: 0,
-            authority,
+            authorities: vec![(authority, 0, None)],
         }
+    }
+
+    /// The registration authority's key in force at `leaf` (an older key signs the records
+    /// of its own leaves after a replacement), if the anchors name one for it.
+    pub fn authority_at(&self, leaf: u64) -> Option<PublicKey> {
+        self.authorities
+            .iter()
+            .find(|(_, from, until)| leaf >= *from && until.is_none_or(|u| leaf < u))
+            .map(|(k, _, _)| *k)
     }
 
     /// The words every output carries.

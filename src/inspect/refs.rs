@@ -192,7 +192,11 @@ impl Inspector<'_> {
     fn registration(&self, f: &Fetched) -> Result<Link, InspectError> {
         let kid = *f.record.kid();
         let what = "key registration";
-        if kid == self.anchors.authority.key_id() {
+        if self
+            .anchors
+            .authority_at(f.leaf)
+            .is_some_and(|a| a.key_id() == kid)
+        {
             return Ok(Link {
                 what,
                 to: Err("signed by the registration authority's own key (an anchor, registered by no record)".into()),
