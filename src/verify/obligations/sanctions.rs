@@ -162,9 +162,11 @@ fn proven_absent(
     due: Timestamp,
 ) -> Result<String, String> {
     if rule.followers.is_empty() {
-        return Err("the rule names no followers: every producer's chain would have to be \
+        return Err(
+            "the rule names no followers: every producer's chain would have to be \
                     complete"
-            .into());
+                .into(),
+        );
     }
     let mut proofs = Vec::new();
     for follower in &rule.followers {
@@ -203,7 +205,11 @@ pub(crate) fn statement_mismatches(
     if let Some(g) = &facts.ground_reference
         && *g != st.ground_reference
     {
-        out.push(("ground_reference", g.to_string(), st.ground_reference.to_string()));
+        out.push((
+            "ground_reference",
+            g.to_string(),
+            st.ground_reference.to_string(),
+        ));
     }
     if st.automated_detection != facts.automated_detection {
         out.push((
@@ -265,7 +271,11 @@ impl Sanctions {
         let p = ctx.rec.payload();
         let producer = p.producer.as_str();
         let covered = |t| -> Vec<ObligationRule> {
-            rules.rules(t).filter(|r| r.covers(producer)).cloned().collect()
+            rules
+                .rules(t)
+                .filter(|r| r.covers(producer))
+                .cloned()
+                .collect()
         };
         let at = At::of(ctx);
         self.detection(ctx, s, covered(ObligationType::DetectionRecomputes), out);
@@ -313,7 +323,9 @@ impl Sanctions {
         }
         let at = At::of(ctx);
         if d.hash_algorithm != Some(HashAlgorithm::Pdq) {
-            let alg = d.hash_algorithm.map_or("none".to_owned(), |a| a.to_string());
+            let alg = d
+                .hash_algorithm
+                .map_or("none".to_owned(), |a| a.to_string());
             for rule in &rules {
                 out.push(finding(
                     Verdict::CannotBeDetermined,
@@ -595,7 +607,13 @@ fn appeal_in_time(
                      (communicated_at)"
                 ),
             )
-            .evidence(&by, format!("decided at {}, communicated_at absent", d.decided_at.to_rfc3339())),
+            .evidence(
+                &by,
+                format!(
+                    "decided at {}, communicated_at absent",
+                    d.decided_at.to_rfc3339()
+                ),
+            ),
         ),
     }
 }
@@ -630,7 +648,10 @@ fn missing_statement(
             &s.at,
             format!("no statement of reasons on the sanction is in the log, and {why}"),
         )
-        .evidence(expected, "none in the log; the notifier's chain does not prove it"),
+        .evidence(
+            expected,
+            "none in the log; the notifier's chain does not prove it",
+        ),
     };
     out.push(finding);
 }
@@ -647,9 +668,15 @@ fn undecided(a: &OpenAppeal, followers: &Followers, f: &Finish<'_>, out: &mut Fi
             continue;
         }
         let (violated, undetermined) = if i < n {
-            ("obligation-appeal-undecided", "obligation-appeal-undetermined")
+            (
+                "obligation-appeal-undecided",
+                "obligation-appeal-undetermined",
+            )
         } else {
-            ("obligation-automated-no-review", "obligation-automated-undetermined")
+            (
+                "obligation-automated-no-review",
+                "obligation-automated-undetermined",
+            )
         };
         let expected = format!("a decision by {}", due.to_rfc3339());
         out.push(match proven_absent(rule, followers, f, a.at.leaf, due) {
@@ -668,7 +695,10 @@ fn undecided(a: &OpenAppeal, followers: &Followers, f: &Finish<'_>, out: &mut Fi
                 &a.at,
                 format!("no decision on the appeal is in the log, and {why}"),
             )
-            .evidence(expected, "none in the log; the deciding chain does not prove it"),
+            .evidence(
+                expected,
+                "none in the log; the deciding chain does not prove it",
+            ),
         });
     }
 }
@@ -680,7 +710,9 @@ fn opened(ds: &[Disclosure], name: &str, c: Option<Commitment>) -> Result<Vec<u8
     };
     let path = name_path(name);
     let Some(d) = ds.iter().find(|d| d.path == path && d.commitment() == c) else {
-        return Err(format!("{name} has no readable disclosure (erased or never stored)"));
+        return Err(format!(
+            "{name} has no readable disclosure (erased or never stored)"
+        ));
     };
     match &d.value {
         SealedValue::Bytes(b) if b.len() == PDQ_LEN => Ok(b.clone()),
@@ -722,27 +754,34 @@ fn recompute(
     if let Some(claimed) = d.claimed
         && claimed != distance
     {
-        return Some(finding(
-            Verdict::Violated,
-            "obligation-detection-mismatch",
-            rule,
-            &d.at,
-            "the claimed perceptual distance does not recompute from the sealed hashes",
-        )
-        .evidence(
-            format!("perceptual_distance {distance} (recomputed)"),
-            format!("perceptual_distance {claimed} (claimed)"),
-        ));
+        return Some(
+            finding(
+                Verdict::Violated,
+                "obligation-detection-mismatch",
+                rule,
+                &d.at,
+                "the claimed perceptual distance does not recompute from the sealed hashes",
+            )
+            .evidence(
+                format!("perceptual_distance {distance} (recomputed)"),
+                format!("perceptual_distance {claimed} (claimed)"),
+            ),
+        );
     }
     match d.threshold {
-        Some(t) if distance > t => Some(finding(
-            Verdict::Violated,
-            "obligation-detection-over-threshold",
-            rule,
-            &d.at,
-            "the recomputed distance lies above the detection's threshold: not a match",
-        )
-        .evidence(format!("distance at most {t}"), format!("distance {distance}"))),
+        Some(t) if distance > t => Some(
+            finding(
+                Verdict::Violated,
+                "obligation-detection-over-threshold",
+                rule,
+                &d.at,
+                "the recomputed distance lies above the detection's threshold: not a match",
+            )
+            .evidence(
+                format!("distance at most {t}"),
+                format!("distance {distance}"),
+            ),
+        ),
         _ => None,
     }
 }
