@@ -246,6 +246,7 @@ fn statements_of_reasons_missing_late_without_contents_and_not_agreeing() {
     let (_, bare) = sanctioned("bare");
     let (_, wrong) = sanctioned("wrong");
     let (missing, _) = sanctioned("missing");
+    let (_, backdated) = sanctioned("backdated");
     s.append("notifier", "notification", &app, notice(&good, &app));
     let (late_n, _) = s.append(
         "notifier",
@@ -262,6 +263,13 @@ fn statements_of_reasons_missing_late_without_contents_and_not_agreeing() {
     let (wrong_n, _) = s.append("notifier", "notification", &app, n);
     // The notifier's heartbeat after the deadline plus its logging delay proves the negative.
     s.heartbeat("notifier", &t("09:00:01"));
+    // Claims to have been sent in time, logged after the deadline plus the logging delay.
+    let (backdated_n, _) = s.append(
+        "notifier",
+        "notification",
+        &t("09:30:00"),
+        notice(&backdated, &app),
+    );
     s.checkpoint();
     let (found, v) = s.verify("log");
     assert_eq!(
@@ -275,7 +283,19 @@ fn statements_of_reasons_missing_late_without_contents_and_not_agreeing() {
                 bare_n
             ),
             f("violated", "obligation-sor-contents-mismatch", wrong_n),
+            f("violated", "obligation-sor-late", backdated_n),
         ]
+    );
+    let lates: Vec<&Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["code"] == "obligation-sor-late")
+        .collect();
+    assert_eq!(
+        lates[1]["found"],
+        "logged at 2026-04-09T09:30:00.000Z, after the deadline plus the logging delay \
+         (2026-04-09T09:00:00.000Z)"
     );
     let m = finding(&v, "obligation-sor-contents-mismatch");
     assert_eq!(
@@ -292,7 +312,7 @@ fn statements_of_reasons_missing_late_without_contents_and_not_agreeing() {
             .unwrap()
             .starts_with("dsa17-sor@2 (DSA Art 17(1)): ")
     );
-    let l = finding(&v, "obligation-sor-late");
+    let l = lates[0];
     assert_eq!(l["expected"], "sent by 2026-04-09T08:00:00.000Z");
     assert_eq!(l["found"], "sent at 2026-04-09T08:30:00.000Z");
     assert_eq!(l["producer"], "notifier");
@@ -585,6 +605,7 @@ fn appeals_without_a_person_late_uncommunicated_and_never_decided() {
     let (never, _) = filed(&part);
     let (never_auto, _) = filed(&auto);
     let (_, fine) = filed(&part);
+    let (_, backdated) = filed(&part);
     let six_minutes = "2026-04-02T09:06:00Z";
     let (robot_d, _) = s.append(
         "appeals",
@@ -610,6 +631,13 @@ fn appeals_without_a_person_late_uncommunicated_and_never_decided() {
         &day(12),
         decision(&slow, &day(12), true, Some(&day(12))),
     );
+    // Claims a decision on day 3, logged on day 13: past the deadline plus the delay.
+    let (backdated_d, _) = s.append(
+        "appeals",
+        "appeal-decision",
+        &day(13),
+        decision(&backdated, &day(3), true, Some(&day(3))),
+    );
     s.checkpoint();
     let (found, v) = s.verify("log");
     assert_eq!(
@@ -626,9 +654,22 @@ fn appeals_without_a_person_late_uncommunicated_and_never_decided() {
                 silent_d
             ),
             f("violated", "obligation-appeal-late", slow_d),
+            f("violated", "obligation-appeal-late", backdated_d),
         ]
     );
-    let late = finding(&v, "obligation-appeal-late");
+    let lates: Vec<&Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["code"] == "obligation-appeal-late")
+        .collect();
+    assert!(
+        lates[1]["found"]
+            .as_str()
+            .unwrap()
+            .starts_with("logged at 2026-04-13T09:00:00.000Z")
+    );
+    let late = lates[0];
     assert_eq!(
         late["expected"],
         "decided and communicated by 2026-04-09T09:00:00.000Z"

@@ -178,6 +178,24 @@ fn proven_absent(
     Ok(proofs.join(", "))
 }
 
+/// A follow-up that claims to be in time but was logged after the deadline plus its
+/// producer's logging delay: the claimed time cannot be true (what is sent in time is logged
+/// within the delay). `Some` says when it was logged.
+fn logged_late(rule: &ObligationRule, ctx: &RecordCtx<'_>, due: Timestamp) -> Option<String> {
+    let p = ctx.rec.payload();
+    let delay = rule
+        .max_logging_delay_seconds
+        .unwrap_or_else(|| ctx.trust.max_delay_ms(p.producer.as_str()) / 1000);
+    let logged_by = plus_secs(due, delay);
+    (p.occurred_at > logged_by).then(|| {
+        format!(
+            "logged at {}, after the deadline plus the logging delay ({})",
+            p.occurred_at.to_rfc3339(),
+            logged_by.to_rfc3339()
+        )
+    })
+}
+
 /// Whether the checkpoint's time is known and not past `due`: the follow-up is not due yet.
 fn not_yet_due(f: &Finish<'_>, due: Timestamp) -> bool {
     f.checkpoint_secs
@@ -372,20 +390,10 @@ impl Sanctions {
             *answered = true;
             let due = due(rule, s.application);
             let sanction = format!("sanction at leaf {}", s.at.leaf);
-            let delay = rule
-                .max_logging_delay_seconds
-                .unwrap_or_else(|| ctx.trust.max_delay_ms(p.producer.as_str()) / 1000);
-            let logged_by = plus_secs(due, delay);
             let late = if n.sent_at > due {
                 Some(format!("sent at {}", n.sent_at.to_rfc3339()))
-            } else if p.occurred_at > logged_by {
-                Some(format!(
-                    "logged at {}, after the deadline plus the logging delay ({})",
-                    p.occurred_at.to_rfc3339(),
-                    logged_by.to_rfc3339()
-                ))
             } else {
-                None
+                logged_late(rule, ctx, due)
             };
             if let Some(found) = late {
                 out.push(
@@ -539,7 +547,8 @@ impl Sanctions {
                 }
                 continue;
             }
-            appeal_in_time(rule, a.received, d, &at, &appeal, out);
+            let logged = logged_late(rule, ctx, due(rule, a.received));
+            appeal_in_time(rule, a.received, d, logged, &at, &appeal, out);
         }
     }
 
@@ -573,6 +582,7 @@ fn appeal_in_time(
     rule: &ObligationRule,
     received: Timestamp,
     d: &AppealDecision,
+    logged_late: Option<String>,
     at: &At,
     appeal: &str,
     out: &mut Findings,
@@ -591,6 +601,10 @@ fn appeal_in_time(
     };
     if d.decided_at > due {
         out.push(late(format!("decided at {}", d.decided_at.to_rfc3339())));
+        return;
+    }
+    if let Some(found) = logged_late {
+        out.push(late(found));
         return;
     }
     match d.communicated_at {
