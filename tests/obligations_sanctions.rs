@@ -19,6 +19,9 @@ use serde_json::{Value, json};
 
 const AUTHORITY: &str = "obligation-authority";
 
+/// A finding of check 8: verdict, code, leaf.
+type Found = (String, String, Option<u64>);
+
 /// A log with its producers registered and an obligation policy of `rules` at leaf 6.
 struct Site {
     dir: tempfile::TempDir,
@@ -130,7 +133,7 @@ impl Site {
 
     /// Verify `dir` (the log, or a public-only copy): check 8's findings as (verdict, code,
     /// leaf) in leaf order, and the whole JSON report.
-    fn verify(&self, dir: &str) -> (Vec<(String, String, Option<u64>)>, Value) {
+    fn verify(&self, dir: &str) -> (Vec<Found>, Value) {
         let o = self.run(&["verify", dir, "--trust", "trust.json", "--json"]);
         let v: Value = serde_json::from_slice(&o.stdout)
             .unwrap_or_else(|e| panic!("{e}: {}", common::text(&o.stderr)));
@@ -175,7 +178,7 @@ fn finding<'a>(v: &'a Value, code: &str) -> &'a Value {
     all[0]
 }
 
-fn f(verdict: &str, code: &str, leaf: u64) -> (String, String, Option<u64>) {
+fn f(verdict: &str, code: &str, leaf: u64) -> Found {
     (verdict.to_owned(), code.to_owned(), Some(leaf))
 }
 
@@ -446,7 +449,7 @@ impl Raw {
     }
 
     /// Check 8's findings as (verdict, code, leaf) in leaf order, and their messages.
-    fn verify(&self) -> (Vec<(String, String, Option<u64>)>, Vec<String>) {
+    fn verify(&self) -> (Vec<Found>, Vec<String>) {
         tamper::write_public(self.dir.path(), &self.entries, 1_790_000_000);
         let o = common::logseal(
             &["verify", ".", "--trust", "trust.json", "--json"],
