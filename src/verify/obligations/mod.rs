@@ -73,7 +73,8 @@ pub(crate) struct Followers {
 struct Chain {
     /// The last authentic record: (seq, leaf, occurred_at).
     last: Option<(u64, u64, Timestamp)>,
-    /// Leaves after which the chain has a hole (the leaf of the last record before it).
+    /// Leaves at which the chain shows a hole: a record not authentic, or the first record
+    /// after skipped seqs. The records missing lie before that leaf.
     holes: Vec<u64>,
     /// Authentic records: (leaf, occurred_at), in leaf order.
     times: Vec<(u64, Timestamp)>,
@@ -85,14 +86,13 @@ impl Followers {
         let p = ctx.rec.payload();
         let chain = self.chains.entry(p.producer.to_string()).or_default();
         if !ctx.authentic {
-            let after = chain.last.map_or(0, |l| l.1);
-            chain.holes.push(after);
+            chain.holes.push(ctx.leaf);
             return;
         }
-        if let Some((seq, leaf, _)) = chain.last
+        if let Some((seq, _, _)) = chain.last
             && p.seq != seq + 1
         {
-            chain.holes.push(leaf);
+            chain.holes.push(ctx.leaf);
         }
         chain.last = Some((p.seq, ctx.leaf, p.occurred_at));
         chain.times.push((ctx.leaf, p.occurred_at));
@@ -122,9 +122,9 @@ impl Followers {
                 after.to_rfc3339()
             ));
         };
-        if let Some(h) = chain.holes.iter().find(|h| **h >= from_leaf && **h < leaf) {
+        if let Some(h) = chain.holes.iter().find(|h| **h > from_leaf && **h <= leaf) {
             return Err(format!(
-                "the chain of {producer} has a gap after leaf {h} (check 4)"
+                "the chain of {producer} has a gap before leaf {h} (check 4)"
             ));
         }
         if let Some(r) = self
