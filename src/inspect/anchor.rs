@@ -128,3 +128,33 @@ impl Anchors {
         Ok(cp.size)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::SecretKey;
+
+    /// After the authority key was replaced at leaf 10, records before it are checked with
+    /// the old key and records from it on with the new one; no key is in force outside.
+    #[test]
+    fn the_authority_key_is_the_one_in_force_at_the_leaf() {
+        let old = SecretKey::from_seed(&[1; 32]).public_key();
+        let new = SecretKey::from_seed(&[2; 32]).public_key();
+        let log = SecretKey::from_seed(&[3; 32]);
+        let log_key = crate::note::Ed25519NoteKey::new("example.org/log", log).unwrap();
+        let mut a = Anchors::operator(
+            "example.org/log",
+            TreeHashAlg::Sha256,
+            &log_key.verifier(),
+            old,
+        );
+        assert_eq!(a.authority_at(0), Some(old));
+        assert_eq!(a.authority_at(u64::MAX), Some(old));
+        a.authorities = vec![(old, 0, Some(10)), (new, 10, None)];
+        assert_eq!(a.authority_at(9), Some(old));
+        assert_eq!(a.authority_at(10), Some(new));
+        a.authorities = vec![(old, 5, Some(10))];
+        assert_eq!(a.authority_at(4), None);
+        assert_eq!(a.authority_at(10), None);
+    }
+}

@@ -50,7 +50,6 @@ pub(crate) struct InForce {
     pub policy: Option<(u64, ObligationPolicy)>,
 }
 
-#[allow(dead_code)] // the rule types of access.rs and sanctions.rs use it
 impl InForce {
     /// The rules of `rule` type in force, with the policy's leaf.
     pub fn rules(&self, rule: ObligationType) -> impl Iterator<Item = &ObligationRule> {
@@ -80,7 +79,6 @@ struct Chain {
     times: Vec<(u64, Timestamp)>,
 }
 
-#[allow(dead_code)] // complete_past: the rule types that prove a negative use it
 impl Followers {
     fn record(&mut self, ctx: &RecordCtx<'_>) {
         let p = ctx.rec.payload();
@@ -145,10 +143,12 @@ pub(crate) struct Obligations {
     followers: Followers,
     access: access::Access,
     sanctions: sanctions::Sanctions,
+    /// Authentic records the rules looked at (accesses, sanctions and their follow-ups)
+    /// while a policy was in force.
+    judged: u64,
 }
 
 /// What the finish stage gives check 8.
-#[allow(dead_code)] // the rule types read it
 pub(crate) struct Finish<'a> {
     pub trust: &'a Trust,
     /// The published checkpoint's time (seconds), the "now" of deadlines not yet met.
@@ -167,6 +167,7 @@ impl Obligations {
             followers: Followers::default(),
             access: access::Access::default(),
             sanctions: sanctions::Sanctions::default(),
+            judged: 0,
         }
     }
 
@@ -204,6 +205,13 @@ impl Obligations {
                  log: no obligation rule applies",
             ));
         }
+        out.examined(
+            C,
+            self.judged,
+            "records",
+            "no data access, sanction, statement, appeal or justification under an obligation \
+             policy",
+        );
         self.access.finish(&self.followers, f, out);
         self.sanctions.finish(&self.followers, f, out);
     }
@@ -223,6 +231,19 @@ impl Unit for Obligations {
         if let Body::ObligationPolicy(policy) = &p.body {
             self.policy(ctx.leaf, p.producer.as_str(), policy, out);
             return;
+        }
+        if self.in_force.policy.is_some()
+            && matches!(
+                p.body,
+                Body::DataAccess(_)
+                    | Body::AccountSanction(_)
+                    | Body::Notification(_)
+                    | Body::Appeal(_)
+                    | Body::AppealDecision(_)
+                    | Body::AccessJustification(_)
+            )
+        {
+            self.judged += 1;
         }
         self.access.record(ctx, &self.in_force, out);
         self.sanctions.record(ctx, &self.in_force, out);
