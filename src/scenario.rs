@@ -73,6 +73,9 @@ pub const QUERY_CATEGORIES: &[&str] = &["subscriber-name-address", "ip-assignmen
 /// The rule grants, case-status records and legal holds declare (they carry sealed fields).
 const CASE_FILE_RULE: &str = "case-file-records@1";
 
+/// The data category of the inspections' own data-access records (`logseal subject`,
+/// `show --disclose`): the `audit-inspection-records` rule covers it.
+pub const INSPECTION_CATEGORY: &str = "audit-log-sealed-fields";
 /// The one data category of the providers' uploads: only `nl-ciot-latest-upload` covers it.
 pub const UPLOAD_CATEGORY: &str = "subscriber-data-file";
 /// Where the ready-made policy files go, relative to the crate root.
@@ -1030,6 +1033,21 @@ pub fn named_rules() -> Vec<NamedRule> {
                    day N+2 (one day, aligned to the end of the day, in Amsterdam), once the \
                    next day's file has replaced it.",
         },
+        NamedRule {
+            rule: json!({
+                "id": "audit-inspection-records", "version": 1, "rule": "cap",
+                "kinds": ["data-access"], "data_categories": [INSPECTION_CATEGORY],
+                "period": {"count": 10, "unit": "years"}, "trigger": "occurred-at",
+                "align": "end-of-year", "time_zone": "Europe/Amsterdam",
+                "conditions": [],
+                "legal_source": "the scenario's records-management schedule (audit inspections)",
+            }),
+            says: "The log's own inspections — the data-access records `logseal subject` and \
+                   `logseal show --disclose` append before they reveal sealed values (data \
+                   category `audit-log-sealed-fields`) — are case-file records of the \
+                   inspecting authority: erased at the end of the tenth year after they were \
+                   made.",
+        },
     ]
 }
 
@@ -1326,7 +1344,7 @@ fn policies_readme(rules: &[(RetentionRule, &str)]) -> String {
          signed by the policy authority `retention-authority`, a policy whose `policy_id` is \
          the rule id (version 1) holding that one rule. Policies with different ids are in \
          force side by side, so any subset can be appended; but two policies in force may not \
-         define the same rule id. `logseal demo` signs all seven rules in one policy, \
+         define the same rule id. `logseal demo` signs all of these rules in one policy, \
          `logseal-demo-retention`. How rules are evaluated (coverage, calendar arithmetic, \
          alignment, conditions, conflicts): docs/RETENTION.md.\n\n\
          The kinds and data categories are those of the built-in scenario: the BDSG cap and \
