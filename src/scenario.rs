@@ -12,6 +12,19 @@
 //! upload (label `kept-upload`), which the demo's retention sweep leaves in place past its
 //! cap.
 //!
+//! Obligations (check 8): on day 0 the `obligation-authority` signs one policy
+//! ([`OBLIGATION_POLICY_ID`]) with one rule of every type ([`obligation_rules`]). The scenario
+//! is lawful by default under it: each query's legal basis, organisation and role are its
+//! grant's, queries under [`ORDER_BASES`] carry `order_ref`, every query a `case_ref`, every
+//! disclosure its recipients; every sanction's PDQ hashes lie exactly the claimed Hamming
+//! distance apart, below the threshold, and every statement of reasons is sent when the
+//! sanction applies, with contents consistent with it. The deliberate exceptions, labelled:
+//! two `out-of-grant-query` records (a basis the grant does not list), a
+//! `break-glass-unjustified` query (the [`JUSTIFIER`]'s chain continues past its deadline, so
+//! the missing justification is provable) beside a `break-glass-justified` one and its
+//! `break-glass-justification`, one `distance-mismatch` sanction, and the export case above
+//! (its notifier keeps logging after the sanction's deadline).
+//!
 //! Retention: on day 0 the `retention-authority` signs one policy ([`POLICY_ID`]) with the
 //! named rules of shared/record-fields.md, `case-file-records` and `nl-ciot-latest-upload` ([`named_rules`]).
 //! Queries carry the categories of [`QUERY_CATEGORIES`], which the BDSG §76 cap and the
