@@ -545,6 +545,8 @@ fn show_follows_an_access_to_its_grant_and_a_deletion_to_the_records_it_covers()
         "demo/honest",
         "--kind",
         "data-access",
+        "--producer",
+        "query-frontend",
         "--limit",
         "1",
         "--json",

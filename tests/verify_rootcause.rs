@@ -163,7 +163,7 @@ fn the_rewrite_without_state_leads_with_its_root_cause() {
         assert_eq!(f["code"], "checkpoint-history-inconsistent");
         assert!(f["size"].as_u64().is_some());
     }
-    assert_eq!(r["root_causes"][0]["first"][0], 1497);
+    assert_eq!(r["root_causes"][0]["first"][0], 1500);
 }
 
 #[test]
@@ -184,7 +184,7 @@ fn the_rewrite_with_state_is_one_rewrite_seen_at_19_checkpoints() {
     assert!(first <= 4, "root cause at line {first}:\n{out}");
     assert!(out.contains(
         "explains checkpoint-history-inconsistent ×18, checkpoint-inconsistent ×19, \
-         time-logging-delay-undetermined ×7\n"
+         time-logging-delay-undetermined ×8\n"
     ));
     assert!(!out.contains("[violated] checkpoint-inconsistent"), "{out}");
     let filtered = verify(
