@@ -12,6 +12,19 @@
 //! upload (label `kept-upload`), which the demo's retention sweep leaves in place past its
 //! cap.
 //!
+//! Obligations (check 8): on day 0 the `obligation-authority` signs one policy
+//! ([`OBLIGATION_POLICY_ID`]) with one rule of every type ([`obligation_rules`]). The scenario
+//! is lawful by default under it: each query's legal basis, organisation and role are its
+//! grant's, queries under [`ORDER_BASES`] carry `order_ref`, every query a `case_ref`, every
+//! disclosure its recipients; every sanction's PDQ hashes lie exactly the claimed Hamming
+//! distance apart, below the threshold, and every statement of reasons is sent when the
+//! sanction applies, with contents consistent with it. The deliberate exceptions, labelled:
+//! two `out-of-grant-query` records (a basis the grant does not list), a
+//! `break-glass-unjustified` query (the [`JUSTIFIER`]'s chain continues past its deadline, so
+//! the missing justification is provable) beside a `break-glass-justified` one and its
+//! `break-glass-justification`, one `distance-mismatch` sanction, and the export case above
+//! (its notifier keeps logging after the sanction's deadline).
+//!
 //! Retention: on day 0 the `retention-authority` signs one policy ([`POLICY_ID`]) with the
 //! named rules of shared/record-fields.md, `case-file-records` and `nl-ciot-latest-upload` ([`named_rules`]).
 //! Queries carry the categories of [`QUERY_CATEGORIES`], which the BDSG §76 cap and the
@@ -32,8 +45,9 @@ use serde_json::{Value, json};
 use crate::crypto::SecretKey;
 use crate::log::AppendItem;
 use crate::record::json::build_from_json;
+use crate::record::kinds::obligation_policy::ObligationRule;
 use crate::record::kinds::retention_policy::{PeriodUnit, RetentionRule};
-use crate::record::kinds::{RetentionPolicy, samples};
+use crate::record::kinds::{ObligationPolicy, RetentionPolicy, samples};
 use crate::record::payload::EnvelopeJson;
 use crate::record::sealed::SALT_LEN;
 use crate::record::types::{Hash32, Timestamp};
@@ -53,11 +67,28 @@ pub const SWEEP: &str = "retention-sweep";
 pub const POLICY_AUTHORITY: &str = "retention-authority";
 /// The id of the scenario's retention policy (version 1, day 0).
 pub const POLICY_ID: &str = "logseal-demo-retention";
+/// The producer that signs the obligation policy (the trust file's
+/// `obligation_policy_authority`).
+pub const OBLIGATION_AUTHORITY: &str = "obligation-authority";
+/// The id of the scenario's obligation policy (version 1, day 0).
+pub const OBLIGATION_POLICY_ID: &str = "logseal-demo-obligations";
+/// The producer that justifies break-glass queries (`access-justification` records).
+pub const JUSTIFIER: &str = "break-glass-review";
+/// The inspector the demo registers after the last day for its logged `subject` inspection
+/// (not one of [`producers`]: the demo appends its registration at the end).
+pub const INSPECTOR: &str = "auditor-inspector";
+/// The legal bases the obligation policy says need an order (`order_ref`).
+pub const ORDER_BASES: &[&str] = &["nl-sv-126n", "nl-sv-126u"];
+/// The hash lists' PDQ match threshold (a distance must lie below it).
+const PDQ_THRESHOLD: u64 = 31;
 /// The data categories of the queries: the BDSG §76 cap and the NEN 7513 minimum cover them.
 pub const QUERY_CATEGORIES: &[&str] = &["subscriber-name-address", "ip-assignment", "mail-account"];
 /// The rule grants, case-status records and legal holds declare (they carry sealed fields).
 const CASE_FILE_RULE: &str = "case-file-records@1";
 
+/// The data category of the inspections' own data-access records (`logseal subject`,
+/// `show --disclose`): the `audit-inspection-records` rule covers it.
+pub const INSPECTION_CATEGORY: &str = "audit-log-sealed-fields";
 /// The one data category of the providers' uploads: only `nl-ciot-latest-upload` covers it.
 pub const UPLOAD_CATEGORY: &str = "subscriber-data-file";
 /// Where the ready-made policy files go, relative to the crate root.
@@ -135,6 +166,16 @@ pub fn producers() -> Vec<ProducerSpec> {
             name: POLICY_AUTHORITY,
             kinds: &[RetentionPolicy],
             about: "publishes the retention rules",
+        },
+        ProducerSpec {
+            name: OBLIGATION_AUTHORITY,
+            kinds: &[ObligationPolicy],
+            about: "publishes the obligation rules (check 8)",
+        },
+        ProducerSpec {
+            name: JUSTIFIER,
+            kinds: &[AccessJustification],
+            about: "reviews and justifies break-glass queries",
         },
         ProducerSpec {
             name: "case-registry",
@@ -255,6 +296,95 @@ fn auth_id(i: u64) -> String {
     format!("auth-{:04}", i + 1)
 }
 
+/// The legal bases official `i`'s grant lists (sorted).
+fn granted_bases(i: u64) -> Vec<&'static str> {
+    let mut bases = vec![LEGAL_BASES[(i % 4) as usize].0, "nl-sv-126n"];
+    bases.sort_unstable();
+    bases.dedup();
+    bases
+}
+
+/// Official `i`'s organisation (in the grant and in every query).
+fn organisation(i: u64) -> &'static str {
+    if i.is_multiple_of(2) {
+        "politie-eenheid-noord-nederland"
+    } else {
+        "fiod"
+    }
+}
+
+/// The days of the two queries under a legal basis their grant does not list.
+const OUT_OF_GRANT_DAYS: [u32; 2] = [3, 14];
+/// The day of the break-glass query never justified.
+const BREAK_GLASS_UNJUSTIFIED_DAY: u32 = 4;
+/// The day of the break-glass query justified the next morning.
+const BREAK_GLASS_JUSTIFIED_DAY: u32 = 12;
+
+/// The label of query `q` of `day` when it is one of the deliberate exceptions (the day's
+/// middle query): `out-of-grant-query`, `break-glass-unjustified`, `break-glass-justified`.
+fn special_query(day: u32, q: u32, scale: Scale) -> Option<&'static str> {
+    if q != scale.queries_per_day / 2 {
+        return None;
+    }
+    match day {
+        d if OUT_OF_GRANT_DAYS.contains(&d) => Some("out-of-grant-query"),
+        BREAK_GLASS_UNJUSTIFIED_DAY => Some("break-glass-unjustified"),
+        BREAK_GLASS_JUSTIFIED_DAY => Some("break-glass-justified"),
+        _ => None,
+    }
+}
+
+/// What an official typed: a phone number, an IP address at a time, a mail address, a name.
+fn query_text(rng: &mut Rng, qtype: &str, subject: &str, at: u64) -> String {
+    match qtype {
+        "phone" => format!("+31 6 {:04} {:04}", rng.below(10_000), rng.below(10_000)),
+        "ip" if rng.below(2) == 0 => format!(
+            "198.51.100.{} at {}",
+            rng.below(255),
+            iso(at - 86_400 - rng.below(86_400))
+        ),
+        "ip" => format!(
+            "2001:db8:{:x}:{:x}::{:x} at {}",
+            rng.below(0xffff),
+            rng.below(0xffff),
+            rng.below(0xffff),
+            iso(at - 86_400)
+        ),
+        "mail" => format!(
+            "{}@example.nl",
+            subject.split(' ').next().unwrap_or("x").to_lowercase()
+        ),
+        _ => subject.to_string(),
+    }
+}
+
+/// The break-glass reviewer's justification of the `break-glass-justified` query (its
+/// `access` reference is wired in [`build`]), approved at `at`.
+fn justification(at: u64) -> Planned {
+    let mut p = plan(
+        Kind::AccessJustification,
+        JUSTIFIER,
+        envelope(
+            JUSTIFIER,
+            at + 60,
+            "break-glass-review",
+            Some(CASE_FILE_RULE),
+            json!({
+                "access": {"producer": "query-frontend", "seq": 0, "leaf_hash": "00".repeat(32)},
+                "justified_at": iso(at),
+                "reason": "imminent-danger-to-life",
+                "approved": true,
+                "case_ref": "PL0100-2026041733",
+                "statement": "Vermiste minderjarige; de abonnee van het laatst gebruikte nummer \
+                              moest direct worden vastgesteld.",
+                "approver": "ciot-duty-officer-04",
+            }),
+        ),
+    );
+    p.label = Some("break-glass-justification");
+    p
+}
+
 /// The revoked official (revoked on day 9, tries a query on day 11).
 const REVOKED_OFFICIAL: u64 = 13;
 /// The day the query front-end serves one query it does not log.
@@ -310,6 +440,22 @@ pub fn generate(scale: Scale) -> Vec<Day> {
             }),
         ),
     ));
+    day0.push(plan(
+        Kind::ObligationPolicy,
+        OBLIGATION_AUTHORITY,
+        envelope(
+            OBLIGATION_AUTHORITY,
+            t0 + 90,
+            "obligation-policy",
+            None,
+            json!({
+                "policy_id": OBLIGATION_POLICY_ID,
+                "version": 1,
+                "authority": "autoriteit-persoonsgegevens",
+                "rules": obligation_rules().into_iter().map(|r| r.rule).collect::<Vec<_>>(),
+            }),
+        ),
+    ));
     let mut publication = sample(Kind::PolicyPublication)["body"].take();
     publication["effective_from"] = Value::from(iso(START));
     publication["hash_list"]["fetched_at"] = Value::from(iso(START));
@@ -326,8 +472,7 @@ pub fn generate(scale: Scale) -> Vec<Day> {
     ));
     // Authorisations for twenty officials.
     for i in 0..20u64 {
-        let (basis, _, _) = LEGAL_BASES[(i % 4) as usize];
-        let bases: std::collections::BTreeSet<&str> = [basis, "nl-sv-126n"].into_iter().collect();
+        let bases = granted_bases(i);
         day0.push(plan(
             Kind::Authorisation,
             "authorisation-registry",
@@ -340,7 +485,7 @@ pub fn generate(scale: Scale) -> Vec<Day> {
                     "action": "grant",
                     "authorisation_id": auth_id(i),
                     "role": "opsporingsambtenaar",
-                    "organisation": if i % 2 == 0 { "politie-eenheid-noord-nederland" } else { "fiod" },
+                    "organisation": organisation(i),
                     "legal_bases": bases,
                     "valid_from": iso(START),
                     "valid_until": iso(START + 365 * DAY),
@@ -438,7 +583,12 @@ pub fn generate(scale: Scale) -> Vec<Day> {
                 ),
             ));
         }
-        // A: queries.
+        // A: the morning after the justified break-glass query, its justification.
+        if day == BREAK_GLASS_JUSTIFIED_DAY + 1 {
+            recs.push(justification(base + 7 * 3600 + 1800));
+        }
+        // A: queries, each within its official's grant (legal basis, organisation, role)
+        // but for the deliberate exceptions check 8 must find.
         let mut logged = 0u64;
         for q in 0..scale.queries_per_day {
             let at = base
@@ -452,60 +602,64 @@ pub fn generate(scale: Scale) -> Vec<Day> {
             if denied {
                 who = REVOKED_OFFICIAL;
             }
-            let (basis, category, qtype) = LEGAL_BASES[(rng.below(4)) as usize];
-            let subject = *rng.pick(SUBJECTS);
-            let query = match qtype {
-                "phone" => format!("+31 6 {:04} {:04}", rng.below(10_000), rng.below(10_000)),
-                "ip" if rng.below(2) == 0 => format!(
-                    "198.51.100.{} at {}",
-                    rng.below(255),
-                    iso(at - 86_400 - rng.below(86_400))
-                ),
-                "ip" => format!(
-                    "2001:db8:{:x}:{:x}::{:x} at {}",
-                    rng.below(0xffff),
-                    rng.below(0xffff),
-                    rng.below(0xffff),
-                    iso(at - 86_400)
-                ),
-                "mail" => format!(
-                    "{}@example.nl",
-                    subject.split(' ').next().unwrap_or("x").to_lowercase()
-                ),
-                _ => subject.to_string(),
+            let special = special_query(day, q, scale);
+            let granted = granted_bases(who);
+            let (basis, category, qtype) = if special == Some("out-of-grant-query") {
+                *LEGAL_BASES
+                    .iter()
+                    .find(|(b, _, _)| !granted.contains(b))
+                    .expect("a basis the grant does not list")
+            } else {
+                let b = *rng.pick(&granted);
+                *LEGAL_BASES
+                    .iter()
+                    .find(|(x, _, _)| *x == b)
+                    .expect("a known basis")
             };
+            let subject = *rng.pick(SUBJECTS);
+            let query = query_text(&mut rng, qtype, subject, at);
+            let disclose = q % 25 == 7;
+            let mut body = json!({
+                "action": if disclose { "disclose" } else if qtype == "name" { "search" } else { "consult" },
+                "legal_basis": basis,
+                "purpose": "criminal-investigation",
+                "actor": {
+                    "role": "opsporingsambtenaar",
+                    "organisation": organisation(who),
+                    "authorisation_id": auth_id(who),
+                    "break_glass": special.is_some_and(|l| l.starts_with("break-glass")),
+                    "user": official(who),
+                },
+                "data_categories": [category],
+                "result_count": if denied { 0 } else { 1 + rng.below(3) },
+                "case_ref": format!("PL0100-2026{:06}", 41_000 + rng.below(400)),
+                "query": query,
+                "subject": subject,
+            });
+            if ORDER_BASES.contains(&basis) {
+                body["order_ref"] =
+                    Value::from(format!("{}-2026-{:05}", &basis[6..], rng.below(99_999)));
+            }
+            if disclose {
+                body["recipients"] = json!(["OM Arrondissementsparket Noord-Nederland"]);
+            }
             let mut v = envelope(
                 "query-frontend",
                 at,
                 "subscriber-data-query",
                 Some("de-bdsg76-led-logs@1"),
-                json!({
-                    "action": if qtype == "name" { "search" } else { "consult" },
-                    "legal_basis": basis,
-                    "purpose": "criminal-investigation",
-                    "actor": {
-                        "role": "opsporingsambtenaar",
-                        "organisation": if who.is_multiple_of(2) { "politie-eenheid-noord-nederland" } else { "fiod" },
-                        "authorisation_id": auth_id(who),
-                        "break_glass": false,
-                        "user": official(who),
-                    },
-                    "data_categories": [category],
-                    "result_count": if denied { 0 } else { 1 + rng.below(3) },
-                    "case_ref": format!("PL0100-2026{:06}", 41_000 + rng.below(400)),
-                    "order_ref": format!("{}-2026-{:05}", &basis[6..], rng.below(99_999)),
-                    "query": query,
-                    "subject": subject,
-                }),
+                body,
             );
             v["operation_id"] = Value::from(id16(&format!("query {day} {q}")));
             if denied {
                 v["status"] = Value::from("denied");
             }
             let mut p = plan(Kind::DataAccess, "query-frontend", v);
-            if denied {
-                p.label = Some("denied-query");
-            }
+            p.label = if denied {
+                Some("denied-query")
+            } else {
+                special
+            };
             recs.push(p);
             logged += 1;
         }
@@ -537,13 +691,31 @@ pub fn generate(scale: Scale) -> Vec<Day> {
                 Value::from(format!("CT-2026-{:09}", 118_700_000 + sanction_no));
             body["matched_entry_id"] =
                 Value::from(format!("ncmec:A1:{:08}", rng.below(10_000_000)));
-            body["matched_hash_value"] = Value::from(digest(&format!("pdq entry {sanction_no}")));
+            // PDQ: the matched entry's 256-bit hash and the content's own, exactly the claimed
+            // Hamming distance apart (but for the one `distance-mismatch` sanction).
+            let distance = rng.below(PDQ_THRESHOLD - 6);
+            let mismatch = day == DISTANCE_MISMATCH_DAY && s == 1;
+            let matched =
+                blake3::derive_key(SEED_CONTEXT, format!("pdq entry {sanction_no}").as_bytes());
+            let actual = if mismatch { distance + 6 } else { distance };
+            body["matched_hash_value"] = Value::from(hex::encode(matched));
+            body["content_hash"] =
+                Value::from(hex::encode(flip_bits(matched, actual, sanction_no)));
             body["content_digest"] = Value::from(digest(&format!("content {sanction_no}")));
-            body["detection"]["perceptual_distance"] = Value::from(rng.below(31));
+            body["detection"]["perceptual_distance"] = Value::from(distance);
+            body["detection"]["threshold"] = Value::from(PDQ_THRESHOLD);
+            body["content_date"] = Value::from(iso(at - 900 - DAY * (1 + rng.below(60))));
             if !export {
                 body["triggering_event"]["kind"] =
                     Value::from(*rng.pick(&["upload", "share", "send"]));
                 body["triggering_event"]["shared_with_count"] = Value::from(1 + rng.below(40));
+                body["decision_facts"] = Value::from(decision_facts(
+                    body["triggering_event"]["kind"]
+                        .as_str()
+                        .unwrap_or("upload"),
+                    distance,
+                    "a trained reviewer confirmed the match",
+                ));
             } else {
                 // The export case: a phone's automatic backup synced a received image, shared
                 // with nobody; fully automated termination of all services; no human review.
@@ -555,6 +727,11 @@ pub fn generate(scale: Scale) -> Vec<Day> {
                     .expect("object")
                     .remove("external_report");
                 body["account_id"] = Value::from("u-88412907");
+                body["decision_facts"] = Value::from(decision_facts(
+                    "backup",
+                    distance,
+                    "the account was terminated automatically, without review by a person",
+                ));
                 body["explanation"] = Value::from(
                     "Automatischer Abgleich: ein Bild in der Sicherung entspricht einem Eintrag \
                      der Hash-Liste (Kategorie A1). Konto gemäß Nr. 4.2 der Nutzungsbedingungen \
@@ -574,14 +751,19 @@ pub fn generate(scale: Scale) -> Vec<Day> {
             );
             if export {
                 p.label = Some("export-sanction");
+            } else if mismatch {
+                p.label = Some("distance-mismatch");
             }
+            let statement = statement_of(&p.json["body"]);
             recs.push(p);
             // The statement of reasons, sent for every sanction but the export case's.
             if !export {
                 let mut n = sample(Kind::Notification)["body"].take();
                 n["sanction"] =
                     json!({"producer": "trust-and-safety", "seq": 0, "leaf_hash": "00".repeat(32)});
-                n["sent_at"] = Value::from(iso(at + 20));
+                // Sent when the restriction is imposed (DSA Art 17(1)), logged 21 s later.
+                n["sent_at"] = Value::from(iso(at));
+                n["statement"] = statement;
                 n["text_digest"] =
                     Value::from(digest(&format!("statement of reasons {sanction_no}")));
                 n["recipient_address"] = Value::from(format!("{account}@mail.example"));
@@ -621,6 +803,7 @@ pub fn generate(scale: Scale) -> Vec<Day> {
             recs.push(p);
             let mut d = sample(Kind::AppealDecision)["body"].take();
             d["decided_at"] = Value::from(iso(at + 300));
+            d["communicated_at"] = Value::from(iso(at + 300));
             d["human_review"] = Value::from(false);
             d["outcome"] = Value::from("upheld");
             d["reinstated"] = Value::from(false);
@@ -676,6 +859,41 @@ pub fn generate(scale: Scale) -> Vec<Day> {
         });
     }
     days
+}
+
+/// The day of the one sanction whose claimed perceptual distance does not recompute.
+const DISTANCE_MISMATCH_DAY: u32 = 5;
+
+/// `hash` with `n` distinct bits flipped (positions from `salt`): Hamming distance `n`.
+fn flip_bits(mut hash: [u8; 32], n: u64, salt: u64) -> [u8; 32] {
+    for k in 0..n {
+        // 97 is odd, so k ↦ 97k + salt is a bijection of 0..256: n distinct positions.
+        let bit = ((k * 97 + salt) % 256) as usize;
+        hash[bit / 8] ^= 0x80 >> (bit % 8);
+    }
+    hash
+}
+
+/// A sanction's public, non-personal facts (TDB `decision_facts`, DSA Art 24(5)).
+fn decision_facts(trigger: &str, distance: u64, review: &str) -> String {
+    format!(
+        "A file stored by the account (event: {trigger}) matched an entry of a hash list of \
+         known abuse material (category A1) at PDQ distance {distance}, below the list's \
+         threshold of {PDQ_THRESHOLD}; {review}."
+    )
+}
+
+/// The statement of reasons' contents for the sanction `body` (its JSON form): the facts,
+/// its ground, whether detection and decision were automated, the three redress routes.
+fn statement_of(body: &Value) -> Value {
+    json!({
+        "facts_and_circumstances": true,
+        "decision_ground": body["decision_ground"].clone(),
+        "ground_reference": body["incompatible_content_ground"].clone(),
+        "automated_detection": body["automated_detection"].clone(),
+        "automated_decision": body["automated_decision"].clone(),
+        "redress": ["internal-complaint", "out-of-court-settlement", "judicial-redress"],
+    })
 }
 
 fn heartbeat(producer: &'static str, base: u64, counter: &str, value: u64) -> Planned {
@@ -800,14 +1018,16 @@ pub fn named_rules() -> Vec<NamedRule> {
         NamedRule {
             rule: json!({
                 "id": "case-file-records", "version": 1, "rule": "cap",
-                "kinds": ["authorisation", "case-status", "legal-hold"], "data_categories": [],
+                "kinds": ["authorisation", "case-status", "legal-hold", "access-justification"],
+                "data_categories": [],
                 "period": {"count": 10, "unit": "years"}, "trigger": "occurred-at",
                 "align": "end-of-year", "time_zone": "Europe/Amsterdam",
                 "conditions": [],
                 "legal_source": "the scenario's records-management schedule (case files)",
             }),
-            says: "Grants, case-status records and legal holds carry sealed personal data (an \
-                   officer, a case reference, a court's order) and are case-file records: \
+            says: "Grants, case-status records, legal holds and break-glass justifications carry \
+                   sealed personal data (an officer, a case reference, a court's order) and are \
+                   case-file records: \
                    erased at the end of the tenth year after they were made. Without a rule \
                    covering them, check 7 reports retention-no-rule.",
         },
@@ -825,6 +1045,162 @@ pub fn named_rules() -> Vec<NamedRule> {
                    provider: a file received on day N is erased at local midnight that starts \
                    day N+2 (one day, aligned to the end of the day, in Amsterdam), once the \
                    next day's file has replaced it.",
+        },
+        NamedRule {
+            rule: json!({
+                "id": "audit-inspection-records", "version": 1, "rule": "cap",
+                "kinds": ["data-access"], "data_categories": [INSPECTION_CATEGORY],
+                "period": {"count": 10, "unit": "years"}, "trigger": "occurred-at",
+                "align": "end-of-year", "time_zone": "Europe/Amsterdam",
+                "conditions": [],
+                "legal_source": "the scenario's records-management schedule (audit inspections)",
+            }),
+            says: "The log's own inspections — the data-access records `logseal subject` and \
+                   `logseal show --disclose` append before they reveal sealed values (data \
+                   category `audit-log-sealed-fields`) — are case-file records of the \
+                   inspecting authority: erased at the end of the tenth year after they were \
+                   made.",
+        },
+    ]
+}
+
+/// The scenario's obligation rules (check 8), in the order its obligation policy lists them:
+/// one of every rule type the scenario exercises, over the scenario's producers. The same
+/// rules, one policy per rule, are ready-made policy files.
+pub fn obligation_rules() -> Vec<NamedRule> {
+    const REDRESS: [&str; 3] = [
+        "internal-complaint",
+        "out-of-court-settlement",
+        "judicial-redress",
+    ];
+    let rule = |id: &str, rule: &str, producers: &[&str], source: &str| {
+        json!({
+            "id": id, "version": 1, "rule": rule, "producers": producers,
+            "legal_bases": [], "followers": [], "redress": [], "legal_source": source,
+        })
+    };
+    let with = |mut r: Value, extra: Value| {
+        for (k, v) in extra.as_object().into_iter().flatten() {
+            r[k] = v.clone();
+        }
+        r
+    };
+    let q = &["query-frontend"][..];
+    let tns = &["trust-and-safety"][..];
+    vec![
+        NamedRule {
+            rule: rule(
+                "nl-cis-access-scope",
+                "access-scope",
+                q,
+                "LED Art 25(1); Telecommunicatiewet art. 13.4",
+            ),
+            says: "Each query names a legal basis its official's authorisation grants, under \
+                   the grant's organisation and role.",
+        },
+        NamedRule {
+            rule: with(
+                rule(
+                    "nl-sv-order-required",
+                    "order-required",
+                    q,
+                    "Sv art. 126n, 126u",
+                ),
+                json!({"legal_bases": ORDER_BASES}),
+            ),
+            says: "Queries under Sv 126n and 126u carry the (sealed) reference of the public \
+                   prosecutor's order.",
+        },
+        NamedRule {
+            rule: rule("led25-case-reference", "case-reference", q, "LED Art 25(1)"),
+            says: "Every query carries the (sealed) case reference that justifies it, beyond \
+                   its legal basis.",
+        },
+        NamedRule {
+            rule: rule(
+                "led25-recipient-recorded",
+                "recipient-recorded",
+                q,
+                "LED Art 25(1)",
+            ),
+            says: "A disclosure or transfer names its (sealed) recipients.",
+        },
+        NamedRule {
+            rule: with(
+                rule(
+                    "nl-break-glass-justified",
+                    "break-glass-justified",
+                    q,
+                    "NEN 7513 (emergency access)",
+                ),
+                json!({"deadline_seconds": 86_400, "followers": [JUSTIFIER],
+                       "max_logging_delay_seconds": 3600}),
+            ),
+            says: "A break-glass query is justified by an access-justification record of the \
+                   break-glass reviewer within a day; the reviewer logs within an hour.",
+        },
+        NamedRule {
+            rule: with(
+                rule(
+                    "dsa17-statement-of-reasons",
+                    "statement-of-reasons",
+                    tns,
+                    "DSA Art 17(1), 17(3)",
+                ),
+                json!({"deadline_seconds": 0, "followers": ["notifier"],
+                       "max_logging_delay_seconds": 900, "redress": REDRESS}),
+            ),
+            says: "Every account sanction has a statement of reasons sent at the latest when \
+                   the restriction is imposed, stating the facts, the ground, whether detection \
+                   and decision were automated, and the three redress routes; the notifier logs \
+                   within 15 minutes.",
+        },
+        NamedRule {
+            rule: rule(
+                "dsa20-appeal-human-review",
+                "appeal-human-review",
+                &["appeals"],
+                "DSA Art 20(6)",
+            ),
+            says: "An appeal is decided under the supervision of a qualified person, not solely \
+                   by automated means.",
+        },
+        NamedRule {
+            rule: with(
+                rule(
+                    "dsa20-appeal-deadline",
+                    "appeal-deadline",
+                    &["appeals"],
+                    "DSA Art 20(4), 20(5)",
+                ),
+                json!({"deadline_seconds": 14 * 86_400, "followers": ["appeals"],
+                       "max_logging_delay_seconds": 3600}),
+            ),
+            says: "An appeal is decided and the decision communicated within two weeks of its \
+                   receipt; the appeals desk logs within an hour.",
+        },
+        NamedRule {
+            rule: with(
+                rule(
+                    "gdpr22-automated-decision-review",
+                    "automated-decision-review",
+                    tns,
+                    "GDPR Art 22(3)",
+                ),
+                json!({"followers": ["appeals"]}),
+            ),
+            says: "A fully automated sanction with legal effect that the person appealed gets a \
+                   human review.",
+        },
+        NamedRule {
+            rule: rule(
+                "pdq-detection-recomputes",
+                "detection-recomputes",
+                tns,
+                "DSA Art 17(3)(c)",
+            ),
+            says: "A sanction's claimed hash match recomputes: the content's PDQ hash lies at \
+                   the claimed Hamming distance from the matched entry, below the threshold.",
         },
     ]
 }
@@ -852,12 +1228,55 @@ fn policy_file_json(rule: &Value) -> Value {
     })
 }
 
+/// A ready-made obligation policy file: one `obligation-policy` record (JSON input form)
+/// whose policy (`policy_id` = the rule id, version 1) holds one rule; like
+/// [`policy_file_json`], the first record of a fresh obligation-authority key.
+fn obligation_file_json(rule: &Value) -> Value {
+    json!({
+        "producer": OBLIGATION_AUTHORITY,
+        "seq": 0,
+        "prev": hex::encode([0u8; 32]),
+        "occurred_at": POLICY_FILE_TIME,
+        "processing_activity": "https://register.example/activities/obligation-policy",
+        "status": "ok",
+        "body": {
+            "policy_id": rule["id"].clone(),
+            "version": 1,
+            "authority": "supervisory-authority",
+            "rules": [rule.clone()],
+        },
+    })
+}
+
 /// The envelope then the body, fields in the order the record types declare them.
 #[derive(serde::Serialize)]
-struct PolicyFile<'a> {
+struct PolicyFile<'a, B> {
     #[serde(flatten)]
     envelope: &'a EnvelopeJson,
-    body: &'a RetentionPolicy,
+    body: &'a B,
+}
+
+/// `file` (a policy record's JSON input form) checked with the JSON input path and rendered
+/// with its body as `B` declares it; the body is returned too.
+fn render_policy<B>(kind: Kind, file: Value) -> Result<(String, B), String>
+where
+    B: serde::Serialize + serde::de::DeserializeOwned,
+{
+    build_from_json(kind, file.clone(), &mut || [0; SALT_LEN]).map_err(|e| e.to_string())?;
+    let mut envelope = file;
+    let body = envelope
+        .as_object_mut()
+        .and_then(|o| o.remove("body"))
+        .unwrap_or_default();
+    let body: B = serde_json::from_value(body).map_err(|e| e.to_string())?;
+    let envelope: EnvelopeJson = serde_json::from_value(envelope).map_err(|e| e.to_string())?;
+    let mut text = serde_json::to_string_pretty(&PolicyFile {
+        envelope: &envelope,
+        body: &body,
+    })
+    .map_err(|e| e.to_string())?;
+    text.push('\n');
+    Ok((text, body))
 }
 
 /// The ready-made policy files: `docs/policies/<rule-id>.json` per [`named_rules`] entry and
@@ -876,28 +1295,34 @@ pub fn policy_files() -> Result<Vec<(std::path::PathBuf, Vec<u8>)>, ScenarioErro
             index,
             reason: format!("ready-made policy of rule {}: {reason}", named.rule["id"]),
         };
-        let file = policy_file_json(&named.rule);
-        build_from_json(Kind::RetentionPolicy, file.clone(), &mut || [0; SALT_LEN])
-            .map_err(|e| err(e.to_string()))?;
-        let mut envelope = file;
-        let body = envelope
-            .as_object_mut()
-            .and_then(|o| o.remove("body"))
-            .unwrap_or_default();
-        let body: RetentionPolicy = serde_json::from_value(body).map_err(|e| err(e.to_string()))?;
-        let envelope: EnvelopeJson =
-            serde_json::from_value(envelope).map_err(|e| err(e.to_string()))?;
-        let mut text = serde_json::to_string_pretty(&PolicyFile {
-            envelope: &envelope,
-            body: &body,
-        })
-        .map_err(|e| err(e.to_string()))?;
-        text.push('\n');
+        let (text, body) =
+            render_policy::<RetentionPolicy>(Kind::RetentionPolicy, policy_file_json(&named.rule))
+                .map_err(err)?;
         let rule = &body.rules[0];
         out.push((dir.join(format!("{}.json", rule.id)), text.into_bytes()));
         rows.push((rule.clone(), named.says));
     }
-    out.push((dir.join("README.md"), policies_readme(&rows).into_bytes()));
+    let mut obligations = Vec::new();
+    for (index, named) in obligation_rules().into_iter().enumerate() {
+        let err = |reason: String| ScenarioError {
+            day: 0,
+            producer: OBLIGATION_AUTHORITY.into(),
+            kind: Kind::ObligationPolicy,
+            index,
+            reason: format!("ready-made policy of rule {}: {reason}", named.rule["id"]),
+        };
+        let (text, body) = render_policy::<ObligationPolicy>(
+            Kind::ObligationPolicy,
+            obligation_file_json(&named.rule),
+        )
+        .map_err(err)?;
+        let rule = &body.rules[0];
+        out.push((dir.join(format!("{}.json", rule.id)), text.into_bytes()));
+        obligations.push((rule.clone(), named.says));
+    }
+    let mut readme = policies_readme(&rows);
+    readme.push_str(&obligations_readme(&obligations));
+    out.push((dir.join("README.md"), readme.into_bytes()));
     Ok(out)
 }
 
@@ -932,7 +1357,7 @@ fn policies_readme(rules: &[(RetentionRule, &str)]) -> String {
          signed by the policy authority `retention-authority`, a policy whose `policy_id` is \
          the rule id (version 1) holding that one rule. Policies with different ids are in \
          force side by side, so any subset can be appended; but two policies in force may not \
-         define the same rule id. `logseal demo` signs all seven rules in one policy, \
+         define the same rule id. `logseal demo` signs all of these rules in one policy, \
          `logseal-demo-retention`. How rules are evaluated (coverage, calendar arithmetic, \
          alignment, conditions, conflicts): docs/RETENTION.md.\n\n\
          The kinds and data categories are those of the built-in scenario: the BDSG cap and \
@@ -989,6 +1414,50 @@ fn policies_readme(rules: &[(RetentionRule, &str)]) -> String {
          rules that were in force at their leaf. `logseal retention plan LOG` then lists the \
          policies applied and what falls due.\n",
     );
+    s
+}
+
+/// The README's part on the ready-made obligation policies.
+fn obligations_readme(rules: &[(ObligationRule, &str)]) -> String {
+    let mut s = String::from(
+        "\n# Ready-made obligation policies\n\n\
+         Generated the same way, from `logseal::scenario::obligation_rules`. Each \
+         `<rule-id>.json` is one `obligation-policy` record (`logseal record new --kind \
+         obligation-policy`) signed by the obligation policy authority `obligation-authority` \
+         (the trust file's `obligation_policy_authority`, `logseal trust new \
+         --obligation-authority`), a policy whose `policy_id` is the rule id (version 1) \
+         holding that one rule. Check 8 applies the rules of the latest policy of that \
+         authority in force at a record's leaf (docs/CHECKS.md §8); `logseal demo` signs all \
+         ten in one policy, `logseal-demo-obligations`. The producers, legal bases and \
+         followers are those of the built-in scenario: edit them for your own log before \
+         signing, and append a file the same way as a retention policy (below: `--kind \
+         obligation-policy`, the authority's key registered for `obligation-policy`).\n\n\
+         | file | rule | producers | legal bases | deadline | followers | logging delay | redress | legal source |\n\
+         |---|---|---|---|---|---|---|---|---|\n",
+    );
+    let secs = |s: Option<u64>| s.map_or("—".to_string(), |s| format!("{s} s"));
+    for (r, _) in rules {
+        let producers: Vec<String> = r.producers.iter().map(|p| p.to_string()).collect();
+        let bases: Vec<String> = r.legal_bases.iter().map(|b| b.to_string()).collect();
+        let followers: Vec<String> = r.followers.iter().map(|p| p.to_string()).collect();
+        let redress: Vec<String> = r.redress.iter().map(|x| x.to_string()).collect();
+        s.push_str(&format!(
+            "| [`{id}.json`]({id}.json) | {rule} | {producers} | {bases} | {deadline} | {followers} | {delay} | {redress} | {source} |\n",
+            id = r.id,
+            rule = r.rule,
+            producers = list_or(&producers, "every producer"),
+            bases = list_or(&bases, "—"),
+            deadline = secs(r.deadline_seconds),
+            followers = list_or(&followers, "—"),
+            delay = secs(r.max_logging_delay_seconds),
+            redress = list_or(&redress, "—"),
+            source = r.legal_source,
+        ));
+    }
+    s.push_str("\n## What each obligation rule says\n\n");
+    for (r, says) in rules {
+        s.push_str(&format!("- `{}@{}`: {says}\n", r.id, r.version));
+    }
     s
 }
 
@@ -1056,6 +1525,7 @@ pub fn build(scale: Scale, alg: TreeHashAlg) -> Result<Vec<SignedDay>, ScenarioE
     let mut last_sanction: Option<Value> = None;
     let mut export_refs: Vec<Value> = Vec::new();
     let mut publication_ref: Option<Value> = None;
+    let mut justified_ref: Option<Value> = None;
     let mut out = Vec::new();
     for day in days {
         let mut signed = Vec::new();
@@ -1082,6 +1552,11 @@ pub fn build(scale: Scale, alg: TreeHashAlg) -> Result<Vec<SignedDay>, ScenarioE
                 }
                 Kind::LegalHold => {
                     p.json["body"]["scope"] = Value::from(export_refs.clone());
+                }
+                Kind::AccessJustification => {
+                    p.json["body"]["access"] = justified_ref
+                        .clone()
+                        .ok_or_else(|| err("no break-glass query before it".into()))?;
                 }
                 Kind::AccountSanction => {
                     if let Some(r) = &publication_ref {
@@ -1124,6 +1599,9 @@ pub fn build(scale: Scale, alg: TreeHashAlg) -> Result<Vec<SignedDay>, ScenarioE
                     export_refs.push(this_ref);
                 }
                 Kind::PolicyPublication => publication_ref = Some(this_ref),
+                Kind::DataAccess if p.label == Some("break-glass-justified") => {
+                    justified_ref = Some(this_ref)
+                }
                 _ => {}
             }
             signed.push(Signed {
@@ -1250,6 +1728,10 @@ mod tests {
             "export-hold",
             "denied-query",
             "kept-upload",
+            "break-glass-unjustified",
+            "break-glass-justified",
+            "break-glass-justification",
+            "distance-mismatch",
         ] {
             assert_eq!(
                 all.iter().filter(|s| s.label == Some(label)).count(),
@@ -1265,9 +1747,6 @@ mod tests {
                     | Kind::RetentionReview
                     | Kind::KeyRevocation
                     | Kind::ProducerReset
-                    // Until the scenario writes them (issue 15, check 8).
-                    | Kind::ObligationPolicy
-                    | Kind::AccessJustification
             );
             assert_eq!(all.iter().any(|s| s.kind == *k), expected, "{k}");
         }
@@ -1391,6 +1870,118 @@ mod tests {
             sweep.public_key.0,
             *secret_key(SWEEP).public_key().as_bytes()
         );
+    }
+
+    /// Lawful by default: every query within its grant, every order and case reference
+    /// the policy asks for, every recipient of a disclosure, every hash match recomputing,
+    /// every statement of reasons in time and consistent — but for the labelled exceptions.
+    #[test]
+    fn the_scenario_is_lawful_but_for_its_labelled_exceptions() {
+        let days = generate(Scale::FULL);
+        let all: Vec<&Planned> = days.iter().flat_map(|d| &d.records).collect();
+        let grants: std::collections::HashMap<&str, &Value> = all
+            .iter()
+            .filter(|p| p.kind == Kind::Authorisation && p.json["body"]["action"] == "grant")
+            .map(|p| {
+                (
+                    p.json["body"]["authorisation_id"].as_str().unwrap(),
+                    &p.json["body"],
+                )
+            })
+            .collect();
+        let (mut out_of_grant, mut break_glass, mut disclosures) = (0, 0, 0);
+        for p in all.iter().filter(|p| p.producer == "query-frontend") {
+            let b = &p.json["body"];
+            if p.kind != Kind::DataAccess {
+                continue;
+            }
+            let g = grants[b["actor"]["authorisation_id"].as_str().unwrap()];
+            let basis = b["legal_basis"].as_str().unwrap();
+            let listed = g["legal_bases"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|x| x == basis);
+            assert_eq!(listed, p.label != Some("out-of-grant-query"), "{b}");
+            out_of_grant += usize::from(!listed);
+            assert_eq!(b["actor"]["organisation"], g["organisation"]);
+            assert_eq!(b["actor"]["role"], g["role"]);
+            assert_eq!(
+                b.get("order_ref").is_some(),
+                ORDER_BASES.contains(&basis),
+                "{b}"
+            );
+            assert!(b["case_ref"].is_string());
+            if b["action"] == "disclose" {
+                disclosures += 1;
+                assert!(!b["recipients"].as_array().unwrap().is_empty());
+            }
+            if b["actor"]["break_glass"] == true {
+                break_glass += 1;
+                assert!(p.label.unwrap().starts_with("break-glass-"), "{b}");
+            }
+        }
+        assert_eq!((out_of_grant, break_glass), (2, 2));
+        assert!(disclosures > 0);
+        let (mut sanctions, mut notices, mut mismatches) = (0, 0, 0);
+        let mut last: Option<&Planned> = None;
+        for p in &all {
+            let b = &p.json["body"];
+            match p.kind {
+                Kind::AccountSanction => {
+                    sanctions += 1;
+                    let m = hex::decode(b["matched_hash_value"].as_str().unwrap()).unwrap();
+                    let c = hex::decode(b["content_hash"].as_str().unwrap()).unwrap();
+                    assert_eq!((m.len(), c.len()), (32, 32));
+                    let hamming: u32 = m.iter().zip(&c).map(|(x, y)| (x ^ y).count_ones()).sum();
+                    let claimed = b["detection"]["perceptual_distance"].as_u64().unwrap();
+                    assert!(claimed < b["detection"]["threshold"].as_u64().unwrap());
+                    let recomputes = u64::from(hamming) == claimed;
+                    assert_eq!(recomputes, p.label != Some("distance-mismatch"), "{b}");
+                    mismatches += usize::from(!recomputes);
+                    assert!(b["content_date"].is_string() && b["decision_facts"].is_string());
+                    last = Some(p);
+                }
+                Kind::Notification => {
+                    notices += 1;
+                    let s = &last.unwrap().json["body"];
+                    assert_eq!(b["sent_at"], s["application_date"]);
+                    let st = &b["statement"];
+                    assert_eq!(st["decision_ground"], s["decision_ground"]);
+                    assert_eq!(st["automated_decision"], s["automated_decision"]);
+                    assert_eq!(st["automated_detection"], s["automated_detection"]);
+                    assert_eq!(st["redress"].as_array().unwrap().len(), 3);
+                }
+                _ => {}
+            }
+        }
+        assert_eq!((sanctions, notices, mismatches), (240, 239, 1));
+    }
+
+    #[test]
+    fn the_obligation_policy_has_one_rule_of_every_type_and_validates() {
+        use crate::record::kinds::KindBody;
+        use crate::record::kinds::obligation_policy::ObligationType;
+        let days = generate(Scale::SMALL);
+        let p = days[0]
+            .records
+            .iter()
+            .find(|p| p.kind == Kind::ObligationPolicy)
+            .expect("an obligation policy on day 0");
+        let body: ObligationPolicy = serde_json::from_value(p.json["body"].clone()).unwrap();
+        body.validate().unwrap();
+        assert_eq!(body.policy_id.as_str(), OBLIGATION_POLICY_ID);
+        let types: std::collections::BTreeSet<String> =
+            body.rules.iter().map(|r| r.rule.to_string()).collect();
+        assert_eq!(types.len(), 10, "{types:?}");
+        assert!(types.contains(&ObligationType::DetectionRecomputes.to_string()));
+        // Every producer a rule names is one of the scenario's.
+        let names: Vec<&str> = producers().iter().map(|p| p.name).collect();
+        for r in &body.rules {
+            for p in r.producers.iter().chain(&r.followers) {
+                assert!(names.contains(&p.as_str()), "{}: {p}", r.id);
+            }
+        }
     }
 
     #[test]

@@ -11,20 +11,19 @@ fn demo_builds_a_log_exports_a_case_and_checks_its_proofs() {
     let d = tmp.path();
     let out = ok(&logseal(&["demo", "--dir", "demo"], d, None));
     for want in [
-        "appended 3696 records in 30 daily batches, each checkpointed",
+        "appended 3700 records in 30 daily batches, each checkpointed",
         "refused: query-frontend: seq",
         "proof checked with the log's public key only: leaf",
         "the day-10 checkpoint is consistent with today's",
         "kind                account-sanction",
-        "statements of reasons referencing this sanction in the log: 0",
         // The auditor's report on the honest log: the unlogged access, the revoked official.
-        "[violated] heartbeat-counter-mismatch  leaf 883, query-frontend seq 706",
-        "[notice] auth-denied-attempt  leaf 1378, query-frontend seq 1111",
+        "[violated] heartbeat-counter-mismatch  leaf 886, query-frontend seq 706",
+        "[notice] auth-denied-attempt  leaf 1381, query-frontend seq 1111",
         // The nightly sweeps, and the one provider file their job skipped, kept too long.
         "erased what had fallen due: 172 disclosures of 86 provider files by destroying 29 keys, \
          recorded in 29 retention-deletion records",
-        "[violated] retention-kept-too-long  leaf 36, upload-gateway seq 2",
-        "kept too long: leaf 36 upload-gateway#2 nl-ciot-latest-upload@1 due \
+        "[violated] retention-kept-too-long  leaf 39, upload-gateway seq 2",
+        "kept too long: leaf 39 upload-gateway#2 nl-ciot-latest-upload@1 due \
          2026-03-03T00:00:00+01:00, kept 28d 1h 59m too long",
         // The retention plan: the queries' conflict is reported, the held case is held, only
         // the skipped upload is overdue; two years on, the last day's uploads are too.
@@ -33,30 +32,56 @@ fn demo_builds_a_log_exports_a_case_and_checks_its_proofs() {
         "due 0, overdue 4, held 0,",
         // The dishonest operator's rewrite.
         "[violated] checkpoint-inconsistent ×",
-        "[violated] chain-seq-gap ×1 leaf 1378, query-frontend seq 1111",
+        "[violated] chain-seq-gap ×1 leaf 1381, query-frontend seq 1111",
         "(the honest log, as it was before the rewrite, is kept in demo/honest)",
         // A proof at an earlier published checkpoint, from a copy of public/ alone.
         "an auditor's copy of public/ alone (demo/mirror) proves the sanction at the day-3 \
-         checkpoint its history keeps (public/checkpoints/398): \
-         demo/export/sanction.day3.inclusion.json\n   checked: leaf 380 is in the tree of size 398 ",
+         checkpoint its history keeps (public/checkpoints/401): \
+         demo/export/sanction.day3.inclusion.json\n   checked: leaf 383 is in the tree of size 401 ",
         // The backup accident on a copy: refused, recovered, the loss declared and reported.
-        "the public checkpoint is at size 3696 but the private state is at 2476: private/ was \
+        "the public checkpoint is at size 3700 but the private state is at 2480: private/ was \
          restored from an older backup",
         "Rebuild the private state from the public part with `logseal recover demo/accident \
          --executor-key KEY`",
-        "rebuilt the private state from the public part: size 3696",
-        "declared the loss of 5726 disclosure(s) of 1163 records: 1 retention-deletion record(s) \
-         (exception ground disclosure-lost) at leaves 3696..=3696",
-        "[violated] retention-disclosure-lost ×1 leaf 3696, retention-sweep seq 29: the \
-         retention-deletion at leaf 3696 declares 5726 disclosure(s) of 1163 record(s) lost",
+        "rebuilt the private state from the public part: size 3700",
+        "declared the loss of 5543 disclosure(s) of 1163 records: 1 retention-deletion record(s) \
+         (exception ground disclosure-lost) at leaves 3700..=3700",
+        "[violated] retention-disclosure-lost ×1 leaf 3700, retention-sweep seq 29: the \
+         retention-deletion at leaf 3700 declares 5543 disclosure(s) of 1163 record(s) lost",
         // The dropped tail of two heartbeating producers, on a copy.
-        "[violated] heartbeat-overdue ×2 leaf 3693: query-frontend must send a heartbeat at \
+        "[violated] heartbeat-overdue ×2 leaf 3697: query-frontend must send a heartbeat at \
          least every 93600 s; at 2026-04-01T23:59:00.000Z",
     ] {
         assert!(out.contains(want), "missing {want:?} in:\n{out}");
     }
+    // The export case's sanction, named by its role: the leaf the demo exported.
+    let sanction = out
+        .split("evidence export of the sanction (leaf ")
+        .nth(1)
+        .and_then(|t| t.split(')').next())
+        .expect("the exported sanction's leaf")
+        .to_string();
+    // Step 12: the auditor's inspector registered after day 30, then "who queried this
+    // subscriber", the inspection logged first as a data-access record.
+    for want in [
+        "12. who queried this subscriber? On the honest log (demo/honest), the registration \
+         authority registers the auditor's inspector (auditor-inspector for data-access \
+         records, leaf 3700)",
+        "296 record(s) found: 296 queries by 19 officials",
+        "this inspection is logged: leaf 3701 (auditor-inspector#0, data-access), checkpoint \
+         size 3702",
+    ] {
+        assert!(out.contains(want), "missing {want:?} in:\n{out}");
+    }
     // Every producer's key pair is written, the retention sweep's too (its executor key).
-    for name in ["retention-sweep", "retention-authority", "legal-desk"] {
+    for name in [
+        "retention-sweep",
+        "retention-authority",
+        "legal-desk",
+        "obligation-authority",
+        "break-glass-review",
+        "auditor-inspector",
+    ] {
         assert!(d.join(format!("demo/keys/{name}.key")).is_file(), "{name}");
         assert!(d.join(format!("demo/keys/{name}.pub")).is_file(), "{name}");
     }
@@ -64,8 +89,8 @@ fn demo_builds_a_log_exports_a_case_and_checks_its_proofs() {
     // reads it, and the proof exported before the rewrite still checks against its checkpoint.
     let info = ok(&logseal(&["info", "demo/log", "--json"], d, None));
     let info: serde_json::Value = serde_json::from_str(&info).unwrap();
-    assert_eq!(info["size"], 3696);
-    assert_eq!(info["checkpoint"]["size"], 3695);
+    assert_eq!(info["size"], 3700);
+    assert_eq!(info["checkpoint"]["size"], 3699);
     let msg = ok(&logseal(
         &[
             "prove",
@@ -97,10 +122,10 @@ fn demo_builds_a_log_exports_a_case_and_checks_its_proofs() {
         "--index",
         "100",
         "--size",
-        "398",
+        "401",
     ]));
     assert!(
-        msg.contains("leaf 100 is in the tree of size 398 "),
+        msg.contains("leaf 100 is in the tree of size 401 "),
         "{msg}"
     );
     let msg = ok(&prove(&[
@@ -108,16 +133,16 @@ fn demo_builds_a_log_exports_a_case_and_checks_its_proofs() {
         "consistency",
         "demo/log",
         "--old",
-        "155",
+        "158",
         "--new",
-        "398",
+        "401",
     ]));
     assert!(
-        msg.contains("the tree of size 155 is a prefix of the tree of size 398 "),
+        msg.contains("the tree of size 158 is a prefix of the tree of size 401 "),
         "{msg}"
     );
     let err = fails(
-        &prove(&["prove", "consistency", "demo/log", "--old", "1497"]),
+        &prove(&["prove", "consistency", "demo/log", "--old", "1500"]),
         1,
     );
     assert!(err.contains("the proof does not hold"), "{err}");
@@ -129,12 +154,12 @@ fn demo_builds_a_log_exports_a_case_and_checks_its_proofs() {
         "inclusion",
         "demo/mirror",
         "--index",
-        "380",
+        &sanction,
         "--size",
-        "398",
+        "401",
     ]));
     assert!(
-        msg.contains("leaf 380 is in the tree of size 398 "),
+        msg.contains(&format!("leaf {sanction} is in the tree of size 401 ")),
         "{msg}"
     );
     assert_eq!(
@@ -175,6 +200,52 @@ fn demo_builds_a_log_exports_a_case_and_checks_its_proofs() {
         verified += 1;
     }
     assert_eq!(verified, 4, "{explore}");
+    // The inspection lines: the appeal decision without human review, the fully automated
+    // termination, the checkpoints, the inspection's own record, and the inspection again
+    // (which logs itself once more).
+    let run = |prefix: &str| -> String {
+        let line = explore
+            .lines()
+            .find(|l| l.starts_with(&format!("  logseal {prefix}")))
+            .unwrap_or_else(|| panic!("no Explore line logseal {prefix}: {explore}"));
+        let args: Vec<&str> = line.split_whitespace().skip(1).collect();
+        ok(&logseal(&args, d, None))
+    };
+    let decisions = run("log demo/honest --kind appeal-decision");
+    let decisions: Vec<&str> = decisions.lines().filter(|l| !l.starts_with('#')).collect();
+    assert_eq!(decisions.len(), 1, "{decisions:?}");
+    assert!(decisions[0].contains("human_review=false"), "{decisions:?}");
+    assert!(decisions[0].contains("appeals#1"), "{decisions:?}");
+    assert!(run("grep demo/honest AUTOMATED_DECISION_FULLY").contains(&format!("{sanction} ")));
+    assert!(run("checkpoints demo/honest").contains("3702"));
+    assert!(run("log demo/honest --producer auditor-inspector").contains("auditor-inspector#0"));
+    let again = run("subject demo/honest");
+    assert!(again.contains("296 record(s) found"), "{again}");
+    assert!(
+        again.contains("this inspection is logged: leaf 3702 (auditor-inspector#1, data-access)"),
+        "{again}"
+    );
+    // The log with both inspections: no violation at the inspections' own records (they are
+    // registered, chained and covered by a retention rule).
+    let o = logseal(
+        &[
+            "verify",
+            "demo/honest",
+            "--trust",
+            "demo/auditor/trust.json",
+            "--json",
+        ],
+        d,
+        None,
+    );
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let at_inspector: Vec<&serde_json::Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["producer"] == "auditor-inspector" && f["verdict"] == "violated")
+        .collect();
+    assert!(at_inspector.is_empty(), "{at_inspector:?}");
     // The auditor can re-run the verification from the command line: violations, exit 1.
     let o = logseal(
         &[

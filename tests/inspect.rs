@@ -327,12 +327,15 @@ fn checkpoints_lists_the_published_history() {
         .map(|l| l.split_whitespace().nth(1).unwrap().parse().unwrap())
         .collect();
     assert!(sizes.windows(2).all(|w| w[0] < w[1]), "{sizes:?}");
-    assert_eq!(*sizes.last().unwrap(), 3696);
+    // The daily checkpoints, then the one the demo's logged inspection (step 12) published.
+    assert_eq!(*sizes.last().unwrap(), 3702);
+    let (last, daily) = lines.split_last().unwrap();
     assert!(
-        lines
+        daily
             .iter()
             .all(|l| l.contains("T23:59:00.000Z") && l.contains("cosigners: none"))
     );
+    assert!(last.contains("2026-03-31T00:19:00.000Z"), "{last}");
     // The rewritten log: its earlier checkpoints are not consistent with the latest.
     let o = run(&["checkpoints", "demo/log", "--json"]);
     fails(&o, 1);
@@ -422,7 +425,7 @@ fn indexes_are_rebuilt_when_missing_corrupt_or_lying_and_extended_when_stale() {
     let o = logseal(&["log", "log", "--limit", "1"], d, None);
     ok(&o);
     assert!(
-        text(&o.stderr).contains("rebuilt from the log for size 3696 (missing)"),
+        text(&o.stderr).contains("rebuilt from the log for size 3702 (missing)"),
         "{}",
         text(&o.stderr)
     );
@@ -495,7 +498,7 @@ fn indexes_are_rebuilt_when_missing_corrupt_or_lying_and_extended_when_stale() {
     let o = logseal(&["log", "log", "--limit", "1"], d, None);
     ok(&o);
     assert!(
-        text(&o.stderr).contains(&format!("extended from size {size} to 3696")),
+        text(&o.stderr).contains(&format!("extended from size {size} to 3702")),
         "{}",
         text(&o.stderr)
     );
@@ -546,6 +549,8 @@ fn show_follows_an_access_to_its_grant_and_a_deletion_to_the_records_it_covers()
         "demo/honest",
         "--kind",
         "data-access",
+        "--producer",
+        "query-frontend",
         "--limit",
         "1",
         "--json",

@@ -57,8 +57,11 @@ fn completions_are_up_to_date() {
 #[test]
 fn ready_made_policies_are_up_to_date() {
     let files = logseal::scenario::policy_files().unwrap();
-    // One file per named rule, and the README.
-    assert_eq!(files.len(), logseal::scenario::named_rules().len() + 1);
+    // One file per named retention rule and per obligation rule, and the README.
+    assert_eq!(
+        files.len(),
+        logseal::scenario::named_rules().len() + logseal::scenario::obligation_rules().len() + 1
+    );
     check(logseal::scenario::POLICIES_DIR, files);
 }
 

@@ -38,8 +38,8 @@ fn the_honest_log_in_2026_holds_the_export_case_and_shows_the_bdsg_nen_conflict(
     let first = out.lines().next().unwrap();
     assert_eq!(
         first,
-        "retention plan of . at 2026-06-01T00:00:00.000Z (grace 1d): 307 record(s), 258 with \
-         sealed fields, 258 with disclosures present; due 0, overdue 54, held 3, not yet \
+        "retention plan of . at 2026-06-01T00:00:00.000Z (grace 1d): 311 record(s), 259 with \
+         sealed fields, 259 with disclosures present; due 0, overdue 54, held 3, not yet \
          deletable 143, undetermined 35, conflicts 108, rule findings 0"
     );
     assert!(
@@ -47,7 +47,7 @@ fn the_honest_log_in_2026_holds_the_export_case_and_shows_the_bdsg_nen_conflict(
         "{out}"
     );
     assert!(
-        out.contains("policy logseal-demo-retention version 1 in force from leaf 11 (8 rules)\n")
+        out.contains("policy logseal-demo-retention version 1 in force from leaf 13 (9 rules)\n")
     );
     assert!(!out.contains("\ndue: delete now"), "{out}");
     // Nobody swept this log: every upload is kept past its one-day cap (only the latest
@@ -55,7 +55,7 @@ fn the_honest_log_in_2026_holds_the_export_case_and_shows_the_bdsg_nen_conflict(
     let overdue = section(&out, "overdue: kept too long (54)");
     assert_eq!(
         overdue[0],
-        "leaf 34 upload-gateway#0 rule nl-ciot-latest-upload@1 deadline \
+        "leaf 37 upload-gateway#0 rule nl-ciot-latest-upload@1 deadline \
          2026-03-02T23:00:00.000Z kept too long by 90d 1h fields actor.user, subjects"
     );
     assert!(
@@ -73,7 +73,7 @@ fn the_honest_log_in_2026_holds_the_export_case_and_shows_the_bdsg_nen_conflict(
             .all(|l| l.contains(" legal-hold by hold-2026-0007 cap due none determined "))
     );
     assert!(
-        held[0].starts_with("leaf 73 trust-and-safety#4 "),
+        held[0].starts_with("leaf 76 trust-and-safety#4 "),
         "{held:?}"
     );
     assert!(
@@ -93,14 +93,14 @@ fn the_honest_log_in_2026_holds_the_export_case_and_shows_the_bdsg_nen_conflict(
     assert_eq!(conflicts.len(), 108);
     assert_eq!(
         conflicts[0],
-        "leaf 37 query-frontend#0 cap de-bdsg76-led-logs@1 due 2027-12-31T23:00:00.000Z before \
+        "leaf 40 query-frontend#0 cap de-bdsg76-led-logs@1 due 2027-12-31T23:00:00.000Z before \
          minimum nl-nen7513-access-logs@1 allows deletion (2031-03-01T08:00:00.000Z)"
     );
     assert!(conflicts.iter().all(|l| l.contains(
         " cap de-bdsg76-led-logs@1 due 2027-12-31T23:00:00.000Z before minimum nl-nen7513-access-logs@1 "
     )));
     let not_yet = section(&out, "not yet deletable: a minimum runs (143)");
-    assert!(not_yet.contains(&"leaf 37 query-frontend#0 not before 2031-03-01T08:00:00.000Z"));
+    assert!(not_yet.contains(&"leaf 40 query-frontend#0 not before 2031-03-01T08:00:00.000Z"));
 
     // Every record with sealed fields declares the rule it is kept under (records that no
     // minimum or cap covers declare none).
@@ -114,8 +114,8 @@ fn the_honest_log_in_2028_keeps_conflicting_records_out_of_overdue_and_the_hold_
     let out = plan(dir.path(), "2028-06-01T00:00:00Z", &[]);
     assert!(
         out.starts_with(
-            "retention plan of . at 2028-06-01T00:00:00.000Z (grace 1d): 307 record(s), 258 with \
-         sealed fields, 258 with disclosures present; due 0, overdue 54, held 0, not yet \
+            "retention plan of . at 2028-06-01T00:00:00.000Z (grace 1d): 311 record(s), 259 with \
+         sealed fields, 259 with disclosures present; due 0, overdue 54, held 0, not yet \
          deletable 2, undetermined 36, conflicts 108, rule findings 0\n"
         ),
         "{out}"
@@ -123,13 +123,13 @@ fn the_honest_log_in_2028_keeps_conflicting_records_out_of_overdue_and_the_hold_
     assert_eq!(
         section(&out, "not yet deletable: a minimum runs (2)"),
         [
-            "leaf 287 appeals#0 not before undetermined: trigger notification-sent has not happened",
-            "leaf 288 appeals#1 not before undetermined: trigger notification-sent has not happened",
+            "leaf 291 appeals#0 not before undetermined: trigger notification-sent has not happened",
+            "leaf 292 appeals#1 not before undetermined: trigger notification-sent has not happened",
         ]
     );
     let undetermined = section(&out, "undetermined: a cap's trigger has not happened (36)");
     assert!(undetermined.contains(
-        &"leaf 73 trust-and-safety#4 due undetermined: trigger identification has not happened"
+        &"leaf 76 trust-and-safety#4 due undetermined: trigger identification has not happened"
     ));
 
     let json: Value =
@@ -140,7 +140,7 @@ fn the_honest_log_in_2028_keeps_conflicting_records_out_of_overdue_and_the_hold_
     assert!(overdue.iter().all(|o| o["producer"] == "upload-gateway"));
     assert_eq!(json["held"], Value::Array(vec![]));
     assert_eq!(json["conflicts"].as_array().unwrap().len(), 108);
-    assert_eq!(json["conflicts"][0]["leaf"], 37);
+    assert_eq!(json["conflicts"][0]["leaf"], 40);
     assert_eq!(json["conflicts"][0]["cap_due"], "2027-12-31T23:00:00.000Z");
     assert_eq!(
         json["conflicts"][0]["minimum_not_before"]["at"],
@@ -152,7 +152,7 @@ fn the_honest_log_in_2028_keeps_conflicting_records_out_of_overdue_and_the_hold_
             .unwrap()
             .contains("not pinned")
     );
-    assert_eq!(json["provenance"]["policies"][0]["from_leaf"], 11);
+    assert_eq!(json["provenance"]["policies"][0]["from_leaf"], 13);
 }
 
 /// The leaf of the scenario's first retention-policy record.
@@ -231,8 +231,8 @@ fn a_cap_without_a_minimum_falls_due_then_overdue_by_how_long_it_was_kept() {
         section(&out, "due: delete now (1)"),
         [format!(
             "leaf {leaf} query-frontend#14 rule de-bdsg76-led-logs@1 deadline \
-             2027-12-31T23:00:00.000Z late by 13h fields actor.user, case_ref, order_ref, \
-             subject, query"
+             2027-12-31T23:00:00.000Z late by 13h fields actor.user, case_ref, subject, \
+             query"
         )]
     );
     assert!(
@@ -250,7 +250,7 @@ fn a_cap_without_a_minimum_falls_due_then_overdue_by_how_long_it_was_kept() {
         [format!(
             "leaf {leaf} query-frontend#14 rule de-bdsg76-led-logs@1 deadline \
              2027-12-31T23:00:00.000Z kept too long by 152d 1h fields actor.user, case_ref, \
-             order_ref, subject, query"
+             subject, query"
         )]
     );
     // The records before the new version are still governed by the old one: in conflict.

@@ -330,13 +330,8 @@ fn every_scenario_record_validates_against_the_schemas() {
             records.push((at, kind, cose_parts(&s.item.record).1));
         }
     }
-    // The scenario writes every kind but the retention sweep's and the key lifecycle's
-    // (and, until the scenario gains them, obligation-policy and access-justification).
-    let not_yet = ["obligation-policy", "access-justification"]
-        .iter()
-        .filter(|k| !kinds.contains(*k))
-        .count();
-    assert_eq!(kinds.len(), Kind::ALL.len() - 4 - not_yet, "{kinds:?}");
+    // The scenario writes every kind but the retention sweep's and the key lifecycle's.
+    assert_eq!(kinds.len(), Kind::ALL.len() - 4, "{kinds:?}");
     assert!(records.len() > 100, "{} records", records.len());
 
     // Parsing the schema dominates a check, so all payloads are checked at once, as one
@@ -393,17 +388,20 @@ fn every_accept_vector_validates_against_the_schemas() {
     assert!(checked >= 16, "only {checked} accept vectors");
 }
 
-/// The committed ready-made policy files: (rule id from the file name, JSON).
-fn policy_files() -> Vec<(String, serde_json::Value)> {
+/// The committed ready-made policy files signed by `producer`: (rule id from the file name,
+/// JSON).
+fn policy_files(producer: &str) -> Vec<(String, serde_json::Value)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(logseal::scenario::POLICIES_DIR);
     let mut out = Vec::new();
     for entry in std::fs::read_dir(&dir).unwrap() {
         let path = entry.unwrap().path();
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         if let Some(id) = name.strip_suffix(".json") {
-            let v = serde_json::from_slice(&std::fs::read(&path).unwrap())
+            let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap())
                 .unwrap_or_else(|e| panic!("{name}: not JSON: {e}"));
-            out.push((id.to_string(), v));
+            if v["producer"] == producer {
+                out.push((id.to_string(), v));
+            }
         }
     }
     out.sort_by(|a, b| a.0.cmp(&b.0));
@@ -418,7 +416,7 @@ fn every_ready_made_policy_parses_validates_and_is_a_scenario_rule() {
     use logseal::tree::TreeHashAlg;
 
     let key = SecretKey::from_seed(&[78; 32]);
-    let files = policy_files();
+    let files = policy_files("retention-authority");
     let mut rules = Vec::new();
     let mut payloads = Vec::new();
     for (id, json) in &files {
@@ -439,7 +437,7 @@ fn every_ready_made_policy_parses_validates_and_is_a_scenario_rule() {
         rules.push(policy.rules[0].clone());
         payloads.push(cose_parts(&signed.bytes).1);
     }
-    // Exactly the scenario's rules: the demo's policy lists the same seven.
+    // Exactly the scenario's rules: the demo's policy lists the same rules.
     let days = scenario::build(Scale::SMALL, TreeHashAlg::Sha256).unwrap();
     let scenario_policy = days[0]
         .records
@@ -462,6 +460,7 @@ fn every_ready_made_policy_parses_validates_and_is_a_scenario_rule() {
         "eu-r1232-csam-cap",
         "hold-override",
         "nl-ciot-latest-upload",
+        "audit-inspection-records",
     ] {
         assert!(rules.iter().any(|r| r.id.as_str() == id), "no {id}.json");
     }
@@ -483,6 +482,87 @@ fn every_ready_made_policy_parses_validates_and_is_a_scenario_rule() {
         .expect_err("a cap without a period is refused")
         .to_string();
     assert!(e.contains("rules.0.period"), "{e}");
+}
+
+#[test]
+fn every_ready_made_obligation_policy_parses_validates_and_is_a_scenario_rule() {
+    use logseal::record::Record;
+    use logseal::record::kinds::Body;
+    use logseal::scenario::{self, Scale};
+    use logseal::tree::TreeHashAlg;
+
+    let key = SecretKey::from_seed(&[79; 32]);
+    let files = policy_files(scenario::OBLIGATION_AUTHORITY);
+    let mut rules = Vec::new();
+    let mut payloads = Vec::new();
+    for (id, json) in &files {
+        let what = format!("docs/policies/{id}.json");
+        let b = build_from_json(Kind::ObligationPolicy, json.clone(), &mut || [0; 16])
+            .unwrap_or_else(|e| panic!("{what}: {e}"));
+        let signed = b.sign(&key, ORIGIN).unwrap();
+        assert!(signed.disclosures.is_empty(), "{what}");
+        let record = Record::decode(&signed.bytes).unwrap_or_else(|e| panic!("{what}: {e}"));
+        let p = record.payload();
+        assert_eq!(
+            (p.producer.as_str(), p.seq),
+            (scenario::OBLIGATION_AUTHORITY, 0)
+        );
+        let Body::ObligationPolicy(policy) = &p.body else {
+            panic!("{what}: not an obligation policy");
+        };
+        assert_eq!(policy.policy_id.as_str(), id, "{what}");
+        assert_eq!(policy.rules.len(), 1, "{what}");
+        assert_eq!(policy.rules[0].id.as_str(), id, "{what}");
+        rules.push(policy.rules[0].clone());
+        payloads.push(cose_parts(&signed.bytes).1);
+    }
+    // Exactly the scenario's rules: the demo's obligation policy lists the same ten, one of
+    // every rule type.
+    let days = scenario::build(Scale::SMALL, TreeHashAlg::Sha256).unwrap();
+    let scenario_policy = days[0]
+        .records
+        .iter()
+        .map(|s| Record::decode(&s.item.record).unwrap())
+        .find_map(|r| match &r.payload().body {
+            Body::ObligationPolicy(p) => Some(p.clone()),
+            _ => None,
+        })
+        .expect("the scenario signs an obligation policy on day 0");
+    let mut expected = scenario_policy.rules.clone();
+    expected.sort_by(|a, b| a.id.as_str().cmp(b.id.as_str()));
+    assert_eq!(rules, expected);
+    assert_eq!(rules.len(), scenario::obligation_rules().len());
+    let types: std::collections::BTreeSet<String> =
+        rules.iter().map(|r| r.rule.to_string()).collect();
+    for t in [
+        "access-scope",
+        "order-required",
+        "case-reference",
+        "recipient-recorded",
+        "break-glass-justified",
+        "statement-of-reasons",
+        "appeal-human-review",
+        "appeal-deadline",
+        "automated-decision-review",
+        "detection-recomputes",
+    ] {
+        assert!(types.contains(t), "no {t} rule in {types:?}");
+    }
+    // Against the schemas, all at once.
+    let schema = combined();
+    let all: Vec<&[u8]> = payloads.iter().map(Vec::as_slice).collect();
+    validate(&schema, ALL_PAYLOADS, &cbor_map(&all)).unwrap();
+
+    // The check is not vacuous: an order-required rule without its bases is refused.
+    let (_, mut broken) = files
+        .into_iter()
+        .find(|(id, _)| id == "nl-sv-order-required")
+        .unwrap();
+    broken["body"]["rules"][0]["legal_bases"] = serde_json::json!([]);
+    let e = build_from_json(Kind::ObligationPolicy, broken, &mut || [0; 16])
+        .expect_err("an order-required rule without bases is refused")
+        .to_string();
+    assert!(e.contains("rules.0.legal_bases"), "{e}");
 }
 
 #[test]

@@ -121,7 +121,7 @@ fn the_rewrite_without_state_leads_with_its_root_cause() {
     );
     assert!(first <= 4, "root cause at line {first}:\n{out}");
     assert!(
-        out.contains("(sizes 1497, 1619, 1741, 1863, 1985, …)"),
+        out.contains("(sizes 1500, 1622, 1745, 1867, 1989, …)"),
         "{out}"
     );
     assert!(
@@ -129,7 +129,7 @@ fn the_rewrite_without_state_leads_with_its_root_cause() {
         "{out}"
     );
     assert!(out.contains(
-        "[violated] chain-gap: query-frontend: 1 record(s) missing (seq 1111) before leaf 1378"
+        "[violated] chain-gap: query-frontend: 1 record(s) missing (seq 1111) before leaf 1381"
     ));
     assert!(out.contains("explains chain-seq-gap ×1, heartbeat-undetermined ×1\n"));
     // Grouped findings are not repeated; a filter shows them; the exit status counts them.
@@ -146,7 +146,7 @@ fn the_rewrite_without_state_leads_with_its_root_cause() {
     );
     // Log times in check 1's messages are RFC 3339.
     assert!(
-        filtered.contains("the log signed a checkpoint of size 1497 (log time 2026-03-12T"),
+        filtered.contains("the log signed a checkpoint of size 1500 (log time 2026-03-12T"),
         "{filtered}"
     );
     // --json keeps every finding, and the root causes index them.
@@ -163,7 +163,7 @@ fn the_rewrite_without_state_leads_with_its_root_cause() {
         assert_eq!(f["code"], "checkpoint-history-inconsistent");
         assert!(f["size"].as_u64().is_some());
     }
-    assert_eq!(r["root_causes"][0]["first"][0], 1497);
+    assert_eq!(r["root_causes"][0]["first"][0], 1500);
 }
 
 #[test]
@@ -184,7 +184,7 @@ fn the_rewrite_with_state_is_one_rewrite_seen_at_19_checkpoints() {
     assert!(first <= 4, "root cause at line {first}:\n{out}");
     assert!(out.contains(
         "explains checkpoint-history-inconsistent ×18, checkpoint-inconsistent ×19, \
-         time-logging-delay-undetermined ×7\n"
+         time-logging-delay-undetermined ×8\n"
     ));
     assert!(!out.contains("[violated] checkpoint-inconsistent"), "{out}");
     let filtered = verify(
@@ -198,7 +198,7 @@ fn the_rewrite_with_state_is_one_rewrite_seen_at_19_checkpoints() {
     );
     assert!(
         filtered.contains(
-            "the tree of size 3695 is not an extension of the auditor's checkpoint of size 1497 \
+            "the tree of size 3699 is not an extension of the auditor's checkpoint of size 1500 \
              (log time 2026-03-12T23:59:00.000Z)"
         ),
         "{filtered}"
@@ -221,7 +221,7 @@ fn without_the_history_the_shift_of_disclosures_is_one_finding() {
     );
     let first = line_of(
         &out,
-        "[violated] chain-gap: query-frontend: 1 record(s) missing (seq 1111) before leaf 1378",
+        "[violated] chain-gap: query-frontend: 1 record(s) missing (seq 1111) before leaf 1381",
     );
     assert!(first <= 4, "root cause at line {first}:\n{out}");
     assert!(out.contains(
@@ -238,11 +238,11 @@ fn without_the_history_the_shift_of_disclosures_is_one_finding() {
         .iter()
         .find(|f| f["code"] == "retention-disclosure-shift")
         .unwrap();
-    assert_eq!(shift["leaf"], 1378);
+    assert_eq!(shift["leaf"], 1381);
     assert_eq!(shift["verdict"], "violated");
     let m = shift["message"].as_str().unwrap();
     assert!(
-        m.starts_with("from leaf 1378 on, the disclosures of "),
+        m.starts_with("from leaf 1381 on, the disclosures of "),
         "{m}"
     );
     assert!(
@@ -251,7 +251,7 @@ fn without_the_history_the_shift_of_disclosures_is_one_finding() {
     );
     // The removed record's own disclosures are still kept, and said so.
     assert!(
-        m.contains("1378, which the shift passes over, open not the records at those leaves"),
+        m.contains("1381, which the shift passes over, open not the records at those leaves"),
         "{m}"
     );
     let c = causes(&r);

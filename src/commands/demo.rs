@@ -74,6 +74,14 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
             p.about
         ));
     }
+    // The auditor's inspector, registered at the end (step 12).
+    let k = note_key(scenario::INSPECTOR)?;
+    keygen::write_key_pair(&k, &keys_dir.join(scenario::INSPECTOR))?;
+    out.push_str(&format!(
+        "   {:<24} {}  (the auditor's inspector: registered after day 30, step 12)\n",
+        scenario::INSPECTOR,
+        short_vkey(&k)
+    ));
 
     // 2. The log.
     let log_dir = dir.join("log");
@@ -110,7 +118,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         max_logging_delay_secs: 86_400,
         max_logging_delay_overrides: Default::default(),
         retention_policy_authority: Some(scenario::POLICY_AUTHORITY.into()),
-        obligation_policy_authority: None,
+        obligation_policy_authority: Some(scenario::OBLIGATION_AUTHORITY.into()),
         log_key_history: Vec::new(),
         registration_authority_history: Vec::new(),
     };
@@ -309,10 +317,6 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     let problems = view.problems();
     out.push_str("\n6. the exported sanction record, as `logseal record show` prints it\n\n");
     out.push_str(&view.to_text());
-    let notices = count_notices(&days, sanction);
-    out.push_str(&format!(
-        "\n   statements of reasons referencing this sanction in the log: {notices}\n"
-    ));
 
     let last = days.last().map_or(0, |d| d.checkpoint_at);
     let report = verify_log(&log_dir, &trust, Some(&state_dir), last + 3600, false)?;
@@ -384,6 +388,8 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     let accident = backup_accident(&dir, &honest, &keys_dir, &trust, last, &mut out)?;
     flush(&mut out)?;
     let silent = dropped_tail(&dir, &honest, &trust, last, &mut out)?;
+    flush(&mut out)?;
+    let inspected = inspection(&dir, &honest, &keys_dir, last, &mut out)?;
 
     out.push_str(&format!(
         "\nExplore:\n  logseal verify {honest} --trust {trust} --at {at_honest}\n  \
@@ -394,7 +400,14 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
          logseal prove inclusion {mirror} --index {sanction_leaf} --size {early_size}\n  \
          logseal prove check {proof} --log-key {keys}/log.pub\n  \
          logseal prove check {early_proof} --log-key {keys}/log.pub\n  \
-         logseal record show {cose} --disclosures {disc} --key {keys}/trust-and-safety.pub --origin {ORIGIN}\n",
+         logseal record show {cose} --disclosures {disc} --key {keys}/trust-and-safety.pub --origin {ORIGIN}\n  \
+         logseal log {honest} --kind appeal-decision\n  \
+         logseal grep {honest} AUTOMATED_DECISION_FULLY\n  \
+         logseal checkpoints {honest}\n  \
+         logseal log {honest} --producer {inspector}\n  \
+         {subject}\n",
+        inspector = scenario::INSPECTOR,
+        subject = inspected.command,
         honest = honest.display(),
         at_honest = rfc3339(last + 3600),
         state = state_dir.display(),
@@ -676,21 +689,132 @@ fn short_vkey(k: &Ed25519NoteKey) -> String {
     v.splitn(3, '+').take(2).collect::<Vec<_>>().join("+")
 }
 
-/// How many notification records reference `sanction` (by producer, seq and leaf hash).
-fn count_notices(days: &[scenario::SignedDay], sanction: &Signed) -> usize {
-    days.iter()
-        .flat_map(|d| &d.records)
-        .filter(|s| s.kind == Kind::Notification)
-        .filter(|s| {
-            let Ok(r) = Record::decode(&s.item.record) else {
-                return false;
-            };
-            match &r.payload().body {
-                logseal::record::kinds::Body::Notification(n) => {
-                    n.sanction.seq == sanction.seq && n.sanction.leaf_hash == sanction.leaf_hash
-                }
-                _ => false,
-            }
-        })
-        .count()
+/// The subscriber step 12 asks about, and the supervisory case it asks for.
+const SUBSCRIBER: &str = "Sjoerd IJzerman";
+const CASE_REF: &str = "AP-2026-000417";
+
+/// Step 12's inspection: the command a newcomer runs to repeat it.
+struct Inspected {
+    command: String,
+}
+
+/// Step 12, on the honest log: the registration authority registers the auditor's inspector;
+/// the inspector asks who queried the demo's subscriber (`logseal subject`, the function the
+/// CLI calls), which appends its own data-access record before it reveals anything.
+fn inspection(
+    dir: &Path,
+    honest: &Path,
+    keys_dir: &Path,
+    last: u64,
+    out: &mut String,
+) -> anyhow::Result<Inspected> {
+    let key = keys_dir.join(format!("{}.key", scenario::INSPECTOR));
+    let mut log = Log::open(honest)?;
+    let authority = sweep::SigningKey::load(&keys_dir.join(format!("{AUTHORITY}.key")))?;
+    let mut signer = sweep::Signer::new(&log, &authority);
+    let public = note_key(scenario::INSPECTOR)?.verifier();
+    let reg = signer.sign(
+        &log,
+        Kind::KeyRegistration,
+        "https://register.example/activities/producer-registry",
+        Timestamp((last + 600) * 1000),
+        serde_json::json!({
+            "producer": scenario::INSPECTOR,
+            "public_key": hex::encode(public.public_key().as_bytes()),
+            "kinds": [Kind::DataAccess.name()],
+        }),
+    )?;
+    let reg = log.append(&[reg]).context("registering the inspector")?;
+    drop(log);
+    let inspect_dir = dir.join("inspect");
+    std::fs::create_dir_all(&inspect_dir)?;
+    let value_file = inspect_dir.join("subscriber.txt");
+    let case_file = inspect_dir.join("case-ref.txt");
+    std::fs::write(&value_file, format!("{SUBSCRIBER}\n"))?;
+    std::fs::write(&case_file, format!("{CASE_REF}\n"))?;
+    let args = logseal::cli::SubjectArgs {
+        dir: honest.to_path_buf(),
+        value_file: value_file.clone(),
+        field: vec!["subject".into()],
+        for_data_subject: false,
+        inspector_key: key.clone(),
+        purpose: "supervisory-audit".into(),
+        legal_basis: "led-art-47".into(),
+        case_ref_file: case_file.clone(),
+        organisation: "autoriteit-persoonsgegevens".into(),
+        json: true,
+    };
+    // The index notes (its generations built on first use) are the CLI's, on stderr.
+    let (json, refused, _notes) = super::subject::inspect(&args, last + 1200)?;
+    if refused > 0 {
+        return Err(Invalid(format!("demo: the inspection refused {refused} record(s)")).into());
+    }
+    let doc: serde_json::Value = serde_json::from_str(&json)?;
+    out.push_str(&format!(
+        "\n12. who queried this subscriber? On the honest log ({}), the registration authority \
+         registers the auditor's inspector ({} for data-access records, leaf {}); `logseal \
+         subject` finds every record whose sealed `subject` opens to exactly {SUBSCRIBER:?} \
+         (other spellings are not found), through the sealed-value index, each hit \
+         authenticated against the checkpoint, and logs itself first\n",
+        honest.display(),
+        scenario::INSPECTOR,
+        reg[0].leaf_index,
+    ));
+    out.push_str(&subject_summary(&doc));
+    let command = format!(
+        "logseal subject {} --value-file {} --field subject --inspector-key {} --purpose \
+         supervisory-audit --legal-basis led-art-47 --case-ref-file {} --organisation \
+         autoriteit-persoonsgegevens",
+        honest.display(),
+        value_file.display(),
+        key.display(),
+        case_file.display()
+    );
+    Ok(Inspected { command })
+}
+
+/// Step 12's summary of a `subject --json` report: the queries found, by official, and
+/// where the inspection itself was logged.
+fn subject_summary(doc: &serde_json::Value) -> String {
+    let records = doc["records"].as_array().cloned().unwrap_or_default();
+    let queries: Vec<&serde_json::Value> = records
+        .iter()
+        .filter(|r| r["producer"] == "query-frontend")
+        .collect();
+    let mut officials: BTreeMap<String, u64> = BTreeMap::new();
+    for q in &queries {
+        let who = q["disclosures"]["actor.user"].as_str().unwrap_or("?");
+        *officials.entry(who.to_string()).or_default() += 1;
+    }
+    let mut busiest: Vec<(&String, &u64)> = officials.iter().collect();
+    busiest.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    let mut s = format!(
+        "   {} record(s) found: {} queries by {} officials (most: {})\n",
+        records.len(),
+        queries.len(),
+        officials.len(),
+        busiest
+            .iter()
+            .take(3)
+            .map(|(o, n)| format!("{o} ×{n}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    for q in queries.iter().take(3) {
+        s.push_str(&format!(
+            "   leaf {:>5}  {}  {}  {}\n",
+            q["leaf"],
+            q["occurred_at"].as_str().unwrap_or(""),
+            q["disclosures"]["actor.user"].as_str().unwrap_or("?"),
+            q["summary"].as_str().unwrap_or(""),
+        ));
+    }
+    if queries.len() > 3 {
+        s.push_str(&format!("   … and {} more\n", queries.len() - 3));
+    }
+    s.push_str(&format!(
+        "   {}\n",
+        super::reveal::logged_line(&doc["access_logged"])
+    ));
+    s
 }

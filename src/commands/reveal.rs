@@ -71,11 +71,28 @@ pub(crate) fn log_then_reveal<T>(
     access: &Access<'_>,
     reveal: impl FnOnce(&Value) -> anyhow::Result<T>,
 ) -> anyhow::Result<T> {
-    let logged = append_access(log, key, access)?;
+    log_then_reveal_at(log, key, access, super::log::now_secs(), reveal)
+}
+
+/// [`log_then_reveal`] with the access record and its checkpoint dated `now` (seconds since
+/// the epoch; the demo's scenario clock).
+pub(crate) fn log_then_reveal_at<T>(
+    log: &mut Log,
+    key: &SigningKey,
+    access: &Access<'_>,
+    now: u64,
+    reveal: impl FnOnce(&Value) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
+    let logged = append_access(log, key, access, now)?;
     reveal(&logged)
 }
 
-fn append_access(log: &mut Log, key: &SigningKey, a: &Access<'_>) -> anyhow::Result<Value> {
+fn append_access(
+    log: &mut Log,
+    key: &SigningKey,
+    a: &Access<'_>,
+    now: u64,
+) -> anyhow::Result<Value> {
     let mut body = json!({
         "action": "consult",
         "legal_basis": a.legal_basis,
@@ -98,7 +115,6 @@ fn append_access(log: &mut Log, key: &SigningKey, a: &Access<'_>) -> anyhow::Res
             .map(|(leaf, field)| json!({"leaf": leaf, "field": field}))
             .collect();
     }
-    let now = super::log::now_secs();
     let refuse = |e: anyhow::Error| {
         Invalid(format!(
             "the inspection's data-access record could not be appended, so nothing is \

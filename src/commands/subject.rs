@@ -44,6 +44,26 @@ fn summary(record: &logseal::record::Record, for_subject: bool) -> String {
 }
 
 pub fn run(args: SubjectArgs) -> anyhow::Result<()> {
+    let (text, rejected, notes) = inspect(&args, super::log::now_secs())?;
+    for note in notes {
+        eprintln!("logseal: {note}");
+    }
+    files::print(&text)?;
+    if rejected == 0 {
+        Ok(())
+    } else {
+        Err(Invalid(format!("{rejected} candidate record(s) refused")).into())
+    }
+}
+
+/// The inspection `run` prints, its access record dated `now`: the report (text or JSON, as
+/// `args` asks), how many candidate records were refused, and notes on the sealed-value
+/// index (generations rebuilt or deleted). Nothing is returned, and nothing revealed, if the
+/// access record cannot be appended.
+pub(crate) fn inspect(
+    args: &SubjectArgs,
+    now: u64,
+) -> anyhow::Result<(String, usize, Vec<String>)> {
     let place = args.value_file.display().to_string();
     let value = subject::value_from_file(&place, &files::read(&args.value_file)?)
         .map_err(|e| Invalid(e.to_string()))?;
@@ -67,18 +87,19 @@ pub fn run(args: SubjectArgs) -> anyhow::Result<()> {
         })
         .collect();
     let removed = events.len() - rebuilt.len();
+    let mut notes = Vec::new();
     if !rebuilt.is_empty() {
-        eprintln!(
-            "logseal: sealed-value index: {} group generation(s) rebuilt: {}",
+        notes.push(format!(
+            "sealed-value index: {} group generation(s) rebuilt: {}",
             rebuilt.len(),
             rebuilt.join(", ")
-        );
+        ));
     }
     if removed > 0 {
-        eprintln!(
-            "logseal: sealed-value index: {removed} group generation(s) deleted (their data \
-             key was destroyed)"
-        );
+        notes.push(format!(
+            "sealed-value index: {removed} group generation(s) deleted (their data key was \
+             destroyed)"
+        ));
     }
     let shown = |p: &FieldPath| !(args.for_data_subject && WITHHELD.contains(&&*p.to_string()));
     let revealed: Vec<(u64, String)> = found
@@ -100,16 +121,12 @@ pub fn run(args: SubjectArgs) -> anyhow::Result<()> {
         result_count: found.len(),
         revealed,
     };
-    reveal::log_then_reveal(&mut log, &key, &access, |logged| {
-        files::print(&report(
-            &args, &value, &fields, size, logged, &found, &rejected, &shown,
+    let text = reveal::log_then_reveal_at(&mut log, &key, &access, now, |logged| {
+        Ok(report(
+            args, &value, &fields, size, logged, &found, &rejected, &shown,
         ))
     })?;
-    if rejected.is_empty() {
-        Ok(())
-    } else {
-        Err(Invalid(format!("{} candidate record(s) refused", rejected.len())).into())
-    }
+    Ok((text, rejected.len(), notes))
 }
 
 type Search = (
