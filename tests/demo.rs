@@ -30,6 +30,20 @@ fn demo_builds_a_log_exports_a_case_and_checks_its_proofs() {
         "due 0, overdue 1, held 3,",
         "conflicts 3000,",
         "due 0, overdue 4, held 0,",
+        // Check 8 on the honest log: the out-of-grant queries, the unjustified emergency
+        // access, the sanction without a statement of reasons (provably: the notifier's chain
+        // is complete past the deadline), the appeal decided by a machine on a fully automated
+        // termination, and the detection whose distance does not recompute.
+        "[violated] obligation-access-basis-not-granted  leaf 454, query-frontend seq 353",
+        "[violated] obligation-access-basis-not-granted  leaf 1798, query-frontend seq 1464",
+        "[violated] obligation-break-glass-unjustified  leaf 576, query-frontend seq 454",
+        "[violated] obligation-sor-missing  leaf 383, trust-and-safety seq 16",
+        "found:    none (notifier's chain complete to leaf 385)",
+        "[violated] obligation-appeal-no-human-review  leaf 2109, appeals seq 1",
+        "[violated] obligation-automated-no-review  leaf 2109, appeals seq 1",
+        "[violated] obligation-detection-mismatch  leaf 750, trust-and-safety seq 41",
+        // ... and nothing else: seven violations of check 8 in the honest log.
+        "     8      violated               3572 records                     7             0        0  obligations: accesses within their grant, sanctions explained, reviewed, appealable",
         // The dishonest operator's rewrite.
         "[violated] checkpoint-inconsistent ×",
         "[violated] chain-seq-gap ×1 leaf 1381, query-frontend seq 1111",
