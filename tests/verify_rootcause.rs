@@ -105,12 +105,18 @@ fn total(r: &Value, code: &str) -> u64 {
     r["counts"][code]["total"].as_u64().unwrap_or(0)
 }
 
+/// The text report's length limit: the rewrite's root causes and their evidence in under 50
+/// lines, plus check 8's findings on the scenario's deliberate obligation defects (seven
+/// violations and the detections that cannot be recomputed, each with its evidence), which
+/// the rewrite does not explain and which are listed in full.
+const MAX_LINES: usize = 85;
+
 #[test]
 fn the_rewrite_without_state_leads_with_its_root_cause() {
     let log = demo().join("log");
     let out = verify(&log, &[]);
     assert!(
-        out.lines().count() < 50,
+        out.lines().count() < MAX_LINES,
         "{} lines:\n{out}",
         out.lines().count()
     );
@@ -173,7 +179,7 @@ fn the_rewrite_with_state_is_one_rewrite_seen_at_19_checkpoints() {
     let log = demo().join("log");
     let out = verify(&log, &["--state", state.to_str().unwrap()]);
     assert!(
-        out.lines().count() < 50,
+        out.lines().count() < MAX_LINES,
         "{} lines:\n{out}",
         out.lines().count()
     );
@@ -215,7 +221,7 @@ fn without_the_history_the_shift_of_disclosures_is_one_finding() {
     let at = ["--at", "2026-03-31T06:00:00Z"];
     let out = verify(&log, &at);
     assert!(
-        out.lines().count() < 50,
+        out.lines().count() < MAX_LINES,
         "{} lines:\n{out}",
         out.lines().count()
     );

@@ -566,12 +566,39 @@ impl Sanctions {
         for a in appeals {
             undecided(a, followers, f, out);
         }
+        // Detections that cannot be recomputed for the same reason (a public-only run, erased
+        // disclosures) are one finding each, at the first such sanction, naming how many and
+        // where: one line per reason, not one per sanction.
+        let mut undetermined: Vec<(Finding, Vec<u64>)> = Vec::new();
         for d in &self.detections {
             for rule in &d.rules {
-                if let Some(x) = recompute(d, rule, f.disclosures) {
-                    out.push(x);
+                match recompute(d, rule, f.disclosures) {
+                    Some(x) if x.code == "obligation-detection-undetermined" => {
+                        match undetermined
+                            .iter_mut()
+                            .find(|(u, _)| u.message == x.message)
+                        {
+                            Some((_, leaves)) => leaves.push(d.at.leaf),
+                            None => undetermined.push((x, vec![d.at.leaf])),
+                        }
+                    }
+                    Some(x) => out.push(x),
+                    None => {}
                 }
             }
+        }
+        for (mut x, leaves) in undetermined {
+            if leaves.len() > 1 {
+                let shown: Vec<String> = leaves.iter().take(5).map(u64::to_string).collect();
+                let more = if leaves.len() > 5 { ", …" } else { "" };
+                x.message = format!(
+                    "{} ({} detections, at leaves {}{more})",
+                    x.message,
+                    leaves.len(),
+                    shown.join(", ")
+                );
+            }
+            out.push(x);
         }
     }
 }
