@@ -92,6 +92,7 @@ fn data_access_builder(seq: u64, prev: Hash32) -> RecordBuilder {
         destination_country: None,
         data_origin: None,
         revealed: None,
+        revealed_ranges: None,
     });
     let mut b = RecordBuilder::new(envelope(PRODUCER, seq, prev, body));
     let salt = |field: u8| {

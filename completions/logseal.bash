@@ -550,7 +550,7 @@ _logseal() {
             return 0
             ;;
         logseal__subcmd__report)
-            opts="-h -V --trust --json --csv --tdb --tdb-reconcile --help --version"
+            opts="-h -V --trust --json --csv --tdb --tdb-reconcile --sealed --inspector-key --purpose --legal-basis --case-ref-file --organisation --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -565,6 +565,30 @@ _logseal() {
                     return 0
                     ;;
                 --tdb-reconcile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sealed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --inspector-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --purpose)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --legal-basis)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --case-ref-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --organisation)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

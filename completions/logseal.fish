@@ -285,6 +285,12 @@ complete -c logseal -n "__fish_logseal_using_subcommand subject" -s V -l version
 complete -c logseal -n "__fish_logseal_using_subcommand report" -l trust -d 'The auditor\'s trust file: check against its anchors and run the verifier' -r -F
 complete -c logseal -n "__fish_logseal_using_subcommand report" -l tdb -d 'Write the sanctions as DSA Transparency Database statements to this file' -r -F
 complete -c logseal -n "__fish_logseal_using_subcommand report" -l tdb-reconcile -d 'Compare the log\'s sanctions with the statements submitted to the Transparency Database' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand report" -l sealed -d 'On site: also count data accesses by this sealed field (repeatable; actor.user, actor.on_behalf_of, case_ref, order_ref, subject), logged first as a data access' -r
+complete -c logseal -n "__fish_logseal_using_subcommand report" -l inspector-key -d 'With --sealed: the inspector\'s producer signing key (registered for data-access)' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand report" -l purpose -d 'With --sealed: the purpose of the statistics (recorded; e.g. supervision)' -r
+complete -c logseal -n "__fish_logseal_using_subcommand report" -l legal-basis -d 'With --sealed: the legal basis (recorded; e.g. avg-art-58)' -r
+complete -c logseal -n "__fish_logseal_using_subcommand report" -l case-ref-file -d 'With --sealed: file holding the case reference (sealed in the record); - for stdin' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand report" -l organisation -d 'With --sealed: the inspector\'s organisation (recorded)' -r
 complete -c logseal -n "__fish_logseal_using_subcommand report" -l json -d 'Print JSON'
 complete -c logseal -n "__fish_logseal_using_subcommand report" -l csv -d 'Print CSV (table,key,count rows)'
 complete -c logseal -n "__fish_logseal_using_subcommand report" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -214,6 +214,7 @@ pub const SAMPLES: &[fn() -> Result<Sample, VectorError>] = &[
     data_access_consult,
     data_access_transfer,
     data_access_inspection,
+    data_access_statistics,
     data_access_denied,
     key_registration,
     producer_heartbeat,
@@ -351,6 +352,7 @@ fn access(v: &str, action: Action) -> Result<DataAccess, VectorError> {
         destination_country: None,
         data_origin: None,
         revealed: None,
+        revealed_ranges: None,
     })
 }
 
@@ -447,6 +449,38 @@ pub fn data_access_inspection() -> Result<Sample, VectorError> {
             ("actor.user", text("auditor-inspector")),
             ("case_ref", text("DSR-2026-0017")),
             ("query", text("Jan de Vries")),
+        ]),
+    })
+}
+
+/// An on-site statistics run over sealed fields (`logseal report --sealed`): one field of
+/// every record in a range of leaves, as `revealed_ranges`.
+pub fn data_access_statistics() -> Result<Sample, VectorError> {
+    use crate::record::kinds::data_access::RevealedRange;
+    let v = "data-access-statistics";
+    let mut body = access(v, Action::Consult)?;
+    body.legal_basis = ident(v, "avg-art-58")?;
+    body.purpose = ident(v, "supervision")?;
+    body.actor.role = ident(v, "log-inspector")?;
+    body.actor.organisation = ident(v, "supervisory-authority")?;
+    body.data_categories = vec![ident(v, "audit-log-sealed-fields")?];
+    body.result_count = Some(3000);
+    body.revealed_ranges = Some(vec![RevealedRange {
+        first: 0,
+        last: 3701,
+        field: ident(v, "actor.user")?,
+    }]);
+    Ok(Sample {
+        name: v,
+        description: "Statistics over a sealed field (logseal report --sealed): the field \
+                      actor.user of every record in leaves 0 to 3701 was opened \
+                      (revealed_ranges)."
+            .into(),
+        signer: PRODUCER_SEED,
+        payload: envelope(v, 11, body.into())?,
+        seals: owned(vec![
+            ("actor.user", text("auditor-inspector")),
+            ("case_ref", text("AP-2026-0042")),
         ]),
     })
 }

@@ -239,7 +239,14 @@ fn demo_builds_a_log_exports_a_case_and_checks_its_proofs() {
         again.contains("this inspection is logged: leaf 3702 (auditor-inspector#1, data-access)"),
         "{again}"
     );
-    // The log with both inspections: no violation at the inspections' own records (they are
+    // The on-site statistics over officials: logged as the third inspection, then counted.
+    let stats = run("report demo/honest --sealed actor.user");
+    assert!(
+        stats.contains("this inspection is logged: leaf 3703 (auditor-inspector#2, data-access)"),
+        "{stats}"
+    );
+    assert!(stats.contains("accesses per actor.user: "), "{stats}");
+    // The log with the inspections: no violation at the inspections' own records (they are
     // registered, chained and covered by a retention rule).
     let o = logseal(
         &[

@@ -422,6 +422,36 @@ fn data_access_cases() -> Vec<Case> {
             }),
         ),
         case(
+            "data-access.revealed-range-list",
+            K,
+            J(|v| v["body"]["revealed_ranges"] = json!([])),
+        ),
+        case(
+            "data-access.revealed-range-order",
+            K,
+            J(|v| {
+                v["body"]["revealed_ranges"] = json!([{"first": 9, "last": 3, "field": "subject"}])
+            }),
+        ),
+        case(
+            "data-access.revealed-range-field-path",
+            K,
+            J(|v| {
+                v["body"]["revealed_ranges"] =
+                    json!([{"first": 0, "last": 3, "field": "Actor.User"}])
+            }),
+        ),
+        case(
+            "data-access.revealed-range-unique",
+            K,
+            J(|v| {
+                v["body"]["revealed_ranges"] = json!([
+                    {"first": 0, "last": 3, "field": "subject"},
+                    {"first": 0, "last": 3, "field": "subject"}
+                ])
+            }),
+        ),
+        case(
             "data-access.data-categories-unique",
             K,
             J(|v| {

@@ -52,6 +52,7 @@ fn data_access() -> impl Strategy<Value = Body> {
                     destination_country: transfer.then(|| Ident::new("FR").unwrap()),
                     data_origin: None,
                     revealed: None,
+                    revealed_ranges: None,
                 })
             },
         )

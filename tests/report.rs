@@ -735,3 +735,133 @@ fn an_authorisation_used_after_its_revocation_is_listed() {
         .collect();
     assert_eq!(listed, vec![(id.as_str(), later as u64)]);
 }
+
+/// `report --sealed actor.user` on a copy of the honest log with a registered inspector:
+/// `extra` arguments added.
+fn sealed_report(d: &Path, extra: &[&str]) -> Output {
+    std::fs::write(d.join("case"), "AP-2026-0042\n").unwrap();
+    let mut args = vec![
+        "report",
+        "log",
+        "--sealed",
+        "actor.user",
+        "--inspector-key",
+        "insp.key",
+        "--purpose",
+        "supervision",
+        "--legal-basis",
+        "avg-art-58",
+        "--case-ref-file",
+        "case",
+        "--organisation",
+        "autoriteit-persoonsgegevens",
+    ];
+    args.extend_from_slice(extra);
+    logseal(&args, d, None)
+}
+
+fn log_size(d: &Path) -> u64 {
+    logseal::log::Log::open_read_only(&d.join("log"))
+        .unwrap()
+        .size()
+}
+
+#[test]
+fn sealed_statistics_are_logged_first_and_count_each_official() {
+    let tmp = common::inspector_copy(true);
+    let d = tmp.path();
+    let before = log_size(d);
+    let v = json_of(&sealed_report(d, &["--json"]));
+    let counted_up_to = v["coverage"]["checkpoint"]["size"].as_u64().unwrap();
+    // The access record is appended after the counted checkpoint, and published.
+    let logged = &v["sealed"]["logged"];
+    assert_eq!(logged["leaf"].as_u64(), Some(before), "{logged}");
+    assert!(before >= counted_up_to);
+    assert_eq!(logged["producer"], "auditor-inspector");
+    assert_eq!(logged["checkpoint_size"].as_u64(), Some(before + 1));
+    assert_eq!(log_size(d), before + 1);
+    let leaf = before.to_string();
+    let shown = json_of(&logseal(&["show", "log", &leaf, "--json"], d, None));
+    let body = &shown["record"]["body"];
+    assert_eq!(body["purpose"], "supervision", "{body}");
+    assert_eq!(body["legal_basis"], "avg-art-58");
+    assert_eq!(
+        body["revealed_ranges"],
+        json!([{"first": 0, "last": counted_up_to - 1, "field": "actor.user"}])
+    );
+    // Every data access carries actor.user: each is counted or named as not counted.
+    let f = &v["sealed"]["fields"][0];
+    assert_eq!(f["field"], "actor.user");
+    let per_value = f["per_value"].as_array().unwrap();
+    let sum: u64 = per_value.iter().map(|p| p[1].as_u64().unwrap()).sum();
+    assert_eq!(f["counted"].as_u64(), Some(sum));
+    let records = f["records"].as_u64().unwrap();
+    let not_stored = f["not_stored"].as_u64().unwrap();
+    assert_eq!(sum + not_stored, records, "{f}");
+    assert_eq!(f["mismatched"], json!([]));
+    assert!(
+        per_value.len() > 10 && per_value.iter().any(|p| p[0] == "auditor-inspector"),
+        "the officials and the demo's own inspection: {per_value:?}"
+    );
+    // The counts agree with the public part: one actor.user per data access, any status.
+    let a = &v["accesses"];
+    let public = ["total", "denied", "errors"].map(|k| a[k].as_u64().unwrap());
+    assert_eq!(public.iter().sum::<u64>(), records, "{a}");
+}
+
+#[test]
+fn sealed_statistics_text_names_the_logged_access() {
+    let tmp = common::inspector_copy(true);
+    let d = tmp.path();
+    let out = ok(&sealed_report(d, &[]));
+    let at = out.find("sealed fields (on site; this inspection is logged: leaf ");
+    assert!(at.is_some(), "{out}");
+    assert!(out.contains("accesses per actor.user: "), "{out}");
+    assert!(out.contains("distinct value(s)"), "{out}");
+}
+
+#[test]
+fn sealed_statistics_read_nothing_when_the_access_cannot_be_logged() {
+    // The inspector's key is not registered: the access record is refused.
+    let tmp = common::inspector_copy(false);
+    let d = tmp.path();
+    let before = log_size(d);
+    let o = sealed_report(d, &["--json"]);
+    let err = fails(&o, 1);
+    assert!(err.contains("nothing is revealed"), "{err}");
+    assert!(o.stdout.is_empty(), "no count printed: {}", text(&o.stdout));
+    assert_eq!(log_size(d), before);
+}
+
+#[test]
+fn sealed_statistics_refuse_fields_they_cannot_count_by() {
+    let tmp = common::inspector_copy(true);
+    let d = tmp.path();
+    let before = log_size(d);
+    std::fs::write(d.join("case"), "AP-1\n").unwrap();
+    let o = logseal(
+        &[
+            "report",
+            "log",
+            "--sealed",
+            "subjects",
+            "--inspector-key",
+            "insp.key",
+            "--purpose",
+            "supervision",
+            "--legal-basis",
+            "avg-art-58",
+            "--case-ref-file",
+            "case",
+        ],
+        d,
+        None,
+    );
+    let err = fails(&o, 1);
+    assert!(err.contains("--sealed subjects"), "{err}");
+    assert_eq!(log_size(d), before);
+    // --sealed without the inspector's reasons is a usage error.
+    let o = logseal(&["report", "log", "--sealed", "actor.user"], d, None);
+    let err = fails(&o, 2);
+    assert!(err.contains("--inspector-key"), "{err}");
+}

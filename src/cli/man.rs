@@ -814,6 +814,13 @@ pub const PAGE_TEXTS: &[PageText] = &[
                 "Compare what the platform submitted to the Transparency Database with the log",
                 "logseal report demo-out/honest --tdb-reconcile submitted.json --json",
             ),
+            (
+                "On site, also the accesses per official (a sealed field), the statistics logged \
+                 first as a data access",
+                "logseal report demo-out/honest --sealed actor.user --inspector-key \
+                 demo-out/keys/auditor-inspector.key --purpose supervision --legal-basis \
+                 avg-art-58 --case-ref-file case.txt --organisation autoriteit-persoonsgegevens",
+            ),
         ],
         exit_status: &[
             (
@@ -825,9 +832,15 @@ pub const PAGE_TEXTS: &[PageText] = &[
                 1,
                 "the checkpoint does not verify; with --tdb a sanction cannot be exported (the \
                  others are written); with --tdb-reconcile a statement is missing, extra or \
-                 differs; or the submitted file is not a list of statements",
+                 differs; or the submitted file is not a list of statements; with --sealed \
+                 the access record was refused (nothing was read) or a disclosure does not \
+                 open its commitment",
             ),
-            (2, "could not run: a file cannot be read or written"),
+            (
+                2,
+                "could not run: a file cannot be read or written, or (--sealed) the log's \
+                 lock is held",
+            ),
         ],
         see_also: &[
             "verify",

@@ -287,7 +287,15 @@ pub enum Command {
         the database requires is listed as \"cannot export: FIELD missing\", never filled \
         in. --tdb-reconcile FILE compares the log's sanctions with the statements a platform \
         submitted (a list, or {\"statements\": [...]}), matched by puid: missing, extra and \
-        differing statements, field by field."
+        differing statements, field by field.\n\n\
+        --sealed PATH (on site, with the log's private part) also counts data accesses by a \
+        sealed field, e.g. accesses per official (actor.user). Before any value is read, a \
+        signed data-access record by the inspector's registered key (--inspector-key) is \
+        appended and published, naming in `revealed_ranges` the leaves the report counts up \
+        to and each field, with --purpose, --legal-basis and the sealed case reference \
+        (--case-ref-file); if it cannot be appended, nothing is read. Each value counted is a \
+        disclosure that opens its record's commitment; erased and mismatching ones are \
+        counted apart."
     )]
     Report(ReportArgs),
 }
@@ -313,6 +321,30 @@ pub struct ReportArgs {
     /// Compare the log's sanctions with the statements submitted to the Transparency Database
     #[arg(long, value_name = "SUBMITTED.json")]
     pub tdb_reconcile: Option<PathBuf>,
+    /// On site: also count data accesses by this sealed field (repeatable; actor.user,
+    /// actor.on_behalf_of, case_ref, order_ref, subject), logged first as a data access
+    #[arg(
+        long,
+        value_name = "PATH",
+        conflicts_with_all = ["tdb", "tdb_reconcile"],
+        requires_all = ["inspector_key", "purpose", "legal_basis", "case_ref_file"]
+    )]
+    pub sealed: Vec<String>,
+    /// With --sealed: the inspector's producer signing key (registered for data-access)
+    #[arg(long, value_name = "KEY", requires = "sealed")]
+    pub inspector_key: Option<PathBuf>,
+    /// With --sealed: the purpose of the statistics (recorded; e.g. supervision)
+    #[arg(long, value_name = "PURPOSE", requires = "sealed")]
+    pub purpose: Option<String>,
+    /// With --sealed: the legal basis (recorded; e.g. avg-art-58)
+    #[arg(long, value_name = "BASIS", requires = "sealed")]
+    pub legal_basis: Option<String>,
+    /// With --sealed: file holding the case reference (sealed in the record); - for stdin
+    #[arg(long, value_name = "FILE", requires = "sealed")]
+    pub case_ref_file: Option<PathBuf>,
+    /// With --sealed: the inspector's organisation (recorded)
+    #[arg(long, value_name = "ORG", default_value = "controller")]
+    pub organisation: String,
 }
 
 /// `logseal subject`.

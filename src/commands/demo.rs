@@ -405,9 +405,11 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
          logseal grep {honest} AUTOMATED_DECISION_FULLY\n  \
          logseal checkpoints {honest}\n  \
          logseal log {honest} --producer {inspector}\n  \
-         {subject}\n",
+         {subject}\n  \
+         {sealed_report}\n",
         inspector = scenario::INSPECTOR,
         subject = inspected.command,
+        sealed_report = inspected.report,
         honest = honest.display(),
         at_honest = rfc3339(last + 3600),
         state = state_dir.display(),
@@ -695,7 +697,10 @@ const CASE_REF: &str = "AP-2026-000417";
 
 /// Step 12's inspection: the command a newcomer runs to repeat it.
 struct Inspected {
+    /// The `logseal subject` command of step 12.
     command: String,
+    /// The on-site statistics over officials (`report --sealed actor.user`).
+    report: String,
 }
 
 /// Step 12, on the honest log: the registration authority registers the auditor's inspector;
@@ -770,7 +775,14 @@ fn inspection(
         key.display(),
         case_file.display()
     );
-    Ok(Inspected { command })
+    let report = format!(
+        "logseal report {} --sealed actor.user --inspector-key {} --purpose supervisory-audit \
+         --legal-basis led-art-47 --case-ref-file {} --organisation autoriteit-persoonsgegevens",
+        honest.display(),
+        key.display(),
+        case_file.display()
+    );
+    Ok(Inspected { command, report })
 }
 
 /// Step 12's summary of a `subject --json` report: the queries found, by official, and

@@ -425,8 +425,9 @@ fn show_disclosed(
         organisation: &args.organisation,
         case_ref: std::mem::take(&mut d.case_ref),
         query: None,
-        result_count: 1,
+        result_count: Some(1),
         revealed,
+        revealed_ranges: Vec::new(),
     };
     reveal::log_then_reveal(d.log, d.key, &access, |logged| {
         let disclosed: serde_json::Map<String, Value> = openings

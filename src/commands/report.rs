@@ -14,6 +14,7 @@ use std::fmt::Write as _;
 use anyhow::{Context, bail};
 use logseal::cli::{InspectLog, ReportArgs};
 use logseal::inspect::Inspector;
+use logseal::report::sealed::{self, SealedStats, SealedTally};
 use logseal::report::sketch::Summary;
 use logseal::report::tdb::{self, Export, Reconciliation};
 use logseal::report::{self, SupervisoryReport, Verification};
@@ -23,6 +24,10 @@ use super::inspect::{open_dir, with_inspector};
 use super::{Invalid, files};
 
 pub fn run(args: ReportArgs) -> anyhow::Result<()> {
+    let mut sealed = match args.sealed.is_empty() {
+        true => None,
+        false => Some(SealedRun::prepare(&args)?),
+    };
     let log = InspectLog {
         dir: args.dir.clone(),
         trust: args.trust.clone(),
@@ -49,15 +54,179 @@ pub fn run(args: ReportArgs) -> anyhow::Result<()> {
         if let Some(file) = &args.tdb_reconcile {
             return reconcile(ins, &v, file, args.json);
         }
-        let r = report::supervise(ins, &v);
+        let (r, stats) = match sealed.as_mut() {
+            None => (report::supervise(ins, &v), None),
+            Some(run) => {
+                let (r, stats) = run.count(ins, &v)?;
+                (r, Some(stats))
+            }
+        };
         let text = match (args.json, args.csv) {
-            (true, _) => serde_json::to_string_pretty(&r)? + "\n",
-            (_, true) => csv(&r),
-            _ => render(&r),
+            (true, _) => {
+                let mut j = serde_json::to_value(&r)?;
+                if let Some(st) = &stats {
+                    j["sealed"] = serde_json::to_value(st)?;
+                }
+                serde_json::to_string_pretty(&j)? + "\n"
+            }
+            (_, true) => csv(&r) + &stats.as_ref().map(sealed_csv).unwrap_or_default(),
+            _ => render(&r) + &stats.as_ref().map(sealed_text).unwrap_or_default(),
         };
         print!("{text}");
-        Ok(())
+        match stats
+            .iter()
+            .flat_map(|st| &st.fields)
+            .find(|f| !f.mismatched.is_empty())
+        {
+            None => Ok(()),
+            Some(f) => Err(Invalid(format!(
+                "--sealed {}: {} stored disclosure(s) do not open their record's commitment \
+                 (leaves {:?}); they were not counted",
+                f.field,
+                f.mismatched.len(),
+                f.mismatched
+            ))
+            .into()),
+        }
     })
+}
+
+/// `report --sealed`: the log opened as its sequencer (its lock held), the inspector's key and
+/// the access's reasons read before anything else, so that nothing is read if the access
+/// cannot be logged.
+struct SealedRun {
+    log: logseal::log::Log,
+    key: super::sweep::SigningKey,
+    fields: Vec<logseal::record::sealed::FieldPath>,
+    names: Vec<String>,
+    purpose: String,
+    legal_basis: String,
+    organisation: String,
+    case_ref: String,
+}
+
+/// A flag `--sealed` requires (clap enforces it; this names it if not).
+fn need<T: Clone>(o: &Option<T>, flag: &str) -> Result<T, Invalid> {
+    o.clone()
+        .ok_or_else(|| Invalid(format!("--sealed needs {flag}")))
+}
+
+impl SealedRun {
+    fn prepare(args: &ReportArgs) -> anyhow::Result<SealedRun> {
+        let fields = sealed::parse_fields(&args.sealed).map_err(|e| Invalid(e.to_string()))?;
+        let key_path: std::path::PathBuf = need(&args.inspector_key, "--inspector-key")?;
+        let case_path: std::path::PathBuf = need(&args.case_ref_file, "--case-ref-file")?;
+        let case_ref = super::reveal::read_case_ref(&case_path)?;
+        let key = super::sweep::SigningKey::load(&key_path)?;
+        let log = super::reveal::open_log(&args.dir)?;
+        Ok(SealedRun {
+            log,
+            key,
+            names: fields.iter().map(|f| f.to_string()).collect(),
+            fields,
+            purpose: need(&args.purpose, "--purpose")?,
+            legal_basis: need(&args.legal_basis, "--legal-basis")?,
+            organisation: args.organisation.clone(),
+            case_ref,
+        })
+    }
+
+    /// Log the access naming leaves 0 to the checkpoint's last and each field, then count the
+    /// public report and the sealed values over the same records.
+    fn count(
+        &mut self,
+        ins: &Inspector<'_>,
+        v: &Verification<'_>,
+    ) -> anyhow::Result<(SupervisoryReport, SealedStats)> {
+        let size = ins.head().size;
+        if size == 0 {
+            bail!(
+                "{}: the log is empty; nothing to count",
+                self.log.dir().display()
+            );
+        }
+        let access = super::reveal::Access {
+            purpose: &self.purpose,
+            legal_basis: &self.legal_basis,
+            organisation: &self.organisation,
+            case_ref: std::mem::take(&mut self.case_ref),
+            query: None,
+            result_count: None,
+            revealed: Vec::new(),
+            revealed_ranges: self
+                .names
+                .iter()
+                .map(|n| (0, size - 1, n.clone()))
+                .collect(),
+        };
+        // Logged and published before any disclosure is read.
+        let logged = super::reveal::log_access(&mut self.log, &self.key, &access)?;
+        let log = &self.log;
+        let mut tally = SealedTally::new(self.fields.clone());
+        let mut failed = None;
+        let r = report::supervise_with(ins, v, |f| {
+            let p = f.record.payload();
+            if failed.is_some() || !tally.wants(p) {
+                return;
+            }
+            match log.disclosures(f.leaf) {
+                Ok(d) => tally.add(f.leaf, p, &d),
+                Err(e) => failed = Some((f.leaf, e)),
+            }
+        });
+        if let Some((leaf, e)) = failed {
+            return Err(anyhow::Error::new(e).context(format!(
+                "the access is logged, but the disclosures of leaf {leaf} cannot be read"
+            )));
+        }
+        Ok((r, tally.finish(logged)))
+    }
+}
+
+fn sealed_text(st: &SealedStats) -> String {
+    let mut s = format!(
+        "sealed fields (on site; {})\n",
+        super::reveal::logged_line(&st.logged)
+    );
+    for f in &st.fields {
+        let _ = writeln!(
+            s,
+            "  accesses per {}: {} record(s) carry it, {} counted, {} distinct value(s); \
+             not counted: {} without a stored disclosure (erased or lost), {} not opening \
+             their commitment",
+            f.field,
+            f.records,
+            f.counted,
+            f.per_value.len(),
+            f.not_stored,
+            f.mismatched.len()
+        );
+        for (value, n) in f.per_value.iter().take(sealed::TOP) {
+            let _ = writeln!(s, "    {n:>7}  {value}");
+        }
+        if f.per_value.len() > sealed::TOP {
+            let _ = writeln!(
+                s,
+                "    ({} more value(s); --json or --csv lists all)",
+                f.per_value.len() - sealed::TOP
+            );
+        }
+    }
+    s
+}
+
+fn sealed_csv(st: &SealedStats) -> String {
+    let mut s = String::new();
+    for f in &st.fields {
+        let t = format!("sealed_{}", f.field);
+        let _ = writeln!(s, "{t},records,{}", f.records);
+        let _ = writeln!(s, "{t},not_stored,{}", f.not_stored);
+        let _ = writeln!(s, "{t},mismatched,{}", f.mismatched.len());
+        for (value, n) in &f.per_value {
+            let _ = writeln!(s, "{t},{},{n}", csv_field(&format!("value:{value}")));
+        }
+    }
+    s
 }
 
 /// Run the verifier over the log at `args.dir` with the trust file `t`, at the checkpoint's

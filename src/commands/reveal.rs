@@ -27,9 +27,13 @@ pub(crate) struct Access<'a> {
     pub case_ref: String,
     /// The value searched for (sealed), when the inspection is a search.
     pub query: Option<&'a str>,
-    pub result_count: usize,
+    /// Records found, when the inspection is a search or a lookup.
+    pub result_count: Option<usize>,
     /// Each (leaf, sealed field path) whose disclosure is about to be revealed.
     pub revealed: Vec<(u64, String)>,
+    /// Each (first leaf, last leaf, sealed field path): the field of every record in the
+    /// range that has it is about to be revealed (statistics over sealed fields).
+    pub revealed_ranges: Vec<(u64, u64, String)>,
 }
 
 /// The case reference from a file or standard input (`-`), one trailing line feed removed.
@@ -74,6 +78,17 @@ pub(crate) fn log_then_reveal<T>(
     log_then_reveal_at(log, key, access, super::log::now_secs(), reveal)
 }
 
+/// Append and publish the inspection's data-access record (dated now) and return where it was
+/// logged, for a reveal that needs the log itself afterwards (reading its disclosures): the
+/// caller reveals only after this returned `Ok`.
+pub(crate) fn log_access(
+    log: &mut Log,
+    key: &SigningKey,
+    access: &Access<'_>,
+) -> anyhow::Result<Value> {
+    append_access(log, key, access, super::log::now_secs())
+}
+
 /// [`log_then_reveal`] with the access record and its checkpoint dated `now` (seconds since
 /// the epoch; the demo's scenario clock).
 pub(crate) fn log_then_reveal_at<T>(
@@ -100,9 +115,11 @@ fn append_access(
         "actor": {"role": "log-inspector", "organisation": a.organisation,
                   "break_glass": false},
         "data_categories": ["audit-log-sealed-fields"],
-        "result_count": a.result_count,
         "case_ref": a.case_ref,
     });
+    if let Some(n) = a.result_count {
+        body["result_count"] = json!(n);
+    }
     if let Some(q) = a.query {
         body["query"] = json!(q);
     }
@@ -113,6 +130,13 @@ fn append_access(
             .revealed
             .iter()
             .map(|(leaf, field)| json!({"leaf": leaf, "field": field}))
+            .collect();
+    }
+    if !a.revealed_ranges.is_empty() {
+        body["revealed_ranges"] = a
+            .revealed_ranges
+            .iter()
+            .map(|(first, last, field)| json!({"first": first, "last": last, "field": field}))
             .collect();
     }
     let refuse = |e: anyhow::Error| {

@@ -118,8 +118,9 @@ pub(crate) fn inspect(
         organisation: &args.organisation,
         case_ref,
         query: Some(&value),
-        result_count: found.len(),
+        result_count: Some(found.len()),
         revealed,
+        revealed_ranges: Vec::new(),
     };
     let text = reveal::log_then_reveal_at(&mut log, &key, &access, now, |logged| {
         Ok(report(

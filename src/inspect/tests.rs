@@ -73,6 +73,7 @@ fn access_body(seq: u64) -> Body {
         destination_country: None,
         data_origin: None,
         revealed: None,
+        revealed_ranges: None,
     })
 }
 

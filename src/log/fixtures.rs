@@ -60,6 +60,7 @@ pub(crate) fn search_access() -> DataAccess {
         destination_country: None,
         data_origin: None,
         revealed: None,
+        revealed_ranges: None,
     }
 }
 

@@ -132,6 +132,14 @@ rules! {
         "Each `field` of `revealed` is a sealed-field path in dotted form (§7.1).";
     "data-access.revealed-unique", "data-access",
         "`revealed` names no (leaf, field) twice.";
+    "data-access.revealed-range-list", "data-access",
+        "`revealed_ranges`, when present, has 1 to 1,000 entries.";
+    "data-access.revealed-range-order", "data-access",
+        "Each entry of `revealed_ranges` has `first` <= `last`.";
+    "data-access.revealed-range-field-path", "data-access",
+        "Each `field` of `revealed_ranges` is a sealed-field path in dotted form (§7.1).";
+    "data-access.revealed-range-unique", "data-access",
+        "`revealed_ranges` names no (first, last, field) twice.";
     "account-sanction.some-decision", "account-sanction",
         "At least one decision: `decision_visibility` not empty, or `decision_monetary`, `decision_provision` or `decision_account` present.";
     "account-sanction.decision-visibility-unique", "account-sanction",

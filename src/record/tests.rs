@@ -38,6 +38,7 @@ pub(crate) fn sample_payload(seq: u64) -> Payload {
             destination_country: None,
             data_origin: None,
             revealed: None,
+            revealed_ranges: None,
         }),
         sealed: vec![],
     }

@@ -18,12 +18,13 @@
 pub mod accesses;
 pub mod coverage;
 pub mod sanctions;
+pub mod sealed;
 pub mod sketch;
 pub mod tdb;
 
 use serde::Serialize;
 
-use crate::inspect::Inspector;
+use crate::inspect::{Fetched, Inspector};
 use crate::record::kinds::Body;
 
 pub use accesses::Accesses;
@@ -45,6 +46,16 @@ pub struct SupervisoryReport {
 /// Count the authenticated records of `ins` up to its checkpoint, leaving out those the
 /// verifier's check 3 found not authentic (`verification`).
 pub fn supervise(ins: &Inspector<'_>, verification: &Verification<'_>) -> SupervisoryReport {
+    supervise_with(ins, verification, |_| {})
+}
+
+/// [`supervise`], handing each record it counts to `also` (the on-site sealed statistics,
+/// [`sealed`]), so that both count exactly the same records.
+pub fn supervise_with(
+    ins: &Inspector<'_>,
+    verification: &Verification<'_>,
+    mut also: impl FnMut(&Fetched),
+) -> SupervisoryReport {
     let mut coverage = Coverage::new(ins.head(), ins.anchors().describe(), verification);
     let not_authentic = coverage::not_authentic_leaves(verification);
     let revoked = coverage::check6_leaves(verification, "auth-revoked");
@@ -64,6 +75,7 @@ pub fn supervise(ins: &Inspector<'_>, verification: &Verification<'_>) -> Superv
             return true;
         }
         coverage.records_counted += 1;
+        also(&f);
         let p = f.record.payload();
         match &p.body {
             Body::DataAccess(d) => {

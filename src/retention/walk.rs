@@ -959,6 +959,7 @@ mod tests {
             destination_country: None,
             data_origin: None,
             revealed: None,
+            revealed_ranges: None,
         });
         envelope(producer, seq, body, sealed)
     }

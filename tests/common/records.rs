@@ -119,6 +119,7 @@ pub fn search_access() -> Body {
         destination_country: None,
         data_origin: None,
         revealed: None,
+        revealed_ranges: None,
     })
 }
 

@@ -103,6 +103,32 @@ pub struct DataAccess {
     #[n(8)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revealed: Option<Vec<Revealed>>,
+    /// An inspection that opened one sealed field of every record in a range of leaves that
+    /// has it (`logseal report --sealed`'s statistics): the ranges and fields. Absent for
+    /// ordinary accesses.
+    #[n(9)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revealed_ranges: Option<Vec<RevealedRange>>,
+}
+
+/// Most entries in a data-access record's `revealed_ranges` list.
+pub const MAX_REVEALED_RANGES: usize = 1_000;
+
+/// One sealed field of every record in leaves `first..=last` that has it, revealed by an
+/// inspection.
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, Serialize, Deserialize)]
+#[cbor(map)]
+#[serde(deny_unknown_fields)]
+pub struct RevealedRange {
+    /// The first leaf of the range.
+    #[n(0)]
+    pub first: u64,
+    /// The last leaf of the range (inclusive).
+    #[n(1)]
+    pub last: u64,
+    /// The sealed field's path in dotted form, e.g. `actor.user`.
+    #[n(2)]
+    pub field: Ident,
 }
 
 /// Most entries in a data-access record's `revealed` list.
@@ -195,6 +221,9 @@ impl KindBody for DataAccess {
         if let Some(r) = &self.revealed {
             check_revealed(r)?;
         }
+        if let Some(r) = &self.revealed_ranges {
+            check_revealed_ranges(r)?;
+        }
         non_empty(
             "data-access.data-categories-non-empty",
             "data_categories",
@@ -231,4 +260,39 @@ fn check_revealed(r: &[Revealed]) -> Result<(), Violation> {
         }
     }
     unique("data-access.revealed-unique", "revealed", r)
+}
+
+/// `revealed_ranges`: 1 to [`MAX_REVEALED_RANGES`] entries, each `first <= last` and a
+/// sealed-field path, none twice.
+fn check_revealed_ranges(r: &[RevealedRange]) -> Result<(), Violation> {
+    if r.is_empty() || r.len() > MAX_REVEALED_RANGES {
+        return Err(Violation::new(
+            "data-access.revealed-range-list",
+            format!(
+                "revealed_ranges: must have 1 to {MAX_REVEALED_RANGES} entries, found {}",
+                r.len()
+            ),
+        ));
+    }
+    for (i, e) in r.iter().enumerate() {
+        if e.first > e.last {
+            return Err(Violation::new(
+                "data-access.revealed-range-order",
+                format!(
+                    "revealed_ranges.{i}: first leaf {} is after last leaf {}",
+                    e.first, e.last
+                ),
+            ));
+        }
+        if crate::record::sealed::FieldPath::parse(e.field.as_str()).is_err() {
+            return Err(Violation::new(
+                "data-access.revealed-range-field-path",
+                format!(
+                    "revealed_ranges.{i}.field: {:?} is not a sealed-field path",
+                    e.field.as_str()
+                ),
+            ));
+        }
+    }
+    unique("data-access.revealed-range-unique", "revealed_ranges", r)
 }
