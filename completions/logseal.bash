@@ -136,7 +136,7 @@ _logseal() {
             return 0
             ;;
         logseal__subcmd__append)
-            opts="-h -V --in --producer-key --json --help --version"
+            opts="-h -V --in --producer-key --batch --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -147,6 +147,10 @@ _logseal() {
                     return 0
                     ;;
                 --producer-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --batch)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -96,6 +96,7 @@ complete -c logseal -n "__fish_logseal_using_subcommand init" -s h -l help -d 'P
 complete -c logseal -n "__fish_logseal_using_subcommand init" -s V -l version -d 'Print version'
 complete -c logseal -n "__fish_logseal_using_subcommand append" -l in -d 'Read JSON lines from FILE (`-`: standard input)' -r -F
 complete -c logseal -n "__fish_logseal_using_subcommand append" -l producer-key -d 'Signer-key file for JSON records that are not yet signed' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand append" -l batch -d 'With --in: records per atomic batch (0: the whole input as one batch)' -r
 complete -c logseal -n "__fish_logseal_using_subcommand append" -l json -d 'Print the receipts as JSON lines'
 complete -c logseal -n "__fish_logseal_using_subcommand append" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c logseal -n "__fish_logseal_using_subcommand append" -s V -l version -d 'Print version'

@@ -61,7 +61,7 @@ fn append_checkpoint_prove_and_check() {
         None,
     ));
     assert!(
-        out.contains("appended 1500 record(s); log size 1501"),
+        out.contains("appended 1500 record(s) in 1 batch(es); log size 1501"),
         "{out}"
     );
     let cp1 = ok(&logseal(&["checkpoint", "log"], d, None));
@@ -517,4 +517,89 @@ fn list_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
     }
     out.sort();
     out
+}
+
+fn append_in(d: &Path, input: &str, extra: &[&str]) -> std::process::Output {
+    let mut args = vec!["append", "log", "--in", input, "--producer-key", "qf.key"];
+    args.extend_from_slice(extra);
+    logseal(&args, d, None)
+}
+
+fn size_of(d: &Path) -> u64 {
+    logseal::log::Log::open_read_only(&d.join("log"))
+        .unwrap()
+        .size()
+}
+
+#[test]
+fn append_in_streams_atomic_batches_with_receipts_per_batch() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    setup_log(d);
+    std::fs::write(d.join("q.jsonl"), lines((0..25).map(query))).unwrap();
+    let out = ok(&append_in(d, "q.jsonl", &["--batch", "10"]));
+    assert!(
+        out.contains("appended 25 record(s) in 3 batch(es); log size 26"),
+        "{out}"
+    );
+    let leaves: Vec<&str> = out.lines().filter(|l| l.starts_with("leaf ")).collect();
+    assert_eq!(leaves.len(), 25);
+    assert!(leaves[0].starts_with("leaf 1 ") && leaves[24].starts_with("leaf 25 "));
+    // --batch 0: the whole input as one batch.
+    std::fs::write(d.join("r.jsonl"), lines((25..40).map(query))).unwrap();
+    let out = ok(&append_in(d, "r.jsonl", &["--batch", "0"]));
+    assert!(
+        out.contains("appended 15 record(s) in 1 batch(es)"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_bad_line_stops_the_stream_after_the_batches_before_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    setup_log(d);
+    let mut input = lines((0..12).map(query));
+    input.push_str("{not json\n");
+    input.push_str(&lines((13..25).map(query)));
+    std::fs::write(d.join("q.jsonl"), input).unwrap();
+    let err = fails(&append_in(d, "q.jsonl", &["--batch", "10"]), 1);
+    assert!(err.contains("q.jsonl line 13: not JSON"), "{err}");
+    assert!(
+        err.contains(
+            "nothing of batch 2 (lines 11 to 13) was appended; the 10 record(s) of the 1 \
+             batch(es) before it were (leaves 1 to 10), and the lines after it were not read"
+        ),
+        "{err}"
+    );
+    assert_eq!(size_of(d), 11, "the first batch only");
+}
+
+#[test]
+fn a_record_the_log_refuses_names_its_line_and_keeps_the_earlier_batches() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    setup_log(d);
+    let mut records: Vec<serde_json::Value> = (0..25).map(query).collect();
+    // Line 17 breaks the producer's chain: its seq does not continue the head.
+    records[16]["seq"] = serde_json::json!(999);
+    std::fs::write(d.join("q.jsonl"), lines(records)).unwrap();
+    let err = fails(&append_in(d, "q.jsonl", &["--batch", "10"]), 1);
+    assert!(err.contains("q.jsonl line 17: refused: "), "{err}");
+    assert!(
+        err.contains("nothing of batch 2 (lines 11 to 20) was appended; the 10 record(s)"),
+        "{err}"
+    );
+    assert_eq!(size_of(d), 11);
+    // The first line of the whole input refused: nothing at all.
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    setup_log(d);
+    std::fs::write(d.join("bad.jsonl"), "[]\n").unwrap();
+    let err = fails(&append_in(d, "bad.jsonl", &[]), 1);
+    assert!(
+        err.contains("nothing of batch 1 (lines 1 to 1) was appended, nor anything before it"),
+        "{err}"
+    );
+    assert_eq!(size_of(d), 1);
 }

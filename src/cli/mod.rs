@@ -98,7 +98,12 @@ pub enum Command {
         file), or a record in the JSON form of `logseal record new` with an extra \
         `\"kind\"` member, signed here with --producer-key; its `seq` and `prev` may be \
         omitted and are then taken from the producer's head in the log.\n\n\
-        Either every record is admitted or none is and the log is unchanged. The log \
+        Record files are one batch: either every record is admitted or none is and the log \
+        is unchanged. --in is read line by line and appended in atomic batches of --batch \
+        records (default 10,000; 0 for the whole input as one batch), so memory is bounded \
+        by the batch, not by the input; the receipts of each batch are printed once it is \
+        durable, and a refused line stops the run, naming the batches appended before it \
+        and saying that nothing of its own batch was. The log \
         refuses a record whose key the registration authority did not register for that \
         producer and kind (or revoked), whose signature does not verify for this log's \
         origin, or whose seq/prev does not continue its producer's chain. Returns when the \
@@ -976,6 +981,9 @@ pub struct AppendArgs {
     /// Signer-key file for JSON records that are not yet signed
     #[arg(long, value_name = "KEY")]
     pub producer_key: Option<PathBuf>,
+    /// With --in: records per atomic batch (0: the whole input as one batch)
+    #[arg(long, value_name = "N", default_value_t = 10_000, requires = "input")]
+    pub batch: usize,
     /// Print the receipts as JSON lines
     #[arg(long)]
     pub json: bool,

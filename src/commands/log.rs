@@ -10,7 +10,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use logseal::checkpoint::{Checkpoint, open_checkpoint};
 use logseal::cli::{
-    AppendArgs, CheckpointArgs, ConsistencyArgs, InclusionArgs, InfoArgs, InitArgs, ProofCheckArgs,
+    CheckpointArgs, ConsistencyArgs, InclusionArgs, InfoArgs, InitArgs, ProofCheckArgs,
 };
 use logseal::log::census::{Census, count_records};
 use logseal::log::{AppendItem, Log, LogError, LogReader, Receipt, check_origin, origin_alg};
@@ -38,7 +38,7 @@ pub fn now_secs() -> u64 {
 }
 
 /// A refused record is invalid input (exit 1); anything else could not run (exit 2).
-fn log_err(e: LogError) -> anyhow::Error {
+pub(super) fn log_err(e: LogError) -> anyhow::Error {
     match e {
         LogError::Refused { .. } | LogError::BadDisclosure { .. } => {
             anyhow::Error::new(Invalid(format!("{e}; nothing was appended")))
@@ -75,7 +75,7 @@ pub fn init(args: InitArgs) -> anyhow::Result<()> {
 }
 
 /// One JSON line of `append --in`.
-fn parse_line(
+pub(super) fn parse_line(
     line: &str,
     at: &str,
     signer: Option<&logseal::note::Ed25519NoteKey>,
@@ -167,86 +167,7 @@ fn parse_line(
     })
 }
 
-pub fn append(args: AppendArgs) -> anyhow::Result<()> {
-    let mut log = Log::open(&args.dir).map_err(log_err)?;
-    let signer = args.producer_key.as_deref().map(read_signer).transpose()?;
-    let mut items = Vec::new();
-    let mut names = Vec::new();
-    if let Some(input) = &args.input {
-        let (bytes, name) = if input == Path::new("-") {
-            files::read_input(None)?
-        } else {
-            files::read_input(Some(input))?
-        };
-        let text = String::from_utf8(bytes)
-            .map_err(|e| Invalid(format!("{name}: not UTF-8 text: {e}")))?;
-        let mut heads = HashMap::new();
-        for (i, line) in text.lines().enumerate() {
-            if line.trim().is_empty() {
-                continue;
-            }
-            let at = format!("{name} line {}", i + 1);
-            items.push(parse_line(line, &at, signer.as_ref(), &log, &mut heads)?);
-            names.push(at);
-        }
-    } else {
-        if args.records.is_empty() {
-            bail!("nothing to append: give record files, or --in FILE (`-` for standard input)");
-        }
-        for path in &args.records {
-            let record = files::read(path)?;
-            let disclosures_path = path.with_extension("disclosures");
-            let disclosures = if disclosures_path.is_file() {
-                decode_disclosures(&files::read(&disclosures_path)?)
-                    .map_err(|e| Invalid(format!("{}: {e}", disclosures_path.display())))?
-            } else {
-                Vec::new()
-            };
-            items.push(AppendItem {
-                record,
-                disclosures,
-            });
-            names.push(path.display().to_string());
-        }
-    }
-    let receipts = log.append(&items).map_err(|e| match e {
-        LogError::Refused { index, refusal } => anyhow::Error::new(Invalid(format!(
-            "{}: refused: {refusal}; nothing was appended",
-            names[index]
-        ))),
-        LogError::BadDisclosure {
-            index,
-            disclosure,
-            reason,
-        } => anyhow::Error::new(Invalid(format!(
-            "{}: disclosure {disclosure}: {reason}; nothing was appended",
-            names[index]
-        ))),
-        other => log_err(other),
-    })?;
-    let mut out = String::new();
-    for r in &receipts {
-        if args.json {
-            out.push_str(&receipt_json(r).to_string());
-            out.push('\n');
-        } else {
-            out.push_str(&format!(
-                "leaf {:<8} {} seq {} {}\n",
-                r.leaf_index, r.producer, r.seq, r.leaf_hash
-            ));
-        }
-    }
-    if !args.json {
-        out.push_str(&format!(
-            "appended {} record(s); log size {} (run `logseal checkpoint` to publish it)\n",
-            receipts.len(),
-            log.size()
-        ));
-    }
-    files::print(&out)
-}
-
-fn receipt_json(r: &Receipt) -> Value {
+pub(super) fn receipt_json(r: &Receipt) -> Value {
     serde_json::json!({
         "leaf_index": r.leaf_index,
         "leaf_hash": r.leaf_hash.to_string(),

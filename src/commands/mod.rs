@@ -5,6 +5,7 @@
 //! [`Invalid`] (exit 1: the input was examined and found invalid) and every other error
 //! (exit 2: could not run). Nothing here decides what is valid; the library does.
 
+mod append;
 pub mod demo;
 mod files;
 pub mod inspect;
@@ -48,7 +49,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Record(RecordCommand::Show(args)) => record::show(args),
         Command::Demo(args) => demo::run(args),
         Command::Init(args) => log::init(args),
-        Command::Append(args) => log::append(args),
+        Command::Append(args) => append::run(args),
         Command::Checkpoint(args) => log::checkpoint(args),
         Command::RotateLogKey(args) => rotate::run(args),
         Command::Prove(ProveCommand::Inclusion(args)) => log::prove_inclusion(args),
