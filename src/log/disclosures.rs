@@ -9,7 +9,8 @@ use std::sync::Arc;
 use super::faults::AFTER_LIST;
 use super::sweep_recovery::SweepIntent;
 use super::{
-    CACHE_OBJECTS, Log, LogError, SCAN_ATTEMPTS, SWEEP_KEY, State, config_err, load_state, vault,
+    CACHE_BYTES, CACHE_OBJECTS, Log, LogError, SCAN_ATTEMPTS, SWEEP_KEY, State, config_err,
+    load_state, vault,
 };
 use crate::record::Disclosure;
 use crate::store::{FsStore, ObjectStore};
@@ -236,12 +237,12 @@ impl Log {
         name: &vault::ObjectName,
     ) -> Result<Option<Arc<vault::Entries>>, LogError> {
         let path = name.path();
-        if let Some((_, e)) = self
+        if let Some((_, e, _)) = self
             .cache
             .lock()
             .expect("cache lock")
             .iter()
-            .find(|(k, _)| *k == path)
+            .find(|(k, _, _)| *k == path)
         {
             return Ok(Some(e.clone()));
         }
@@ -266,10 +267,13 @@ impl Log {
             }
         };
         let mut cache = self.cache.lock().expect("cache lock");
-        if cache.len() >= CACHE_OBJECTS {
+        cache.push((path, entries.clone(), bytes.len()));
+        while cache.len() > 1
+            && (cache.len() > CACHE_OBJECTS
+                || cache.iter().map(|(_, _, n)| n).sum::<usize>() > CACHE_BYTES)
+        {
             cache.remove(0);
         }
-        cache.push((path, entries.clone()));
         Ok(Some(entries))
     }
 

@@ -105,8 +105,12 @@ const INTENT_KEY: &str = "intent";
 const SWEEP_KEY: &str = "sweep";
 /// Format version of `private/sweep` (the first element of its array).
 pub const SWEEP_VERSION: u64 = 2;
-/// Sealed objects kept open in memory.
+/// Sealed objects kept open in memory: at most this many...
 const CACHE_OBJECTS: usize = 32;
+/// ...and at most about this many bytes of them (their sealed size; an object is one batch of
+/// up to 10,000 leaves, so a count alone would not bound memory). The newest object is kept
+/// even when it alone is larger.
+const CACHE_BYTES: usize = 8 << 20;
 /// How many times a read-only handle scans the vault while `sweep` keeps changing.
 const SCAN_ATTEMPTS: usize = 4;
 
@@ -208,7 +212,8 @@ pub struct Log {
     lock: Option<SequencerLock>,
     vault: RwLock<VaultView>,
     /// Recently opened sealed objects, by store key (a sweep or a re-scan clears it).
-    cache: Mutex<Vec<(String, Arc<vault::Entries>)>>,
+    /// Open sealed objects, oldest first: (path, entries, sealed size in bytes).
+    cache: Mutex<Vec<(String, Arc<vault::Entries>, usize)>>,
     /// An erasure failed after announcing itself and was not certainly undone: every write
     /// is refused until the log is reopened (and `private/sweep` recovered).
     poisoned: bool,
