@@ -79,11 +79,17 @@ _logseal() {
             logseal__subcmd__prove,check)
                 cmd="logseal__subcmd__prove__subcmd__check"
                 ;;
+            logseal__subcmd__prove,check-receipt)
+                cmd="logseal__subcmd__prove__subcmd__check__subcmd__receipt"
+                ;;
             logseal__subcmd__prove,consistency)
                 cmd="logseal__subcmd__prove__subcmd__consistency"
                 ;;
             logseal__subcmd__prove,inclusion)
                 cmd="logseal__subcmd__prove__subcmd__inclusion"
+                ;;
+            logseal__subcmd__prove,receipt)
+                cmd="logseal__subcmd__prove__subcmd__receipt"
                 ;;
             logseal__subcmd__record,new)
                 cmd="logseal__subcmd__record__subcmd__new"
@@ -386,7 +392,7 @@ _logseal() {
             return 0
             ;;
         logseal__subcmd__prove)
-            opts="-h -V --help --version inclusion consistency check"
+            opts="-h -V --help --version inclusion consistency check receipt check-receipt"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -406,6 +412,28 @@ _logseal() {
                 return 0
             fi
             case "${prev}" in
+                --log-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        logseal__subcmd__prove__subcmd__check__subcmd__receipt)
+            opts="-h -V --record --log-key --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --record)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --log-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -451,6 +479,32 @@ _logseal() {
                     return 0
                     ;;
                 --size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        logseal__subcmd__prove__subcmd__receipt)
+            opts="-h -V --index --size --out --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --index)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --out)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

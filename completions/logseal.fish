@@ -105,11 +105,13 @@ complete -c logseal -n "__fish_logseal_using_subcommand checkpoint" -s V -l vers
 complete -c logseal -n "__fish_logseal_using_subcommand rotate-log-key" -l new-key -d 'The new log signer key (`PRIVATE+KEY+<origin>+…`)' -r -F
 complete -c logseal -n "__fish_logseal_using_subcommand rotate-log-key" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c logseal -n "__fish_logseal_using_subcommand rotate-log-key" -s V -l version -d 'Print version'
-complete -c logseal -n "__fish_logseal_using_subcommand prove; and not __fish_seen_subcommand_from inclusion consistency check" -s h -l help -d 'Print help'
-complete -c logseal -n "__fish_logseal_using_subcommand prove; and not __fish_seen_subcommand_from inclusion consistency check" -s V -l version -d 'Print version'
-complete -c logseal -n "__fish_logseal_using_subcommand prove; and not __fish_seen_subcommand_from inclusion consistency check" -f -a "inclusion" -d 'Prove that a record is in the log (JSON proof with the signed checkpoint)'
-complete -c logseal -n "__fish_logseal_using_subcommand prove; and not __fish_seen_subcommand_from inclusion consistency check" -f -a "consistency" -d 'Prove that an older checkpoint is a prefix of a newer one'
-complete -c logseal -n "__fish_logseal_using_subcommand prove; and not __fish_seen_subcommand_from inclusion consistency check" -f -a "check" -d 'Check a proof against the log\'s public key, trusting nothing from the log directory'
+complete -c logseal -n "__fish_logseal_using_subcommand prove; and not __fish_seen_subcommand_from inclusion consistency check receipt check-receipt" -s h -l help -d 'Print help'
+complete -c logseal -n "__fish_logseal_using_subcommand prove; and not __fish_seen_subcommand_from inclusion consistency check receipt check-receipt" -s V -l version -d 'Print version'
+complete -c logseal -n "__fish_logseal_using_subcommand prove; and not __fish_seen_subcommand_from inclusion consistency check receipt check-receipt" -f -a "inclusion" -d 'Prove that a record is in the log (JSON proof with the signed checkpoint)'
+complete -c logseal -n "__fish_logseal_using_subcommand prove; and not __fish_seen_subcommand_from inclusion consistency check receipt check-receipt" -f -a "consistency" -d 'Prove that an older checkpoint is a prefix of a newer one'
+complete -c logseal -n "__fish_logseal_using_subcommand prove; and not __fish_seen_subcommand_from inclusion consistency check receipt check-receipt" -f -a "check" -d 'Check a proof against the log\'s public key, trusting nothing from the log directory'
+complete -c logseal -n "__fish_logseal_using_subcommand prove; and not __fish_seen_subcommand_from inclusion consistency check receipt check-receipt" -f -a "receipt" -d 'Write a COSE Receipt (RFC 9942) that a record is in the log, signed by the log\'s key'
+complete -c logseal -n "__fish_logseal_using_subcommand prove; and not __fish_seen_subcommand_from inclusion consistency check receipt check-receipt" -f -a "check-receipt" -d 'Check a COSE Receipt for a record against the log\'s public key'
 complete -c logseal -n "__fish_logseal_using_subcommand prove; and __fish_seen_subcommand_from inclusion" -l index -d 'Leaf index of the record' -r
 complete -c logseal -n "__fish_logseal_using_subcommand prove; and __fish_seen_subcommand_from inclusion" -l size -d 'Tree size of a published checkpoint (default: the latest checkpoint)' -r
 complete -c logseal -n "__fish_logseal_using_subcommand prove; and __fish_seen_subcommand_from inclusion" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -121,6 +123,15 @@ complete -c logseal -n "__fish_logseal_using_subcommand prove; and __fish_seen_s
 complete -c logseal -n "__fish_logseal_using_subcommand prove; and __fish_seen_subcommand_from check" -l log-key -d 'The log\'s verifier-key file' -r -F
 complete -c logseal -n "__fish_logseal_using_subcommand prove; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c logseal -n "__fish_logseal_using_subcommand prove; and __fish_seen_subcommand_from check" -s V -l version -d 'Print version'
+complete -c logseal -n "__fish_logseal_using_subcommand prove; and __fish_seen_subcommand_from receipt" -l index -d 'Leaf index of the record' -r
+complete -c logseal -n "__fish_logseal_using_subcommand prove; and __fish_seen_subcommand_from receipt" -l size -d 'Tree size of a published checkpoint (default: the latest checkpoint)' -r
+complete -c logseal -n "__fish_logseal_using_subcommand prove; and __fish_seen_subcommand_from receipt" -l out -d 'Write the receipt here (never overwritten); the record is written to OUT.record' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand prove; and __fish_seen_subcommand_from receipt" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c logseal -n "__fish_logseal_using_subcommand prove; and __fish_seen_subcommand_from receipt" -s V -l version -d 'Print version'
+complete -c logseal -n "__fish_logseal_using_subcommand prove; and __fish_seen_subcommand_from check-receipt" -l record -d 'The record it is for (COSE_Sign1 bytes, as in the log)' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand prove; and __fish_seen_subcommand_from check-receipt" -l log-key -d 'The log\'s verifier-key file (its name is the log\'s origin, the receipt\'s issuer)' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand prove; and __fish_seen_subcommand_from check-receipt" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c logseal -n "__fish_logseal_using_subcommand prove; and __fish_seen_subcommand_from check-receipt" -s V -l version -d 'Print version'
 complete -c logseal -n "__fish_logseal_using_subcommand info" -l log-key -d 'The log\'s verifier-key file: on a public-only copy, verifies the checkpoints and shows their times (with private/, the log\'s own key is used)' -r -F
 complete -c logseal -n "__fish_logseal_using_subcommand info" -l state -d 'The auditor\'s state directory (of `verify --state`): shows per producer the next seq and last heartbeat as of the state\'s last verified checkpoint' -r -F
 complete -c logseal -n "__fish_logseal_using_subcommand info" -l count -d 'Read every record to count the records per kind and per producer and find each producer\'s last heartbeat (a full read: hours at 10⁹ records; signatures not checked)'

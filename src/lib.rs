@@ -17,6 +17,7 @@ pub mod inspect;
 pub mod log;
 pub mod note;
 pub mod producer;
+pub mod receipt;
 pub mod record;
 pub mod report;
 pub mod retention;

@@ -494,6 +494,8 @@ pub const PAGE_TEXTS: &[PageText] = &[
             "prove inclusion",
             "prove consistency",
             "prove check",
+            "prove receipt",
+            "prove check-receipt",
             "docs/FORMAT.md",
         ],
     },
@@ -520,6 +522,51 @@ pub const PAGE_TEXTS: &[PageText] = &[
             ),
         ],
         see_also: &["prove check", "prove consistency", "info", "docs/FORMAT.md"],
+    },
+    PageText {
+        path: "prove receipt",
+        examples: &[
+            (
+                "A COSE receipt for the demo's exported sanction, in the latest checkpoint",
+                "logseal prove receipt demo-out/honest --index 383 --out sanction.receipt.cbor",
+            ),
+            (
+                "The receipt at the published checkpoint of size 401",
+                "logseal prove receipt demo-out/honest --index 383 --size 401 --out day3.cbor",
+            ),
+        ],
+        exit_status: &[
+            (0, "the receipt and the record were written"),
+            (
+                1,
+                "no receipt can be made: no such published checkpoint or leaf, a tree of one \
+                 leaf, a BLAKE3 log",
+            ),
+            (
+                2,
+                "could not run: no private part (the log key), an output file exists, an \
+                 unreadable log",
+            ),
+        ],
+        see_also: &["prove check-receipt", "prove inclusion", "docs/FORMAT.md"],
+    },
+    PageText {
+        path: "prove check-receipt",
+        examples: &[(
+            "Check a receipt for a record with the log's public key",
+            "logseal prove check-receipt sanction.receipt.cbor --record \
+             sanction.receipt.cbor.record --log-key demo-out/keys/log.pub",
+        )],
+        exit_status: &[
+            (0, "the receipt holds for the record"),
+            (
+                1,
+                "it does not: another record, another key or issuer, a changed byte, a wrong \
+                 proof",
+            ),
+            (2, COULD_NOT_RUN),
+        ],
+        see_also: &["prove receipt", "prove check", "docs/FORMAT.md"],
     },
     PageText {
         path: "prove consistency",

@@ -1048,6 +1048,29 @@ pub enum ProveCommand {
         from the log directory) and the proof against the checkpoints' roots. Exit 0 when it \
         holds, 1 when it does not (the message says which part failed).")]
     Check(ProofCheckArgs),
+    /// Write a COSE Receipt (RFC 9942) that a record is in the log, signed by the log's key
+    #[command(
+        long_about = "Write a COSE Receipt of inclusion (RFC 9942, verifiable data \
+        structure RFC9162_SHA256) for leaf INDEX in the tree of a published checkpoint (the \
+        latest, or --size).\n\n\
+        The receipt is a COSE_Sign1 by the log's key (on site: it needs DIR/private) whose \
+        detached payload is the Merkle root its inclusion proof computes from the record; the \
+        log signs only a root it has published as a checkpoint. Besides RFC 9942's headers it \
+        carries the issuer (the origin, CWT claim 1) and, in a private-use protected header \
+        (-65537), the tree size and leaf index it proves, which RFC 9942 leaves unsigned \
+        (docs/FORMAT.md §Receipts). SHA-256 logs only. Check it with `logseal prove \
+        check-receipt`, or with any RFC 9942 verifier given the log's public key."
+    )]
+    Receipt(ReceiptArgs),
+    /// Check a COSE Receipt for a record against the log's public key
+    #[command(
+        long_about = "Check a COSE Receipt (from `logseal prove receipt`) for the \
+        record in FILE against the log's verifier key: the deterministic encoding, the \
+        protected header (Ed25519, the key's id, the issuer, RFC9162_SHA256, the position), \
+        the inclusion proof from the record's SHA-256 leaf hash, and the signature over the \
+        root it computes (strict Ed25519). Exit 0 when it holds, 1 when it does not."
+    )]
+    CheckReceipt(ReceiptCheckArgs),
 }
 
 /// `logseal prove inclusion`.
@@ -1076,6 +1099,37 @@ pub struct ConsistencyArgs {
     /// Tree size of the newer published checkpoint (default: the latest)
     #[arg(long, value_name = "NEW")]
     pub new: Option<u64>,
+}
+
+/// `logseal prove receipt`.
+#[derive(Debug, Args)]
+pub struct ReceiptArgs {
+    /// The log directory (with its private part: the log's key signs the receipt)
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// Leaf index of the record
+    #[arg(long, value_name = "INDEX")]
+    pub index: u64,
+    /// Tree size of a published checkpoint (default: the latest checkpoint)
+    #[arg(long, value_name = "SIZE")]
+    pub size: Option<u64>,
+    /// Write the receipt here (never overwritten); the record is written to OUT.record
+    #[arg(long, value_name = "OUT.cbor")]
+    pub out: PathBuf,
+}
+
+/// `logseal prove check-receipt`.
+#[derive(Debug, Args)]
+pub struct ReceiptCheckArgs {
+    /// The receipt (COSE_Sign1, CBOR)
+    #[arg(value_name = "RECEIPT")]
+    pub receipt: PathBuf,
+    /// The record it is for (COSE_Sign1 bytes, as in the log)
+    #[arg(long, value_name = "FILE")]
+    pub record: PathBuf,
+    /// The log's verifier-key file (its name is the log's origin, the receipt's issuer)
+    #[arg(long, value_name = "PUB")]
+    pub log_key: PathBuf,
 }
 
 /// `logseal prove check`.

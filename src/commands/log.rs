@@ -11,6 +11,7 @@ use base64::engine::general_purpose::STANDARD as B64;
 use logseal::checkpoint::{Checkpoint, open_checkpoint};
 use logseal::cli::{
     CheckpointArgs, ConsistencyArgs, InclusionArgs, InfoArgs, InitArgs, ProofCheckArgs,
+    ReceiptArgs, ReceiptCheckArgs,
 };
 use logseal::log::census::{Census, count_records};
 use logseal::log::{AppendItem, Log, LogError, LogReader, Receipt, check_origin, origin_alg};
@@ -875,4 +876,51 @@ pub fn info(args: InfoArgs) -> anyhow::Result<()> {
     }
     out.push_str(&counts.text());
     files::print(&out)
+}
+
+/// `logseal prove receipt`: the log signs a COSE receipt for a published checkpoint's tree.
+pub fn prove_receipt(args: ReceiptArgs) -> anyhow::Result<()> {
+    let public = PublicPart::open(&args.dir)?;
+    let (size, _) = public.checkpoint_of(args.size)?;
+    let log = Log::open_read_only(&args.dir).map_err(log_err)?;
+    let receipt = log
+        .receipt(args.index, size)
+        .map_err(|e| Invalid(format!("{}: {e}", args.dir.display())))?;
+    let record = log.reader().entry(args.index, size)?;
+    let record_path = files::with_suffix(&args.out, "record");
+    files::ensure_absent(&[&args.out, &record_path])?;
+    files::create_new(&args.out, &receipt, 0o644)?;
+    files::create_new(&record_path, &record, 0o644)?;
+    files::print(&format!(
+        "wrote {} (COSE receipt: leaf {} in the tree of size {size}, root {}, signed by {}) and \
+         {} (the record)\n",
+        args.out.display(),
+        args.index,
+        hex::encode(log.reader().root(size)?),
+        log.origin(),
+        record_path.display()
+    ))
+}
+
+/// `logseal prove check-receipt`.
+pub fn prove_check_receipt(args: ReceiptCheckArgs) -> anyhow::Result<()> {
+    let key = read_verifier(&args.log_key)?;
+    let receipt = files::read(&args.receipt)?;
+    let record = files::read(&args.record)?;
+    match logseal::receipt::verify(&receipt, &record, key.public_key(), key.name()) {
+        Ok(v) => files::print(&format!(
+            "ok: {} is leaf {} of the tree of size {} with root {}, signed by the log {}\n",
+            args.record.display(),
+            v.leaf_index,
+            v.tree_size,
+            hex::encode(v.root),
+            v.issuer
+        )),
+        Err(e) => Err(Invalid(format!(
+            "{}: the receipt does not hold for {}: {e}",
+            args.receipt.display(),
+            args.record.display()
+        ))
+        .into()),
+    }
 }

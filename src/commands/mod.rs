@@ -55,6 +55,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Prove(ProveCommand::Inclusion(args)) => log::prove_inclusion(args),
         Command::Prove(ProveCommand::Consistency(args)) => log::prove_consistency(args),
         Command::Prove(ProveCommand::Check(args)) => log::prove_check(args),
+        Command::Prove(ProveCommand::Receipt(args)) => log::prove_receipt(args),
+        Command::Prove(ProveCommand::CheckReceipt(args)) => log::prove_check_receipt(args),
         Command::Info(args) => log::info(args),
         Command::Recover(args) => recover::run(args),
         Command::Verify(args) => verify::run(args),

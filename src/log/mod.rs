@@ -67,6 +67,7 @@ mod erase;
 mod faults;
 pub mod history;
 pub mod reader;
+mod receipts;
 pub mod restore;
 mod rotation;
 pub mod state;
