@@ -267,6 +267,15 @@ fn demo_builds_a_log_exports_a_case_and_checks_its_proofs() {
         .filter(|f| f["producer"] == "auditor-inspector" && f["verdict"] == "violated")
         .collect();
     assert!(at_inspector.is_empty(), "{at_inspector:?}");
+    // Each inspection's record declares the one retention rule that covers it.
+    let undeclared: Vec<&serde_json::Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "retention-rule-undeclared")
+        .filter(|f| f["message"].as_str().unwrap().contains("audit-inspection"))
+        .collect();
+    assert!(undeclared.is_empty(), "{undeclared:?}");
     // The auditor can re-run the verification from the command line: violations, exit 1.
     let o = logseal(
         &[

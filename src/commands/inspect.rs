@@ -428,6 +428,7 @@ fn show_disclosed(
         result_count: Some(1),
         revealed,
         revealed_ranges: Vec::new(),
+        retention_rule: reveal::rule_for(ins),
     };
     reveal::log_then_reveal(d.log, d.key, &access, |logged| {
         let disclosed: serde_json::Map<String, Value> = openings

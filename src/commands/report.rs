@@ -158,6 +158,7 @@ impl SealedRun {
                 .iter()
                 .map(|n| (0, size - 1, n.clone()))
                 .collect(),
+            retention_rule: super::reveal::rule_for(ins),
         };
         // Logged and published before any disclosure is read.
         let logged = super::reveal::log_access(&mut self.log, &self.key, &access)?;

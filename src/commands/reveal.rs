@@ -34,6 +34,17 @@ pub(crate) struct Access<'a> {
     /// Each (first leaf, last leaf, sealed field path): the field of every record in the
     /// range that has it is about to be revealed (statistics over sealed fields).
     pub revealed_ranges: Vec<(u64, u64, String)>,
+    /// The retention rule the access record declares ([`rule_for`]).
+    pub retention_rule: Option<String>,
+}
+
+/// The data categories of an inspection's access record.
+pub(crate) const CATEGORIES: &[&str] = &["audit-log-sealed-fields"];
+
+/// The one retention rule in force covering an inspection's access record, if exactly one.
+pub(crate) fn rule_for(ins: &logseal::inspect::Inspector<'_>) -> Option<String> {
+    let categories: Vec<String> = CATEGORIES.iter().map(|c| c.to_string()).collect();
+    logseal::inspect::retention_rule::covering_rule(ins, Kind::DataAccess, &categories)
 }
 
 /// The case reference from a file or standard input (`-`), one trailing line feed removed.
@@ -114,7 +125,7 @@ fn append_access(
         "purpose": a.purpose,
         "actor": {"role": "log-inspector", "organisation": a.organisation,
                   "break_glass": false},
-        "data_categories": ["audit-log-sealed-fields"],
+        "data_categories": CATEGORIES,
         "case_ref": a.case_ref,
     });
     if let Some(n) = a.result_count {
@@ -146,12 +157,13 @@ fn append_access(
         ))
     };
     let item = signer
-        .sign(
+        .sign_kept(
             log,
             Kind::DataAccess,
             "audit-log-inspection",
             Timestamp(now * 1000),
             body,
+            a.retention_rule.as_deref(),
         )
         .map_err(refuse)?;
     let receipt = log

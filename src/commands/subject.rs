@@ -76,7 +76,7 @@ pub(crate) fn inspect(
     let key = SigningKey::load(&args.inspector_key)?;
     let mut log = reveal::open_log(&args.dir)?;
     let private = FsStore::open(args.dir.join("private"))?;
-    let (found, rejected, events, size) = find(&log, &private, &value, &fields)?;
+    let (found, rejected, events, size, retention_rule) = find(&log, &private, &value, &fields)?;
     let rebuilt: Vec<String> = events
         .iter()
         .filter_map(|e| match e {
@@ -121,6 +121,7 @@ pub(crate) fn inspect(
         result_count: Some(found.len()),
         revealed,
         revealed_ranges: Vec::new(),
+        retention_rule,
     };
     let text = reveal::log_then_reveal_at(&mut log, &key, &access, now, |logged| {
         Ok(report(
@@ -130,11 +131,14 @@ pub(crate) fn inspect(
     Ok((text, rejected.len(), notes))
 }
 
+/// The records found, those refused, the sealed-value index's events, the checkpoint size,
+/// and the retention rule the inspection's record declares.
 type Search = (
     Vec<(Found, Retention)>,
     Vec<Rejected>,
     Vec<SealedIndexEvent>,
     u64,
+    Option<String>,
 );
 
 /// Search through the sealed-value index, every hit authenticated against the checkpoint.
@@ -161,7 +165,13 @@ fn find(log: &Log, private: &FsStore, value: &str, fields: &[FieldPath]) -> anyh
             Ok((f, r))
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
-    Ok((found, rejected, events, ins.head().size))
+    Ok((
+        found,
+        rejected,
+        events,
+        ins.head().size,
+        reveal::rule_for(&ins),
+    ))
 }
 
 #[allow(clippy::too_many_arguments)]

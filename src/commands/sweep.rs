@@ -104,7 +104,20 @@ impl Signer {
         at: Timestamp,
         body: Value,
     ) -> anyhow::Result<AppendItem> {
-        let v = json!({
+        self.sign_kept(log, kind, activity, at, body, None)
+    }
+
+    /// [`Signer::sign`], the record declaring the retention rule `rule` (`id@version`).
+    pub(super) fn sign_kept(
+        &mut self,
+        log: &Log,
+        kind: Kind,
+        activity: &str,
+        at: Timestamp,
+        body: Value,
+        rule: Option<&str>,
+    ) -> anyhow::Result<AppendItem> {
+        let mut v = json!({
             "producer": self.producer.as_str(),
             "seq": self.seq,
             "prev": hex::encode(self.prev.0),
@@ -113,6 +126,9 @@ impl Signer {
             "status": "ok",
             "body": body,
         });
+        if let Some(r) = rule {
+            v["retention_rule"] = json!(r);
+        }
         let mut salts = || {
             let mut s = [0u8; SALT_LEN];
             rand_core::OsRng.fill_bytes(&mut s);

@@ -22,6 +22,7 @@ pub mod anchor;
 pub mod fields;
 pub mod index;
 pub mod refs;
+pub mod retention_rule;
 pub mod sealed_index;
 pub mod subject;
 #[cfg(test)]
