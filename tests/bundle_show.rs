@@ -768,6 +768,13 @@ fn html_report_opens_in_headless_chromium() {
     let dom = run_chromium(&bin, &profile, &["--dump-dom".into()], &url);
     let text = strip_tags(&dom);
     assert_says(&text, &EN_SENTENCES[..4]);
+    // To look at the result: LOGSEAL_KEEP_REPORT=DIR keeps the page, screenshot and PDF.
+    if let Some(keep) = std::env::var_os("LOGSEAL_KEEP_REPORT") {
+        for file in [&page, &png, &pdf] {
+            let name = file.file_name().expect("a file name");
+            std::fs::copy(file, Path::new(&keep).join(name)).expect("keep the report");
+        }
+    }
 }
 
 /// The text of an HTML document: tags removed, the few entities the renderer writes

@@ -108,6 +108,11 @@ catalogue! {
         nl: "Tijdlijn", reviewed: false;
         de: "Zeitleiste", reviewed: false;
     }
+    SecReferenced {
+        en: "Records these rely on", reviewed: false;
+        nl: "Records waarop deze steunen", reviewed: false;
+        de: "Einträge, auf die sich diese stützen", reviewed: false;
+    }
     SecVerdicts {
         en: "Verdicts", reviewed: false;
         nl: "Oordelen", reviewed: false;

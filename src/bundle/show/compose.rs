@@ -24,6 +24,8 @@ pub struct Report {
     pub headings: Headings,
     pub summary: Vec<Sentence>,
     pub timeline: Vec<Item>,
+    /// The records the timeline's rely on (key registrations, publications).
+    pub referenced: Vec<Item>,
     /// Chains carried for negative proofs, one sentence per producer, and consistency.
     pub after_timeline: Vec<Sentence>,
     pub verdicts: Vec<VerdictItem>,
@@ -42,6 +44,7 @@ pub struct Report {
 pub struct Headings {
     pub summary: Sentence,
     pub timeline: Sentence,
+    pub referenced: Sentence,
     pub verdicts: Sentence,
     pub negatives: Sentence,
     pub anchors: Sentence,
@@ -138,18 +141,18 @@ impl Style {
 /// The whole report.
 pub fn report(account: &Account, lang: Lang) -> Report {
     let st = Style::new(lang, &account.time_zone);
-    let shown: Vec<&Entry> = account
-        .entries
-        .iter()
-        .filter(|e| e.role != Role::Chain)
-        .collect();
+    let items = |keep: fn(Role) -> bool| -> Vec<Item> {
+        let shown = account.entries.iter().filter(|e| keep(e.role));
+        shown.map(|e| item(&st, e)).collect()
+    };
     let (verdicts, verdict_note) = verdicts(&st, &account.verdicts);
     Report {
         title: st.fill(Key::Title, &[("subject", subject(&st, &account.subject))]),
         header: header(&st, account),
         headings: headings(&st),
         summary: summary(&st, account),
-        timeline: shown.iter().map(|e| item(&st, e)).collect(),
+        timeline: items(|r| matches!(r, Role::Selected | Role::Export)),
+        referenced: items(|r| r == Role::Referenced),
         after_timeline: after_timeline(&st, account),
         verdicts,
         verdict_note,
@@ -167,6 +170,7 @@ fn headings(st: &Style) -> Headings {
     Headings {
         summary: st.word(Key::SecSummary),
         timeline: st.word(Key::SecTimeline),
+        referenced: st.word(Key::SecReferenced),
         verdicts: st.word(Key::SecVerdicts),
         negatives: st.word(Key::SecNegatives),
         anchors: st.word(Key::SecAnchors),

@@ -94,6 +94,12 @@ fn timeline(out: &mut String, r: &Report) {
     for item in &r.timeline {
         entry(out, item);
     }
+    out.push_str("</ol>\n</section>\n");
+    section(out, "referenced", &r.headings.referenced);
+    out.push_str("<ol class=\"entries\">\n");
+    for item in &r.referenced {
+        entry(out, item);
+    }
     out.push_str("</ol>\n");
     paras(out, &r.after_timeline);
     out.push_str("</section>\n");
@@ -182,10 +188,22 @@ fn svg_item(n: usize, item: &Item, x: i64) -> String {
         Role::Export => "#9a6700",
         Role::Chain => "#8c959f",
     };
+    let text_anchor = if x < SVG_W / 5 {
+        "start"
+    } else if x > SVG_W * 4 / 5 {
+        "end"
+    } else {
+        "middle"
+    };
     format!(
         "<g><title>{heading}</title><line x1=\"{x}\" y1=\"{anchor_y}\" x2=\"{x}\" y2=\"{ly}\" \
          stroke=\"#d0d7de\"/><circle cx=\"{x}\" cy=\"{SVG_AXIS}\" r=\"6\" fill=\"{colour}\"/>\
-         <text x=\"{x}\" y=\"{y}\" text-anchor=\"middle\">{leaf}: {kind}</text></g>\n",
+         <text x=\"{tx}\" y=\"{y}\" text-anchor=\"{text_anchor}\">{leaf}: {kind}</text></g>\n",
+        tx = match text_anchor {
+            "start" => x - 8,
+            "end" => x + 8,
+            _ => x,
+        },
         heading = html(&item.heading),
         ly = if row % 2 == 0 { y + 4 } else { y - 12 },
         leaf = item.leaf,

@@ -20,6 +20,10 @@ pub fn render(r: &Report) -> String {
     for item in &r.timeline {
         entry(&mut out, item);
     }
+    section(&mut out, &r.headings.referenced);
+    for item in &r.referenced {
+        entry(&mut out, item);
+    }
     for s in &r.after_timeline {
         para(&mut out, "", s);
     }
