@@ -759,9 +759,9 @@ catalogue! {
         de: "Das Paket zieht keinen Schluss über etwas nicht Geschehenes.", reviewed: false;
     }
     SorProven {
-        en: "No statement of reasons was sent (proven: the {producer}'s log is complete up to {date}).", reviewed: false;
-        nl: "Er is geen motivering verstuurd (bewezen: het logboek van {producer} is volledig tot {date}).", reviewed: false;
-        de: "Es wurde keine Begründung versandt (bewiesen: das Protokoll von {producer} ist bis {date} vollständig).", reviewed: false;
+        en: "No statement of reasons was sent (proven: the {owner} log is complete up to {date}).", reviewed: false;
+        nl: "Er is geen motivering verstuurd (bewezen: het logboek van {owner} is volledig tot {date}).", reviewed: false;
+        de: "Es wurde keine Begründung versandt (bewiesen: das Protokoll von {owner} ist bis {date} vollständig).", reviewed: false;
     }
     SorUndetermined {
         en: "Whether a statement of reasons was sent cannot be determined: {missing}.", reviewed: false;
@@ -769,9 +769,9 @@ catalogue! {
         de: "Ob eine Begründung versandt wurde, ist nicht feststellbar: {missing}.", reviewed: false;
     }
     DecisionProven {
-        en: "The appeal was never decided (proven: the {producer}'s log is complete up to {date}).", reviewed: false;
-        nl: "Er is nooit op het bezwaar beslist (bewezen: het logboek van {producer} is volledig tot {date}).", reviewed: false;
-        de: "Über die Beschwerde wurde nie entschieden (bewiesen: das Protokoll von {producer} ist bis {date} vollständig).", reviewed: false;
+        en: "The appeal was never decided (proven: the {owner} log is complete up to {date}).", reviewed: false;
+        nl: "Er is nooit op het bezwaar beslist (bewezen: het logboek van {owner} is volledig tot {date}).", reviewed: false;
+        de: "Über die Beschwerde wurde nie entschieden (bewiesen: das Protokoll von {owner} ist bis {date} vollständig).", reviewed: false;
     }
     DecisionUndetermined {
         en: "Whether the appeal was decided cannot be determined: {missing}.", reviewed: false;
@@ -779,9 +779,9 @@ catalogue! {
         de: "Ob über die Beschwerde entschieden wurde, ist nicht feststellbar: {missing}.", reviewed: false;
     }
     JustificationProven {
-        en: "The emergency access was never justified (proven: the {producer}'s log is complete up to {date}).", reviewed: false;
-        nl: "De noodtoegang is nooit verantwoord (bewezen: het logboek van {producer} is volledig tot {date}).", reviewed: false;
-        de: "Der Notfallzugriff wurde nie begründet (bewiesen: das Protokoll von {producer} ist bis {date} vollständig).", reviewed: false;
+        en: "The emergency access was never justified (proven: the {owner} log is complete up to {date}).", reviewed: false;
+        nl: "De noodtoegang is nooit verantwoord (bewezen: het logboek van {owner} is volledig tot {date}).", reviewed: false;
+        de: "Der Notfallzugriff wurde nie begründet (bewiesen: das Protokoll von {owner} ist bis {date} vollständig).", reviewed: false;
     }
     JustificationUndetermined {
         en: "Whether the emergency access was justified cannot be determined: {missing}.", reviewed: false;

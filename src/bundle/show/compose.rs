@@ -499,7 +499,7 @@ fn negative(st: &Style, n: &Negative) -> Sentence {
         Conclusion::Proven { complete_up_to, .. } => st.fill(
             proven,
             &[
-                ("producer", producer),
+                ("owner", owner(st.lang, &n.responsible)),
                 ("date", st.date_time(*complete_up_to)),
             ],
         ),
@@ -507,6 +507,17 @@ fn negative(st: &Style, n: &Negative) -> Sentence {
             st.fill(undetermined, &[("missing", missing(st, m, producer))])
         }
     }
+}
+
+/// Whose log: "notifier's", "appeals'" in English (the phrase wraps it in "the … log"),
+/// the bare name in the languages that say "log of …".
+fn owner(lang: Lang, producer: &str) -> Sentence {
+    let mut s = Sentence::value(producer);
+    if lang == Lang::En {
+        let mark = if producer.ends_with('s') { "'" } else { "'s" };
+        s.0.push(super::sentence::Piece::Fixed(mark.into()));
+    }
+    s
 }
 
 fn missing(st: &Style, m: &Missing, producer: Sentence) -> Sentence {
@@ -562,4 +573,82 @@ fn specs(st: &Style, a: &Account) -> Vec<Sentence> {
             )
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> Timestamp {
+        s.parse().expect("instant")
+    }
+
+    fn said(lang: Lang, rule: ObligationType, conclusion: Conclusion) -> String {
+        let n = Negative {
+            rule,
+            about_leaf: 7,
+            responsible: "appeals".into(),
+            conclusion,
+        };
+        negative(&Style::new(lang, "UTC"), &n).plain()
+    }
+
+    #[test]
+    fn each_missing_part_is_named() {
+        let undetermined = |m| Conclusion::CannotBeDetermined(m);
+        let rule = ObligationType::AppealDeadline;
+        assert_eq!(
+            said(
+                Lang::En,
+                rule,
+                undetermined(Missing::NoLaterRecord {
+                    after: at("2026-03-31T14:00:00Z")
+                })
+            ),
+            "Whether the appeal was decided cannot be determined: the bundle holds no record \
+             of appeals dated after 31 March 2026, 14:00 UTC (the deadline plus its logging \
+             delay)."
+        );
+        assert_eq!(
+            said(
+                Lang::De,
+                rule,
+                undetermined(Missing::OverBound { bound: 10_000 })
+            ),
+            "Ob über die Beschwerde entschieden wurde, ist nicht feststellbar: die Kette von \
+             appeals ist länger als die Exportgrenze von 10.000 Einträgen."
+        );
+        assert_eq!(
+            said(
+                Lang::Nl,
+                ObligationType::BreakGlassJustified,
+                undetermined(Missing::NoFollowers)
+            ),
+            "Of de noodtoegang is verantwoord, is niet vast te stellen: de regel noemt niemand \
+             die het zou moeten vastleggen."
+        );
+    }
+
+    #[test]
+    fn a_proven_negative_names_the_producer_and_the_time() {
+        let proven = Conclusion::Proven {
+            complete_up_to: at("2026-04-01T08:00:00Z"),
+            through_leaf: 9,
+        };
+        assert_eq!(
+            said(Lang::En, ObligationType::AutomatedDecisionReview, proven),
+            "The appeal was never decided (proven: the appeals' log is complete up to \
+             1 April 2026, 08:00 UTC)."
+        );
+    }
+
+    #[test]
+    fn witnesses_below_quorum_do_not_bind_the_operator() {
+        let st = Style::new(Lang::En, "UTC");
+        let s = witnesses(&st, &["w1".to_string()], false).plain();
+        assert!(
+            s.contains("fewer than the trust file requires: the log operator could have shown"),
+            "{s}"
+        );
+    }
 }
