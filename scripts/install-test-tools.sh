@@ -1,15 +1,23 @@
 #!/usr/bin/env bash
 # Installs the programs some tests drive: Debian's `chromium` (the HTML report test in
-# tests/bundle_show.rs opens the report headless) and `tmux` (the TUI test).
-# Idempotent: exits at once when both are present. Needs root (or sudo) and apt-get.
+# tests/bundle_show.rs opens the report headless), `tmux` (the TUI test), and the Python
+# packages cbor2 and cryptography from PyPI (the independent COSE receipt checker,
+# tests/support/check_receipt.py).
+# Idempotent: exits at once when all are present. Needs root (or sudo) and apt-get, and pip.
 set -euo pipefail
+
+if ! python3 -c "import cbor2, cryptography" >/dev/null 2>&1; then
+    echo "install-test-tools: installing the Python packages cbor2 and cryptography"
+    python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore \
+        cbor2 cryptography
+fi
 
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v tmux >/dev/null 2>&1 || missing+=(tmux)
 
 if [ "${#missing[@]}" -eq 0 ]; then
-    echo "install-test-tools: chromium and tmux are present"
+    echo "install-test-tools: chromium, tmux, cbor2 and cryptography are present"
     exit 0
 fi
 
