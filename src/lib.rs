@@ -9,6 +9,7 @@
 //! `note`/`checkpoint` (signed notes, cosignatures) → store → log → verify.
 //! The library never parses arguments, prints, or exits; the `logseal` binary does.
 
+pub mod bundle;
 pub mod cbor;
 pub mod checkpoint;
 pub mod cli;

@@ -5,6 +5,7 @@
 //! [`Invalid`] (exit 1: the input was examined and found invalid) and every other error
 //! (exit 2: could not run). Nothing here decides what is valid; the library does.
 
+pub mod bundle;
 pub mod demo;
 mod files;
 pub mod inspect;
@@ -24,7 +25,8 @@ mod view;
 pub mod witness;
 
 use logseal::cli::{
-    Cli, Command, ProveCommand, RecordCommand, RetentionCommand, TrustCommand, WitnessCommand,
+    BundleCommand, Cli, Command, ProveCommand, RecordCommand, RetentionCommand, TrustCommand,
+    WitnessCommand,
 };
 
 /// The input was examined and found invalid (exit status 1). The message names the file
@@ -70,6 +72,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Grep(args) => inspect::grep(args),
         Command::Checkpoints(args) => inspect::checkpoints(args),
         Command::Subject(args) => subject::run(args),
+        Command::Export(args) => bundle::export(args),
+        Command::Bundle(BundleCommand::Verify(args)) => bundle::verify(args),
         Command::Report(args) => report::run(args),
     }
 }
