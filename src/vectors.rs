@@ -1367,6 +1367,7 @@ pub fn render_all() -> Result<Vec<(PathBuf, Vec<u8>)>, VectorError> {
         PathBuf::from(DIR).join("README.md"),
         readme(&vectors).into_bytes(),
     ));
+    files.extend(crate::bundle::vectors::render()?);
     Ok(files)
 }
 

@@ -20,6 +20,7 @@
 
 pub mod collect;
 pub mod format;
+pub mod vectors;
 pub mod verify;
 
 pub use format::{
