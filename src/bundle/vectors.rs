@@ -138,6 +138,63 @@ pub fn valid() -> Result<Bundle, VectorError> {
     })
 }
 
+/// A bundle of `records` records (at least 3) for benchmarks: the registration, `records -
+/// 2` consultations (each with its `subject` disclosed), the export's record; every record
+/// in one checkpoint but the last, which is in the newest.
+pub fn synthetic(records: u64) -> Result<Bundle, VectorError> {
+    let n = records.max(3);
+    let reg = sign_sample(&vectors::key_registration()?, ORIGIN)?;
+    let consult = sign_sample(&vectors::data_access_consult()?, ORIGIN)?;
+    let last = sign_sample(&vectors::data_access_minimal()?, ORIGIN)?;
+    let mut tree = MemoryHashStore::<Sha256>::new();
+    let signed: Vec<_> = std::iter::once(&reg)
+        .chain(std::iter::repeat_n(&consult, (n - 2) as usize))
+        .chain(std::iter::once(&last))
+        .collect();
+    for r in &signed {
+        tree.append(&r.bytes).expect("a small tree");
+    }
+    let note = |size: u64, time: u64| {
+        let root = tree.root_at(size).expect("in range");
+        let cp = Checkpoint::new(ORIGIN, size, root).expect("a valid checkpoint");
+        ByteVec::from(sign_checkpoint(&cp, log_key().secret_key(), ORIGIN, time).expect("signs"))
+    };
+    let mut b = valid()?;
+    b.checkpoints = vec![note(n - 1, TIMES[0]), note(n, TIMES[1])];
+    b.entries = signed
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let leaf = i as u64;
+            let size = if leaf + 1 < n { n - 1 } else { n };
+            Entry {
+                leaf,
+                record: ByteVec::from(r.bytes.clone()),
+                disclosures: (r.disclosures.iter())
+                    .filter(|d| d.path.to_string() == "subject")
+                    .map(|d| ByteVec::from(d.to_bytes()))
+                    .collect(),
+                checkpoint: u64::from(leaf + 1 == n),
+                inclusion: (tree
+                    .inclusion_proof(size, leaf)
+                    .expect("in range")
+                    .into_iter())
+                .map(Hash32)
+                .collect(),
+                roles: vec![if leaf + 1 == n { "export" } else { "selected" }.to_string()],
+            }
+        })
+        .collect();
+    b.consistency[0].proof = (tree
+        .consistency_proof(n - 1, n)
+        .expect("in range")
+        .into_iter())
+    .map(Hash32)
+    .collect();
+    b.export.access_leaf = n - 1;
+    Ok(b)
+}
+
 /// One vector: its file name, bytes, and the outcome `bundle verify` must give.
 struct Case {
     name: &'static str,
