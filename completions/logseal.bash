@@ -181,7 +181,7 @@ _logseal() {
             return 0
             ;;
         logseal__subcmd__bundle__subcmd__verify)
-            opts="-h -V --trust --at --json --help --version"
+            opts="-h -V --trust --at --checkpoint --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -192,6 +192,10 @@ _logseal() {
                     return 0
                     ;;
                 --at)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --checkpoint)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -253,7 +257,7 @@ _logseal() {
             return 0
             ;;
         logseal__subcmd__export)
-            opts="-h -V --out --match-file --field --leaf --kind --producer --since --until --disclose --max-chain --max-logging-delay --inspector-key --purpose --legal-basis --case-ref-file --organisation --trust --help --version"
+            opts="-h -V --out --match-file --field --leaf --kind --producer --since --until --disclose --max-chain --max-logging-delay --inspector-key --purpose --legal-basis --case-ref-file --organisation --from-checkpoint --trust --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -320,6 +324,10 @@ _logseal() {
                     return 0
                     ;;
                 --organisation)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --from-checkpoint)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

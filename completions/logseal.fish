@@ -300,6 +300,7 @@ complete -c logseal -n "__fish_logseal_using_subcommand export" -l purpose -d 'T
 complete -c logseal -n "__fish_logseal_using_subcommand export" -l legal-basis -d 'The legal basis of the export (recorded)' -r
 complete -c logseal -n "__fish_logseal_using_subcommand export" -l case-ref-file -d 'File holding the case reference (sealed in the record); - for standard input' -r -F
 complete -c logseal -n "__fish_logseal_using_subcommand export" -l organisation -d 'The exporter\'s organisation (recorded)' -r
+complete -c logseal -n "__fish_logseal_using_subcommand export" -l from-checkpoint -d 'A signed checkpoint the recipient already holds: add a consistency proof from it to the bundle\'s newest checkpoint' -r -F
 complete -c logseal -n "__fish_logseal_using_subcommand export" -l trust -d 'A trust file: run a full verification on site first and put check 7\'s findings on the bundle\'s records in it, as the exporter\'s statements' -r -F
 complete -c logseal -n "__fish_logseal_using_subcommand export" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c logseal -n "__fish_logseal_using_subcommand export" -s V -l version -d 'Print version'
@@ -308,6 +309,7 @@ complete -c logseal -n "__fish_logseal_using_subcommand bundle; and not __fish_s
 complete -c logseal -n "__fish_logseal_using_subcommand bundle; and not __fish_seen_subcommand_from verify" -f -a "verify" -d 'Verify an evidence bundle offline against a trust file'
 complete -c logseal -n "__fish_logseal_using_subcommand bundle; and __fish_seen_subcommand_from verify" -l trust -d 'The trust file (log key, registration authority, witnesses and quorum)' -r -F
 complete -c logseal -n "__fish_logseal_using_subcommand bundle; and __fish_seen_subcommand_from verify" -l at -d 'The reference time of the verdicts (RFC 3339; default: the newest checkpoint\'s time)' -r
+complete -c logseal -n "__fish_logseal_using_subcommand bundle; and __fish_seen_subcommand_from verify" -l checkpoint -d 'A signed checkpoint you already hold: prove the bundle\'s newest checkpoint extends it' -r -F
 complete -c logseal -n "__fish_logseal_using_subcommand bundle; and __fish_seen_subcommand_from verify" -l json -d 'Print JSON'
 complete -c logseal -n "__fish_logseal_using_subcommand bundle; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c logseal -n "__fish_logseal_using_subcommand bundle; and __fish_seen_subcommand_from verify" -s V -l version -d 'Print version'

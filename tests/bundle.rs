@@ -320,6 +320,21 @@ fn each_kind_of_tampering_fails_with_its_code() {
         codes(&v)
     );
 
+    let mut t = b.clone();
+    let export = t
+        .entries
+        .iter_mut()
+        .find(|e| e.leaf == t.export.access_leaf)
+        .unwrap();
+    export.roles = vec!["selected".into()];
+    write(d, "export.lsb", &t);
+    let (_, v) = verify_json(d, "export.lsb");
+    assert!(
+        has(&v, "bundle-export-record", "violated"),
+        "{:?}",
+        codes(&v)
+    );
+
     let mut bytes = std::fs::read(d.join("account.lsb")).unwrap();
     bytes.push(0);
     std::fs::write(d.join("trailing.lsb"), bytes).unwrap();
@@ -522,4 +537,49 @@ fn bundle_vectors_verify_to_their_recorded_outcome() {
         assert_eq!(got, want, "{file}");
         assert_eq!(v["summary"], t["summary"], "{file}");
     }
+}
+
+/// `export --from-checkpoint` adds a consistency proof from a checkpoint the recipient holds;
+/// `bundle verify --checkpoint` proves the newest extends it, and an altered proof fails.
+#[test]
+fn a_checkpoint_the_recipient_holds_is_proven_extended() {
+    let tmp = setup();
+    let d = tmp.path();
+    std::fs::copy(d.join("log/public/checkpoints/523"), d.join("held")).unwrap();
+    ok(&export(
+        d,
+        "auditor-inspector.key",
+        &["--from-checkpoint", "held"],
+    ));
+    let trust = trust();
+    let verify = |file: &str| {
+        let o = logseal(
+            &[
+                "bundle",
+                "verify",
+                file,
+                "--trust",
+                trust.to_str().unwrap(),
+                "--checkpoint",
+                "held",
+                "--json",
+            ],
+            d,
+            None,
+        );
+        serde_json::from_slice::<Value>(&o.stdout).unwrap()
+    };
+    let v = verify("account.lsb");
+    assert_eq!(v["held_checkpoint"]["size"], 523);
+    assert_eq!(v["held_checkpoint"]["consistent"], true, "{:?}", codes(&v));
+    let mut b = bundle(d);
+    b.from_checkpoint.as_mut().unwrap().proof[0].0[0] ^= 1;
+    write(d, "forked.lsb", &b);
+    let v = verify("forked.lsb");
+    assert_eq!(v["held_checkpoint"]["consistent"], false);
+    assert!(
+        has(&v, "checkpoint-inconsistent", "violated"),
+        "{:?}",
+        codes(&v)
+    );
 }

@@ -372,6 +372,8 @@ pub struct Assembly<'a> {
     pub selection: String,
     pub max_chain: u64,
     pub software: String,
+    /// A checkpoint the recipient holds (`--from-checkpoint`): its signed note.
+    pub from_checkpoint: Option<&'a [u8]>,
 }
 
 /// The bundle of `plan` plus the access record, proven against the inspector's checkpoint
@@ -453,6 +455,10 @@ pub fn assemble(
             proof: proof.into_iter().map(Hash32).collect(),
         });
     }
+    let from_checkpoint = match a.from_checkpoint {
+        None => None,
+        Some(note) => Some(held(ins, reader, note)?),
+    };
     Ok(Bundle {
         magic: MAGIC.to_string(),
         format: BUNDLE_FORMAT,
@@ -474,7 +480,41 @@ pub fn assemble(
         history: None,
         witness_cosignatures: None,
         receipts: None,
-        from_checkpoint: None,
+        from_checkpoint,
+    })
+}
+
+/// The consistency proof from the recipient's checkpoint `note` (verified with the
+/// inspector's anchors, no larger than its head) to the head.
+fn held(
+    ins: &Inspector<'_>,
+    reader: &LogReader<'_>,
+    note: &[u8],
+) -> Result<Consistency, CollectError> {
+    let place = "--from-checkpoint";
+    let size = crate::inspect::Anchors::claimed_size(note).map_err(|e| refused(place, e))?;
+    let v = ins
+        .anchors()
+        .open(note, size)
+        .map_err(|e| refused(place, e))?;
+    let head = ins.head();
+    if size > head.size {
+        return Err(refused(
+            place,
+            format!("size {size} is larger than the log's {}", head.size),
+        ));
+    }
+    let proof = match size == 0 || size == head.size {
+        true => Vec::new(),
+        false => reader.consistency_proof(size, head.size)?,
+    };
+    ins.anchors()
+        .alg
+        .verify_consistency(size, head.size, &v.checkpoint.root, &head.root, &proof)
+        .map_err(|_| refused(place, "the log's tree does not extend it (another history)"))?;
+    Ok(Consistency {
+        from: size,
+        proof: proof.into_iter().map(Hash32).collect(),
     })
 }
 

@@ -27,4 +27,7 @@ pub use format::{
     BUNDLE_FORMAT, Bundle, BundleError, Consistency, Entry, Export, MAGIC, NegativeChain, Role,
     Statement,
 };
-pub use verify::{AtSource, ChainConclusion, Verified, VerifiedCheckpoint, VerifiedRecord, verify};
+pub use verify::{
+    AtSource, ChainConclusion, HeldCheckpoint, Verified, VerifiedCheckpoint, VerifiedRecord,
+    verify, verify_holding,
+};

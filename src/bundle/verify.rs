@@ -96,6 +96,13 @@ pub struct ChainConclusion {
     pub message: String,
 }
 
+/// The recipient's own checkpoint, as checked against the bundle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HeldCheckpoint {
+    pub size: u64,
+    pub consistent: bool,
+}
+
 /// The result of verifying a bundle.
 #[derive(Debug, Clone)]
 pub struct Verified {
@@ -116,6 +123,9 @@ pub struct Verified {
     /// The time zone database version the exporter's retention deadlines used.
     pub tzdb: String,
     pub export: super::format::Export,
+    /// The checkpoint the recipient holds, when given: its size and whether the newest
+    /// checkpoint's tree is proven to extend it.
+    pub held: Option<HeldCheckpoint>,
     /// Every finding, grouped by check, code, leaf.
     pub findings: Vec<Finding>,
 }
@@ -158,6 +168,18 @@ impl DisclosureSource for Opened<'_> {
 /// Verify `bundle` against `trust`, with the reference time `at` (seconds; `None`: the
 /// newest checkpoint's log time).
 pub fn verify(bundle: &Bundle, trust: &Trust, at: Option<u64>) -> Verified {
+    verify_holding(bundle, trust, at, None)
+}
+
+/// [`verify`], and prove that the newest checkpoint's tree extends `held`, a signed
+/// checkpoint the recipient already holds (`--checkpoint`), with the bundle's key-14 proof
+/// (or, for a size the bundle has a checkpoint of, by comparing roots).
+pub fn verify_holding(
+    bundle: &Bundle,
+    trust: &Trust,
+    at: Option<u64>,
+    held: Option<&[u8]>,
+) -> Verified {
     let mut out = Findings::default();
     if bundle.origin != trust.origin() {
         out.push(
@@ -186,12 +208,14 @@ pub fn verify(bundle: &Bundle, trust: &Trust, at: Option<u64>) -> Verified {
         .map(|(i, n)| open(n, i, trust, &mut out))
         .collect();
     consistency(bundle, trust, &mut checkpoints, &mut out);
+    let held = held.map(|n| held_consistent(bundle, trust, n, &checkpoints, &mut out));
     let at_secs = at.unwrap_or_else(|| checkpoints.last().and_then(|c| c.log_time).unwrap_or(0));
     let at_source = match at {
         Some(_) => AtSource::Given,
         None => AtSource::NewestCheckpoint,
     };
     let (records, opened) = records(bundle, trust, &checkpoints, &mut out);
+    export_record(bundle, &records, &mut out);
     let chains = obligations(bundle, trust, &records, &opened, at_secs, &mut out);
     let (_, _, findings) = out.finish(&BTreeMap::new());
     let chains = conclude(chains, &findings);
@@ -207,13 +231,88 @@ pub fn verify(bundle: &Bundle, trust: &Trust, at: Option<u64>) -> Verified {
         statements: bundle.statements.clone(),
         tzdb: bundle.tzdb.clone(),
         export: bundle.export.clone(),
+        held,
         findings,
     }
 }
 
+/// Whether the newest checkpoint's tree extends the recipient's checkpoint `note`.
+fn held_consistent(
+    bundle: &Bundle,
+    trust: &Trust,
+    note: &[u8],
+    cps: &[VerifiedCheckpoint],
+    out: &mut Findings,
+) -> HeldCheckpoint {
+    let mine = open(note, usize::MAX, trust, out);
+    let newest = cps.last().expect("a bundle has a checkpoint");
+    let mut h = HeldCheckpoint {
+        size: mine.size,
+        consistent: false,
+    };
+    let fail = |code: &'static str, why: String| {
+        Finding::new(
+            Check::Checkpoints,
+            code,
+            if code == "checkpoint-inconsistent" {
+                Verdict::Violated
+            } else {
+                Verdict::CannotBeDetermined
+            },
+            format!("the checkpoint you hold (size {}): {why}", mine.size),
+        )
+        .checkpoint_size(mine.size)
+    };
+    if !mine.verified {
+        return h;
+    }
+    let same = cps.iter().find(|c| c.size == mine.size);
+    let proof = bundle
+        .from_checkpoint
+        .as_ref()
+        .filter(|c| c.from == mine.size);
+    let verdict = match (same, proof) {
+        (_, _) if mine.size > newest.size => Err((
+            "checkpoint-inconsistent",
+            format!(
+                "larger than the bundle's newest ({}): the log shrank",
+                newest.size
+            ),
+        )),
+        (Some(c), _) if c.root == mine.root => Ok(()),
+        (Some(_), _) => Err((
+            "checkpoint-inconsistent",
+            "the bundle has another root for that size (the log forked)".into(),
+        )),
+        (None, Some(p)) => {
+            let hashes: Vec<Hash> = p.proof.iter().map(|x| x.0).collect();
+            (trust.alg)
+                .verify_consistency(mine.size, newest.size, &mine.root, &newest.root, &hashes)
+                .map_err(|e| {
+                    (
+                        "checkpoint-inconsistent",
+                        format!("the newest checkpoint's tree does not extend it ({e})"),
+                    )
+                })
+        }
+        (None, None) => Err((
+            "checkpoint-consistency-undetermined",
+            "the bundle carries no consistency proof from it (export --from-checkpoint)".into(),
+        )),
+    };
+    match verdict {
+        Ok(()) => h.consistent = true,
+        Err((code, why)) => out.push(fail(code, why)),
+    }
+    h
+}
+
 /// Check 1 for the checkpoint `note` (`checkpoints[i]`): the log key, then the witnesses.
 fn open(note: &[u8], i: usize, trust: &Trust, out: &mut Findings) -> VerifiedCheckpoint {
-    let what = format!("bundle checkpoints[{i}]");
+    let what = match i {
+        usize::MAX => "the checkpoint you hold".to_string(),
+        i => format!("bundle checkpoints[{i}]"),
+    };
     let claimed = note::parse_note(note)
         .ok()
         .and_then(|n| Checkpoint::parse(&n.text).ok());
@@ -420,6 +519,30 @@ fn records(
         vs.push(v);
     }
     (vs, opened)
+}
+
+/// The export's own record must be a data-access record, in the bundle as the export.
+fn export_record(bundle: &Bundle, records: &[VerifiedRecord], out: &mut Findings) {
+    let leaf = bundle.export.access_leaf;
+    let Some(r) = records.iter().find(|r| r.leaf == leaf) else {
+        return;
+    };
+    let kind = r.record.as_ref().map(|x| x.payload().kind());
+    if kind != Some(crate::record::Kind::DataAccess) || !r.roles.contains(&Role::Export) {
+        out.push(
+            Finding::violated(
+                Check::Records,
+                "bundle-export-record",
+                "the record the bundle names as the export's own access record is not a \
+                 data-access record marked as the export",
+            )
+            .at(leaf)
+            .evidence(
+                "a data-access record, role export",
+                format!("{kind:?}, roles {:?}", r.roles),
+            ),
+        );
+    }
 }
 
 /// The disclosures of the record at `leaf`, each opening one of its commitments; `None`

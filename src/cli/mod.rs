@@ -435,6 +435,10 @@ pub struct ExportArgs {
     /// The exporter's organisation (recorded)
     #[arg(long, value_name = "ORG", default_value = "controller")]
     pub organisation: String,
+    /// A signed checkpoint the recipient already holds: add a consistency proof from it to
+    /// the bundle's newest checkpoint
+    #[arg(long, value_name = "FILE")]
+    pub from_checkpoint: Option<PathBuf>,
     /// A trust file: run a full verification on site first and put check 7's findings on
     /// the bundle's records in it, as the exporter's statements
     #[arg(long, value_name = "FILE")]
@@ -475,6 +479,9 @@ pub struct BundleVerifyArgs {
     /// The reference time of the verdicts (RFC 3339; default: the newest checkpoint's time)
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
+    /// A signed checkpoint you already hold: prove the bundle's newest checkpoint extends it
+    #[arg(long, value_name = "FILE")]
+    pub checkpoint: Option<PathBuf>,
     /// Print JSON
     #[arg(long)]
     pub json: bool,

@@ -247,6 +247,11 @@ pub(crate) fn export_at(args: ExportArgs, now: u64) -> anyhow::Result<()> {
         }
         None => None,
     };
+    let held = args
+        .from_checkpoint
+        .as_deref()
+        .map(files::read)
+        .transpose()?;
     let mut log = reveal::open_log(&args.dir)?;
     let private = FsStore::open(args.dir.join("private"))?;
     let (plan, selection) = {
@@ -291,6 +296,7 @@ pub(crate) fn export_at(args: ExportArgs, now: u64) -> anyhow::Result<()> {
             selection,
             max_chain: args.max_chain,
             software: format!("logseal {}", env!("CARGO_PKG_VERSION")),
+            from_checkpoint: held.as_deref(),
         },
     )
     .map_err(|e| {
@@ -334,7 +340,8 @@ pub fn verify(args: BundleVerifyArgs) -> anyhow::Result<()> {
         ),
         None => None,
     };
-    let v = bundle::verify(&b, &trust, at);
+    let held = args.checkpoint.as_deref().map(files::read).transpose()?;
+    let v = bundle::verify_holding(&b, &trust, at, held.as_deref());
     let text = match args.json {
         true => serde_json::to_string_pretty(&to_json(&v))? + "\n",
         false => render(&v, &args.file.display().to_string()),
@@ -515,6 +522,18 @@ pub(crate) fn render(v: &Verified, file: &str) -> String {
          included to prove a negative), nor whether a key was revoked by a record not in it."
             .into(),
     );
+    match &v.held {
+        Some(h) if h.consistent => line(format!(
+            "the checkpoint you hold (size {}) is extended by the bundle's newest: nothing you \
+             saw was removed or reordered",
+            h.size
+        )),
+        Some(h) => line(format!(
+            "the checkpoint you hold (size {}) is NOT proven to be extended by the bundle's newest",
+            h.size
+        )),
+        None => {}
+    }
     if v.witness_quorum == 0 {
         line(
             "no witness quorum: the trust file requires no witness cosignature, so the \
@@ -562,6 +581,7 @@ fn to_json(v: &Verified) -> Value {
         })).collect::<Vec<_>>(),
         "tzdb": v.tzdb,
         "findings": v.findings,
+        "held_checkpoint": v.held.map(|h| json!({"size": h.size, "consistent": h.consistent})),
         "integrity_holds": v.integrity_holds(),
         "summary": last_line(v),
     })
