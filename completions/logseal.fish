@@ -45,6 +45,8 @@ complete -c logseal -n "__fish_logseal_needs_command" -f -a "log" -d 'List a log
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "grep" -d 'Search the public fields of a log\'s records for a text'
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "checkpoints" -d 'List every published checkpoint of a log: size, time, root, cosigners'
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "subject" -d 'Find every record whose sealed field opens to one value (on site; itself logged)'
+complete -c logseal -n "__fish_logseal_needs_command" -f -a "export" -d 'Export an evidence bundle: selected records, what they depend on, proofs, one file'
+complete -c logseal -n "__fish_logseal_needs_command" -f -a "bundle" -d 'Evidence bundles: verify one offline'
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "report" -d 'Supervisory statistics of a log, its DSA Transparency Database export and reconciliation'
 complete -c logseal -n "__fish_logseal_using_subcommand keygen" -l name -d 'Key name, as it appears in key strings and note signatures (no spaces, no \'+\')' -r
 complete -c logseal -n "__fish_logseal_using_subcommand keygen" -l out -d 'Write PREFIX.key (secret) and PREFIX.pub (public)' -r -F
@@ -294,6 +296,35 @@ complete -c logseal -n "__fish_logseal_using_subcommand subject" -l for-data-sub
 complete -c logseal -n "__fish_logseal_using_subcommand subject" -l json -d 'Print JSON'
 complete -c logseal -n "__fish_logseal_using_subcommand subject" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c logseal -n "__fish_logseal_using_subcommand subject" -s V -l version -d 'Print version'
+complete -c logseal -n "__fish_logseal_using_subcommand export" -l out -d 'Where to write the bundle (never overwritten)' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand export" -l match-file -d 'Select the records whose sealed field holds the value in this file (- for standard input; one trailing line feed removed)' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand export" -l field -d 'Match only this sealed field (repeatable), with --match-file' -r
+complete -c logseal -n "__fish_logseal_using_subcommand export" -l leaf -d 'Select the record at this leaf (repeatable)' -r
+complete -c logseal -n "__fish_logseal_using_subcommand export" -l kind -d 'Select records of this kind (e.g. account-sanction)' -r
+complete -c logseal -n "__fish_logseal_using_subcommand export" -l producer -d 'Select records of this producer' -r
+complete -c logseal -n "__fish_logseal_using_subcommand export" -l since -d 'Select records at or after this time (RFC 3339)' -r
+complete -c logseal -n "__fish_logseal_using_subcommand export" -l until -d 'Select records at or before this time (RFC 3339)' -r
+complete -c logseal -n "__fish_logseal_using_subcommand export" -l disclose -d 'Reveal these sealed fields of the selected and related records (repeatable; the others stay commitments)' -r
+complete -c logseal -n "__fish_logseal_using_subcommand export" -l max-chain -d 'The most records of one negative-proof chain' -r
+complete -c logseal -n "__fish_logseal_using_subcommand export" -l max-logging-delay -d 'The logging delay assumed for a follower whose obligation rule names none (seconds)' -r
+complete -c logseal -n "__fish_logseal_using_subcommand export" -l inspector-key -d 'The exporter\'s producer signing key (registered in the log for data-access)' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand export" -l purpose -d 'The purpose of the export (recorded; e.g. court-order)' -r
+complete -c logseal -n "__fish_logseal_using_subcommand export" -l legal-basis -d 'The legal basis of the export (recorded)' -r
+complete -c logseal -n "__fish_logseal_using_subcommand export" -l case-ref-file -d 'File holding the case reference (sealed in the record); - for standard input' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand export" -l organisation -d 'The exporter\'s organisation (recorded)' -r
+complete -c logseal -n "__fish_logseal_using_subcommand export" -l from-checkpoint -d 'A signed checkpoint the recipient already holds: add a consistency proof from it to the bundle\'s newest checkpoint' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand export" -l trust -d 'A trust file: run a full verification on site first and put check 7\'s findings on the bundle\'s records in it, as the exporter\'s statements' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand export" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c logseal -n "__fish_logseal_using_subcommand export" -s V -l version -d 'Print version'
+complete -c logseal -n "__fish_logseal_using_subcommand bundle; and not __fish_seen_subcommand_from verify" -s h -l help -d 'Print help'
+complete -c logseal -n "__fish_logseal_using_subcommand bundle; and not __fish_seen_subcommand_from verify" -s V -l version -d 'Print version'
+complete -c logseal -n "__fish_logseal_using_subcommand bundle; and not __fish_seen_subcommand_from verify" -f -a "verify" -d 'Verify an evidence bundle offline against a trust file'
+complete -c logseal -n "__fish_logseal_using_subcommand bundle; and __fish_seen_subcommand_from verify" -l trust -d 'The trust file (log key, registration authority, witnesses and quorum)' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand bundle; and __fish_seen_subcommand_from verify" -l at -d 'The reference time of the verdicts (RFC 3339; default: the newest checkpoint\'s time)' -r
+complete -c logseal -n "__fish_logseal_using_subcommand bundle; and __fish_seen_subcommand_from verify" -l checkpoint -d 'A signed checkpoint you already hold: prove the bundle\'s newest checkpoint extends it' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand bundle; and __fish_seen_subcommand_from verify" -l json -d 'Print JSON'
+complete -c logseal -n "__fish_logseal_using_subcommand bundle; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c logseal -n "__fish_logseal_using_subcommand bundle; and __fish_seen_subcommand_from verify" -s V -l version -d 'Print version'
 complete -c logseal -n "__fish_logseal_using_subcommand report" -l trust -d 'The auditor\'s trust file: check against its anchors and run the verifier' -r -F
 complete -c logseal -n "__fish_logseal_using_subcommand report" -l tdb -d 'Write the sanctions as DSA Transparency Database statements to this file' -r -F
 complete -c logseal -n "__fish_logseal_using_subcommand report" -l tdb-reconcile -d 'Compare the log\'s sanctions with the statements submitted to the Transparency Database' -r -F

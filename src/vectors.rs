@@ -1401,6 +1401,7 @@ pub fn render_all() -> Result<Vec<(PathBuf, Vec<u8>)>, VectorError> {
         PathBuf::from(DIR).join("README.md"),
         readme(&vectors).into_bytes(),
     ));
+    files.extend(crate::bundle::vectors::render()?);
     Ok(files)
 }
 

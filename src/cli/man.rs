@@ -842,6 +842,77 @@ pub const PAGE_TEXTS: &[PageText] = &[
         see_also: &["show", "log", "retention", "docs/FORMAT.md"],
     },
     PageText {
+        path: "export",
+        examples: &[(
+            "Export the account case: every record whose sealed account id is the one in \
+             account.txt, its statement chain and proofs, revealing only the account id",
+            "logseal export demo-out/honest --out account.lsb --match-file account.txt \
+             --disclose account_id --inspector-key keys/auditor-inspector.key --purpose \
+             court-order --legal-basis gdpr-art-6-1-c --case-ref-file case.txt",
+        )],
+        exit_status: &[
+            (
+                0,
+                "the bundle was written after its data-access record was appended",
+            ),
+            (
+                1,
+                "the selection is empty or invalid, a record was refused, or the access \
+                 record could not be appended (nothing is written then)",
+            ),
+            (
+                2,
+                "could not run: a file cannot be read or written, the log's lock is held, \
+                 the output exists",
+            ),
+        ],
+        see_also: &["bundle verify", "subject", "docs/FORMAT.md"],
+    },
+    PageText {
+        path: "bundle",
+        examples: &[(
+            "Verify a bundle offline against the court's trust file",
+            "logseal bundle verify account.lsb --trust court/trust.json",
+        )],
+        exit_status: &[
+            (0, "the bundle verified and shows no violation"),
+            (1, "a violation, or the bundle is not intact"),
+            (2, COULD_NOT_RUN),
+        ],
+        see_also: &["bundle verify", "export", "docs/FORMAT.md"],
+    },
+    PageText {
+        path: "bundle verify",
+        examples: &[
+            (
+                "Verify a bundle offline against the court's trust file",
+                "logseal bundle verify account.lsb --trust court/trust.json",
+            ),
+            (
+                "The same, as of a given time, as JSON",
+                "logseal bundle verify account.lsb --trust court/trust.json --at \
+                 2026-04-01T00:00:00Z --json",
+            ),
+        ],
+        exit_status: &[
+            (
+                0,
+                "every checkpoint, proof, signature and disclosure holds and no finding is a \
+                 violation",
+            ),
+            (
+                1,
+                "a violation: the bundle is not intact (a changed byte, proof, disclosure or \
+                 checkpoint), or a conclusion re-derived from it is violated",
+            ),
+            (
+                2,
+                "could not run: the bundle or the trust file cannot be read or decoded",
+            ),
+        ],
+        see_also: &["export", "verify", "docs/FORMAT.md", "docs/CHECKS.md"],
+    },
+    PageText {
         path: "report",
         examples: &[
             (

@@ -273,6 +273,35 @@ pub enum Command {
         and order references are withheld (LED Art 15(1)), and the output says so."
     )]
     Subject(SubjectArgs),
+    /// Export an evidence bundle: selected records, what they depend on, proofs, one file
+    #[command(
+        long_about = "Export an evidence bundle (.lsb, docs/FORMAT.md §12): one deterministic \
+        CBOR file with the selected records and everything their conclusions depend on, \
+        verified offline by `logseal bundle verify` against a trust file.\n\n\
+        Selection: by sealed value (--match-file, a file or - for standard input, matched \
+        exactly through the sealed-value index, on site), by leaf (--leaf), kind, producer \
+        and time range (--since, --until, RFC 3339). The closure follows references both \
+        ways from the selected records (statements of reasons, appeals, decisions, legal \
+        holds, retention deletions) and forwards to what they rest on (terms-clause and \
+        hash-list publications, authorisation grants and revocations, the key registrations \
+        admitting each signing key, every obligation and retention policy).\n\n\
+        To prove a negative (no statement of reasons was sent), the notifier's whole records \
+        (commitments only) from the sanction to its first record dated after the deadline \
+        plus its logging delay are included, at most --max-chain records each; a longer \
+        chain is cut and the bundle says so (its verdict is then cannot be determined).\n\n\
+        Only the sealed fields named by --disclose are revealed (the rest stay commitments), \
+        only for the selected and related records. The export is itself an access: before \
+        the bundle is written, a signed data-access record by --inspector-key (the operator's \
+        or a registered auditor's producer key) naming the purpose, legal basis, case \
+        reference and every (record, field) revealed is appended, and a checkpoint is \
+        published; that record is in the bundle. If it cannot be appended, nothing is \
+        written. Each record's inclusion proof is against the first published checkpoint \
+        that includes it, with a consistency proof from each such checkpoint to the newest."
+    )]
+    Export(ExportArgs),
+    /// Evidence bundles: verify one offline
+    #[command(subcommand)]
+    Bundle(BundleCommand),
     /// Supervisory statistics of a log, its DSA Transparency Database export and reconciliation
     #[command(
         long_about = "Supervisory statistics of a log, from its public fields: data accesses \
@@ -382,6 +411,114 @@ pub struct SubjectArgs {
     /// The inspector's organisation (recorded)
     #[arg(long, value_name = "ORG", default_value = "controller")]
     pub organisation: String,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `logseal export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The log directory (with its private part)
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// Where to write the bundle (never overwritten)
+    #[arg(long, value_name = "FILE.lsb")]
+    pub out: PathBuf,
+    /// Select the records whose sealed field holds the value in this file (- for standard
+    /// input; one trailing line feed removed)
+    #[arg(long, value_name = "FILE")]
+    pub match_file: Option<PathBuf>,
+    /// Match only this sealed field (repeatable), with --match-file
+    #[arg(long, value_name = "PATH", requires = "match_file")]
+    pub field: Vec<String>,
+    /// Select the record at this leaf (repeatable)
+    #[arg(long, value_name = "INDEX")]
+    pub leaf: Vec<u64>,
+    /// Select records of this kind (e.g. account-sanction)
+    #[arg(long, value_name = "KIND")]
+    pub kind: Option<String>,
+    /// Select records of this producer
+    #[arg(long, value_name = "PRODUCER")]
+    pub producer: Option<String>,
+    /// Select records at or after this time (RFC 3339)
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// Select records at or before this time (RFC 3339)
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+    /// Reveal these sealed fields of the selected and related records (repeatable; the
+    /// others stay commitments)
+    #[arg(long, value_name = "PATH", num_args = 1..)]
+    pub disclose: Vec<String>,
+    /// The most records of one negative-proof chain
+    #[arg(long, value_name = "N", default_value_t = 10_000)]
+    pub max_chain: u64,
+    /// The logging delay assumed for a follower whose obligation rule names none (seconds)
+    #[arg(long, value_name = "SECS", default_value_t = 86_400)]
+    pub max_logging_delay: u64,
+    /// The exporter's producer signing key (registered in the log for data-access)
+    #[arg(long, value_name = "KEY")]
+    pub inspector_key: PathBuf,
+    /// The purpose of the export (recorded; e.g. court-order)
+    #[arg(long, value_name = "PURPOSE")]
+    pub purpose: String,
+    /// The legal basis of the export (recorded)
+    #[arg(long, value_name = "BASIS")]
+    pub legal_basis: String,
+    /// File holding the case reference (sealed in the record); - for standard input
+    #[arg(long, value_name = "FILE")]
+    pub case_ref_file: PathBuf,
+    /// The exporter's organisation (recorded)
+    #[arg(long, value_name = "ORG", default_value = "controller")]
+    pub organisation: String,
+    /// A signed checkpoint the recipient already holds: add a consistency proof from it to
+    /// the bundle's newest checkpoint
+    #[arg(long, value_name = "FILE")]
+    pub from_checkpoint: Option<PathBuf>,
+    /// A trust file: run a full verification on site first and put check 7's findings on
+    /// the bundle's records in it, as the exporter's statements
+    #[arg(long, value_name = "FILE")]
+    pub trust: Option<PathBuf>,
+}
+
+/// `logseal bundle …`.
+#[derive(Debug, Subcommand)]
+pub enum BundleCommand {
+    /// Verify an evidence bundle offline against a trust file
+    #[command(
+        long_about = "Verify an evidence bundle offline, trusting only the trust file (keys \
+        inside the bundle are hints): every checkpoint signed by the pinned log key (and \
+        cosigned by the witness quorum, if the trust file sets one), consistency from each \
+        checkpoint to the newest, each record's inclusion proof, each record signed by a key \
+        that a registration in the bundle, signed by the pinned registration authority, \
+        admits, each disclosure opening its commitment; then check 8 as far as the bundle \
+        allows (a missing statement of reasons is violated only when the included chain of \
+        the notifier reaches past the deadline plus its logging delay, else cannot be \
+        determined). The exporter's statements are shown as statements, not proofs.\n\n\
+        The reference time defaults to the newest checkpoint's time and is printed, so the \
+        same bundle gives the same answer later. Exit status as `verify`: 0 no violation, 1 \
+        a violation (or the bundle is not intact), 2 could not run (unreadable or \
+        undecodable files)."
+    )]
+    Verify(BundleVerifyArgs),
+}
+
+/// `logseal bundle verify`.
+#[derive(Debug, Args)]
+pub struct BundleVerifyArgs {
+    /// The bundle
+    #[arg(value_name = "FILE.lsb")]
+    pub file: PathBuf,
+    /// The trust file (log key, registration authority, witnesses and quorum)
+    #[arg(long, value_name = "FILE")]
+    pub trust: PathBuf,
+    /// The reference time of the verdicts (RFC 3339; default: the newest checkpoint's time)
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+    /// A signed checkpoint you already hold: prove the bundle's newest checkpoint extends it
+    #[arg(long, value_name = "FILE")]
+    pub checkpoint: Option<PathBuf>,
     /// Print JSON
     #[arg(long)]
     pub json: bool,

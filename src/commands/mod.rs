@@ -6,6 +6,7 @@
 //! (exit 2: could not run). Nothing here decides what is valid; the library does.
 
 mod append;
+pub mod bundle;
 pub mod demo;
 mod files;
 pub mod inspect;
@@ -25,7 +26,8 @@ mod view;
 pub mod witness;
 
 use logseal::cli::{
-    Cli, Command, ProveCommand, RecordCommand, RetentionCommand, TrustCommand, WitnessCommand,
+    BundleCommand, Cli, Command, ProveCommand, RecordCommand, RetentionCommand, TrustCommand,
+    WitnessCommand,
 };
 
 /// The input was examined and found invalid (exit status 1). The message names the file
@@ -73,6 +75,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Grep(args) => inspect::grep(args),
         Command::Checkpoints(args) => inspect::checkpoints(args),
         Command::Subject(args) => subject::run(args),
+        Command::Export(args) => bundle::export(args),
+        Command::Bundle(BundleCommand::Verify(args)) => bundle::verify(args),
         Command::Report(args) => report::run(args),
     }
 }

@@ -49,11 +49,11 @@
 mod authorisation;
 pub(crate) mod chains;
 mod checkpoints;
-mod driver;
+pub(crate) mod driver;
 mod history;
 pub mod keys;
-mod obligations;
-mod records;
+pub(crate) mod obligations;
+pub(crate) mod records;
 pub mod report;
 pub mod retention;
 pub mod state;
