@@ -186,6 +186,20 @@ fn statements(
                 out.push(statement(f.code, f.verdict, f.leaf, f.message.clone()));
             }
         }
+        for f in plan.disclosable() {
+            if !out.iter().any(|s| s.leaf == Some(f.leaf)) && !f.record.payload().sealed.is_empty()
+            {
+                let msg = "check 7, run on site with the private part, found nothing about this \
+                           record at export time";
+                out.push(statement(
+                    "retention-no-finding",
+                    Verdict::Holds,
+                    Some(f.leaf),
+                    msg.into(),
+                ));
+            }
+        }
+        out.sort_by_key(|s| s.leaf);
         return Ok(out);
     }
     for f in plan.disclosable() {
