@@ -246,6 +246,28 @@ fn demo_builds_a_log_exports_a_case_and_checks_its_proofs() {
         "{stats}"
     );
     assert!(stats.contains("accesses per actor.user: "), "{stats}");
+    // Step 13: both evidence bundles verify offline, the log copy they came from deleted;
+    // the account case proves the missing statement of reasons from the bundle alone.
+    assert!(!d.join("demo/court/log").exists(), "the log copy is deleted");
+    for (name, want) in [("account-case.lsb", 3), ("subscriber-case.lsb", 0)] {
+        let line = explore
+            .lines()
+            .find(|l| l.starts_with("  logseal bundle verify ") && l.contains(name))
+            .unwrap_or_else(|| panic!("no Explore line for {name}: {explore}"));
+        let args: Vec<&str> = line.split_whitespace().skip(1).collect();
+        let o = logseal(&args, d, None);
+        let out = text(&o.stdout);
+        let last = out.lines().last().unwrap_or_default();
+        assert!(
+            last.starts_with("Verified: ") && last.contains(&format!("; {want} violation(s)")),
+            "{name}: {out}"
+        );
+        assert_eq!(o.status.code(), Some(if want > 0 { 1 } else { 0 }), "{name}: {out}");
+        if want > 0 {
+            assert!(out.contains("obligation-sor-missing"), "{out}");
+        }
+    }
+    assert!(out.contains("13. evidence bundles for a court"), "{out}");
     // The log with the inspections: no violation at the inspections' own records (they are
     // registered, chained and covered by a retention rule).
     let o = logseal(

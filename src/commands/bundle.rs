@@ -248,6 +248,11 @@ pub fn export(args: ExportArgs) -> anyhow::Result<()> {
 
 /// [`export`] with the access record and its checkpoint dated `now` (seconds).
 pub(crate) fn export_at(args: ExportArgs, now: u64) -> anyhow::Result<()> {
+    files::print(&export_text(args, now)?)
+}
+
+/// [`export_at`], returning what it prints (the access line and the bundle written).
+pub(crate) fn export_text(args: ExportArgs, now: u64) -> anyhow::Result<String> {
     files::ensure_absent(&[&args.out])?;
     let fields = paths("--disclose", &args.disclose)?;
     let value = args.match_file.as_deref().map(read_value).transpose()?;
@@ -323,7 +328,7 @@ pub(crate) fn export_at(args: ExportArgs, now: u64) -> anyhow::Result<()> {
     let bytes = b.encode();
     Bundle::decode(&bytes).context("the bundle written does not decode (a bug)")?;
     files::create_new(&args.out, &bytes, 0o644)?;
-    files::print(&format!(
+    Ok(format!(
         "{}\nwrote {}: {} records ({} at least), {} checkpoints, {} negative-proof chain(s), {} disclosure(s), {} bytes\n",
         reveal::logged_line(&logged),
         args.out.display(),

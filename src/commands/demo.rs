@@ -390,6 +390,16 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     let silent = dropped_tail(&dir, &honest, &trust, last, &mut out)?;
     flush(&mut out)?;
     let inspected = inspection(&dir, &honest, &keys_dir, last, &mut out)?;
+    flush(&mut out)?;
+    let account = sanction
+        .item
+        .disclosures
+        .iter()
+        .find(|d| d.path.to_string() == "account_id")
+        .map(|d| super::reveal::value_json(&d.value))
+        .and_then(|v| v.as_str().map(str::to_string))
+        .context("demo: the export case's account id")?;
+    let evidence = evidence(&dir, &honest, &keys_dir, &trust_path, &account, last, &mut out)?;
 
     out.push_str(&format!(
         "\nExplore:\n  logseal verify {honest} --trust {trust} --at {at_honest}\n  \
@@ -406,7 +416,11 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
          logseal checkpoints {honest}\n  \
          logseal log {honest} --producer {inspector}\n  \
          {subject}\n  \
-         {sealed_report}\n",
+         {sealed_report}\n  \
+         logseal bundle verify {account_bundle} --trust {trust}\n  \
+         logseal bundle verify {subscriber_bundle} --trust {trust}\n",
+        account_bundle = evidence.account.display(),
+        subscriber_bundle = evidence.subscriber.display(),
         inspector = scenario::INSPECTOR,
         subject = inspected.command,
         sealed_report = inspected.report,
@@ -783,6 +797,110 @@ fn inspection(
         case_file.display()
     );
     Ok(Inspected { command, report })
+}
+
+/// The bundles of step 13.
+struct Evidence {
+    account: PathBuf,
+    subscriber: PathBuf,
+}
+
+/// Step 13: on a copy of the honest log, the inspector exports on site the account case (its
+/// account id matched through the sealed-value index; the hashes disclosed so that the
+/// detection recomputes) and the subscriber's case; then the copy is deleted and both
+/// bundles are verified offline against the auditor's trust file alone.
+#[allow(clippy::too_many_arguments)]
+fn evidence(
+    dir: &Path,
+    honest: &Path,
+    keys_dir: &Path,
+    trust_path: &Path,
+    account: &str,
+    last: u64,
+    out: &mut String,
+) -> anyhow::Result<Evidence> {
+    let court = dir.join("court");
+    let log = court.join("log");
+    copy_tree(honest, &log)?;
+    std::fs::write(court.join("account.txt"), format!("{account}\n"))?;
+    std::fs::write(court.join("subscriber.txt"), format!("{SUBSCRIBER}\n"))?;
+    std::fs::write(court.join("case-ref.txt"), "ECLI-NL-RBAMS-2026-1234\n")?;
+    let export = |name: &str, value: &str, field: &str, disclose: &[&str], at: u64| {
+        let args = logseal::cli::ExportArgs {
+            dir: log.clone(),
+            out: court.join(name),
+            match_file: Some(court.join(value)),
+            field: vec![field.into()],
+            leaf: vec![],
+            kind: None,
+            producer: None,
+            since: None,
+            until: None,
+            disclose: disclose.iter().map(|d| d.to_string()).collect(),
+            max_chain: 10_000,
+            max_logging_delay: 86_400,
+            inspector_key: keys_dir.join(format!("{}.key", scenario::INSPECTOR)),
+            purpose: "court-order".into(),
+            legal_basis: "dsa-art-54".into(),
+            case_ref_file: court.join("case-ref.txt"),
+            organisation: "rechtbank-amsterdam".into(),
+            from_checkpoint: None,
+            trust: None,
+        };
+        super::bundle::export_text(args, at)
+    };
+    let a = export(
+        "account-case.lsb",
+        "account.txt",
+        "account_id",
+        &["account_id", "content_hash", "matched_hash_value"],
+        last + 1800,
+    )?;
+    let b = export(
+        "subscriber-case.lsb",
+        "subscriber.txt",
+        "subject",
+        &["subject"],
+        last + 2400,
+    )?;
+    out.push_str(&format!(
+        "\n13. evidence bundles for a court: on a copy of the honest log ({}), the inspector \
+         exports on site the account case ({account}: the sanction, its appeal and decision, the \
+         terms and hash-list publications, the key registrations, and the notifier's chain \
+         that proves no statement of reasons was sent) and the subscriber's case; each export \
+         is logged first. Then the log copy is deleted and both bundles are verified offline \
+         against the auditor's trust file alone\n",
+        log.display()
+    ));
+    for line in a.lines().chain(b.lines()) {
+        out.push_str(&format!("   {line}\n"));
+    }
+    std::fs::remove_dir_all(&log)?;
+    let trust = super::verify::read_trust(trust_path)?;
+    let (account_bundle, subscriber_bundle) =
+        (court.join("account-case.lsb"), court.join("subscriber-case.lsb"));
+    for path in [&account_bundle, &subscriber_bundle] {
+        let bundle = logseal::bundle::Bundle::decode(&std::fs::read(path)?)
+            .map_err(|e| Invalid(format!("demo: {}: {e}", path.display())))?;
+        let v = logseal::bundle::verify(&bundle, &trust, None);
+        if !v.integrity_holds() {
+            return Err(Invalid(format!(
+                "demo: {} does not verify: {}",
+                path.display(),
+                super::bundle::last_line(&v)
+            ))
+            .into());
+        }
+        out.push_str(&format!(
+            "   {}: {}\n",
+            path.file_name().unwrap_or_default().to_string_lossy(),
+            super::bundle::last_line(&v)
+        ));
+    }
+    Ok(Evidence {
+        account: account_bundle,
+        subscriber: subscriber_bundle,
+    })
 }
 
 /// Step 12's summary of a `subject --json` report: the queries found, by official, and
