@@ -19,6 +19,7 @@ pub mod rotate;
 pub mod subject;
 pub mod sweep;
 pub mod trust;
+pub mod tui;
 pub mod verify;
 mod view;
 pub mod witness;
@@ -71,5 +72,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Checkpoints(args) => inspect::checkpoints(args),
         Command::Subject(args) => subject::run(args),
         Command::Report(args) => report::run(args),
+        Command::Tui(args) => tui::run(args),
     }
 }
