@@ -183,6 +183,8 @@ pub struct Opened {
     pub detail: Option<Result<Box<Detail>, String>>,
     /// The selected reference.
     pub link: usize,
+    /// Lines the record's fields are scrolled by.
+    pub scroll: u16,
     pub revealed: Option<Result<Revealed, String>>,
 }
 
@@ -349,6 +351,7 @@ impl App {
             leaf,
             detail: None,
             link: 0,
+            scroll: 0,
             revealed: None,
         });
         vec![Effect::Send(Request::Detail(leaf))]
@@ -454,7 +457,7 @@ fn records_or_items(app: &mut App, n: i64) -> Vec<Effect> {
         }
         Screen::Verify | Screen::Retention | Screen::Obligations => {
             let len = items::items(app).len() as u64;
-            let rows = app.list_rows();
+            let rows = items_rows(app);
             app.items.step(n, len, rows);
             Vec::new()
         }
@@ -581,6 +584,9 @@ fn detail_key(app: &mut App, k: Key) -> Vec<Effect> {
             open.link = (open.link + 1).min(links.len().saturating_sub(1));
         }
         Key::Char('k') | Key::Up => open.link = open.link.saturating_sub(1),
+        Key::PageDown | Key::Char(' ') => open.scroll = open.scroll.saturating_add(10),
+        Key::PageUp => open.scroll = open.scroll.saturating_sub(10),
+        Key::Home | Key::Char('g') => open.scroll = 0,
         Key::Enter => match links.get(open.link).and_then(|l| l.leaf) {
             Some(to) => {
                 let from = open.leaf;
@@ -624,9 +630,17 @@ fn proof_key(app: &mut App, k: Key) -> Vec<Effect> {
     Vec::new()
 }
 
+/// Rows of the findings lists (the verify view shows its progress above).
+pub fn items_rows(app: &App) -> u64 {
+    match app.screen {
+        Screen::Verify => app.list_rows().saturating_sub(4).max(1),
+        _ => app.list_rows() + 1,
+    }
+}
+
 fn items_key(app: &mut App, k: Key) -> Vec<Effect> {
     let list = items::items(app);
-    let (len, rows) = (list.len() as u64, app.list_rows());
+    let (len, rows) = (list.len() as u64, items_rows(app));
     if let Some(d) = delta(k, rows, len) {
         app.items.step(d, len, rows);
         return Vec::new();

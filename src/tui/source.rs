@@ -97,6 +97,38 @@ pub fn one(s: &dyn Source, r: Request, tx: &Sender<Reply>) {
     let _ = tx.send(reply);
 }
 
+/// Answer `r` in this thread, every reply in order (a filter to its end, a verification
+/// run here): for tests, and for a caller without a worker.
+pub fn answer(s: &dyn Source, r: Request) -> Vec<Reply> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    match r {
+        Request::Filter { query, generation } => s.filter(&query, &mut |rows, scanned, done| {
+            let m = Reply::Matches {
+                generation,
+                rows,
+                scanned,
+                done,
+            };
+            tx.send(m).is_ok()
+        }),
+        Request::Verify { asked } => {
+            let r = s.verifier().and_then(|job| job(asked, &sent(&tx)));
+            let _ = tx.send(Reply::Verified(r.map(Box::new)));
+        }
+        other => one(s, other, &tx),
+    }
+    drop(tx);
+    rx.iter().collect()
+}
+
+fn sent(tx: &Sender<Reply>) -> Sent {
+    Sent {
+        tx: tx.clone(),
+        done: AtomicU64::new(0),
+        total: AtomicU64::new(0),
+    }
+}
+
 /// Progress sent over the channel.
 struct Sent {
     tx: Sender<Reply>,
@@ -127,12 +159,7 @@ fn spawn_verify(job: Result<VerifyJob, String>, asked: bool, tx: &Sender<Reply>)
     };
     let tx = tx.clone();
     std::thread::spawn(move || {
-        let p = Sent {
-            tx: tx.clone(),
-            done: AtomicU64::new(0),
-            total: AtomicU64::new(0),
-        };
-        let r = job(asked, &p);
+        let r = job(asked, &sent(&tx));
         let _ = tx.send(Reply::Verified(r.map(Box::new)));
     });
 }

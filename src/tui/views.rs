@@ -107,7 +107,7 @@ fn records(app: &App, frame: &mut Frame, area: Rect) {
     );
 }
 
-fn detail_lines<'a>(app: &App, d: &'a Detail, link: usize) -> (Vec<Line<'a>>, usize) {
+fn detail_lines<'a>(app: &App, d: &'a Detail) -> Vec<Line<'a>> {
     let r = &d.row;
     let mark = app.mark(r.leaf);
     let mut out = vec![
@@ -119,19 +119,26 @@ fn detail_lines<'a>(app: &App, d: &'a Detail, link: usize) -> (Vec<Line<'a>>, us
         Line::raw(format!("signature: {}", d.signature)),
         Line::raw(format!("chain: {}", d.chain)),
         Line::raw(format!("checkpoint: {}", d.first_checkpoint)),
-        Line::styled("public fields", bold()),
     ];
+    out.extend(findings_at(app, r.leaf));
+    out.push(Line::styled("public fields", bold()));
     let name_w = d.fields.iter().map(|(p, _)| p.len()).max().unwrap_or(0);
     out.extend(
         d.fields
             .iter()
             .map(|(p, v)| Line::raw(format!("  {p:<name_w$}  {v}"))),
     );
-    out.push(Line::styled("sealed fields", bold()));
+    out.extend(sealed_lines(app, d));
+    out
+}
+
+fn sealed_lines<'a>(app: &App, d: &'a Detail) -> Vec<Line<'a>> {
+    let mut out = vec![Line::styled("sealed fields", bold())];
     if d.sealed.is_empty() {
         out.push(Line::raw("  none"));
     }
     let revealed = app.open.as_ref().and_then(|o| o.revealed.as_ref());
+    let w = d.sealed.iter().map(|s| s.path.len()).max().unwrap_or(0);
     for s in &d.sealed {
         let value = match revealed {
             Some(Ok(x)) => x
@@ -146,7 +153,7 @@ fn detail_lines<'a>(app: &App, d: &'a Detail, link: usize) -> (Vec<Line<'a>>, us
             None => s.state.clone(),
         };
         out.push(Line::raw(format!(
-            "  {:<name_w$}  {state}  ({})",
+            "  {:<w$}  {state}  ({})",
             s.path, s.what
         )));
     }
@@ -156,26 +163,23 @@ fn detail_lines<'a>(app: &App, d: &'a Detail, link: usize) -> (Vec<Line<'a>>, us
             verdict_style(app, "violated"),
         ));
     }
-    out.extend(findings_at(app, r.leaf));
-    out.push(Line::styled("references (Enter follows)", bold()));
-    let mut at = out.len();
+    out
+}
+
+fn link_lines(d: &Detail) -> Vec<Line<'static>> {
     if d.links.is_empty() {
-        out.push(Line::raw("  none"));
+        return vec![Line::raw("none")];
     }
-    for (i, l) in d.links.iter().enumerate() {
-        let arrow = match l.way {
-            Way::To => "→",
-            Way::From => "←",
-        };
-        let text = format!("{arrow} {}: {}", l.what, l.text);
-        if i == link {
-            at = out.len();
-            out.push(Line::from(format!("> {text}")).style(selected()));
-        } else {
-            out.push(Line::raw(format!("  {text}")));
-        }
-    }
-    (out, at)
+    d.links
+        .iter()
+        .map(|l| {
+            let arrow = match l.way {
+                Way::To => "→",
+                Way::From => "←",
+            };
+            Line::raw(format!("{arrow} {}: {}", l.what, l.text))
+        })
+        .collect()
 }
 
 /// The verification's findings at `leaf` (overdue, obligations, …), when it ran.
@@ -200,18 +204,36 @@ fn findings_at(app: &App, leaf: u64) -> Vec<Line<'static>> {
 
 fn detail(app: &App, frame: &mut Frame, area: Rect) {
     let Some(o) = &app.open else { return };
-    let block = Block::bordered().title(format!(" record at leaf {} ", o.leaf));
-    let (lines, at) = match &o.detail {
-        None => (vec![Line::raw("reading…")], 0),
-        Some(Err(e)) => (
-            vec![Line::styled(e.clone(), verdict_style(app, "refused"))],
-            0,
-        ),
-        Some(Ok(d)) => detail_lines(app, d, o.link),
+    let block = Block::bordered().title(format!(" record at leaf {} (PgUp/PgDn scroll) ", o.leaf));
+    let d = match &o.detail {
+        Some(Ok(d)) => d,
+        other => {
+            let line = match other {
+                Some(Err(e)) => Line::styled(e.clone(), verdict_style(app, "refused")),
+                _ => Line::raw("reading…"),
+            };
+            frame.render_widget(Paragraph::new(line).block(block), area);
+            return;
+        }
     };
-    let inner = area.height.saturating_sub(2) as usize;
-    let scroll = (at + 2).saturating_sub(inner) as u16;
-    frame.render_widget(Paragraph::new(lines).block(block).scroll((scroll, 0)), area);
+    let links = link_lines(d);
+    let h = (links.len() as u16 + 2).min(area.height / 2).max(3);
+    let [top, bottom] = Layout::vertical([Constraint::Min(3), Constraint::Length(h)]).areas(area);
+    let info = Paragraph::new(detail_lines(app, d))
+        .block(block)
+        .scroll((o.scroll, 0));
+    frame.render_widget(info, top);
+    let rows = u64::from(h.saturating_sub(2));
+    let c = Cursor {
+        selected: o.link as u64,
+        top: (o.link as u64 + 1).saturating_sub(rows),
+    };
+    let refs = window(links, &c, rows as usize);
+    let title = " references: → it refers to, ← refer to it (j/k select, Enter follows) ";
+    frame.render_widget(
+        Paragraph::new(refs).block(Block::bordered().title(title)),
+        bottom,
+    );
 }
 
 fn path_lines(title: &str, p: &Result<Path, String>) -> Vec<Line<'static>> {
