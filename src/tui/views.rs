@@ -58,7 +58,7 @@ fn row_line<'a>(app: &App, r: &'a Row, width: usize) -> Line<'a> {
     let mark = app.mark(r.leaf);
     Line::from(vec![
         Span::raw(format!(
-            "{:>w$}  {:<24}  {:<24}  {:<24}  ",
+            "{:>w$}  {:<24}  {:<26}  {:<22}  ",
             r.leaf,
             r.time,
             r.who,
@@ -74,7 +74,7 @@ fn records(app: &App, frame: &mut Frame, area: Rect) {
     let width = app.size.max(1).to_string().len().max(5);
     let rows = app.list_rows();
     let header = format!(
-        "  {:>width$}  {:<24}  {:<24}  {:<24}  {:<12} summary",
+        "  {:>width$}  {:<24}  {:<26}  {:<22}  {:<12} summary",
         "index", "time", "producer#seq", "kind", "verdict"
     );
     let c = app.list;
@@ -407,7 +407,7 @@ fn producers(app: &App, frame: &mut Frame, area: Rect) {
                 .iter()
                 .map(|p| {
                     Line::raw(format!(
-                        "{:<w$}  {:>7} records  head {:<28}  heartbeat {:<36}  gaps {}",
+                        "{:<w$}  {:>7} records  head {:<26}  last heartbeat {:<40}  gaps {}",
                         p.name, p.records, p.head, p.heartbeat, p.gaps
                     ))
                 })
