@@ -24,6 +24,9 @@ pub const MAX_MATCHES: usize = 50_000;
 /// status, keys.
 pub const CHROME: u16 = 8;
 
+/// What the worker read, or why it could not.
+pub type Loaded<T> = Result<Box<T>, String>;
+
 /// The views, one keystroke apart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Screen {
@@ -207,7 +210,7 @@ pub struct App {
     pub open: Option<Opened>,
     /// Leaves to go back to from the detail view.
     pub trail: Vec<u64>,
-    pub proof: Option<(u64, Option<Result<Box<Proof>, String>>)>,
+    pub proof: Option<(u64, Option<Loaded<Proof>>)>,
     pub verification: Verification,
     /// The selection in the verify, retention and obligations lists.
     pub items: Cursor,

@@ -159,7 +159,9 @@ fn retention(r: &Report) -> Vec<Item> {
 }
 
 /// The obligations view's groups: (title, whether a check-8 code belongs).
-const GROUPS: [(&str, fn(&str) -> bool); 4] = [
+type Belongs = fn(&str) -> bool;
+
+const GROUPS: [(&str, Belongs); 4] = [
     ("sanctions without a statement of reasons", |c| {
         c.contains("sor")
     }),
