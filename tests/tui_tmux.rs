@@ -28,7 +28,9 @@ impl Drop for Session {
 
 impl Session {
     fn start(dir: &Path, cmd: &str) -> Session {
-        let name = format!("logseal-tui-{}", std::process::id());
+        static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let name = format!("logseal-tui-{}-{n}", std::process::id());
         let ok = Command::new("tmux")
             .args([
                 "new-session",
@@ -105,6 +107,18 @@ impl Session {
     }
 }
 
+/// Whether the test can run: tmux is there, or (not on CI) say it is not.
+fn tmux_or_notice() -> bool {
+    if tmux_available() {
+        return true;
+    }
+    if std::env::var("CI").as_deref() == Ok("true") {
+        panic!("tmux is not installed: CI needs it (scripts/install-test-tools.sh)");
+    }
+    eprintln!("notice: tmux is not installed; the tui end-to-end test did not run");
+    false
+}
+
 fn tmux_available() -> bool {
     Command::new("tmux")
         .arg("-V")
@@ -114,11 +128,7 @@ fn tmux_available() -> bool {
 
 #[test]
 fn from_the_automated_termination_finding_to_its_record_and_references() {
-    if !tmux_available() {
-        if std::env::var("CI").as_deref() == Ok("true") {
-            panic!("tmux is not installed: CI needs it (scripts/install-test-tools.sh)");
-        }
-        eprintln!("notice: tmux is not installed; the tui end-to-end test did not run");
+    if !tmux_or_notice() {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
@@ -129,7 +139,8 @@ fn from_the_automated_termination_finding_to_its_record_and_references() {
     )
     .unwrap();
     let cmd = format!(
-        "env NO_COLOR=1 {} tui log --trust trust.json; echo logseal exited with $?; sleep 30",
+        "env NO_COLOR=1 {} tui log --trust trust.json --state state; echo logseal exited with \
+         $?; sleep 30",
         env!("CARGO_BIN_EXE_logseal")
     );
     let t = Session::start(tmp.path(), &cmd);
@@ -139,6 +150,18 @@ fn from_the_automated_termination_finding_to_its_record_and_references() {
         "{s}"
     );
     assert!(s.contains("registration-authority#0"), "{s}");
+    // The background run reads --state and leaves it; a run asked for (v) advances it.
+    let state = tmp.path().join("state/state.json");
+    assert!(
+        !state.exists(),
+        "the background verification wrote the state"
+    );
+    t.keys(&["2", "v"]);
+    t.wait_for("--state advanced");
+    assert!(
+        state.is_file(),
+        "the verification asked for did not write the state"
+    );
     t.keys(&["4"]);
     t.wait_for("decisions without human review (2)");
     for _ in 0..40 {
@@ -189,4 +212,51 @@ fn from_the_automated_termination_finding_to_its_record_and_references() {
         !s.contains("records · "),
         "the screen was not restored:\n{s}"
     );
+}
+
+/// A reveal asks purpose, legal basis and case reference, appends the inspector's signed
+/// data-access record first (the `subject` code path), then shows the values.
+#[test]
+fn a_reveal_is_logged_as_a_data_access_before_the_values_are_shown() {
+    if !tmux_or_notice() {
+        return;
+    }
+    let tmp = common::inspector_copy(true);
+    let cmd = format!(
+        "env NO_COLOR=1 {} tui log --inspector-key insp.key; echo logseal exited with $?; \
+         sleep 30",
+        env!("CARGO_BIN_EXE_logseal")
+    );
+    let t = Session::start(tmp.path(), &cmd);
+    t.wait_all(&["records · ", "registration-authority#0"]);
+    t.keys(&[":", "appeals#1", "Enter"]);
+    t.wait_for("at leaf 2109");
+    t.keys(&["Enter"]);
+    let s = t.wait_record(2109);
+    assert!(s.contains("explanation  sealed, disclosure stored"), "{s}");
+    t.keys(&["r"]);
+    t.wait_for("reveal: purpose of the inspection");
+    t.keys(&["complaint-handling", "Enter"]);
+    t.wait_for("reveal: legal basis");
+    t.keys(&["gdpr-art-6-1-c", "Enter"]);
+    t.wait_for("reveal: case reference");
+    t.keys(&["case-17", "Enter"]);
+    let s = t.wait_all(&["this inspection is logged: leaf", "REVEALED: "]);
+    assert!(s.contains("auditor-inspector#"), "{s}");
+    t.keys(&["q"]);
+    t.wait_for("logseal exited with 0");
+    let out = common::logseal(
+        &[
+            "log",
+            "log",
+            "--producer",
+            "auditor-inspector",
+            "--kind",
+            "data-access",
+        ],
+        tmp.path(),
+        None,
+    );
+    let listed = common::ok(&out);
+    assert!(listed.contains("auditor-inspector#"), "{listed}");
 }

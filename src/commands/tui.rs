@@ -251,10 +251,7 @@ fn worker(
     };
     let _ = ready.send(Ok(Ready {
         size: ins.head().size,
-        anchors: match o.trust {
-            Some(_) => ins.anchors().describe().to_string(),
-            None => format!("{} · {NO_TRUST}", ins.anchors().describe()),
-        },
+        anchors: ins.anchors().describe().to_string(),
         origin: ins.anchors().origin.clone(),
     }));
     let private = disclosures(&o.dir, o.private.is_some());

@@ -135,6 +135,12 @@ impl Cursor {
         self.show(rows);
     }
 
+    /// Select `at` and put it in the middle of the screen.
+    pub fn center(&mut self, at: u64, len: u64, rows: u64) {
+        self.selected = at.min(len.saturating_sub(1));
+        self.top = self.selected.saturating_sub(rows / 2);
+    }
+
     fn show(&mut self, rows: u64) {
         let rows = rows.max(1);
         if self.selected < self.top {
@@ -487,14 +493,19 @@ fn records_key(app: &mut App, k: Key) -> Vec<Effect> {
             app.list.set(leaf.unwrap_or(0), app.size, rows);
             app.wanted()
         }
-        Key::Enter => match app.row_at(app.list.selected) {
-            Some(r) => {
-                let leaf = r.leaf;
-                app.trail.clear();
-                app.open_leaf(leaf)
+        Key::Enter => {
+            let leaf = match &app.filtered {
+                Some(_) => app.row_at(app.list.selected).map(|r| r.leaf),
+                None => (app.list.selected < app.size).then_some(app.list.selected),
+            };
+            match leaf {
+                Some(leaf) => {
+                    app.trail.clear();
+                    app.open_leaf(leaf)
+                }
+                None => Vec::new(),
             }
-            None => Vec::new(),
-        },
+        }
         _ => Vec::new(),
     }
 }

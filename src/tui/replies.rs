@@ -58,7 +58,7 @@ fn jumped(app: &mut App, j: Result<u64, String>) -> Vec<Effect> {
             app.filtered = None;
             app.screen = Screen::Records;
             let (len, rows) = (app.size, app.list_rows());
-            app.list.set(leaf, len, rows);
+            app.list.center(leaf, len, rows);
             app.status = format!("at leaf {leaf}");
             app.wanted()
         }
