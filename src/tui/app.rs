@@ -613,6 +613,7 @@ fn detail_key(app: &mut App, k: Key) -> Vec<Effect> {
         Key::Char('p') => {
             let leaf = open.leaf;
             app.proof = Some((leaf, None));
+            app.side = Cursor::default();
             app.screen = Screen::Proof;
             return vec![Effect::Send(Request::Proof(leaf))];
         }
@@ -635,6 +636,11 @@ fn back(app: &mut App) -> Vec<Effect> {
 }
 
 fn proof_key(app: &mut App, k: Key) -> Vec<Effect> {
+    if let Some(d) = delta(k, app.list_rows(), 200) {
+        app.side.step(d, 200, 1);
+        app.side.top = app.side.selected;
+        return Vec::new();
+    }
     if matches!(k, Key::Backspace | Key::Esc) {
         app.screen = match app.open {
             Some(_) => Screen::Detail,

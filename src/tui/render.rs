@@ -107,7 +107,7 @@ fn hints(app: &App) -> &'static str {
         Screen::Detail => {
             "j/k select reference · Enter follow · Backspace/Esc back · p proof · r reveal · ? help · q quit"
         }
-        Screen::Proof => "Backspace/Esc back · ? help · q quit",
+        Screen::Proof => "j/k PgUp/PgDn scroll · Backspace/Esc back · ? help · q quit",
         Screen::Verify | Screen::Retention | Screen::Obligations => {
             "j/k move · Enter open the record · v verify again (advances --state) · 1-6 views · ? help · q quit"
         }

@@ -268,13 +268,14 @@ fn path_lines(title: &str, p: &Result<Path, String>) -> Vec<Line<'static>> {
 
 fn proof(app: &App, frame: &mut Frame, area: Rect) {
     let Some((leaf, p)) = &app.proof else { return };
-    let block = Block::bordered().title(format!(" proof of leaf {leaf} "));
+    let block = Block::bordered().title(format!(" proof of leaf {leaf} (j/k scroll) "));
     let lines: Vec<Line> = match p {
         None => vec![Line::raw("reading…")],
         Some(Err(e)) => vec![Line::raw(e.clone())],
         Some(Ok(p)) => proof_lines(p),
     };
-    frame.render_widget(Paragraph::new(lines).block(block), area);
+    let scroll = u16::try_from(app.side.top).unwrap_or(u16::MAX);
+    frame.render_widget(Paragraph::new(lines).block(block).scroll((scroll, 0)), area);
 }
 
 fn proof_lines(p: &Proof) -> Vec<Line<'static>> {
