@@ -76,6 +76,9 @@ _logseal() {
             logseal,trust)
                 cmd="logseal__subcmd__trust"
                 ;;
+            logseal,tui)
+                cmd="logseal__subcmd__tui"
+                ;;
             logseal,verify)
                 cmd="logseal__subcmd__verify"
                 ;;
@@ -137,7 +140,7 @@ _logseal() {
 
     case "${cmd}" in
         logseal)
-            opts="-h -V --help --version keygen record demo init append checkpoint rotate-log-key prove info recover verify witness retention trust show log grep checkpoints subject export bundle report"
+            opts="-h -V --help --version keygen record demo init append checkpoint rotate-log-key prove info recover verify witness retention trust show log grep checkpoints subject export bundle tui report"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1160,6 +1163,32 @@ _logseal() {
                     return 0
                     ;;
                 --heartbeat)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        logseal__subcmd__tui)
+            opts="-h -V --trust --state --inspector-key --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --trust)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --inspector-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -26,5 +26,6 @@ pub mod scenario;
 pub mod store;
 pub mod tiles;
 pub mod tree;
+pub mod tui;
 pub mod vectors;
 pub mod verify;

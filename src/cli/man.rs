@@ -806,6 +806,41 @@ pub const PAGE_TEXTS: &[PageText] = &[
         see_also: &["info", "show", "verify", "docs/FORMAT.md"],
     },
     PageText {
+        path: "tui",
+        examples: &[
+            (
+                "Inspect and verify the demo's log as its auditor, at a terminal",
+                "logseal tui demo-out/honest --trust demo-out/auditor/trust.json --state \
+                 demo-out/auditor/state",
+            ),
+            (
+                "The same on site, able to reveal sealed values (each reveal logged first)",
+                "logseal tui demo-out/honest --trust demo-out/auditor/trust.json \
+                 --inspector-key demo-out/keys/auditor-inspector.key",
+            ),
+        ],
+        exit_status: &[
+            (
+                0,
+                "the screen was closed (q or Ctrl-C); the terminal is restored",
+            ),
+            (
+                1,
+                "the log's checkpoint does not verify against the anchors, or a key or trust \
+                 file is invalid",
+            ),
+            (2, COULD_NOT_RUN),
+        ],
+        see_also: &[
+            "show",
+            "log",
+            "verify",
+            "subject",
+            "checkpoints",
+            "docs/CHECKS.md",
+        ],
+    },
+    PageText {
         path: "subject",
         examples: &[
             (

@@ -302,6 +302,31 @@ pub enum Command {
     /// Evidence bundles: verify one offline
     #[command(subcommand)]
     Bundle(BundleCommand),
+    /// Inspect and verify a log at a terminal: records, detail, proofs, findings
+    #[command(
+        long_about = "Inspect and verify a log directory at a terminal (a full-screen \
+        text interface; keyboard first, mouse wheel optional, ? for help, q to quit).\n\n\
+        Views: records (index, time, PRODUCER#SEQ, kind, summary and the verification's \
+        mark, \"pending\" until the background verification reaches the leaf; pages are read \
+        on demand, never the whole log; / filters by kind, producer, time range, verdict or \
+        text over public fields; : jumps to an index, PRODUCER#SEQ or time), detail (every \
+        public field, each sealed field's state, the signature and the key registration \
+        that admits it, references followed with Enter both ways), proof (the inclusion \
+        path to the first checkpoint that includes the record and to the newest, with \
+        signatures and cosignatures), verify (checks 1-8 with live progress, findings \
+        grouped by root cause, Enter opens the record), retention, obligations, \
+        checkpoints and producers.\n\n\
+        Every record shown is authenticated as for `logseal show`: against --trust FILE, \
+        or without it against the operator's own key, and the screen says which. \
+        Verification runs in the background at start without touching --state; pressing v \
+        in the verify view runs it again and then advances the state in --state DIR. \
+        Without --trust, verification uses the operator's own keys from the log directory \
+        (not an independent check). Revealing a sealed value (r in the detail view) needs \
+        --inspector-key, asks for the purpose, legal basis and case reference, and appends \
+        the signed data-access record first, as `logseal subject` does; otherwise it is \
+        refused with the reason."
+    )]
+    Tui(TuiArgs),
     /// Supervisory statistics of a log, its DSA Transparency Database export and reconciliation
     #[command(
         long_about = "Supervisory statistics of a log, from its public fields: data accesses \
@@ -536,6 +561,23 @@ pub struct InspectLog {
     /// Print JSON
     #[arg(long)]
     pub json: bool,
+}
+
+/// `logseal tui`.
+#[derive(Debug, Args)]
+pub struct TuiArgs {
+    /// The log directory (a public-only copy needs --trust)
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// The auditor's trust file: check against its anchors instead of the log's own key
+    #[arg(long, value_name = "FILE")]
+    pub trust: Option<PathBuf>,
+    /// The auditor's state directory: read, and advanced only by a verify run asked for (v)
+    #[arg(long, value_name = "DIR")]
+    pub state: Option<PathBuf>,
+    /// The inspector's producer signing key (registered for data-access), to reveal values
+    #[arg(long, value_name = "KEY")]
+    pub inspector_key: Option<PathBuf>,
 }
 
 /// `logseal show`.

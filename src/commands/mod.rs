@@ -21,6 +21,7 @@ pub mod rotate;
 pub mod subject;
 pub mod sweep;
 pub mod trust;
+pub mod tui;
 pub mod verify;
 mod view;
 pub mod witness;
@@ -78,5 +79,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Export(args) => bundle::export(args),
         Command::Bundle(BundleCommand::Verify(args)) => bundle::verify(args),
         Command::Report(args) => report::run(args),
+        Command::Tui(args) => tui::run(args),
     }
 }

@@ -686,6 +686,12 @@ impl Inspector<'_> {
             })
     }
 
+    /// The inclusion proof of `leaf` in the published tree of `size`, read from the hash
+    /// tiles (RFC 9162 §2.1.3.1); the caller verifies it against a checkpoint's root.
+    pub fn inclusion_proof(&self, size: u64, leaf: u64) -> Result<Vec<Hash>, InspectError> {
+        Ok(self.reader.inclusion_proof(size, leaf)?)
+    }
+
     /// The first published checkpoint whose tree includes `leaf`, verified with the anchors
     /// and with the leaf's inclusion proven against its root: its head, or why not.
     pub fn first_including(&self, f: &Fetched) -> Result<Option<Head>, InspectError> {

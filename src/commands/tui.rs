@@ -1,0 +1,376 @@
+//! `logseal tui DIR`: the terminal around [`logseal::tui`]. Opens the log directory as
+//! `logseal show` does (the anchors: `--trust FILE`, or the operator's own key, and the screen
+//! says which), loads the inspector's key before the screen starts (so a bad key is an
+//! ordinary error), then runs the read layer in a worker thread and the event loop here:
+//! crossterm events and the worker's replies go through [`logseal::tui::update`], the screen
+//! is redrawn from the state. The terminal is restored on quit, on error and on panic
+//! (ratatui's panic hook). `--state` is read by every verification and written only after one
+//! the user asked for (`v`).
+//!
+//! The opening of a log directory is [`LogDir`]; an evidence bundle will open into another
+//! [`logseal::tui::source::Source`] here, and the event loop will not change.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use crossterm::event::{self, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind};
+use logseal::cli::TuiArgs;
+use logseal::inspect::{Anchors, Fetched, IndexHome, Inspector};
+use logseal::log::{Log, LogConfig};
+use logseal::note::Ed25519NoteVerifier;
+use logseal::record::Disclosure;
+use logseal::retention::DisclosureSource;
+use logseal::store::FsStore;
+use logseal::tree::TreeHashAlg;
+use logseal::tui::data::{Reply, Request, RevealAsk, Revealed, Verified};
+use logseal::tui::source::{self, LogSource, VerifyJob};
+use logseal::tui::{App, Effect, Event, Key, render, update};
+use logseal::verify::{self, AuditorState, Options, Progress, RetentionAccess, Trust};
+
+use super::log::now_secs;
+use super::sweep::SigningKey;
+use super::{files, reveal, verify as verify_cmd};
+
+/// A log directory, opened: its stores, anchors and the trust verification uses.
+struct LogDir {
+    dir: PathBuf,
+    public: FsStore,
+    private: Option<FsStore>,
+    anchors: Anchors,
+    /// The auditor's trust file: verification runs only with it (as for `logseal report`).
+    trust: Option<Trust>,
+}
+
+/// Why verification does not run without `--trust`.
+const NO_TRUST: &str = "verification needs --trust FILE (the auditor's trust file): the \
+     operator's own key is no independent anchor";
+
+fn open(args: &TuiArgs) -> anyhow::Result<LogDir> {
+    let dir = &args.dir;
+    let public_dir = dir.join("public");
+    if !public_dir.is_dir() {
+        bail!(
+            "{}: no public part (expected {}): not a log directory, or truncated",
+            dir.display(),
+            public_dir.display()
+        );
+    }
+    let config = dir.join("private").join("config.json");
+    let private = match config.is_file() {
+        true => Some(FsStore::open(dir.join("private"))?),
+        false => None,
+    };
+    let trust = match (&args.trust, &private) {
+        (Some(t), _) => Some(verify_cmd::read_trust(t)?),
+        (None, Some(_)) => None,
+        (None, None) => bail!(
+            "{}: a public-only copy (no private/config.json): give --trust FILE, the auditor's \
+             trust file, to check its checkpoint against",
+            dir.display()
+        ),
+    };
+    let anchors = match &trust {
+        Some(t) => Anchors::from_trust(t),
+        None => operator_anchors(&config)?,
+    };
+    Ok(LogDir {
+        dir: dir.clone(),
+        public: FsStore::open(&public_dir)?,
+        private,
+        anchors,
+        trust,
+    })
+}
+
+fn read_config(path: &Path) -> anyhow::Result<LogConfig> {
+    serde_json::from_slice(&files::read(path)?).with_context(|| format!("{}", path.display()))
+}
+
+fn operator_anchors(path: &Path) -> anyhow::Result<Anchors> {
+    let cfg = read_config(path)?;
+    let alg = TreeHashAlg::parse(&cfg.tree_hash).with_context(|| format!("{}", path.display()))?;
+    let log_key = Ed25519NoteVerifier::from_vkey(&cfg.log_key)
+        .with_context(|| format!("{}: log_key", path.display()))?;
+    let authority = Ed25519NoteVerifier::from_vkey(&cfg.authority_key)
+        .with_context(|| format!("{}: authority_key", path.display()))?;
+    Ok(Anchors::operator(
+        &cfg.origin,
+        alg,
+        &log_key,
+        *authority.public_key(),
+    ))
+}
+
+/// A private part that cannot be opened: check 7 and the sealed states say why.
+struct Unreadable(String);
+
+impl DisclosureSource for Unreadable {
+    fn readable(&self, _leaf: u64) -> Result<Vec<Disclosure>, String> {
+        Err(self.0.clone())
+    }
+}
+
+fn disclosures(dir: &Path, private: bool) -> Option<Box<dyn DisclosureSource>> {
+    if !private {
+        return None;
+    }
+    Some(match Log::open_read_only(dir) {
+        Ok(l) => Box::new(l),
+        Err(e) => Box::new(Unreadable(format!("{}: {e}", dir.display()))),
+    })
+}
+
+/// Checks 1–8 over the log; the state written only when `asked`.
+fn verify_run(
+    dir: &Path,
+    trust: &Trust,
+    state_dir: Option<&Path>,
+    asked: bool,
+    progress: &dyn Progress,
+) -> anyhow::Result<Verified> {
+    let state = match state_dir {
+        Some(d) => verify_cmd::read_state(d, trust.origin())?,
+        None => AuditorState::new(trust.origin()),
+    };
+    let store = FsStore::open(dir.join("public"))?;
+    let private = disclosures(dir, dir.join("private").join("config.json").is_file());
+    let retention = private.as_deref().map(|disclosures| RetentionAccess {
+        disclosures,
+        grace: verify::DEFAULT_RETENTION_GRACE,
+    });
+    let options = Options {
+        at_secs: now_secs(),
+        incremental: false,
+    };
+    let outcome =
+        verify::verify_with_retention(&store, trust, &state, &options, progress, retention)?;
+    let state = match (asked, state_dir, &outcome.new_state) {
+        (true, Some(d), Some(s)) => {
+            verify_cmd::write_state(d, s)?;
+            format!(
+                "--state advanced ({})",
+                d.join(verify_cmd::STATE_FILE).display()
+            )
+        }
+        (true, Some(_), None) => "--state kept: the checkpoint did not verify".into(),
+        (false, Some(_), _) => {
+            "--state read, not advanced (v verifies again and advances it)".into()
+        }
+        (_, None, _) => "no --state: checked without the auditor's earlier checkpoints".into(),
+    };
+    Ok(Verified {
+        report: outcome.report,
+        state,
+    })
+}
+
+fn verify_job(o: &LogDir, state: Option<PathBuf>) -> Option<VerifyJob> {
+    let (dir, trust) = (o.dir.clone(), o.trust.clone()?);
+    Some(Arc::new(move |asked, progress| {
+        verify_run(&dir, &trust, state.as_deref(), asked, progress).map_err(|e| format!("{e:#}"))
+    }))
+}
+
+/// Log the access, then open the record's sealed values (the `subject` code path).
+fn reveal_values(
+    dir: &Path,
+    key: &SigningKey,
+    f: &Fetched,
+    ask: &RevealAsk,
+) -> anyhow::Result<Revealed> {
+    let mut log = reveal::open_log(dir)?;
+    let stored = log
+        .disclosures(f.leaf)
+        .with_context(|| format!("reading the disclosures of leaf {}", f.leaf))?;
+    let sealed = &f.record.payload().sealed;
+    let opened: Vec<Disclosure> = (stored.into_iter())
+        .filter(|d| {
+            sealed
+                .iter()
+                .any(|(p, c)| *p == d.path && *c == d.commitment())
+        })
+        .collect();
+    if opened.is_empty() {
+        bail!(
+            "leaf {}: no stored disclosure opens its commitments (erased or never stored): nothing revealed, nothing logged",
+            f.leaf
+        );
+    }
+    let access = reveal::Access {
+        purpose: &ask.purpose,
+        legal_basis: &ask.legal_basis,
+        organisation: "controller",
+        case_ref: ask.case_ref.clone(),
+        query: None,
+        result_count: Some(1),
+        revealed: opened
+            .iter()
+            .map(|d| (f.leaf, d.path.to_string()))
+            .collect(),
+        revealed_ranges: Vec::new(),
+        // The worker holds no read layer here to find the covering rule: none declared.
+        retention_rule: None,
+    };
+    reveal::log_then_reveal(&mut log, key, &access, |logged| {
+        Ok(Revealed {
+            leaf: f.leaf,
+            logged: reveal::logged_line(logged),
+            values: (opened.iter())
+                .map(|d| (d.path.to_string(), reveal::value_json(&d.value).to_string()))
+                .collect(),
+        })
+    })
+}
+
+/// What the screen needs from the opened read layer before it starts.
+struct Ready {
+    size: u64,
+    anchors: String,
+    origin: String,
+}
+
+/// The worker: open the read layer, say so, then serve requests until the screen closes.
+fn worker(
+    o: &LogDir,
+    key: Option<&SigningKey>,
+    state: Option<PathBuf>,
+    ready: Sender<anyhow::Result<Ready>>,
+    rx: Receiver<Request>,
+    tx: Sender<Reply>,
+) {
+    let home = match &o.private {
+        Some(p) => IndexHome::Private(p),
+        None => IndexHome::Memory,
+    };
+    let ins = match Inspector::open(&o.public, o.anchors.clone(), home) {
+        Ok(i) => i,
+        Err(e) => {
+            let _ = ready.send(Err(super::inspect::inspect_err(e)));
+            return;
+        }
+    };
+    let _ = ready.send(Ok(Ready {
+        size: ins.head().size,
+        anchors: ins.anchors().describe().to_string(),
+        origin: ins.anchors().origin.clone(),
+    }));
+    let private = disclosures(&o.dir, o.private.is_some());
+    let reveal = |f: &Fetched, ask: &RevealAsk| match key {
+        Some(k) => reveal_values(&o.dir, k, f, ask).map_err(|e| format!("{e:#}")),
+        None => Err("no --inspector-key given: nothing was revealed".into()),
+    };
+    let src = LogSource {
+        ins: &ins,
+        disclosures: private.as_deref(),
+        verifier: verify_job(o, state),
+        no_verifier: NO_TRUST,
+        revealer: key.map(|_| &reveal as source::Revealer<'_>),
+    };
+    source::serve(&src, &rx, &tx);
+}
+
+pub fn run(args: TuiArgs) -> anyhow::Result<()> {
+    let o = open(&args)?;
+    let key = match &args.inspector_key {
+        Some(k) => Some(SigningKey::load(k)?),
+        None => None,
+    };
+    let refusal = match (&key, &o.private) {
+        (None, _) => Some("no --inspector-key given".to_string()),
+        (Some(_), None) => Some("a public-only copy: the disclosures are not here".to_string()),
+        _ => None,
+    };
+    let (req_tx, req_rx) = mpsc::channel();
+    let (rep_tx, rep_rx) = mpsc::channel();
+    let (ready_tx, ready_rx) = mpsc::channel();
+    std::thread::scope(|s| {
+        let (o, key, state) = (&o, key.as_ref(), args.state.clone());
+        s.spawn(move || worker(o, key, state, ready_tx, req_rx, rep_tx));
+        let ready = ready_rx
+            .recv()
+            .context("the worker stopped while opening the log")??;
+        let title = format!("{} · {}", args.dir.display(), ready.origin);
+        let mut app = App::new(title, ready.anchors, ready.size);
+        app.color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+        app.reveal_refusal = refusal;
+        let r = screen(app, &req_tx, &rep_rx);
+        drop(req_tx);
+        r
+    })
+}
+
+/// Run the event loop on the terminal, restoring it however the loop ends.
+fn screen(app: App, tx: &Sender<Request>, rx: &Receiver<Reply>) -> anyhow::Result<()> {
+    let mut terminal = ratatui::init();
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture);
+    let r = event_loop(&mut terminal, app, tx, rx);
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
+    ratatui::restore();
+    r
+}
+
+fn event_loop(
+    terminal: &mut ratatui::DefaultTerminal,
+    mut app: App,
+    tx: &Sender<Request>,
+    rx: &Receiver<Reply>,
+) -> anyhow::Result<()> {
+    let size = terminal.size()?;
+    let resize = Event::Resize {
+        width: size.width,
+        height: size.height,
+    };
+    let mut effects = update(&mut app, resize);
+    effects.extend(app.start());
+    loop {
+        for e in effects.drain(..) {
+            match e {
+                Effect::Send(r) => tx.send(r).context("the worker stopped")?,
+                Effect::Quit => return Ok(()),
+            }
+        }
+        terminal.draw(|f| render(&app, f))?;
+        if event::poll(Duration::from_millis(40))?
+            && let Some(ev) = map_event(event::read()?)
+        {
+            effects.extend(update(&mut app, ev));
+        }
+        while let Ok(r) = rx.try_recv() {
+            effects.extend(update(&mut app, Event::Reply(r)));
+        }
+    }
+}
+
+fn map_event(e: event::Event) -> Option<Event> {
+    match e {
+        event::Event::Key(k) if k.kind == KeyEventKind::Press => map_key(k).map(Event::Key),
+        event::Event::Resize(width, height) => Some(Event::Resize { width, height }),
+        event::Event::Mouse(m) => match m.kind {
+            MouseEventKind::ScrollDown => Some(Event::Scroll(3)),
+            MouseEventKind::ScrollUp => Some(Event::Scroll(-3)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn map_key(k: KeyEvent) -> Option<Key> {
+    Some(match k.code {
+        KeyCode::Char('c') if k.modifiers.contains(KeyModifiers::CONTROL) => Key::CtrlC,
+        KeyCode::Char(c) => Key::Char(c),
+        KeyCode::Enter => Key::Enter,
+        KeyCode::Esc => Key::Esc,
+        KeyCode::Backspace => Key::Backspace,
+        KeyCode::Up => Key::Up,
+        KeyCode::Down => Key::Down,
+        KeyCode::PageUp => Key::PageUp,
+        KeyCode::PageDown => Key::PageDown,
+        KeyCode::Home => Key::Home,
+        KeyCode::End => Key::End,
+        KeyCode::Tab => Key::Tab,
+        _ => return None,
+    })
+}
