@@ -12,6 +12,7 @@
 pub mod cbor;
 pub mod checkpoint;
 pub mod cli;
+pub mod client;
 pub mod crypto;
 pub mod inspect;
 pub mod log;
@@ -21,6 +22,7 @@ pub mod record;
 pub mod report;
 pub mod retention;
 pub mod scenario;
+pub mod serve;
 pub mod store;
 pub mod tiles;
 pub mod tree;

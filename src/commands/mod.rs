@@ -17,6 +17,7 @@ pub mod report;
 pub mod retention;
 mod reveal;
 pub mod rotate;
+pub mod serve;
 pub mod subject;
 pub mod sweep;
 pub mod trust;
@@ -72,5 +73,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Checkpoints(args) => inspect::checkpoints(args),
         Command::Subject(args) => subject::run(args),
         Command::Report(args) => report::run(args),
+        Command::Serve(args) => serve::run(args),
     }
 }
