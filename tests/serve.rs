@@ -559,10 +559,17 @@ fn leaf_of(item: &AppendItem) -> Hash32 {
 
 /// A bounded load test (stops by itself): producers with pre-signed chains append through
 /// the server; prints appends/s and latency percentiles. Nothing here is asserted on time.
+/// `LOGSEAL_SERVE_LOAD=PRODUCERS,RECORDS` changes its size (docs/PERFORMANCE.md).
 #[test]
 fn load_appends_per_second_and_latency() {
     let dir = tempfile::tempdir().unwrap();
-    let (np, per) = (16, 250);
+    let (np, per) = std::env::var("LOGSEAL_SERVE_LOAD")
+        .ok()
+        .and_then(|v| {
+            let (a, b) = v.split_once(',')?;
+            Some((a.parse().ok()?, b.parse().ok()?))
+        })
+        .unwrap_or((16, 250));
     let producers = names(np);
     let log = setup(dir.path(), &producers);
     let chains: Vec<_> = producers

@@ -376,10 +376,10 @@ fn publish_if_grown(log: &mut Log, published: &mut u64) -> Result<(), HttpError>
 /// A checkpoint of the current size: signed now if the log grew, else the published one.
 fn checkpoint_now(log: &mut Log, published: &mut u64) -> Result<Vec<u8>, HttpError> {
     let failed = |e: logseal::log::LogError| HttpError::new(500, format!("checkpoint: {e}"));
-    if log.size() == *published {
-        if let Some(note) = log.reader().checkpoint().map_err(|e| failed(e.into()))? {
-            return Ok(note);
-        }
+    if log.size() == *published
+        && let Some(note) = log.reader().checkpoint().map_err(|e| failed(e.into()))?
+    {
+        return Ok(note);
     }
     let note = log.checkpoint(now_secs()).map_err(failed)?;
     *published = log.size();
