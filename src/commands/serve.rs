@@ -15,6 +15,7 @@ use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::serve::ListenerExt;
 use logseal::cli::ServeArgs;
 use logseal::log::{AppendItem, Log, Receipt};
 use logseal::record::Record;
@@ -108,6 +109,10 @@ async fn serve(app: Arc<App>, addr: std::net::SocketAddr) -> anyhow::Result<()> 
     out.flush()?;
     drop(out);
     let router = axum::Router::new().fallback(handle).with_state(app.clone());
+    // Answers are small and awaited one by one: no Nagle delay on them.
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     axum::serve(listener, router)
         .with_graceful_shutdown(stop_signal(app, signals))
         .await
