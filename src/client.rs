@@ -9,8 +9,9 @@
 use std::time::Duration;
 
 use crate::log::AppendItem;
+use crate::record::text::ProducerId;
 use crate::serve::body::encode_add;
-use crate::serve::{AddReceipt, ConsistencyProof, InclusionProof};
+use crate::serve::{AddReceipt, ConsistencyProof, InclusionProof, ProducerHead};
 use crate::tiles::{EntryBundleId, TileId};
 
 /// Largest response read (a full entry bundle of the largest records fits).
@@ -117,6 +118,13 @@ impl Client {
         }
         let url = self.url(&q);
         json(&url, self.get(&q)?)
+    }
+
+    /// `producer`'s chain head as the server's sequencer holds it.
+    pub fn head(&self, producer: &ProducerId) -> Result<ProducerHead, ClientError> {
+        let rel = format!("head/{producer}");
+        let url = self.url(&rel);
+        json(&url, self.get(&rel)?)
     }
 
     fn url(&self, rel: &str) -> String {

@@ -595,3 +595,82 @@ fn load_appends_per_second_and_latency() {
     assert_eq!(code, Some(0));
     assert_in_log(&log, &acked);
 }
+
+#[test]
+fn a_producer_appends_through_the_server_and_checks_its_head_against_it() {
+    use logseal::producer::{Producer, ProducerError};
+    let dir = tempfile::tempdir().unwrap();
+    let log = setup(dir.path(), &names(1));
+    let server = Server::start(&log, &[]);
+    let client = server.client();
+    let id = ProducerId::new("producer-0").unwrap();
+    let mut salt = 0u8;
+    let mut producer = Producer::open(
+        &dir.path().join("producer-state"),
+        id.clone(),
+        scenario::secret_key("producer-0"),
+        ORIGIN,
+        TreeHashAlg::Sha256,
+        Box::new(move || {
+            salt += 1;
+            [salt; 16]
+        }),
+    )
+    .unwrap();
+    let body = || payload("producer-0", 0, Hash32([0; 32]), search_access());
+    let r0 = producer
+        .append_remote(&client, body(), two_sealed(0))
+        .unwrap();
+    let r1 = producer
+        .append_remote(&client, body(), two_sealed(1))
+        .unwrap();
+    assert_eq!((r0.leaf_index, r0.seq, r1.leaf_index, r1.seq), (1, 0, 2, 1));
+    let head = client.head(&id).unwrap();
+    assert_eq!((head.next_seq, head.head), (2, r1.leaf_hash.to_string()));
+    // Another process writing with the same key: the producer refuses to continue.
+    let other = presign("producer-0", 2, r1.leaf_hash, 1);
+    client.add(&other[0]).unwrap();
+    let e = producer
+        .append_remote(&client, body(), two_sealed(2))
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            ProducerError::HeadMismatch {
+                ours_seq: 2,
+                log_seq: 3,
+                ..
+            }
+        ),
+        "{e}"
+    );
+    // A producer whose state is behind the log's (restored from an older backup) refuses
+    // too, and has nothing pending.
+    let mut fresh = Producer::open(
+        &dir.path().join("other-state"),
+        id,
+        scenario::secret_key("producer-0"),
+        ORIGIN,
+        TreeHashAlg::Sha256,
+        Box::new(|| [9; 16]),
+    )
+    .unwrap();
+    let e = fresh
+        .append_remote(&client, body(), two_sealed(3))
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            ProducerError::HeadMismatch {
+                ours_seq: 0,
+                log_seq: 3,
+                ..
+            }
+        ),
+        "{e}"
+    );
+    assert_eq!(fresh.head().pending, None);
+    let (code, _) = server.terminate();
+    assert_eq!(code, Some(0));
+    verify_passes(dir.path());
+}

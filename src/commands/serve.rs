@@ -19,12 +19,13 @@ use axum::serve::ListenerExt;
 use logseal::cli::ServeArgs;
 use logseal::log::{AppendItem, Log, Receipt};
 use logseal::record::Record;
+use logseal::record::text::ProducerId;
 use logseal::serve::body::decode_add;
 use logseal::serve::error::refused;
 use logseal::serve::group::append_group;
 use logseal::serve::rate::RateLimiter;
 use logseal::serve::route::{Class, Route, RouteError, confine, route};
-use logseal::serve::{AddReceipt, HttpError, proofs};
+use logseal::serve::{AddReceipt, HttpError, ProducerHead, proofs};
 use logseal::tree::TreeHashAlg;
 use tokio::signal::unix::Signal;
 use tokio::sync::{Semaphore, oneshot};
@@ -40,6 +41,7 @@ const MAX_GROUP_BYTES: usize = 32 << 20;
 enum Job {
     Add(AppendItem, oneshot::Sender<Result<Receipt, HttpError>>),
     Checkpoint(oneshot::Sender<Result<Vec<u8>, HttpError>>),
+    Head(ProducerId, oneshot::Sender<ProducerHead>),
     /// Finish what was sent before, publish a checkpoint, stop.
     Stop,
 }
@@ -147,6 +149,7 @@ async fn handle(State(app): State<Arc<App>>, req: Request) -> Response {
         Ok(Route::Public { path, class }) => public(&app, path, class, method == "HEAD").await,
         Ok(Route::Add) => add(&app, req).await,
         Ok(Route::PublishCheckpoint) => publish(&app).await,
+        Ok(Route::Head { producer }) => head(&app, producer).await,
         Ok(Route::Inclusion { index, size }) => {
             let (p, alg) = (app.public.clone(), app.alg);
             blocking(move || proofs::inclusion(&p, alg, index, size).map(json)).await
@@ -256,6 +259,18 @@ async fn publish(app: &App) -> Response {
     }
 }
 
+/// `GET /head/<producer>`: the producer's head, from the sequencer.
+async fn head(app: &App, producer: ProducerId) -> Response {
+    let (tx, rx) = oneshot::channel();
+    if app.jobs.send(Job::Head(producer, tx)).is_err() {
+        return answer(&HttpError::new(503, "the sequencer has stopped"));
+    }
+    match rx.await {
+        Ok(h) => json(h),
+        Err(_) => answer(&HttpError::new(503, "the sequencer has stopped")),
+    }
+}
+
 async fn blocking(f: impl FnOnce() -> Result<Response, HttpError> + Send + 'static) -> Response {
     match tokio::task::spawn_blocking(f).await {
         Ok(Ok(r)) => r,
@@ -314,6 +329,17 @@ fn sequence(
             Job::Stop => break,
             Job::Checkpoint(reply) => {
                 let _ = reply.send(checkpoint_now(&mut log, &mut published));
+            }
+            Job::Head(producer, reply) => {
+                let (next_seq, head) = log
+                    .state()
+                    .producer(&producer)
+                    .map_or((0, [0; 32]), |h| (h.next_seq, h.head.0));
+                let _ = reply.send(ProducerHead {
+                    producer: producer.as_str().to_string(),
+                    next_seq,
+                    head: hex::encode(head),
+                });
             }
             Job::Add(item, reply) => {
                 let (items, replies) = gather(&rx, item, reply, &mut backlog);

@@ -64,3 +64,15 @@ pub struct ConsistencyProof {
     pub proof: Vec<String>,
     pub checkpoint: String,
 }
+
+/// The answer to `GET /head/<producer>` (JSON): the seq the producer's next record must carry
+/// and the leaf hash of its last one (all zeros before its first, or after a reset), as the
+/// sequencer holds them (records appended but not yet checkpointed included).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProducerHead {
+    pub producer: String,
+    pub next_seq: u64,
+    /// Hex.
+    pub head: String,
+}

@@ -8,6 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::log::history;
+use crate::record::text::ProducerId;
 use crate::tiles::{TilePath, parse_tile_path};
 
 /// How a public object is served.
@@ -52,6 +53,8 @@ pub enum Route {
     Inclusion { index: u64, size: Option<u64> },
     /// GET `/proof/consistency?old=M[&new=N]`.
     Consistency { old: u64, new: Option<u64> },
+    /// GET `/head/<producer>`: the producer's chain head in the sequencer's state.
+    Head { producer: ProducerId },
 }
 
 /// Why a request has no route.
@@ -87,6 +90,16 @@ pub fn route(method: &str, path: &str, query: Option<&str>) -> Result<Route, Rou
             Ok(Route::Consistency { old, new })
         }
         (_, "proof/inclusion" | "proof/consistency") => Err(RouteError::MethodNotAllowed("GET")),
+        (m, _) if rel.starts_with("head/") => {
+            let id = rel
+                .strip_prefix("head/")
+                .and_then(|id| ProducerId::new(id).ok());
+            let producer = id.ok_or(RouteError::NotFound)?;
+            match m {
+                "GET" => no_query(query).map(|_| Route::Head { producer }),
+                _ => Err(RouteError::MethodNotAllowed("GET")),
+            }
+        }
         (m, _) => {
             let class = object_class(rel).ok_or(RouteError::NotFound)?;
             match m {
