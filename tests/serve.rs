@@ -210,7 +210,7 @@ fn raw(addr: &str, method: &str, path: &str, body: &[u8]) -> (u16, String, Vec<u
 }
 
 /// Every producer sends its chain from its own thread; the receipts acknowledged, and the
-/// latency of each, until a send fails (the server is gone).
+/// latency of each, until a send fails (the server is gone, or answers 503: stopping).
 fn send_all(
     server: &Server,
     chains: Vec<Vec<AppendItem>>,
@@ -229,6 +229,8 @@ fn send_all(
                             a.0.push((r, item.record));
                             a.1.push(start.elapsed());
                         }
+                        // Shutting down: no new appends.
+                        Err(ClientError::Status { status: 503, .. }) => return,
                         Err(ClientError::Status {
                             status, message, ..
                         }) => {
@@ -672,5 +674,49 @@ fn a_producer_appends_through_the_server_and_checks_its_head_against_it() {
     assert_eq!(fresh.head().pending, None);
     let (code, _) = server.terminate();
     assert_eq!(code, Some(0));
+    verify_passes(dir.path());
+}
+
+#[test]
+fn sigterm_mid_load_answers_what_is_in_flight_and_checkpoints_every_acknowledged_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let producers = names(6);
+    let log = setup(dir.path(), &producers);
+    let chains: Vec<_> = producers
+        .iter()
+        .map(|p| presign(p, 0, Hash32([0; 32]), 400))
+        .collect();
+    let server = Server::start(&log, &["--checkpoint-interval", "50ms"]);
+    let client = server.client();
+    let pid = server.child.id();
+    let stopper = std::thread::spawn(move || {
+        loop {
+            let size = client.checkpoint().map(|n| {
+                let n = logseal::note::parse_note(&n).unwrap();
+                logseal::checkpoint::Checkpoint::parse(&n.text)
+                    .unwrap()
+                    .size
+            });
+            if size.is_ok_and(|s| s > 200) {
+                unsafe { libc::kill(pid as i32, libc::SIGTERM) };
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    });
+    let (acked, _) = send_all(&server, chains);
+    stopper.join().unwrap();
+    assert!(acked.len() < 2400, "stopped before the end");
+    let (code, out) = server.terminate();
+    assert_eq!(code, Some(0), "{out}");
+    let size = assert_in_log(&log, &acked);
+    // The last checkpoint covers the whole log: nothing sequenced is left unpublished.
+    assert_eq!(
+        out,
+        format!("stopped; published the checkpoint of size {size}\n")
+    );
+    let l = Log::open(&log).unwrap();
+    assert_eq!(l.size(), size);
+    drop(l);
     verify_passes(dir.path());
 }
