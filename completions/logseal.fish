@@ -49,6 +49,7 @@ complete -c logseal -n "__fish_logseal_needs_command" -f -a "export" -d 'Export 
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "bundle" -d 'Evidence bundles: verify one offline'
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "tui" -d 'Inspect and verify a log at a terminal: records, detail, proofs, findings'
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "report" -d 'Supervisory statistics of a log, its DSA Transparency Database export and reconciliation'
+complete -c logseal -n "__fish_logseal_needs_command" -f -a "serve" -d 'Serve the log over HTTP: the tlog-tiles read API, appends, proofs, checkpoints'
 complete -c logseal -n "__fish_logseal_using_subcommand keygen" -l name -d 'Key name, as it appears in key strings and note signatures (no spaces, no \'+\')' -r
 complete -c logseal -n "__fish_logseal_using_subcommand keygen" -l out -d 'Write PREFIX.key (secret) and PREFIX.pub (public)' -r -F
 complete -c logseal -n "__fish_logseal_using_subcommand keygen" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -344,3 +345,10 @@ complete -c logseal -n "__fish_logseal_using_subcommand report" -l json -d 'Prin
 complete -c logseal -n "__fish_logseal_using_subcommand report" -l csv -d 'Print CSV (table,key,count rows)'
 complete -c logseal -n "__fish_logseal_using_subcommand report" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c logseal -n "__fish_logseal_using_subcommand report" -s V -l version -d 'Print version'
+complete -c logseal -n "__fish_logseal_using_subcommand serve" -l listen -d 'Address to listen on (IP:PORT; port 0 picks a free one, printed at start)' -r
+complete -c logseal -n "__fish_logseal_using_subcommand serve" -l checkpoint-interval -d 'Publish a checkpoint this often when the log grew (e.g. 10s, 1m)' -r
+complete -c logseal -n "__fish_logseal_using_subcommand serve" -l max-body -d 'Largest request body accepted (bytes); larger ones get 413' -r
+complete -c logseal -n "__fish_logseal_using_subcommand serve" -l max-concurrent -d 'Requests handled at once; more get 503' -r
+complete -c logseal -n "__fish_logseal_using_subcommand serve" -l rate -d 'Records per second each signing key may append (bursts up to max(1, rate)); over it, 429. Unlimited when not given' -r
+complete -c logseal -n "__fish_logseal_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c logseal -n "__fish_logseal_using_subcommand serve" -s V -l version -d 'Print version'

@@ -22,6 +22,7 @@ use minicbor::{Decode, Encode};
 
 use crate::cbor;
 use crate::checkpoint::{self, CheckpointError};
+use crate::client::Client;
 use crate::crypto::{PublicKey, SecretKey};
 use crate::log::{AppendItem, Log, LogError, Receipt};
 use crate::record::sealed::SALT_LEN;
@@ -76,6 +77,10 @@ pub enum ProducerError {
     },
     #[error("the log's published checkpoint: {0}")]
     Checkpoint(#[from] CheckpointError),
+    #[error(transparent)]
+    Remote(#[from] crate::client::ClientError),
+    #[error("the remote log's answer: {0}")]
+    RemoteAnswer(String),
     #[error(
         "leaf {leaf_index} (leaf hash {leaf_hash}) is not in the log's checkpoint of size \
          {tree_size}: {reason}"
@@ -270,6 +275,11 @@ impl Producer {
             Some(h) => (h.next_seq, h.head),
             None => (0, Hash32([0; 32])),
         };
+        self.settle(log_seq, log_head)
+    }
+
+    /// [`Producer::reconcile`] against the log's head `(log_seq, log_head)`.
+    fn settle(&mut self, log_seq: u64, log_head: Hash32) -> Result<(), ProducerError> {
         let ours = (self.state.next_seq, self.state.head);
         if let Some((seq, leaf)) = self.state.pending {
             if (log_seq, log_head) == (seq + 1, leaf) {
@@ -368,6 +378,72 @@ impl Producer {
             pending: None,
         })?;
         Ok(receipt)
+    }
+
+    /// [`Producer::reconcile`] against a remote log served by `logseal serve`, whose
+    /// sequencer tells the producer's head (`GET /head/<producer>`). (The log's origin is not
+    /// compared here: a record signed for another origin is refused by the server.)
+    pub fn reconcile_remote(&mut self, client: &Client) -> Result<(), ProducerError> {
+        let h = client.head(&self.id)?;
+        let head = hex::decode(&h.head)
+            .ok()
+            .and_then(|b| <[u8; 32]>::try_from(b).ok())
+            .ok_or_else(|| {
+                ProducerError::RemoteAnswer(format!("head {:?} is not a hash", h.head))
+            })?;
+        self.settle(h.next_seq, Hash32(head))
+    }
+
+    /// [`Producer::append`] through a remote log (`POST /add`): reconcile with its head,
+    /// seal, sign, keep the record pending durably, send it, and take the receipt as the
+    /// new head once the server answers that it is durable. A refusal (4xx: nothing was
+    /// appended) drops the pending record; any other failure leaves it pending, and the next
+    /// reconcile settles it from the server's head.
+    pub fn append_remote(
+        &mut self,
+        client: &Client,
+        payload: Payload,
+        sealed: Vec<(&str, SealedValue)>,
+    ) -> Result<Receipt, ProducerError> {
+        self.reconcile_remote(client)?;
+        let signed = self.sign(payload, sealed)?;
+        let leaf = Hash32(self.alg.leaf(&signed.bytes));
+        let seq = self.state.next_seq;
+        self.save(ProducerHeadState {
+            pending: Some((seq, leaf)),
+            ..self.state.clone()
+        })?;
+        let item = AppendItem {
+            record: signed.bytes,
+            disclosures: signed.disclosures,
+        };
+        let r = match client.add(&item) {
+            Ok(r) => r,
+            Err(e) if e.status().is_some_and(|s| (400..500).contains(&s)) => {
+                self.save(ProducerHeadState {
+                    pending: None,
+                    ..self.state.clone()
+                })?;
+                return Err(e.into());
+            }
+            Err(e) => return Err(e.into()),
+        };
+        if r.leaf_hash != leaf.to_string() || r.seq != seq || r.producer != self.id.as_str() {
+            return Err(ProducerError::RemoteAnswer(format!(
+                "the receipt {r:?} is not for the record sent (seq {seq}, leaf hash {leaf})"
+            )));
+        }
+        self.save(ProducerHeadState {
+            next_seq: seq + 1,
+            head: leaf,
+            pending: None,
+        })?;
+        Ok(Receipt {
+            leaf_index: r.leaf_index,
+            leaf_hash: leaf,
+            producer: self.id.clone(),
+            seq,
+        })
     }
 
     /// "Log before serve": append the access record for `data`, and hand `data` back only

@@ -948,6 +948,34 @@ pub const PAGE_TEXTS: &[PageText] = &[
         see_also: &["export", "verify", "docs/FORMAT.md", "docs/CHECKS.md"],
     },
     PageText {
+        path: "serve",
+        examples: &[
+            (
+                "Serve the log on loopback (a reverse proxy in front adds TLS)",
+                "logseal serve audit-log --listen 127.0.0.1:8080",
+            ),
+            (
+                "Checkpoint every minute; 256 KiB bodies at most; 50 records per second per key",
+                "logseal serve audit-log --listen 127.0.0.1:8080 --checkpoint-interval 1m \
+                 --max-body 262144 --rate 50",
+            ),
+        ],
+        exit_status: &[
+            (
+                0,
+                "stopped on SIGINT or SIGTERM: the requests in flight were answered and a \
+                 checkpoint covering every acknowledged record was published",
+            ),
+            (1, NOT_RETURNED),
+            (
+                2,
+                "could not run: the log cannot be opened (its lock is held by another \
+                 writer), the address cannot be bound, or a checkpoint cannot be published",
+            ),
+        ],
+        see_also: &["append", "checkpoint", "prove inclusion", "docs/SERVE.md"],
+    },
+    PageText {
         path: "report",
         examples: &[
             (

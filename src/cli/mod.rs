@@ -357,6 +357,27 @@ pub enum Command {
         counted apart."
     )]
     Report(ReportArgs),
+    /// Serve the log over HTTP: the tlog-tiles read API, appends, proofs, checkpoints
+    #[command(
+        long_about = "Serve the log over HTTP (docs/SERVE.md), holding its sequencer \
+        lock for the server's lifetime: while it runs, every writer goes through it.\n\n\
+        GET /checkpoint, /tile/<L>/<N>[.p/<W>], /tile/entries/<N>[.p/<W>] and \
+        /checkpoints/<N> serve the public part (C2SP tlog-tiles); nothing else of the \
+        directory is reachable (404). POST /add takes a signed record and its disclosures \
+        (a CBOR array [record, disclosures]) and answers its receipt (JSON) once it is \
+        durable; records arriving together are appended as one batch (one fsync wave). A \
+        refusal is answered with the refusal's text: 400 malformed, 403 unknown or revoked \
+        key, kind not allowed or bad signature, 409 seq or prev conflict, 413 body too \
+        large, 429 over the key's rate, 503 busy or shutting down. GET \
+        /proof/inclusion?index=I[&size=N] and /proof/consistency?old=M[&new=N] prove \
+        against published checkpoints. Checkpoints are published every \
+        --checkpoint-interval when the log grew, on POST /checkpoint, at start when the \
+        log is ahead of its checkpoint, and at shutdown.\n\n\
+        Prints `listening on http://ADDR` once bound (port 0 picks a free port). On \
+        SIGINT or SIGTERM it stops accepting, finishes the requests in flight, publishes a \
+        checkpoint and exits 0. Plain HTTP: put TLS in a reverse proxy."
+    )]
+    Serve(ServeArgs),
 }
 
 /// `logseal report`.
@@ -1178,6 +1199,41 @@ pub struct RecoverArgs {
     /// records); required when disclosures were lost
     #[arg(long, value_name = "KEY")]
     pub executor_key: Option<PathBuf>,
+}
+
+/// `logseal serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The log directory
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// Address to listen on (IP:PORT; port 0 picks a free one, printed at start)
+    #[arg(long, value_name = "ADDR")]
+    pub listen: std::net::SocketAddr,
+    /// Publish a checkpoint this often when the log grew (e.g. 10s, 1m)
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
+    pub checkpoint_interval: std::time::Duration,
+    /// Largest request body accepted (bytes); larger ones get 413
+    #[arg(long, value_name = "BYTES", default_value_t = 1 << 20)]
+    pub max_body: usize,
+    /// Requests handled at once; more get 503
+    #[arg(long, value_name = "N", default_value_t = 256,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_concurrent: u32,
+    /// Records per second each signing key may append (bursts up to max(1, rate)); over it,
+    /// 429. Unlimited when not given
+    #[arg(long, value_name = "PER_KEY_PER_SEC", value_parser = parse_rate)]
+    pub rate: Option<f64>,
+}
+
+/// A positive, finite rate.
+fn parse_rate(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(r) if r.is_finite() && r > 0.0 => Ok(r),
+        _ => Err(format!(
+            "{s:?} is not a positive number of records per second"
+        )),
+    }
 }
 
 /// `logseal checkpoint`.

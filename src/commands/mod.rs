@@ -18,6 +18,7 @@ pub mod report;
 pub mod retention;
 mod reveal;
 pub mod rotate;
+pub mod serve;
 pub mod subject;
 pub mod sweep;
 pub mod trust;
@@ -80,5 +81,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bundle(BundleCommand::Verify(args)) => bundle::verify(args),
         Command::Report(args) => report::run(args),
         Command::Tui(args) => tui::run(args),
+        Command::Serve(args) => serve::run(args),
     }
 }

@@ -1,0 +1,418 @@
+//! `logseal serve`: the log over HTTP (docs/SERVE.md). This file holds what needs the
+//! network, the clock and the signals: the tokio runtime and axum server, the sequencer
+//! thread that owns the [`Log`] (group commit across requests, checkpoints on a schedule, on
+//! demand and at shutdown), and graceful shutdown. What a request is, how a refusal maps to a
+//! status, the per-key rate and the group append are pure functions in `logseal::serve`.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::serve::ListenerExt;
+use logseal::cli::ServeArgs;
+use logseal::log::{AppendItem, Log, Receipt};
+use logseal::record::Record;
+use logseal::record::text::ProducerId;
+use logseal::serve::body::decode_add;
+use logseal::serve::error::refused;
+use logseal::serve::group::append_group;
+use logseal::serve::rate::RateLimiter;
+use logseal::serve::route::{Class, Route, RouteError, confine, route};
+use logseal::serve::{AddReceipt, HttpError, ProducerHead, proofs};
+use logseal::tree::TreeHashAlg;
+use tokio::signal::unix::Signal;
+use tokio::sync::{Semaphore, oneshot};
+
+use super::log::{log_err, now_secs};
+
+/// At most this many records are appended as one group...
+const MAX_GROUP: usize = 1024;
+/// ...and at most about this many bytes of them.
+const MAX_GROUP_BYTES: usize = 32 << 20;
+
+/// What the sequencer thread is asked to do.
+enum Job {
+    Add(AppendItem, oneshot::Sender<Result<Receipt, HttpError>>),
+    Checkpoint(oneshot::Sender<Result<Vec<u8>, HttpError>>),
+    Head(ProducerId, oneshot::Sender<ProducerHead>),
+    /// Finish what was sent before, publish a checkpoint, stop.
+    Stop,
+}
+
+/// What every request handler shares.
+struct App {
+    jobs: mpsc::Sender<Job>,
+    /// `DIR/public`, canonical.
+    public: PathBuf,
+    alg: TreeHashAlg,
+    max_body: usize,
+    slots: Arc<Semaphore>,
+    rate: Option<Mutex<RateLimiter>>,
+    started: Instant,
+    stopping: AtomicBool,
+}
+
+pub fn run(args: ServeArgs) -> anyhow::Result<()> {
+    let log = Log::open(&args.dir).map_err(log_err)?;
+    let public = args.dir.join("public");
+    let public = public
+        .canonicalize()
+        .with_context(|| format!("cannot resolve {}", public.display()))?;
+    let alg = log.alg();
+    let (jobs, rx) = mpsc::channel();
+    let (dir, every) = (args.dir.clone(), args.checkpoint_interval);
+    let sequencer = std::thread::spawn(move || sequence(log, &dir, rx, every));
+    let app = Arc::new(App {
+        jobs: jobs.clone(),
+        public,
+        alg,
+        max_body: args.max_body,
+        slots: Arc::new(Semaphore::new(args.max_concurrent as usize)),
+        rate: args.rate.map(|r| Mutex::new(RateLimiter::new(r))),
+        started: Instant::now(),
+        stopping: AtomicBool::new(false),
+    });
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the server's runtime")?;
+    let served = runtime.block_on(serve(app, args.listen));
+    // Every request is answered (graceful shutdown waited for them): stop the sequencer.
+    let _ = jobs.send(Job::Stop);
+    let size = sequencer
+        .join()
+        .map_err(|_| anyhow::anyhow!("the sequencer thread panicked"))??;
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    served?;
+    println!("stopped; published the checkpoint of size {size}");
+    Ok(())
+}
+
+async fn serve(app: Arc<App>, addr: std::net::SocketAddr) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}"))?;
+    let bound = listener.local_addr()?;
+    // Handlers in place before anyone is told the address, so a signal never kills it.
+    use tokio::signal::unix::{SignalKind, signal};
+    let signals = (
+        signal(SignalKind::interrupt()).context("SIGINT handler")?,
+        signal(SignalKind::terminate()).context("SIGTERM handler")?,
+    );
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "listening on http://{bound}")?;
+    out.flush()?;
+    drop(out);
+    let router = axum::Router::new().fallback(handle).with_state(app.clone());
+    // Answers are small and awaited one by one: no Nagle delay on them.
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
+    axum::serve(listener, router)
+        .with_graceful_shutdown(stop_signal(app, signals))
+        .await
+        .context("the server failed")
+}
+
+/// Resolves on SIGINT or SIGTERM, after refusing new appends.
+async fn stop_signal(app: Arc<App>, (mut int, mut term): (Signal, Signal)) {
+    tokio::select! {
+        _ = int.recv() => {}
+        _ = term.recv() => {}
+    }
+    app.stopping.store(true, Ordering::SeqCst);
+    eprintln!(
+        "logseal serve: stopping: answering the requests in flight, then publishing a checkpoint"
+    );
+}
+
+async fn handle(State(app): State<Arc<App>>, req: Request) -> Response {
+    let Ok(_slot) = app.slots.clone().try_acquire_owned() else {
+        let mut r = answer(&HttpError::new(
+            503,
+            "busy: too many requests in progress; retry",
+        ));
+        r.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        return r;
+    };
+    let method = req.method().as_str().to_string();
+    let found = route(&method, req.uri().path(), req.uri().query());
+    match found {
+        Ok(Route::Public { path, class }) => public(&app, path, class, method == "HEAD").await,
+        Ok(Route::Add) => add(&app, req).await,
+        Ok(Route::PublishCheckpoint) => publish(&app).await,
+        Ok(Route::Head { producer }) => head(&app, producer).await,
+        Ok(Route::Inclusion { index, size }) => {
+            let (p, alg) = (app.public.clone(), app.alg);
+            blocking(move || proofs::inclusion(&p, alg, index, size).map(json)).await
+        }
+        Ok(Route::Consistency { old, new }) => {
+            let (p, alg) = (app.public.clone(), app.alg);
+            blocking(move || proofs::consistency(&p, alg, old, new).map(json)).await
+        }
+        Err(RouteError::NotFound) => answer(&HttpError::new(404, "not found")),
+        Err(RouteError::BadQuery(m)) => answer(&HttpError::new(400, m)),
+        Err(RouteError::MethodNotAllowed(allow)) => {
+            let mut r = answer(&HttpError::new(405, "method not allowed"));
+            r.headers_mut()
+                .insert(header::ALLOW, HeaderValue::from_static(allow));
+            r
+        }
+    }
+}
+
+/// A file of `public/`, with its content type and cache policy.
+async fn public(app: &App, path: String, class: Class, head: bool) -> Response {
+    let root = app.public.clone();
+    blocking(move || {
+        let file = confine(&root, &path).ok_or_else(|| HttpError::new(404, "not found"))?;
+        let bytes = std::fs::read(&file).map_err(|_| HttpError::new(404, "not found"))?;
+        let (content_type, cache) = class.headers();
+        let len = bytes.len();
+        let body = if head {
+            Body::empty()
+        } else {
+            Body::from(bytes)
+        };
+        let mut r = Response::new(body);
+        let h = r.headers_mut();
+        h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+        h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+        Ok(r)
+    })
+    .await
+}
+
+/// `POST /add`: check the body, the record's form and the key's rate here; the sequencer
+/// admits it and answers once it is durable.
+async fn add(app: &App, req: Request) -> Response {
+    match add_record(app, req).await {
+        Ok(receipt) => json(AddReceipt::from(&receipt)),
+        Err(e) => answer(&e),
+    }
+}
+
+async fn add_record(app: &App, req: Request) -> Result<Receipt, HttpError> {
+    if app.stopping.load(Ordering::SeqCst) {
+        return Err(HttpError::new(503, "shutting down: no new appends"));
+    }
+    let too_large = || {
+        HttpError::new(
+            413,
+            format!(
+                "the request body is larger than {} bytes (--max-body)",
+                app.max_body
+            ),
+        )
+    };
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > app.max_body as u64) {
+        return Err(too_large());
+    }
+    let bytes = axum::body::to_bytes(req.into_body(), app.max_body)
+        .await
+        .map_err(|_| too_large())?;
+    let item = decode_add(&bytes).map_err(|m| HttpError::new(400, m))?;
+    let record =
+        Record::decode(&item.record).map_err(|e| refused(&logseal::log::Refusal::Malformed(e)))?;
+    if let Some(rate) = &app.rate {
+        let now = app.started.elapsed();
+        if !rate.lock().expect("rate lock").allow(*record.kid(), now) {
+            return Err(HttpError::new(
+                429,
+                format!(
+                    "key {} is over its rate of records per second (--rate); retry later",
+                    hex::encode(record.kid())
+                ),
+            ));
+        }
+    }
+    let (tx, rx) = oneshot::channel();
+    let stopped = || HttpError::new(503, "the sequencer has stopped");
+    app.jobs.send(Job::Add(item, tx)).map_err(|_| stopped())?;
+    rx.await.map_err(|_| stopped())?
+}
+
+/// `POST /checkpoint`: publish one now if the log grew since the last; answer the latest.
+async fn publish(app: &App) -> Response {
+    let (tx, rx) = oneshot::channel();
+    let stopped = HttpError::new(503, "the sequencer has stopped");
+    if app.jobs.send(Job::Checkpoint(tx)).is_err() {
+        return answer(&stopped);
+    }
+    match rx.await {
+        Ok(Ok(note)) => text(note),
+        Ok(Err(e)) => answer(&e),
+        Err(_) => answer(&stopped),
+    }
+}
+
+/// `GET /head/<producer>`: the producer's head, from the sequencer.
+async fn head(app: &App, producer: ProducerId) -> Response {
+    let (tx, rx) = oneshot::channel();
+    if app.jobs.send(Job::Head(producer, tx)).is_err() {
+        return answer(&HttpError::new(503, "the sequencer has stopped"));
+    }
+    match rx.await {
+        Ok(h) => json(h),
+        Err(_) => answer(&HttpError::new(503, "the sequencer has stopped")),
+    }
+}
+
+async fn blocking(f: impl FnOnce() -> Result<Response, HttpError> + Send + 'static) -> Response {
+    match tokio::task::spawn_blocking(f).await {
+        Ok(Ok(r)) => r,
+        Ok(Err(e)) => answer(&e),
+        Err(e) => answer(&HttpError::new(500, format!("the request failed: {e}"))),
+    }
+}
+
+fn answer(e: &HttpError) -> Response {
+    let status = StatusCode::from_u16(e.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (status, format!("{}\n", e.message)).into_response()
+}
+
+fn json<T: serde::Serialize>(value: T) -> Response {
+    let body = serde_json::to_vec(&value).expect("answers serialise");
+    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+fn text(note: Vec<u8>) -> Response {
+    ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], note).into_response()
+}
+
+// ---------------------------------------------------------------------------------------------
+// The sequencer thread
+// ---------------------------------------------------------------------------------------------
+
+/// Own the log: append groups, publish checkpoints every `every` when the log grew, on
+/// demand, at start (when the log is ahead of its checkpoint: acknowledged before a crash)
+/// and at the end. Returns the size of the last checkpoint published.
+fn sequence(
+    mut log: Log,
+    dir: &Path,
+    rx: mpsc::Receiver<Job>,
+    every: Duration,
+) -> anyhow::Result<u64> {
+    let mut published = published_size(&log)?;
+    publish_if_grown(&mut log, &mut published).map_err(|e| anyhow::anyhow!(e.message))?;
+    let mut next = Instant::now() + every;
+    let mut backlog: Option<Job> = None;
+    loop {
+        let job = match backlog.take() {
+            Some(job) => job,
+            None => match rx.recv_timeout(next.saturating_duration_since(Instant::now())) {
+                Ok(job) => job,
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    if let Err(e) = publish_if_grown(&mut log, &mut published) {
+                        eprintln!("logseal serve: scheduled checkpoint: {}", e.message);
+                    }
+                    next = Instant::now() + every;
+                    continue;
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            },
+        };
+        match job {
+            Job::Stop => break,
+            Job::Checkpoint(reply) => {
+                let _ = reply.send(checkpoint_now(&mut log, &mut published));
+            }
+            Job::Head(producer, reply) => {
+                let (next_seq, head) = log
+                    .state()
+                    .producer(&producer)
+                    .map_or((0, [0; 32]), |h| (h.next_seq, h.head.0));
+                let _ = reply.send(ProducerHead {
+                    producer: producer.as_str().to_string(),
+                    next_seq,
+                    head: hex::encode(head),
+                });
+            }
+            Job::Add(item, reply) => {
+                let (items, replies) = gather(&rx, item, reply, &mut backlog);
+                let outcome = append_group(&mut log, items);
+                for (reply, result) in replies.into_iter().zip(outcome.results) {
+                    let _ = reply.send(result);
+                }
+                if outcome.reopen {
+                    drop(log);
+                    log = Log::open(dir).map_err(log_err)?;
+                }
+            }
+        }
+    }
+    publish_if_grown(&mut log, &mut published).map_err(|e| anyhow::anyhow!(e.message))?;
+    Ok(published)
+}
+
+type Replies = Vec<oneshot::Sender<Result<Receipt, HttpError>>>;
+
+/// The records waiting now (up to the group's bounds), starting with `first`; a job that is
+/// not an append ends the group and is kept in `backlog`.
+fn gather(
+    rx: &mpsc::Receiver<Job>,
+    first: AppendItem,
+    reply: oneshot::Sender<Result<Receipt, HttpError>>,
+    backlog: &mut Option<Job>,
+) -> (Vec<AppendItem>, Replies) {
+    let mut bytes = first.record.len();
+    let (mut items, mut replies) = (vec![first], vec![reply]);
+    while items.len() < MAX_GROUP && bytes < MAX_GROUP_BYTES {
+        match rx.try_recv() {
+            Ok(Job::Add(item, reply)) => {
+                bytes += item.record.len();
+                items.push(item);
+                replies.push(reply);
+            }
+            Ok(other) => {
+                *backlog = Some(other);
+                break;
+            }
+            Err(_) => break,
+        }
+    }
+    (items, replies)
+}
+
+/// The size of the log's published checkpoint.
+fn published_size(log: &Log) -> anyhow::Result<u64> {
+    let note = log
+        .reader()
+        .checkpoint()?
+        .context("the log has no published checkpoint")?;
+    let n = logseal::note::parse_note(&note)?;
+    Ok(logseal::checkpoint::Checkpoint::parse(&n.text)?.size)
+}
+
+fn publish_if_grown(log: &mut Log, published: &mut u64) -> Result<(), HttpError> {
+    if log.size() > *published {
+        checkpoint_now(log, published)?;
+    }
+    Ok(())
+}
+
+/// A checkpoint of the current size: signed now if the log grew, else the published one.
+fn checkpoint_now(log: &mut Log, published: &mut u64) -> Result<Vec<u8>, HttpError> {
+    let failed = |e: logseal::log::LogError| HttpError::new(500, format!("checkpoint: {e}"));
+    if log.size() == *published
+        && let Some(note) = log.reader().checkpoint().map_err(|e| failed(e.into()))?
+    {
+        return Ok(note);
+    }
+    let note = log.checkpoint(now_secs()).map_err(failed)?;
+    *published = log.size();
+    Ok(note)
+}
