@@ -812,3 +812,37 @@ fn bundle_show_of_a_tampered_bundle_says_what_failed() {
     assert_eq!(o.status.code(), Some(1));
     assert!(text(&o.stderr).contains("NOT verified: the bundle does not decode"));
 }
+
+/// Without the notifier's record dated after the deadline plus its logging delay, `bundle
+/// show` says the negative cannot be determined, and after which time a record is missing.
+#[test]
+fn bundle_show_of_a_cut_chain_cannot_determine_the_negative() {
+    let tmp = exported(&[]);
+    let d = tmp.path();
+    let mut b = bundle(d);
+    let last = b.chains[0].last;
+    b.entries.retain(|e| e.leaf != last);
+    write(d, "cut.lsb", &b);
+    let o = show(d, "cut.lsb", &[]);
+    let out = flat(&text(&o.stdout));
+    assert!(
+        out.contains(
+            "Whether a statement of reasons was sent cannot be determined: the bundle holds no \
+             record of notifier dated after"
+        ),
+        "{out}"
+    );
+    assert!(
+        !out.contains("No statement of reasons was sent (proven"),
+        "{out}"
+    );
+    let (_, v) = verify_json(d, "cut.lsb");
+    let message = v["chains"][0]["message"].as_str().unwrap();
+    let (_, after) = message.split_once("is dated after ").unwrap();
+    let after: jiff::Timestamp = after.split_whitespace().next().unwrap().parse().unwrap();
+    let shown = after.strftime("%-d %B %Y, %H:%M UTC").to_string();
+    assert!(
+        out.contains(&format!("dated after {shown} (the deadline plus")),
+        "{shown}: {out}"
+    );
+}

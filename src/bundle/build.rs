@@ -347,10 +347,17 @@ fn missing(ctx: &Ctx<'_>, c: &ChainConclusion) -> Missing {
             last: w[1].0 - 1,
         };
     }
-    match seqs.last() {
-        Some(&(_, after)) => Missing::NoLaterRecord { after },
-        None => Missing::NoFollowers,
+    match (dated_after(&c.message), seqs.last()) {
+        (Some(after), _) | (None, Some(&(_, after))) => Missing::NoLaterRecord { after },
+        (None, None) => Missing::NoFollowers,
     }
+}
+
+/// The time check 8 needed a later record after (the deadline plus the logging delay), from
+/// its message "… is dated after TIME (…": the verifier's own words, not the bundle's.
+fn dated_after(message: &str) -> Option<Timestamp> {
+    let (_, rest) = message.split_once("is dated after ")?;
+    rest.split_whitespace().next()?.parse().ok()
 }
 
 fn anchor(a: &crate::verify::report::Anchor) -> Anchor {
@@ -460,6 +467,21 @@ mod tests {
             a.entries
                 .iter()
                 .all(|e| e.proof.key_registered_at.is_none())
+        );
+    }
+
+    #[test]
+    fn the_time_a_later_record_was_needed_after_is_check_8s() {
+        let m = "no statement of reasons on the sanction is in the log, and no record of \
+                 notifier after leaf 383 is dated after 2026-03-04T09:00:00.000Z (a later record \
+                 or heartbeat of notifier would prove it)";
+        assert_eq!(
+            dated_after(m),
+            Some("2026-03-04T09:00:00Z".parse().unwrap())
+        );
+        assert_eq!(
+            dated_after("the chain of notifier has a gap before leaf 9"),
+            None
         );
     }
 
