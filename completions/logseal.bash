@@ -88,6 +88,9 @@ _logseal() {
             logseal,witness)
                 cmd="logseal__subcmd__witness"
                 ;;
+            logseal__subcmd__bundle,show)
+                cmd="logseal__subcmd__bundle__subcmd__show"
+                ;;
             logseal__subcmd__bundle,verify)
                 cmd="logseal__subcmd__bundle__subcmd__verify"
                 ;;
@@ -183,12 +186,46 @@ _logseal() {
             return 0
             ;;
         logseal__subcmd__bundle)
-            opts="-h -V --help --version verify"
+            opts="-h -V --help --version verify show"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        logseal__subcmd__bundle__subcmd__show)
+            opts="-h -V --trust --html --lang --time-zone --at --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --trust)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --html)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lang)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --time-zone)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --at)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

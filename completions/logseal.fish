@@ -318,15 +318,23 @@ complete -c logseal -n "__fish_logseal_using_subcommand export" -l from-checkpoi
 complete -c logseal -n "__fish_logseal_using_subcommand export" -l trust -d 'A trust file: run a full verification on site first and put check 7\'s findings on the bundle\'s records in it, as the exporter\'s statements' -r -F
 complete -c logseal -n "__fish_logseal_using_subcommand export" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c logseal -n "__fish_logseal_using_subcommand export" -s V -l version -d 'Print version'
-complete -c logseal -n "__fish_logseal_using_subcommand bundle; and not __fish_seen_subcommand_from verify" -s h -l help -d 'Print help'
-complete -c logseal -n "__fish_logseal_using_subcommand bundle; and not __fish_seen_subcommand_from verify" -s V -l version -d 'Print version'
-complete -c logseal -n "__fish_logseal_using_subcommand bundle; and not __fish_seen_subcommand_from verify" -f -a "verify" -d 'Verify an evidence bundle offline against a trust file'
+complete -c logseal -n "__fish_logseal_using_subcommand bundle; and not __fish_seen_subcommand_from verify show" -s h -l help -d 'Print help'
+complete -c logseal -n "__fish_logseal_using_subcommand bundle; and not __fish_seen_subcommand_from verify show" -s V -l version -d 'Print version'
+complete -c logseal -n "__fish_logseal_using_subcommand bundle; and not __fish_seen_subcommand_from verify show" -f -a "verify" -d 'Verify an evidence bundle offline against a trust file'
+complete -c logseal -n "__fish_logseal_using_subcommand bundle; and not __fish_seen_subcommand_from verify show" -f -a "show" -d 'Show an evidence bundle as a person-readable account, in text or HTML'
 complete -c logseal -n "__fish_logseal_using_subcommand bundle; and __fish_seen_subcommand_from verify" -l trust -d 'The trust file (log key, registration authority, witnesses and quorum)' -r -F
 complete -c logseal -n "__fish_logseal_using_subcommand bundle; and __fish_seen_subcommand_from verify" -l at -d 'The reference time of the verdicts (RFC 3339; default: the newest checkpoint\'s time)' -r
 complete -c logseal -n "__fish_logseal_using_subcommand bundle; and __fish_seen_subcommand_from verify" -l checkpoint -d 'A signed checkpoint you already hold: prove the bundle\'s newest checkpoint extends it' -r -F
 complete -c logseal -n "__fish_logseal_using_subcommand bundle; and __fish_seen_subcommand_from verify" -l json -d 'Print JSON'
 complete -c logseal -n "__fish_logseal_using_subcommand bundle; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c logseal -n "__fish_logseal_using_subcommand bundle; and __fish_seen_subcommand_from verify" -s V -l version -d 'Print version'
+complete -c logseal -n "__fish_logseal_using_subcommand bundle; and __fish_seen_subcommand_from show" -l trust -d 'The trust file (log key, registration authority, witnesses and quorum)' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand bundle; and __fish_seen_subcommand_from show" -l html -d 'Write the account as one self-contained HTML file (refuses to overwrite)' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand bundle; and __fish_seen_subcommand_from show" -l lang -d 'The language of the account: en, nl or de' -r
+complete -c logseal -n "__fish_logseal_using_subcommand bundle; and __fish_seen_subcommand_from show" -l time-zone -d 'The IANA time zone the times are shown in (unknown names fall back to UTC)' -r
+complete -c logseal -n "__fish_logseal_using_subcommand bundle; and __fish_seen_subcommand_from show" -l at -d 'The reference time of the verdicts (RFC 3339; default: the newest checkpoint\'s time)' -r
+complete -c logseal -n "__fish_logseal_using_subcommand bundle; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c logseal -n "__fish_logseal_using_subcommand bundle; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
 complete -c logseal -n "__fish_logseal_using_subcommand tui" -l trust -d 'The auditor\'s trust file: check against its anchors instead of the log\'s own key' -r -F
 complete -c logseal -n "__fish_logseal_using_subcommand tui" -l state -d 'The auditor\'s state directory: read, and advanced only by a verify run asked for (v)' -r -F
 complete -c logseal -n "__fish_logseal_using_subcommand tui" -l inspector-key -d 'The inspector\'s producer signing key (registered for data-access), to reveal values' -r -F

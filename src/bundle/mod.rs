@@ -20,6 +20,7 @@
 //! as data) and [`show`] (its text and HTML renderings). No printing, no clock.
 
 pub mod account;
+pub mod build;
 pub mod collect;
 pub mod format;
 pub mod show;

@@ -976,6 +976,38 @@ pub const PAGE_TEXTS: &[PageText] = &[
         see_also: &["append", "checkpoint", "prove inclusion", "docs/SERVE.md"],
     },
     PageText {
+        path: "bundle show",
+        examples: &[
+            (
+                "The account of a bundle in plain English, checked against the court's trust \
+                 file",
+                "logseal bundle show account.lsb --trust court/trust.json",
+            ),
+            (
+                "The same in Dutch, as one HTML file with times in Amsterdam time",
+                "logseal bundle show account.lsb --trust court/trust.json --lang nl --time-zone \
+                 Europe/Amsterdam --html account.html",
+            ),
+        ],
+        exit_status: &[
+            (
+                0,
+                "the bundle verified, no finding is a violation, and the account was shown",
+            ),
+            (
+                1,
+                "a violation: the bundle is not intact, or a conclusion re-derived from it is \
+                 violated (the account is still shown, saying what failed)",
+            ),
+            (
+                2,
+                "could not run: the bundle or the trust file cannot be read or decoded, an \
+                 unknown language, or the HTML file exists",
+            ),
+        ],
+        see_also: &["bundle verify", "export", "docs/FORMAT.md"],
+    },
+    PageText {
         path: "report",
         examples: &[
             (

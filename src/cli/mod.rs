@@ -548,6 +548,44 @@ pub enum BundleCommand {
         undecodable files)."
     )]
     Verify(BundleVerifyArgs),
+    /// Show an evidence bundle as a person-readable account, in text or HTML
+    #[command(
+        long_about = "Verify an evidence bundle offline exactly as `bundle verify` does \
+        (trusting only the trust file; keys inside the bundle are hints), then tell its story \
+        in plain language: what it is about, a timeline of its records with what each proves \
+        and against whom, what was not done (proven from the producer's chain, or why it \
+        cannot be determined), the verdicts of checks 7 and 8 (re-derived, or the exporter's \
+        statement), the trust anchors' fingerprints to compare out of band, and how to \
+        re-check it independently.\n\n\
+        With --html, writes one self-contained HTML file (inline CSS, no script, no network) \
+        instead of printing text; an existing file is never overwritten. Exit status as \
+        `bundle verify`: 0 no violation, 1 a violation (or the bundle is not intact), 2 could \
+        not run."
+    )]
+    Show(BundleShowArgs),
+}
+
+/// `logseal bundle show`.
+#[derive(Debug, Args)]
+pub struct BundleShowArgs {
+    /// The bundle
+    #[arg(value_name = "FILE.lsb")]
+    pub file: PathBuf,
+    /// The trust file (log key, registration authority, witnesses and quorum)
+    #[arg(long, value_name = "FILE")]
+    pub trust: PathBuf,
+    /// Write the account as one self-contained HTML file (refuses to overwrite)
+    #[arg(long, value_name = "OUT.html")]
+    pub html: Option<PathBuf>,
+    /// The language of the account: en, nl or de
+    #[arg(long, value_name = "LANG", default_value = "en")]
+    pub lang: String,
+    /// The IANA time zone the times are shown in (unknown names fall back to UTC)
+    #[arg(long, value_name = "ZONE", default_value = "UTC")]
+    pub time_zone: String,
+    /// The reference time of the verdicts (RFC 3339; default: the newest checkpoint's time)
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
 }
 
 /// `logseal bundle verify`.

@@ -11,8 +11,9 @@ use std::path::Path;
 
 use anyhow::Context;
 use logseal::bundle::collect::{self, Assembly, Plan};
-use logseal::bundle::{self, AtSource, Bundle, Role, Statement, Verified};
-use logseal::cli::{BundleVerifyArgs, ExportArgs};
+use logseal::bundle::show::{Lang, render_html, render_text};
+use logseal::bundle::{self, AtSource, Bundle, Role, Statement, Verified, build};
+use logseal::cli::{BundleShowArgs, BundleVerifyArgs, ExportArgs};
 use logseal::inspect::sealed_index::SealedIndex;
 use logseal::inspect::{Anchors, Filter, IndexHome, Inspector, subject};
 use logseal::log::Log;
@@ -606,4 +607,54 @@ fn to_json(v: &Verified) -> Value {
         "integrity_holds": v.integrity_holds(),
         "summary": last_line(v),
     })
+}
+
+/// Decode and verify the bundle at `file` as `bundle verify` does (trusting only `trust`).
+fn verified(file: &Path, trust: &Path, at: Option<&str>) -> anyhow::Result<(Bundle, Verified)> {
+    let trust = super::verify::read_trust(trust)?;
+    let bytes = files::read(file)?;
+    let b = Bundle::decode(&bytes).map_err(|e| {
+        Invalid(format!(
+            "{}: [{}] {e}\nNOT verified: the bundle does not decode",
+            file.display(),
+            e.code()
+        ))
+    })?;
+    let at = at
+        .map(|s| {
+            Timestamp::parse_rfc3339(s)
+                .map(|(t, _)| t.millis() / 1000)
+                .map_err(|e| anyhow::anyhow!("--at {s:?}: {e}"))
+        })
+        .transpose()?;
+    let v = bundle::verify(&b, &trust, at);
+    Ok((b, v))
+}
+
+/// `logseal bundle show`: verify, then the account as text (stdout) or one HTML file.
+pub fn show(args: BundleShowArgs) -> anyhow::Result<()> {
+    let lang: Lang = args.lang.parse()?;
+    if let Some(out) = &args.html {
+        files::ensure_absent(&[out])?;
+    }
+    let (b, v) = verified(&args.file, &args.trust, args.at.as_deref())?;
+    let account = build::account(
+        &b,
+        &v,
+        &args.time_zone,
+        &args.file.display().to_string(),
+        &args.trust.display().to_string(),
+    );
+    let text = match &args.html {
+        Some(out) => {
+            files::create_new(out, render_html(&account, lang).as_bytes(), 0o644)?;
+            format!("wrote {}\n{}\n", out.display(), last_line(&v))
+        }
+        None => format!("{}\n{}\n", render_text(&account, lang), last_line(&v)),
+    };
+    files::print(&text)?;
+    match v.count(Verdict::Violated) {
+        0 => Ok(()),
+        n => Err(Invalid(format!("{n} violation(s)")).into()),
+    }
 }

@@ -79,6 +79,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Subject(args) => subject::run(args),
         Command::Export(args) => bundle::export(args),
         Command::Bundle(BundleCommand::Verify(args)) => bundle::verify(args),
+        Command::Bundle(BundleCommand::Show(args)) => bundle::show(args),
         Command::Report(args) => report::run(args),
         Command::Tui(args) => tui::run(args),
         Command::Serve(args) => serve::run(args),
