@@ -268,6 +268,28 @@ fn demo_builds_a_log_exports_a_case_and_checks_its_proofs() {
         }
     }
     assert!(out.contains("13. evidence bundles for a court"), "{out}");
+    // The account case for a person: the sentences of the case, from the bundle alone.
+    let line = explore
+        .lines()
+        .find(|l| l.starts_with("  logseal bundle show ") && !l.contains("--html"))
+        .expect("an Explore line for bundle show");
+    let args: Vec<&str> = line.split_whitespace().skip(1).collect();
+    let shown = text(&logseal(&args, d, None).stdout);
+    for sentence in [
+        "Account terminated, all services, indefinitely.",
+        "Decided fully automatically; no human review.",
+        "No statement of reasons was sent (proven: ",
+    ] {
+        assert!(shown.contains(sentence), "{sentence}: {shown}");
+    }
+    let line = explore
+        .lines()
+        .find(|l| l.starts_with("  logseal bundle show ") && l.contains("--html"))
+        .expect("an Explore line for bundle show --html");
+    let args: Vec<&str> = line.split_whitespace().skip(1).collect();
+    logseal(&args, d, None);
+    let html = std::fs::read_to_string(d.join("demo/court/account-case.html")).unwrap();
+    assert!(html.contains("<html") && !html.contains("<script"), "{html}");
     // The log with the inspections: no violation at the inspections' own records (they are
     // registered, chained and covered by a retention rule).
     let o = logseal(

@@ -418,8 +418,11 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
          {subject}\n  \
          {sealed_report}\n  \
          logseal bundle verify {account_bundle} --trust {trust}\n  \
-         logseal bundle verify {subscriber_bundle} --trust {trust}\n",
+         logseal bundle verify {subscriber_bundle} --trust {trust}\n  \
+         logseal bundle show {account_bundle} --trust {trust}\n  \
+         logseal bundle show {account_bundle} --trust {trust} --lang nl --time-zone Europe/Amsterdam --html {account_html}\n",
         account_bundle = evidence.account.display(),
+        account_html = evidence.account.with_extension("html").display(),
         subscriber_bundle = evidence.subscriber.display(),
         inspector = scenario::INSPECTOR,
         subject = inspected.command,
