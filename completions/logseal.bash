@@ -133,6 +133,9 @@ _logseal() {
             logseal__subcmd__trust,new)
                 cmd="logseal__subcmd__trust__subcmd__new"
                 ;;
+            logseal__subcmd__trust,show)
+                cmd="logseal__subcmd__trust__subcmd__show"
+                ;;
             logseal__subcmd__witness,cosign)
                 cmd="logseal__subcmd__witness__subcmd__cosign"
                 ;;
@@ -1164,7 +1167,7 @@ _logseal() {
             return 0
             ;;
         logseal__subcmd__trust)
-            opts="-h -V --help --version new"
+            opts="-h -V --help --version new show"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1240,6 +1243,20 @@ _logseal() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        logseal__subcmd__trust__subcmd__show)
+            opts="-h -V --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 *)
                     COMPREPLY=()
                     ;;

@@ -226,9 +226,10 @@ complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_se
 complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_seen_subcommand_from release" -l at -d 'The time of the release (RFC 3339; default: now)' -r
 complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_seen_subcommand_from release" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c logseal -n "__fish_logseal_using_subcommand retention; and __fish_seen_subcommand_from release" -s V -l version -d 'Print version'
-complete -c logseal -n "__fish_logseal_using_subcommand trust; and not __fish_seen_subcommand_from new" -s h -l help -d 'Print help'
-complete -c logseal -n "__fish_logseal_using_subcommand trust; and not __fish_seen_subcommand_from new" -s V -l version -d 'Print version'
-complete -c logseal -n "__fish_logseal_using_subcommand trust; and not __fish_seen_subcommand_from new" -f -a "new" -d 'Write a trust file (for `verify --trust`) from keys and options'
+complete -c logseal -n "__fish_logseal_using_subcommand trust; and not __fish_seen_subcommand_from new show" -s h -l help -d 'Print help'
+complete -c logseal -n "__fish_logseal_using_subcommand trust; and not __fish_seen_subcommand_from new show" -s V -l version -d 'Print version'
+complete -c logseal -n "__fish_logseal_using_subcommand trust; and not __fish_seen_subcommand_from new show" -f -a "new" -d 'Write a trust file (for `verify --trust`) from keys and options'
+complete -c logseal -n "__fish_logseal_using_subcommand trust; and not __fish_seen_subcommand_from new show" -f -a "show" -d 'Show a trust file: its anchors with their fingerprints, to compare out of band'
 complete -c logseal -n "__fish_logseal_using_subcommand trust; and __fish_seen_subcommand_from new" -l out -d 'Write the trust file to FILE (refuses to overwrite)' -r -F
 complete -c logseal -n "__fish_logseal_using_subcommand trust; and __fish_seen_subcommand_from new" -l log-key -d 'The log\'s verifier key (file or key string), named after the origin' -r
 complete -c logseal -n "__fish_logseal_using_subcommand trust; and __fish_seen_subcommand_from new" -l authority -d 'The registration authority\'s verifier key (file or key string); its name is its producer id' -r
@@ -246,6 +247,9 @@ complete -c logseal -n "__fish_logseal_using_subcommand trust; and __fish_seen_s
 complete -c logseal -n "__fish_logseal_using_subcommand trust; and __fish_seen_subcommand_from new" -l heartbeat -d 'A producer that must send heartbeats, with the longest silence allowed, e.g. `query-frontend=26h`; repeatable' -r
 complete -c logseal -n "__fish_logseal_using_subcommand trust; and __fish_seen_subcommand_from new" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c logseal -n "__fish_logseal_using_subcommand trust; and __fish_seen_subcommand_from new" -s V -l version -d 'Print version'
+complete -c logseal -n "__fish_logseal_using_subcommand trust; and __fish_seen_subcommand_from show" -l json -d 'Print JSON'
+complete -c logseal -n "__fish_logseal_using_subcommand trust; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c logseal -n "__fish_logseal_using_subcommand trust; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
 complete -c logseal -n "__fish_logseal_using_subcommand show" -l trust -d 'The auditor\'s trust file: check against its anchors instead of the log\'s own key' -r -F
 complete -c logseal -n "__fish_logseal_using_subcommand show" -l field -d 'With --disclose: only this sealed field (repeatable), e.g. actor.user, subject' -r
 complete -c logseal -n "__fish_logseal_using_subcommand show" -l inspector-key -d 'With --disclose: the inspector\'s producer signing key (registered for data-access)' -r -F

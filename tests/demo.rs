@@ -248,7 +248,10 @@ fn demo_builds_a_log_exports_a_case_and_checks_its_proofs() {
     assert!(stats.contains("accesses per actor.user: "), "{stats}");
     // Step 13: both evidence bundles verify offline, the log copy they came from deleted;
     // the account case proves the missing statement of reasons from the bundle alone.
-    assert!(!d.join("demo/court/log").exists(), "the log copy is deleted");
+    assert!(
+        !d.join("demo/court/log").exists(),
+        "the log copy is deleted"
+    );
     for (name, want) in [("account-case.lsb", 3), ("subscriber-case.lsb", 0)] {
         let line = explore
             .lines()
@@ -262,7 +265,11 @@ fn demo_builds_a_log_exports_a_case_and_checks_its_proofs() {
             last.starts_with("Verified: ") && last.contains(&format!("; {want} violation(s)")),
             "{name}: {out}"
         );
-        assert_eq!(o.status.code(), Some(if want > 0 { 1 } else { 0 }), "{name}: {out}");
+        assert_eq!(
+            o.status.code(),
+            Some(if want > 0 { 1 } else { 0 }),
+            "{name}: {out}"
+        );
         if want > 0 {
             assert!(out.contains("obligation-sor-missing"), "{out}");
         }
@@ -289,7 +296,10 @@ fn demo_builds_a_log_exports_a_case_and_checks_its_proofs() {
     let args: Vec<&str> = line.split_whitespace().skip(1).collect();
     logseal(&args, d, None);
     let html = std::fs::read_to_string(d.join("demo/court/account-case.html")).unwrap();
-    assert!(html.contains("<html") && !html.contains("<script"), "{html}");
+    assert!(
+        html.contains("<html") && !html.contains("<script"),
+        "{html}"
+    );
     // The log with the inspections: no violation at the inspections' own records (they are
     // registered, chained and covered by a retention rule).
     let o = logseal(

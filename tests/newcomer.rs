@@ -85,6 +85,25 @@ fn trust_new_writes_a_file_verify_reads() {
     };
     let report: Value = serde_json::from_str(&ok(&verify(dir.path()))).unwrap();
     assert_eq!(report["provenance"]["origin"], ORIGIN);
+    // `trust show` prints the same anchors and fingerprints as the verifier's report.
+    let shown: Value = serde_json::from_str(&ok(&logseal(
+        &["trust", "show", "trust.json", "--json"],
+        dir.path(),
+        None,
+    )))
+    .unwrap();
+    assert_eq!(
+        shown["anchors"], report["provenance"]["trust_anchors"],
+        "{shown}"
+    );
+    let text = ok(&logseal(&["trust", "show", "trust.json"], dir.path(), None));
+    let log_fp = report["provenance"]["trust_anchors"][0]["fingerprint"]
+        .as_str()
+        .unwrap();
+    assert!(
+        text.contains(log_fp) && text.contains("witness quorum 0"),
+        "{text}"
+    );
     // Never overwritten.
     let err = fails(&trust_new(dir.path(), &[]), 2);
     assert!(err.contains("already exists"), "{err}");

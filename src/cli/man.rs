@@ -1247,6 +1247,19 @@ pub const PAGE_TEXTS: &[PageText] = &[
         see_also: &["trust new", "keygen", "verify", "docs/CHECKS.md"],
     },
     PageText {
+        path: "trust show",
+        examples: &[(
+            "The anchors of the demo auditor's trust file, to compare with the published ones",
+            "logseal trust show demo-out/auditor/trust.json",
+        )],
+        exit_status: &[
+            (0, "the trust file was shown"),
+            (1, "the file is not a valid trust file"),
+            (2, COULD_NOT_RUN),
+        ],
+        see_also: &["trust new", "verify", "bundle verify"],
+    },
+    PageText {
         path: "trust new",
         examples: &[
             (

@@ -777,7 +777,29 @@ pub enum TrustCommand {
         origin states (`/blake3` at its end: blake3, else sha256). The file is validated as \
         `verify` reads it before it is written, and never overwrites an existing file."
     )]
-    New(TrustNewArgs),
+    New(Box<TrustNewArgs>),
+    /// Show a trust file: its anchors with their fingerprints, to compare out of band
+    #[command(
+        long_about = "Show a trust file as `verify` reads it: the origin and tree \
+        hash, every trust anchor (log key, registration authority, retired keys, witnesses) \
+        with its fingerprint (`sha256:` and the hex SHA-256 of the raw Ed25519 public key, as \
+        `verify`, `bundle verify` and `bundle show` print them), the witness quorum, the \
+        policy authorities and the required checks. A court or an auditor compares the \
+        fingerprints with the ones the authority publishes, out of band. Exit 1 when the \
+        file is not a valid trust file."
+    )]
+    Show(TrustShowArgs),
+}
+
+/// `logseal trust show`.
+#[derive(Debug, Args)]
+pub struct TrustShowArgs {
+    /// The trust file
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `logseal trust new`.

@@ -399,7 +399,15 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         .map(|d| super::reveal::value_json(&d.value))
         .and_then(|v| v.as_str().map(str::to_string))
         .context("demo: the export case's account id")?;
-    let evidence = evidence(&dir, &honest, &keys_dir, &trust_path, &account, last, &mut out)?;
+    let evidence = evidence(
+        &dir,
+        &honest,
+        &keys_dir,
+        &trust_path,
+        &account,
+        last,
+        &mut out,
+    )?;
 
     out.push_str(&format!(
         "\nExplore:\n  logseal verify {honest} --trust {trust} --at {at_honest}\n  \
@@ -880,8 +888,10 @@ fn evidence(
     }
     std::fs::remove_dir_all(&log)?;
     let trust = super::verify::read_trust(trust_path)?;
-    let (account_bundle, subscriber_bundle) =
-        (court.join("account-case.lsb"), court.join("subscriber-case.lsb"));
+    let (account_bundle, subscriber_bundle) = (
+        court.join("account-case.lsb"),
+        court.join("subscriber-case.lsb"),
+    );
     for path in [&account_bundle, &subscriber_bundle] {
         let bundle = logseal::bundle::Bundle::decode(&std::fs::read(path)?)
             .map_err(|e| Invalid(format!("demo: {}: {e}", path.display())))?;

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use logseal::checkpoint::CosignatureVerifier;
-use logseal::cli::{TrustNewArgs, parse_duration};
+use logseal::cli::{TrustNewArgs, TrustShowArgs, parse_duration};
 use logseal::log::BLAKE3_ORIGIN_SUFFIX;
 use logseal::note::{Ed25519NoteVerifier, NoteVerifier};
 use logseal::verify::report::Check;
@@ -152,4 +152,53 @@ fn checks(numbers: &[u64]) -> anyhow::Result<Vec<Check>> {
                 .ok_or_else(|| Invalid(format!("--require: {n} is not a check (1–7)")).into())
         })
         .collect()
+}
+
+/// `logseal trust show`: the anchors and their fingerprints, as `verify` reads the file.
+pub fn show(args: TrustShowArgs) -> anyhow::Result<()> {
+    let trust = super::verify::read_trust(&args.file)?;
+    let f = &trust.file;
+    let anchors = trust.anchors();
+    if args.json {
+        let v = serde_json::json!({
+            "origin": f.origin,
+            "tree_hash": f.tree_hash,
+            "anchors": anchors,
+            "witness_quorum": f.witness_quorum,
+            "retention_policy_authority": f.retention_policy_authority,
+            "obligation_policy_authority": f.obligation_policy_authority,
+            "authorisation_registry": f.authorisation_registry,
+        });
+        return files::print(&(serde_json::to_string_pretty(&v)? + "\n"));
+    }
+    let mut out = format!(
+        "trust file {}: log {} (tree hash {})\n",
+        args.file.display(),
+        f.origin,
+        f.tree_hash
+    );
+    for a in &anchors {
+        out.push_str(&format!(
+            "  anchor  {:<24} {:<28} {}\n",
+            a.role, a.name, a.fingerprint
+        ));
+    }
+    out.push_str(&format!(
+        "  witness quorum {} ({})\n",
+        f.witness_quorum,
+        match f.witness_quorum {
+            0 => "none: a log could show another history to others unseen",
+            _ => "checkpoints must be cosigned by this many of the witnesses above",
+        }
+    ));
+    let who = |o: &Option<String>| o.clone().unwrap_or_else(|| "none pinned".into());
+    out.push_str(&format!(
+        "  retention policy authority {}\n  obligation policy authority {}\n  authorisation \
+         registry {}\n",
+        who(&f.retention_policy_authority),
+        who(&f.obligation_policy_authority),
+        f.authorisation_registry
+    ));
+    out.push_str("compare each fingerprint with the one the key's holder publishes, out of band\n");
+    files::print(&out)
 }
