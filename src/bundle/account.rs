@@ -397,7 +397,7 @@ pub struct VerdictLine {
     pub code: String,
     pub check: Check,
     pub verdict: Verdict,
-    /// Re-derived from the bundle, or the exporter's signed statement.
+    /// Re-derived from the bundle, or the exporter's (unsigned) statement.
     pub basis: Basis,
     /// The verifier's plain message (as the verifier wrote it, in English).
     pub message: String,
@@ -409,7 +409,7 @@ pub struct VerdictLine {
 pub enum Basis {
     /// `bundle verify` re-derives it from the bundle alone.
     Rederived,
-    /// An observation of the private part at export time, signed by the exporter: stated,
+    /// An observation of the private part at export time, by the exporter, not signed: stated,
     /// not proven by the bundle.
     ExporterStatement,
 }

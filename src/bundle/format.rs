@@ -170,8 +170,8 @@ pub struct NegativeChain {
     pub complete: bool,
 }
 
-/// One observation of the exporter about the private part, signed only by the export's
-/// own access record: marked as a statement, never as proven.
+/// One observation of the exporter about the private part. Not signed (neither the bundle nor
+/// the export's access record covers it): marked as a statement, never as proven.
 #[derive(Debug, Clone, PartialEq, Eq, Encode, Decode)]
 #[cbor(map)]
 pub struct Statement {

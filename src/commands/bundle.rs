@@ -509,8 +509,9 @@ pub(crate) fn render(v: &Verified, file: &str) -> String {
     }
     if !v.statements.is_empty() {
         line(format!(
-            "the exporter's statements (observations of the private part at export, signed only by \
-             its access record at leaf {}; not proven by this bundle; time zones: {}):",
+            "the exporter's statements (observations of the private part at export, by the \
+             exporter logged at leaf {}; not signed: whoever handled the bundle could have \
+             changed them; not proven by this bundle; time zones: {}):",
             v.export.access_leaf, v.tzdb
         ));
         for st in &v.statements {
