@@ -320,8 +320,8 @@ pub enum Command {
         or without it against the operator's own key, and the screen says which. \
         Verification runs in the background at start without touching --state; pressing v \
         in the verify view runs it again and then advances the state in --state DIR. \
-        Without --trust, verification uses the operator's own keys from the log directory \
-        (not an independent check). Revealing a sealed value (r in the detail view) needs \
+        Without --trust, verification does not run (it needs the auditor's trust file) and \
+        the verify views say so. Revealing a sealed value (r in the detail view) needs \
         --inspector-key, asks for the purpose, legal basis and case reference, and appends \
         the signed data-access record first, as `logseal subject` does; otherwise it is \
         refused with the reason."
