@@ -2,7 +2,7 @@
 //! script and no network access (a Content-Security-Policy forbids both), readable printed.
 //!
 //! Every text is escaped; every value from the bundle is also neutralised (control and
-//! bidirectional characters shown as `<U+XXXX>`) and isolated in `<bdi>`, so a value in a
+//! bidirectional characters shown as code points such as `<U+202E>`) and isolated in `<bdi>`, so a value in a
 //! right-to-left script or with hostile markup cannot change the page around it.
 
 use super::Lang;
