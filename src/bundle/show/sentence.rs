@@ -87,7 +87,7 @@ fn push_fixed(out: &mut Vec<Piece>, s: &str) {
     }
 }
 
-/// `s` with control characters and bidirectional formatting characters replaced by a
+/// `s` with control characters and bidirectional formatting characters replaced by
 /// visible code points such as `<U+202E>`: a value can neither break a line nor reorder the text around it.
 pub fn visible(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
