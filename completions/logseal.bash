@@ -139,6 +139,9 @@ _logseal() {
             logseal__subcmd__witness,cosign)
                 cmd="logseal__subcmd__witness__subcmd__cosign"
                 ;;
+            logseal__subcmd__witness,serve)
+                cmd="logseal__subcmd__witness__subcmd__serve"
+                ;;
             logseal__subcmd__witness,vkey)
                 cmd="logseal__subcmd__witness__subcmd__vkey"
                 ;;
@@ -263,12 +266,16 @@ _logseal() {
             return 0
             ;;
         logseal__subcmd__checkpoint)
-            opts="-h -V --help --version"
+            opts="-h -V --witnesses --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --witnesses)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1049,7 +1056,7 @@ _logseal() {
             return 0
             ;;
         logseal__subcmd__serve)
-            opts="-h -V --listen --checkpoint-interval --max-body --max-concurrent --rate --help --version"
+            opts="-h -V --listen --checkpoint-interval --max-body --max-concurrent --rate --witnesses --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1072,6 +1079,10 @@ _logseal() {
                     return 0
                     ;;
                 --rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --witnesses)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1337,7 +1348,7 @@ _logseal() {
             return 0
             ;;
         logseal__subcmd__witness)
-            opts="-h -V --help --version cosign vkey"
+            opts="-h -V --help --version cosign vkey serve"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1382,6 +1393,36 @@ _logseal() {
                     return 0
                     ;;
                 --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        logseal__subcmd__witness__subcmd__serve)
+            opts="-h -V --key --state --log-key --listen --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --listen)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

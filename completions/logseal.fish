@@ -104,6 +104,7 @@ complete -c logseal -n "__fish_logseal_using_subcommand append" -l batch -d 'Wit
 complete -c logseal -n "__fish_logseal_using_subcommand append" -l json -d 'Print the receipts as JSON lines'
 complete -c logseal -n "__fish_logseal_using_subcommand append" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c logseal -n "__fish_logseal_using_subcommand append" -s V -l version -d 'Print version'
+complete -c logseal -n "__fish_logseal_using_subcommand checkpoint" -l witnesses -d 'Witness policy (JSON: {"witnesses": [{"url", "vkey"}], "quorum": N}): ask each witness to cosign (C2SP tlog-witness) before publishing' -r -F
 complete -c logseal -n "__fish_logseal_using_subcommand checkpoint" -s h -l help -d 'Print help'
 complete -c logseal -n "__fish_logseal_using_subcommand checkpoint" -s V -l version -d 'Print version'
 complete -c logseal -n "__fish_logseal_using_subcommand rotate-log-key" -l new-key -d 'The new log signer key (`PRIVATE+KEY+<origin>+…`)' -r -F
@@ -158,10 +159,11 @@ complete -c logseal -n "__fish_logseal_using_subcommand verify" -l json -d 'Prin
 complete -c logseal -n "__fish_logseal_using_subcommand verify" -l summary -d 'Text report: only the summary and the counts by check and code, no finding lines'
 complete -c logseal -n "__fish_logseal_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c logseal -n "__fish_logseal_using_subcommand verify" -s V -l version -d 'Print version'
-complete -c logseal -n "__fish_logseal_using_subcommand witness; and not __fish_seen_subcommand_from cosign vkey" -s h -l help -d 'Print help'
-complete -c logseal -n "__fish_logseal_using_subcommand witness; and not __fish_seen_subcommand_from cosign vkey" -s V -l version -d 'Print version'
-complete -c logseal -n "__fish_logseal_using_subcommand witness; and not __fish_seen_subcommand_from cosign vkey" -f -a "cosign" -d 'Verify a log\'s new checkpoint and a consistency proof, then cosign it'
-complete -c logseal -n "__fish_logseal_using_subcommand witness; and not __fish_seen_subcommand_from cosign vkey" -f -a "vkey" -d 'Print the witness\'s cosigner verifier key (type 0x04) for a trust file'
+complete -c logseal -n "__fish_logseal_using_subcommand witness; and not __fish_seen_subcommand_from cosign vkey serve" -s h -l help -d 'Print help'
+complete -c logseal -n "__fish_logseal_using_subcommand witness; and not __fish_seen_subcommand_from cosign vkey serve" -s V -l version -d 'Print version'
+complete -c logseal -n "__fish_logseal_using_subcommand witness; and not __fish_seen_subcommand_from cosign vkey serve" -f -a "cosign" -d 'Verify a log\'s new checkpoint and a consistency proof, then cosign it'
+complete -c logseal -n "__fish_logseal_using_subcommand witness; and not __fish_seen_subcommand_from cosign vkey serve" -f -a "vkey" -d 'Print the witness\'s cosigner verifier key (type 0x04) for a trust file'
+complete -c logseal -n "__fish_logseal_using_subcommand witness; and not __fish_seen_subcommand_from cosign vkey serve" -f -a "serve" -d 'Run a witness over HTTP (C2SP tlog-witness: POST /add-checkpoint)'
 complete -c logseal -n "__fish_logseal_using_subcommand witness; and __fish_seen_subcommand_from cosign" -l key -d 'The witness\'s signer-key file (its name is the witness\'s name)' -r -F
 complete -c logseal -n "__fish_logseal_using_subcommand witness; and __fish_seen_subcommand_from cosign" -l state -d 'The witness\'s state directory (created if absent)' -r -F
 complete -c logseal -n "__fish_logseal_using_subcommand witness; and __fish_seen_subcommand_from cosign" -l checkpoint -d 'The new signed checkpoint (a log\'s `public/checkpoint`)' -r -F
@@ -174,6 +176,12 @@ complete -c logseal -n "__fish_logseal_using_subcommand witness; and __fish_seen
 complete -c logseal -n "__fish_logseal_using_subcommand witness; and __fish_seen_subcommand_from vkey" -l key -d 'The witness\'s signer-key file' -r -F
 complete -c logseal -n "__fish_logseal_using_subcommand witness; and __fish_seen_subcommand_from vkey" -s h -l help -d 'Print help'
 complete -c logseal -n "__fish_logseal_using_subcommand witness; and __fish_seen_subcommand_from vkey" -s V -l version -d 'Print version'
+complete -c logseal -n "__fish_logseal_using_subcommand witness; and __fish_seen_subcommand_from serve" -l key -d 'The witness\'s signer-key file (its name is the witness\'s name)' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand witness; and __fish_seen_subcommand_from serve" -l state -d 'The witness\'s state directory (created if absent)' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand witness; and __fish_seen_subcommand_from serve" -l log-key -d 'A log\'s verifier-key file (named after its origin); repeatable' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand witness; and __fish_seen_subcommand_from serve" -l listen -d 'Address to listen on (port 0: any free port, printed on standard output)' -r
+complete -c logseal -n "__fish_logseal_using_subcommand witness; and __fish_seen_subcommand_from serve" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c logseal -n "__fish_logseal_using_subcommand witness; and __fish_seen_subcommand_from serve" -s V -l version -d 'Print version'
 complete -c logseal -n "__fish_logseal_using_subcommand retention; and not __fish_seen_subcommand_from plan apply erase hold release" -s h -l help -d 'Print help'
 complete -c logseal -n "__fish_logseal_using_subcommand retention; and not __fish_seen_subcommand_from plan apply erase hold release" -s V -l version -d 'Print version'
 complete -c logseal -n "__fish_logseal_using_subcommand retention; and not __fish_seen_subcommand_from plan apply erase hold release" -f -a "plan" -d 'Show what the retention rules require of a log\'s disclosures at a time'
@@ -362,5 +370,6 @@ complete -c logseal -n "__fish_logseal_using_subcommand serve" -l checkpoint-int
 complete -c logseal -n "__fish_logseal_using_subcommand serve" -l max-body -d 'Largest request body accepted (bytes); larger ones get 413' -r
 complete -c logseal -n "__fish_logseal_using_subcommand serve" -l max-concurrent -d 'Requests handled at once; more get 503' -r
 complete -c logseal -n "__fish_logseal_using_subcommand serve" -l rate -d 'Records per second each signing key may append (bursts up to max(1, rate)); over it, 429. Unlimited when not given' -r
+complete -c logseal -n "__fish_logseal_using_subcommand serve" -l witnesses -d 'Witness policy (JSON, as `checkpoint --witnesses`): every checkpoint is cosigned by the witnesses that answer before it is published' -r -F
 complete -c logseal -n "__fish_logseal_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c logseal -n "__fish_logseal_using_subcommand serve" -s V -l version -d 'Print version'

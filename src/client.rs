@@ -91,6 +91,25 @@ impl Client {
         json(&url, self.read(&url, answer)?)
     }
 
+    /// `POST add-checkpoint` to a C2SP tlog-witness at this base URL (its submission
+    /// prefix): the status and body, whatever the status (the caller reads 409's size).
+    pub fn add_checkpoint(&self, body: &[u8]) -> Result<(u16, Vec<u8>), ClientError> {
+        let url = self.url("add-checkpoint");
+        let transport = |e: ureq::Error| ClientError::Transport {
+            url: url.clone(),
+            reason: e.to_string(),
+        };
+        let mut answer = self.agent.post(&url).send(body).map_err(transport)?;
+        let status = answer.status().as_u16();
+        let body = answer
+            .body_mut()
+            .with_config()
+            .limit(MAX_RESPONSE)
+            .read_to_vec()
+            .map_err(transport)?;
+        Ok((status, body))
+    }
+
     /// Ask the server to publish a checkpoint of its current size; returns it.
     pub fn publish_checkpoint(&self) -> Result<Vec<u8>, ClientError> {
         let url = self.url("checkpoint");
@@ -170,4 +189,97 @@ fn json<T: serde::de::DeserializeOwned>(url: &str, body: Vec<u8>) -> Result<T, C
         url: url.to_string(),
         reason: e.to_string(),
     })
+}
+
+/// What one witness of a policy did with a checkpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WitnessOutcome {
+    pub url: String,
+    pub name: String,
+    /// `Ok(n)`: n valid cosignatures; `Err`: why none (down, refused, conflict unresolved).
+    pub result: Result<usize, String>,
+}
+
+/// Ask every witness of `policy` to cosign the signed checkpoint `note` (C2SP tlog-witness):
+/// first from the size it last cosigned as far as `sizes` remembers (0 when unknown), and
+/// once more from the size a 409 names, with a consistency proof from `proofs`. Returns the
+/// valid cosignatures (each checked against the witness's key in the policy; anything else in
+/// an answer is ignored) and what each witness did. `sizes` is updated with the sizes learnt.
+pub fn collect_cosignatures(
+    policy: &crate::serve::witness::WitnessPolicy,
+    note: &[u8],
+    proofs: &dyn Fn(u64) -> Option<Vec<crate::tree::Hash>>,
+    sizes: &mut std::collections::BTreeMap<String, u64>,
+    timeout: Duration,
+) -> (Vec<crate::note::NoteSignature>, Vec<WitnessOutcome>) {
+    use crate::serve::witness::{AddCheckpoint, WitnessReply, read_answer};
+    let mut sigs = Vec::new();
+    let mut outcomes = Vec::new();
+    let text = match crate::note::parse_note(note) {
+        Ok(n) => n.text,
+        Err(_) => return (sigs, outcomes),
+    };
+    for w in &policy.witnesses {
+        let client = Client::new(&w.url, timeout);
+        let mut old = sizes.get(&w.url).copied().unwrap_or(0);
+        let mut result = Err("no answer".to_string());
+        for _attempt in 0..2 {
+            let proof = if old == 0 {
+                Some(Vec::new())
+            } else {
+                proofs(old)
+            };
+            let Some(proof) = proof else {
+                result = Err(format!(
+                    "the witness holds size {old}, from which this log has no consistency proof"
+                ));
+                break;
+            };
+            let req = AddCheckpoint {
+                old_size: old,
+                proof,
+                checkpoint: note.to_vec(),
+            };
+            let (status, body) = match client.add_checkpoint(&req.to_body()) {
+                Ok(a) => a,
+                Err(e) => {
+                    result = Err(format!("unreachable: {e}"));
+                    break;
+                }
+            };
+            match read_answer(status, &body, &text, &w.name, &w.key) {
+                WitnessReply::Cosigned(v) => {
+                    result = Ok(v.len());
+                    sigs.extend(v);
+                    break;
+                }
+                WitnessReply::Conflict(size) if size != old => {
+                    sizes.insert(w.url.clone(), size);
+                    old = size;
+                    result = Err(format!("the witness holds size {size}"));
+                }
+                WitnessReply::Conflict(size) => {
+                    result = Err(format!(
+                        "refused (409): the witness cosigned another tree of size {size}"
+                    ));
+                    break;
+                }
+                WitnessReply::Refused(s, m) => {
+                    result = Err(format!("refused ({s}): {m}"));
+                    break;
+                }
+            }
+        }
+        if result.is_ok()
+            && let Ok(cp) = crate::checkpoint::Checkpoint::parse(&text)
+        {
+            sizes.insert(w.url.clone(), cp.size);
+        }
+        outcomes.push(WitnessOutcome {
+            url: w.url.clone(),
+            name: w.name.clone(),
+            result,
+        });
+    }
+    (sigs, outcomes)
 }

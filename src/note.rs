@@ -293,6 +293,11 @@ impl NoteSignature {
         format!("{SIG_PREFIX}{} {}\n", self.name, encode_base64(&payload))
     }
 
+    /// Parse one signature line (without its newline), e.g. a witness's answer.
+    pub fn parse(text: &str) -> Result<Self, NoteError> {
+        Self::parse_line(text, 1)
+    }
+
     /// Parse one line (without its newline). `line` is its number in the note, for errors.
     fn parse_line(text: &str, line: usize) -> Result<Self, NoteError> {
         let bad = |reason: &str| NoteError::MalformedSignatureLine {

@@ -437,10 +437,16 @@ pub const PAGE_TEXTS: &[PageText] = &[
     },
     PageText {
         path: "checkpoint",
-        examples: &[(
-            "Sign and publish a checkpoint of the log's current size",
-            "logseal checkpoint audit-log",
-        )],
+        examples: &[
+            (
+                "Sign and publish a checkpoint of the log's current size",
+                "logseal checkpoint audit-log",
+            ),
+            (
+                "Ask the witnesses of a policy file to cosign it first (C2SP tlog-witness)",
+                "logseal checkpoint audit-log --witnesses witnesses.json",
+            ),
+        ],
         exit_status: &[
             (0, "the checkpoint was signed and published (printed)"),
             (1, NOT_RETURNED),
@@ -450,6 +456,7 @@ pub const PAGE_TEXTS: &[PageText] = &[
             "append",
             "prove consistency",
             "witness cosign",
+            "witness serve",
             "verify",
             "docs/FORMAT.md",
         ],
@@ -1216,6 +1223,26 @@ pub const PAGE_TEXTS: &[PageText] = &[
             "prove consistency",
             "checkpoint",
             "verify",
+            "docs/CHECKS.md",
+        ],
+    },
+    PageText {
+        path: "witness serve",
+        examples: &[(
+            "Witness the demo's log over HTTP on port 7380",
+            "logseal witness serve --key demo-out/witness.key --state demo-out/witness-state \
+             --log-key demo-out/keys/log.pub --listen 127.0.0.1:7380",
+        )],
+        exit_status: &[
+            (0, "stopped on SIGINT or SIGTERM"),
+            (1, NOT_RETURNED),
+            (2, COULD_NOT_RUN),
+        ],
+        see_also: &[
+            "witness cosign",
+            "checkpoint",
+            "serve",
+            "docs/SERVE.md",
             "docs/CHECKS.md",
         ],
     },

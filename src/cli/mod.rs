@@ -1112,6 +1112,28 @@ pub enum WitnessCommand {
     Cosign(WitnessCosignArgs),
     /// Print the witness's cosigner verifier key (type 0x04) for a trust file
     Vkey(WitnessVkeyArgs),
+    /// Run a witness over HTTP (C2SP tlog-witness: POST /add-checkpoint)
+    #[command(
+        long_about = "Run a witness over HTTP: the C2SP tlog-witness protocol.\n\n        Serves POST /add-checkpoint on --listen for the logs whose verifier keys are given         with --log-key (named after their origins). A request carries the size the witness         last cosigned for the log (`old N`), a consistency proof from it, and the new signed         checkpoint. The witness checks the log's signature (and its timestamped log         cosignature), that the old size is the one it holds (409 with its size otherwise),         and the proof against the root it stored itself; then it stores the new checkpoint         durably in DIR/state.json (the same state as `witness cosign`) and answers with its         timestamped cosignature/v1 line. Status codes as the spec gives them: 400 malformed         or old size above the checkpoint's, 403 not signed by the log's key, 404 unknown         origin, 409 another size or another tree at the same size, 422 proof that does not         verify. Refusals that are evidence against the log (a split view, a rewritten         history) keep both checkpoints in DIR/evidence/. Stops on SIGINT or SIGTERM after the         requests in flight. Plain HTTP: put TLS in a reverse proxy."
+    )]
+    Serve(WitnessServeArgs),
+}
+
+/// `logseal witness serve`.
+#[derive(Debug, Args)]
+pub struct WitnessServeArgs {
+    /// The witness's signer-key file (its name is the witness's name)
+    #[arg(long, value_name = "KEY")]
+    pub key: PathBuf,
+    /// The witness's state directory (created if absent)
+    #[arg(long, value_name = "DIR")]
+    pub state: PathBuf,
+    /// A log's verifier-key file (named after its origin); repeatable
+    #[arg(long = "log-key", value_name = "PUB", required = true)]
+    pub log_key: Vec<PathBuf>,
+    /// Address to listen on (port 0: any free port, printed on standard output)
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:7380")]
+    pub listen: std::net::SocketAddr,
 }
 
 /// `logseal witness cosign`.
@@ -1284,6 +1306,10 @@ pub struct ServeArgs {
     /// 429. Unlimited when not given
     #[arg(long, value_name = "PER_KEY_PER_SEC", value_parser = parse_rate)]
     pub rate: Option<f64>,
+    /// Witness policy (JSON, as `checkpoint --witnesses`): every checkpoint is cosigned by
+    /// the witnesses that answer before it is published
+    #[arg(long, value_name = "FILE")]
+    pub witnesses: Option<PathBuf>,
 }
 
 /// A positive, finite rate.
@@ -1302,6 +1328,10 @@ pub struct CheckpointArgs {
     /// The log directory
     #[arg(value_name = "DIR")]
     pub dir: PathBuf,
+    /// Witness policy (JSON: {"witnesses": [{"url", "vkey"}], "quorum": N}): ask each
+    /// witness to cosign (C2SP tlog-witness) before publishing
+    #[arg(long, value_name = "FILE")]
+    pub witnesses: Option<PathBuf>,
 }
 
 /// `logseal rotate-log-key`.

@@ -178,9 +178,79 @@ pub(super) fn receipt_json(r: &Receipt) -> Value {
 }
 
 pub fn checkpoint(args: CheckpointArgs) -> anyhow::Result<()> {
+    let policy = match &args.witnesses {
+        Some(p) => Some(read_witness_policy(p)?),
+        None => None,
+    };
     let mut log = Log::open(&args.dir).map_err(log_err)?;
-    let note = log.checkpoint(now_secs()).map_err(log_err)?;
+    let note = match &policy {
+        None => log.checkpoint(now_secs()).map_err(log_err)?,
+        Some(policy) => {
+            let mut sizes = std::collections::BTreeMap::new();
+            let mut outcomes = Vec::new();
+            let note = log
+                .checkpoint_witnessed(now_secs(), &mut |note, proofs| {
+                    let (sigs, o) = logseal::client::collect_cosignatures(
+                        policy,
+                        note,
+                        proofs,
+                        &mut sizes,
+                        WITNESS_TIMEOUT,
+                    );
+                    outcomes = o;
+                    sigs
+                })
+                .map_err(log_err)?;
+            eprint!("{}", witness_summary(policy, &outcomes));
+            note
+        }
+    };
     files::print(&String::from_utf8_lossy(&note))
+}
+
+/// How long the log waits for one witness's answer.
+pub const WITNESS_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Read a witness policy file (`--witnesses`).
+pub fn read_witness_policy(
+    path: &std::path::Path,
+) -> anyhow::Result<logseal::serve::witness::WitnessPolicy> {
+    logseal::serve::witness::WitnessPolicy::from_json(&files::read(path)?)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+}
+
+/// One line per witness, and whether the quorum was met.
+pub fn witness_summary(
+    policy: &logseal::serve::witness::WitnessPolicy,
+    outcomes: &[logseal::client::WitnessOutcome],
+) -> String {
+    let mut out = String::new();
+    let mut cosigned = 0;
+    for o in outcomes {
+        match &o.result {
+            Ok(_) => {
+                cosigned += 1;
+                out.push_str(&format!("witness {} ({}): cosigned\n", o.name, o.url));
+            }
+            Err(e) => out.push_str(&format!("witness {} ({}): {e}\n", o.name, o.url)),
+        }
+    }
+    if cosigned >= policy.quorum {
+        out.push_str(&format!(
+            "witnessed: {cosigned} of {} witnesses cosigned (quorum {})\n",
+            policy.witnesses.len(),
+            policy.quorum
+        ));
+    } else {
+        out.push_str(&format!(
+            "NOT YET WITNESSED: {cosigned} of {} witnesses cosigned, quorum {}; the checkpoint is \
+             published signed by the log (the log keeps sequencing), and a verifier that \
+             requires the quorum reports it until a later checkpoint is witnessed\n",
+            policy.witnesses.len(),
+            policy.quorum
+        ));
+    }
+    out
 }
 
 /// A proof made by `logseal prove`, checked by `logseal prove check`.

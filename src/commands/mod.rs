@@ -26,6 +26,7 @@ pub mod tui;
 pub mod verify;
 mod view;
 pub mod witness;
+mod witness_serve;
 
 use logseal::cli::{
     BundleCommand, Cli, Command, ProveCommand, RecordCommand, RetentionCommand, TrustCommand,
@@ -66,6 +67,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Verify(args) => verify::run(args),
         Command::Witness(WitnessCommand::Cosign(args)) => witness::cosign(args),
         Command::Witness(WitnessCommand::Vkey(args)) => witness::vkey(args),
+        Command::Witness(WitnessCommand::Serve(args)) => witness_serve::run(args),
         Command::Retention(RetentionCommand::Plan(args)) => retention::plan_cmd(args),
         Command::Retention(RetentionCommand::Apply(args)) => sweep::apply(args),
         Command::Retention(RetentionCommand::Erase(args)) => sweep::erase(args),

@@ -68,7 +68,14 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
     let alg = log.alg();
     let (jobs, rx) = mpsc::channel();
     let (dir, every) = (args.dir.clone(), args.checkpoint_interval);
-    let sequencer = std::thread::spawn(move || sequence(log, &dir, rx, every));
+    let mut witnessing = match &args.witnesses {
+        Some(p) => Some(Witnessing {
+            policy: super::log::read_witness_policy(p)?,
+            sizes: Default::default(),
+        }),
+        None => None,
+    };
+    let sequencer = std::thread::spawn(move || sequence(log, &dir, rx, every, &mut witnessing));
     let app = Arc::new(App {
         jobs: jobs.clone(),
         public,
@@ -305,9 +312,10 @@ fn sequence(
     dir: &Path,
     rx: mpsc::Receiver<Job>,
     every: Duration,
+    w: &mut Option<Witnessing>,
 ) -> anyhow::Result<u64> {
     let mut published = published_size(&log)?;
-    publish_if_grown(&mut log, &mut published).map_err(|e| anyhow::anyhow!(e.message))?;
+    publish_if_grown(&mut log, &mut published, w).map_err(|e| anyhow::anyhow!(e.message))?;
     let mut next = Instant::now() + every;
     let mut backlog: Option<Job> = None;
     loop {
@@ -316,7 +324,7 @@ fn sequence(
             None => match rx.recv_timeout(next.saturating_duration_since(Instant::now())) {
                 Ok(job) => job,
                 Err(mpsc::RecvTimeoutError::Timeout) => {
-                    if let Err(e) = publish_if_grown(&mut log, &mut published) {
+                    if let Err(e) = publish_if_grown(&mut log, &mut published, w) {
                         eprintln!("logseal serve: scheduled checkpoint: {}", e.message);
                     }
                     next = Instant::now() + every;
@@ -328,7 +336,7 @@ fn sequence(
         match job {
             Job::Stop => break,
             Job::Checkpoint(reply) => {
-                let _ = reply.send(checkpoint_now(&mut log, &mut published));
+                let _ = reply.send(checkpoint_now(&mut log, &mut published, w));
             }
             Job::Head(producer, reply) => {
                 let (next_seq, head) = log
@@ -354,7 +362,7 @@ fn sequence(
             }
         }
     }
-    publish_if_grown(&mut log, &mut published).map_err(|e| anyhow::anyhow!(e.message))?;
+    publish_if_grown(&mut log, &mut published, w).map_err(|e| anyhow::anyhow!(e.message))?;
     Ok(published)
 }
 
@@ -397,22 +405,60 @@ fn published_size(log: &Log) -> anyhow::Result<u64> {
     Ok(logseal::checkpoint::Checkpoint::parse(&n.text)?.size)
 }
 
-fn publish_if_grown(log: &mut Log, published: &mut u64) -> Result<(), HttpError> {
+fn publish_if_grown(
+    log: &mut Log,
+    published: &mut u64,
+    w: &mut Option<Witnessing>,
+) -> Result<(), HttpError> {
     if log.size() > *published {
-        checkpoint_now(log, published)?;
+        checkpoint_now(log, published, w)?;
     }
     Ok(())
 }
 
-/// A checkpoint of the current size: signed now if the log grew, else the published one.
-fn checkpoint_now(log: &mut Log, published: &mut u64) -> Result<Vec<u8>, HttpError> {
+/// The witnesses the log asks before publishing (`--witnesses`), and the size each one
+/// last cosigned, as far as this process learnt it.
+struct Witnessing {
+    policy: logseal::serve::witness::WitnessPolicy,
+    sizes: std::collections::BTreeMap<String, u64>,
+}
+
+/// A checkpoint of the current size: signed now if the log grew (cosigned by the policy's
+/// witnesses that answer), else the published one.
+fn checkpoint_now(
+    log: &mut Log,
+    published: &mut u64,
+    w: &mut Option<Witnessing>,
+) -> Result<Vec<u8>, HttpError> {
     let failed = |e: logseal::log::LogError| HttpError::new(500, format!("checkpoint: {e}"));
     if log.size() == *published
         && let Some(note) = log.reader().checkpoint().map_err(|e| failed(e.into()))?
     {
         return Ok(note);
     }
-    let note = log.checkpoint(now_secs()).map_err(failed)?;
+    let note = match w {
+        None => log.checkpoint(now_secs()).map_err(failed)?,
+        Some(w) => {
+            let mut outcomes = Vec::new();
+            let note = log
+                .checkpoint_witnessed(now_secs(), &mut |note, proofs| {
+                    let (sigs, o) = logseal::client::collect_cosignatures(
+                        &w.policy,
+                        note,
+                        proofs,
+                        &mut w.sizes,
+                        super::log::WITNESS_TIMEOUT,
+                    );
+                    outcomes = o;
+                    sigs
+                })
+                .map_err(failed)?;
+            for line in super::log::witness_summary(&w.policy, &outcomes).lines() {
+                eprintln!("logseal serve: {line}");
+            }
+            note
+        }
+    };
     *published = log.size();
     Ok(note)
 }

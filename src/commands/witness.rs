@@ -85,7 +85,7 @@ fn read_proof(path: &Path, origin: &str) -> anyhow::Result<(Vec<Hash>, Option<Tr
 }
 
 /// Keep both checkpoints of a refusal; returns their paths.
-fn keep_evidence(
+pub(super) fn keep_evidence(
     state_dir: &Path,
     origin: &str,
     time: u64,

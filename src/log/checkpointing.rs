@@ -7,6 +7,14 @@ use crate::checkpoint;
 use crate::store::ObjectStore;
 use crate::tiles;
 
+/// Consistency proofs from an older size to the checkpoint being signed (`None`: no such
+/// proof, e.g. a size above it).
+pub type ProofSource<'a> = dyn Fn(u64) -> Option<Vec<crate::tree::Hash>> + 'a;
+
+/// What [`Log::checkpoint_witnessed`] calls with the signed note: the cosignatures gathered.
+pub type WitnessRequest<'a> =
+    dyn FnMut(&[u8], &ProofSource<'_>) -> Vec<crate::note::NoteSignature> + 'a;
+
 impl Log {
     /// The sizes whose partial tiles must stay readable: the durable size and the kept
     /// checkpoints'.
@@ -89,6 +97,20 @@ impl Log {
     /// Sign and publish a checkpoint of the current size at `now_secs` (the log's time, in
     /// its timestamped cosignature). Replaces `public/checkpoint` by compare-and-swap.
     pub fn checkpoint(&mut self, now_secs: u64) -> Result<Vec<u8>, LogError> {
+        self.checkpoint_witnessed(now_secs, &mut |_, _| Vec::new())
+    }
+
+    /// [`Log::checkpoint`], asking witnesses first: `witness` gets the signed note and a
+    /// source of consistency proofs from an older size to this one (the C2SP tlog-witness
+    /// request), and returns the cosignatures it verified; they are published with the
+    /// checkpoint (in the history and as the latest). Whatever it returns — none while every
+    /// witness is down — the checkpoint is published: the log keeps going, and a verifier
+    /// whose trust file needs a quorum says the checkpoint is not (yet) witnessed.
+    pub fn checkpoint_witnessed(
+        &mut self,
+        now_secs: u64,
+        witness: &mut WitnessRequest<'_>,
+    ) -> Result<Vec<u8>, LogError> {
         self.writable()?;
         // At a rotation size, the checkpoint is the rotation checkpoint (both keys).
         if let Some(note) = self.rotation_checkpoint(self.state.size)? {
@@ -108,6 +130,16 @@ impl Log {
         let note =
             checkpoint::sign_checkpoint(&cp, key.secret_key(), &self.config.origin, now_secs)
                 .map_err(|e| LogError::Checkpoint(e.to_string()))?;
+        let reader = self.reader();
+        let new_size = cp.size;
+        let proofs = |old: u64| reader.consistency_proof(old, new_size).ok();
+        let cosignatures = witness(&note, &proofs);
+        let note = if cosignatures.is_empty() {
+            note
+        } else {
+            checkpoint::add_cosignatures(&note, &cosignatures)
+                .map_err(|e| LogError::Checkpoint(e.to_string()))?
+        };
         // Record the size as checkpointed first, so that no later append removes the partial
         // tiles a published checkpoint needs, even if this process dies between the steps.
         let mut state = self.state.clone();
