@@ -85,6 +85,9 @@ _logseal() {
             logseal,verify)
                 cmd="logseal__subcmd__verify"
                 ;;
+            logseal,watch)
+                cmd="logseal__subcmd__watch"
+                ;;
             logseal,witness)
                 cmd="logseal__subcmd__witness"
                 ;;
@@ -152,7 +155,7 @@ _logseal() {
 
     case "${cmd}" in
         logseal)
-            opts="-h -V --help --version keygen record demo init append checkpoint rotate-log-key prove info recover verify witness retention trust show log grep checkpoints subject export bundle tui report serve"
+            opts="-h -V --help --version keygen record demo init append checkpoint rotate-log-key prove info recover verify watch witness retention trust show log grep checkpoints subject export bundle tui report serve"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1337,6 +1340,40 @@ _logseal() {
                     return 0
                     ;;
                 --producer)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        logseal__subcmd__watch)
+            opts="-h -V --trust --state --interval --hook --hook-arg --once --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --trust)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hook)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hook-arg)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

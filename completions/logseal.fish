@@ -37,6 +37,7 @@ complete -c logseal -n "__fish_logseal_needs_command" -f -a "prove" -d 'Produce 
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "info" -d 'Show a log\'s origin, size, checkpoints (latest and published history), producers and keys'
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "recover" -d 'Rebuild a private part restored from an older backup from the public part'
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "verify" -d 'Verify a log: completeness, ordering, authenticity and authorisation'
+complete -c logseal -n "__fish_logseal_needs_command" -f -a "watch" -d 'Monitor a served log: verify each new checkpoint incrementally, alert on a violation'
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "witness" -d 'Act as an offline witness: cosign checkpoints that extend the last one cosigned'
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "retention" -d 'Retention: plan, sweep (erase what is due), erase on request, legal holds'
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "trust" -d 'Write an auditor\'s trust file from keys and options'
@@ -159,6 +160,14 @@ complete -c logseal -n "__fish_logseal_using_subcommand verify" -l json -d 'Prin
 complete -c logseal -n "__fish_logseal_using_subcommand verify" -l summary -d 'Text report: only the summary and the counts by check and code, no finding lines'
 complete -c logseal -n "__fish_logseal_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c logseal -n "__fish_logseal_using_subcommand verify" -s V -l version -d 'Print version'
+complete -c logseal -n "__fish_logseal_using_subcommand watch" -l trust -d 'The auditor\'s trust file (JSON; docs/CHECKS.md §Trust file)' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand watch" -l state -d 'The monitor\'s state directory (created if absent): the auditor state and evidence/' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand watch" -l interval -d 'Time between rounds (`30s`, `5m`, `1h`)' -r
+complete -c logseal -n "__fish_logseal_using_subcommand watch" -l hook -d 'Program run on a violation, with the alert (JSON) on standard input' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand watch" -l hook-arg -d 'An argument of the hook program; repeatable' -r
+complete -c logseal -n "__fish_logseal_using_subcommand watch" -l once -d 'One round only'
+complete -c logseal -n "__fish_logseal_using_subcommand watch" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c logseal -n "__fish_logseal_using_subcommand watch" -s V -l version -d 'Print version'
 complete -c logseal -n "__fish_logseal_using_subcommand witness; and not __fish_seen_subcommand_from cosign vkey serve" -s h -l help -d 'Print help'
 complete -c logseal -n "__fish_logseal_using_subcommand witness; and not __fish_seen_subcommand_from cosign vkey serve" -s V -l version -d 'Print version'
 complete -c logseal -n "__fish_logseal_using_subcommand witness; and not __fish_seen_subcommand_from cosign vkey serve" -f -a "cosign" -d 'Verify a log\'s new checkpoint and a consistency proof, then cosign it'

@@ -110,6 +110,40 @@ impl Client {
         Ok((status, body))
     }
 
+    /// GET an object of the log's public part by its key (`tile/0/000`, `checkpoints/…`),
+    /// reading at most `max` bytes: `None` on 404.
+    pub fn get_object(&self, key: &str, max: u64) -> Result<Option<Vec<u8>>, ClientError> {
+        let url = self.url(key);
+        let transport = |e: ureq::Error| ClientError::Transport {
+            url: url.clone(),
+            reason: e.to_string(),
+        };
+        let mut answer = self.agent.get(&url).call().map_err(transport)?;
+        let status = answer.status().as_u16();
+        if status == 404 {
+            return Ok(None);
+        }
+        let body = answer
+            .body_mut()
+            .with_config()
+            .limit(max.saturating_add(1))
+            .read_to_vec()
+            .map_err(transport)?;
+        if status != 200 {
+            return Err(ClientError::Status {
+                url: url.clone(),
+                status,
+                message: String::from_utf8_lossy(&body).trim_end().to_string(),
+            });
+        }
+        Ok(Some(body))
+    }
+
+    /// The base URL.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
     /// Ask the server to publish a checkpoint of its current size; returns it.
     pub fn publish_checkpoint(&self) -> Result<Vec<u8>, ClientError> {
         let url = self.url("checkpoint");

@@ -1227,6 +1227,40 @@ pub const PAGE_TEXTS: &[PageText] = &[
         ],
     },
     PageText {
+        path: "watch",
+        examples: &[
+            (
+                "Monitor a served log every five minutes, mailing an alert through a script",
+                "logseal watch http://log.example.org:8080 --trust trust.json --state \
+                 monitor-state --interval 5m --hook /usr/local/bin/alert-auditor",
+            ),
+            (
+                "One round, from cron",
+                "logseal watch http://127.0.0.1:8080 --trust trust.json --state monitor-state \
+                 --once",
+            ),
+        ],
+        exit_status: &[
+            (0, "with --once: the round found no violation"),
+            (
+                1,
+                "a violation, or a required check not fully determined (evidence kept in \
+                 DIR/evidence/)",
+            ),
+            (
+                2,
+                "could not run (with --once: the log could not be reached)",
+            ),
+        ],
+        see_also: &[
+            "verify",
+            "serve",
+            "witness serve",
+            "docs/SERVE.md",
+            "docs/CHECKS.md",
+        ],
+    },
+    PageText {
         path: "witness serve",
         examples: &[(
             "Witness the demo's log over HTTP on port 7380",

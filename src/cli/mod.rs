@@ -181,6 +181,11 @@ pub enum Command {
         could not run."
     )]
     Verify(VerifyArgs),
+    /// Monitor a served log: verify each new checkpoint incrementally, alert on a violation
+    #[command(
+        long_about = "Monitor a log served over HTTP, as an auditor.\n\n        Every --interval (default 60s) it verifies the log at URL against the trust file,         incrementally from the state in --state (as `verify --state --since`; the first run         verifies everything): checks 1-6 and 8 on the new records, and the consistency of         the served checkpoint with every checkpoint verified before, so a history rewritten         or a second history shown to this monitor is caught. Check 7 needs the private part         and is not run remotely; if the trust file requires it, that is reported as the         required-checks rule says. On a violation (or a required check not determined) it         keeps the evidence in DIR/evidence/<time>/ (the JSON report, the checkpoint verified         before and the one served now), prints one line per violation on standard error,         runs --hook PROGRAM (with its --hook-arg arguments, never through a shell) with a         JSON alert on standard input, and exits 1. A log that cannot be reached is said on         standard error and polled again (with --once: exit 2). --once: one round, for cron."
+    )]
+    Watch(WatchArgs),
     /// Act as an offline witness: cosign checkpoints that extend the last one cosigned
     #[command(subcommand)]
     Witness(WitnessCommand),
@@ -1170,11 +1175,38 @@ pub struct WitnessVkeyArgs {
     pub key: PathBuf,
 }
 
+/// `logseal watch`.
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// The served log's URL (`logseal serve`'s address, or the public part on a web server)
+    #[arg(value_name = "URL")]
+    pub url: String,
+    /// The auditor's trust file (JSON; docs/CHECKS.md §Trust file)
+    #[arg(long, value_name = "FILE")]
+    pub trust: PathBuf,
+    /// The monitor's state directory (created if absent): the auditor state and evidence/
+    #[arg(long, value_name = "DIR")]
+    pub state: PathBuf,
+    /// Time between rounds (`30s`, `5m`, `1h`)
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_duration)]
+    pub interval: std::time::Duration,
+    /// Program run on a violation, with the alert (JSON) on standard input
+    #[arg(long, value_name = "PROGRAM")]
+    pub hook: Option<PathBuf>,
+    /// An argument of the hook program; repeatable
+    #[arg(long = "hook-arg", value_name = "ARG", requires = "hook")]
+    pub hook_args: Vec<String>,
+    /// One round only
+    #[arg(long)]
+    pub once: bool,
+}
+
 /// `logseal verify`.
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
-    /// The log directory (only its public part is read)
-    #[arg(value_name = "DIR")]
+    /// The log directory (only its public part is read, and check 7 the private part), or
+    /// the URL of a served log (http://…: its public part; check 7 is not run remotely)
+    #[arg(value_name = "DIR|URL")]
     pub dir: PathBuf,
     /// The auditor's trust file (JSON; docs/CHECKS.md §Trust file)
     #[arg(long, value_name = "FILE")]

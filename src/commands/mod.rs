@@ -25,6 +25,7 @@ pub mod trust;
 pub mod tui;
 pub mod verify;
 mod view;
+mod watch;
 pub mod witness;
 mod witness_serve;
 
@@ -65,6 +66,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Info(args) => log::info(args),
         Command::Recover(args) => recover::run(args),
         Command::Verify(args) => verify::run(args),
+        Command::Watch(args) => watch::run(args),
         Command::Witness(WitnessCommand::Cosign(args)) => witness::cosign(args),
         Command::Witness(WitnessCommand::Vkey(args)) => witness::vkey(args),
         Command::Witness(WitnessCommand::Serve(args)) => witness_serve::run(args),

@@ -157,6 +157,22 @@ async fn handle(State(app): State<Arc<App>>, req: Request) -> Response {
         Ok(Route::Add) => add(&app, req).await,
         Ok(Route::PublishCheckpoint) => publish(&app).await,
         Ok(Route::Head { producer }) => head(&app, producer).await,
+        Ok(Route::HistoryList) => {
+            let root = app.public.clone();
+            blocking(move || {
+                let store = logseal::store::FsStore::open(&root)
+                    .map_err(|e| HttpError::new(500, e.to_string()))?;
+                let sizes = logseal::log::history::sizes(&store)
+                    .map_err(|e| HttpError::new(500, e.to_string()))?;
+                let mut body = String::new();
+                for n in sizes {
+                    body.push_str(&logseal::log::history::key(n));
+                    body.push('\n');
+                }
+                Ok(text(body.into_bytes()))
+            })
+            .await
+        }
         Ok(Route::Inclusion { index, size }) => {
             let (p, alg) = (app.public.clone(), app.alg);
             blocking(move || proofs::inclusion(&p, alg, index, size).map(json)).await

@@ -119,8 +119,9 @@ pub fn verify_log_with(
     grace: std::time::Duration,
     progress: bool,
 ) -> anyhow::Result<Report> {
+    let url = remote_url(dir);
     let public = dir.join("public");
-    if !public.is_dir() {
+    if url.is_none() && !public.is_dir() {
         bail!(
             "{}: no public part (expected {}): not a log directory, or truncated",
             dir.display(),
@@ -142,12 +143,19 @@ pub fn verify_log_with(
         None if options.incremental => bail!("--since needs --state DIR"),
         None => AuditorState::new(trust.origin()),
     };
-    let store = FsStore::open(&public)?;
+    let store: Box<dyn logseal::store::ObjectStore> = match url {
+        Some(u) => Box::new(logseal::store::HttpStore::new(u, REMOTE_TIMEOUT)),
+        None => Box::new(FsStore::open(&public)?),
+    };
+    let store = store.as_ref();
     // Check 7 needs the disclosures: the private part, when this is the log directory. One
-    // that is there but cannot be opened is not the same as none: check 7 says why.
+    // that is there but cannot be opened is not the same as none: check 7 says why. A log
+    // read over HTTP has none here: its private part stays on site.
     let private_dir = dir.join("private");
     let config = private_dir.join("config.json");
-    let private = if config.is_file() {
+    let private = if url.is_some() {
+        None
+    } else if config.is_file() {
         Some(Log::open_read_only(dir).map_err(|e| Unreadable(format!("{}: {e}", dir.display()))))
     } else if std::fs::symlink_metadata(&private_dir).is_ok() {
         Some(Err(Unreadable(format!(
@@ -173,12 +181,12 @@ pub fn verify_log_with(
             .expect("valid template"),
         );
         let bar = Bar(bar);
-        let o = verify::verify_with_retention(&store, trust, &state, options, &bar, retention);
+        let o = verify::verify_with_retention(store, trust, &state, options, &bar, retention);
         bar.0.finish_and_clear();
         o
     } else {
         verify::verify_with_retention(
-            &store,
+            store,
             trust,
             &state,
             options,
@@ -191,6 +199,16 @@ pub fn verify_log_with(
         write_state(d, s)?;
     }
     Ok(outcome.report)
+}
+
+/// How long one request to a remote log may take.
+pub const REMOTE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// The URL, when the log location given is one (`http://…`, `https://…`).
+pub fn remote_url(location: &Path) -> Option<&str> {
+    location
+        .to_str()
+        .filter(|s| s.starts_with("http://") || s.starts_with("https://"))
 }
 
 pub fn run(args: VerifyArgs) -> anyhow::Result<()> {

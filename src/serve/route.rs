@@ -55,6 +55,9 @@ pub enum Route {
     Consistency { old: u64, new: Option<u64> },
     /// GET `/head/<producer>`: the producer's chain head in the sequencer's state.
     Head { producer: ProducerId },
+    /// GET `/checkpoints/`: the keys of the checkpoint history, one per line (what a reader
+    /// over HTTP cannot list otherwise).
+    HistoryList,
 }
 
 /// Why a request has no route.
@@ -78,6 +81,8 @@ pub fn route(method: &str, path: &str, query: Option<&str>) -> Result<Route, Rou
         ("POST", "checkpoint") => no_query(query).map(|_| Route::PublishCheckpoint),
         (_, "checkpoint") => Err(RouteError::MethodNotAllowed("GET, HEAD, POST")),
         ("POST", "add") => no_query(query).map(|_| Route::Add),
+        ("GET", "checkpoints/") => no_query(query).map(|_| Route::HistoryList),
+        (_, "checkpoints/") => Err(RouteError::MethodNotAllowed("GET")),
         (_, "add") => Err(RouteError::MethodNotAllowed("POST")),
         ("GET", "proof/inclusion") => {
             let [index, size] = params(query, ["index", "size"])?;

@@ -28,8 +28,10 @@
 //! object, so nothing is allocated beyond the format's limit.
 
 mod fs;
+mod http;
 
 pub use fs::{FsStore, SequencerLock};
+pub use http::HttpStore;
 
 /// Why a storage operation failed; every variant names the object.
 #[derive(Debug, thiserror::Error)]
@@ -59,6 +61,9 @@ pub enum StoreError {
         "{path} is {found}, not a regular file: refused (log objects are regular files inside the store)"
     )]
     NotRegular { path: String, found: String },
+    /// A remote store (HTTP) failed or refused: the object's URL and why.
+    #[error("{path}: {reason}")]
+    Remote { path: String, reason: String },
 }
 
 /// An object store: keys are `/`-separated relative paths.
