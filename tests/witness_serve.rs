@@ -370,3 +370,101 @@ fn serve_publishes_witnessed_checkpoints() {
     );
     drop(w1);
 }
+
+/// RFC 3339 of a time in seconds.
+fn rfc3339(secs: u64) -> String {
+    logseal::record::types::Timestamp(secs * 1000).to_rfc3339()
+}
+
+#[test]
+fn a_log_clock_set_back_cannot_move_a_record_time_before_the_witnesses() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    setup_log(dir);
+    keygen(dir, "w1");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let occurred = now - 3 * 86_400;
+    // The log signs checkpoint C1 with its clock set back to an hour after the record's time;
+    // the witness cosigns it at its own (true) time.
+    let witness = logseal::note::Ed25519NoteKey::from_skey(
+        std::fs::read_to_string(dir.join("w1.key")).unwrap().trim(),
+    )
+    .unwrap();
+    {
+        let mut log = logseal::log::Log::open(&dir.join("log")).unwrap();
+        log.checkpoint_witnessed(occurred + 3600, &mut |note, _| {
+            let text = logseal::note::parse_note(note).unwrap().text;
+            vec![logseal::checkpoint::cosign(&text, witness.secret_key(), "w1", now).unwrap()]
+        })
+        .unwrap();
+    }
+    // Two auditors see C1: one trusting the log's clock, one with the witness (quorum 1).
+    ok(&trust_new_with(dir, "trust-log.json", &[]));
+    let w1 = vkey(dir, "w1");
+    ok(&trust_new_with(
+        dir,
+        "trust-w.json",
+        &["--witness", &w1, "--quorum", "1"],
+    ));
+    for (trust, state) in [("trust-log.json", "state-log"), ("trust-w.json", "state-w")] {
+        logseal(
+            &["verify", "log", "--trust", trust, "--state", state],
+            dir,
+            None,
+        );
+    }
+    // The record, dated three days ago, is logged after C1: more than a day (the maximum
+    // logging delay) late, which only the witness's time shows.
+    let mut record = query(0);
+    record["occurred_at"] = serde_json::Value::String(rfc3339(occurred));
+    ok(&logseal(
+        &["append", "log", "--in", "-", "--producer-key", "qf.key"],
+        dir,
+        Some(&lines([record])),
+    ));
+    ok(&logseal(&["checkpoint", "log"], dir, None));
+    let codes = |trust: &str, state: &str| -> Vec<String> {
+        let o = logseal(
+            &[
+                "verify", "log", "--trust", trust, "--state", state, "--json",
+            ],
+            dir,
+            None,
+        );
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["code"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let trusting_the_log = codes("trust-log.json", "state-log");
+    assert!(
+        !trusting_the_log.contains(&"time-logging-delay".to_string()),
+        "{trusting_the_log:?}"
+    );
+    let with_witness = codes("trust-w.json", "state-w");
+    assert!(
+        with_witness.contains(&"time-logging-delay".to_string()),
+        "{with_witness:?}"
+    );
+}
+
+fn trust_new_with(dir: &Path, out: &str, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        "trust",
+        "new",
+        "--out",
+        out,
+        "--log-key",
+        "logkey.pub",
+        "--authority",
+        "ra.pub",
+    ];
+    args.extend_from_slice(extra);
+    logseal(&args, dir, None)
+}

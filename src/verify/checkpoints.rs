@@ -39,6 +39,26 @@ pub(crate) struct Unproven {
 
 const C: Check = Check::Checkpoints;
 
+/// The time a witness quorum bounds a checkpoint's creation by, when it is later than the
+/// log's own time by more than the allowed skew: the `quorum`-th earliest of the pinned
+/// witnesses' verified cosignature times (with at most `quorum - 1` witnesses dishonest, it
+/// is no earlier than an honest witness's, so a log — even with that many witnesses on its
+/// side — cannot move a checkpoint's time before it by setting its clock back). `None`: the
+/// log's time stands (no quorum, too few cosignatures, or times that agree).
+pub(crate) fn witnessed_time(log_time: u64, witness_times: &[u64], quorum: usize) -> Option<u64> {
+    if quorum == 0 || witness_times.len() < quorum {
+        return None;
+    }
+    let mut t = witness_times.to_vec();
+    t.sort_unstable();
+    let bound = t[quorum - 1];
+    (bound > log_time.saturating_add(CLOCK_SKEW_SECS)).then_some(bound)
+}
+
+fn log_time_text(secs: u64) -> String {
+    log_time(secs)
+}
+
 /// A log time (seconds since the epoch, from the input) as RFC 3339 UTC, as findings name it.
 pub(crate) fn log_time(secs: u64) -> String {
     Timestamp(secs.saturating_mul(1000)).to_rfc3339()
@@ -87,7 +107,7 @@ pub(crate) fn check(
         }
     };
     // Signed by the log key valid for its size (the key history: `keys`).
-    let (published, parsed_note) =
+    let (mut published, parsed_note) =
         match super::keys::open_at_size(bytes, trust, "public/checkpoint") {
             Ok(v) => {
                 let n = note::parse_note(bytes).expect("an opened checkpoint parses");
@@ -143,6 +163,7 @@ pub(crate) fn check(
         };
     // Witnesses: each configured witness's cosignature, verified one by one.
     let mut cosigned = 0usize;
+    let mut witness_times = Vec::new();
     for w in &trust.witnesses {
         let sigs: Vec<_> = parsed_note
             .signatures
@@ -150,9 +171,13 @@ pub(crate) fn check(
             .filter(|s| s.name == w.name() && s.key_id == w.key_id())
             .collect();
         let mut ok = false;
+        let mut earliest: Option<u64> = None;
         for s in sigs {
             match verify_cosignature(&parsed_note.text, s, w.name(), w.public_key()) {
-                Ok(_) => ok = true,
+                Ok(t) => {
+                    ok = true;
+                    earliest = Some(earliest.map_or(t, |e| e.min(t)));
+                }
                 Err(e) => out.push(
                     Finding::violated(
                         C,
@@ -167,8 +192,34 @@ pub(crate) fn check(
             }
         }
         cosigned += usize::from(ok);
+        witness_times.extend(earliest);
     }
     let quorum = trust.file.witness_quorum;
+    if let Some(log_time) = published.log_time
+        && let Some(bound) = witnessed_time(log_time, &witness_times, quorum)
+    {
+        out.push(
+            Finding::notice(
+                C,
+                "checkpoint-time-witnessed",
+                format!(
+                    "the log's time on the checkpoint of size {} ({}) is more than {} s before \
+                     the witnesses' ({}, the earliest time by which {quorum} pinned witness(es) \
+                     had cosigned it): the log's clock was behind, or set back; the witnesses' \
+                     time is used as the checkpoint's time (checks 5 and 6)",
+                    published.size,
+                    log_time_text(log_time),
+                    CLOCK_SKEW_SECS,
+                    log_time_text(bound)
+                ),
+            )
+            .evidence(
+                format!("log time ≥ {}", log_time_text(bound)),
+                log_time_text(log_time),
+            ),
+        );
+        published.log_time = Some(bound);
+    }
     if cosigned < quorum {
         out.push(
             Finding::violated(
@@ -457,6 +508,22 @@ pub(crate) fn check_times(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_witness_quorum_bounds_a_clock_set_back() {
+        let skew = CLOCK_SKEW_SECS;
+        // No quorum, too few cosignatures, agreeing times: the log's time stands.
+        assert_eq!(witnessed_time(1000, &[90_000], 0), None);
+        assert_eq!(witnessed_time(1000, &[90_000], 2), None);
+        assert_eq!(witnessed_time(1000, &[1000 + skew], 1), None);
+        // Set back: the quorum-th earliest witness time is used, so one early (dishonest)
+        // witness of a quorum of two cannot pull it back.
+        assert_eq!(witnessed_time(1000, &[90_000], 1), Some(90_000));
+        assert_eq!(
+            witnessed_time(1000, &[95_000, 1000, 90_000], 2),
+            Some(90_000)
+        );
+    }
 
     /// Each way the entries can answer for an auditor checkpoint whose tile proof failed.
     #[test]
