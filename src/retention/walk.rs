@@ -288,8 +288,9 @@ pub struct Walk {
     sealed: Vec<SealedRecord>,
     producers: HashMap<ProducerId, ProducerRecords>,
     /// Aligned with `sealed`, then with each record's sealed fields: the index into
-    /// `deletions` of the first deletion claiming the field erased.
-    claimed_by: Vec<Box<[Option<u32>]>>,
+    /// `deletions` of the first deletion claiming the field erased (`None` until a deletion
+    /// names the record: most records of a log are never named).
+    claimed_by: Vec<Option<Box<[Option<u32>]>>>,
     interned: Interned,
     /// Aligned with `sealed`: how many of the record's sealed fields no deletion claims.
     unclaimed: Vec<usize>,
@@ -426,8 +427,7 @@ impl Walk {
                     seqs.push(p.seq);
                 }
             }
-            self.claimed_by
-                .push(vec![None; sealed.len()].into_boxed_slice());
+            self.claimed_by.push(None);
             self.unclaimed.push(sealed.len());
             self.open.insert(i);
             let declared_rule = p
@@ -586,7 +586,8 @@ impl Walk {
     /// patterns name (its range names the record); a finished record leaves the open sets.
     fn visit(&mut self, d: u32, i: usize, target: &Target) -> Result<(), ()> {
         let every = target.fields.is_empty();
-        let claims = &mut self.claimed_by[i];
+        let n = self.sealed[i].sealed.len();
+        let claims = self.claimed_by[i].get_or_insert_with(|| vec![None; n].into_boxed_slice());
         let mut claimed = 0;
         let mut missed = 0u64;
         for (slot, field) in claims.iter_mut().zip(self.sealed[i].sealed.iter()) {
@@ -690,7 +691,7 @@ impl Walk {
             .binary_search_by_key(&leaf, |s| s.facts.leaf)
             .ok()?;
         let k = self.sealed[i].sealed.iter().position(|f| f == field)?;
-        self.claimed_by[i][k].map(|d| &self.deletions[d as usize])
+        self.claimed_by[i].as_ref()?[k].map(|d| &self.deletions[d as usize])
     }
 
     /// The leaf of the first deletion whose claims the walk did not resolve in full
@@ -1073,6 +1074,9 @@ mod tests {
         assert_eq!(missing, ["actor.user", "recipients.0", "recipients.1"]);
         assert!(r[3].present.is_empty());
         assert_eq!(r[3].missing().count(), FIELDS.len());
+        // No deletion names them: no claim slots are kept.
+        assert!(w.claimed_by.iter().all(Option::is_none));
+        assert_eq!(erased_at(&w, 3, "query"), None);
     }
 
     #[test]
@@ -1282,10 +1286,18 @@ mod tests {
         // One claim per sealed field, nothing per (record, target).
         assert_eq!(w.claimed_by.len(), 2_000);
         assert_eq!(
-            w.claimed_by.iter().map(|c| c.len()).sum::<usize>(),
+            w.claimed_by
+                .iter()
+                .flatten()
+                .map(|c| c.len())
+                .sum::<usize>(),
             2_000 * FIELDS.len()
         );
-        assert!(w.claimed_by.iter().flatten().all(|c| *c == Some(0)));
+        assert!(
+            w.claimed_by
+                .iter()
+                .all(|c| c.as_ref().is_some_and(|c| c.iter().all(|c| *c == Some(0))))
+        );
         assert!(w.open.is_empty());
         assert!(w.producers.values().all(|r| r.open.is_empty()));
         assert_eq!(erased_at(&w, 1_999, "query"), Some(2_000));
