@@ -1048,7 +1048,7 @@ mod tests {
     fn equal_lists_are_shared_and_each_record_keeps_its_own_presence() {
         let mut w = Walk::new(None);
         let every: Vec<Disclosure> = FIELDS.iter().map(|f| opened(f)).collect();
-        let one = vec![opened("query"), opened("query"), opened("not.sealed")];
+        let one = [opened("query"), opened("query"), opened("not.sealed")];
         for (leaf, present) in [
             (0, &every[..]),
             (1, &one[..]),
