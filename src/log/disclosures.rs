@@ -267,7 +267,8 @@ impl Log {
             }
         };
         let mut cache = self.cache.lock().expect("cache lock");
-        cache.push((path, entries.clone(), bytes.len()));
+        let size = bytes.len().max(vault::entries_size(&entries));
+        cache.push((path, entries.clone(), size));
         while cache.len() > 1
             && (cache.len() > CACHE_OBJECTS
                 || cache.iter().map(|(_, _, n)| n).sum::<usize>() > CACHE_BYTES)

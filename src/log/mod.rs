@@ -108,7 +108,8 @@ const SWEEP_KEY: &str = "sweep";
 pub const SWEEP_VERSION: u64 = 2;
 /// Sealed objects kept open in memory: at most this many...
 const CACHE_OBJECTS: usize = 32;
-/// ...and at most about this many bytes of them (their sealed size; an object is one batch of
+/// ...and at most about this many bytes of them (their size once opened,
+/// `vault::entries_size`, about three times their sealed size; an object is one batch of
 /// up to 10,000 leaves, so a count alone would not bound memory). The newest object is kept
 /// even when it alone is larger.
 const CACHE_BYTES: usize = 8 << 20;

@@ -185,6 +185,45 @@ impl ObjectName {
 /// The disclosures of some leaves, in leaf order.
 pub type Entries = Vec<(u64, Vec<Disclosure>)>;
 
+/// About how many bytes `entries` take in memory once opened: the structures and every
+/// string, byte string and list they own (allocator overhead left out). An opened object
+/// takes about three times its sealed size, so a cache bounded by sealed bytes alone keeps
+/// three times its bound.
+pub fn entries_size(entries: &Entries) -> usize {
+    use crate::record::sealed::{PathElem, SealedValue};
+    fn value(v: &SealedValue) -> usize {
+        std::mem::size_of::<SealedValue>()
+            + match v {
+                SealedValue::Text(t) => t.capacity(),
+                SealedValue::Bytes(b) => b.capacity(),
+                SealedValue::Uint(_) => 0,
+                SealedValue::List(l) => l.iter().map(value).sum(),
+            }
+    }
+    let disclosure = |d: &Disclosure| {
+        std::mem::size_of::<Disclosure>()
+            + d.path.0.capacity() * std::mem::size_of::<PathElem>()
+            + d.path
+                .0
+                .iter()
+                .map(|e| match e {
+                    PathElem::Name(n) => n.capacity(),
+                    PathElem::Index(_) => 0,
+                })
+                .sum::<usize>()
+            + value(&d.value)
+            - std::mem::size_of::<SealedValue>()
+    };
+    entries.capacity() * std::mem::size_of::<(u64, Vec<Disclosure>)>()
+        + entries
+            .iter()
+            .map(|(_, ds)| {
+                (ds.capacity() - ds.len()) * std::mem::size_of::<Disclosure>()
+                    + ds.iter().map(disclosure).sum::<usize>()
+            })
+            .sum::<usize>()
+}
+
 /// Seal `entries` (leaves within `name`'s range, ascending) under `key`.
 pub fn seal(
     key: &DataKey,
@@ -351,6 +390,22 @@ mod tests {
             first: 10,
             end: 20,
         }
+    }
+
+    /// An opened object takes several times its sealed size: the cache must be bounded by
+    /// that, not by the bytes read (it held three times its bound).
+    #[test]
+    fn an_opened_object_is_counted_at_its_size_in_memory() {
+        let key = DataKey([1; 32]);
+        let ds: Vec<Disclosure> = (0..5).map(|k| disclosure(&format!("value {k}"))).collect();
+        let entries: Vec<(u64, &[Disclosure])> = (10..20).map(|l| (l, &ds[..])).collect();
+        let bytes = seal(&key, &name(), &entries, [9; NONCE_LEN]);
+        let opened = open(&key, &name(), &bytes).unwrap();
+        let size = entries_size(&opened);
+        let floor = 10 * 5 * (std::mem::size_of::<Disclosure>() + "value 0".len());
+        assert!(size >= floor, "{size} < {floor}");
+        assert!(size > 2 * bytes.len(), "{size} vs {} sealed", bytes.len());
+        assert_eq!(entries_size(&Vec::new()), 0);
     }
 
     #[test]

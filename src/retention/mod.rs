@@ -27,7 +27,9 @@ pub mod walk;
 
 pub use events::{ConditionSpan, EventBook, EventError, TriggerEvent};
 pub use holds::{Hold, HoldBook, HoldError};
-pub use plan::{DueItem, HeldItem, Located, NotYetItem, Plan, PlanRecord, UndeterminedItem, plan};
+pub use plan::{
+    DueItem, HeldItem, Located, NotYetItem, Placed, Plan, PlanRecord, UndeterminedItem, place, plan,
+};
 pub use policy::{Policy, PolicyError, PolicyTimeline, Rule, RuleRef};
 pub use schedule::{
     Bound, Conflict, RecordFacts, RuleFinding, RuleOutcome, Schedule, ScheduleError, schedule,

@@ -1,7 +1,9 @@
 //! What a retention sweep at `at` must do, and what check 7 reports, for a set of records:
 //! from their [`Schedule`]s and which sealed-field disclosures are still present.
 //!
-//! Owns: [`plan`] and [`Plan`] — plain data for `logseal retention plan` and the verifier.
+//! Owns: [`plan`] and [`Plan`] — plain data for `logseal retention plan` — and [`place`],
+//! one record at a time, for the verifier (which keeps counts and aggregates, not a list per
+//! record).
 //! Infallible and pure: every decision was made in the schedule; the plan only sorts
 //! records into due, overdue, held, not yet deletable, undetermined and in conflict.
 
@@ -100,6 +102,19 @@ fn ms(d: u64) -> Duration {
     Duration::from_millis(d)
 }
 
+/// Where one record goes in a plan at `at` ([`place`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Placed {
+    Due(DueItem),
+    Overdue(DueItem),
+    Held(HeldItem),
+    NotYet(NotYetItem),
+    Undetermined(UndeterminedItem),
+    /// Nothing to do: no disclosure left, no cap due and no minimum running, or a cap due
+    /// before a minimum allows it (reported as the schedule's conflict).
+    Nothing,
+}
+
 /// Sort `records` at `at`. `grace`: how long after its deadline a deletion still counts as
 /// on time (a sweep's cadence); later is `overdue`.
 pub fn plan(records: &[PlanRecord], at: Timestamp, grace: Duration) -> Plan {
@@ -109,91 +124,108 @@ pub fn plan(records: &[PlanRecord], at: Timestamp, grace: Duration) -> Plan {
         ..Plan::default()
     };
     for r in records {
-        let s = &r.schedule;
-        p.rule_findings
-            .extend(s.findings.iter().cloned().map(|item| locate(s, item)));
-        p.conflicts
-            .extend(s.conflicts.iter().cloned().map(|item| locate(s, item)));
-        if r.present.is_empty() {
-            continue;
-        }
-        let cap_due = s.caps.iter().filter_map(|c| c.base).min();
-        if !s.held_by.is_empty() {
-            p.held.push(HeldItem {
-                record: s.record.clone(),
-                leaf: s.leaf,
-                condition: Condition::LegalHold,
-                sources: s.held_by.clone(),
-                cap_due,
-                fields: r.present.clone(),
-            });
-            continue;
-        }
-        let min_blocks = match &s.earliest_deletion {
-            Some(Bound::At(t)) if *t > at => Some(Bound::At(*t)),
-            Some(Bound::At(_)) | None => None,
-            Some(open) => Some(open.clone()),
-        };
-        match &s.due_at {
-            Some(Bound::At(due)) if *due <= at => {
-                if min_blocks.is_some() {
-                    // Reported in `conflicts` (the schedule found the cap due before the
-                    // minimum ends); never resolved here.
-                    continue;
-                }
-                let not_before = s
-                    .earliest_deletion
-                    .as_ref()
-                    .and_then(Bound::instant)
-                    .unwrap_or_default();
-                let deadline = (*due).max(not_before);
-                let rule = s
-                    .caps
-                    .iter()
-                    .filter(|c| c.bound == Bound::At(*due))
-                    .map(|c| c.rule.clone())
-                    .next()
-                    .unwrap_or_else(|| s.caps[0].rule.clone());
-                let late_by = ms(at.0 - deadline.0);
-                let item = DueItem {
-                    record: s.record.clone(),
-                    leaf: s.leaf,
-                    rule,
-                    deadline,
-                    fields: r.present.clone(),
-                    late_by,
-                };
-                if late_by <= grace {
-                    p.due.push(item);
-                } else {
-                    p.overdue.push(item);
-                }
-            }
-            Some(Bound::ConditionOpen {
-                condition, source, ..
-            }) => p.held.push(HeldItem {
-                record: s.record.clone(),
-                leaf: s.leaf,
-                condition: *condition,
-                sources: vec![source.clone()],
-                cap_due,
-                fields: r.present.clone(),
-            }),
-            Some(due @ Bound::TriggerPending(_)) => p.undetermined.push(UndeterminedItem {
-                record: s.record.clone(),
-                leaf: s.leaf,
-                due: due.clone(),
-            }),
-            Some(Bound::At(_)) | None => {
-                if let Some(not_before) = min_blocks {
-                    p.not_yet.push(NotYetItem {
-                        record: s.record.clone(),
-                        leaf: s.leaf,
-                        not_before,
-                    });
-                }
-            }
-        }
+        p.add(&r.schedule, &r.present);
     }
     p
+}
+
+impl Plan {
+    /// Add one record: its schedule at `self.at` and the sealed fields still `present`.
+    pub fn add(&mut self, s: &Schedule, present: &[FieldPath]) {
+        self.rule_findings
+            .extend(s.findings.iter().cloned().map(|item| locate(s, item)));
+        self.conflicts
+            .extend(s.conflicts.iter().cloned().map(|item| locate(s, item)));
+        match place(s, present, self.at, self.grace) {
+            Placed::Due(d) => self.due.push(d),
+            Placed::Overdue(d) => self.overdue.push(d),
+            Placed::Held(h) => self.held.push(h),
+            Placed::NotYet(n) => self.not_yet.push(n),
+            Placed::Undetermined(u) => self.undetermined.push(u),
+            Placed::Nothing => {}
+        }
+    }
+}
+
+/// Where the record of schedule `s` (at `at`), with the sealed fields still `present`, goes
+/// in the plan; its conflicts and rule findings are the schedule's own.
+pub fn place(s: &Schedule, present: &[FieldPath], at: Timestamp, grace: Duration) -> Placed {
+    if present.is_empty() {
+        return Placed::Nothing;
+    }
+    let cap_due = s.caps.iter().filter_map(|c| c.base).min();
+    if !s.held_by.is_empty() {
+        return Placed::Held(HeldItem {
+            record: s.record.clone(),
+            leaf: s.leaf,
+            condition: Condition::LegalHold,
+            sources: s.held_by.clone(),
+            cap_due,
+            fields: present.to_vec(),
+        });
+    }
+    let min_blocks = match &s.earliest_deletion {
+        Some(Bound::At(t)) if *t > at => Some(Bound::At(*t)),
+        Some(Bound::At(_)) | None => None,
+        Some(open) => Some(open.clone()),
+    };
+    match &s.due_at {
+        Some(Bound::At(due)) if *due <= at => {
+            if min_blocks.is_some() {
+                // Reported in `conflicts` (the schedule found the cap due before the
+                // minimum ends); never resolved here.
+                return Placed::Nothing;
+            }
+            let not_before = s
+                .earliest_deletion
+                .as_ref()
+                .and_then(Bound::instant)
+                .unwrap_or_default();
+            let deadline = (*due).max(not_before);
+            let rule = s
+                .caps
+                .iter()
+                .filter(|c| c.bound == Bound::At(*due))
+                .map(|c| c.rule.clone())
+                .next()
+                .unwrap_or_else(|| s.caps[0].rule.clone());
+            let late_by = ms(at.0 - deadline.0);
+            let item = DueItem {
+                record: s.record.clone(),
+                leaf: s.leaf,
+                rule,
+                deadline,
+                fields: present.to_vec(),
+                late_by,
+            };
+            if late_by <= grace {
+                Placed::Due(item)
+            } else {
+                Placed::Overdue(item)
+            }
+        }
+        Some(Bound::ConditionOpen {
+            condition, source, ..
+        }) => Placed::Held(HeldItem {
+            record: s.record.clone(),
+            leaf: s.leaf,
+            condition: *condition,
+            sources: vec![source.clone()],
+            cap_due,
+            fields: present.to_vec(),
+        }),
+        Some(due @ Bound::TriggerPending(_)) => Placed::Undetermined(UndeterminedItem {
+            record: s.record.clone(),
+            leaf: s.leaf,
+            due: due.clone(),
+        }),
+        Some(Bound::At(_)) | None => match min_blocks {
+            Some(not_before) => Placed::NotYet(NotYetItem {
+                record: s.record.clone(),
+                leaf: s.leaf,
+                not_before,
+            }),
+            None => Placed::Nothing,
+        },
+    }
 }

@@ -34,11 +34,12 @@ pub struct RecordFacts {
     pub reference: RecordRef,
     pub leaf: u64,
     pub kind: Kind,
-    /// The body's data categories (data-access); empty for kinds without them.
-    pub data_categories: Vec<String>,
+    /// The body's data categories (data-access); empty for kinds without them. Shared by
+    /// the records with the same list.
+    pub data_categories: std::sync::Arc<[String]>,
     pub occurred_at: Timestamp,
     /// The envelope's `retention_rule`, as written.
-    pub declared_rule: Option<String>,
+    pub declared_rule: Option<std::sync::Arc<str>>,
 }
 
 /// An instant, or why there is none yet.
@@ -189,7 +190,7 @@ pub fn schedule(
         Some(text) => match RuleRef::parse(text) {
             Err(e) => {
                 findings.push(RuleFinding::Malformed {
-                    declared: text.clone(),
+                    declared: text.to_string(),
                     reason: e.to_string(),
                 });
                 None

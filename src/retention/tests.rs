@@ -68,7 +68,7 @@ fn facts(r: &RecordRef, leaf: u64, kind: Kind, occurred: &str, rule: &str) -> Re
         reference: r.clone(),
         leaf,
         kind,
-        data_categories: vec!["ip-assignment".into()],
+        data_categories: vec!["ip-assignment".to_string()].into(),
         occurred_at: t(occurred),
         declared_rule: Some(rule.into()),
     }

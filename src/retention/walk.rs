@@ -28,8 +28,9 @@
 //! beyond which the deletion (and every later one) is an `Err` ([`WalkError::WorkCap`]) and
 //! [`Walk::coverage_cut_off`] names it.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::ops::Bound;
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::log::reader::LogReader;
@@ -45,7 +46,7 @@ use crate::tree::TreeHashAlg;
 use super::DisclosureSource;
 use super::events::{EventBook, EventError};
 use super::holds::{HoldBook, HoldError};
-use super::plan::{Plan, PlanRecord, plan};
+use super::plan::{Plan, plan};
 use super::policy::{Policy, PolicyError, PolicyTimeline};
 use super::schedule::{RecordFacts, Schedule, ScheduleError, schedule};
 
@@ -143,14 +144,54 @@ pub struct UnauthorisedPolicy {
     pub expected: ProducerId,
 }
 
-/// A record with sealed fields.
+/// A record with sealed fields. Its lists of field paths, data categories and declared rule
+/// are shared by every record of the walk with the same ones ([`Interned`]): a log of a
+/// million records of a few shapes keeps a few lists, not a million.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SealedRecord {
     pub facts: RecordFacts,
     /// Every sealed field (the record's commitments), in the payload's order.
-    pub sealed: Vec<FieldPath>,
+    pub sealed: Arc<[FieldPath]>,
     /// The sealed fields whose disclosures could be read, without repeats.
-    pub present: Vec<FieldPath>,
+    pub present: Arc<[FieldPath]>,
+}
+
+/// Values shared by the records of a walk: one copy of each distinct list, compared by
+/// content (two records share a list only when their lists are equal).
+#[derive(Debug, Clone, Default)]
+struct Interned {
+    paths: HashSet<Arc<[FieldPath]>>,
+    categories: HashSet<Arc<[String]>>,
+    rules: HashSet<Arc<str>>,
+}
+
+fn intern<T: ?Sized + Eq + std::hash::Hash>(
+    set: &mut HashSet<Arc<T>>,
+    value: &T,
+    make: impl FnOnce() -> Arc<T>,
+) -> Arc<T> {
+    match set.get(value) {
+        Some(a) => Arc::clone(a),
+        None => {
+            let a = make();
+            set.insert(Arc::clone(&a));
+            a
+        }
+    }
+}
+
+impl Interned {
+    fn paths(&mut self, v: Vec<FieldPath>) -> Arc<[FieldPath]> {
+        intern(&mut self.paths, &v[..], || Arc::from(v.clone()))
+    }
+
+    fn categories(&mut self, v: Vec<String>) -> Arc<[String]> {
+        intern(&mut self.categories, &v[..], || Arc::from(v.clone()))
+    }
+
+    fn rule(&mut self, v: &str) -> Arc<str> {
+        intern(&mut self.rules, v, || Arc::from(v))
+    }
 }
 
 impl SealedRecord {
@@ -247,8 +288,10 @@ pub struct Walk {
     sealed: Vec<SealedRecord>,
     producers: HashMap<ProducerId, ProducerRecords>,
     /// Aligned with `sealed`, then with each record's sealed fields: the index into
-    /// `deletions` of the first deletion claiming the field erased.
-    claimed_by: Vec<Box<[Option<usize>]>>,
+    /// `deletions` of the first deletion claiming the field erased (`None` until a deletion
+    /// names the record: most records of a log are never named).
+    claimed_by: Vec<Option<Box<[Option<u32>]>>>,
+    interned: Interned,
     /// Aligned with `sealed`: how many of the record's sealed fields no deletion claims.
     unclaimed: Vec<usize>,
     /// Indices into `sealed` of the records with an unclaimed sealed field.
@@ -285,6 +328,7 @@ impl Walk {
             sealed: Vec::new(),
             producers: HashMap::new(),
             claimed_by: Vec::new(),
+            interned: Interned::default(),
             unclaimed: Vec::new(),
             open: BTreeSet::new(),
             deletions: Vec::new(),
@@ -304,8 +348,8 @@ impl Walk {
     }
 
     /// Take the record at `leaf` (leaves strictly increasing), with its leaf hash and the
-    /// disclosures of its sealed fields that could be read (`present`; empty for a record
-    /// without sealed fields). `Err`: the record's effect on policies, events or holds
+    /// disclosures of its sealed fields that could be read (`present`, lent: only their paths
+    /// are kept; empty for a record without sealed fields). `Err`: the record's effect on policies, events or holds
     /// could not be applied (its facts are still kept), or, for a retention-deletion, which
     /// fields it claims is not resolved in full ([`WalkError::WorkCap`]; the deletion is kept).
     pub fn feed(
@@ -313,7 +357,7 @@ impl Walk {
         leaf: u64,
         leaf_hash: Hash32,
         p: &Payload,
-        present: Vec<Disclosure>,
+        present: &[Disclosure],
     ) -> Result<(), WalkError> {
         debug_assert!(self.last_leaf.is_none_or(|l| l < leaf), "leaves in order");
         self.last_leaf = Some(leaf);
@@ -365,7 +409,7 @@ impl Walk {
             let mut paths: Vec<FieldPath> = Vec::new();
             for d in present {
                 if sealed.contains(&d.path) && !paths.contains(&d.path) {
-                    paths.push(d.path);
+                    paths.push(d.path.clone());
                 }
             }
             let i = self.sealed.len();
@@ -383,21 +427,24 @@ impl Walk {
                     seqs.push(p.seq);
                 }
             }
-            self.claimed_by
-                .push(vec![None; sealed.len()].into_boxed_slice());
+            self.claimed_by.push(None);
             self.unclaimed.push(sealed.len());
             self.open.insert(i);
+            let declared_rule = p
+                .retention_rule
+                .as_ref()
+                .map(|r| self.interned.rule(r.as_str()));
             self.sealed.push(SealedRecord {
                 facts: RecordFacts {
                     reference: own,
                     leaf,
                     kind: p.kind(),
-                    data_categories,
+                    data_categories: self.interned.categories(data_categories),
                     occurred_at: p.occurred_at,
-                    declared_rule: p.retention_rule.as_ref().map(|r| r.as_str().to_owned()),
+                    declared_rule,
                 },
-                sealed,
-                present: paths,
+                sealed: self.interned.paths(sealed),
+                present: self.interned.paths(paths),
             });
         }
         result
@@ -447,7 +494,9 @@ impl Walk {
         p: &Payload,
         body: &RetentionDeletion,
     ) -> Result<(), WalkError> {
-        let d = self.deletions.len();
+        // More deletions than a u32 counts cannot be fed: a log's leaf index is far from it
+        // before (each deletion is one leaf of at most 65,535 bytes).
+        let d = u32::try_from(self.deletions.len()).expect("fewer than 2^32 deletions");
         let mut targets = Vec::with_capacity(body.targets.len());
         for target in &body.targets {
             targets.push(ResolvedTarget {
@@ -503,7 +552,7 @@ impl Walk {
 
     /// Give deletion `d` every unclaimed sealed field `target` covers. `Err`: the work cap
     /// was reached (the claims made so far stand).
-    fn claim(&mut self, d: usize, target: &Target) -> Result<(), ()> {
+    fn claim(&mut self, d: u32, target: &Target) -> Result<(), ()> {
         if target.first > target.last {
             return Ok(());
         }
@@ -535,12 +584,13 @@ impl Walk {
 
     /// Give deletion `d` the unclaimed sealed fields of record `i` that `target`'s field
     /// patterns name (its range names the record); a finished record leaves the open sets.
-    fn visit(&mut self, d: usize, i: usize, target: &Target) -> Result<(), ()> {
+    fn visit(&mut self, d: u32, i: usize, target: &Target) -> Result<(), ()> {
         let every = target.fields.is_empty();
-        let claims = &mut self.claimed_by[i];
+        let n = self.sealed[i].sealed.len();
+        let claims = self.claimed_by[i].get_or_insert_with(|| vec![None; n].into_boxed_slice());
         let mut claimed = 0;
         let mut missed = 0u64;
-        for (slot, field) in claims.iter_mut().zip(&self.sealed[i].sealed) {
+        for (slot, field) in claims.iter_mut().zip(self.sealed[i].sealed.iter()) {
             if slot.is_some() {
                 continue;
             }
@@ -641,7 +691,7 @@ impl Walk {
             .binary_search_by_key(&leaf, |s| s.facts.leaf)
             .ok()?;
         let k = self.sealed[i].sealed.iter().position(|f| f == field)?;
-        self.claimed_by[i][k].map(|d| &self.deletions[d])
+        self.claimed_by[i].as_ref()?[k].map(|d| &self.deletions[d as usize])
     }
 
     /// The leaf of the first deletion whose claims the walk did not resolve in full
@@ -663,34 +713,25 @@ impl Walk {
     /// The plan at `at` over every record with sealed fields; the first record that cannot
     /// be scheduled is the error.
     pub fn plan(&self, at: Timestamp, grace: Duration) -> Result<Plan, ScheduleError> {
-        let records = self
-            .sealed
-            .iter()
-            .map(|r| {
-                Ok(PlanRecord {
-                    schedule: self.schedule(r, at)?,
-                    present: r.present.clone(),
-                })
-            })
-            .collect::<Result<Vec<_>, ScheduleError>>()?;
-        Ok(plan(&records, at, grace))
+        let mut p = plan(&[], at, grace);
+        for r in &self.sealed {
+            p.add(&self.schedule(r, at)?, &r.present);
+        }
+        Ok(p)
     }
 
     /// The plan at `at` over every record that can be scheduled, and the errors of those
     /// that cannot (left out of the plan).
     pub fn plan_partial(&self, at: Timestamp, grace: Duration) -> (Plan, Vec<ScheduleError>) {
-        let mut records = Vec::with_capacity(self.sealed.len());
+        let mut p = plan(&[], at, grace);
         let mut errors = Vec::new();
         for r in &self.sealed {
             match self.schedule(r, at) {
-                Ok(s) => records.push(PlanRecord {
-                    schedule: s,
-                    present: r.present.clone(),
-                }),
+                Ok(s) => p.add(&s, &r.present),
                 Err(e) => errors.push(e),
             }
         }
-        (plan(&records, at, grace), errors)
+        (p, errors)
     }
 }
 
@@ -728,7 +769,7 @@ pub fn walk_log(
                             reason,
                         })?
                 };
-                walk.feed(leaf, Hash32(alg.leaf(bytes)), p, present)
+                walk.feed(leaf, Hash32(alg.leaf(bytes)), p, &present)
             };
             failed = step().err();
             Ok(())
@@ -981,7 +1022,7 @@ mod tests {
     }
 
     fn feed(w: &mut Walk, leaf: u64, p: &Payload) -> Result<(), WalkError> {
-        w.feed(leaf, Hash32([leaf as u8; 32]), p, Vec::new())
+        w.feed(leaf, Hash32([leaf as u8; 32]), p, &[])
     }
 
     /// The leaf of the deletion `deletion_of` gives for `field` of the record at `leaf`.
@@ -991,6 +1032,52 @@ mod tests {
     }
 
     const FIELDS: &[&str] = &["actor.user", "query", "recipients.0", "recipients.1"];
+
+    fn opened(path: &str) -> Disclosure {
+        Disclosure {
+            salt: [7; 16],
+            path: FieldPath::parse(path).unwrap(),
+            value: crate::record::sealed::SealedValue::Text("x".into()),
+        }
+    }
+
+    /// Records of one shape share one list of sealed fields and one list per set of readable
+    /// disclosures (memory per record, not per field), and each still has its own presence:
+    /// sharing never makes a record's erased field count as readable.
+    #[test]
+    fn equal_lists_are_shared_and_each_record_keeps_its_own_presence() {
+        let mut w = Walk::new(None);
+        let every: Vec<Disclosure> = FIELDS.iter().map(|f| opened(f)).collect();
+        let one = [opened("query"), opened("query"), opened("not.sealed")];
+        for (leaf, present) in [
+            (0, &every[..]),
+            (1, &one[..]),
+            (2, &every[..]),
+            (3, &[][..]),
+        ] {
+            w.feed(leaf, Hash32([0; 32]), &access("app", leaf, FIELDS), present)
+                .unwrap();
+        }
+        let r = w.sealed_records();
+        for k in 1..4 {
+            assert!(Arc::ptr_eq(&r[0].sealed, &r[k].sealed), "record {k}");
+        }
+        assert!(Arc::ptr_eq(&r[0].present, &r[2].present));
+        assert!(Arc::ptr_eq(
+            &r[0].facts.data_categories,
+            &r[3].facts.data_categories
+        ));
+        assert_eq!(r[0].present.len(), FIELDS.len());
+        // A repeated disclosure counts once; one of a field the record does not seal, never.
+        assert_eq!(&r[1].present[..], &[FieldPath::parse("query").unwrap()]);
+        let missing: Vec<String> = r[1].missing().map(ToString::to_string).collect();
+        assert_eq!(missing, ["actor.user", "recipients.0", "recipients.1"]);
+        assert!(r[3].present.is_empty());
+        assert_eq!(r[3].missing().count(), FIELDS.len());
+        // No deletion names them: no claim slots are kept.
+        assert!(w.claimed_by.iter().all(Option::is_none));
+        assert_eq!(erased_at(&w, 3, "query"), None);
+    }
 
     #[test]
     fn first_deletion_wins_over_overlapping_targets_and_patterns() {
@@ -1163,7 +1250,7 @@ mod tests {
         let mut claimed = 0;
         for r in w.sealed_records() {
             let (p, seq) = (&r.facts.reference.producer, r.facts.reference.seq);
-            for f in &r.sealed {
+            for f in r.sealed.iter() {
                 let expected = w
                     .deletions()
                     .iter()
@@ -1199,10 +1286,18 @@ mod tests {
         // One claim per sealed field, nothing per (record, target).
         assert_eq!(w.claimed_by.len(), 2_000);
         assert_eq!(
-            w.claimed_by.iter().map(|c| c.len()).sum::<usize>(),
+            w.claimed_by
+                .iter()
+                .flatten()
+                .map(|c| c.len())
+                .sum::<usize>(),
             2_000 * FIELDS.len()
         );
-        assert!(w.claimed_by.iter().flatten().all(|c| *c == Some(0)));
+        assert!(
+            w.claimed_by
+                .iter()
+                .all(|c| c.as_ref().is_some_and(|c| c.iter().all(|c| *c == Some(0))))
+        );
         assert!(w.open.is_empty());
         assert!(w.producers.values().all(|r| r.open.is_empty()));
         assert_eq!(erased_at(&w, 1_999, "query"), Some(2_000));

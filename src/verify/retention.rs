@@ -32,7 +32,8 @@ use crate::record::sealed::{FieldPath, SealError};
 use crate::record::types::{Hash32, RecordRef, Timestamp};
 use crate::record::{Disclosure, Record};
 use crate::retention::{
-    Bound, Deletion, DisclosureSource, Plan, RuleFinding, RuleRef, SealedRecord, Walk,
+    Bound, Conflict, Deletion, DisclosureSource, DueItem, HeldItem, Placed, RuleFinding, RuleRef,
+    Schedule, SealedRecord, Walk, place,
 };
 use crate::store::ObjectStore;
 use crate::tiles::{self, EntryBundleId, TileId};
@@ -336,7 +337,7 @@ fn walk_and_judge(
                     out.push(mismatch(leaf, &own, d, &e));
                 }
             }
-            if let Err(e) = walk.feed(leaf, hash, p, present) {
+            if let Err(e) = walk.feed(leaf, hash, p, &present) {
                 not_followed += 1;
                 out.push(undetermined(
                     leaf,
@@ -376,8 +377,8 @@ fn walk_and_judge(
     policies(&walk, out);
     let audit = deletions(&walk, input.at, input.grace, out);
     future_dated(&walk, input.at, out);
-    let (plan, errors) = walk.plan_partial(input.at, input.grace);
-    for e in &errors {
+    let tally = Tally::of(&walk, input.at, input.grace);
+    for e in &tally.errors {
         not_followed += 1;
         let crate::retention::ScheduleError::Rule {
             leaf,
@@ -395,20 +396,19 @@ fn walk_and_judge(
             .record(producer, *seq),
         );
     }
-    plan_findings(&walk, &plan, out);
+    plan_findings(&walk, &tally, out);
 
-    let records = walk.sealed_records();
     let counts = RetentionCounts {
-        records_with_sealed_fields: records.len() as u64,
-        with_disclosures: records.iter().filter(|r| !r.present.is_empty()).count() as u64,
+        records_with_sealed_fields: walk.sealed_records().len() as u64,
+        with_disclosures: tally.with_disclosures,
         erased_and_covered: audit.covered,
         erased_without_record: audit.uncovered,
-        held: plan.held.len() as u64,
-        due: plan.due.len() as u64,
-        overdue: plan.overdue.len() as u64,
-        not_yet_deletable: plan.not_yet.len() as u64,
-        undetermined: plan.undetermined.len() as u64,
-        conflicts: plan.conflicts.len() as u64,
+        held: tally.held_count,
+        due: tally.due.len() as u64,
+        overdue: tally.overdue.len() as u64,
+        not_yet_deletable: tally.not_yet,
+        undetermined: tally.undetermined,
+        conflicts: tally.conflict_count,
         deletions_recorded: walk.deletions().len() as u64,
         not_followed,
     };
@@ -429,10 +429,9 @@ fn walk_and_judge(
             })
             .collect(),
         counts,
-        held: plan
+        held: tally
             .held
             .iter()
-            .take(MAX_RETENTION_ITEMS)
             .map(|h| RetentionHeld {
                 leaf: h.leaf,
                 producer: h.record.producer.to_string(),
@@ -442,7 +441,7 @@ fn walk_and_judge(
                 cap_due: h.cap_due.map(Timestamp::to_rfc3339),
             })
             .collect(),
-        overdue: plan
+        overdue: tally
             .overdue
             .iter()
             .take(MAX_RETENTION_ITEMS)
@@ -1117,16 +1116,27 @@ struct Group {
     count: u64,
 }
 
-fn group<K: Ord>(map: &mut BTreeMap<K, Group>, key: K, leaf: u64, r: &RecordRef) {
-    let g = map.entry(key).or_insert_with(|| Group {
-        first: (leaf, r.clone()),
-        leaves: Vec::new(),
-        count: 0,
-    });
-    g.count += 1;
-    if g.leaves.len() < FIRST_LEAVES {
-        g.leaves.push(leaf);
+impl Group {
+    fn new(leaf: u64, r: &RecordRef) -> Group {
+        Group {
+            first: (leaf, r.clone()),
+            leaves: Vec::new(),
+            count: 0,
+        }
     }
+
+    fn add(&mut self, leaf: u64) {
+        self.count += 1;
+        if self.leaves.len() < FIRST_LEAVES {
+            self.leaves.push(leaf);
+        }
+    }
+}
+
+fn group<K: Ord>(map: &mut BTreeMap<K, Group>, key: K, leaf: u64, r: &RecordRef) {
+    map.entry(key)
+        .or_insert_with(|| Group::new(leaf, r))
+        .add(leaf);
 }
 
 fn leaves_text(g: &Group) -> String {
@@ -1143,7 +1153,121 @@ fn leaves_text(g: &Group) -> String {
     )
 }
 
-fn plan_findings(walk: &Walk, plan: &Plan, out: &mut Findings) {
+/// The plan at the reference time, taken one record at a time ([`crate::retention::place`]):
+/// the records check 7 names one by one (due, overdue: one finding each), the first held
+/// records, counts of the rest, and conflicts and declared-rule findings aggregated by their
+/// rules (a count and the first leaves) — never a list per record of what is only counted.
+struct Tally {
+    at: Timestamp,
+    grace: Duration,
+    errors: Vec<crate::retention::ScheduleError>,
+    due: Vec<DueItem>,
+    overdue: Vec<DueItem>,
+    /// The first [`MAX_RETENTION_ITEMS`] held records, and how many there are.
+    held: Vec<HeldItem>,
+    held_count: u64,
+    not_yet: u64,
+    undetermined: u64,
+    /// By (cap, minimum): the records and the first record's conflict.
+    conflicts: BTreeMap<(RuleRef, RuleRef), (Group, Conflict)>,
+    conflict_count: u64,
+    /// By (code, declared rule, other rules or reason).
+    rule_findings: BTreeMap<(&'static str, String, String), Group>,
+    with_disclosures: u64,
+}
+
+impl Tally {
+    fn of(walk: &Walk, at: Timestamp, grace: Duration) -> Tally {
+        let mut t = Tally {
+            at,
+            grace,
+            errors: Vec::new(),
+            due: Vec::new(),
+            overdue: Vec::new(),
+            held: Vec::new(),
+            held_count: 0,
+            not_yet: 0,
+            undetermined: 0,
+            conflicts: BTreeMap::new(),
+            conflict_count: 0,
+            rule_findings: BTreeMap::new(),
+            with_disclosures: 0,
+        };
+        for r in walk.sealed_records() {
+            t.with_disclosures += u64::from(!r.present.is_empty());
+            match walk.schedule(r, at) {
+                Ok(s) => t.add(&s, &r.present),
+                Err(e) => t.errors.push(e),
+            }
+        }
+        t
+    }
+
+    fn add(&mut self, s: &Schedule, present: &[FieldPath]) {
+        for f in &s.findings {
+            group(&mut self.rule_findings, rule_key(f), s.leaf, &s.record);
+        }
+        for c in &s.conflicts {
+            self.conflict_count += 1;
+            let (g, _) = self
+                .conflicts
+                .entry((c.cap.clone(), c.minimum.clone()))
+                .or_insert_with(|| (Group::new(s.leaf, &s.record), c.clone()));
+            g.add(s.leaf);
+        }
+        match place(s, present, self.at, self.grace) {
+            Placed::Due(d) => self.due.push(d),
+            Placed::Overdue(d) => self.overdue.push(d),
+            Placed::Held(h) => {
+                self.held_count += 1;
+                if self.held.len() < MAX_RETENTION_ITEMS {
+                    self.held.push(h);
+                }
+            }
+            Placed::NotYet(_) => self.not_yet += 1,
+            Placed::Undetermined(_) => self.undetermined += 1,
+            Placed::Nothing => {}
+        }
+    }
+}
+
+/// The key a declared-rule finding is aggregated by: its code, the declared rule, and the
+/// other rules or the reason.
+fn rule_key(f: &RuleFinding) -> (&'static str, String, String) {
+    match f {
+        RuleFinding::Undeclared { covering } => (
+            "undeclared",
+            String::new(),
+            covering
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+        RuleFinding::Malformed { declared, reason } => {
+            ("malformed", declared.clone(), reason.clone())
+        }
+        RuleFinding::NotInForce { declared } => {
+            ("not-in-force", declared.to_string(), String::new())
+        }
+        RuleFinding::VersionMismatch { declared, in_force } => (
+            "version-mismatch",
+            declared.to_string(),
+            in_force.to_string(),
+        ),
+        RuleFinding::NotCovering { declared, kind } => {
+            ("not-covering", declared.to_string(), kind.name().to_owned())
+        }
+        RuleFinding::HoldWithoutOverrideRule { holds } => (
+            "hold-without-override-rule",
+            String::new(),
+            holds.join(", "),
+        ),
+        RuleFinding::NoRule { kind } => ("no-rule", kind.name().to_owned(), String::new()),
+    }
+}
+
+fn plan_findings(walk: &Walk, plan: &Tally, out: &mut Findings) {
     for d in &plan.overdue {
         out.push(
             on(
@@ -1196,21 +1320,8 @@ fn plan_findings(walk: &Walk, plan: &Plan, out: &mut Findings) {
             &d.record,
         ));
     }
-    let mut conflicts: BTreeMap<(RuleRef, RuleRef), Group> = BTreeMap::new();
-    for c in &plan.conflicts {
-        group(
-            &mut conflicts,
-            (c.item.cap.clone(), c.item.minimum.clone()),
-            c.leaf,
-            &c.record,
-        );
-    }
-    for ((cap, min), g) in &conflicts {
-        let first = plan
-            .conflicts
-            .iter()
-            .find(|c| c.leaf == g.first.0 && c.item.cap == *cap && c.item.minimum == *min)
-            .map(|c| &c.item);
+    for ((cap, min), (g, first)) in &plan.conflicts {
+        let first = Some(first);
         out.push(
             on(
                 Finding::notice(
@@ -1238,43 +1349,7 @@ fn plan_findings(walk: &Walk, plan: &Plan, out: &mut Findings) {
             ),
         );
     }
-    // Declared-rule findings, by code and rules.
-    let mut by_key: BTreeMap<(&'static str, String, String), Group> = BTreeMap::new();
-    for f in &plan.rule_findings {
-        let (code, declared, other) = match &f.item {
-            RuleFinding::Undeclared { covering } => (
-                "undeclared",
-                String::new(),
-                covering
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            ),
-            RuleFinding::Malformed { declared, reason } => {
-                ("malformed", declared.clone(), reason.clone())
-            }
-            RuleFinding::NotInForce { declared } => {
-                ("not-in-force", declared.to_string(), String::new())
-            }
-            RuleFinding::VersionMismatch { declared, in_force } => (
-                "version-mismatch",
-                declared.to_string(),
-                in_force.to_string(),
-            ),
-            RuleFinding::NotCovering { declared, kind } => {
-                ("not-covering", declared.to_string(), kind.name().to_owned())
-            }
-            RuleFinding::HoldWithoutOverrideRule { holds } => (
-                "hold-without-override-rule",
-                String::new(),
-                holds.join(", "),
-            ),
-            RuleFinding::NoRule { kind } => ("no-rule", kind.name().to_owned(), String::new()),
-        };
-        group(&mut by_key, (code, declared, other), f.leaf, &f.record);
-    }
-    for ((code, declared, other), g) in &by_key {
+    for ((code, declared, other), g) in &plan.rule_findings {
         let n = leaves_text(g);
         let (finding, expected, found) = match *code {
             "undeclared" => (
