@@ -179,7 +179,7 @@ def check_proof(proof_file, entry_file, log_vkey):
     path = [base64.b64decode(l, validate=True) for l in lines[1:]]
     body, sigs = note.rsplit("\n\n", 1)
     body += "\n"
-    name, kid_hex, keyb64 = log_vkey.split("+")
+    name, kid_hex, keyb64 = log_vkey.split("+", 2)
     raw = base64.b64decode(keyb64)
     if raw[0] != 1 or key_id(name, 1, raw[1:]).hex() != kid_hex:
         raise ValueError("bad verifier key")

@@ -69,13 +69,18 @@ fn honest_logs_hold_and_every_tile_is_read() {
 
 #[test]
 fn a_smaller_checkpoint_is_read_from_full_tiles_and_bundles() {
-    let m = log(512);
-    let mut small = MemoryHashStore::<Sha256>::new();
-    for i in 0..300 {
-        small.append(&entry(i)).unwrap();
-    }
-    let w = walk(&m, 300, small.root(), None).unwrap();
+    // The log grew from 300 to 512 and deleted its level-0 partial tile and bundle of size
+    // 300; it kept the level-1 one (no full level-1 tile exists yet).
+    let mut m = log(512);
+    let small = log(300);
+    m.files.insert(
+        "tile/1/000.p/1".into(),
+        small.files["tile/1/000.p/1"].clone(),
+    );
+    assert!(!m.files.contains_key("tile/0/001.p/44"));
+    let w = walk(&m, 300, small.root, None).unwrap();
     assert!(w.findings.is_empty(), "{:?}", w.findings);
+    assert_eq!(w.entries_checked, 300);
 }
 
 #[test]
