@@ -115,7 +115,8 @@ fn a_flipped_byte_in_a_foreign_log_has_its_finding() {
     }
     let base = tempfile::tempdir().unwrap();
     let keys = foreign(base.path(), 70_000);
-    let cases: [(&str, &str, fn(usize) -> usize, &[&str]); 7] = [
+    type Case<'a> = (&'a str, &'a str, fn(usize) -> usize, &'a [&'a str]);
+    let cases: [Case; 7] = [
         (
             "level-0 tile",
             "tile/0/100",
@@ -213,7 +214,7 @@ fn a_flipped_byte_in_a_foreign_log_has_its_finding() {
     assert_eq!(violations(&out), ["tlog-checkpoint-unsigned"]);
     let w2 = logseal::checkpoint::CosignatureVerifier::new(
         "w2.example",
-        log_key().verifier().public_key().clone(),
+        *log_key().verifier().public_key(),
     )
     .unwrap()
     .to_vkey();

@@ -231,16 +231,17 @@ pub fn verify(args: TlogVerifyArgs) -> anyhow::Result<()> {
     });
     let mut findings = opened.notices.clone();
     findings.extend(walked.findings);
-    if let Some(d) = &args.state {
-        if !any_violated(&findings) && walked.complete {
-            state.set(VerifiedHead {
-                origin: cp.origin.clone(),
-                size: cp.size,
-                root: hex::encode(cp.root),
-                note: String::from_utf8_lossy(&bytes).into_owned(),
-            });
-            write_atomic(d, TLOG_STATE_FILE, &state.to_json())?;
-        }
+    if let Some(d) = &args.state
+        && !any_violated(&findings)
+        && walked.complete
+    {
+        state.set(VerifiedHead {
+            origin: cp.origin.clone(),
+            size: cp.size,
+            root: hex::encode(cp.root),
+            note: String::from_utf8_lossy(&bytes).into_owned(),
+        });
+        write_atomic(d, TLOG_STATE_FILE, &state.to_json())?;
     }
     conclude(report, &findings)
 }

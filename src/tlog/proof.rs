@@ -272,3 +272,97 @@ pub fn build<S: super::walk::Source + ?Sized>(
     })?;
     Ok((proof, entry.to_vec()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checkpoint::Checkpoint;
+    use crate::crypto::SecretKey;
+    use crate::note::{Ed25519NoteKey, sign_note};
+    use crate::tree::{MemoryHashStore, Sha256};
+
+    const ORIGIN: &str = "log.example/tlog-proof";
+
+    /// A proof of `entry 3` in a tree of 7 entries, and the policy that checks it (the
+    /// fuzz target fuzz/fuzz_targets/tlog_proof_decode.rs uses the same).
+    fn seed() -> (Vec<u8>, Policy) {
+        let mut t = MemoryHashStore::<Sha256>::new();
+        for i in 0..7 {
+            t.append(format!("entry {i}").as_bytes()).unwrap();
+        }
+        let key = Ed25519NoteKey::new(ORIGIN, SecretKey::from_seed(&[5; 32])).unwrap();
+        let cp = Checkpoint::new(ORIGIN, 7, t.root()).unwrap();
+        let note = sign_note(&cp.to_body(), &[&key]).unwrap().to_bytes();
+        let proof = TlogProof {
+            extra: None,
+            index: 3,
+            hashes: t.inclusion_proof(7, 3).unwrap(),
+            checkpoint: note,
+        };
+        let policy = Policy {
+            log: key.verifier(),
+            witnesses: Vec::new(),
+            quorum: 0,
+        };
+        (proof.to_text(), policy)
+    }
+
+    #[test]
+    fn round_trip_and_check() {
+        let (text, policy) = seed();
+        let p = TlogProof::parse(&text).unwrap();
+        assert_eq!(p.to_text(), text);
+        assert!(text.starts_with(b"c2sp.org/tlog-proof@v1\nindex 3\n"));
+        check(&p, b"entry 3", &policy).unwrap();
+        assert_eq!(
+            check(&p, b"entry 4", &policy).unwrap_err().code,
+            "tlog-proof-mismatch"
+        );
+        let with_extra = TlogProof {
+            extra: Some(b"ctx".to_vec()),
+            ..p.clone()
+        };
+        let again = TlogProof::parse(&with_extra.to_text()).unwrap();
+        assert_eq!(again, with_extra);
+        let far = TlogProof { index: 7, ..p };
+        assert_eq!(
+            check(&far, b"entry 3", &policy).unwrap_err().code,
+            "tlog-proof-index"
+        );
+    }
+
+    #[test]
+    fn malformed_proofs_are_refused_with_the_line() {
+        let (text, _) = seed();
+        let s = String::from_utf8(text).unwrap();
+        for (bad, line) in [
+            (s.replacen("tlog-proof@v1", "tlog-proof@v2", 1), 1),
+            (s.replacen("index 3", "index 03", 1), 2),
+            (s.replacen("index 3", "index -3", 1), 2),
+            (s.replacen("index 3\n", "index 3\nnot base64\n", 1), 3),
+            (s.replacen("index 3\n", "index 3\nAAAA\n", 1), 3),
+            (s.replacen("\n\n", "\n", 1), 1),
+        ] {
+            let e = TlogProof::parse(bad.as_bytes()).unwrap_err();
+            assert_eq!(e.line, line, "{bad}: {e}");
+        }
+    }
+
+    /// Every single-byte change of the proof is refused (parse or check), never a panic.
+    #[test]
+    fn every_changed_byte_is_refused() {
+        let (text, policy) = seed();
+        for i in 0..text.len() {
+            for bit in [0x01, 0x20, 0x80] {
+                let mut bad = text.clone();
+                bad[i] ^= bit;
+                if let Ok(p) = TlogProof::parse(&bad) {
+                    assert!(
+                        check(&p, b"entry 3", &policy).is_err(),
+                        "byte {i} ^ {bit:#x}"
+                    );
+                }
+            }
+        }
+    }
+}

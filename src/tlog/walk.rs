@@ -95,17 +95,17 @@ pub fn walk<S: Source + ?Sized>(
         leaves: 0,
         earlier,
     };
-    if let Some(e) = earlier {
-        if e.size > size {
-            w.out.findings.push(Finding::violated(
-                "tlog-state-rollback",
-                format!(
-                    "checkpoint size {size} is smaller than the size {} the state verified",
-                    e.size
-                ),
-            ));
-            w.earlier = None;
-        }
+    if let Some(e) = earlier
+        && e.size > size
+    {
+        w.out.findings.push(Finding::violated(
+            "tlog-state-rollback",
+            format!(
+                "checkpoint size {size} is smaller than the size {} the state verified",
+                e.size
+            ),
+        ));
+        w.earlier = None;
     }
     w.check_earlier();
     for k in 0..size.div_ceil(WIDTH) {

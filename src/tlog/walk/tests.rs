@@ -87,7 +87,8 @@ fn a_smaller_checkpoint_is_read_from_full_tiles_and_bundles() {
 fn each_tampering_has_its_code() {
     let size = 70_000;
     let base = log(size);
-    let cases: Vec<(&str, Box<dyn Fn(&mut Mem)>, Vec<&str>)> = vec![
+    type Tamper = Box<dyn Fn(&mut Mem)>;
+    let cases: Vec<(&str, Tamper, Vec<&str>)> = vec![
         (
             "level-0 tile",
             Box::new(|m| m.files.get_mut("tile/0/100").unwrap()[40] ^= 1),
