@@ -555,3 +555,99 @@ fn a_logseal_log_exports_tlog_proofs() {
         entries[size as usize - 1]
     );
 }
+
+/// `logseal witness cosign` cosigns a foreign C2SP checkpoint (no log cosignature, an
+/// extension line, foreign signatures), checks its growth with a consistency proof, and
+/// refuses a checkpoint whose log signature does not verify; `tlog verify` then counts the
+/// witness by its policy.
+#[test]
+fn the_witness_cosigns_foreign_logs() {
+    if !have_python() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let keys = foreign(&d.join("small"), 257);
+    foreign(&d.join("big"), 70_000);
+    std::fs::write(
+        d.join("log.vkey"),
+        format!("{}\n", keys["log_vkey"].as_str().unwrap()),
+    )
+    .unwrap();
+    ok(&logseal(
+        &["keygen", "--name", "witness.example/mine", "--out", "w"],
+        d,
+        None,
+    ));
+    let wvkey = ok(&logseal(&["witness", "vkey", "--key", "w.key"], d, None));
+    let cosign = |cp: &str, proof: Option<&str>, out: &str| {
+        let mut a = vec![
+            "witness",
+            "cosign",
+            "--key",
+            "w.key",
+            "--state",
+            "wstate",
+            "--checkpoint",
+            cp,
+            "--log-key",
+            "log.vkey",
+            "--time",
+            "1700000100",
+            "--out",
+            out,
+        ];
+        if let Some(p) = proof {
+            a.extend_from_slice(&["--proof", p]);
+        }
+        logseal(&a, d, None)
+    };
+    ok(&cosign("small/checkpoint", None, "small-cosigned"));
+    std::fs::copy(d.join("small-cosigned"), d.join("small/checkpoint")).unwrap();
+    let out = ok(&logseal(
+        &[
+            "tlog",
+            "verify",
+            "small",
+            "--vkey",
+            keys["log_vkey"].as_str().unwrap(),
+            "--witness",
+            keys["witness_vkey"].as_str().unwrap(),
+            "--witness",
+            wvkey.trim(),
+            "--quorum",
+            "2",
+        ],
+        d,
+        None,
+    ));
+    assert!(out.contains("2 cosigned (quorum 2)"), "{out}");
+    assert!(out.contains("witness.example/mine@1700000100"), "{out}");
+    // Growth to 70,000 with the consistency proof (computed independently of the log).
+    let mut tree = logseal::tree::MemoryHashStore::<logseal::tree::Sha256>::new();
+    for i in 0..70_000 {
+        tree.append(format!("foreign entry {i}").as_bytes())
+            .unwrap();
+    }
+    let proof: Vec<String> = tree
+        .consistency_proof(257, 70_000)
+        .unwrap()
+        .iter()
+        .map(hex::encode)
+        .collect();
+    std::fs::write(d.join("proof.json"), serde_json::to_vec(&proof).unwrap()).unwrap();
+    ok(&cosign(
+        "big/checkpoint",
+        Some("proof.json"),
+        "big-cosigned",
+    ));
+    // A checkpoint whose log signature does not verify: refused.
+    let cp = std::fs::read_to_string(d.join("big/checkpoint")).unwrap();
+    let bad = cp.replacen("\n70000\n", "\n70001\n", 1);
+    std::fs::write(d.join("bad-checkpoint"), bad).unwrap();
+    let err = fails(
+        &cosign("bad-checkpoint", Some("proof.json"), "bad-cosigned"),
+        1,
+    );
+    assert!(err.contains("tlog-checkpoint-signature-invalid"), "{err}");
+}
