@@ -76,6 +76,9 @@ _logseal() {
             logseal,subject)
                 cmd="logseal__subcmd__subject"
                 ;;
+            logseal,tlog)
+                cmd="logseal__subcmd__tlog"
+                ;;
             logseal,trust)
                 cmd="logseal__subcmd__trust"
                 ;;
@@ -133,6 +136,15 @@ _logseal() {
             logseal__subcmd__retention,release)
                 cmd="logseal__subcmd__retention__subcmd__release"
                 ;;
+            logseal__subcmd__tlog,check-proof)
+                cmd="logseal__subcmd__tlog__subcmd__check__subcmd__proof"
+                ;;
+            logseal__subcmd__tlog,prove)
+                cmd="logseal__subcmd__tlog__subcmd__prove"
+                ;;
+            logseal__subcmd__tlog,verify)
+                cmd="logseal__subcmd__tlog__subcmd__verify"
+                ;;
             logseal__subcmd__trust,new)
                 cmd="logseal__subcmd__trust__subcmd__new"
                 ;;
@@ -155,7 +167,7 @@ _logseal() {
 
     case "${cmd}" in
         logseal)
-            opts="-h -V --help --version keygen record demo init append checkpoint rotate-log-key prove info recover verify watch witness retention trust show log grep checkpoints subject export bundle tui report serve"
+            opts="-h -V --help --version keygen record demo init append checkpoint rotate-log-key prove info recover verify watch witness tlog retention trust show log grep checkpoints subject export bundle tui report serve"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1170,6 +1182,114 @@ _logseal() {
                     return 0
                     ;;
                 --organisation)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        logseal__subcmd__tlog)
+            opts="-h -V --help --version verify prove check-proof"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        logseal__subcmd__tlog__subcmd__check__subcmd__proof)
+            opts="-h -V --entry --vkey --witness --quorum --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --entry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --vkey)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --witness)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --quorum)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        logseal__subcmd__tlog__subcmd__prove)
+            opts="-h -V --vkey --witness --quorum --index --entry-out --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --vkey)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --witness)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --quorum)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --index)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --entry-out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        logseal__subcmd__tlog__subcmd__verify)
+            opts="-h -V --vkey --witness --quorum --state --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --vkey)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --witness)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --quorum)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

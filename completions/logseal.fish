@@ -39,6 +39,7 @@ complete -c logseal -n "__fish_logseal_needs_command" -f -a "recover" -d 'Rebuil
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "verify" -d 'Verify a log: completeness, ordering, authenticity and authorisation'
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "watch" -d 'Monitor a served log: verify each new checkpoint incrementally, alert on a violation'
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "witness" -d 'Act as an offline witness: cosign checkpoints that extend the last one cosigned'
+complete -c logseal -n "__fish_logseal_needs_command" -f -a "tlog" -d 'Verify and prove any C2SP tlog-tiles log of opaque entries (not only logseal\'s)'
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "retention" -d 'Retention: plan, sweep (erase what is due), erase on request, legal holds'
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "trust" -d 'Write an auditor\'s trust file from keys and options'
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "show" -d 'Show one record of a log: decoded, authenticated, its chain and references'
@@ -191,6 +192,30 @@ complete -c logseal -n "__fish_logseal_using_subcommand witness; and __fish_seen
 complete -c logseal -n "__fish_logseal_using_subcommand witness; and __fish_seen_subcommand_from serve" -l listen -d 'Address to listen on (port 0: any free port, printed on standard output)' -r
 complete -c logseal -n "__fish_logseal_using_subcommand witness; and __fish_seen_subcommand_from serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c logseal -n "__fish_logseal_using_subcommand witness; and __fish_seen_subcommand_from serve" -s V -l version -d 'Print version'
+complete -c logseal -n "__fish_logseal_using_subcommand tlog; and not __fish_seen_subcommand_from verify prove check-proof" -s h -l help -d 'Print help'
+complete -c logseal -n "__fish_logseal_using_subcommand tlog; and not __fish_seen_subcommand_from verify prove check-proof" -s V -l version -d 'Print version'
+complete -c logseal -n "__fish_logseal_using_subcommand tlog; and not __fish_seen_subcommand_from verify prove check-proof" -f -a "verify" -d 'Verify a C2SP tlog-tiles log of opaque entries: checkpoint, witnesses, tiles, entries'
+complete -c logseal -n "__fish_logseal_using_subcommand tlog; and not __fish_seen_subcommand_from verify prove check-proof" -f -a "prove" -d 'Print a C2SP tlog-proof that entry INDEX is in the log\'s checkpointed tree'
+complete -c logseal -n "__fish_logseal_using_subcommand tlog; and not __fish_seen_subcommand_from verify prove check-proof" -f -a "check-proof" -d 'Check a C2SP tlog-proof for an entry under a log key and witness policy'
+complete -c logseal -n "__fish_logseal_using_subcommand tlog; and __fish_seen_subcommand_from verify" -l vkey -d 'The log\'s verifier key (Ed25519, type 0x01): a file holding it, or the key itself' -r
+complete -c logseal -n "__fish_logseal_using_subcommand tlog; and __fish_seen_subcommand_from verify" -l witness -d 'A witness\'s cosigner verifier key (type 0x04): a file or the key (repeatable)' -r
+complete -c logseal -n "__fish_logseal_using_subcommand tlog; and __fish_seen_subcommand_from verify" -l quorum -d 'How many of the --witness keys must have cosigned' -r
+complete -c logseal -n "__fish_logseal_using_subcommand tlog; and __fish_seen_subcommand_from verify" -l state -d 'The auditor\'s state directory (created if absent): the last checkpoint verified' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand tlog; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c logseal -n "__fish_logseal_using_subcommand tlog; and __fish_seen_subcommand_from verify" -s V -l version -d 'Print version'
+complete -c logseal -n "__fish_logseal_using_subcommand tlog; and __fish_seen_subcommand_from prove" -l vkey -d 'The log\'s verifier key (Ed25519, type 0x01): a file holding it, or the key itself' -r
+complete -c logseal -n "__fish_logseal_using_subcommand tlog; and __fish_seen_subcommand_from prove" -l witness -d 'A witness\'s cosigner verifier key (type 0x04): a file or the key (repeatable)' -r
+complete -c logseal -n "__fish_logseal_using_subcommand tlog; and __fish_seen_subcommand_from prove" -l quorum -d 'How many of the --witness keys must have cosigned' -r
+complete -c logseal -n "__fish_logseal_using_subcommand tlog; and __fish_seen_subcommand_from prove" -l index -d 'Index of the entry' -r
+complete -c logseal -n "__fish_logseal_using_subcommand tlog; and __fish_seen_subcommand_from prove" -l entry-out -d 'Also write the entry\'s bytes to FILE (must not exist)' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand tlog; and __fish_seen_subcommand_from prove" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c logseal -n "__fish_logseal_using_subcommand tlog; and __fish_seen_subcommand_from prove" -s V -l version -d 'Print version'
+complete -c logseal -n "__fish_logseal_using_subcommand tlog; and __fish_seen_subcommand_from check-proof" -l entry -d 'The entry the proof is for (its bytes, as in the log)' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand tlog; and __fish_seen_subcommand_from check-proof" -l vkey -d 'The log\'s verifier key (Ed25519, type 0x01): a file holding it, or the key itself' -r
+complete -c logseal -n "__fish_logseal_using_subcommand tlog; and __fish_seen_subcommand_from check-proof" -l witness -d 'A witness\'s cosigner verifier key (type 0x04): a file or the key (repeatable)' -r
+complete -c logseal -n "__fish_logseal_using_subcommand tlog; and __fish_seen_subcommand_from check-proof" -l quorum -d 'How many of the --witness keys must have cosigned' -r
+complete -c logseal -n "__fish_logseal_using_subcommand tlog; and __fish_seen_subcommand_from check-proof" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c logseal -n "__fish_logseal_using_subcommand tlog; and __fish_seen_subcommand_from check-proof" -s V -l version -d 'Print version'
 complete -c logseal -n "__fish_logseal_using_subcommand retention; and not __fish_seen_subcommand_from plan apply erase hold release" -s h -l help -d 'Print help'
 complete -c logseal -n "__fish_logseal_using_subcommand retention; and not __fish_seen_subcommand_from plan apply erase hold release" -s V -l version -d 'Print version'
 complete -c logseal -n "__fish_logseal_using_subcommand retention; and not __fish_seen_subcommand_from plan apply erase hold release" -f -a "plan" -d 'Show what the retention rules require of a log\'s disclosures at a time'

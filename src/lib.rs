@@ -27,6 +27,7 @@ pub mod scenario;
 pub mod serve;
 pub mod store;
 pub mod tiles;
+pub mod tlog;
 pub mod tree;
 pub mod tui;
 pub mod vectors;

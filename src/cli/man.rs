@@ -1294,6 +1294,113 @@ pub const PAGE_TEXTS: &[PageText] = &[
         see_also: &["witness cosign", "keygen", "docs/CHECKS.md"],
     },
     PageText {
+        path: "tlog",
+        examples: &[
+            (
+                "Verify a C2SP log served over HTTP with its key and one witness",
+                "logseal tlog verify http://log.example:8080 --vkey log.vkey --witness \
+                 witness.vkey --quorum 1 --state tlog-state",
+            ),
+            (
+                "Export an inclusion proof of the demo log as a C2SP tlog-proof",
+                "logseal tlog prove demo-out/log/public --vkey demo-out/keys/log.pub --index 3",
+            ),
+        ],
+        exit_status: &[
+            (0, "the log holds, or the proof was printed or holds"),
+            (1, "a violation was found, or the proof does not hold"),
+            (2, COULD_NOT_RUN),
+        ],
+        see_also: &[
+            "tlog verify",
+            "tlog prove",
+            "tlog check-proof",
+            "verify",
+            "docs/CHECKS.md",
+            "docs/FORMAT.md",
+        ],
+    },
+    PageText {
+        path: "tlog verify",
+        examples: &[
+            (
+                "Verify a Tessera-style log mirrored to a directory, keeping the state",
+                "logseal tlog verify mirror/ --vkey log.vkey --state tlog-state",
+            ),
+            (
+                "Require two of three witnesses",
+                "logseal tlog verify http://log.example:8080 --vkey log.vkey --witness w1.vkey \
+                 --witness w2.vkey --witness w3.vkey --quorum 2",
+            ),
+            (
+                "Verify the demo log's public part as any C2SP log (its records are not decoded)",
+                "logseal tlog verify demo-out/log/public --vkey demo-out/keys/log.pub",
+            ),
+        ],
+        exit_status: &[
+            (
+                0,
+                "no violation: signatures, tiles, entries, root and state hold",
+            ),
+            (
+                1,
+                "a violation was found (docs/CHECKS.md, tlog verify, lists the codes)",
+            ),
+            (
+                2,
+                "verification could not run: bad arguments, an unreadable key or state, a \
+                 location that is neither a directory nor an http:// URL, a fetch error",
+            ),
+        ],
+        see_also: &["tlog prove", "verify", "witness cosign", "docs/CHECKS.md"],
+    },
+    PageText {
+        path: "tlog prove",
+        examples: &[
+            (
+                "A tlog-proof for entry 3 of the demo log, with the record beside it",
+                "logseal tlog prove demo-out/log/public --vkey demo-out/keys/log.pub --index 3 \
+                 --entry-out record-3.cose",
+            ),
+            (
+                "A tlog-proof from a log served over HTTP",
+                "logseal tlog prove http://log.example:8080 --vkey log.vkey --index 70000",
+            ),
+        ],
+        exit_status: &[
+            (0, "the proof was printed (it was checked first)"),
+            (
+                1,
+                "no proof: the checkpoint does not open under the key, the index is not in \
+                 the tree, or the log's tiles or entries do not give a proof that holds",
+            ),
+            (2, COULD_NOT_RUN),
+        ],
+        see_also: &[
+            "tlog check-proof",
+            "prove inclusion",
+            "prove receipt",
+            "docs/FORMAT.md",
+        ],
+    },
+    PageText {
+        path: "tlog check-proof",
+        examples: &[(
+            "Check a tlog-proof for a record under the log's key",
+            "logseal tlog check-proof record-3.tlog-proof --entry record-3.cose --vkey \
+             demo-out/keys/log.pub",
+        )],
+        exit_status: &[
+            (0, "the proof holds"),
+            (
+                1,
+                "the proof does not hold (the finding's code says which part)",
+            ),
+            (2, COULD_NOT_RUN),
+        ],
+        see_also: &["tlog prove", "prove check", "docs/CHECKS.md"],
+    },
+    PageText {
         path: "trust",
         examples: &[(
             "An auditor's trust file for a log, its registration authority and one witness",

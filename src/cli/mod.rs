@@ -189,6 +189,9 @@ pub enum Command {
     /// Act as an offline witness: cosign checkpoints that extend the last one cosigned
     #[command(subcommand)]
     Witness(WitnessCommand),
+    /// Verify and prove any C2SP tlog-tiles log of opaque entries (not only logseal's)
+    #[command(subcommand)]
+    Tlog(TlogCommand),
     /// Retention: plan, sweep (erase what is due), erase on request, legal holds
     #[command(subcommand)]
     Retention(RetentionCommand),
@@ -1139,6 +1142,114 @@ pub struct WitnessServeArgs {
     /// Address to listen on (port 0: any free port, printed on standard output)
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:7380")]
     pub listen: std::net::SocketAddr,
+}
+
+/// `logseal tlog …`.
+#[derive(Debug, Subcommand)]
+pub enum TlogCommand {
+    /// Verify a C2SP tlog-tiles log of opaque entries: checkpoint, witnesses, tiles, entries
+    #[command(
+        long_about = "Verify any C2SP tlog-tiles log whose leaves are RFC 6962 SHA-256 \
+        hashes of opaque entries (as Tessera's, or a SHA-256 logseal log's public part), read \
+        from a directory laid out as served (checkpoint at the root, tile/…, tile/entries/…) \
+        or from an http:// URL.\n\n\
+        The checkpoint must carry a valid signature by the log key VKEY (a signed-note \
+        verifier key, Ed25519 type 0x01, named after the origin); signatures by other keys, \
+        of any type, are skipped as the signed-note spec says, and extension lines are \
+        tolerated (both listed as notices). Each --witness key (a C2SP cosignature/v1 \
+        verifier key, type 0x04) whose cosignature is present must verify, and at least \
+        --quorum of them must have cosigned. Then every entry bundle is read in order and \
+        hashed, every hash tile (levels 0 and up, full and partial .p/W, x### path groups) is \
+        compared with the hashes recomputed from the entries, and the root is recomputed and \
+        compared with the checkpoint's. Memory does not grow with the log: one bundle and one \
+        tile per level at a time.\n\n\
+        With --state DIR the tree must extend the checkpoint of the same origin verified by \
+        an earlier run (its root is recomputed at its size), and a run without violation \
+        keeps the new checkpoint (DIR/tlog-state.json). No logseal-specific rule applies: \
+        entries are not decoded and the log's own timestamped cosignature is not required \
+        (`logseal verify` checks logseal logs). Findings and their codes: docs/CHECKS.md, \
+        \"tlog verify\".\n\n\
+        Exit status: 0 no violation; 1 a violation was found; 2 verification could not run \
+        (unreadable key, fetch error)."
+    )]
+    Verify(TlogVerifyArgs),
+    /// Print a C2SP tlog-proof that entry INDEX is in the log's checkpointed tree
+    #[command(
+        long_about = "Print a C2SP tlog-proof (c2sp.org/tlog-proof@v1) for the entry at \
+        --index in the tree of the log's current checkpoint: the index, the RFC 6962 \
+        inclusion path read from the hash tiles, and the checkpoint verbatim (with its \
+        cosignatures). The checkpoint is opened with VKEY and the proof is checked against \
+        the entry read from its bundle before it is printed. Works on a logseal log's public \
+        part too (DIR/public, SHA-256 logs): that is how logseal's own inclusion proofs are \
+        exported as tlog-proofs. --entry-out writes the entry's bytes (for `tlog \
+        check-proof --entry`)."
+    )]
+    Prove(TlogProveArgs),
+    /// Check a C2SP tlog-proof for an entry under a log key and witness policy
+    #[command(
+        long_about = "Check a C2SP tlog-proof for the entry in --entry FILE: the checkpoint \
+        opens under VKEY and the witness policy (as in `tlog verify`), the index is in its \
+        tree, and the inclusion path leads from the entry's RFC 6962 leaf hash to its root. \
+        The extra data, if any, is shown but not trusted. Exit 0 when it holds, 1 when it \
+        does not (the finding's code says which part failed), 2 when it could not run."
+    )]
+    CheckProof(TlogCheckProofArgs),
+}
+
+/// The log key and witness policy of the `tlog` commands.
+#[derive(Debug, Args)]
+pub struct TlogPolicyArgs {
+    /// The log's verifier key (Ed25519, type 0x01): a file holding it, or the key itself
+    #[arg(long, value_name = "VKEY")]
+    pub vkey: String,
+    /// A witness's cosigner verifier key (type 0x04): a file or the key (repeatable)
+    #[arg(long = "witness", value_name = "VKEY")]
+    pub witnesses: Vec<String>,
+    /// How many of the --witness keys must have cosigned
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub quorum: usize,
+}
+
+/// `logseal tlog verify`.
+#[derive(Debug, Args)]
+pub struct TlogVerifyArgs {
+    /// The log: a directory laid out as served, or an http:// URL
+    #[arg(value_name = "LOCATION")]
+    pub location: String,
+    #[command(flatten)]
+    pub policy: TlogPolicyArgs,
+    /// The auditor's state directory (created if absent): the last checkpoint verified
+    #[arg(long, value_name = "DIR")]
+    pub state: Option<PathBuf>,
+}
+
+/// `logseal tlog prove`.
+#[derive(Debug, Args)]
+pub struct TlogProveArgs {
+    /// The log: a directory laid out as served, or an http:// URL
+    #[arg(value_name = "LOCATION")]
+    pub location: String,
+    #[command(flatten)]
+    pub policy: TlogPolicyArgs,
+    /// Index of the entry
+    #[arg(long, value_name = "N")]
+    pub index: u64,
+    /// Also write the entry's bytes to FILE (must not exist)
+    #[arg(long, value_name = "FILE")]
+    pub entry_out: Option<PathBuf>,
+}
+
+/// `logseal tlog check-proof`.
+#[derive(Debug, Args)]
+pub struct TlogCheckProofArgs {
+    /// The proof (tlog-proof text; `-`: standard input)
+    #[arg(value_name = "PROOF")]
+    pub proof: PathBuf,
+    /// The entry the proof is for (its bytes, as in the log)
+    #[arg(long, value_name = "FILE")]
+    pub entry: PathBuf,
+    #[command(flatten)]
+    pub policy: TlogPolicyArgs,
 }
 
 /// `logseal witness cosign`.

@@ -21,6 +21,7 @@ pub mod rotate;
 pub mod serve;
 pub mod subject;
 pub mod sweep;
+pub mod tlog;
 pub mod trust;
 pub mod tui;
 pub mod verify;
@@ -30,8 +31,8 @@ pub mod witness;
 mod witness_serve;
 
 use logseal::cli::{
-    BundleCommand, Cli, Command, ProveCommand, RecordCommand, RetentionCommand, TrustCommand,
-    WitnessCommand,
+    BundleCommand, Cli, Command, ProveCommand, RecordCommand, RetentionCommand, TlogCommand,
+    TrustCommand, WitnessCommand,
 };
 
 /// The input was examined and found invalid (exit status 1). The message names the file
@@ -70,6 +71,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Witness(WitnessCommand::Cosign(args)) => witness::cosign(args),
         Command::Witness(WitnessCommand::Vkey(args)) => witness::vkey(args),
         Command::Witness(WitnessCommand::Serve(args)) => witness_serve::run(args),
+        Command::Tlog(TlogCommand::Verify(args)) => tlog::verify(args),
+        Command::Tlog(TlogCommand::Prove(args)) => tlog::prove(args),
+        Command::Tlog(TlogCommand::CheckProof(args)) => tlog::check_proof(args),
         Command::Retention(RetentionCommand::Plan(args)) => retention::plan_cmd(args),
         Command::Retention(RetentionCommand::Apply(args)) => sweep::apply(args),
         Command::Retention(RetentionCommand::Erase(args)) => sweep::erase(args),

@@ -137,6 +137,13 @@ pub enum WitnessError {
     },
     #[error("cosigning: {0}")]
     Cosign(CheckpointError),
+    /// A foreign (C2SP, not logseal) checkpoint that does not open: the `tlog verify` code.
+    #[error("the new checkpoint is not authentic for log {origin:?}: {code}: {message}")]
+    Foreign {
+        origin: String,
+        code: &'static str,
+        message: String,
+    },
 }
 
 impl WitnessError {
@@ -171,6 +178,52 @@ pub struct Cosigned {
     pub state: WitnessState,
 }
 
+/// Open `new` as the witness does. A logseal checkpoint (one carrying the log's own
+/// `cosignature/v1`, docs/FORMAT.md §11.3) is opened by logseal's rules: log signature and
+/// log cosignature valid, no extension lines, a log time not after `time_secs` plus the clock
+/// skew. Any other checkpoint is a foreign C2SP log's (docs/FORMAT.md §13): the log's `0x01`
+/// signature must verify, signatures by other keys are skipped, extension lines tolerated;
+/// it claims no log time, so none is checked.
+fn open_for_witness(
+    new: &[u8],
+    log: &Ed25519NoteVerifier,
+    time_secs: u64,
+) -> Result<crate::checkpoint::Checkpoint, WitnessError> {
+    let origin = log.name().to_string();
+    let own_cosigner = crate::checkpoint::CosignatureVerifier::new(&origin, *log.public_key())
+        .map_err(WitnessError::Cosign)?;
+    let logseal_log = crate::note::parse_note(new).is_ok_and(|n| {
+        n.signatures
+            .iter()
+            .any(|s| s.name == origin && s.key_id == own_cosigner.key_id())
+    });
+    if !logseal_log {
+        let policy = crate::tlog::open::Policy {
+            log: log.clone(),
+            witnesses: Vec::new(),
+            quorum: 0,
+        };
+        return crate::tlog::open::open(new, &policy)
+            .map(|o| o.checkpoint)
+            .map_err(|f| WitnessError::Foreign {
+                origin,
+                code: f.code,
+                message: f.message,
+            });
+    }
+    let no_witnesses: &[(&str, crate::crypto::PublicKey)] = &[];
+    let opened = open_checkpoint(new, &origin, log, no_witnesses, 0).map_err(|source| {
+        WitnessError::Signature {
+            origin: origin.clone(),
+            source,
+        }
+    })?;
+    opened
+        .check_log_time(time_secs, super::CLOCK_SKEW_SECS)
+        .map_err(WitnessError::Cosign)?;
+    Ok(opened.checkpoint)
+}
+
 /// Check the signed checkpoint `new` of the log `log` (named after its origin; tree hash
 /// `alg`) against the witness's `state` and the consistency `proof` from the last cosigned
 /// size, and cosign it at `time_secs`.
@@ -184,17 +237,7 @@ pub fn cosign_checkpoint(
     time_secs: u64,
 ) -> Result<Cosigned, WitnessError> {
     let origin = log.name().to_string();
-    let no_witnesses: &[(&str, crate::crypto::PublicKey)] = &[];
-    let opened = open_checkpoint(new, &origin, log, no_witnesses, 0).map_err(|source| {
-        WitnessError::Signature {
-            origin: origin.clone(),
-            source,
-        }
-    })?;
-    opened
-        .check_log_time(time_secs, super::CLOCK_SKEW_SECS)
-        .map_err(WitnessError::Cosign)?;
-    let cp = opened.checkpoint;
+    let cp = open_for_witness(new, log, time_secs)?;
     let last = state.log(&origin);
     if let Some(old) = last {
         let old_note = old.checkpoint.clone();
