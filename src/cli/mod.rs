@@ -302,9 +302,10 @@ pub enum Command {
     /// Evidence bundles: verify one offline
     #[command(subcommand)]
     Bundle(BundleCommand),
-    /// Inspect and verify a log at a terminal: records, detail, proofs, findings
+    /// Inspect and verify a log or a bundle at a terminal: records, detail, proofs, findings
     #[command(
-        long_about = "Inspect and verify a log directory at a terminal (a full-screen \
+        long_about = "Inspect and verify a log directory or an evidence bundle at a terminal (a \
+        full-screen \
         text interface; keyboard first, mouse wheel optional, ? for help, q to quit).\n\n\
         Views: records (index, time, PRODUCER#SEQ, kind, summary and the verification's \
         mark, \"pending\" until the background verification reaches the leaf; pages are read \
@@ -389,8 +390,8 @@ pub enum Command {
 /// `logseal report`.
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// The log directory (a public-only copy needs --trust), or an evidence bundle (.lsb)
-    #[arg(value_name = "DIR|BUNDLE")]
+    /// The log directory (a public-only copy needs --trust)
+    #[arg(value_name = "DIR")]
     pub dir: PathBuf,
     /// The auditor's trust file: check against its anchors and run the verifier
     #[arg(long, value_name = "FILE")]
@@ -617,8 +618,8 @@ pub struct BundleVerifyArgs {
 /// Where an inspecting command reads a log and against whose keys.
 #[derive(Debug, Args)]
 pub struct InspectLog {
-    /// The log directory (a public-only copy needs --trust), or an evidence bundle (.lsb)
-    #[arg(value_name = "DIR|BUNDLE")]
+    /// The log directory (a public-only copy needs --trust)
+    #[arg(value_name = "DIR")]
     pub dir: PathBuf,
     /// The auditor's trust file: check against its anchors instead of the log's own key
     #[arg(long, value_name = "FILE")]

@@ -309,9 +309,9 @@ fn progress_lines(app: &App) -> Vec<Line<'static>> {
         out.push(Line::styled(app.verify_basis.clone(), bold()));
     }
     let who = if v.asked {
-        "asked for; advances --state"
+        "asked for with v"
     } else {
-        "background; --state untouched"
+        "in the background at start; --state untouched"
     };
     if v.running {
         let read = match v.total {
