@@ -74,14 +74,11 @@ fn anchors(log: &Log) -> Anchors {
 fn pump(app: &mut App, src: &dyn Source, effects: Vec<Effect>) {
     let mut queue = VecDeque::from(effects);
     while let Some(e) = queue.pop_front() {
-        match e {
-            Effect::Send(r @ Request::Bundle(_)) => {
-                for reply in source::answer(src, r) {
-                    queue.extend(update(app, Event::Reply(reply)));
-                }
+        // The verification runs in its own thread in the binary: not measured here.
+        if let Effect::Send(r @ Request::Bundle(_)) = e {
+            for reply in source::answer(src, r) {
+                queue.extend(update(app, Event::Reply(reply)));
             }
-            // The verification runs in its own thread in the binary: not measured here.
-            _ => {}
         }
     }
 }

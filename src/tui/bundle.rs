@@ -254,12 +254,11 @@ impl BundleSource {
         let kid = *f.record.kid();
         let found = (self.items.iter().filter_map(|i| i.fetched.as_ref().ok()))
             .filter(|g| g.leaf < f.leaf)
-            .filter(|g| match &g.record.payload().body {
+            .rfind(|g| match &g.record.payload().body {
                 Body::KeyRegistration(k) => crate::crypto::PublicKey::from_bytes(&k.public_key.0)
                     .is_ok_and(|key| key.key_id() == kid),
                 _ => false,
-            })
-            .last();
+            });
         let missing = || {
             format!(
                 "no key registration of key {} in the bundle (the registration authority's own \
