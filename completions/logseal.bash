@@ -1399,7 +1399,7 @@ _logseal() {
             return 0
             ;;
         logseal__subcmd__tui)
-            opts="-h -V --trust --state --inspector-key --help --version"
+            opts="-h -V --trust --state --inspector-key --organisation --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1414,6 +1414,10 @@ _logseal() {
                     return 0
                     ;;
                 --inspector-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --organisation)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

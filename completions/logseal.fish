@@ -49,7 +49,7 @@ complete -c logseal -n "__fish_logseal_needs_command" -f -a "checkpoints" -d 'Li
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "subject" -d 'Find every record whose sealed field opens to one value (on site; itself logged)'
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "export" -d 'Export an evidence bundle: selected records, what they depend on, proofs, one file'
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "bundle" -d 'Evidence bundles: verify one offline'
-complete -c logseal -n "__fish_logseal_needs_command" -f -a "tui" -d 'Inspect and verify a log at a terminal: records, detail, proofs, findings'
+complete -c logseal -n "__fish_logseal_needs_command" -f -a "tui" -d 'Inspect and verify a log or a bundle at a terminal: records, detail, proofs, findings'
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "report" -d 'Supervisory statistics of a log, its DSA Transparency Database export and reconciliation'
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "serve" -d 'Serve the log over HTTP: the tlog-tiles read API, appends, proofs, checkpoints'
 complete -c logseal -n "__fish_logseal_using_subcommand keygen" -l name -d 'Key name, as it appears in key strings and note signatures (no spaces, no \'+\')' -r
@@ -384,6 +384,7 @@ complete -c logseal -n "__fish_logseal_using_subcommand bundle; and __fish_seen_
 complete -c logseal -n "__fish_logseal_using_subcommand tui" -l trust -d 'The auditor\'s trust file: check against its anchors instead of the log\'s own key' -r -F
 complete -c logseal -n "__fish_logseal_using_subcommand tui" -l state -d 'The auditor\'s state directory: read, and advanced only by a verify run asked for (v)' -r -F
 complete -c logseal -n "__fish_logseal_using_subcommand tui" -l inspector-key -d 'The inspector\'s producer signing key (registered for data-access), to reveal values' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand tui" -l organisation -d 'The inspector\'s organisation, recorded in the data-access record of each reveal' -r
 complete -c logseal -n "__fish_logseal_using_subcommand tui" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c logseal -n "__fish_logseal_using_subcommand tui" -s V -l version -d 'Print version'
 complete -c logseal -n "__fish_logseal_using_subcommand report" -l trust -d 'The auditor\'s trust file: check against its anchors and run the verifier' -r -F

@@ -8,12 +8,15 @@ use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use logseal::bundle::Bundle;
 use logseal::inspect::{Anchors, IndexHome, Inspector};
 use logseal::log::Log;
 use logseal::store::FsStore;
+use logseal::tui::bundle::BundleSource;
 use logseal::tui::data::{Reply, Request, Target, Verified};
 use logseal::tui::source::{self, LogSource, Source, VerifyJob};
 use logseal::tui::{App, Effect, Event, Key, Screen, render, update};
+use logseal::verify::report::Check;
 use logseal::verify::{self, AuditorState, Options, RetentionAccess, Trust};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -457,5 +460,324 @@ fn every_view_draws_at_tiny_and_odd_sizes() {
                 t.draw(|f| render(&app, f)).unwrap();
             }
         }
+    });
+}
+
+/// Every check is reported as it starts and as it ends, with the violations it found (the
+/// report's count): check 1 first, checks 2–6 and 8 over the one pass through the records,
+/// check 7 last; the verify view shows them pending, running (with the records read) and done.
+#[test]
+fn the_verify_view_shows_each_checks_progress_from_the_worker() {
+    let dir = honest();
+    let public = FsStore::open(dir.join("public")).unwrap();
+    let ins = Inspector::open(&public, Anchors::from_trust(&trust()), IndexHome::Memory).unwrap();
+    let src = LogSource {
+        ins: &ins,
+        disclosures: None,
+        // A run of its own: the shared one reports its progress only once.
+        verifier: Some(Arc::new(|_, p| run_verification(p))),
+        no_verifier: "",
+        revealer: None,
+    };
+    let replies = source::answer(&src, Request::Verify { asked: false });
+    let events: Vec<(Check, Option<u64>)> = (replies.iter())
+        .filter_map(|r| match r {
+            Reply::Check { check, ended } => Some((*check, *ended)),
+            _ => None,
+        })
+        .collect();
+    let Some(Reply::Verified(Ok(v))) = replies.last() else {
+        panic!("no report: {:?}", replies.last());
+    };
+    assert_eq!(events.first(), Some(&(Check::Checkpoints, None)));
+    assert_eq!(events.last().map(|e| e.0), Some(Check::Retention));
+    for c in Check::ALL {
+        let started = events.iter().position(|e| *e == (c, None));
+        let ended: Vec<usize> = (0..events.len())
+            .filter(|&i| events[i].0 == c && events[i].1.is_some())
+            .collect();
+        let summary = v.report.checks.iter().find(|s| s.check == c).unwrap();
+        assert_eq!(ended.len(), 1, "check {c:?} ended once: {events:?}");
+        assert!(started.unwrap() < ended[0], "check {c:?}: {events:?}");
+        assert_eq!(events[ended[0]].1, Some(summary.violations), "check {c:?}");
+    }
+    // The demo's check 8 finds the violations its scenario plants.
+    assert!(v.report.checks[7].violations > 0);
+    // Mid-run on screen: check 1 running, 2–6 and 8 reading records, 7 pending; then check 1
+    // and 2 done.
+    let mut app = App::new("demo/honest".into(), "anchors".into(), 3700);
+    update(&mut app, resize());
+    app.verify_basis = "checked against the trust file trust.json".into();
+    let _ = app.start();
+    update(&mut app, Event::Key(Key::Char('2')));
+    let mut upto = replies.iter().take_while(|r| {
+        !matches!(
+            r,
+            Reply::Check {
+                check: Check::Checkpoints,
+                ended: Some(_)
+            }
+        )
+    });
+    let mut last_progress = None;
+    for r in upto.by_ref() {
+        if matches!(r, Reply::Progress { .. }) {
+            last_progress = Some(r.clone());
+            continue;
+        }
+        update(&mut app, Event::Reply(r.clone()));
+    }
+    update(
+        &mut app,
+        Event::Reply(Reply::Progress {
+            done: 1024,
+            total: 3700,
+        }),
+    );
+    assert!(last_progress.is_some(), "no record progress was sent");
+    let s = screen(&app);
+    for text in [
+        "checked against the trust file trust.json",
+        "1024 of 3700 records read (27%)",
+        "1 checkpoints   running",
+        "2 tree          running 1024/3700",
+        "7 retention     pending",
+        "8 obligations   running 1024/3700",
+    ] {
+        assert!(s.contains(text), "{text:?} not on the screen:\n{s}");
+    }
+    insta::assert_snapshot!("verify_running", s);
+    for c in [Check::Checkpoints, Check::Tree] {
+        update(
+            &mut app,
+            Event::Reply(Reply::Check {
+                check: c,
+                ended: Some(0),
+            }),
+        );
+    }
+    let s = screen(&app);
+    assert!(s.contains("1 checkpoints   done, no violation"), "{s}");
+    assert!(s.contains("2 tree          done, no violation"), "{s}");
+    update(
+        &mut app,
+        Event::Reply(Reply::Check {
+            check: Check::Obligations,
+            ended: Some(2),
+        }),
+    );
+    assert!(screen(&app).contains("8 obligations   done, 2 violation(s)"));
+}
+
+/// Without --trust the log is verified against its own configured keys and origin: checks
+/// 1–3 run (and hold on the honest demo), check 8 does not (no policy authority is pinned),
+/// and the verify view says that this is no independent trust file.
+#[test]
+fn without_trust_the_log_is_verified_against_its_own_key_and_the_screen_says_so() {
+    let dir = honest();
+    let log = Log::open_read_only(&dir).unwrap();
+    let own = source::own_trust(log.config()).unwrap();
+    assert_eq!(own.origin(), trust().origin());
+    assert!(own.witnesses.is_empty() && own.obligation_policy_authority.is_none());
+    let store = FsStore::open(dir.join("public")).unwrap();
+    let options = Options {
+        at_secs: AT,
+        incremental: false,
+    };
+    let state = AuditorState::new(own.origin());
+    let o = verify::verify(&store, &own, &state, &options, &verify::NoProgress).unwrap();
+    let c = |n: usize| &o.report.checks[n - 1];
+    for n in 1..=3 {
+        let found: Vec<_> = (o.report.findings.iter())
+            .filter(|f| usize::from(f.check.number()) == n)
+            .map(|f| (f.code, f.message.clone()))
+            .collect();
+        assert_eq!(c(n).violations, 0, "check {n}: {found:?}");
+        // A first run: that nothing was removed since an earlier view is undetermined.
+        let first_run = found.iter().all(|f| f.0 == "checkpoint-no-auditor-state");
+        assert!(first_run, "check {n}: {found:?}");
+    }
+    assert_eq!(c(3).verdict, Some(verify::Verdict::Holds));
+    assert!(c(8).not_run.is_some(), "{:?}", c(8));
+    let mut app = App::new(
+        "demo/honest".into(),
+        "anchors".into(),
+        o.report.records_checked,
+    );
+    update(&mut app, resize());
+    app.verify_basis = source::OWN_KEY.into();
+    update(&mut app, Event::Key(Key::Char('2')));
+    logseal::tui::verified_for_tests(
+        &mut app,
+        Verified {
+            report: o.report,
+            state: "no --state".into(),
+        },
+    );
+    let s = screen(&app);
+    assert!(
+        s.contains("checked against the log's own key, not an independent trust file"),
+        "{s}"
+    );
+}
+
+fn bundle_path() -> PathBuf {
+    shared_demo().join("demo/court/account-case.lsb")
+}
+
+/// Run `f` on the demo's account-case bundle (with the auditor's trust file when `trusted`).
+fn with_bundle<T>(trusted: bool, f: impl FnOnce(&dyn Source, App) -> T) -> T {
+    let b = Bundle::decode(&std::fs::read(bundle_path()).unwrap()).unwrap();
+    let src = BundleSource::new(b, trusted.then(trust)).unwrap();
+    let leaves = src.leaves();
+    let mut app = App::new(
+        "court/account-case.lsb · demo.logseal.example/log · evidence bundle".into(),
+        format!("bundle of a log of size {}", src.size()),
+        leaves.len() as u64,
+    );
+    app.sparse = Some(leaves);
+    app.reveal_refusal = Some(logseal::tui::bundle::NO_REVEAL.into());
+    let e = update(&mut app, resize());
+    pump(&mut app, &src, e);
+    f(&src, app)
+}
+
+/// The position of the first record of `kind` in the bundle's list.
+fn first_of(app: &App, kind: &str) -> u64 {
+    (0..app.list_len())
+        .find(|&i| app.row_at(i).is_some_and(|r| r.kind == kind))
+        .unwrap_or_else(|| panic!("no {kind} in the bundle"))
+}
+
+#[test]
+fn a_bundle_lists_its_records_in_leaf_order_and_verifies_in_the_background() {
+    with_bundle(true, |src, app| {
+        let mut app = opened(src, app);
+        let leaves = app.sparse.clone().unwrap();
+        assert!(leaves.windows(2).all(|w| w[0] < w[1]), "{leaves:?}");
+        assert!(app.list_len() < 200, "a selection, not the log");
+        let s = screen(&app);
+        assert!(s.contains("account-sanction"), "{s}");
+        insta::assert_snapshot!("bundle_records", s);
+        keys(&mut app, src, &[Key::Char('2')]);
+        let s = screen(&app);
+        // Checks 1–3 hold; check 8 proves the missing statement of reasons from the bundle.
+        let r = app.verification.report().expect("verified");
+        assert_eq!(r.checks[0].verdict, Some(verify::Verdict::Holds));
+        assert_eq!(r.checks[2].verdict, Some(verify::Verdict::Holds));
+        assert!(r.checks[3].not_run.as_deref() == Some(logseal::tui::bundle::NOT_IN_BUNDLE));
+        assert!(s.contains("obligation-sor-missing"), "{s}");
+        assert!(
+            s.contains("bundle verify: checks 1–3 hold for every record"),
+            "{s}"
+        );
+        insta::assert_snapshot!("bundle_verify", s);
+        // Each check bundle verify runs was reported done.
+        for c in [
+            Check::Checkpoints,
+            Check::Tree,
+            Check::Records,
+            Check::Obligations,
+        ] {
+            assert!(
+                matches!(app.verification.checks.get(&c), Some(Some(_))),
+                "{c:?}"
+            );
+        }
+        // A finding opens its record (a leaf of the bundle).
+        let list = logseal::tui::items::items(&app);
+        let at = list
+            .iter()
+            .position(|i| i.text.contains("obligation-sor-missing"))
+            .unwrap();
+        keys(&mut app, src, &vec![Key::Char('j'); at]);
+        keys(&mut app, src, &[Key::Enter]);
+        let leaf = app.open.as_ref().unwrap().leaf;
+        assert!(leaves.contains(&leaf), "{leaf}");
+    });
+}
+
+#[test]
+fn a_bundle_record_shows_disclosed_and_sealed_fields_references_and_its_proof() {
+    with_bundle(true, |src, app| {
+        let mut app = opened(src, app);
+        let at = first_of(&app, "account-sanction");
+        keys(&mut app, src, &vec![Key::Char('j'); at as usize]);
+        keys(&mut app, src, &[Key::Enter]);
+        assert_eq!(app.screen, Screen::Detail);
+        let d = app.open.as_ref().unwrap().detail.clone().unwrap().unwrap();
+        assert!(d.signature_ok, "{}", d.signature);
+        let states: Vec<&str> = d.sealed.iter().map(|s| s.state.as_str()).collect();
+        assert!(
+            states
+                .iter()
+                .any(|s| s.starts_with("disclosed in the bundle: ")),
+            "{states:?}"
+        );
+        let s = screen(&app);
+        assert!(s.contains("verified by bundle verify"), "{s}");
+        insta::assert_snapshot!("bundle_detail", s);
+        // References within the bundle, both ways: the sanction is appealed.
+        let sanction = app.open.as_ref().unwrap().leaf;
+        let to_appeal = d
+            .links
+            .iter()
+            .position(|l| l.text.contains(" appeal ") && l.leaf.is_some())
+            .unwrap_or_else(|| panic!("{:?}", d.links));
+        keys(&mut app, src, &vec![Key::Char('j'); to_appeal]);
+        keys(&mut app, src, &[Key::Enter]);
+        let appeal = app.open.as_ref().unwrap();
+        assert_ne!(appeal.leaf, sanction);
+        let a = appeal.detail.clone().unwrap().unwrap();
+        assert_eq!(a.row.kind, "appeal");
+        assert!(
+            a.links.iter().any(|l| l.leaf == Some(sanction)),
+            "{:?}",
+            a.links
+        );
+        keys(&mut app, src, &[Key::Backspace]);
+        assert_eq!(app.open.as_ref().unwrap().leaf, sanction);
+        // Reveals are refused on a bundle, and say why.
+        keys(&mut app, src, &[Key::Char('r')]);
+        assert!(
+            app.status.contains("a bundle cannot reveal"),
+            "{}",
+            app.status
+        );
+        assert!(src.reveal(sanction, &Default::default()).is_err());
+        // The proof: the bundle's inclusion path to its first checkpoint, and on to the newest.
+        keys(&mut app, src, &[Key::Char('p')]);
+        let s = screen(&app);
+        assert!(s.contains("recomputes the root"), "{s}");
+        insta::assert_snapshot!("bundle_proof", s);
+        // Jumps stay within the bundle.
+        assert!(src.jump(&Target::Leaf(1)).is_err());
+        assert_eq!(src.jump(&Target::Leaf(sanction)), Ok(sanction));
+        keys(&mut app, src, &[Key::Char('5')]);
+        assert!(screen(&app).contains("signed by the log at"));
+    });
+}
+
+#[test]
+fn a_bundle_without_trust_is_shown_unauthenticated_and_not_verified() {
+    with_bundle(false, |src, app| {
+        let mut app = opened(src, app);
+        assert!(
+            app.status
+                .contains("verification could not run: bundle verify needs --trust FILE"),
+            "{}",
+            app.status
+        );
+        let at = first_of(&app, "account-sanction");
+        keys(&mut app, src, &vec![Key::Char('j'); at as usize]);
+        keys(&mut app, src, &[Key::Enter]);
+        let d = app.open.as_ref().unwrap().detail.clone().unwrap().unwrap();
+        assert!(!d.signature_ok);
+        assert!(
+            d.signature
+                .starts_with("not checked: bundle verify needs --trust")
+        );
+        keys(&mut app, src, &[Key::Char('5')]);
+        assert!(screen(&app).contains("not verified (no --trust)"));
     });
 }

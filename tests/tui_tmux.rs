@@ -227,7 +227,10 @@ fn a_reveal_is_logged_as_a_data_access_before_the_values_are_shown() {
          sleep 30",
         env!("CARGO_BIN_EXE_logseal")
     );
-    let t = Session::start(tmp.path(), &cmd);
+    let t = Session::start(
+        tmp.path(),
+        &cmd.replace(" tui log ", " tui log --organisation rechtbank-test "),
+    );
     t.wait_all(&["records · ", "registration-authority#0"]);
     t.keys(&[":", "appeals#1", "Enter"]);
     t.wait_for("at leaf 2109");
@@ -259,4 +262,151 @@ fn a_reveal_is_logged_as_a_data_access_before_the_values_are_shown() {
     );
     let listed = common::ok(&out);
     assert!(listed.contains("auditor-inspector#"), "{listed}");
+    // The access record names the organisation given and declares the retention rule that
+    // covers it, as `logseal subject`'s does.
+    let seq = listed
+        .lines()
+        .filter_map(|l| l.split("auditor-inspector#").nth(1))
+        .filter_map(|r| r.split_whitespace().next()?.parse::<u64>().ok())
+        .max()
+        .expect("an access record");
+    let who = format!("auditor-inspector#{seq}");
+    let shown = common::ok(&common::logseal(
+        &["show", "log", &who, "--json"],
+        tmp.path(),
+        None,
+    ));
+    let v: serde_json::Value = serde_json::from_str(&shown).unwrap();
+    let text = v.to_string();
+    assert!(
+        text.contains(r#""organisation":"rechtbank-test""#),
+        "{shown}"
+    );
+    assert!(!text.contains(r#""organisation":"controller""#), "{shown}");
+    let rule = find_key(&v, "retention_rule").expect("a retention_rule member");
+    assert!(rule.as_str().is_some_and(|r| !r.is_empty()), "{shown}");
+}
+
+/// The first value of member `key` anywhere in `v`.
+fn find_key<'a>(v: &'a serde_json::Value, key: &str) -> Option<&'a serde_json::Value> {
+    match v {
+        serde_json::Value::Object(m) => m
+            .get(key)
+            .or_else(|| m.values().find_map(|x| find_key(x, key))),
+        serde_json::Value::Array(a) => a.iter().find_map(|x| find_key(x, key)),
+        _ => None,
+    }
+}
+
+/// Without --trust the log is verified against its own configured key, and the verify view
+/// says that this is no independent trust file.
+#[test]
+fn without_trust_verification_runs_against_the_logs_own_key_and_says_so() {
+    if !tmux_or_notice() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(&shared_demo().join("demo/honest"), &tmp.path().join("log"));
+    let cmd = format!(
+        "env NO_COLOR=1 {} tui log --state state; echo logseal exited with $?; sleep 30",
+        env!("CARGO_BIN_EXE_logseal")
+    );
+    let t = Session::start(tmp.path(), &cmd);
+    t.wait_for("verification finished");
+    t.keys(&["2"]);
+    let s = t.wait_all(&[
+        "checked against the log's own key, not an independent trust file",
+        "3702 records checked",
+        "1 cannot be determined   2 holds   3 holds",
+    ]);
+    assert!(s.contains("8 not run"), "{s}");
+    // v runs again, and still leaves --state alone: the log's own key is no anchor for it.
+    t.keys(&["v"]);
+    t.wait_all(&[
+        "verified (asked for with v)",
+        "--state read, not advanced: checked against the log's own key",
+    ]);
+    assert!(!tmp.path().join("state/state.json").exists());
+    t.keys(&["q"]);
+    t.wait_for("logseal exited with 0");
+}
+
+/// The demo's evidence bundle for the court, opened offline: its records, bundle verify in
+/// the background with check 8's missing statement of reasons, the finding's record with its
+/// references within the bundle, its proof, and reveals refused.
+#[test]
+fn the_demos_evidence_bundle_opens_offline_and_verifies() {
+    if !tmux_or_notice() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    std::fs::copy(
+        shared_demo().join("demo/court/account-case.lsb"),
+        d.join("account-case.lsb"),
+    )
+    .unwrap();
+    std::fs::copy(
+        shared_demo().join("demo/auditor/trust.json"),
+        d.join("trust.json"),
+    )
+    .unwrap();
+    let cmd = format!(
+        "env NO_COLOR=1 {} tui account-case.lsb --trust trust.json; echo logseal exited with \
+         $?; sleep 30",
+        env!("CARGO_BIN_EXE_logseal")
+    );
+    let t = Session::start(d, &cmd);
+    let s = t.wait_all(&["verification finished", "evidence bundle · 18 records"]);
+    for text in [
+        "bundle of a log of size 3703, checked against the trust file trust.json",
+        "trust-and-safety#16         account-sanction        VIOLATED",
+        "appeals#1                   appeal-decision         VIOLATED",
+    ] {
+        assert!(s.contains(text), "{text:?} not on the screen:\n{s}");
+    }
+    t.keys(&["2"]);
+    let s = t.wait_all(&[
+        "bundle verify: checks 1–3 hold for every record",
+        "1 holds   2 holds   3 holds   4 not run",
+        "obligation-sor-missing",
+    ]);
+    assert!(s.contains("8 violated"), "{s}");
+    for _ in 0..20 {
+        if t.selected().contains("obligation-sor-missing") {
+            break;
+        }
+        t.keys(&["j"]);
+    }
+    assert!(
+        t.selected().contains("leaf 383, trust-and-safety#16"),
+        "{}",
+        t.screen()
+    );
+    t.keys(&["Enter"]);
+    let s = t.wait_record(383);
+    for text in [
+        "signature: verified by bundle verify",
+        "first included in the bundle's checkpoint of size 401",
+        "← referred to by: leaf 2108 appeals#0 appeal",
+    ] {
+        assert!(s.contains(text), "{text:?} not on the screen:\n{s}");
+    }
+    // Follow the appeal (within the bundle) and come back.
+    for _ in 0..10 {
+        if t.selected().contains("leaf 2108 appeals#0") {
+            break;
+        }
+        t.keys(&["j"]);
+    }
+    t.keys(&["Enter"]);
+    t.wait_record(2108);
+    t.keys(&["BSpace"]);
+    t.wait_record(383);
+    t.keys(&["r"]);
+    t.wait_for("reveal refused: a bundle cannot reveal sealed values");
+    t.keys(&["p"]);
+    t.wait_all(&["proof of leaf 383", "recomputes the root"]);
+    t.keys(&["q"]);
+    t.wait_for("logseal exited with 0");
 }

@@ -825,6 +825,10 @@ pub const PAGE_TEXTS: &[PageText] = &[
                 "logseal tui demo-out/honest --trust demo-out/auditor/trust.json \
                  --inspector-key demo-out/keys/auditor-inspector.key",
             ),
+            (
+                "An evidence bundle, offline: its records, references, proofs and bundle verify",
+                "logseal tui demo-out/court/account-case.lsb --trust demo-out/auditor/trust.json",
+            ),
         ],
         exit_status: &[
             (

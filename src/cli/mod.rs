@@ -310,9 +310,10 @@ pub enum Command {
     /// Evidence bundles: verify one offline
     #[command(subcommand)]
     Bundle(BundleCommand),
-    /// Inspect and verify a log at a terminal: records, detail, proofs, findings
+    /// Inspect and verify a log or a bundle at a terminal: records, detail, proofs, findings
     #[command(
-        long_about = "Inspect and verify a log directory at a terminal (a full-screen \
+        long_about = "Inspect and verify a log directory or an evidence bundle at a terminal (a \
+        full-screen \
         text interface; keyboard first, mouse wheel optional, ? for help, q to quit).\n\n\
         Views: records (index, time, PRODUCER#SEQ, kind, summary and the verification's \
         mark, \"pending\" until the background verification reaches the leaf; pages are read \
@@ -328,11 +329,17 @@ pub enum Command {
         or without it against the operator's own key, and the screen says which. \
         Verification runs in the background at start without touching --state; pressing v \
         in the verify view runs it again and then advances the state in --state DIR. \
-        Without --trust, verification does not run (it needs the auditor's trust file) and \
-        the verify views say so. Revealing a sealed value (r in the detail view) needs \
-        --inspector-key, asks for the purpose, legal basis and case reference, and appends \
-        the signed data-access record first, as `logseal subject` does; otherwise it is \
-        refused with the reason."
+        Without --trust, verification runs against the log's own configured key and origin \
+        (private/config.json), the verify view says that this is no independent trust \
+        file, and --state is never advanced. Revealing a sealed value (r in the detail \
+        view) needs --inspector-key, asks for the purpose, legal basis and case reference, \
+        and appends the signed data-access record first (declaring the retention rule that \
+        covers it, and --organisation), as `logseal subject` does; otherwise it is refused \
+        with the reason.\n\n\
+        An evidence bundle (a .lsb file from `logseal bundle export`) opens the same way, \
+        offline: the records it holds, their disclosed or sealed fields, references within \
+        the bundle, proofs from its checkpoints, and `bundle verify` against --trust FILE \
+        in the background. Nothing can be revealed from a bundle."
     )]
     Tui(TuiArgs),
     /// Supervisory statistics of a log, its DSA Transparency Database export and reconciliation
@@ -633,8 +640,8 @@ pub struct InspectLog {
 /// `logseal tui`.
 #[derive(Debug, Args)]
 pub struct TuiArgs {
-    /// The log directory (a public-only copy needs --trust)
-    #[arg(value_name = "DIR")]
+    /// The log directory (a public-only copy needs --trust), or an evidence bundle (.lsb)
+    #[arg(value_name = "DIR|BUNDLE")]
     pub dir: PathBuf,
     /// The auditor's trust file: check against its anchors instead of the log's own key
     #[arg(long, value_name = "FILE")]
@@ -645,6 +652,9 @@ pub struct TuiArgs {
     /// The inspector's producer signing key (registered for data-access), to reveal values
     #[arg(long, value_name = "KEY")]
     pub inspector_key: Option<PathBuf>,
+    /// The inspector's organisation, recorded in the data-access record of each reveal
+    #[arg(long, value_name = "ORG", default_value = "controller")]
+    pub organisation: String,
 }
 
 /// `logseal show`.

@@ -1,4 +1,4 @@
-//! `logseal tui DIR`: the terminal around [`logseal::tui`]. Opens the log directory as
+//! `logseal tui DIR|BUNDLE`: the terminal around [`logseal::tui`]. Opens the log directory as
 //! `logseal show` does (the anchors: `--trust FILE`, or the operator's own key, and the screen
 //! says which), loads the inspector's key before the screen starts (so a bad key is an
 //! ordinary error), then runs the read layer in a worker thread and the event loop here:
@@ -7,8 +7,8 @@
 //! (ratatui's panic hook). `--state` is read by every verification and written only after one
 //! the user asked for (`v`).
 //!
-//! The opening of a log directory is [`LogDir`]; an evidence bundle will open into another
-//! [`logseal::tui::source::Source`] here, and the event loop will not change.
+//! The opening of a log directory is [`LogDir`]; an evidence bundle (a file) opens into a
+//! [`BundleSource`] ([`run_bundle`]); the event loop is the same.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -17,6 +17,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use crossterm::event::{self, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind};
+use logseal::bundle::Bundle;
 use logseal::cli::TuiArgs;
 use logseal::inspect::{Anchors, Fetched, IndexHome, Inspector};
 use logseal::log::{Log, LogConfig};
@@ -25,6 +26,7 @@ use logseal::record::Disclosure;
 use logseal::retention::DisclosureSource;
 use logseal::store::FsStore;
 use logseal::tree::TreeHashAlg;
+use logseal::tui::bundle::{self as bundle_source, BundleSource};
 use logseal::tui::data::{Reply, Request, RevealAsk, Revealed, Verified};
 use logseal::tui::source::{self, LogSource, VerifyJob};
 use logseal::tui::{App, Effect, Event, Key, render, update};
@@ -32,7 +34,7 @@ use logseal::verify::{self, AuditorState, Options, Progress, RetentionAccess, Tr
 
 use super::log::now_secs;
 use super::sweep::SigningKey;
-use super::{files, reveal, verify as verify_cmd};
+use super::{Invalid, files, reveal, verify as verify_cmd};
 
 /// A log directory, opened: its stores, anchors and the trust verification uses.
 struct LogDir {
@@ -40,13 +42,11 @@ struct LogDir {
     public: FsStore,
     private: Option<FsStore>,
     anchors: Anchors,
-    /// The auditor's trust file: verification runs only with it (as for `logseal report`).
-    trust: Option<Trust>,
+    /// The auditor's trust file, or one derived from the log's own configuration.
+    trust: Trust,
+    /// Whether `trust` is the auditor's (`--trust`), not the log's own.
+    independent: bool,
 }
-
-/// Why verification does not run without `--trust`.
-const NO_TRUST: &str = "verification needs --trust FILE (the auditor's trust file): the \
-     operator's own key is no independent anchor";
 
 fn open(args: &TuiArgs) -> anyhow::Result<LogDir> {
     let dir = &args.dir;
@@ -63,18 +63,18 @@ fn open(args: &TuiArgs) -> anyhow::Result<LogDir> {
         true => Some(FsStore::open(dir.join("private"))?),
         false => None,
     };
-    let trust = match (&args.trust, &private) {
-        (Some(t), _) => Some(verify_cmd::read_trust(t)?),
-        (None, Some(_)) => None,
+    let (trust, anchors) = match (&args.trust, &private) {
+        (Some(t), _) => {
+            let t = verify_cmd::read_trust(t)?;
+            let a = Anchors::from_trust(&t);
+            (t, a)
+        }
+        (None, Some(_)) => (own_trust(&config)?, operator_anchors(&config)?),
         (None, None) => bail!(
             "{}: a public-only copy (no private/config.json): give --trust FILE, the auditor's \
              trust file, to check its checkpoint against",
             dir.display()
         ),
-    };
-    let anchors = match &trust {
-        Some(t) => Anchors::from_trust(t),
-        None => operator_anchors(&config)?,
     };
     Ok(LogDir {
         dir: dir.clone(),
@@ -82,7 +82,15 @@ fn open(args: &TuiArgs) -> anyhow::Result<LogDir> {
         private,
         anchors,
         trust,
+        independent: args.trust.is_some(),
     })
+}
+
+/// The trust derived from the log's own configuration ([`source::own_trust`]).
+fn own_trust(path: &Path) -> anyhow::Result<Trust> {
+    let cfg = read_config(path)?;
+    source::own_trust(&cfg)
+        .with_context(|| format!("{}: a trust from the log's own keys", path.display()))
 }
 
 fn read_config(path: &Path) -> anyhow::Result<LogConfig> {
@@ -126,7 +134,7 @@ fn disclosures(dir: &Path, private: bool) -> Option<Box<dyn DisclosureSource>> {
 /// Checks 1–8 over the log; the state written only when `asked`.
 fn verify_run(
     dir: &Path,
-    trust: &Trust,
+    (trust, independent): (&Trust, bool),
     state_dir: Option<&Path>,
     asked: bool,
     progress: &dyn Progress,
@@ -148,6 +156,10 @@ fn verify_run(
     let outcome =
         verify::verify_with_retention(&store, trust, &state, &options, progress, retention)?;
     let state = match (asked, state_dir, &outcome.new_state) {
+        // The operator's own key is no anchor for the auditor's state.
+        (_, Some(_), _) if !independent => {
+            "--state read, not advanced: checked against the log's own key".into()
+        }
         (true, Some(d), Some(s)) => {
             verify_cmd::write_state(d, s)?;
             format!(
@@ -167,19 +179,27 @@ fn verify_run(
     })
 }
 
-fn verify_job(o: &LogDir, state: Option<PathBuf>) -> Option<VerifyJob> {
-    let (dir, trust) = (o.dir.clone(), o.trust.clone()?);
-    Some(Arc::new(move |asked, progress| {
-        verify_run(&dir, &trust, state.as_deref(), asked, progress).map_err(|e| format!("{e:#}"))
-    }))
+fn verify_job(o: &LogDir, state: Option<PathBuf>) -> VerifyJob {
+    let (dir, trust, independent) = (o.dir.clone(), o.trust.clone(), o.independent);
+    Arc::new(move |asked, progress| {
+        verify_run(
+            &dir,
+            (&trust, independent),
+            state.as_deref(),
+            asked,
+            progress,
+        )
+        .map_err(|e| format!("{e:#}"))
+    })
 }
 
 /// Log the access, then open the record's sealed values (the `subject` code path).
 fn reveal_values(
     dir: &Path,
-    key: &SigningKey,
+    (key, organisation): (&SigningKey, &str),
     f: &Fetched,
     ask: &RevealAsk,
+    retention_rule: Option<String>,
 ) -> anyhow::Result<Revealed> {
     let mut log = reveal::open_log(dir)?;
     let stored = log
@@ -202,7 +222,7 @@ fn reveal_values(
     let access = reveal::Access {
         purpose: &ask.purpose,
         legal_basis: &ask.legal_basis,
-        organisation: "controller",
+        organisation,
         case_ref: ask.case_ref.clone(),
         query: None,
         result_count: Some(1),
@@ -211,8 +231,7 @@ fn reveal_values(
             .map(|d| (f.leaf, d.path.to_string()))
             .collect(),
         revealed_ranges: Vec::new(),
-        // The worker holds no read layer here to find the covering rule: none declared.
-        retention_rule: None,
+        retention_rule,
     };
     reveal::log_then_reveal(&mut log, key, &access, |logged| {
         Ok(Revealed {
@@ -235,7 +254,7 @@ struct Ready {
 /// The worker: open the read layer, say so, then serve requests until the screen closes.
 fn worker(
     o: &LogDir,
-    key: Option<&SigningKey>,
+    key: Option<(&SigningKey, &str)>,
     state: Option<PathBuf>,
     ready: Sender<anyhow::Result<Ready>>,
     rx: Receiver<Request>,
@@ -259,20 +278,85 @@ fn worker(
     }));
     let private = disclosures(&o.dir, o.private.is_some());
     let reveal = |f: &Fetched, ask: &RevealAsk| match key {
-        Some(k) => reveal_values(&o.dir, k, f, ask).map_err(|e| format!("{e:#}")),
+        // The access record declares the retention rule covering it, as `subject`'s does.
+        Some(k) => {
+            reveal_values(&o.dir, k, f, ask, reveal::rule_for(&ins)).map_err(|e| format!("{e:#}"))
+        }
         None => Err("no --inspector-key given: nothing was revealed".into()),
     };
     let src = LogSource {
         ins: &ins,
         disclosures: private.as_deref(),
-        verifier: verify_job(o, state),
-        no_verifier: NO_TRUST,
+        verifier: Some(verify_job(o, state)),
+        no_verifier: "",
         revealer: key.map(|_| &reveal as source::Revealer<'_>),
     };
     source::serve(&src, &rx, &tx);
 }
 
+/// An evidence bundle: decoded, its records ready; verification against `--trust` only.
+fn run_bundle(args: &TuiArgs) -> anyhow::Result<()> {
+    let path = &args.dir;
+    if args.inspector_key.is_some() || args.state.is_some() {
+        bail!(
+            "{}: an evidence bundle is read offline: --inspector-key and --state apply to a log \
+             directory only",
+            path.display()
+        );
+    }
+    let trust = args
+        .trust
+        .as_deref()
+        .map(verify_cmd::read_trust)
+        .transpose()?;
+    let bytes = files::read(path)?;
+    let b = Bundle::decode(&bytes).map_err(|e| {
+        Invalid(format!(
+            "{}: [{}] {e}: not an evidence bundle, or damaged",
+            path.display(),
+            e.code()
+        ))
+    })?;
+    let src =
+        BundleSource::new(b, trust).map_err(|e| Invalid(format!("{}: {e}", path.display())))?;
+    let title = format!("{} · {} · evidence bundle", path.display(), src.origin());
+    let anchors = match &args.trust {
+        Some(t) => format!(
+            "bundle of a log of size {}, checked against the trust file {} (keys inside the \
+             bundle are hints, never trust)",
+            src.size(),
+            t.display()
+        ),
+        None => format!(
+            "bundle of a log of size {}, NOT authenticated: no --trust (keys inside the bundle \
+             are hints, never trust)",
+            src.size()
+        ),
+    };
+    let leaves = src.leaves();
+    let mut app = App::new(title, anchors, leaves.len() as u64);
+    app.sparse = Some(leaves);
+    app.color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    app.reveal_refusal = Some(bundle_source::NO_REVEAL.into());
+    app.verify_basis = match &args.trust {
+        Some(t) => format!("bundle verify against the trust file {}", t.display()),
+        None => bundle_source::NO_TRUST.into(),
+    };
+    let (req_tx, req_rx) = mpsc::channel();
+    let (rep_tx, rep_rx) = mpsc::channel();
+    std::thread::scope(|s| {
+        let src = &src;
+        s.spawn(move || source::serve(src, &req_rx, &rep_tx));
+        let r = screen(app, &req_tx, &rep_rx);
+        drop(req_tx);
+        r
+    })
+}
+
 pub fn run(args: TuiArgs) -> anyhow::Result<()> {
+    if args.dir.is_file() {
+        return run_bundle(&args);
+    }
     let o = open(&args)?;
     let key = match &args.inspector_key {
         Some(k) => Some(SigningKey::load(k)?),
@@ -287,7 +371,8 @@ pub fn run(args: TuiArgs) -> anyhow::Result<()> {
     let (rep_tx, rep_rx) = mpsc::channel();
     let (ready_tx, ready_rx) = mpsc::channel();
     std::thread::scope(|s| {
-        let (o, key, state) = (&o, key.as_ref(), args.state.clone());
+        let key = key.as_ref().map(|k| (k, args.organisation.as_str()));
+        let (o, state) = (&o, args.state.clone());
         s.spawn(move || worker(o, key, state, ready_tx, req_rx, rep_tx));
         let ready = ready_rx
             .recv()
@@ -296,6 +381,10 @@ pub fn run(args: TuiArgs) -> anyhow::Result<()> {
         let mut app = App::new(title, ready.anchors, ready.size);
         app.color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
         app.reveal_refusal = refusal;
+        app.verify_basis = match &args.trust {
+            Some(t) => format!("checked against the trust file {}", t.display()),
+            None => source::OWN_KEY.into(),
+        };
         let r = screen(app, &req_tx, &rep_rx);
         drop(req_tx);
         r

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use crate::verify::report::RootCause;
+use crate::verify::report::{Check, RootCause};
 use crate::verify::{Report, Verdict};
 
 use super::data::{
@@ -20,6 +20,8 @@ pub const BUNDLE: u64 = 256;
 pub const MAX_ROWS: usize = 8192;
 /// Matches a filter keeps (the scan stops there and says so).
 pub const MAX_MATCHES: usize = 50_000;
+/// Lines of the verify view's progress box (borders included).
+pub const VERIFY_TOP: u64 = 9;
 /// Lines of chrome around a list: title, anchors, tabs, two borders, the table header,
 /// status, keys.
 pub const CHROME: u16 = 8;
@@ -170,6 +172,9 @@ pub struct Verification {
     pub asked: bool,
     pub done: u64,
     pub total: u64,
+    /// The checks of the run in progress: absent pending, `None` running, `Some(n)` done
+    /// with `n` violations.
+    pub checks: BTreeMap<Check, Option<u64>>,
     pub result: Option<Result<Box<Verified>, String>>,
     /// The worst verdict of the findings at each leaf.
     pub marks: HashMap<u64, Verdict>,
@@ -204,8 +209,13 @@ pub struct App {
     pub title: String,
     /// Whose keys the records are checked against, in words.
     pub anchors: String,
-    /// The size of the verified checkpoint read.
+    /// What verification checks against, in words (shown in the verify view).
+    pub verify_basis: String,
+    /// The size of the verified checkpoint read (a bundle: the records it holds).
     pub size: u64,
+    /// A bundle: the leaves of its records, ascending (the list's positions); `None`: every
+    /// leaf below `size`.
+    pub sparse: Option<Vec<u64>>,
     pub screen: Screen,
     pub list: Cursor,
     pub rows: BTreeMap<u64, Row>,
@@ -241,7 +251,9 @@ impl App {
         App {
             title,
             anchors,
+            verify_basis: String::new(),
             size,
+            sparse: None,
             screen: Screen::Records,
             list: Cursor::default(),
             rows: BTreeMap::new(),
@@ -282,9 +294,10 @@ impl App {
 
     /// Items in the records list.
     pub fn list_len(&self) -> u64 {
-        match &self.filtered {
-            Some(f) => f.rows.len() as u64,
-            None => self.size,
+        match (&self.filtered, &self.sparse) {
+            (Some(f), _) => f.rows.len() as u64,
+            (None, Some(l)) => l.len() as u64,
+            (None, None) => self.size,
         }
     }
 
@@ -292,7 +305,23 @@ impl App {
     pub fn row_at(&self, i: u64) -> Option<&Row> {
         match &self.filtered {
             Some(f) => f.rows.get(i as usize),
-            None => self.rows.get(&i),
+            None => self.rows.get(&self.leaf_at(i)?),
+        }
+    }
+
+    /// The leaf at position `i` of the unfiltered list.
+    pub fn leaf_at(&self, i: u64) -> Option<u64> {
+        match &self.sparse {
+            Some(l) => l.get(i as usize).copied(),
+            None => (i < self.size).then_some(i),
+        }
+    }
+
+    /// The position of `leaf` in the unfiltered list (the nearest before it in a bundle).
+    pub fn position_of(&self, leaf: u64) -> u64 {
+        match &self.sparse {
+            Some(l) => l.partition_point(|x| *x <= leaf).saturating_sub(1) as u64,
+            None => leaf,
         }
     }
 
@@ -318,12 +347,12 @@ impl App {
     /// Requests for the entry bundles on screen and a screen's margin either side, not yet
     /// asked for (never the whole log).
     pub fn wanted(&mut self) -> Vec<Effect> {
-        if self.filtered.is_some() || self.size == 0 {
+        if self.filtered.is_some() || self.list_len() == 0 {
             return Vec::new();
         }
         let rows = self.list_rows();
         let from = self.list.top.saturating_sub(rows);
-        let to = (self.list.top + 2 * rows).min(self.size - 1);
+        let to = (self.list.top + 2 * rows).min(self.list_len() - 1);
         self.forget_far();
         (from / BUNDLE..=to / BUNDLE)
             .filter(|b| self.asked.insert(*b))
@@ -333,7 +362,8 @@ impl App {
 
     /// Drop rows far from the selection when too many are kept.
     fn forget_far(&mut self) {
-        if self.rows.len() <= MAX_ROWS {
+        // A bundle's rows are few and held by its source anyway.
+        if self.rows.len() <= MAX_ROWS || self.sparse.is_some() {
             return;
         }
         let here = self.list.selected / BUNDLE;
@@ -350,6 +380,8 @@ impl App {
         self.verification.running = true;
         self.verification.asked = asked;
         self.verification.done = 0;
+        self.verification.total = 0;
+        self.verification.checks.clear();
         vec![Effect::Send(Request::Verify { asked })]
     }
 
@@ -490,13 +522,14 @@ fn records_key(app: &mut App, k: Key) -> Vec<Effect> {
             let leaf = app.row_at(app.list.selected).map(|r| r.leaf);
             app.filtered = None;
             app.status = "filter cleared".into();
-            app.list.set(leaf.unwrap_or(0), app.size, rows);
+            let at = app.position_of(leaf.unwrap_or(0));
+            app.list.set(at, app.list_len(), rows);
             app.wanted()
         }
         Key::Enter => {
             let leaf = match &app.filtered {
                 Some(_) => app.row_at(app.list.selected).map(|r| r.leaf),
-                None => (app.list.selected < app.size).then_some(app.list.selected),
+                None => app.leaf_at(app.list.selected),
             };
             match leaf {
                 Some(leaf) => {
@@ -653,7 +686,7 @@ fn proof_key(app: &mut App, k: Key) -> Vec<Effect> {
 /// Rows of the findings lists (the verify view shows its progress above).
 pub fn items_rows(app: &App) -> u64 {
     match app.screen {
-        Screen::Verify => app.list_rows().saturating_sub(4).max(1),
+        Screen::Verify => app.list_rows().saturating_sub(VERIFY_TOP - 1).max(1),
         _ => app.list_rows() + 1,
     }
 }

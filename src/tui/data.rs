@@ -4,6 +4,7 @@
 
 use crate::inspect::{Fetched, InspectError, fields};
 use crate::verify::Report;
+use crate::verify::report::Check;
 
 /// One line of the records list.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -235,6 +236,11 @@ pub enum Reply {
     Progress {
         done: u64,
         total: u64,
+    },
+    /// Check `check` started (`ended: None`) or ended with `Some(violations)`.
+    Check {
+        check: Check,
+        ended: Option<u64>,
     },
     Verified(Result<Box<Verified>, String>),
     Revealed(Result<Revealed, String>),

@@ -3,13 +3,15 @@
 //! changes it (keys, resizes and the worker's replies are [`app::Event`]s; it returns
 //! [`app::Effect`]s), [`render::render`] a pure function of the state. All reading is done by
 //! a worker ([`source::serve`]) over a [`source::Source`]: a log directory through the
-//! authenticated read layer ([`crate::inspect`]) today, an evidence bundle later.
+//! authenticated read layer ([`crate::inspect`]), or an evidence bundle
+//! ([`bundle::BundleSource`]).
 //!
 //! Owns no terminal: the binary's `commands::tui` sets the terminal up (raw mode, alternate
 //! screen, panic hook), maps its key events to [`app::Key`], runs the worker thread and draws.
 //! Never prints, never reads the clock.
 
 pub mod app;
+pub mod bundle;
 pub mod data;
 pub mod describe;
 pub mod items;

@@ -126,7 +126,7 @@ const HELP: &[&str] = &[
     "detail     j/k select a reference, Enter follows it, Backspace/Esc go back, p proof",
     "reveal     r asks purpose, legal basis and case reference, logs the access, then reveals",
     "verify     runs in the background at start (--state untouched); v runs it again and",
-    "           advances --state; Enter on a finding opens its record",
+    "           advances --state (only with --trust); Enter on a finding opens its record",
     "marks      pending: verification has not reached the leaf; reached: read, not finished",
     "quit       q or Ctrl-C (the terminal is restored)",
     "",

@@ -38,6 +38,9 @@ pub(super) fn apply(app: &mut App, r: Reply) -> Vec<Effect> {
             app.verification.done = done;
             app.verification.total = total;
         }
+        Reply::Check { check, ended } => {
+            app.verification.checks.insert(check, ended);
+        }
         Reply::Verified(v) => verified(app, v),
         Reply::Revealed(r) => {
             app.status = match &r {
@@ -57,8 +60,8 @@ fn jumped(app: &mut App, j: Result<u64, String>) -> Vec<Effect> {
         Ok(leaf) => {
             app.filtered = None;
             app.screen = Screen::Records;
-            let (len, rows) = (app.size, app.list_rows());
-            app.list.center(leaf, len, rows);
+            let (len, rows) = (app.list_len(), app.list_rows());
+            app.list.center(app.position_of(leaf), len, rows);
             app.status = format!("at leaf {leaf}");
             app.wanted()
         }

@@ -1,7 +1,7 @@
 //! Where the TUI's data comes from, and the worker that serves it. A [`Source`] answers
 //! the worker's [`Request`]s; [`LogSource`] is a log directory read through the
-//! authenticated read layer ([`crate::inspect`]). An evidence bundle will be another
-//! `Source` (offline: what the bundle holds), and nothing above this trait changes.
+//! authenticated read layer ([`crate::inspect`]); an evidence bundle is
+//! [`super::bundle::BundleSource`] (offline: what the bundle holds).
 //!
 //! [`serve`] runs in the worker thread: one request at a time, except that a filter scan
 //! answers page and detail requests arriving while it runs, and gives way to a newer filter.
@@ -13,8 +13,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, Sender, TryRecvError};
 
 use crate::inspect::{Fetched, Inspector, index};
+use crate::log::LogConfig;
 use crate::retention::DisclosureSource;
-use crate::verify::Progress;
+use crate::verify::report::Check;
+use crate::verify::trust::{DEFAULT_MAX_LOGGING_DELAY_SECS, TRUST_FORMAT};
+use crate::verify::{Progress, Trust, TrustError, TrustFile};
 
 use super::data::{
     CheckpointRow, Detail, ProducerRow, Proof, Query, Reply, Request, RevealAsk, Revealed, Row,
@@ -27,6 +30,38 @@ pub type VerifyJob = Arc<dyn Fn(bool, &dyn Progress) -> Result<Verified, String>
 
 /// Reveals the sealed values of a record after logging the access (the CLI's code path).
 pub type Revealer<'a> = &'a dyn Fn(&Fetched, &RevealAsk) -> Result<Revealed, String>;
+
+/// What the verify view says when verification runs without `--trust`.
+pub const OWN_KEY: &str = "checked against the log's own key, not an independent trust file \
+     (give --trust FILE for an auditor's verdict; --state is not advanced)";
+
+/// The authorisation registry's producer id a trust derived from the log assumes (the
+/// default of `logseal trust new --registry`).
+pub const OWN_REGISTRY: &str = "authorisation-registry";
+
+/// A trust derived from a log's own configuration (`private/config.json`): its origin, tree
+/// hash, log key and registration authority; no witnesses and no policy authorities (so
+/// check 8 does not run, and check 7 applies every retention policy admitted). It proves only
+/// that the log agrees with itself, and the screen says so ([`OWN_KEY`]).
+pub fn own_trust(cfg: &LogConfig) -> Result<Trust, TrustError> {
+    Trust::new(TrustFile {
+        format: TRUST_FORMAT,
+        origin: cfg.origin.clone(),
+        tree_hash: cfg.tree_hash.clone(),
+        log_key: cfg.log_key.clone(),
+        registration_authority: cfg.authority_key.clone(),
+        authorisation_registry: OWN_REGISTRY.into(),
+        authorisation_required: Vec::new(),
+        witnesses: Vec::new(),
+        witness_quorum: 0,
+        max_logging_delay_secs: DEFAULT_MAX_LOGGING_DELAY_SECS,
+        max_logging_delay_overrides: Default::default(),
+        retention_policy_authority: None,
+        obligation_policy_authority: None,
+        log_key_history: Vec::new(),
+        registration_authority_history: Vec::new(),
+    })
+}
 
 /// What the worker can be asked.
 pub trait Source {
@@ -146,6 +181,9 @@ impl Progress for Sent {
         let done = self.done.fetch_add(n, Ordering::Relaxed) + n;
         let total = self.total.load(Ordering::Relaxed);
         let _ = self.tx.send(Reply::Progress { done, total });
+    }
+    fn check(&self, check: Check, ended: Option<u64>) {
+        let _ = self.tx.send(Reply::Check { check, ended });
     }
 }
 

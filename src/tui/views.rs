@@ -4,12 +4,13 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph};
+use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use super::app::{App, Cursor, Screen};
 use super::data::{Detail, Path, Proof, Row, Way};
 use super::items::{self, Item};
 use super::render::{dim, selected, verdict_style};
+use crate::verify::report::Check;
 
 pub(super) fn main(app: &App, frame: &mut Frame, area: Rect) {
     match app.screen {
@@ -71,7 +72,8 @@ fn row_line<'a>(app: &App, r: &'a Row, width: usize) -> Line<'a> {
 }
 
 fn records(app: &App, frame: &mut Frame, area: Rect) {
-    let width = app.size.max(1).to_string().len().max(5);
+    let last = app.sparse.as_ref().and_then(|l| l.last().copied());
+    let width = last.unwrap_or(app.size).max(1).to_string().len().max(5);
     let rows = app.list_rows();
     let header = format!(
         "  {:>width$}  {:<24}  {:<26}  {:<22}  {:<12} summary",
@@ -302,34 +304,32 @@ fn item_lines<'a>(app: &App, list: &'a [Item]) -> Vec<Line<'a>> {
 
 fn progress_lines(app: &App) -> Vec<Line<'static>> {
     let v = &app.verification;
+    let mut out = Vec::new();
+    if !app.verify_basis.is_empty() {
+        out.push(Line::styled(app.verify_basis.clone(), bold()));
+    }
     let who = if v.asked {
-        "asked for; advances --state"
+        "asked for with v"
     } else {
-        "background; --state untouched"
+        "in the background at start; --state untouched"
     };
     if v.running {
-        let pass = match (v.total, v.done >= v.total && v.total > 0) {
-            (0, _) => "checks 1: opening the checkpoint…".to_string(),
-            (_, true) => format!(
-                "checks 2–6: {} of {} records read · finishing checks 4, 7 and 8…",
-                v.done, v.total
-            ),
-            (t, _) => format!(
-                "check 1 done · checks 2–6 and 8: {} of {t} records read ({}%) · check 7 next",
-                v.done,
-                v.done * 100 / t
-            ),
+        let read = match v.total {
+            0 => "opening the checkpoint…".to_string(),
+            t => format!("{} of {t} records read ({}%)", v.done, v.done * 100 / t),
         };
-        return vec![Line::raw(format!("verifying ({who})")), Line::raw(pass)];
+        out.push(Line::raw(format!("verifying ({who}) · {read}")));
+        out.extend(check_lines(app));
+        return out;
     }
     match &v.result {
-        None => vec![Line::raw("not verified yet: press v")],
-        Some(Err(e)) => vec![Line::raw(format!("verification could not run: {e}"))],
+        None => out.push(Line::raw("not verified yet: press v")),
+        Some(Err(e)) => out.push(Line::raw(format!("verification could not run: {e}"))),
         Some(Ok(x)) => {
-            let mut out = vec![Line::raw(format!(
+            out.push(Line::raw(format!(
                 "verified ({who}): {} records checked · {}",
                 x.report.records_checked, x.state
-            ))];
+            )));
             let checks: Vec<Span> = x
                 .report
                 .checks
@@ -343,15 +343,62 @@ fn progress_lines(app: &App) -> Vec<Line<'static>> {
                 })
                 .collect();
             out.push(Line::from(checks));
-            out
         }
+    }
+    out
+}
+
+/// A check's short name in the progress lines.
+fn check_name(c: Check) -> &'static str {
+    match c {
+        Check::Checkpoints => "checkpoints",
+        Check::Tree => "tree",
+        Check::Records => "records",
+        Check::Completeness => "completeness",
+        Check::Ordering => "ordering",
+        Check::Authorisation => "authorisation",
+        Check::Retention => "retention",
+        Check::Obligations => "obligations",
     }
 }
 
+/// Checks 1–8 of the run in progress, two a line: pending, running (with the records read
+/// by the checks that read them) or done (with the violations found).
+fn check_lines(app: &App) -> Vec<Line<'static>> {
+    let v = &app.verification;
+    let state = |c: Check| match v.checks.get(&c) {
+        None => "pending".to_string(),
+        Some(None) if matches!(c, Check::Checkpoints | Check::Retention) => "running".into(),
+        Some(None) => format!("running {}/{}", v.done, v.total),
+        Some(Some(0)) => "done, no violation".into(),
+        Some(Some(n)) => format!("done, {n} violation(s)"),
+    };
+    Check::ALL
+        .chunks(2)
+        .map(|pair| {
+            let spans: Vec<Span> = (pair.iter())
+                .map(|&c| {
+                    let text = format!("{} {:<13} {:<23} ", c.number(), check_name(c), state(c));
+                    let style = match v.checks.get(&c) {
+                        Some(Some(n)) if *n > 0 => verdict_style(app, "violated"),
+                        None => dim(app),
+                        _ => Style::new(),
+                    };
+                    Span::styled(text, style)
+                })
+                .collect();
+            Line::from(spans)
+        })
+        .collect()
+}
+
 fn verify(app: &App, frame: &mut Frame, area: Rect) {
-    let [top, rest] = Layout::vertical([Constraint::Length(4), Constraint::Min(1)]).areas(area);
+    let top_len = super::app::VERIFY_TOP as u16;
+    let [top, rest] =
+        Layout::vertical([Constraint::Length(top_len), Constraint::Min(1)]).areas(area);
     let block = Block::bordered().title(" verification: checks 1–8 ");
-    frame.render_widget(Paragraph::new(progress_lines(app)).block(block), top);
+    let lines = Paragraph::new(progress_lines(app)).wrap(Wrap { trim: false });
+    frame.render_widget(lines.block(block), top);
     findings(app, frame, rest);
 }
 

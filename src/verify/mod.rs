@@ -109,6 +109,10 @@ pub trait Progress: Sync {
     fn start(&self, _total: u64) {}
     /// `n` more records were checked.
     fn advance(&self, _n: u64) {}
+    /// Check `check` started (`ended: None`) or ended with `Some(violations)` found by it.
+    /// Checks 2–6 and 8 read the records together: they start together, and their records
+    /// are counted by [`Progress::advance`].
+    fn check(&self, _check: Check, _ended: Option<u64>) {}
 }
 
 /// No progress reporting.
@@ -173,10 +177,17 @@ pub fn verify_with_retention(
     let resume = resume_point(state, options)?;
     let reader = LogReader::new(store, trust.alg);
     let provenance = provenance(trust, options, resume.map(|r| r.size));
+    progress.check(Check::Checkpoints, None);
     let start = check_checkpoint(store, trust, state, &reader, resume, &mut out)?;
     let (published, start) = match start {
         Ok(s) => s,
-        Err(why) => return Ok(unread(out, not_run, &why, provenance)),
+        Err(why) => {
+            progress.check(
+                Check::Checkpoints,
+                Some(out.violations_in(Check::Checkpoints)),
+            );
+            return Ok(unread(out, not_run, &why, provenance));
+        }
     };
     let run = Run {
         store,
@@ -390,11 +401,17 @@ impl Run<'_> {
         let cp_bytes = self.start.cp_bytes.as_deref();
         let history = history::read(self.store, self.trust, self.from, size, cp_bytes, &mut out)?;
         c.tree.record_roots_at(history.iter().map(|e| e.size));
+        let ended =
+            |c: Check, out: &report::Findings| progress.check(c, Some(out.violations_in(c)));
         let driver = self.driver();
         let mut others: Vec<&mut dyn driver::Unit> = vec![&mut c.chains, &mut c.auths];
+        let mut reading = vec![Check::Tree, Check::Records, Check::Completeness];
+        reading.extend([Check::Ordering, Check::Authorisation]);
         if let Some(o) = c.obligations.as_mut() {
             others.push(o);
+            reading.push(Check::Obligations);
         }
+        reading.iter().for_each(|&c| progress.check(c, None));
         let mut read = driver.run(
             &mut Units {
                 tree: &mut c.tree,
@@ -404,10 +421,17 @@ impl Run<'_> {
             progress,
             &mut out,
         )?;
+        // Check 1 ends after check 2: an auditor checkpoint is judged by the entries.
         self.finish_tree(c.tree, &history, &mut out)?;
+        ended(Check::Checkpoints, &out);
+        ended(Check::Tree, &out);
         self.judge_compromises(&driver, &mut c.registry, &mut read, &mut out);
+        ended(Check::Records, &out);
         let followed = c.chains.followed();
         let (heads, carried) = self.finish_chains(&driver, c.chains, &c.registry, &read, &mut out);
+        for c in [Check::Completeness, Check::Ordering, Check::Authorisation] {
+            ended(c, &out);
+        }
         examined(
             &mut out,
             self.state,
@@ -422,8 +446,19 @@ impl Run<'_> {
             && out.violations_in(Check::Checkpoints) == 0
             && out.violations_in(Check::Tree) == 0;
         let disclosures = retention.map(|r| r.disclosures);
-        self.obligations(c.obligations.take(), disclosures, &mut not_run, &mut out);
+        let obligations = c.obligations.take();
+        let ran = obligations.is_some();
+        self.obligations(obligations, disclosures, &mut not_run, &mut out);
+        if ran {
+            ended(Check::Obligations, &out);
+        }
+        if retention.is_some() && advance {
+            progress.check(Check::Retention, None);
+        }
         let retention = self.retention(advance, retention, &read, &mut not_run, &mut out);
+        if !not_run.contains_key(&Check::Retention) {
+            ended(Check::Retention, &out);
+        }
         let new_state = advance.then(|| self.new_state(heads, carried, &c.registry, &c.auths));
         Ok(self.outcome(out, &not_run, &read, retention, new_state, provenance))
     }
