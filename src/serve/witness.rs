@@ -11,11 +11,13 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
-use crate::checkpoint::{Checkpoint, open_checkpoint};
+use crate::checkpoint::Checkpoint;
 use crate::crypto::PublicKey;
 use crate::note::{self, Ed25519NoteVerifier, NoteSignature, NoteVerifier};
 use crate::tree::{Hash, TreeHashAlg};
-use crate::verify::witness::{WitnessError, WitnessKey, WitnessState, cosign_checkpoint};
+use crate::verify::witness::{
+    WitnessError, WitnessKey, WitnessState, cosign_checkpoint, open_for_witness,
+};
 
 /// The spec's bound on consistency-proof lines.
 pub const MAX_PROOF_LINES: usize = 63;
@@ -265,8 +267,8 @@ pub fn add_checkpoint(
             None,
         );
     };
-    let none: &[(&str, PublicKey)] = &[];
-    if let Err(e) = open_checkpoint(&req.checkpoint, origin, &log.verifier, none, 0) {
+    // A logseal log's checkpoint by logseal's rules, a foreign C2SP log's by C2SP's.
+    if let Err(e) = open_for_witness(&req.checkpoint, &log.verifier, now_secs) {
         return refused(
             403,
             format!("not signed by the log's key: {e}"),
@@ -327,7 +329,7 @@ fn refusal(e: WitnessError, origin: &str, witness_size: u64) -> Answer {
             origin: Some(origin.to_string()),
             evidence,
         },
-        WitnessError::Signature { .. } | WitnessError::Cosign(_) => {
+        WitnessError::Signature { .. } | WitnessError::Cosign(_) | WitnessError::Foreign { .. } => {
             refused(403, e.to_string(), Some(origin))
         }
         other => refused(500, other.to_string(), Some(origin)),

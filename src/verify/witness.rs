@@ -184,7 +184,7 @@ pub struct Cosigned {
 /// skew. Any other checkpoint is a foreign C2SP log's (docs/FORMAT.md §13): the log's `0x01`
 /// signature must verify, signatures by other keys are skipped, extension lines tolerated;
 /// it claims no log time, so none is checked.
-fn open_for_witness(
+pub fn open_for_witness(
     new: &[u8],
     log: &Ed25519NoteVerifier,
     time_secs: u64,
