@@ -365,6 +365,9 @@ fn a_bundle_missing_part_of_the_chain_cannot_determine_the_negative() {
     assert!(chain.complete, "{chain:?}");
     let last = b.entries.iter().position(|e| e.leaf == chain.last).unwrap();
     b.entries.remove(last);
+    if let Some(r) = b.receipts.as_mut() {
+        r.remove(last);
+    }
     write(d, "cut.lsb", &b);
     let (_, v) = verify_json(d, "cut.lsb");
     assert!(
@@ -378,6 +381,12 @@ fn a_bundle_missing_part_of_the_chain_cannot_determine_the_negative() {
         codes(&v)
     );
     assert_eq!(v["chains"][0]["verdict"], "cannot-be-determined");
+    let needed = v["chains"][0]["needed_after"].as_str().unwrap();
+    assert!(
+        v["chains"][0]["message"].as_str().unwrap().contains(needed),
+        "the time is the verifier's own: {}",
+        v["chains"][0]
+    );
     assert_eq!(v["integrity_holds"], true, "what is left still verifies");
 }
 
@@ -821,7 +830,11 @@ fn bundle_show_of_a_cut_chain_cannot_determine_the_negative() {
     let d = tmp.path();
     let mut b = bundle(d);
     let last = b.chains[0].last;
-    b.entries.retain(|e| e.leaf != last);
+    let at = b.entries.iter().position(|e| e.leaf == last).unwrap();
+    b.entries.remove(at);
+    if let Some(r) = b.receipts.as_mut() {
+        r.remove(at);
+    }
     write(d, "cut.lsb", &b);
     let o = show(d, "cut.lsb", &[]);
     let out = flat(&text(&o.stdout));
@@ -845,4 +858,283 @@ fn bundle_show_of_a_cut_chain_cannot_determine_the_negative() {
         out.contains(&format!("dated after {shown} (the deadline plus")),
         "{shown}: {out}"
     );
+}
+
+fn verify_text(d: &Path, file: &str, extra: &[&str]) -> String {
+    let trust = trust();
+    let mut args = vec!["bundle", "verify", file, "--trust", trust.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    text(&logseal(&args, d, None).stdout)
+}
+
+/// The exporter's statements are signed (key 15) with the key of the export's access
+/// record; a changed statement, export time or signature byte fails with
+/// `bundle-statements-signature`, a stripped signature is `bundle-statements-unsigned`, and
+/// the statements are then shown as not signed, never as the exporter's word.
+#[test]
+fn the_exporters_statements_are_signed_and_a_changed_byte_is_caught() {
+    let tmp = exported(&["--disclose", "account_id"]);
+    let d = tmp.path();
+    let b = bundle(d);
+    assert!(!b.statements.is_empty(), "the export states something");
+    assert_eq!(b.statements_signature.as_ref().map(|s| s.len()), Some(64));
+    let (_, v) = verify_json(d, "account.lsb");
+    assert_eq!(v["statements_signature"], "signed", "{:?}", codes(&v));
+    assert!(!codes(&v).iter().any(|c| c.starts_with("bundle-statements")));
+    let out = verify_text(d, "account.lsb", &[]);
+    assert!(
+        out.contains("signed with the key of that access record"),
+        "{out}"
+    );
+
+    let mut t = b.clone();
+    t.statements[0].message.push('!');
+    write(d, "statement.lsb", &t);
+    let (code, v) = verify_json(d, "statement.lsb");
+    assert_eq!(code, Some(1));
+    assert!(
+        has(&v, "bundle-statements-signature", "violated"),
+        "{:?}",
+        codes(&v)
+    );
+    assert_eq!(v["statements_signature"], "unverified");
+    let out = verify_text(d, "statement.lsb", &[]);
+    assert!(
+        out.contains("UNVERIFIED: whoever handled the bundle"),
+        "{out}"
+    );
+
+    let mut t = b.clone();
+    t.statements_signature.as_mut().unwrap()[5] ^= 1;
+    write(d, "signature.lsb", &t);
+    let (_, v) = verify_json(d, "signature.lsb");
+    assert!(
+        has(&v, "bundle-statements-signature", "violated"),
+        "{:?}",
+        codes(&v)
+    );
+
+    let mut t = b.clone();
+    t.statements_signature = None;
+    write(d, "unsigned.lsb", &t);
+    let (_, v) = verify_json(d, "unsigned.lsb");
+    assert!(
+        has(&v, "bundle-statements-unsigned", "cannot-be-determined"),
+        "{:?}",
+        codes(&v)
+    );
+    assert_eq!(v["statements_signature"], "unsigned");
+    let trust = trust();
+    let o = logseal(
+        &[
+            "bundle",
+            "show",
+            "unsigned.lsb",
+            "--trust",
+            trust.to_str().unwrap(),
+        ],
+        d,
+        None,
+    );
+    assert!(
+        flat(&text(&o.stdout)).contains("is not shown to be the exporter's"),
+        "{}",
+        text(&o.stdout)
+    );
+}
+
+/// The export's time is not before its access record's and no checkpoint of the bundle is
+/// dated after it (`bundle-export-time`); a reference time before the bundle's checkpoints is
+/// `checkpoint-time-future`.
+#[test]
+fn the_bundles_times_must_agree_with_the_export() {
+    let tmp = exported(&[]);
+    let d = tmp.path();
+    let b = bundle(d);
+    let (_, v) = verify_json(d, "account.lsb");
+    assert!(
+        !codes(&v).iter().any(|c| c.starts_with("bundle-export-time")
+            || c.starts_with("time-")
+            || c.starts_with("checkpoint-time")),
+        "{:?}",
+        codes(&v)
+    );
+    let mut t = b.clone();
+    t.export.time -= 3600;
+    write(d, "early.lsb", &t);
+    let (_, v) = verify_json(d, "early.lsb");
+    assert!(has(&v, "bundle-export-time", "violated"), "{:?}", codes(&v));
+    let found = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "bundle-export-time")
+        .count();
+    assert_eq!(
+        found, 2,
+        "before its record's time; before the newest checkpoint"
+    );
+
+    let trust = trust();
+    let o = logseal(
+        &[
+            "bundle",
+            "verify",
+            "account.lsb",
+            "--trust",
+            trust.to_str().unwrap(),
+            "--at",
+            "2026-01-01T00:00:00Z",
+            "--json",
+        ],
+        d,
+        None,
+    );
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(
+        has(&v, "checkpoint-time-future", "violated"),
+        "{:?}",
+        codes(&v)
+    );
+}
+
+/// A key revoked as compromised since before the sanction: the export gathers the
+/// revocation, and `bundle verify` finds the sanction signed by the compromised key after
+/// that time (its first checkpoint is later): `record-key-compromised`, not proven.
+#[test]
+fn a_revoked_keys_revocation_is_in_the_bundle_and_judged() {
+    let tmp = setup();
+    let d = tmp.path();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let at = logseal::record::types::Timestamp((now - 120) * 1000).to_rfc3339();
+    let revocation = serde_json::json!({
+        "kind": "key-revocation",
+        "producer": "registration-authority",
+        "occurred_at": at,
+        "status": "ok",
+        "body": {
+            "producer": "trust-and-safety",
+            "public_key": public_key_hex(&keys().join("trust-and-safety.pub")),
+            "reason": "compromise",
+            "compromised_since": "2026-01-01T00:00:00Z"
+        }
+    });
+    let ra = keys().join("registration-authority.key");
+    ok(&logseal(
+        &[
+            "append",
+            "log",
+            "--in",
+            "-",
+            "--producer-key",
+            ra.to_str().unwrap(),
+        ],
+        d,
+        Some(&lines([revocation])),
+    ));
+    ok(&export(d, "auditor-inspector.key", &[]));
+    let b = bundle(d);
+    let (_, v) = verify_json(d, "account.lsb");
+    let kinds: Vec<&str> = v["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["kind"].as_str().unwrap())
+        .collect();
+    assert!(kinds.contains(&"key-revocation"), "{kinds:?}");
+    assert!(
+        has(&v, "record-key-compromised", "violated"),
+        "{:?}",
+        codes(&v)
+    );
+    let sanction = leaf_of(&b, Role::Selected, |_| true);
+    let leaf = b.entries[sanction].leaf;
+    let r = v["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["leaf"] == leaf)
+        .unwrap();
+    assert_eq!(r["authentic"], false);
+    assert_eq!(v["integrity_holds"], false);
+}
+
+/// Every entry of a SHA-256 bundle carries a COSE receipt (key 13) against its first
+/// checkpoint, which `bundle verify` checks and `prove check-receipt` accepts on its own; a
+/// changed receipt byte or receipts swapped between entries is `bundle-receipt`; a BLAKE3
+/// bundle or a count that does not match the entries is refused.
+#[test]
+fn each_entry_carries_a_cose_receipt_that_agrees_with_it() {
+    let tmp = exported(&[]);
+    let d = tmp.path();
+    let b = bundle(d);
+    let receipts = b
+        .receipts
+        .clone()
+        .expect("a SHA-256 log's bundle has receipts");
+    assert_eq!(receipts.len(), b.entries.len());
+    let (_, v) = verify_json(d, "account.lsb");
+    assert!(
+        v["records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["receipt"] == true),
+        "{}",
+        v["records"]
+    );
+    std::fs::write(d.join("r.cose"), &receipts[0][..]).unwrap();
+    std::fs::write(d.join("r.record"), &b.entries[0].record[..]).unwrap();
+    let pub_key = keys().join("log.pub");
+    let out = ok(&logseal(
+        &[
+            "prove",
+            "check-receipt",
+            "r.cose",
+            "--record",
+            "r.record",
+            "--log-key",
+            pub_key.to_str().unwrap(),
+        ],
+        d,
+        None,
+    ));
+    assert!(
+        out.contains(&format!("leaf {}", b.entries[0].leaf)),
+        "{out}"
+    );
+
+    let mut t = b.clone();
+    let r = t.receipts.as_mut().unwrap();
+    let n = r[1].len();
+    r[1][n - 1] ^= 1;
+    write(d, "receipt.lsb", &t);
+    let (code, v) = verify_json(d, "receipt.lsb");
+    assert_eq!(code, Some(1));
+    assert!(has(&v, "bundle-receipt", "violated"), "{:?}", codes(&v));
+    assert_eq!(v["records"][1]["receipt"], false);
+
+    let mut t = b.clone();
+    t.receipts.as_mut().unwrap().swap(0, 1);
+    write(d, "swapped.lsb", &t);
+    let (_, v) = verify_json(d, "swapped.lsb");
+    let bad = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "bundle-receipt")
+        .count();
+    assert_eq!(bad, 2, "{:?}", codes(&v));
+
+    let mut t = b.clone();
+    t.receipts.as_mut().unwrap().pop();
+    let e = Bundle::decode(&t.encode()).unwrap_err();
+    assert!(e.to_string().contains("receipts (key 13)"), "{e}");
+    let mut t = b.clone();
+    t.tree_hash = "blake3".into();
+    let e = Bundle::decode(&t.encode()).unwrap_err();
+    assert!(e.to_string().contains("SHA-256 logs only"), "{e}");
 }

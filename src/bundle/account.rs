@@ -397,7 +397,7 @@ pub struct VerdictLine {
     pub code: String,
     pub check: Check,
     pub verdict: Verdict,
-    /// Re-derived from the bundle, or the exporter's (unsigned) statement.
+    /// Re-derived from the bundle, or the exporter's statement (signed or not).
     pub basis: Basis,
     /// The verifier's plain message (as the verifier wrote it, in English).
     pub message: String,
@@ -409,9 +409,19 @@ pub struct VerdictLine {
 pub enum Basis {
     /// `bundle verify` re-derives it from the bundle alone.
     Rederived,
-    /// An observation of the private part at export time, by the exporter, not signed: stated,
-    /// not proven by the bundle.
+    /// An observation of the private part at export time, by the exporter, signed with the
+    /// key of the export's access record: stated, not proven by the bundle.
     ExporterStatement,
+    /// The same, but its signature is missing, does not verify, or its key is not in the
+    /// bundle: stated by whoever handled the bundle, not even shown to be the exporter's.
+    UnsignedStatement,
+}
+
+impl Basis {
+    /// Whether it is an exporter's statement (signed or not), not re-derived.
+    pub fn stated(self) -> bool {
+        self != Basis::Rederived
+    }
 }
 
 /// A conclusion that something was not done.

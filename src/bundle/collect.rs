@@ -7,7 +7,8 @@
 //!    records (statements of reasons, appeals, decisions, legal holds, retention deletions:
 //!    *related*), and the records they depend on followed forwards only (policy and
 //!    terms-clause publications, authorisation grants and revocations, the key registrations
-//!    admitting each signing key, and every obligation and retention policy: *support*) —
+//!    admitting each signing key and every revocation of those keys, and every obligation
+//!    and retention policy: *support*) —
 //!    and, for each sanction under a statement-of-reasons rule with no statement in the
 //!    closure, the chain of each follower producer from its last record before the sanction
 //!    to its first record dated after the deadline plus its logging delay (check 8's rule),
@@ -193,6 +194,30 @@ fn supports(
             if plan.add(g.clone(), Role::Support) {
                 todo.push(g);
             }
+        }
+    }
+    Ok(())
+}
+
+/// Every key revocation (a retirement by rotation, a compromise) of a key whose
+/// registration the plan holds, as support: without them `bundle verify` could not tell a
+/// key revoked before a record's leaf, or compromised before it entered the log.
+fn revocations(ins: &Inspector<'_>, plan: &mut Plan) -> Result<(), CollectError> {
+    let registered: BTreeSet<(String, [u8; 32])> = (plan.records.values())
+        .filter_map(|(f, _)| match &f.record.payload().body {
+            Body::KeyRegistration(r) => Some((r.producer.to_string(), r.public_key.0)),
+            _ => None,
+        })
+        .collect();
+    if registered.is_empty() {
+        return Ok(());
+    }
+    for g in of_kind(ins, "key-revocation")? {
+        let Body::KeyRevocation(r) = &g.record.payload().body else {
+            continue;
+        };
+        if registered.contains(&(r.producer.to_string(), r.public_key.0)) {
+            plan.add(g, Role::Support);
         }
     }
     Ok(())
@@ -395,6 +420,7 @@ pub fn assemble(
         }
     }
     supports(ins, &mut plan, support)?;
+    revocations(ins, &mut plan)?;
     plan.add(access, Role::Export);
     let head = ins.head();
     let alg = ins.anchors().alg;
@@ -481,6 +507,7 @@ pub fn assemble(
         witness_cosignatures: None,
         receipts: None,
         from_checkpoint,
+        statements_signature: None,
     })
 }
 

@@ -63,13 +63,24 @@ pub struct Bundle {
     /// Reserved: witness cosignatures gathered after the checkpoints were published.
     #[n(12)]
     pub witness_cosignatures: Option<Vec<ByteVec>>,
-    /// Reserved: COSE receipts (draft-ietf-cose-merkle-tree-proofs).
+    /// COSE receipts of inclusion (RFC 9942, [`crate::receipt`]), one per entry in the order
+    /// of [`Bundle::entries`], each against the entry's first checkpoint and signed by the
+    /// log's key; a zero-length item where none can be made (a tree of one leaf). SHA-256
+    /// logs only: a BLAKE3 bundle has none (no registered verifiable data structure).
     #[n(13)]
     pub receipts: Option<Vec<ByteVec>>,
     /// A consistency proof from a checkpoint the recipient already holds to the newest.
     #[n(14)]
     pub from_checkpoint: Option<Consistency>,
+    /// The exporter's Ed25519 signature (64 bytes) over [`Bundle::statements_message`], made
+    /// with the key that signed the export's own data-access record. Absent: the statements
+    /// are unsigned (a bundle written before it existed, or one it was stripped from).
+    #[n(15)]
+    pub statements_signature: Option<ByteVec>,
 }
+
+/// The domain separator of the exporter's statements signature (docs/FORMAT.md §12).
+pub const STATEMENTS_DOMAIN: &str = "logseal-bundle-statements-v1";
 
 /// One record and what proves it.
 #[derive(Debug, Clone, PartialEq, Eq, Encode, Decode)]
@@ -170,8 +181,9 @@ pub struct NegativeChain {
     pub complete: bool,
 }
 
-/// One observation of the exporter about the private part. Not signed (neither the bundle nor
-/// the export's access record covers it): marked as a statement, never as proven.
+/// One observation of the exporter about the private part, signed with the other statements
+/// by the export's key ([`Bundle::statements_signature`]): the exporter's word, marked as a
+/// statement, never as proven.
 #[derive(Debug, Clone, PartialEq, Eq, Encode, Decode)]
 #[cbor(map)]
 pub struct Statement {
@@ -251,6 +263,26 @@ impl Bundle {
         Ok(b)
     }
 
+    /// What the exporter's statements signature covers: the deterministic CBOR array
+    /// `[STATEMENTS_DOMAIN, origin, export access leaf, export time, bstr(CBOR of the
+    /// statements)]`, so that a signature made for one export, log or time never verifies
+    /// for another.
+    pub fn statements_message(&self) -> Vec<u8> {
+        let statements = cbor::to_vec(&self.statements);
+        let mut e = minicbor::Encoder::new(Vec::new());
+        let done: Result<(), minicbor::encode::Error<std::convert::Infallible>> = (|| {
+            e.array(5)?
+                .str(STATEMENTS_DOMAIN)?
+                .str(&self.origin)?
+                .u64(self.export.access_leaf)?
+                .u64(self.export.time)?
+                .bytes(&statements)?;
+            Ok(())
+        })();
+        done.expect("writing to a Vec cannot fail");
+        e.into_writer()
+    }
+
     /// The canonical bytes.
     pub fn encode(&self) -> Vec<u8> {
         cbor::to_vec(self)
@@ -304,6 +336,37 @@ impl Bundle {
                     "must name a checkpoint before the newest",
                 ));
             }
+        }
+        if let Some(r) = &self.receipts {
+            if self.tree_hash != "sha256" {
+                return Err(shape(
+                    "receipts (key 13)",
+                    "COSE receipts exist for SHA-256 logs only (RFC9162_SHA256)",
+                ));
+            }
+            if r.len() != self.entries.len() {
+                return Err(shape(
+                    "receipts (key 13)",
+                    format!(
+                        "{} receipts for {} entries: one per entry, in their order",
+                        r.len(),
+                        self.entries.len()
+                    ),
+                ));
+            }
+        }
+        if self
+            .statements_signature
+            .as_ref()
+            .is_some_and(|s| s.len() != crate::crypto::SIGNATURE_LEN)
+        {
+            return Err(shape(
+                "statements_signature (key 15)",
+                format!(
+                    "an Ed25519 signature is {} bytes",
+                    crate::crypto::SIGNATURE_LEN
+                ),
+            ));
         }
         if !self
             .entries

@@ -32,6 +32,6 @@ pub use format::{
     Statement,
 };
 pub use verify::{
-    AtSource, ChainConclusion, HeldCheckpoint, Verified, VerifiedCheckpoint, VerifiedRecord,
-    verify, verify_holding,
+    AtSource, ChainConclusion, HeldCheckpoint, StatementsAuth, Verified, VerifiedCheckpoint,
+    VerifiedRecord, verify, verify_holding,
 };

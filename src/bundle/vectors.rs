@@ -135,7 +135,54 @@ pub fn valid() -> Result<Bundle, VectorError> {
         witness_cosignatures: None,
         receipts: None,
         from_checkpoint: None,
+        statements_signature: None,
     })
+}
+
+/// The valid bundle with what format 1 added later, each optional: one exporter's
+/// statement signed (key 15) with the key of the export's access record (query-frontend's,
+/// registered at leaf 0), and a COSE receipt (key 13) for each entry against its first
+/// checkpoint, signed by the log key.
+pub fn signed() -> Result<Bundle, VectorError> {
+    use crate::tree::TreeHash;
+    let mut b = valid()?;
+    b.statements = vec![super::format::Statement {
+        check: 7,
+        code: "statement-disclosures-held".into(),
+        verdict: "notice".into(),
+        leaf: Some(1),
+        message: "the private part still holds the sealed values of subject at export time".into(),
+    }];
+    let sizes = [2u64, 3];
+    let mut receipts = Vec::new();
+    for e in &b.entries {
+        let size = sizes[e.checkpoint as usize];
+        let path: Vec<crate::tree::Hash> = e.inclusion.iter().map(|h| h.0).collect();
+        let leaf = Sha256::leaf(&e.record);
+        let root = crate::tree::root_from_inclusion_proof::<Sha256>(e.leaf, size, &leaf, &path)
+            .map_err(|err| VectorError::Build {
+                vector: "bundle-signed".into(),
+                reason: err.to_string(),
+            })?;
+        let r = crate::receipt::make(
+            log_key().secret_key(),
+            ORIGIN,
+            &e.record,
+            size,
+            e.leaf,
+            &path,
+            &root,
+        )
+        .map_err(|err| VectorError::Build {
+            vector: "bundle-signed".into(),
+            reason: err.to_string(),
+        })?;
+        receipts.push(ByteVec::from(r));
+    }
+    b.receipts = Some(receipts);
+    let key = SecretKey::from_seed(&vectors::PRODUCER_SEED);
+    b.statements_signature = Some(ByteVec::from(key.sign(&b.statements_message()).to_vec()));
+    Ok(b)
 }
 
 /// A bundle of `records` records (at least 3) for benchmarks: the registration, `records -
@@ -212,13 +259,15 @@ fn cases() -> Result<Vec<Case>, VectorError> {
     let b = valid()?;
     let verified = "Verified: 3 records of bundles.logseal.example/log, each signed by a \
                     registered key and included in the log by 2026-03-02T21:20:00.000Z \
-                    (checkpoint of size 3); 0 violation(s), 1 finding(s) that cannot be \
+                    (checkpoint of size 3); 0 violation(s), 2 finding(s) that cannot be \
                     determined";
     let no_authority = "obligation-no-authority cannot-be-determined";
+    // Format 1 bundles written before key 15 existed: their statements are unsigned.
+    let unsigned = "bundle-statements-unsigned cannot-be-determined";
     let mut out = vec![Case {
         name: "bundle-valid",
         bytes: b.encode(),
-        expect: json!({"exit": 0, "summary": verified, "findings": [no_authority]}),
+        expect: json!({"exit": 0, "summary": verified, "findings": [unsigned, no_authority]}),
     }];
     let mut t = b.clone();
     t.entries[1].record = ByteVec::from(flipped(t.entries[1].record.to_vec()));
@@ -226,7 +275,7 @@ fn cases() -> Result<Vec<Case>, VectorError> {
         name: "bundle-record-altered",
         bytes: t.encode(),
         expect: json!({"exit": 1, "summary": "NOT verified: 2 of 3 records of bundles.logseal.example/log proven; failed: bundle-inclusion, record-signature",
-            "findings": ["bundle-inclusion violated", no_authority, "record-signature violated"]}),
+            "findings": ["bundle-inclusion violated", unsigned, no_authority, "record-signature violated"]}),
     });
     let mut t = b.clone();
     t.entries[1].disclosures[0] = ByteVec::from(flipped(t.entries[1].disclosures[0].to_vec()));
@@ -234,7 +283,7 @@ fn cases() -> Result<Vec<Case>, VectorError> {
         name: "bundle-disclosure-altered",
         bytes: t.encode(),
         expect: json!({"exit": 1, "summary": "NOT verified: 2 of 3 records of bundles.logseal.example/log proven; failed: bundle-disclosure-mismatch",
-            "findings": ["bundle-disclosure-mismatch violated", no_authority]}),
+            "findings": ["bundle-disclosure-mismatch violated", unsigned, no_authority]}),
     });
     let mut t = b.clone();
     t.entries[0].inclusion[0].0[0] ^= 1;
@@ -242,7 +291,7 @@ fn cases() -> Result<Vec<Case>, VectorError> {
         name: "bundle-proof-altered",
         bytes: t.encode(),
         expect: json!({"exit": 1, "summary": "NOT verified: 2 of 3 records of bundles.logseal.example/log proven; failed: bundle-inclusion",
-            "findings": ["bundle-inclusion violated", no_authority]}),
+            "findings": ["bundle-inclusion violated", unsigned, no_authority]}),
     });
     let mut t = b.clone();
     t.consistency[0].proof[0].0[0] ^= 1;
@@ -250,8 +299,9 @@ fn cases() -> Result<Vec<Case>, VectorError> {
         name: "bundle-consistency-altered",
         bytes: t.encode(),
         expect: json!({"exit": 1, "summary": "NOT verified: 1 of 3 records of bundles.logseal.example/log proven; failed: checkpoint-inconsistent",
-            "findings": ["checkpoint-inconsistent violated", no_authority]}),
+            "findings": [unsigned, "checkpoint-inconsistent violated", no_authority]}),
     });
+    cases_signed(&mut out)?;
     let mut bytes = b.encode();
     bytes.push(0);
     out.push(Case {
@@ -267,6 +317,39 @@ fn cases() -> Result<Vec<Case>, VectorError> {
         expect: json!({"exit": 1, "decodes": false, "error": "bundle-malformed"}),
     });
     Ok(out)
+}
+
+/// The vectors of the optional keys 13 (COSE receipts) and 15 (statements signature).
+fn cases_signed(out: &mut Vec<Case>) -> Result<(), VectorError> {
+    let b = signed()?;
+    let verified = "Verified: 3 records of bundles.logseal.example/log, each signed by a \
+                    registered key and included in the log by 2026-03-02T21:20:00.000Z \
+                    (checkpoint of size 3); 0 violation(s), 1 finding(s) that cannot be \
+                    determined";
+    let no_authority = "obligation-no-authority cannot-be-determined";
+    out.push(Case {
+        name: "bundle-signed",
+        bytes: b.encode(),
+        expect: json!({"exit": 0, "summary": verified, "findings": [no_authority]}),
+    });
+    let mut t = b.clone();
+    t.statements[0].message.push('.');
+    out.push(Case {
+        name: "bundle-statement-altered",
+        bytes: t.encode(),
+        expect: json!({"exit": 1, "summary": "NOT verified: 3 of 3 records of bundles.logseal.example/log proven; failed: bundle-statements-signature",
+            "findings": ["bundle-statements-signature violated", no_authority]}),
+    });
+    let mut t = b.clone();
+    let r = &mut t.receipts.as_mut().expect("receipts")[1];
+    *r = ByteVec::from(flipped(r.to_vec()));
+    out.push(Case {
+        name: "bundle-receipt-altered",
+        bytes: t.encode(),
+        expect: json!({"exit": 1, "summary": "NOT verified: 3 of 3 records of bundles.logseal.example/log proven; failed: bundle-receipt",
+            "findings": ["bundle-receipt violated", no_authority]}),
+    });
+    Ok(())
 }
 
 /// Every bundle vector file: the bundles (`.cbor`), the trust file, and the index of

@@ -75,6 +75,9 @@ pub struct VerifiedRecord {
     pub included: bool,
     /// Check 3: canonical and signed by a key the pinned authority registered.
     pub authentic: bool,
+    /// Its COSE receipt (key 13) against its first checkpoint: `None` when the bundle
+    /// carries none for it (a BLAKE3 log, a tree of one leaf, a bundle without key 13).
+    pub receipt: Option<bool>,
 }
 
 impl VerifiedRecord {
@@ -94,6 +97,36 @@ pub struct ChainConclusion {
     /// The check 8 finding's code and message, when there is one.
     pub code: Option<&'static str>,
     pub message: String,
+    /// The time a later record of the chain's producer must be dated after to prove the
+    /// negative (the deadline plus the follower's logging delay, as check 8 applies them
+    /// under the pinned authority's policy in force at the sanction); `None` when the bundle
+    /// holds no such policy or sanction.
+    pub needed_after: Option<crate::record::types::Timestamp>,
+}
+
+/// Whether the exporter's statements are signed (bundle key 15).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StatementsAuth {
+    /// Signed by the key that signed the export's own data-access record, as a key
+    /// registration in the bundle (authentic and included) admits it: the exporter's word,
+    /// bound to this export; still not proven by the bundle.
+    Signed,
+    /// The bundle carries no signature over them (`bundle-statements-unsigned`).
+    Unsigned,
+    /// The signature does not verify (`bundle-statements-signature`) or its key cannot be
+    /// established from the bundle (`bundle-statements-key`).
+    Unverified,
+}
+
+impl StatementsAuth {
+    pub fn name(self) -> &'static str {
+        match self {
+            StatementsAuth::Signed => "signed",
+            StatementsAuth::Unsigned => "unsigned",
+            StatementsAuth::Unverified => "unverified",
+        }
+    }
 }
 
 /// The recipient's own checkpoint, as checked against the bundle.
@@ -120,6 +153,8 @@ pub struct Verified {
     pub chains: Vec<ChainConclusion>,
     /// The exporter's statements: observations, not proofs.
     pub statements: Vec<Statement>,
+    /// Whether they are signed by the export's key.
+    pub statements_auth: StatementsAuth,
     /// The time zone database version the exporter's retention deadlines used.
     pub tzdb: String,
     pub export: super::format::Export,
@@ -216,9 +251,13 @@ pub fn verify_holding(
     };
     let (records, opened) = records(bundle, trust, &checkpoints, &mut out);
     export_record(bundle, &records, &mut out);
+    let mut records = records;
+    receipts(bundle, trust, &checkpoints, &mut records, &mut out);
+    let statements_auth = statements_signature(bundle, &records, &mut out);
+    times(bundle, trust, &checkpoints, &records, at, &mut out);
     let chains = obligations(bundle, trust, &records, &opened, at_secs, &mut out);
     let (_, _, findings) = out.finish(&BTreeMap::new());
-    let chains = conclude(chains, &findings);
+    let chains = conclude(chains, &findings, |c| needed_after(trust, &records, c));
     Verified {
         origin: bundle.origin.clone(),
         at_secs,
@@ -229,6 +268,7 @@ pub fn verify_holding(
         records,
         chains,
         statements: bundle.statements.clone(),
+        statements_auth,
         tzdb: bundle.tzdb.clone(),
         export: bundle.export.clone(),
         held,
@@ -495,6 +535,7 @@ fn records(
             roles: e.roles.iter().filter_map(|r| Role::parse(r)).collect(),
             included,
             authentic: false,
+            receipt: None,
         };
         match rec {
             Err(err) => out.push(malformed(e.leaf, &err)),
@@ -518,7 +559,65 @@ fn records(
         }
         vs.push(v);
     }
+    for c in registry.take_compromises() {
+        compromised(&c, &mut vs, out);
+    }
     (vs, opened)
+}
+
+/// A key revoked as compromised since `c.since` (by a revocation in the bundle): each of
+/// its records before the revocation whose first checkpoint in the bundle has a log time
+/// not before `since` is `record-key-compromised` and not authentic (it cannot be shown to
+/// have entered the log before the key was in other hands; its own date, which a thief
+/// chooses, does not count).
+fn compromised(
+    c: &crate::verify::records::Compromise,
+    vs: &mut [VerifiedRecord],
+    out: &mut Findings,
+) {
+    let kid = c.key.key_id();
+    let since = c.since.to_rfc3339();
+    for v in vs
+        .iter_mut()
+        .filter(|v| v.leaf < c.revoked_at && v.authentic)
+    {
+        let Some(rec) = &v.record else { continue };
+        if *rec.kid() != kid {
+            continue;
+        }
+        let p = rec.payload();
+        let f = match v.checkpoint_time {
+            Some(t) if t.saturating_mul(1000) < c.since.millis() => continue,
+            Some(t) => Finding::violated(
+                Check::Records,
+                "record-key-compromised",
+                format!(
+                    "signed by key {} of {}, revoked at leaf {} as compromised since {since}: \
+                     the first checkpoint in the bundle that includes the record (size {}) has \
+                     log time {}, so it cannot be shown to have entered the log before the key \
+                     was compromised",
+                    Hash32(kid),
+                    c.producer,
+                    c.revoked_at,
+                    v.checkpoint_size,
+                    crate::record::types::Timestamp(t.saturating_mul(1000)).to_rfc3339()
+                ),
+            ),
+            None => Finding::undetermined(
+                Check::Records,
+                "record-key-compromised-undetermined",
+                format!(
+                    "signed by key {} of {}, revoked at leaf {} as compromised since {since}: \
+                     the record's checkpoint has no verified log time",
+                    Hash32(kid),
+                    c.producer,
+                    c.revoked_at
+                ),
+            ),
+        };
+        v.authentic &= f.verdict != Verdict::Violated;
+        out.push(f.at(v.leaf).record(&p.producer, p.seq));
+    }
 }
 
 /// The export's own record must be a data-access record, in the bundle as the export.
@@ -543,6 +642,81 @@ fn export_record(bundle: &Bundle, records: &[VerifiedRecord], out: &mut Findings
             ),
         );
     }
+}
+
+/// The exporter's statements signature (key 15), under the key that signed the export's
+/// access record as a proven key registration in the bundle admits it.
+fn statements_signature(
+    bundle: &Bundle,
+    records: &[VerifiedRecord],
+    out: &mut Findings,
+) -> StatementsAuth {
+    let leaf = bundle.export.access_leaf;
+    let Some(sig) = &bundle.statements_signature else {
+        out.push(
+            Finding::undetermined(
+                Check::Records,
+                "bundle-statements-unsigned",
+                "the bundle carries no signature over the exporter's statements (key 15): \
+                 whoever handled the bundle could have changed them",
+            )
+            .at(leaf),
+        );
+        return StatementsAuth::Unsigned;
+    };
+    let Some(key) = export_key(records, leaf) else {
+        out.push(
+            Finding::undetermined(
+                Check::Records,
+                "bundle-statements-key",
+                "the key that signed the export's access record is not admitted by an \
+                 authentic key registration in the bundle: the exporter's statements \
+                 signature cannot be checked",
+            )
+            .at(leaf),
+        );
+        return StatementsAuth::Unverified;
+    };
+    match key.verify(&bundle.statements_message(), sig) {
+        Ok(()) => StatementsAuth::Signed,
+        Err(e) => {
+            out.push(
+                Finding::violated(
+                    Check::Records,
+                    "bundle-statements-signature",
+                    format!(
+                        "the exporter's statements signature (key 15) does not verify under \
+                         the key that signed the export's access record ({e}): the \
+                         statements, the export's time or leaf were changed after the export"
+                    ),
+                )
+                .at(leaf)
+                .evidence(
+                    format!("a signature by key {}", Hash32(key.key_id())),
+                    "one that does not verify",
+                ),
+            );
+            StatementsAuth::Unverified
+        }
+    }
+}
+
+/// The public key of the export's access record at `leaf` (proven), from the proven key
+/// registration in the bundle that admits its kid for its producer.
+fn export_key(records: &[VerifiedRecord], leaf: u64) -> Option<crate::crypto::PublicKey> {
+    let access = records.iter().find(|r| r.leaf == leaf && r.proven())?;
+    let rec = access.record.as_ref()?;
+    let producer = &rec.payload().producer;
+    records
+        .iter()
+        .filter(|r| r.leaf < leaf && r.proven())
+        .filter_map(|r| match &r.record.as_ref()?.payload().body {
+            crate::record::kinds::Body::KeyRegistration(reg) if reg.producer == *producer => {
+                crate::crypto::PublicKey::from_bytes(&reg.public_key.0).ok()
+            }
+            _ => None,
+        })
+        .find(|k| k.key_id() == *rec.kid())
 }
 
 /// The disclosures of the record at `leaf`, each opening one of its commitments; `None`
@@ -621,10 +795,15 @@ fn obligations(
 }
 
 /// Each chain's conclusion, from check 8's finding on the record it is about.
-fn conclude(chains: Vec<NegativeChain>, findings: &[Finding]) -> Vec<ChainConclusion> {
+fn conclude(
+    chains: Vec<NegativeChain>,
+    findings: &[Finding],
+    needed: impl Fn(&NegativeChain) -> Option<crate::record::types::Timestamp>,
+) -> Vec<ChainConclusion> {
     chains
         .into_iter()
         .map(|chain| {
+            let needed_after = needed(&chain);
             let f = findings.iter().find(|f| {
                 f.leaf == Some(chain.about)
                     && matches!(
@@ -640,15 +819,300 @@ fn conclude(chains: Vec<NegativeChain>, findings: &[Finding]) -> Vec<ChainConclu
                         Some(found) => format!("{} ({found})", f.message),
                         None => f.message.clone(),
                     },
+                    needed_after,
                     chain,
                 },
                 None => ChainConclusion {
                     verdict: Verdict::Holds,
                     code: None,
                     message: "no finding: the follow-up is in the bundle, or not yet due".into(),
+                    needed_after,
                     chain,
                 },
             }
         })
         .collect()
+}
+
+/// When a later record of `chain.producer` must be dated after for the chain to prove that
+/// no statement of reasons followed the sanction at `chain.about`: its application date plus
+/// the rule's deadline plus the follower's logging delay (the rule's, else the trust
+/// file's), under the latest proven obligation policy of the pinned authority before it —
+/// the verifier's own data, never the exporter's words.
+fn needed_after(
+    trust: &Trust,
+    records: &[VerifiedRecord],
+    chain: &NegativeChain,
+) -> Option<crate::record::types::Timestamp> {
+    use crate::record::kinds::Body;
+    use crate::record::kinds::obligation_policy::ObligationType;
+    let authority = trust.obligation_policy_authority.as_ref()?;
+    let body = |r: &VerifiedRecord| r.record.as_ref().map(|x| x.payload().body.clone());
+    let sanction = records.iter().find(|r| r.leaf == chain.about)?;
+    let rec = sanction.record.as_ref()?;
+    let Body::AccountSanction(s) = &rec.payload().body else {
+        return None;
+    };
+    let policy = records
+        .iter()
+        .rev()
+        .filter(|r| r.leaf < chain.about && r.proven())
+        .filter(|r| {
+            r.record
+                .as_ref()
+                .is_some_and(|x| x.payload().producer == *authority)
+        })
+        .find_map(|r| match body(r)? {
+            Body::ObligationPolicy(p) => Some(p),
+            _ => None,
+        })?;
+    let producer = rec.payload().producer.as_str();
+    policy
+        .rules
+        .iter()
+        .filter(|r| r.rule == ObligationType::StatementOfReasons && r.covers(producer))
+        .filter(|r| r.followers.iter().any(|f| f.as_str() == chain.producer))
+        .map(|r| {
+            let delay = r
+                .max_logging_delay_seconds
+                .unwrap_or_else(|| trust.max_delay_ms(&chain.producer) / 1000);
+            let secs = r.deadline_seconds.unwrap_or(0).saturating_add(delay);
+            crate::record::types::Timestamp(
+                s.application_date
+                    .0
+                    .saturating_add(secs.saturating_mul(1000)),
+            )
+        })
+        .max()
+}
+
+/// Check 1 and 5 on the bundle's times (module docs): the checkpoints' log times ascend with
+/// their sizes and are not after `--at`; each witness cosigned no earlier than the log
+/// signed; each record is not dated after its first checkpoint and was not logged later
+/// than its maximum delay after an earlier checkpoint in the bundle; the export's time is
+/// not before its access record's nor after that record's checkpoint, and no checkpoint of
+/// the bundle is dated after the export (with [`CLOCK_SKEW_SECS`] where clocks meet).
+fn times(
+    bundle: &Bundle,
+    trust: &Trust,
+    cps: &[VerifiedCheckpoint],
+    records: &[VerifiedRecord],
+    at: Option<u64>,
+    out: &mut Findings,
+) {
+    use crate::record::types::Timestamp;
+    use crate::verify::CLOCK_SKEW_SECS as SKEW;
+    let ts = |s: u64| Timestamp(s.saturating_mul(1000)).to_rfc3339();
+    let timed: Vec<(u64, u64)> = (cps.iter())
+        .filter_map(|c| c.log_time.map(|t| (c.size, t)))
+        .collect();
+    for w in timed.windows(2) {
+        if w[1].1 < w[0].1 {
+            out.push(
+                Finding::violated(
+                    Check::Checkpoints,
+                    "checkpoint-time-order",
+                    format!(
+                        "the bundle's checkpoint of size {} has an earlier log time than the \
+                         one of size {}",
+                        w[1].0, w[0].0
+                    ),
+                )
+                .checkpoint_size(w[1].0)
+                .evidence(format!("≥ {}", ts(w[0].1)), ts(w[1].1)),
+            );
+        }
+    }
+    for c in cps {
+        let Some(t) = c.log_time else { continue };
+        if let Some(a) = at.filter(|a| t > a.saturating_add(SKEW)) {
+            out.push(
+                Finding::violated(
+                    Check::Checkpoints,
+                    "checkpoint-time-future",
+                    format!(
+                        "the bundle's checkpoint of size {} has a log time more than {SKEW} s \
+                         after the reference time",
+                        c.size
+                    ),
+                )
+                .checkpoint_size(c.size)
+                .evidence(format!("≤ {}", ts(a)), ts(t)),
+            );
+        }
+        for (name, wt) in &c.witnesses {
+            if wt.saturating_add(SKEW) < t {
+                out.push(
+                    Finding::violated(
+                        Check::Checkpoints,
+                        "bundle-witness-time",
+                        format!(
+                            "witness {name} cosigned the checkpoint of size {} at a time more \
+                             than {SKEW} s before the log signed it",
+                            c.size
+                        ),
+                    )
+                    .checkpoint_size(c.size)
+                    .evidence(format!("≥ {}", ts(t)), ts(*wt)),
+                );
+            }
+        }
+    }
+    for r in records {
+        record_times(r, trust, &timed, out);
+    }
+    export_time(bundle, cps, records, out);
+}
+
+/// Check 5 for one record against the bundle's checkpoints (`timed`: size, log time).
+fn record_times(r: &VerifiedRecord, trust: &Trust, timed: &[(u64, u64)], out: &mut Findings) {
+    use crate::record::types::Timestamp;
+    let Some(rec) = &r.record else { return };
+    let p = rec.payload();
+    let occurred = p.occurred_at.millis();
+    let at = |f: Finding| f.at(r.leaf).record(&p.producer, p.seq);
+    if let Some(t) = r.checkpoint_time
+        && occurred > t.saturating_mul(1000)
+    {
+        out.push(
+            at(Finding::violated(
+                Check::Ordering,
+                "time-after-checkpoint",
+                format!(
+                    "the record's time is after the log's cosigned time of the bundle's \
+                     checkpoint of size {} that first includes it",
+                    r.checkpoint_size
+                ),
+            ))
+            .evidence(
+                format!("≤ {}", Timestamp(t * 1000).to_rfc3339()),
+                p.occurred_at.to_rfc3339(),
+            ),
+        );
+    }
+    let max = trust.max_delay_ms(p.producer.as_str());
+    let before = timed.iter().rev().find(|(size, _)| *size <= r.leaf);
+    if let Some(&(size, tp)) = before
+        && occurred.saturating_add(max) < tp.saturating_mul(1000)
+    {
+        out.push(
+            at(Finding::violated(
+                Check::Ordering,
+                "time-logging-delay",
+                format!(
+                    "the record is dated more than its producer's maximum logging delay \
+                     ({} s) before the bundle's checkpoint of size {size}, which does not yet \
+                     include it: logged too late",
+                    max / 1000
+                ),
+            ))
+            .evidence(
+                format!(
+                    "≥ {}",
+                    Timestamp(tp * 1000 - max.min(tp * 1000)).to_rfc3339()
+                ),
+                p.occurred_at.to_rfc3339(),
+            ),
+        );
+    }
+}
+
+/// The export's time against its access record and the bundle's checkpoints.
+fn export_time(
+    bundle: &Bundle,
+    cps: &[VerifiedCheckpoint],
+    records: &[VerifiedRecord],
+    out: &mut Findings,
+) {
+    use crate::record::types::Timestamp;
+    use crate::verify::CLOCK_SKEW_SECS as SKEW;
+    let e = &bundle.export;
+    let ts = |s: u64| Timestamp(s.saturating_mul(1000)).to_rfc3339();
+    let fail = |why: String, expected: String, found: String| {
+        Finding::violated(
+            Check::Ordering,
+            "bundle-export-time",
+            format!("the export's time ({}) {why}", ts(e.time)),
+        )
+        .at(e.access_leaf)
+        .evidence(expected, found)
+    };
+    let access = records.iter().find(|r| r.leaf == e.access_leaf);
+    if let Some(rec) = access.and_then(|r| r.record.as_ref()) {
+        let own = rec.payload().occurred_at.millis() / 1000;
+        if e.time < own {
+            out.push(fail(
+                "is before its own access record's time".into(),
+                format!("≥ {}", ts(own)),
+                ts(e.time),
+            ));
+        }
+    }
+    if let Some(t) = access.and_then(|r| r.checkpoint_time)
+        && e.time > t
+    {
+        out.push(fail(
+            "is after the log time of the checkpoint that first includes its access record".into(),
+            format!("≤ {}", ts(t)),
+            ts(e.time),
+        ));
+    }
+    if let Some(t) = cps.last().and_then(|c| c.log_time)
+        && t > e.time.saturating_add(SKEW)
+    {
+        out.push(fail(
+            format!("is more than {SKEW} s before the newest checkpoint's log time"),
+            format!("≥ {}", ts(t.saturating_sub(SKEW))),
+            ts(e.time),
+        ));
+    }
+}
+
+/// Each entry's COSE receipt (key 13): signed by the trust file's log key for the bundle's
+/// origin, and for the entry's own record, leaf, and first checkpoint's size and root —
+/// `bundle-receipt` when not.
+fn receipts(
+    bundle: &Bundle,
+    trust: &Trust,
+    cps: &[VerifiedCheckpoint],
+    records: &mut [VerifiedRecord],
+    out: &mut Findings,
+) {
+    let Some(receipts) = &bundle.receipts else {
+        return;
+    };
+    let key = trust.log.public_key();
+    for ((e, r), v) in bundle.entries.iter().zip(receipts).zip(records.iter_mut()) {
+        if r.is_empty() {
+            continue;
+        }
+        let cp = &cps[e.checkpoint as usize];
+        let why = match crate::receipt::verify(r, &e.record, key, &bundle.origin) {
+            Err(err) => Some(format!("does not verify ({err})")),
+            Ok(x) if x.leaf_index != e.leaf || x.tree_size != cp.size || x.root != cp.root => {
+                Some(format!(
+                    "proves leaf {} in the tree of size {} (root {}), not the entry's leaf in \
+                     its checkpoint of size {} (root {})",
+                    x.leaf_index,
+                    x.tree_size,
+                    hex::encode(x.root),
+                    cp.size,
+                    hex::encode(cp.root)
+                ))
+            }
+            Ok(_) => None,
+        };
+        v.receipt = Some(why.is_none());
+        if let Some(why) = why {
+            out.push(
+                Finding::violated(
+                    Check::Tree,
+                    "bundle-receipt",
+                    format!("the record's COSE receipt (key 13) {why}"),
+                )
+                .at(e.leaf)
+                .checkpoint_size(cp.size),
+            );
+        }
+    }
 }

@@ -12,7 +12,7 @@ use std::path::Path;
 use anyhow::Context;
 use logseal::bundle::collect::{self, Assembly, Plan};
 use logseal::bundle::show::{Lang, render_html, render_text};
-use logseal::bundle::{self, AtSource, Bundle, Role, Statement, Verified, build};
+use logseal::bundle::{self, AtSource, Bundle, Role, Statement, StatementsAuth, Verified, build};
 use logseal::cli::{BundleShowArgs, BundleVerifyArgs, ExportArgs};
 use logseal::inspect::sealed_index::SealedIndex;
 use logseal::inspect::{Anchors, Filter, IndexHome, Inspector, subject};
@@ -23,6 +23,7 @@ use logseal::record::types::Timestamp;
 use logseal::store::FsStore;
 use logseal::tree::TreeHashAlg;
 use logseal::verify::{Check, Finding, Verdict};
+use minicbor::bytes::ByteVec;
 use serde_json::{Value, json};
 
 use super::sweep::SigningKey;
@@ -305,7 +306,7 @@ pub(crate) fn export_text(args: ExportArgs, now: u64) -> anyhow::Result<String> 
     let ins = inspector(&log, &private)?;
     let n = plan.records.len() + 1;
     let chains = plan.chains.len();
-    let b = collect::assemble(
+    let mut b = collect::assemble(
         &ins,
         &log.reader(),
         plan,
@@ -326,6 +327,10 @@ pub(crate) fn export_text(args: ExportArgs, now: u64) -> anyhow::Result<String> 
             "{e} (the export is logged at leaf {access_leaf}; no bundle written)"
         ))
     })?;
+    b.receipts = receipts(&log, &private, &b)?;
+    let signer = super::record::read_signer(&args.inspector_key)?;
+    let sig = signer.secret_key().sign(&b.statements_message());
+    b.statements_signature = Some(sig.to_vec().into());
     let bytes = b.encode();
     Bundle::decode(&bytes).context("the bundle written does not decode (a bug)")?;
     files::create_new(&args.out, &bytes, 0o644)?;
@@ -340,6 +345,43 @@ pub(crate) fn export_text(args: ExportArgs, now: u64) -> anyhow::Result<String> 
         opened.values().map(Vec::len).sum::<usize>(),
         bytes.len()
     ))
+}
+
+/// The COSE receipt of each entry against its first checkpoint (bundle key 13), signed with
+/// the log's key (`private/log.key`) over the checkpoint's root, which the entry's inclusion
+/// proof must compute; an empty item for a tree of one leaf. `None` for a BLAKE3 log.
+fn receipts(log: &Log, private: &FsStore, b: &Bundle) -> anyhow::Result<Option<Vec<ByteVec>>> {
+    use logseal::store::ObjectStore;
+    if log.alg() != TreeHashAlg::Sha256 {
+        return Ok(None);
+    }
+    let place = "private/log.key";
+    let skey = private
+        .get("log.key")?
+        .with_context(|| format!("{place}: missing"))?;
+    let skey = String::from_utf8(skey).with_context(|| place.to_string())?;
+    let key = logseal::note::Ed25519NoteKey::from_skey(skey.trim()).context(place)?;
+    let mut out = Vec::with_capacity(b.entries.len());
+    for e in &b.entries {
+        let note = logseal::note::parse_note(&b.checkpoints[e.checkpoint as usize])?;
+        let cp = logseal::checkpoint::Checkpoint::parse(&note.text)?;
+        let path: Vec<_> = e.inclusion.iter().map(|h| h.0).collect();
+        let r = match cp.size {
+            1 => Vec::new(),
+            size => logseal::receipt::make(
+                key.secret_key(),
+                &b.origin,
+                &e.record,
+                size,
+                e.leaf,
+                &path,
+                &cp.root,
+            )
+            .with_context(|| format!("the COSE receipt of leaf {}", e.leaf))?,
+        };
+        out.push(ByteVec::from(r));
+    }
+    Ok(Some(out))
 }
 
 pub fn verify(args: BundleVerifyArgs) -> anyhow::Result<()> {
@@ -487,6 +529,15 @@ pub(crate) fn render(v: &Verified, file: &str) -> String {
             },
             if r.proven() { "proven" } else { "NOT proven" }
         ));
+        match r.receipt {
+            Some(true) => {
+                line("    COSE receipt (RFC 9942) against that checkpoint: verified".into())
+            }
+            Some(false) => {
+                line("    COSE receipt (RFC 9942) against that checkpoint: does NOT verify".into())
+            }
+            None => {}
+        }
     }
     if !v.chains.is_empty() {
         line("negative proofs:".into());
@@ -508,10 +559,18 @@ pub(crate) fn render(v: &Verified, file: &str) -> String {
         }
     }
     if !v.statements.is_empty() {
+        let signed = match v.statements_auth {
+            StatementsAuth::Signed => "signed with the key of that access record: the \
+                                       exporter's word, bound to this export"
+                .to_string(),
+            a => format!(
+                "{}: whoever handled the bundle could have changed them, see the findings",
+                a.name().to_uppercase()
+            ),
+        };
         line(format!(
             "the exporter's statements (observations of the private part at export, by the \
-             exporter logged at leaf {}; not signed: whoever handled the bundle could have \
-             changed them; not proven by this bundle; time zones: {}):",
+             exporter logged at leaf {}; {signed}; not proven by this bundle; time zones: {}):",
             v.export.access_leaf, v.tzdb
         ));
         for st in &v.statements {
@@ -591,17 +650,19 @@ fn to_json(v: &Verified) -> Value {
             "withheld": r.withheld.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
             "checkpoint_size": r.checkpoint_size, "checkpoint_time": r.checkpoint_time.map(|t| time(Some(t))),
             "roles": r.roles.iter().map(|x| x.name()).collect::<Vec<_>>(),
-            "included": r.included, "authentic": r.authentic,
+            "included": r.included, "authentic": r.authentic, "receipt": r.receipt,
         })).collect::<Vec<_>>(),
         "chains": v.chains.iter().map(|c| json!({
             "about": c.chain.about, "producer": c.chain.producer, "first": c.chain.first,
             "last": c.chain.last, "complete": c.chain.complete, "why": c.chain.why,
             "verdict": c.verdict, "code": c.code, "message": c.message,
+            "needed_after": c.needed_after.map(|t| t.to_rfc3339()),
         })).collect::<Vec<_>>(),
         "statements": v.statements.iter().map(|s| json!({
             "check": s.check, "code": s.code, "verdict": s.verdict, "leaf": s.leaf,
             "message": s.message, "proven": false,
         })).collect::<Vec<_>>(),
+        "statements_signature": v.statements_auth,
         "tzdb": v.tzdb,
         "findings": v.findings,
         "held_checkpoint": v.held.map(|h| json!({"size": h.size, "consistent": h.consistent})),

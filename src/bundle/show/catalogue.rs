@@ -733,6 +733,11 @@ catalogue! {
         nl: "Verklaard door de exporteur bij het maken van het pakket; het pakket bewijst dit niet.", reviewed: false;
         de: "Vom Exporteur bei der Erstellung des Pakets erklärt; das Paket beweist es nicht.", reviewed: false;
     }
+    VerdictUnsigned {
+        en: "Its signature by the exporter is missing or does not verify: it is not shown to be the exporter's.", reviewed: false;
+        nl: "De handtekening van de exporteur ontbreekt of klopt niet: niet aangetoond is dat dit van de exporteur komt.", reviewed: false;
+        de: "Die Signatur des Exporteurs fehlt oder ist ungültig: es ist nicht gezeigt, dass dies vom Exporteur stammt.", reviewed: false;
+    }
     VerdictLeaf {
         en: "The record at leaf {leaves}.", reviewed: false;
         nl: "Het record in blad {leaves}.", reviewed: false;

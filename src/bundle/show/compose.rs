@@ -420,8 +420,11 @@ fn verdict(st: &Style, v: &VerdictLine) -> VerdictItem {
         ],
     );
     let mut notes = Vec::new();
-    if v.basis == Basis::ExporterStatement {
+    if v.basis.stated() {
         notes.push(st.word(Key::VerdictStated));
+    }
+    if v.basis == Basis::UnsignedStatement {
+        notes.push(st.word(Key::VerdictUnsigned));
     }
     let key = match v.leaves.len() {
         0 => None,

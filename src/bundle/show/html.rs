@@ -8,7 +8,7 @@
 use super::Lang;
 use super::compose::{Item, Report};
 use super::sentence::{Piece, Sentence, visible};
-use crate::bundle::account::{Basis, Role};
+use crate::bundle::account::Role;
 use crate::verify::report::Verdict;
 
 const STYLE: &str = "\
@@ -220,11 +220,7 @@ fn verdicts(out: &mut String, r: &Report) {
             Verdict::CannotBeDetermined => "undetermined",
             Verdict::Notice | Verdict::NotChecked => "notice",
         };
-        let stated = if v.basis == Basis::ExporterStatement {
-            " stated"
-        } else {
-            ""
-        };
+        let stated = if v.basis.stated() { " stated" } else { "" };
         out.push_str(&format!(
             "<div class=\"verdict {class}{stated}\">\n<p>{}</p>\n",
             badge(&v.line)
