@@ -145,6 +145,9 @@ _logseal() {
             logseal__subcmd__tlog,verify)
                 cmd="logseal__subcmd__tlog__subcmd__verify"
                 ;;
+            logseal__subcmd__tlog,watch)
+                cmd="logseal__subcmd__tlog__subcmd__watch"
+                ;;
             logseal__subcmd__trust,new)
                 cmd="logseal__subcmd__trust__subcmd__new"
                 ;;
@@ -1193,7 +1196,7 @@ _logseal() {
             return 0
             ;;
         logseal__subcmd__tlog)
-            opts="-h -V --help --version verify prove check-proof"
+            opts="-h -V --help --version verify prove check-proof watch"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1290,6 +1293,48 @@ _logseal() {
                     return 0
                     ;;
                 --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        logseal__subcmd__tlog__subcmd__watch)
+            opts="-h -V --vkey --witness --quorum --state --interval --hook --hook-arg --once --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --vkey)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --witness)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --quorum)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hook)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hook-arg)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

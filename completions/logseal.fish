@@ -192,11 +192,12 @@ complete -c logseal -n "__fish_logseal_using_subcommand witness; and __fish_seen
 complete -c logseal -n "__fish_logseal_using_subcommand witness; and __fish_seen_subcommand_from serve" -l listen -d 'Address to listen on (port 0: any free port, printed on standard output)' -r
 complete -c logseal -n "__fish_logseal_using_subcommand witness; and __fish_seen_subcommand_from serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c logseal -n "__fish_logseal_using_subcommand witness; and __fish_seen_subcommand_from serve" -s V -l version -d 'Print version'
-complete -c logseal -n "__fish_logseal_using_subcommand tlog; and not __fish_seen_subcommand_from verify prove check-proof" -s h -l help -d 'Print help'
-complete -c logseal -n "__fish_logseal_using_subcommand tlog; and not __fish_seen_subcommand_from verify prove check-proof" -s V -l version -d 'Print version'
-complete -c logseal -n "__fish_logseal_using_subcommand tlog; and not __fish_seen_subcommand_from verify prove check-proof" -f -a "verify" -d 'Verify a C2SP tlog-tiles log of opaque entries: checkpoint, witnesses, tiles, entries'
-complete -c logseal -n "__fish_logseal_using_subcommand tlog; and not __fish_seen_subcommand_from verify prove check-proof" -f -a "prove" -d 'Print a C2SP tlog-proof that entry INDEX is in the log\'s checkpointed tree'
-complete -c logseal -n "__fish_logseal_using_subcommand tlog; and not __fish_seen_subcommand_from verify prove check-proof" -f -a "check-proof" -d 'Check a C2SP tlog-proof for an entry under a log key and witness policy'
+complete -c logseal -n "__fish_logseal_using_subcommand tlog; and not __fish_seen_subcommand_from verify prove check-proof watch" -s h -l help -d 'Print help'
+complete -c logseal -n "__fish_logseal_using_subcommand tlog; and not __fish_seen_subcommand_from verify prove check-proof watch" -s V -l version -d 'Print version'
+complete -c logseal -n "__fish_logseal_using_subcommand tlog; and not __fish_seen_subcommand_from verify prove check-proof watch" -f -a "verify" -d 'Verify a C2SP tlog-tiles log of opaque entries: checkpoint, witnesses, tiles, entries'
+complete -c logseal -n "__fish_logseal_using_subcommand tlog; and not __fish_seen_subcommand_from verify prove check-proof watch" -f -a "prove" -d 'Print a C2SP tlog-proof that entry INDEX is in the log\'s checkpointed tree'
+complete -c logseal -n "__fish_logseal_using_subcommand tlog; and not __fish_seen_subcommand_from verify prove check-proof watch" -f -a "check-proof" -d 'Check a C2SP tlog-proof for an entry under a log key and witness policy'
+complete -c logseal -n "__fish_logseal_using_subcommand tlog; and not __fish_seen_subcommand_from verify prove check-proof watch" -f -a "watch" -d 'Monitor a C2SP log: `tlog verify --state` every --interval, alert on a violation'
 complete -c logseal -n "__fish_logseal_using_subcommand tlog; and __fish_seen_subcommand_from verify" -l vkey -d 'The log\'s verifier key (Ed25519, type 0x01): a file holding it, or the key itself' -r
 complete -c logseal -n "__fish_logseal_using_subcommand tlog; and __fish_seen_subcommand_from verify" -l witness -d 'A witness\'s cosigner verifier key (type 0x04): a file or the key (repeatable)' -r
 complete -c logseal -n "__fish_logseal_using_subcommand tlog; and __fish_seen_subcommand_from verify" -l quorum -d 'How many of the --witness keys must have cosigned' -r
@@ -216,6 +217,16 @@ complete -c logseal -n "__fish_logseal_using_subcommand tlog; and __fish_seen_su
 complete -c logseal -n "__fish_logseal_using_subcommand tlog; and __fish_seen_subcommand_from check-proof" -l quorum -d 'How many of the --witness keys must have cosigned' -r
 complete -c logseal -n "__fish_logseal_using_subcommand tlog; and __fish_seen_subcommand_from check-proof" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c logseal -n "__fish_logseal_using_subcommand tlog; and __fish_seen_subcommand_from check-proof" -s V -l version -d 'Print version'
+complete -c logseal -n "__fish_logseal_using_subcommand tlog; and __fish_seen_subcommand_from watch" -l vkey -d 'The log\'s verifier key (Ed25519, type 0x01): a file holding it, or the key itself' -r
+complete -c logseal -n "__fish_logseal_using_subcommand tlog; and __fish_seen_subcommand_from watch" -l witness -d 'A witness\'s cosigner verifier key (type 0x04): a file or the key (repeatable)' -r
+complete -c logseal -n "__fish_logseal_using_subcommand tlog; and __fish_seen_subcommand_from watch" -l quorum -d 'How many of the --witness keys must have cosigned' -r
+complete -c logseal -n "__fish_logseal_using_subcommand tlog; and __fish_seen_subcommand_from watch" -l state -d 'The monitor\'s state directory (created if absent): the last checkpoint verified and evidence/' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand tlog; and __fish_seen_subcommand_from watch" -l interval -d 'Time between rounds (`30s`, `5m`, `1h`)' -r
+complete -c logseal -n "__fish_logseal_using_subcommand tlog; and __fish_seen_subcommand_from watch" -l hook -d 'Program run on a violation, with the alert (JSON) on standard input' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand tlog; and __fish_seen_subcommand_from watch" -l hook-arg -d 'An argument of the hook program; repeatable' -r
+complete -c logseal -n "__fish_logseal_using_subcommand tlog; and __fish_seen_subcommand_from watch" -l once -d 'One round only'
+complete -c logseal -n "__fish_logseal_using_subcommand tlog; and __fish_seen_subcommand_from watch" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c logseal -n "__fish_logseal_using_subcommand tlog; and __fish_seen_subcommand_from watch" -s V -l version -d 'Print version'
 complete -c logseal -n "__fish_logseal_using_subcommand retention; and not __fish_seen_subcommand_from plan apply erase hold release" -s h -l help -d 'Print help'
 complete -c logseal -n "__fish_logseal_using_subcommand retention; and not __fish_seen_subcommand_from plan apply erase hold release" -s V -l version -d 'Print version'
 complete -c logseal -n "__fish_logseal_using_subcommand retention; and not __fish_seen_subcommand_from plan apply erase hold release" -f -a "plan" -d 'Show what the retention rules require of a log\'s disclosures at a time'

@@ -651,3 +651,132 @@ fn the_witness_cosigns_foreign_logs() {
     );
     assert!(err.contains("tlog-checkpoint-signature-invalid"), "{err}");
 }
+
+#[test]
+fn tlog_watch_alerts_on_a_rollback_with_both_checkpoints() {
+    if !have_python() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let (small, big) = (tmp.path().join("small"), tmp.path().join("big"));
+    let keys = foreign(&small, 257);
+    foreign(&big, 300);
+    let watch = |log: &Path| {
+        logseal(
+            &[
+                "tlog",
+                "watch",
+                log.to_str().unwrap(),
+                "--vkey",
+                keys["log_vkey"].as_str().unwrap(),
+                "--witness",
+                keys["witness_vkey"].as_str().unwrap(),
+                "--quorum",
+                "1",
+                "--state",
+                "monitor",
+                "--once",
+                "--hook",
+                "tee",
+                "--hook-arg",
+                "alert.json",
+            ],
+            tmp.path(),
+            None,
+        )
+    };
+    assert!(ok(&watch(&small)).contains("checkpoint of size 257 verified; no violation"));
+    assert!(ok(&watch(&big)).contains("checkpoint of size 300 verified; no violation"));
+    assert!(!tmp.path().join("alert.json").exists());
+    // The log now serves the smaller tree again: a rollback, alerted with the evidence.
+    let err = fails(&watch(&small), 1);
+    assert!(err.contains("VIOLATION tlog-state-rollback"), "{err}");
+    let evidence: Vec<_> = std::fs::read_dir(tmp.path().join("monitor/evidence"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(evidence.len(), 1);
+    let read = |p: PathBuf| std::fs::read_to_string(p).unwrap();
+    assert_eq!(
+        read(evidence[0].join("checkpoint-before")),
+        read(big.join("checkpoint"))
+    );
+    assert_eq!(
+        read(evidence[0].join("checkpoint-served")),
+        read(small.join("checkpoint"))
+    );
+    let alert: Value =
+        serde_json::from_slice(&std::fs::read(tmp.path().join("alert.json")).unwrap()).unwrap();
+    assert!(
+        alert["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["code"] == "tlog-state-rollback" && f["verdict"] == "violated"),
+        "{alert}"
+    );
+}
+
+#[test]
+fn witness_serve_cosigns_a_foreign_log_over_http() {
+    use std::io::BufRead;
+    if !have_python() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let keys = foreign(&d.join("small"), 257);
+    let vkey = keys["log_vkey"].as_str().unwrap();
+    std::fs::write(d.join("log.vkey"), format!("{vkey}\n")).unwrap();
+    ok(&logseal(
+        &["keygen", "--name", "witness.example/mine", "--out", "w"],
+        d,
+        None,
+    ));
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_logseal"))
+        .current_dir(d)
+        .args(["witness", "serve", "--key", "w.key", "--state", "wstate"])
+        .args(["--log-key", "log.vkey", "--listen", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap()
+        .to_string();
+    let client = logseal::client::Client::new(&url, std::time::Duration::from_secs(10));
+    let cp = std::fs::read(d.join("small/checkpoint")).unwrap();
+    let mut body = b"old 0\n\n".to_vec();
+    body.extend_from_slice(&cp);
+    let (status, answer) = client.add_checkpoint(&body).unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    let answer = String::from_utf8(answer).unwrap();
+    assert_eq!(status, 200, "{answer}");
+    assert!(answer.starts_with("— witness.example/mine "), "{answer}");
+    // Its cosignature makes the checkpoint pass a tlog verify that requires it.
+    let mut cosigned = cp.clone();
+    cosigned.extend_from_slice(answer.as_bytes());
+    std::fs::write(d.join("small/checkpoint"), cosigned).unwrap();
+    let wvkey = ok(&logseal(&["witness", "vkey", "--key", "w.key"], d, None));
+    ok(&logseal(
+        &[
+            "tlog",
+            "verify",
+            "small",
+            "--vkey",
+            vkey,
+            "--witness",
+            wvkey.trim(),
+            "--quorum",
+            "1",
+        ],
+        d,
+        None,
+    ));
+}

@@ -1231,6 +1231,20 @@ pub const PAGE_TEXTS: &[PageText] = &[
         ],
     },
     PageText {
+        path: "tlog watch",
+        examples: &[(
+            "Monitor a Tessera-style log every ten minutes, one witness required",
+            "logseal tlog watch https://log.example.net --vkey log.vkey --witness w1.vkey \
+             --quorum 1 --state tlog-monitor --interval 10m --hook /usr/local/bin/alert",
+        )],
+        exit_status: &[
+            (0, "with --once: the round found no violation"),
+            (1, "a violation (evidence kept in DIR/evidence/)"),
+            (2, "could not run (with --once: the log could not be read)"),
+        ],
+        see_also: &["tlog verify", "watch", "docs/CHECKS.md", "docs/FORMAT.md"],
+    },
+    PageText {
         path: "watch",
         examples: &[
             (

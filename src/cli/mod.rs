@@ -1204,6 +1204,37 @@ pub enum TlogCommand {
         does not (the finding's code says which part failed), 2 when it could not run."
     )]
     CheckProof(TlogCheckProofArgs),
+    /// Monitor a C2SP log: `tlog verify --state` every --interval, alert on a violation
+    #[command(
+        long_about = "Monitor a C2SP tlog-tiles log of opaque entries.\n\n        Every --interval (default 60s) it runs `tlog verify LOCATION --state DIR` with the         same keys and witness policy: the checkpoint's signatures and cosignatures, the root         recomputed from the entry bundles against the hash tiles, and the served tree against         the one verified before (a smaller size or another root at the same size is a         rollback or a fork). On a violation it keeps the evidence in DIR/evidence/<time>/         (report.txt, the checkpoint verified before and the one served now), prints one line         per violation on standard error, runs --hook PROGRAM (never through a shell) with a         JSON alert on standard input, and exits 1. A log that cannot be read is said on         standard error and polled again (with --once: exit 2)."
+    )]
+    Watch(TlogWatchArgs),
+}
+
+/// `logseal tlog watch`.
+#[derive(Debug, Args)]
+pub struct TlogWatchArgs {
+    /// The log: a directory laid out as served, or an http:// URL
+    #[arg(value_name = "LOCATION")]
+    pub location: String,
+    #[command(flatten)]
+    pub policy: TlogPolicyArgs,
+    /// The monitor's state directory (created if absent): the last checkpoint verified and
+    /// evidence/
+    #[arg(long, value_name = "DIR")]
+    pub state: PathBuf,
+    /// Time between rounds (`30s`, `5m`, `1h`)
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_duration)]
+    pub interval: std::time::Duration,
+    /// Program run on a violation, with the alert (JSON) on standard input
+    #[arg(long, value_name = "PROGRAM")]
+    pub hook: Option<PathBuf>,
+    /// An argument of the hook program; repeatable
+    #[arg(long = "hook-arg", value_name = "ARG", requires = "hook")]
+    pub hook_args: Vec<String>,
+    /// One round only
+    #[arg(long)]
+    pub once: bool,
 }
 
 /// The log key and witness policy of the `tlog` commands.

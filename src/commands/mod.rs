@@ -74,6 +74,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Tlog(TlogCommand::Verify(args)) => tlog::verify(args),
         Command::Tlog(TlogCommand::Prove(args)) => tlog::prove(args),
         Command::Tlog(TlogCommand::CheckProof(args)) => tlog::check_proof(args),
+        Command::Tlog(TlogCommand::Watch(args)) => tlog::watch(args),
         Command::Retention(RetentionCommand::Plan(args)) => retention::plan_cmd(args),
         Command::Retention(RetentionCommand::Apply(args)) => sweep::apply(args),
         Command::Retention(RetentionCommand::Erase(args)) => sweep::erase(args),

@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use anyhow::Context;
 use logseal::checkpoint::CosignatureVerifier;
-use logseal::cli::{TlogCheckProofArgs, TlogPolicyArgs, TlogProveArgs, TlogVerifyArgs};
+use logseal::cli::{
+    TlogCheckProofArgs, TlogPolicyArgs, TlogProveArgs, TlogVerifyArgs, TlogWatchArgs,
+};
 use logseal::client::Client;
 use logseal::note::Ed25519NoteVerifier;
 use logseal::tiles::{EntryBundleId, TileId};
@@ -185,8 +187,27 @@ fn open_checkpoint(
 /// `logseal tlog verify`.
 pub fn verify(args: TlogVerifyArgs) -> anyhow::Result<()> {
     let policy = policy(&args.policy)?;
-    let src = source(&args.location)?;
-    let mut state = match &args.state {
+    let r = verify_round(&args.location, &policy, args.state.as_deref())?;
+    conclude(r.report, &r.findings)
+}
+
+/// What one verification found: the report text, the findings, the checkpoint served (when
+/// one was read) and the one verified before (from the state).
+struct Round {
+    report: String,
+    findings: Vec<Finding>,
+    served: Option<Vec<u8>>,
+    before: Option<String>,
+    size: u64,
+}
+
+fn verify_round(
+    location: &str,
+    policy: &Policy,
+    state_dir: Option<&Path>,
+) -> anyhow::Result<Round> {
+    let src = source(location)?;
+    let mut state = match state_dir {
         Some(d) => match std::fs::read(d.join(TLOG_STATE_FILE)) {
             Ok(b) => TlogState::from_json(&b).with_context(|| d.display().to_string())?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => TlogState::default(),
@@ -194,15 +215,32 @@ pub fn verify(args: TlogVerifyArgs) -> anyhow::Result<()> {
         },
         None => TlogState::default(),
     };
-    let mut report = format!("tlog verify {}\n", args.location);
-    let (bytes, opened) = match open_checkpoint(src.as_ref(), &policy)? {
-        Ok(o) => o,
-        Err(f) => return conclude(report, &[f]),
+    let report = format!("tlog verify {location}\n");
+    let before = |state: &TlogState, origin: &str| {
+        state
+            .logs
+            .iter()
+            .find(|l| l.origin == origin)
+            .map(|l| l.note.clone())
     };
+    let (bytes, opened) = match open_checkpoint(src.as_ref(), policy)? {
+        Ok(o) => o,
+        Err(f) => {
+            return Ok(Round {
+                report,
+                findings: vec![f],
+                served: src.checkpoint().ok().flatten(),
+                before: None,
+                size: 0,
+            });
+        }
+    };
+    let mut report = report;
     let cp = &opened.checkpoint;
     let earlier = state
         .head(&cp.origin)
         .map(|(size, root)| Earlier { size, root });
+    let before_note = before(&state, &cp.origin);
     let walked: Walked = walk(src.as_ref(), cp.size, cp.root, earlier)?;
     report.push_str(&format!(
         "  origin     {}\n  size       {}\n  root       {}\n  witnesses  {} cosigned (quorum {}){}\n  \
@@ -221,7 +259,7 @@ pub fn verify(args: TlogVerifyArgs) -> anyhow::Result<()> {
         walked.tiles_checked,
         if walked.complete { "" } else { " (walk stopped)" },
     ));
-    report.push_str(&match (&args.state, earlier) {
+    report.push_str(&match (state_dir, earlier) {
         (None, _) => "  state      not kept (no --state)\n".to_string(),
         (Some(_), None) => "  state      no earlier checkpoint of this origin\n".to_string(),
         (Some(_), Some(e)) => format!(
@@ -231,7 +269,7 @@ pub fn verify(args: TlogVerifyArgs) -> anyhow::Result<()> {
     });
     let mut findings = opened.notices.clone();
     findings.extend(walked.findings);
-    if let Some(d) = &args.state
+    if let Some(d) = state_dir
         && !any_violated(&findings)
         && walked.complete
     {
@@ -243,7 +281,13 @@ pub fn verify(args: TlogVerifyArgs) -> anyhow::Result<()> {
         });
         write_atomic(d, TLOG_STATE_FILE, &state.to_json())?;
     }
-    conclude(report, &findings)
+    Ok(Round {
+        report,
+        findings,
+        served: Some(bytes.clone()),
+        before: before_note,
+        size: cp.size,
+    })
 }
 
 /// `logseal tlog prove`.
@@ -298,5 +342,83 @@ pub fn check_proof(args: TlogCheckProofArgs) -> anyhow::Result<()> {
             files::print(&out)
         }
         Err(f) => Err(Invalid(format!("{name}: {}: {}", f.code, f.message)).into()),
+    }
+}
+
+/// `logseal tlog watch`: `tlog verify --state` every `--interval`, alerting on a violation
+/// as `logseal watch` does (evidence kept, a line per violation, the hook run directly).
+pub fn watch(args: TlogWatchArgs) -> anyhow::Result<()> {
+    let policy = policy(&args.policy)?;
+    std::fs::create_dir_all(&args.state)
+        .with_context(|| format!("cannot create {}", args.state.display()))?;
+    loop {
+        match verify_round(&args.location, &policy, Some(&args.state)) {
+            Ok(r) if any_violated(&r.findings) => {
+                let now = super::log::now_secs();
+                let dir = super::watch::evidence_dir(&args.state, now)?;
+                let mut text = r.report.clone();
+                text.push_str(&finding_lines(&r.findings));
+                write_atomic(&dir, "report.txt", text.as_bytes())?;
+                if let Some(b) = &r.before {
+                    write_atomic(&dir, "checkpoint-before", b.as_bytes())?;
+                }
+                if let Some(s) = &r.served {
+                    write_atomic(&dir, "checkpoint-served", s)?;
+                }
+                let mut codes = Vec::new();
+                for f in r
+                    .findings
+                    .iter()
+                    .filter(|f| f.severity == Severity::Violated)
+                {
+                    eprintln!("logseal tlog watch: VIOLATION {}: {}", f.code, f.message);
+                    codes.push(f.code);
+                }
+                eprintln!("logseal tlog watch: evidence kept in {}", dir.display());
+                if let Some(hook) = &args.hook {
+                    let findings: Vec<serde_json::Value> = r
+                        .findings
+                        .iter()
+                        .map(|f| {
+                            serde_json::json!({
+                                "code": f.code,
+                                "verdict": match f.severity {
+                                    Severity::Violated => "violated",
+                                    _ => "notice",
+                                },
+                                "message": f.message,
+                            })
+                        })
+                        .collect();
+                    let alert = serde_json::json!({
+                        "url": args.location,
+                        "time": now,
+                        "evidence": dir.display().to_string(),
+                        "findings": findings,
+                    });
+                    super::watch::run_hook(hook, &args.hook_args, &alert.to_string())?;
+                }
+                return Err(Invalid(format!(
+                    "{}: the log does not hold ({}); evidence in {}",
+                    args.location,
+                    codes.join(", "),
+                    dir.display()
+                ))
+                .into());
+            }
+            Ok(r) => files::print(&format!(
+                "{}: checkpoint of size {} verified; no violation\n",
+                args.location, r.size
+            ))?,
+            Err(e) if args.once => return Err(e),
+            Err(e) => eprintln!(
+                "logseal tlog watch: {}: cannot verify now: {e:#}",
+                args.location
+            ),
+        }
+        if args.once {
+            return Ok(());
+        }
+        std::thread::sleep(args.interval);
     }
 }

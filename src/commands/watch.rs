@@ -128,16 +128,7 @@ fn keep_evidence(
     report: &Report,
     before: Option<&str>,
 ) -> anyhow::Result<PathBuf> {
-    let parent = state.join(EVIDENCE_DIR);
-    std::fs::create_dir_all(&parent)
-        .with_context(|| format!("cannot create {}", parent.display()))?;
-    let dir = (0u32..)
-        .map(|n| match n {
-            0 => parent.join(now.to_string()),
-            n => parent.join(format!("{now}-{n}")),
-        })
-        .find(|d| std::fs::create_dir(d).is_ok())
-        .expect("some evidence directory name is free");
+    let dir = evidence_dir(state, now)?;
     write_atomic(&dir, "report.json", report.to_json()?.as_bytes())?;
     if let Some(note) = before {
         write_atomic(&dir, "checkpoint-before", note.as_bytes())?;
@@ -148,6 +139,25 @@ fn keep_evidence(
         Err(e) => eprintln!("logseal watch: the served checkpoint could not be kept: {e}"),
     }
     Ok(dir)
+}
+
+/// A new directory `DIR/evidence/<time>[-n]/`.
+pub(super) fn evidence_dir(state: &Path, now: u64) -> anyhow::Result<PathBuf> {
+    let parent = state.join(EVIDENCE_DIR);
+    std::fs::create_dir_all(&parent)
+        .with_context(|| format!("cannot create {}", parent.display()))?;
+    for n in 0u32.. {
+        let d = match n {
+            0 => parent.join(now.to_string()),
+            n => parent.join(format!("{now}-{n}")),
+        };
+        match std::fs::create_dir(&d) {
+            Ok(()) => return Ok(d),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e).context(format!("cannot create {}", d.display())),
+        }
+    }
+    unreachable!("some evidence directory name is free")
 }
 
 fn alert_json(args: &WatchArgs, now: u64, dir: &Path, report: &Report) -> anyhow::Result<String> {
@@ -162,7 +172,7 @@ fn alert_json(args: &WatchArgs, now: u64, dir: &Path, report: &Report) -> anyhow
 }
 
 /// Run the hook program directly (no shell) with `json` on its standard input.
-fn run_hook(program: &Path, args: &[String], json: &str) -> anyhow::Result<()> {
+pub(super) fn run_hook(program: &Path, args: &[String], json: &str) -> anyhow::Result<()> {
     let mut child = Command::new(program)
         .args(args)
         .stdin(Stdio::piped())
