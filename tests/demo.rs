@@ -275,6 +275,12 @@ fn demo_builds_a_log_exports_a_case_and_checks_its_proofs() {
         }
     }
     assert!(out.contains("13. evidence bundles for a court"), "{out}");
+    // The log is a standard C2SP log: a verifier that knows nothing of logseal records
+    // recomputes it from the public part, and proves the sanction in C2SP tlog-proof text.
+    let tlog = run("tlog verify demo/honest/public");
+    assert!(tlog.contains("result: holds"), "{tlog}");
+    let proof = run("tlog prove demo/honest/public");
+    assert!(proof.starts_with("c2sp.org/tlog-proof@v1\n"), "{proof}");
     // The account case for a person: the sentences of the case, from the bundle alone.
     let line = explore
         .lines()

@@ -428,7 +428,10 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
          logseal bundle verify {account_bundle} --trust {trust}\n  \
          logseal bundle verify {subscriber_bundle} --trust {trust}\n  \
          logseal bundle show {account_bundle} --trust {trust}\n  \
-         logseal bundle show {account_bundle} --trust {trust} --lang nl --time-zone Europe/Amsterdam --html {account_html}\n",
+         logseal bundle show {account_bundle} --trust {trust} --lang nl --time-zone Europe/Amsterdam --html {account_html}\n  \
+         logseal tlog verify {honest}/public --vkey {keys}/log.pub\n  \
+         logseal tlog prove {honest}/public --vkey {keys}/log.pub --index {sanction_leaf}\n  \
+         (witnesses and monitors over HTTP: logseal serve, witness serve, checkpoint --witnesses, watch; docs/SERVE.md)\n",
         account_bundle = evidence.account.display(),
         account_html = evidence.account.with_extension("html").display(),
         subscriber_bundle = evidence.subscriber.display(),
