@@ -84,6 +84,7 @@ fn with_demo<T>(f: impl FnOnce(&dyn Source, App) -> T) -> T {
         verifier: Some(verify_job()),
         no_verifier: "",
         revealer: None,
+        index_done: Default::default(),
     };
     let mut app = App::new(
         "demo/honest · demo.logseal.example/log".into(),
@@ -478,6 +479,7 @@ fn the_verify_view_shows_each_checks_progress_from_the_worker() {
         verifier: Some(Arc::new(|_, p| run_verification(p))),
         no_verifier: "",
         revealer: None,
+        index_done: Default::default(),
     };
     let replies = source::answer(&src, Request::Verify { asked: false });
     let events: Vec<(Check, Option<u64>)> = (replies.iter())
@@ -780,4 +782,68 @@ fn a_bundle_without_trust_is_shown_unauthenticated_and_not_verified() {
         keys(&mut app, src, &[Key::Char('5')]);
         assert!(screen(&app).contains("not verified (no --trust)"));
     });
+}
+
+/// The binary's worker opens the log without waiting for the index: a page asked for is
+/// answered first, then the index is built between requests, each slice said (the status
+/// line shows how far it has come until it is ready).
+#[test]
+fn the_worker_answers_pages_before_the_index_is_built() {
+    let (req_tx, req_rx) = std::sync::mpsc::channel();
+    let (rep_tx, rep_rx) = std::sync::mpsc::channel();
+    req_tx.send(Request::Bundle(0)).unwrap();
+    std::thread::scope(|s| {
+        s.spawn(move || {
+            let public = FsStore::open(honest().join("public")).unwrap();
+            let anchors = Anchors::from_trust(&trust());
+            let ins = Inspector::open_deferred(&public, anchors, IndexHome::Memory).unwrap();
+            assert!(ins.index_events().is_empty(), "the index was built on opening");
+            let src = LogSource {
+                ins: &ins,
+                disclosures: None,
+                verifier: None,
+                no_verifier: "not here",
+                revealer: None,
+                index_done: Default::default(),
+            };
+            source::serve(&src, &req_rx, &rep_tx);
+        });
+        match rep_rx.recv().unwrap() {
+            Reply::Rows(rows) => assert_eq!(rows.len(), 256),
+            other => panic!("the page was not answered first: {other:?}"),
+        }
+        let mut steps = 0;
+        loop {
+            match rep_rx.recv().unwrap() {
+                Reply::Indexing(Ok(logseal::inspect::IndexProgress::Ready)) => break,
+                Reply::Indexing(Ok(_)) => steps += 1,
+                other => panic!("unexpected reply {other:?}"),
+            }
+        }
+        // The demo log is smaller than one slice (16 bundles).
+        assert_eq!(steps, 0);
+        // Then the index answers: a jump by producer#seq.
+        req_tx
+            .send(Request::Jump(Target::Seq("query-frontend".into(), 0)))
+            .unwrap();
+        assert!(matches!(rep_rx.recv().unwrap(), Reply::Jumped(Ok(_))));
+        drop(req_tx);
+    });
+
+    let mut app = App::new("t".into(), "a".into(), 10_000);
+    let e = update(&mut app, resize());
+    assert!(e.iter().all(|e| matches!(e, Effect::Send(_))));
+    let building = logseal::inspect::IndexProgress::Building {
+        done: 2_500,
+        total: 10_000,
+    };
+    update(&mut app, Event::Reply(Reply::Indexing(Ok(building))));
+    assert!(
+        screen(&app).contains("building the index: 25% (filters, jumps"),
+        "{}",
+        screen(&app)
+    );
+    let ready = logseal::inspect::IndexProgress::Ready;
+    update(&mut app, Event::Reply(Reply::Indexing(Ok(ready))));
+    assert!(!screen(&app).contains("building the index"));
 }

@@ -177,3 +177,45 @@ fn verify_over_http_agrees_and_watch_catches_a_second_history() {
         "{alert}"
     );
 }
+
+/// `show`, `log` and `checkpoints` read a served log over HTTP as they read its directory
+/// (the same records, authenticated against the same trust file); a URL needs --trust, and
+/// `show --disclose` (sealed values, on site) refuses one.
+#[test]
+fn show_log_and_checkpoints_read_a_served_log_as_its_directory() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    setup_log(dir);
+    ok(&trust_new(dir, &[]));
+    append(dir, "log", 0..3);
+    append(dir, "log", 3..5);
+    let server = Server::start(dir, "log");
+    let url = server.url.as_str();
+    let cases: [&[&str]; 5] = [
+        &["show", "2"],
+        &["show", "4", "--json"],
+        &["log", "--limit", "3"],
+        &["log", "--kind", "key-registration", "--json"],
+        &["checkpoints"],
+    ];
+    for args in cases {
+        let run = |at: &str| {
+            let mut a = vec![args[0], at, "--trust", "trust.json"];
+            a.extend(&args[1..]);
+            let o = logseal(&a, dir, None);
+            ok(&o);
+            common::text(&o.stdout)
+        };
+        let (local, remote) = (run("log"), run(url));
+        assert!(!local.is_empty(), "{args:?}");
+        assert_eq!(local, remote, "{args:?}");
+    }
+    let e = fails(&logseal(&["show", url, "2"], dir, None), 2);
+    assert!(e.contains("give --trust FILE"), "{e}");
+    let e = fails(&logseal(
+        &["show", url, "2", "--trust", "trust.json", "--disclose"],
+        dir,
+        None,
+    ), 2);
+    assert!(e.contains("not a URL"), "{e}");
+}

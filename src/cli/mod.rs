@@ -626,8 +626,9 @@ pub struct BundleVerifyArgs {
 /// Where an inspecting command reads a log and against whose keys.
 #[derive(Debug, Args)]
 pub struct InspectLog {
-    /// The log directory (a public-only copy needs --trust)
-    #[arg(value_name = "DIR")]
+    /// The log directory (a public-only copy needs --trust), or the URL of a served log
+    /// (http://…; needs --trust)
+    #[arg(value_name = "DIR|URL")]
     pub dir: PathBuf,
     /// The auditor's trust file: check against its anchors instead of the log's own key
     #[arg(long, value_name = "FILE")]

@@ -26,7 +26,7 @@ use logseal::note::Ed25519NoteVerifier;
 use logseal::record::Kind;
 use logseal::record::sealed::{FieldPath, SealedValue};
 use logseal::record::types::Timestamp;
-use logseal::store::FsStore;
+use logseal::store::{FsStore, HttpStore, ObjectStore};
 use logseal::tree::TreeHashAlg;
 use serde_json::{Value, json};
 
@@ -36,14 +36,30 @@ use super::{Invalid, files, reveal};
 
 /// The stores of an opened log directory and the anchors to check it against.
 pub(super) struct Opened {
-    public: FsStore,
+    public: Box<dyn ObjectStore>,
     private: Option<FsStore>,
     anchors: Anchors,
 }
 
-/// Open `args.dir`: its public part, its private part when present, and the anchors.
+/// Open `args.dir`: its public part, its private part when present, and the anchors. An
+/// `http(s)://` URL is a log served by `logseal serve` (or any static copy of its public
+/// part): read over HTTP, checked against `--trust` (required: a served log's own key is
+/// no anchor), with no private part (its index is kept in memory for the command).
 pub(super) fn open_dir(args: &InspectLog) -> anyhow::Result<Opened> {
     let dir = &args.dir;
+    if let Some(url) = super::verify::remote_url(dir) {
+        let Some(t) = &args.trust else {
+            bail!(
+                "{url}: a log read over HTTP is checked against the auditor's trust file: give \
+                 --trust FILE"
+            );
+        };
+        return Ok(Opened {
+            public: Box::new(HttpStore::new(url, super::verify::REMOTE_TIMEOUT)),
+            private: None,
+            anchors: Anchors::from_trust(&super::verify::read_trust(t)?),
+        });
+    }
     let public_dir = dir.join("public");
     if !public_dir.is_dir() {
         bail!(
@@ -52,7 +68,7 @@ pub(super) fn open_dir(args: &InspectLog) -> anyhow::Result<Opened> {
             public_dir.display()
         );
     }
-    let public = FsStore::open(&public_dir)?;
+    let public = Box::new(FsStore::open(&public_dir)?);
     let config_path = dir.join("private").join("config.json");
     let private = match config_path.is_file() {
         true => Some(FsStore::open(dir.join("private"))?),
@@ -102,7 +118,10 @@ pub(super) fn with_inspector<T>(
         Some(p) => IndexHome::Private(p),
         None => IndexHome::Memory,
     };
-    let ins = Inspector::open(&o.public, o.anchors.clone(), home).map_err(inspect_err)?;
+    // Deferred: a missing or stale index is built only if a lookup needs it (`show LEAF`
+    // never does).
+    let ins = Inspector::open_deferred(o.public.as_ref(), o.anchors.clone(), home)
+        .map_err(inspect_err)?;
     let result = f(&ins);
     for e in ins.index_events() {
         match e {
@@ -247,6 +266,12 @@ pub fn show(args: ShowArgs) -> anyhow::Result<()> {
     if !args.disclose {
         let opened = open_dir(&args.log)?;
         return with_inspector(&opened, |ins| show_in(ins, &args, &wanted, None));
+    }
+    if let Some(url) = super::verify::remote_url(&args.log.dir) {
+        bail!(
+            "{url}: --disclose opens sealed values from the private part, on site: give the \
+             log directory, not a URL"
+        );
     }
     let fields = args
         .field

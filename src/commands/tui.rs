@@ -264,7 +264,9 @@ fn worker(
         Some(p) => IndexHome::Private(p),
         None => IndexHome::Memory,
     };
-    let ins = match Inspector::open(&o.public, o.anchors.clone(), home) {
+    // The index is built in the background (`Source::background`): the first screen reads
+    // its page by leaf and never waits for it.
+    let ins = match Inspector::open_deferred(&o.public, o.anchors.clone(), home) {
         Ok(i) => i,
         Err(e) => {
             let _ = ready.send(Err(super::inspect::inspect_err(e)));
@@ -290,6 +292,7 @@ fn worker(
         verifier: Some(verify_job(o, state)),
         no_verifier: "",
         revealer: key.map(|_| &reveal as source::Revealer<'_>),
+        index_done: Default::default(),
     };
     source::serve(&src, &rx, &tx);
 }

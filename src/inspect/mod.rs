@@ -122,12 +122,35 @@ pub struct Inspector<'s> {
     fresh: Cell<bool>,
     events: RefCell<Vec<IndexEvent>>,
     save_error: RefCell<Option<String>>,
+    /// The index being built in steps ([`Inspector::open_deferred`]); `None` when ready.
+    building: RefCell<Option<Building>>,
+}
+
+/// An index under construction: the builder, the next leaf to feed it, and what will be said
+/// of it when done.
+struct Building {
+    builder: PublicIndex,
+    next: u64,
+    event: IndexEvent,
+    fresh: bool,
+}
+
+/// How far a deferred index build has come.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IndexProgress {
+    /// Leaves fed so far of the tree's size.
+    Building { done: u64, total: u64 },
+    /// Ready: lookups, filters and references use it.
+    Ready,
 }
 
 impl<'s> Inspector<'s> {
-    /// Open the public part in `public`: verify its checkpoint against `anchors`, then load,
-    /// extend or rebuild the index in `home`.
-    pub fn open(
+    /// Open the public part in `public`: verify its checkpoint against `anchors`, and read
+    /// the index in `home` when it is current. An index that must be extended or rebuilt is
+    /// built later: in steps by [`Inspector::index_step`] (a screen that opens at once), or
+    /// all at once by the first read that needs it. Reads by leaf (fetch, bundles, proofs)
+    /// never wait for it.
+    pub fn open_deferred(
         public: &'s dyn ObjectStore,
         anchors: Anchors,
         home: IndexHome<'s>,
@@ -153,8 +176,21 @@ impl<'s> Inspector<'s> {
             fresh: Cell::new(false),
             events: RefCell::new(Vec::new()),
             save_error: RefCell::new(None),
+            building: RefCell::new(None),
         };
-        inspector.load_index()?;
+        inspector.plan_index();
+        Ok(inspector)
+    }
+
+    /// Open as [`Inspector::open`] does, with the index loaded, extended or rebuilt before
+    /// returning.
+    pub fn open(
+        public: &'s dyn ObjectStore,
+        anchors: Anchors,
+        home: IndexHome<'s>,
+    ) -> Result<Inspector<'s>, InspectError> {
+        let inspector = Inspector::open_deferred(public, anchors, home)?;
+        inspector.finish_index()?;
         Ok(inspector)
     }
 
@@ -182,49 +218,101 @@ impl<'s> Inspector<'s> {
     }
 
     /// A read-only look at the index (its hits are not authenticated).
+    /// Finishes a deferred build first; if that fails (the log cannot be read), the view is
+    /// empty and the lookups through the inspector say why.
     pub fn index(&self) -> std::cell::Ref<'_, IndexView> {
+        let _ = self.finish_index();
         self.index.borrow()
     }
 
-    fn load_index(&self) -> Result<(), InspectError> {
+    /// Build the index for at most `bundles` more entry bundles (a deferred open), and say
+    /// how far it has come.
+    pub fn index_step(&self, bundles: u64) -> Result<IndexProgress, InspectError> {
+        let mut slot = self.building.borrow_mut();
+        let Some(b) = slot.as_mut() else {
+            return Ok(IndexProgress::Ready);
+        };
+        let size = self.head.size;
+        b.next = self.feed(&mut b.builder, b.next, bundles)?;
+        if b.next < size {
+            return Ok(IndexProgress::Building {
+                done: b.next,
+                total: size,
+            });
+        }
+        let Building {
+            mut builder,
+            event,
+            fresh,
+            ..
+        } = slot.take().expect("a build under way");
+        drop(slot);
+        builder.size = size;
+        builder.root = hex::encode(self.head.root);
+        self.keep(builder);
+        if fresh {
+            self.fresh.set(true);
+        }
+        self.events.borrow_mut().push(event);
+        self.save();
+        Ok(IndexProgress::Ready)
+    }
+
+    /// Finish a deferred index build (nothing to do when the index is ready).
+    pub fn finish_index(&self) -> Result<(), InspectError> {
+        while self.index_step(u64::MAX)? != IndexProgress::Ready {}
+        Ok(())
+    }
+
+    /// Decide what the index needs: read it when current, or plan its extension or rebuild.
+    fn plan_index(&self) {
         let store = match self.home {
-            IndexHome::Memory => return self.rebuild("kept in memory for this command".into()),
+            IndexHome::Memory => return self.plan_rebuild("kept in memory for this command".into()),
             IndexHome::Private(s) => s,
         };
         let stored = match store.get_at_most(index::INDEX_KEY, index::MAX_INDEX_LEN) {
-            Ok(None) => return self.rebuild("missing".into()),
+            Ok(None) => return self.plan_rebuild("missing".into()),
             Ok(Some(bytes)) => IndexView::parse(bytes),
             Err(e) => Err(e.to_string()),
         };
         let ix = match stored {
-            Err(e) => return self.rebuild(format!("unreadable: {e}")),
+            Err(e) => return self.plan_rebuild(format!("unreadable: {e}")),
             Ok(ix) if ix.alg != self.anchors.alg => {
-                return self.rebuild(format!("built for tree hash {:?}", ix.alg));
+                return self.plan_rebuild(format!("built for tree hash {:?}", ix.alg));
             }
             Ok(ix) => ix,
         };
         let size = self.head.size;
         if ix.size > size {
-            return self.rebuild(format!(
+            return self.plan_rebuild(format!(
                 "built for a tree of size {}, larger than the checkpoint's {size}",
                 ix.size
             ));
         }
         if let Err(why) = self.extends(&ix) {
-            return self.rebuild(why);
+            return self.plan_rebuild(why);
         }
         if ix.size == size {
             *self.index.borrow_mut() = ix;
             self.events.borrow_mut().push(IndexEvent::Current);
-            return Ok(());
+            return;
         }
         let from = ix.size;
-        let mut builder = ix.to_builder();
-        self.feed(&mut builder, from)?;
-        self.keep(builder);
-        self.events.borrow_mut().push(IndexEvent::Extended { from });
-        self.save();
-        Ok(())
+        *self.building.borrow_mut() = Some(Building {
+            builder: ix.to_builder(),
+            next: from,
+            event: IndexEvent::Extended { from },
+            fresh: false,
+        });
+    }
+
+    fn plan_rebuild(&self, why: String) {
+        *self.building.borrow_mut() = Some(Building {
+            builder: PublicIndex::empty(self.anchors.alg),
+            next: 0,
+            event: IndexEvent::Rebuilt { why },
+            fresh: true,
+        });
     }
 
     /// Whether the checkpoint's tree extends the tree `ix` was built for (a consistency proof
@@ -259,13 +347,8 @@ impl<'s> Inspector<'s> {
 
     /// Rebuild the index from the log's entries, and keep it.
     fn rebuild(&self, why: String) -> Result<(), InspectError> {
-        let mut builder = PublicIndex::empty(self.anchors.alg);
-        self.feed(&mut builder, 0)?;
-        self.keep(builder);
-        self.fresh.set(true);
-        self.events.borrow_mut().push(IndexEvent::Rebuilt { why });
-        self.save();
-        Ok(())
+        self.plan_rebuild(why);
+        self.finish_index()
     }
 
     /// Use the index `builder` built (its stored form).
@@ -285,14 +368,16 @@ impl<'s> Inspector<'s> {
         }
     }
 
-    /// Feed the entries `[from, size)` to `ix`, a bundle at a time. An unreadable bundle's
-    /// leaves are marked undecodable (reads of them are refused later).
-    fn feed(&self, ix: &mut PublicIndex, from: u64) -> Result<(), InspectError> {
+    /// Feed the entries from `from` to `ix`, a bundle at a time, for at most `bundles`
+    /// bundles or up to the tree's size; returns the next leaf to feed. An unreadable
+    /// bundle's leaves are marked undecodable (reads of them are refused later).
+    fn feed(&self, ix: &mut PublicIndex, from: u64, bundles: u64) -> Result<u64, InspectError> {
         let size = self.head.size;
         let alg = self.anchors.alg;
         let width = u64::from(tiles::TILE_WIDTH);
-        let mut leaf = from;
-        while leaf < size {
+        let (mut leaf, mut left) = (from, bundles);
+        while leaf < size && left > 0 {
+            left -= 1;
             let (bundle, offset) = tiles::entry_bundle_for_leaf(leaf, size)
                 .map_err(|e| InspectError::Read(ReadError::Tree(e)))?;
             let end = (bundle.index() + 1).saturating_mul(width).min(size);
@@ -313,9 +398,7 @@ impl<'s> Inspector<'s> {
             }
             leaf = end;
         }
-        ix.size = size;
-        ix.root = hex::encode(self.head.root);
-        Ok(())
+        Ok(leaf)
     }
 
     /// The authenticated record at `leaf`.
@@ -523,6 +606,11 @@ impl<'s> Inspector<'s> {
             (None, index::ALL_KINDS) => {
                 (0..self.head.size.div_ceil(u64::from(tiles::TILE_WIDTH))).collect()
             }
+            // Without an index (the log could not be read to build it), every bundle is
+            // read: slower, never wrong (the records are filtered below and by the caller).
+            (_, _) if self.finish_index().is_err() => {
+                (0..self.head.size.div_ceil(u64::from(tiles::TILE_WIDTH))).collect()
+            }
             (t, k) => {
                 let (since, until) = t.unwrap_or((0, u64::MAX));
                 self.index.borrow().bundles_between(since, until, k)
@@ -561,6 +649,7 @@ impl<'s> Inspector<'s> {
         exact: bool,
     ) -> Result<(Vec<Fetched>, Vec<InspectError>), InspectError> {
         loop {
+            self.finish_index()?;
             let leaves = find(&self.index.borrow());
             let (mut found, mut refusals, mut lied) = (Vec::new(), Vec::new(), None);
             for leaf in leaves {

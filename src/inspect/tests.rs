@@ -210,6 +210,60 @@ fn a_missing_index_is_built_and_kept_then_read_and_a_stale_one_extended() {
     assert_eq!(ins.index().size, 351);
 }
 
+/// A deferred open reads by leaf at once and builds the index in steps: nothing is said of
+/// the index until it is done; then it is kept, and the next deferred open finds it current
+/// (nothing left to build). A stale one is extended in steps the same way, and a lookup
+/// before the build ends finishes it first.
+#[test]
+fn a_deferred_open_reads_at_once_and_builds_the_index_in_steps() {
+    let mut f = Fixture::new();
+    f.grow(1000);
+    let private = f.private();
+    {
+        let public = f.public();
+        let ins =
+            Inspector::open_deferred(&public, f.anchors(), IndexHome::Private(&private)).unwrap();
+        assert_eq!(ins.fetch(1000).unwrap().leaf, 1000);
+        assert_eq!(ins.fetch_bundle(3).len(), 233);
+        assert!(ins.index_events().is_empty(), "nothing built yet");
+        assert!(private.get(index::INDEX_KEY).unwrap().is_none());
+        let mut steps = Vec::new();
+        loop {
+            match ins.index_step(1).unwrap() {
+                IndexProgress::Building { done, total } => steps.push((done, total)),
+                IndexProgress::Ready => break,
+            }
+        }
+        assert_eq!(steps, vec![(256, 1001), (512, 1001), (768, 1001)]);
+        assert_eq!(rebuilt(&ins), vec!["missing".to_string()]);
+        assert_eq!(ins.index_step(1).unwrap(), IndexProgress::Ready);
+        assert_eq!(ins.by_seq("query-frontend", 999).unwrap().unwrap().leaf, 1000);
+    }
+    assert!(private.get(index::INDEX_KEY).unwrap().is_some());
+    {
+        let public = f.public();
+        let ins =
+            Inspector::open_deferred(&public, f.anchors(), IndexHome::Private(&private)).unwrap();
+        assert_eq!(ins.index_events(), vec![IndexEvent::Current]);
+        assert_eq!(ins.index_step(1).unwrap(), IndexProgress::Ready);
+    }
+    f.grow(300);
+    let public = f.public();
+    let ins = Inspector::open_deferred(&public, f.anchors(), IndexHome::Private(&private)).unwrap();
+    assert!(ins.index_events().is_empty());
+    assert_eq!(
+        ins.index_step(1).unwrap(),
+        IndexProgress::Building {
+            done: 1024,
+            total: 1301
+        }
+    );
+    // A lookup finishes the build before it reads the index.
+    assert_eq!(ins.by_seq("query-frontend", 1299).unwrap().unwrap().leaf, 1300);
+    assert_eq!(ins.index_events(), vec![IndexEvent::Extended { from: 1001 }]);
+    assert_eq!(ins.index().size, 1301);
+}
+
 #[test]
 fn a_corrupt_or_foreign_index_is_rebuilt() {
     let mut f = Fixture::new();

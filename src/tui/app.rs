@@ -235,6 +235,8 @@ pub struct App {
     /// The selection in the checkpoints and producers lists.
     pub side: Cursor,
     pub status: String,
+    /// The index build in the background, when under way (or why it failed).
+    pub indexing: Option<String>,
     pub help: bool,
     /// Colours allowed (off with `NO_COLOR`: reverse and bold only).
     pub color: bool,
@@ -269,6 +271,7 @@ impl App {
             producers: None,
             side: Cursor::default(),
             status: String::new(),
+            indexing: None,
             help: false,
             color: true,
             width: 80,

@@ -2,7 +2,7 @@
 //! words by the read layer ([`crate::inspect`]), so that rendering never reads storage. Also
 //! the requests the TUI sends the worker.
 
-use crate::inspect::{Fetched, InspectError, fields};
+use crate::inspect::{Fetched, IndexProgress, InspectError, fields};
 use crate::verify::Report;
 use crate::verify::report::Check;
 
@@ -244,4 +244,7 @@ pub enum Reply {
     },
     Verified(Result<Box<Verified>, String>),
     Revealed(Result<Revealed, String>),
+    /// How far the index build has come (built in the background after opening), or why it
+    /// stopped.
+    Indexing(Result<IndexProgress, String>),
 }

@@ -92,7 +92,10 @@ fn status_line(app: &App) -> Line<'static> {
             ),
             Span::raw(format!("{}█", p.text)),
         ]),
-        None => Line::raw(app.status.clone()),
+        None => match &app.indexing {
+            Some(note) if app.status.is_empty() => Line::raw(note.clone()),
+            _ => Line::raw(app.status.clone()),
+        },
     }
 }
 
@@ -108,6 +111,10 @@ fn hints(app: &App) -> &'static str {
             "j/k select reference · Enter follow · Backspace/Esc back · p proof · r reveal · ? help · q quit"
         }
         Screen::Proof => "j/k PgUp/PgDn scroll · Backspace/Esc back · ? help · q quit",
+        // A bundle has no --state to advance.
+        Screen::Verify | Screen::Retention | Screen::Obligations if app.sparse.is_some() => {
+            "j/k move · Enter open the record · v verify again · 1-6 views · ? help · q quit"
+        }
         Screen::Verify | Screen::Retention | Screen::Obligations => {
             "j/k move · Enter open the record · v verify again (advances --state) · 1-6 views · ? help · q quit"
         }

@@ -1,5 +1,6 @@
 //! How the worker's replies change the [`App`] (part of the update function).
 
+use crate::inspect::IndexProgress;
 use crate::verify::Verdict;
 use crate::verify::report::root_causes;
 
@@ -42,6 +43,19 @@ pub(super) fn apply(app: &mut App, r: Reply) -> Vec<Effect> {
             app.verification.checks.insert(check, ended);
         }
         Reply::Verified(v) => verified(app, v),
+        Reply::Indexing(r) => {
+            app.indexing = match r {
+                Ok(IndexProgress::Ready) => None,
+                Ok(IndexProgress::Building { done, total }) => Some(format!(
+                    "building the index: {}% (filters, jumps by producer#seq or time and \
+                     references wait for it)",
+                    done * 100 / total.max(1)
+                )),
+                Err(e) => Some(format!(
+                    "the index could not be built ({e}): filters read every record"
+                )),
+            }
+        }
         Reply::Revealed(r) => {
             app.status = match &r {
                 Ok(x) => x.logged.clone(),

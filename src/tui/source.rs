@@ -8,11 +8,12 @@
 //! A verification runs in a thread of its own (its job needs no read layer), sending
 //! progress as it goes.
 
+use std::cell::Cell;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, Sender, TryRecvError};
 
-use crate::inspect::{Fetched, Inspector, index};
+use crate::inspect::{Fetched, IndexProgress, Inspector, index};
 use crate::log::LogConfig;
 use crate::retention::DisclosureSource;
 use crate::verify::report::Check;
@@ -78,11 +79,31 @@ pub trait Source {
     /// The verification job, or why there is none.
     fn verifier(&self) -> Result<VerifyJob, String>;
     fn reveal(&self, leaf: u64, ask: &RevealAsk) -> Result<Revealed, String>;
+    /// Do a slice of background work (building the index) while no request waits, and say
+    /// how far it has come; `None` when there is none left.
+    fn background(&self) -> Option<Reply> {
+        None
+    }
 }
 
-/// Serve `requests` from `source` until the channel closes.
+/// Serve `requests` from `source` until the channel closes; between requests, the source's
+/// background work goes on a slice at a time (a request never waits for more than a slice).
 pub fn serve(source: &dyn Source, requests: &Receiver<Request>, replies: &Sender<Reply>) {
-    while let Ok(r) = requests.recv() {
+    loop {
+        let r = match requests.try_recv() {
+            Ok(r) => r,
+            Err(TryRecvError::Disconnected) => return,
+            Err(TryRecvError::Empty) => match source.background() {
+                Some(note) => {
+                    let _ = replies.send(note);
+                    continue;
+                }
+                None => match requests.recv() {
+                    Ok(r) => r,
+                    Err(_) => return,
+                },
+            },
+        };
         handle(source, r, requests, replies);
     }
 }
@@ -212,6 +233,8 @@ pub struct LogSource<'a, 's> {
     pub no_verifier: &'static str,
     /// `None`: reveals are refused (no inspector key).
     pub revealer: Option<Revealer<'a>>,
+    /// The index is built (or its build failed and was said): no background work left.
+    pub index_done: Cell<bool>,
 }
 
 impl Source for LogSource<'_, '_> {
@@ -296,6 +319,17 @@ impl Source for LogSource<'_, '_> {
         self.verifier
             .clone()
             .ok_or_else(|| self.no_verifier.to_string())
+    }
+
+    fn background(&self) -> Option<Reply> {
+        if self.index_done.get() {
+            return None;
+        }
+        // 16 bundles (4,096 records) a slice: a few tens of milliseconds.
+        let r = self.ins.index_step(16);
+        self.index_done
+            .set(!matches!(r, Ok(IndexProgress::Building { .. })));
+        Some(Reply::Indexing(r.map_err(|e| e.to_string())))
     }
 
     fn reveal(&self, leaf: u64, ask: &RevealAsk) -> Result<Revealed, String> {
