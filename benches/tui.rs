@@ -95,8 +95,8 @@ fn draw(t: &mut Terminal<TestBackend>, app: &App) {
 fn run(dir: &Path, public: &FsStore, private: &FsStore) -> (Duration, Duration, u64) {
     let t0 = Instant::now();
     let log = Log::open_read_only(dir).expect("open the log");
-    let ins = Inspector::open_deferred(public, anchors(&log), IndexHome::Private(private))
-        .expect("open");
+    let ins =
+        Inspector::open_deferred(public, anchors(&log), IndexHome::Private(private)).expect("open");
     let src = LogSource {
         ins: &ins,
         disclosures: Some(&log),
@@ -159,7 +159,13 @@ fn main() {
         firsts.push(first);
         ends.push(end);
     }
-    report(&dir, size, "no index: built in the background", firsts, ends);
+    report(
+        &dir,
+        size,
+        "no index: built in the background",
+        firsts,
+        ends,
+    );
 
     // The background build, as the worker runs it between requests (and keeps it).
     let log = Log::open_read_only(&dir).expect("open the log");

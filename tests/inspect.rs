@@ -427,7 +427,11 @@ fn indexes_are_rebuilt_when_missing_corrupt_or_lying_and_extended_when_stale() {
     ok(&o);
     assert!(text(&o.stderr).is_empty(), "{}", text(&o.stderr));
     assert!(!index.exists());
-    let o = logseal(&["log", "log", "--kind", "appeal-decision", "--limit", "1"], d, None);
+    let o = logseal(
+        &["log", "log", "--kind", "appeal-decision", "--limit", "1"],
+        d,
+        None,
+    );
     ok(&o);
     assert!(
         text(&o.stderr).contains("rebuilt from the log for size 3702 (missing)"),
@@ -438,12 +442,20 @@ fn indexes_are_rebuilt_when_missing_corrupt_or_lying_and_extended_when_stale() {
     assert!(!log.join("public/index").exists());
 
     // Read as is the next time.
-    let o = logseal(&["log", "log", "--kind", "appeal-decision", "--limit", "1"], d, None);
+    let o = logseal(
+        &["log", "log", "--kind", "appeal-decision", "--limit", "1"],
+        d,
+        None,
+    );
     assert!(text(&o.stderr).is_empty(), "{}", text(&o.stderr));
 
     // Corrupt: rebuilt.
     std::fs::write(&index, b"LSPUBIDX\x02\0\0\0").unwrap();
-    let o = logseal(&["log", "log", "--kind", "appeal-decision", "--limit", "1"], d, None);
+    let o = logseal(
+        &["log", "log", "--kind", "appeal-decision", "--limit", "1"],
+        d,
+        None,
+    );
     ok(&o);
     assert!(
         text(&o.stderr).contains("(unreadable: "),
@@ -500,7 +512,11 @@ fn indexes_are_rebuilt_when_missing_corrupt_or_lying_and_extended_when_stale() {
     .unwrap();
     let stale = truncated(&built, size, &hex::encode(root));
     std::fs::write(&index, stale.encode()).unwrap();
-    let o = logseal(&["log", "log", "--kind", "appeal-decision", "--limit", "1"], d, None);
+    let o = logseal(
+        &["log", "log", "--kind", "appeal-decision", "--limit", "1"],
+        d,
+        None,
+    );
     ok(&o);
     assert!(
         text(&o.stderr).contains(&format!("extended from size {size} to 3702")),
@@ -512,7 +528,11 @@ fn indexes_are_rebuilt_when_missing_corrupt_or_lying_and_extended_when_stale() {
     // Stale with a root that is not the log's at that size: rebuilt, not extended.
     let forged = truncated(&built, size, &hex::encode([7u8; 32]));
     std::fs::write(&index, forged.encode()).unwrap();
-    let o = logseal(&["log", "log", "--kind", "appeal-decision", "--limit", "1"], d, None);
+    let o = logseal(
+        &["log", "log", "--kind", "appeal-decision", "--limit", "1"],
+        d,
+        None,
+    );
     assert!(
         text(&o.stderr).contains("does not extend"),
         "{}",

@@ -179,7 +179,11 @@ fn the_format_1_json_index_is_replaced_by_the_binary_one() {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("public.json"), b"{\"format\": 1}").unwrap();
-    let o = logseal(&["log", "log", "--kind", "appeal-decision", "--limit", "1"], d, None);
+    let o = logseal(
+        &["log", "log", "--kind", "appeal-decision", "--limit", "1"],
+        d,
+        None,
+    );
     let missing = format!("rebuilt from the log for size {} (missing)", size_of(&log));
     assert!(text(&o.stderr).contains(&missing), "{}", text(&o.stderr));
     assert!(!dir.join("public.json").exists());

@@ -797,7 +797,10 @@ fn the_worker_answers_pages_before_the_index_is_built() {
             let public = FsStore::open(honest().join("public")).unwrap();
             let anchors = Anchors::from_trust(&trust());
             let ins = Inspector::open_deferred(&public, anchors, IndexHome::Memory).unwrap();
-            assert!(ins.index_events().is_empty(), "the index was built on opening");
+            assert!(
+                ins.index_events().is_empty(),
+                "the index was built on opening"
+            );
             let src = LogSource {
                 ins: &ins,
                 disclosures: None,

@@ -212,10 +212,28 @@ fn show_log_and_checkpoints_read_a_served_log_as_its_directory() {
     }
     let e = fails(&logseal(&["show", url, "2"], dir, None), 2);
     assert!(e.contains("give --trust FILE"), "{e}");
-    let e = fails(&logseal(
-        &["show", url, "2", "--trust", "trust.json", "--disclose"],
-        dir,
-        None,
-    ), 2);
+    let e = fails(
+        &logseal(
+            &[
+                "show",
+                url,
+                "2",
+                "--trust",
+                "trust.json",
+                "--disclose",
+                "--inspector-key",
+                "ra.key",
+                "--purpose",
+                "p",
+                "--legal-basis",
+                "b",
+                "--case-ref-file",
+                "case",
+            ],
+            dir,
+            None,
+        ),
+        2,
+    );
     assert!(e.contains("not a URL"), "{e}");
 }

@@ -267,7 +267,9 @@ impl<'s> Inspector<'s> {
     /// Decide what the index needs: read it when current, or plan its extension or rebuild.
     fn plan_index(&self) {
         let store = match self.home {
-            IndexHome::Memory => return self.plan_rebuild("kept in memory for this command".into()),
+            IndexHome::Memory => {
+                return self.plan_rebuild("kept in memory for this command".into());
+            }
             IndexHome::Private(s) => s,
         };
         let stored = match store.get_at_most(index::INDEX_KEY, index::MAX_INDEX_LEN) {

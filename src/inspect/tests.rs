@@ -228,16 +228,16 @@ fn a_deferred_open_reads_at_once_and_builds_the_index_in_steps() {
         assert!(ins.index_events().is_empty(), "nothing built yet");
         assert!(private.get(index::INDEX_KEY).unwrap().is_none());
         let mut steps = Vec::new();
-        loop {
-            match ins.index_step(1).unwrap() {
-                IndexProgress::Building { done, total } => steps.push((done, total)),
-                IndexProgress::Ready => break,
-            }
+        while let IndexProgress::Building { done, total } = ins.index_step(1).unwrap() {
+            steps.push((done, total));
         }
         assert_eq!(steps, vec![(256, 1001), (512, 1001), (768, 1001)]);
         assert_eq!(rebuilt(&ins), vec!["missing".to_string()]);
         assert_eq!(ins.index_step(1).unwrap(), IndexProgress::Ready);
-        assert_eq!(ins.by_seq("query-frontend", 999).unwrap().unwrap().leaf, 1000);
+        assert_eq!(
+            ins.by_seq("query-frontend", 999).unwrap().unwrap().leaf,
+            1000
+        );
     }
     assert!(private.get(index::INDEX_KEY).unwrap().is_some());
     {
@@ -259,8 +259,14 @@ fn a_deferred_open_reads_at_once_and_builds_the_index_in_steps() {
         }
     );
     // A lookup finishes the build before it reads the index.
-    assert_eq!(ins.by_seq("query-frontend", 1299).unwrap().unwrap().leaf, 1300);
-    assert_eq!(ins.index_events(), vec![IndexEvent::Extended { from: 1001 }]);
+    assert_eq!(
+        ins.by_seq("query-frontend", 1299).unwrap().unwrap().leaf,
+        1300
+    );
+    assert_eq!(
+        ins.index_events(),
+        vec![IndexEvent::Extended { from: 1001 }]
+    );
     assert_eq!(ins.index().size, 1301);
 }
 
