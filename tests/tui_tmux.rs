@@ -410,3 +410,89 @@ fn the_demos_evidence_bundle_opens_offline_and_verifies() {
     t.keys(&["q"]);
     t.wait_for("logseal exited with 0");
 }
+
+/// A served log opened by URL: the records read over HTTP and authenticated against the trust
+/// file, verification in the background over HTTP (check 7 cannot run: the private part stays
+/// on site), and a URL without --trust refused before the screen starts.
+#[test]
+fn a_served_log_opens_by_url_and_verifies_over_http() {
+    if !tmux_or_notice() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(&shared_demo().join("demo/honest"), &tmp.path().join("log"));
+    std::fs::copy(
+        shared_demo().join("demo/auditor/trust.json"),
+        tmp.path().join("trust.json"),
+    )
+    .unwrap();
+    let server = Served::start(tmp.path());
+    let bin = env!("CARGO_BIN_EXE_logseal");
+    let o = Command::new(bin)
+        .args(["tui", &server.url])
+        .current_dir(tmp.path())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("give --trust FILE"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let cmd = format!(
+        "env NO_COLOR=1 {bin} tui {} --trust trust.json; echo logseal exited with $?; sleep 30",
+        server.url
+    );
+    let t = Session::start(tmp.path(), &cmd);
+    t.wait_all(&[&server.url, "3702 records", "registration-authority#0"]);
+    t.wait_for("verification finished");
+    t.keys(&["2"]);
+    // The demo's trust file requires check 7, which cannot run without the private part.
+    t.wait_all(&[
+        "3702 records checked",
+        "2 holds   3 holds",
+        "7 cannot be determined",
+        "check 7 is required (trust file require_checks or --require) but did not run: no \
+         access to the log's p",
+    ]);
+    t.keys(&["q"]);
+    t.wait_for("logseal exited with 0");
+}
+
+/// `logseal serve` on loopback, killed when dropped.
+struct Served {
+    child: std::process::Child,
+    url: String,
+}
+
+impl Served {
+    fn start(dir: &Path) -> Served {
+        use std::io::BufRead;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_logseal"))
+            .current_dir(dir)
+            .args(["serve", "log", "--listen", "127.0.0.1:0"])
+            .args(["--checkpoint-interval", "1h"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        out.read_line(&mut line).unwrap();
+        let url = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("serve did not start: {line:?}"))
+            .to_string();
+        // Keep reading its output so that it never blocks on a full pipe.
+        std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+        Served { child, url }
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -641,8 +641,9 @@ pub struct InspectLog {
 /// `logseal tui`.
 #[derive(Debug, Args)]
 pub struct TuiArgs {
-    /// The log directory (a public-only copy needs --trust), or an evidence bundle (.lsb)
-    #[arg(value_name = "DIR|BUNDLE")]
+    /// The log directory (a public-only copy needs --trust), an evidence bundle (.lsb), or
+    /// the URL of a served log (http://…; needs --trust)
+    #[arg(value_name = "DIR|BUNDLE|URL")]
     pub dir: PathBuf,
     /// The auditor's trust file: check against its anchors instead of the log's own key
     #[arg(long, value_name = "FILE")]

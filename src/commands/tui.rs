@@ -24,7 +24,7 @@ use logseal::log::{Log, LogConfig};
 use logseal::note::Ed25519NoteVerifier;
 use logseal::record::Disclosure;
 use logseal::retention::DisclosureSource;
-use logseal::store::FsStore;
+use logseal::store::{FsStore, HttpStore, ObjectStore};
 use logseal::tree::TreeHashAlg;
 use logseal::tui::bundle::{self as bundle_source, BundleSource};
 use logseal::tui::data::{Reply, Request, RevealAsk, Revealed, Verified};
@@ -39,7 +39,8 @@ use super::{Invalid, files, reveal, verify as verify_cmd};
 /// A log directory, opened: its stores, anchors and the trust verification uses.
 struct LogDir {
     dir: PathBuf,
-    public: FsStore,
+    /// The public part: the directory's, or a served log's over HTTP.
+    public: Box<dyn ObjectStore>,
     private: Option<FsStore>,
     anchors: Anchors,
     /// The auditor's trust file, or one derived from the log's own configuration.
@@ -50,6 +51,32 @@ struct LogDir {
 
 fn open(args: &TuiArgs) -> anyhow::Result<LogDir> {
     let dir = &args.dir;
+    if let Some(url) = verify_cmd::remote_url(dir) {
+        // A served log: its public part over HTTP, checked against the auditor's trust file
+        // (a served log's own key is no anchor); no private part (check 7 is not run, and
+        // reveals stay on site).
+        let Some(t) = &args.trust else {
+            bail!(
+                "{url}: a log read over HTTP is checked against the auditor's trust file: give \
+                 --trust FILE"
+            );
+        };
+        if args.inspector_key.is_some() {
+            bail!(
+                "{url}: --inspector-key reveals sealed values from the private part, on site: \
+                 give the log directory, not a URL"
+            );
+        }
+        let trust = verify_cmd::read_trust(t)?;
+        return Ok(LogDir {
+            dir: dir.clone(),
+            public: Box::new(HttpStore::new(url, verify_cmd::REMOTE_TIMEOUT)),
+            private: None,
+            anchors: Anchors::from_trust(&trust),
+            trust,
+            independent: true,
+        });
+    }
     let public_dir = dir.join("public");
     if !public_dir.is_dir() {
         bail!(
@@ -78,7 +105,7 @@ fn open(args: &TuiArgs) -> anyhow::Result<LogDir> {
     };
     Ok(LogDir {
         dir: dir.clone(),
-        public: FsStore::open(&public_dir)?,
+        public: Box::new(FsStore::open(&public_dir)?),
         private,
         anchors,
         trust,
@@ -143,8 +170,17 @@ fn verify_run(
         Some(d) => verify_cmd::read_state(d, trust.origin())?,
         None => AuditorState::new(trust.origin()),
     };
-    let store = FsStore::open(dir.join("public"))?;
-    let private = disclosures(dir, dir.join("private").join("config.json").is_file());
+    let (store, private): (Box<dyn ObjectStore>, _) = match verify_cmd::remote_url(dir) {
+        // Over HTTP: the public part only (check 7 needs the private part, on site).
+        Some(url) => (
+            Box::new(HttpStore::new(url, verify_cmd::REMOTE_TIMEOUT)),
+            None,
+        ),
+        None => (
+            Box::new(FsStore::open(dir.join("public"))?),
+            disclosures(dir, dir.join("private").join("config.json").is_file()),
+        ),
+    };
     let retention = private.as_deref().map(|disclosures| RetentionAccess {
         disclosures,
         grace: verify::DEFAULT_RETENTION_GRACE,
@@ -153,8 +189,14 @@ fn verify_run(
         at_secs: now_secs(),
         incremental: false,
     };
-    let outcome =
-        verify::verify_with_retention(&store, trust, &state, &options, progress, retention)?;
+    let outcome = verify::verify_with_retention(
+        store.as_ref(),
+        trust,
+        &state,
+        &options,
+        progress,
+        retention,
+    )?;
     let state = match (asked, state_dir, &outcome.new_state) {
         // The operator's own key is no anchor for the auditor's state.
         (_, Some(_), _) if !independent => {
@@ -266,7 +308,7 @@ fn worker(
     };
     // The index is built in the background (`Source::background`): the first screen reads
     // its page by leaf and never waits for it.
-    let ins = match Inspector::open_deferred(&o.public, o.anchors.clone(), home) {
+    let ins = match Inspector::open_deferred(o.public.as_ref(), o.anchors.clone(), home) {
         Ok(i) => i,
         Err(e) => {
             let _ = ready.send(Err(super::inspect::inspect_err(e)));
