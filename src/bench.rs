@@ -60,7 +60,8 @@ pub fn own_peak_rss() -> Option<u64> {
 /// Records of a log with the keys that signed them, for the ceiling.
 pub struct Sample {
     keys: Vec<PublicKey>,
-    records: Vec<(Record, usize)>,
+    /// (leaf, record, index of its key in `keys`).
+    records: Vec<(u64, Record, usize)>,
     origin: String,
 }
 
@@ -68,7 +69,7 @@ impl Sample {
     /// At most `max` records spread evenly over `log` (every ⌈size / max⌉-th leaf), decoded,
     /// each with the key its kid names (the registration authority's or a registered key).
     pub fn from_log(log: &Log, max: u64) -> Result<Sample, BenchError> {
-        let mut keys = vec![log.authority().key.clone()];
+        let mut keys = vec![log.authority().key];
         for entry in &log.state().keys {
             if let Ok(k) = PublicKey::from_bytes(&entry.public_key.0) {
                 keys.push(k);
@@ -92,7 +93,7 @@ impl Sample {
                         }
                     })?;
                     if let Some(&k) = by_kid.get(r.kid()) {
-                        records.push((r, k));
+                        records.push((leaf, r, k));
                     }
                 }
                 Ok(())
@@ -125,12 +126,15 @@ impl Sample {
             let bad = self
                 .records
                 .par_iter()
-                .find_any(|(r, k)| r.verify(&self.keys[*k], &self.origin).is_err());
+                .find_any(|(_, r, k)| r.verify(&self.keys[*k], &self.origin).is_err());
             times.push(started.elapsed());
-            if let Some((r, _)) = bad {
+            if let Some((leaf, r, _)) = bad {
                 return Err(BenchError::Record {
-                    leaf: 0,
-                    reason: format!("record of key {} does not verify", hex::encode(r.kid())),
+                    leaf: *leaf,
+                    reason: format!(
+                        "the record signed with key {} does not verify",
+                        hex::encode(r.kid())
+                    ),
                 });
             }
         }
@@ -435,7 +439,7 @@ impl BenchReport {
 }
 
 /// `1234567` as `1,234,567`.
-fn group(n: u64) -> String {
+pub fn group(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {

@@ -112,7 +112,7 @@ fn measure(
         format!(
             "strict Ed25519 verification (verify_strict) of {} decoded records of this log, all \
              cores (rayon), median of {CEILING_PASSES} passes",
-            sample.len()
+            bench::group(sample.len() as u64)
         ),
         sample.len() as u64,
         ceiling_time,
@@ -128,7 +128,7 @@ fn measure(
             "durable Log::append of records signed beforehand ({} calls, batches of up to \
              {}; signing not timed)",
             appends.calls,
-            logseal::synth::BATCH
+            bench::group(logseal::synth::BATCH as u64)
         ),
         appends.records,
         appends.time,
@@ -228,8 +228,9 @@ fn measure(
         dir,
         "verify-since",
         &format!(
-            "`logseal verify --state --since` with the private part, after {added} new records \
-             (one more day, checkpointed)"
+            "`logseal verify --state --since` with the private part, after {} new records \
+             (one more day, checkpointed)",
+            bench::group(added)
         ),
         &[
             log_dir.as_os_str(),
