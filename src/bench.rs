@@ -3,7 +3,8 @@
 //! peak memory a process reports of itself ([`PEAK_RSS_ENV`]), and the table and JSON of a
 //! whole run ([`BenchReport`]). The command (`src/commands/bench.rs`) writes the log
 //! ([`crate::synth`]), runs the real `logseal verify` as child processes and times them; this
-//! module never prints and never starts a process.
+//! module never prints, never starts a process and never reads the date (the ceiling's passes
+//! are timed with a monotonic [`Instant`]).
 //!
 //! Every figure is given in records per second and as a ratio to the ceiling measured in the
 //! same run (docs/PERFORMANCE.md, "Reproducing: `logseal bench`").
@@ -49,12 +50,6 @@ pub fn parse_vm_hwm(status: &str) -> Option<u64> {
         "kB" => n.checked_mul(1024),
         _ => None,
     }
-}
-
-/// This process's peak resident set size so far, in bytes (Linux: /proc/self/status).
-pub fn own_peak_rss() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    parse_vm_hwm(&status)
 }
 
 /// Records of a log with the keys that signed them, for the ceiling.

@@ -15,7 +15,7 @@ use logseal::cli::Cli;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = commands::run(cli);
-    write_peak_rss();
+    commands::bench::write_peak_rss();
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -26,21 +26,5 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         }
-    }
-}
-
-/// [`logseal::bench::PEAK_RSS_ENV`]: write this process's peak RSS (bytes) to the file named.
-fn write_peak_rss() {
-    let Some(path) = std::env::var_os(logseal::bench::PEAK_RSS_ENV) else {
-        return;
-    };
-    if let Some(bytes) = logseal::bench::own_peak_rss()
-        && let Err(e) = std::fs::write(&path, format!("{bytes}\n"))
-    {
-        eprintln!(
-            "logseal: {}: cannot write {}: {e}",
-            logseal::bench::PEAK_RSS_ENV,
-            std::path::Path::new(&path).display()
-        );
     }
 }

@@ -17,8 +17,9 @@
 //!
 //! Used by `xtask synth-log` (benches/inspect.rs, benches/tui.rs) and `logseal bench`, which
 //! also reads the time spent inside [`Log::append`] ([`AppendStats`]: durable append of
-//! records signed beforehand; the signing is outside it) and grows the log by one more day
-//! ([`SynthLog::extend`]) for the incremental verification it measures.
+//! records signed beforehand; the signing is outside it, timed with a monotonic [`Instant`])
+//! and grows the log by one more day ([`SynthLog::extend`]) for the incremental verification
+//! it measures. Never prints: progress goes to the caller's [`Progress`] callback.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};

@@ -189,3 +189,59 @@ fn bench_refuses_a_non_empty_dir_and_too_few_records() {
         "{err}"
     );
 }
+
+/// Every file under `dir`, by relative path, with its bytes.
+fn files(dir: &Path) -> std::collections::BTreeMap<std::path::PathBuf, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for e in std::fs::read_dir(&d).expect("read_dir") {
+            let p = e.expect("entry").path();
+            if p.is_dir() {
+                todo.push(p);
+            } else {
+                let rel = p.strip_prefix(dir).expect("below").to_path_buf();
+                out.insert(rel, std::fs::read(&p).expect("read"));
+            }
+        }
+    }
+    out
+}
+
+/// `xtask synth-log` writes the same generator's log (`logseal::synth`), deterministically:
+/// two runs give the same public part and keys, byte for byte.
+#[test]
+fn xtask_synth_log_is_deterministic() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut public = Vec::new();
+    for name in ["a", "b"] {
+        let dir = tmp.path().join(name);
+        let o = Command::new(env!("CARGO_BIN_EXE_xtask"))
+            .args([
+                "synth-log",
+                dir.to_str().expect("UTF-8"),
+                "--records",
+                "4000",
+            ])
+            .output()
+            .expect("run xtask");
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        assert_eq!(
+            text(&o.stdout),
+            format!(
+                "{}: 4000 records, 30 checkpoints, keys in {}\n",
+                dir.join("log").display(),
+                dir.join("keys").display()
+            )
+        );
+        public.push((files(&dir.join("log/public")), files(&dir.join("keys"))));
+    }
+    assert!(public[0].0.len() > 30, "tiles, bundles, checkpoints");
+    assert!(public[0] == public[1], "the same records give the same log");
+    let o = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["synth-log", tmp.path().join("a").to_str().unwrap()])
+        .output()
+        .expect("run xtask");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).contains("exists"), "{}", text(&o.stderr));
+}

@@ -7,6 +7,7 @@
 //! (the checks that ran, the records read, checks 2 and 3 holding) before it is reported.
 //! Exit 0 measured, 2 could not measure.
 
+use std::ffi::{OsStr, OsString};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -99,153 +100,75 @@ fn measure(
         ))
     })?;
     let write_seconds = started.elapsed().as_secs_f64();
+    let generator_peak = own_peak_rss();
     let log_dir = synth.log().dir().to_path_buf();
-    let keys = synth.keys_dir().to_path_buf();
-    let appends = synth.append_stats();
-    let generator_peak = bench::own_peak_rss();
-
-    say("measuring the ceiling");
-    let sample = Sample::from_log(synth.log(), CEILING_SAMPLE)?;
-    let ceiling_time = sample.ceiling(CEILING_PASSES)?;
-    let ceiling = Figure::new(
-        "ceiling",
-        format!(
-            "strict Ed25519 verification (verify_strict) of {} decoded records of this log, all \
-             cores (rayon), median of {CEILING_PASSES} passes",
-            bench::group(sample.len() as u64)
-        ),
-        sample.len() as u64,
-        ceiling_time,
-        0.0,
-    );
-    let rate = ceiling.records_per_sec;
-    let mut ceiling = ceiling;
-    ceiling.memory = "not measured (in-process)".into();
-
-    let mut append = Figure::new(
-        "append",
-        format!(
-            "durable Log::append of records signed beforehand ({} calls, batches of up to \
-             {}; signing not timed)",
-            appends.calls,
-            bench::group(logseal::synth::BATCH as u64)
-        ),
-        appends.records,
-        appends.time,
-        rate,
-    );
-    append.memory = match generator_peak {
-        Some(b) => format!(
-            "not measured alone (in-process: the whole generator's peak, signing included, \
-             was {:.1} MB)",
-            b as f64 / 1e6
-        ),
-        None => "not measured (no /proc/self/status on this platform)".into(),
-    };
-
-    // The trust files: public part only (no retention or obligation authority: checks 1-6),
-    // and the log directory with its private part (checks 1-8).
-    let trust_public = dir.join("trust-public.json");
-    let trust_private = dir.join("trust-private.json");
-    let log_pub = keys.join("log.pub");
-    let authority_pub = keys.join(format!("{}.pub", scenario::AUTHORITY));
-    let mut base: Vec<&std::ffi::OsStr> = vec![
-        "trust".as_ref(),
-        "new".as_ref(),
-        "--log-key".as_ref(),
-        log_pub.as_os_str(),
-        "--authority".as_ref(),
-        authority_pub.as_os_str(),
-    ];
-    run_quiet(
-        &exe,
-        &[&base[..], &["--out".as_ref(), trust_public.as_os_str()]].concat(),
-    )?;
-    base.extend::<[&std::ffi::OsStr; 6]>([
-        "--retention-authority".as_ref(),
-        scenario::POLICY_AUTHORITY.as_ref(),
-        "--obligation-authority".as_ref(),
-        scenario::OBLIGATION_AUTHORITY.as_ref(),
-        "--out".as_ref(),
-        trust_private.as_os_str(),
-    ]);
-    run_quiet(&exe, &base)?;
-
-    // The public part alone: a directory holding only a link to public/.
-    let public_only = dir.join("public-only");
-    std::fs::create_dir(&public_only)
-        .with_context(|| format!("cannot create {}", public_only.display()))?;
-    link_dir(&log_dir.join("public"), &public_only.join("public"))?;
-
-    let at = rfc3339(synth.last_checkpoint() + AT_AFTER_CHECKPOINT)?;
-    let state = dir.join("state");
     let size = synth.log().size();
     let checkpoints = synth.checkpoints();
 
-    say("verify, public part only");
-    let public = verify(
-        &exe,
+    say("measuring the ceiling");
+    let ceiling = ceiling_figure(&synth)?;
+    let runner = Runner {
+        exe: &exe,
         dir,
-        "verify-public",
-        "`logseal verify` of the public part only (checks 1-6)",
-        &[
-            public_only.as_os_str(),
-            "--trust".as_ref(),
-            trust_public.as_os_str(),
-            "--at".as_ref(),
-            at.as_ref(),
-        ],
-        rate,
-    )?;
-    expect(&public, &[1, 2, 3, 4, 5, 6], size)?;
+        ceiling: ceiling.records_per_sec,
+    };
+    let append = append_figure(&synth, generator_peak, runner.ceiling);
+    let (trust_public, trust_private) = trust_files(&exe, dir, synth.keys_dir())?;
+    let public_only = public_only(dir, &log_dir)?;
+    let state = dir.join("state");
+    let at = rfc3339(synth.last_checkpoint() + AT_AFTER_CHECKPOINT)?;
 
+    say("verify, public part only");
+    let public = runner.verify(VerifySpec {
+        name: "verify-public",
+        what: "`logseal verify` of the public part only (checks 1-6)".into(),
+        args: args_of(&[&public_only, &"--trust", &trust_public, &"--at", &at]),
+        checks: &[1, 2, 3, 4, 5, 6],
+        records: size,
+    })?;
     say("verify with the private part");
-    let private = verify(
-        &exe,
-        dir,
-        "verify-private",
-        "`logseal verify` with the private part (checks 1-8), --state",
-        &[
-            log_dir.as_os_str(),
-            "--trust".as_ref(),
-            trust_private.as_os_str(),
-            "--state".as_ref(),
-            state.as_os_str(),
-            "--at".as_ref(),
-            at.as_ref(),
-        ],
-        rate,
-    )?;
-    expect(&private, &[1, 2, 3, 4, 5, 6, 7, 8], size)?;
+    let private = runner.verify(VerifySpec {
+        name: "verify-private",
+        what: "`logseal verify` with the private part (checks 1-8), --state".into(),
+        args: args_of(&[
+            &log_dir,
+            &"--trust",
+            &trust_private,
+            &"--state",
+            &state,
+            &"--at",
+            &at,
+        ]),
+        checks: &[1, 2, 3, 4, 5, 6, 7, 8],
+        records: size,
+    })?;
 
     let added = (args.records / 100).max(1);
     say(&format!("appending {added} more records"));
     synth.extend(added)?;
     let at = rfc3339(synth.last_checkpoint() + AT_AFTER_CHECKPOINT)?;
     say("verify --state --since");
-    let since = verify(
-        &exe,
-        dir,
-        "verify-since",
-        &format!(
+    let since = runner.verify(VerifySpec {
+        name: "verify-since",
+        what: format!(
             "`logseal verify --state --since` with the private part, after {} new records \
              (one more day, checkpointed)",
             bench::group(added)
         ),
-        &[
-            log_dir.as_os_str(),
-            "--trust".as_ref(),
-            trust_private.as_os_str(),
-            "--state".as_ref(),
-            state.as_os_str(),
-            "--since".as_ref(),
-            "--at".as_ref(),
-            at.as_ref(),
-        ],
-        rate,
-    )?;
-    // Check 8 judges the whole log and does not run incrementally (docs/CHECKS.md).
-    expect(&since, &[1, 2, 3, 4, 5, 6, 7], added)?;
+        args: args_of(&[
+            &log_dir,
+            &"--trust",
+            &trust_private,
+            &"--state",
+            &state,
+            &"--since",
+            &"--at",
+            &at,
+        ]),
+        // Check 8 judges the whole log and does not run incrementally (docs/CHECKS.md).
+        checks: &[1, 2, 3, 4, 5, 6, 7],
+        records: added,
+    })?;
     say("done\n");
 
     let log = LogFacts {
@@ -262,6 +185,96 @@ fn measure(
         log,
         vec![ceiling, append, public, private, since],
     ))
+}
+
+fn args_of(args: &[&dyn AsRef<OsStr>]) -> Vec<OsString> {
+    args.iter().map(|a| a.as_ref().to_os_string()).collect()
+}
+
+/// The ceiling: strict verification of up to [`CEILING_SAMPLE`] of the log's records.
+fn ceiling_figure(synth: &SynthLog) -> anyhow::Result<Figure> {
+    let sample = Sample::from_log(synth.log(), CEILING_SAMPLE)?;
+    let time = sample.ceiling(CEILING_PASSES)?;
+    let mut f = Figure::new(
+        "ceiling",
+        format!(
+            "strict Ed25519 verification (verify_strict) of {} decoded records of this log, all \
+             cores (rayon), median of {CEILING_PASSES} passes",
+            bench::group(sample.len() as u64)
+        ),
+        sample.len() as u64,
+        time,
+        0.0,
+    );
+    f.memory = "not measured (in-process)".into();
+    Ok(f)
+}
+
+/// Durable append: every `Log::append` of the log's writing.
+fn append_figure(synth: &SynthLog, generator_peak: Option<u64>, ceiling: f64) -> Figure {
+    let appends = synth.append_stats();
+    let mut f = Figure::new(
+        "append",
+        format!(
+            "durable Log::append of records signed beforehand ({} calls, batches of up to \
+             {}; signing not timed)",
+            appends.calls,
+            bench::group(logseal::synth::BATCH as u64)
+        ),
+        appends.records,
+        appends.time,
+        ceiling,
+    );
+    f.memory = match generator_peak {
+        Some(b) => format!(
+            "not measured alone (in-process: the whole generator's peak, signing included, \
+             was {:.1} MB)",
+            b as f64 / 1e6
+        ),
+        None => "not measured (no /proc/self/status on this platform)".into(),
+    };
+    f
+}
+
+/// The trust files, written by `logseal trust new`: `DIR/trust-public.json` names no
+/// retention or obligation authority (checks 1-6), `DIR/trust-private.json` names the
+/// scenario's (checks 1-8 with the private part).
+fn trust_files(exe: &Path, dir: &Path, keys: &Path) -> anyhow::Result<(PathBuf, PathBuf)> {
+    let public = dir.join("trust-public.json");
+    let private = dir.join("trust-private.json");
+    let log_pub = keys.join("log.pub");
+    let authority_pub = keys.join(format!("{}.pub", scenario::AUTHORITY));
+    let base = args_of(&[
+        &"trust",
+        &"new",
+        &"--log-key",
+        &log_pub,
+        &"--authority",
+        &authority_pub,
+    ]);
+    let mut args = base.clone();
+    args.extend(args_of(&[&"--out", &public]));
+    run_quiet(exe, &args)?;
+    let mut args = base;
+    args.extend(args_of(&[
+        &"--retention-authority",
+        &scenario::POLICY_AUTHORITY,
+        &"--obligation-authority",
+        &scenario::OBLIGATION_AUTHORITY,
+        &"--out",
+        &private,
+    ]));
+    run_quiet(exe, &args)?;
+    Ok((public, private))
+}
+
+/// `DIR/public-only`: a directory holding only a link `public` to the log's public part, so
+/// that `verify` finds no private part there.
+fn public_only(dir: &Path, log_dir: &Path) -> anyhow::Result<PathBuf> {
+    let out = dir.join("public-only");
+    std::fs::create_dir(&out).with_context(|| format!("cannot create {}", out.display()))?;
+    link_dir(&log_dir.join("public"), &out.join("public"))?;
+    Ok(out)
 }
 
 /// `secs` (seconds since the epoch) in RFC 3339, for `--at`.
@@ -287,7 +300,7 @@ fn link_dir(_target: &Path, link: &Path) -> anyhow::Result<()> {
 }
 
 /// Run `exe args`, failing with its standard error unless it exits 0.
-fn run_quiet(exe: &Path, args: &[&std::ffi::OsStr]) -> anyhow::Result<()> {
+fn run_quiet(exe: &Path, args: &[OsString]) -> anyhow::Result<()> {
     let out = Command::new(exe)
         .args(args)
         .output()
@@ -306,46 +319,62 @@ fn run_quiet(exe: &Path, args: &[&std::ffi::OsStr]) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Run `logseal verify ARGS --json` as a child, timed from start to exit, with its peak RSS.
-fn verify(
-    exe: &Path,
-    dir: &Path,
-    name: &str,
-    what: &str,
-    args: &[&std::ffi::OsStr],
+/// Runs `logseal verify` children in the bench directory, against the run's ceiling.
+struct Runner<'a> {
+    exe: &'a Path,
+    dir: &'a Path,
+    /// The ceiling's records/s.
     ceiling: f64,
-) -> anyhow::Result<Figure> {
-    let rss_file: PathBuf = dir.join(format!("peak-rss-{name}"));
-    let started = Instant::now();
-    let out = Command::new(exe)
-        .arg("verify")
-        .args(args)
-        .arg("--json")
-        .env(PEAK_RSS_ENV, &rss_file)
-        .output()
-        .with_context(|| format!("cannot run {} verify", exe.display()))?;
-    let time: Duration = started.elapsed();
-    // 0: no violation, 1: violations (the scenario's planted ones); 2: could not run.
-    if !matches!(out.status.code(), Some(0 | 1)) {
-        bail!(
-            "{name}: `logseal verify` could not run ({}): {}",
-            out.status,
-            String::from_utf8_lossy(&out.stderr).trim()
-        );
-    }
-    let run = VerifyRun::from_report(&out.stdout).with_context(|| name.to_string())?;
-    let mut f = Figure::new(name, what.into(), run.records_checked, time, ceiling);
-    f.verify = Some(run);
-    match std::fs::read_to_string(&rss_file) {
-        Ok(text) => {
-            f.peak_rss_bytes = Some(text.trim().parse().with_context(|| {
-                format!("{}: not a number of bytes: {text:?}", rss_file.display())
-            })?);
-            f.memory = "the verify process's peak resident set size (VmHWM)".into();
+}
+
+/// One verify run: its figure's name and label, its arguments, and what makes the label
+/// true (the checks that run, the records read).
+struct VerifySpec<'a> {
+    name: &'a str,
+    what: String,
+    args: Vec<OsString>,
+    checks: &'a [u8],
+    records: u64,
+}
+
+impl Runner<'_> {
+    /// Run `logseal verify ARGS --json` as a child, timed from start to exit, with its own
+    /// peak RSS; fail unless it is what its label says ([`expect`]).
+    fn verify(&self, spec: VerifySpec<'_>) -> anyhow::Result<Figure> {
+        let name = spec.name;
+        let rss_file = self.dir.join(format!("peak-rss-{name}"));
+        let started = Instant::now();
+        let out = Command::new(self.exe)
+            .arg("verify")
+            .args(&spec.args)
+            .arg("--json")
+            .env(PEAK_RSS_ENV, &rss_file)
+            .output()
+            .with_context(|| format!("cannot run {} verify", self.exe.display()))?;
+        let time: Duration = started.elapsed();
+        // 0: no violation, 1: violations (the scenario's planted ones); 2: could not run.
+        if !matches!(out.status.code(), Some(0 | 1)) {
+            bail!(
+                "{name}: `logseal verify` could not run ({}): {}",
+                out.status,
+                String::from_utf8_lossy(&out.stderr).trim()
+            );
         }
-        Err(_) => f.memory = "not measured (no /proc/self/status on this platform)".into(),
+        let run = VerifyRun::from_report(&out.stdout).with_context(|| name.to_string())?;
+        let mut f = Figure::new(name, spec.what, run.records_checked, time, self.ceiling);
+        f.verify = Some(run);
+        match std::fs::read_to_string(&rss_file) {
+            Ok(text) => {
+                f.peak_rss_bytes = Some(text.trim().parse().with_context(|| {
+                    format!("{}: not a number of bytes: {text:?}", rss_file.display())
+                })?);
+                f.memory = "the verify process's peak resident set size (VmHWM)".into();
+            }
+            Err(_) => f.memory = "not measured (no /proc/self/status on this platform)".into(),
+        }
+        expect(&f, spec.checks, spec.records)?;
+        Ok(f)
     }
-    Ok(f)
 }
 
 /// The run is what its label says: exactly `checks` ran, it read `records` records, and
@@ -378,4 +407,26 @@ fn expect(f: &Figure, checks: &[u8], records: u64) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// This process's peak resident set size so far, in bytes (Linux: /proc/self/status).
+pub fn own_peak_rss() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    bench::parse_vm_hwm(&status)
+}
+
+/// [`PEAK_RSS_ENV`]: write this process's peak RSS (bytes) to the file it names, if set
+/// (called by `main` when the command has ended).
+pub fn write_peak_rss() {
+    let Some(path) = std::env::var_os(PEAK_RSS_ENV) else {
+        return;
+    };
+    if let Some(bytes) = own_peak_rss()
+        && let Err(e) = std::fs::write(&path, format!("{bytes}\n"))
+    {
+        eprintln!(
+            "logseal: {PEAK_RSS_ENV}: cannot write {}: {e}",
+            Path::new(&path).display()
+        );
+    }
 }
