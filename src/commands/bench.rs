@@ -65,9 +65,11 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
     };
     let kept = !temporary || args.keep;
     let outcome = measure(&dir, &args, Machine::this(command, date), kept);
-    if !kept {
-        std::fs::remove_dir_all(&dir)
-            .with_context(|| format!("cannot remove the temporary {}", dir.display()))?;
+    if !kept && let Err(e) = std::fs::remove_dir_all(&dir) {
+        let e =
+            anyhow::Error::new(e).context(format!("cannot remove the temporary {}", dir.display()));
+        // The measurement's own failure comes first.
+        return Err(outcome.err().unwrap_or(e));
     }
     let report = outcome?;
     if args.json {
