@@ -19,6 +19,9 @@ _logseal() {
             logseal,append)
                 cmd="logseal__subcmd__append"
                 ;;
+            logseal,bench)
+                cmd="logseal__subcmd__bench"
+                ;;
             logseal,bundle)
                 cmd="logseal__subcmd__bundle"
                 ;;
@@ -170,7 +173,7 @@ _logseal() {
 
     case "${cmd}" in
         logseal)
-            opts="-h -V --help --version keygen record demo init append checkpoint rotate-log-key prove info recover verify watch witness tlog retention trust show log grep checkpoints subject export bundle tui report serve"
+            opts="-h -V --help --version keygen record demo init append checkpoint rotate-log-key prove info recover verify watch witness tlog retention trust show log grep checkpoints subject export bundle tui report serve bench"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -199,6 +202,28 @@ _logseal() {
                     return 0
                     ;;
                 --batch)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        logseal__subcmd__bench)
+            opts="-h -V --records --dir --keep --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --records)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -52,6 +52,7 @@ complete -c logseal -n "__fish_logseal_needs_command" -f -a "bundle" -d 'Evidenc
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "tui" -d 'Inspect and verify a log or a bundle at a terminal: records, detail, proofs, findings'
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "report" -d 'Supervisory statistics of a log, its DSA Transparency Database export and reconciliation'
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "serve" -d 'Serve the log over HTTP: the tlog-tiles read API, appends, proofs, checkpoints'
+complete -c logseal -n "__fish_logseal_needs_command" -f -a "bench" -d 'Measure append and verify against the signature ceiling on a generated log'
 complete -c logseal -n "__fish_logseal_using_subcommand keygen" -l name -d 'Key name, as it appears in key strings and note signatures (no spaces, no \'+\')' -r
 complete -c logseal -n "__fish_logseal_using_subcommand keygen" -l out -d 'Write PREFIX.key (secret) and PREFIX.pub (public)' -r -F
 complete -c logseal -n "__fish_logseal_using_subcommand keygen" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -419,3 +420,9 @@ complete -c logseal -n "__fish_logseal_using_subcommand serve" -l rate -d 'Recor
 complete -c logseal -n "__fish_logseal_using_subcommand serve" -l witnesses -d 'Witness policy (JSON, as `checkpoint --witnesses`): every checkpoint is cosigned by the witnesses that answer before it is published' -r -F
 complete -c logseal -n "__fish_logseal_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c logseal -n "__fish_logseal_using_subcommand serve" -s V -l version -d 'Print version'
+complete -c logseal -n "__fish_logseal_using_subcommand bench" -l records -d 'Records of the generated log (at least the demo scenario\'s 3,700)' -r
+complete -c logseal -n "__fish_logseal_using_subcommand bench" -l dir -d 'Write the log here (must not exist or be empty; kept); default: a new temporary directory, deleted at the end unless --keep' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand bench" -l keep -d 'Keep the temporary directory (its path is printed)'
+complete -c logseal -n "__fish_logseal_using_subcommand bench" -l json -d 'Print the results as JSON'
+complete -c logseal -n "__fish_logseal_using_subcommand bench" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c logseal -n "__fish_logseal_using_subcommand bench" -s V -l version -d 'Print version'

@@ -9,6 +9,7 @@
 //! `note`/`checkpoint` (signed notes, cosignatures) → store → log → verify.
 //! The library never parses arguments, prints, or exits; the `logseal` binary does.
 
+pub mod bench;
 pub mod bundle;
 pub mod cbor;
 pub mod checkpoint;
@@ -26,6 +27,7 @@ pub mod retention;
 pub mod scenario;
 pub mod serve;
 pub mod store;
+pub mod synth;
 pub mod tiles;
 pub mod tlog;
 pub mod tree;

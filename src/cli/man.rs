@@ -374,6 +374,34 @@ pub const PAGE_TEXTS: &[PageText] = &[
         ],
     },
     PageText {
+        path: "bench",
+        examples: &[
+            (
+                "Measure on a 100,000-record log in a temporary directory, deleted afterwards \
+                 (build with `cargo build --release` first: a debug build says its numbers are \
+                 of a debug build)",
+                "logseal bench",
+            ),
+            (
+                "The 1,000,000-record figures of docs/PERFORMANCE.md, as JSON, keeping the log \
+                 in bench-1m/ (about 900 MB)",
+                "logseal bench --records 1000000 --dir bench-1m --json",
+            ),
+        ],
+        exit_status: &[
+            (0, "measured: every figure is in the table"),
+            (1, NOT_RETURNED),
+            (
+                2,
+                "could not measure: DIR exists and is not empty, --records is below the \
+                 scenario's minimum, the disk is full, or a verify run could not run or was not \
+                 what its label says (the checks that ran, the records it read, checks 2 and 3 \
+                 holding)",
+            ),
+        ],
+        see_also: &["verify", "append", "trust new", "docs/PERFORMANCE.md"],
+    },
+    PageText {
         path: "init",
         examples: &[
             (

@@ -393,6 +393,51 @@ pub enum Command {
         checkpoint and exits 0. Plain HTTP: put TLS in a reverse proxy."
     )]
     Serve(ServeArgs),
+    /// Measure append and verify against the signature ceiling on a generated log
+    #[command(
+        long_about = "Measure append and verify against the signature ceiling, in one run, \
+        on a log generated for it (docs/PERFORMANCE.md, \"Reproducing: logseal bench\").\n\n\
+        Writes a synthetic log of --records records (the demo scenario's ~3,700 records of \
+        every kind, and the data-access records of four more query front-ends with five \
+        sealed fields each, 30 daily checkpoints; deterministic, demo keys) into DIR/synth, \
+        timing each durable Log::append of records signed beforehand (the signing is not \
+        timed). Then measures, on this log: the ceiling, strict Ed25519 verification \
+        (verify_strict, as the verifier does) of up to 20,000 of its decoded records on all \
+        cores (the median of 3 passes); `logseal verify` of its public part only (checks \
+        1-6: a directory holding only a link to public/, and a trust file naming no retention \
+        or obligation authority); `logseal verify` of the log directory with its private part \
+        (checks 1-8, with --state); then appends 1% more records as one more day, \
+        checkpoints, and times `logseal verify --state --since`. Each verify is the real \
+        binary run as a child process, timed from start to exit, at a reference time an hour \
+        after the last checkpoint; its peak memory is the child's own peak resident set size \
+        (VmHWM, written at exit when LOGSEAL_PEAK_RSS_FILE names a file; Linux only).\n\n\
+        Prints the machine (cores, build profile, platform), the command and the date, and \
+        a table: records, seconds, records/s, ratio to the ceiling and peak memory of each \
+        figure, with what each verify reported (checks run, violations: the demo scenario's \
+        planted findings are in every generated log). A debug build says so at the top: its \
+        numbers are not the release build's. --json prints the same as JSON.\n\n\
+        DIR (--dir) must be new or empty; without --dir a new temporary directory is used \
+        and deleted at the end unless --keep."
+    )]
+    Bench(BenchArgs),
+}
+
+/// `logseal bench`.
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Records of the generated log (at least the demo scenario's 3,700)
+    #[arg(long, value_name = "N", default_value_t = 100_000)]
+    pub records: u64,
+    /// Write the log here (must not exist or be empty; kept); default: a new temporary
+    /// directory, deleted at the end unless --keep
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// Keep the temporary directory (its path is printed)
+    #[arg(long)]
+    pub keep: bool,
+    /// Print the results as JSON
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `logseal report`.

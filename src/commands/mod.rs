@@ -6,6 +6,7 @@
 //! (exit 2: could not run). Nothing here decides what is valid; the library does.
 
 mod append;
+pub mod bench;
 pub mod bundle;
 pub mod demo;
 mod files;
@@ -93,5 +94,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Report(args) => report::run(args),
         Command::Tui(args) => tui::run(args),
         Command::Serve(args) => serve::run(args),
+        Command::Bench(args) => bench::run(args),
     }
 }
