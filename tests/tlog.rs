@@ -425,8 +425,9 @@ fn tlog_proofs_of_a_foreign_log_check_here_and_in_python() {
 /// Logseal's public part (written by logseal's own tile, bundle and checkpoint code) read by
 /// the `tlog_tiles` crate: its checkpoint parser, and its tile reader, which authenticates
 /// every tile against the tree hash, then its record proofs for the first, a middle and the
-/// last entry. (`tlog_tiles` 0.2 has no signed-note code: the checkpoint's signature is
-/// checked by the Python checker in the next test instead.)
+/// last entry. (`tlog_tiles` 0.2 has no signed-note code: the checkpoint's note is opened by
+/// the `signed_note` crate in `signed_note_opens_logseal_checkpoints_and_signs_foreign_ones`,
+/// and by the Python checker in the next test.)
 #[test]
 fn tlog_tiles_reads_logseal_logs_of_every_size() {
     use tlog_tiles::{Checkpoint, Hash, HashReader as _, Tile, TileHashReader, TileReader};
@@ -779,4 +780,81 @@ fn witness_serve_cosigns_a_foreign_log_over_http() {
         d,
         None,
     ));
+}
+
+/// The `signed_note` crate (Cloudflare's port of Go's `sumdb/note`) opens logseal's
+/// checkpoints: the log's signature verifies under logseal's verifier key (parsed by the
+/// crate), the log's timestamped cosignature (a logseal extension, another key type) is left
+/// unverified as an unknown key, and a changed byte of the text fails. The other way: a
+/// checkpoint signed by the crate for a foreign origin over logseal-written tiles is read by
+/// `logseal tlog verify`, and its signature line is byte for byte the one logseal makes with
+/// the same key (Ed25519 is deterministic); a flipped signature byte is
+/// `tlog-checkpoint-signature-invalid`.
+#[test]
+fn signed_note_opens_logseal_checkpoints_and_signs_foreign_ones() {
+    use logseal::note::Ed25519NoteKey;
+    use signed_note::{Note, StandardSigner, StandardVerifier, VerifierList};
+    let log_vkey = log_key().verifier().to_vkey();
+    let known = || VerifierList::new(vec![Box::new(StandardVerifier::new(&log_vkey).unwrap())]);
+    for size in [0u64, 1, 257] {
+        let tmp = tempfile::tempdir().unwrap();
+        let entries: Vec<Vec<u8>> = (0..size)
+            .map(|i| format!("opaque {i}").into_bytes())
+            .collect();
+        let note = write_public(tmp.path(), &entries, 1_700_000_000);
+        let opened = Note::from_bytes(&note).unwrap();
+        let (verified, unverified) = opened.verify(&known()).unwrap();
+        assert_eq!(verified.len(), 1, "size {size}");
+        assert_eq!(verified[0].name(), logseal::scenario::ORIGIN);
+        assert_eq!(
+            unverified.len(),
+            1,
+            "the log's cosignature: an unknown key type"
+        );
+        assert_eq!(unverified[0].name(), logseal::scenario::ORIGIN);
+        assert_ne!(unverified[0].id(), verified[0].id());
+        let mut changed = note.clone();
+        changed[0] ^= 1;
+        let refused = Note::from_bytes(&changed).and_then(|n| n.verify(&known()).map(|_| ()));
+        assert!(refused.is_err(), "size {size}: a changed text verified");
+
+        // A foreign log's checkpoint over the same tree, signed by the crate.
+        let origin = "foreign.example/log";
+        let key = Ed25519NoteKey::new(origin, logseal::scenario::secret_key(origin)).unwrap();
+        let text = String::from_utf8(note.clone()).unwrap();
+        let root = text.lines().nth(2).unwrap();
+        let body = format!("{origin}\n{size}\n{root}\n");
+        let mut foreign = Note::new(body.as_bytes(), &[]).unwrap();
+        let signer = StandardSigner::new(&key.to_skey()).unwrap();
+        foreign.add_sigs(&[&signer]).unwrap();
+        let bytes = foreign.to_bytes();
+        let ours = logseal::note::sign_note(&body, &[&key]).unwrap().to_bytes();
+        assert_eq!(
+            bytes, ours,
+            "the same signature line from both implementations"
+        );
+        std::fs::write(tmp.path().join("public/checkpoint"), &bytes).unwrap();
+        let vkey = key.verifier().to_vkey();
+        let out = ok(&logseal(
+            &["tlog", "verify", "public", "--vkey", &vkey],
+            tmp.path(),
+            None,
+        ));
+        assert!(out.contains(&format!("entries    {size} hashed")), "{out}");
+        let mut bad = bytes.clone();
+        let at = bad.len() - 20;
+        bad[at] = if bad[at] == b'A' { b'B' } else { b'A' };
+        std::fs::write(tmp.path().join("public/checkpoint"), &bad).unwrap();
+        let out = logseal(
+            &["tlog", "verify", "public", "--vkey", &vkey],
+            tmp.path(),
+            None,
+        );
+        assert_eq!(out.status.code(), Some(1), "{}", text_of(&out));
+        assert_eq!(violations(&out), ["tlog-checkpoint-signature-invalid"]);
+    }
+}
+
+fn text_of(o: &Output) -> String {
+    format!("{}{}", text(&o.stdout), text(&o.stderr))
 }
