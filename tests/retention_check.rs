@@ -811,8 +811,8 @@ fn a_forward_dated_deletion_and_a_late_one_are_findings() {
     let early = f.access("2026-03-09T10:00:00Z", Some("c@1"));
     let late = f.access("2026-03-01T10:00:00Z", Some("c@1"));
     let kept = f.access("2026-03-01T10:00:00Z", Some("c@1"));
-    // Erased on the 9th but dated after its cap (the 10th, 10:00), and after the reference
-    // time: the date is a claim the verifier cannot take.
+    // Erased on the 9th but dated after its cap (the 10th, 10:00), after the checkpoint that
+    // includes it and after the reference time: the date is a claim the verifier cannot take.
     let future = f.deletion("2026-03-11T00:00:00Z", &[early], "c@1", None);
     // Due on the 2nd, erased on the 8th: kept too long, unless a ground says why.
     f.deletion("2026-03-08T00:00:00Z", &[late], "c@1", None);
@@ -827,14 +827,15 @@ fn a_forward_dated_deletion_and_a_late_one_are_findings() {
         [
             ("retention-deleted-late", Some(late)),
             ("retention-deletion-future-dated", Some(future)),
-            // Judged at the reference time, the 9th: before the cap allowed it.
+            // Judged at the time of the checkpoint that includes it (it existed by then),
+            // the 9th at 12:00: before the cap allowed it.
             ("retention-premature-deletion", Some(early)),
         ]
     );
     let x = one(&r, "retention-deletion-future-dated");
     assert_eq!(
         x.expected.as_deref(),
-        Some("executed_at no later than 2026-03-09T13:00:00.000Z")
+        Some("executed_at no later than 2026-03-09T12:00:00.000Z")
     );
     assert_eq!(x.found.as_deref(), Some("2026-03-11T00:00:00.000Z"));
     let l = one(&r, "retention-deleted-late");
@@ -849,6 +850,87 @@ fn a_forward_dated_deletion_and_a_late_one_are_findings() {
         l.expected.as_deref(),
         Some("erased by 2026-03-03T10:00:00.000Z (due + grace)")
     );
+}
+
+/// A log whose clock runs ahead dates a deletion after the cap allowed it, and signs the
+/// checkpoint that includes it at that later time; the witness cosigns it at its own (true)
+/// time, before the cap. Trusting the log's clock, the deletion looks lawful; with the
+/// witness (quorum 1) the checkpoint's time is the witness's (`checkpoint-time-ahead`), the
+/// deletion record is dated after the checkpoint that includes it (check 5), and check 7
+/// judges the erasure at the witness's time: forward-dated and premature.
+#[test]
+fn a_log_clock_ahead_of_the_witnesses_cannot_date_a_deletion_past_them() {
+    let mut f = Fixture::new();
+    f.policy(POLICY, "2026-03-01T00:00:00Z", "p", 1, day_cap());
+    // Due (the one-day cap) on the 10th at 10:00.
+    let early = f.access("2026-03-09T10:00:00Z", Some("c@1"));
+    let deletion = f.deletion("2026-03-10T12:00:00Z", &[early], "c@1", None);
+    let witness = logseal::scenario::secret_key("witness-1");
+    let wv =
+        logseal::checkpoint::CosignatureVerifier::new("witness-1", witness.public_key()).unwrap();
+    let witnessed_at = t("2026-03-09T12:30:00Z").0 / 1000;
+    f.log
+        .checkpoint_witnessed(t("2026-03-10T13:00:00Z").0 / 1000, &mut |note, _| {
+            let text = logseal::note::parse_note(note).unwrap().text;
+            vec![logseal::checkpoint::cosign(&text, &witness, "witness-1", witnessed_at).unwrap()]
+        })
+        .unwrap();
+    let view = View::of(&f.log).hide(&[early]);
+    let run = |trust: &Trust| {
+        verify::verify_with_retention(
+            f.log.public_store(),
+            trust,
+            &AuditorState::new(ORIGIN),
+            &Options {
+                at_secs: t("2026-03-11T00:00:00Z").0 / 1000,
+                incremental: false,
+            },
+            &NoProgress,
+            Some(RetentionAccess {
+                disclosures: &view as &dyn DisclosureSource,
+                grace: Duration::from_secs(86_400),
+            }),
+        )
+        .unwrap()
+        .report
+    };
+    let trusting_the_log = run(&trust(Some(POLICY)));
+    assert_eq!(codes(&trusting_the_log), []);
+    assert_eq!(
+        trusting_the_log.with_code("time-after-checkpoint").count(),
+        0
+    );
+
+    let mut file = trust(Some(POLICY)).file;
+    file.witnesses = vec![wv.to_vkey()];
+    file.witness_quorum = 1;
+    let with_witness = run(&Trust::new(file).unwrap());
+    let ahead = one(&with_witness, "checkpoint-time-ahead");
+    assert_eq!(
+        ahead.expected.as_deref(),
+        Some("log time ≤ 2026-03-09T12:30:00.000Z")
+    );
+    let late = one(&with_witness, "time-after-checkpoint");
+    assert_eq!(late.leaf, Some(deletion));
+    let mut got = codes(&with_witness);
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            ("retention-deletion-future-dated", Some(deletion)),
+            ("retention-premature-deletion", Some(early)),
+        ]
+    );
+    let x = one(&with_witness, "retention-deletion-future-dated");
+    assert_eq!(
+        x.expected.as_deref(),
+        Some("executed_at no later than 2026-03-09T12:30:00.000Z")
+    );
+    let first = format!(
+        "the time of the first checkpoint that includes it (size {})",
+        deletion + 1
+    );
+    assert!(x.message.contains(&first), "{}", x.message);
 }
 
 /// A ten-day minimum over data accesses.

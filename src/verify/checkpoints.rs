@@ -55,6 +55,21 @@ pub(crate) fn witnessed_time(log_time: u64, witness_times: &[u64], quorum: usize
     (bound > log_time.saturating_add(CLOCK_SKEW_SECS)).then_some(bound)
 }
 
+/// The time by which a witness quorum proves a checkpoint existed, when it is earlier than
+/// the log's own time by more than the allowed skew: the `quorum`-th earliest of the pinned
+/// witnesses' verified cosignature times (with at most `quorum - 1` of them dishonest, an
+/// honest witness had cosigned it by then, so it existed then). `None`: the log's time stands.
+/// A log whose clock runs ahead cannot date a record, or a deletion, past it.
+pub(crate) fn witnessed_by(log_time: u64, witness_times: &[u64], quorum: usize) -> Option<u64> {
+    if quorum == 0 || witness_times.len() < quorum {
+        return None;
+    }
+    let mut t = witness_times.to_vec();
+    t.sort_unstable();
+    let by = t[quorum - 1];
+    (by.saturating_add(CLOCK_SKEW_SECS) < log_time).then_some(by)
+}
+
 fn log_time_text(secs: u64) -> String {
     log_time(secs)
 }
@@ -219,6 +234,31 @@ pub(crate) fn check(
             ),
         );
         published.log_time = Some(bound);
+    }
+    if let Some(log_time) = published.log_time
+        && let Some(by) = witnessed_by(log_time, &witness_times, quorum)
+    {
+        out.push(
+            Finding::notice(
+                C,
+                "checkpoint-time-ahead",
+                format!(
+                    "the log's time on the checkpoint of size {} ({}) is more than {} s after \
+                     the witnesses' ({}, by which {quorum} pinned witness(es) had cosigned it, so \
+                     it existed then): the log's clock was ahead, or set forward; the \
+                     witnesses' time is used as the checkpoint's time (checks 5, 6 and 7)",
+                    published.size,
+                    log_time_text(log_time),
+                    CLOCK_SKEW_SECS,
+                    log_time_text(by)
+                ),
+            )
+            .evidence(
+                format!("log time ≤ {}", log_time_text(by)),
+                log_time_text(log_time),
+            ),
+        );
+        published.log_time = Some(by);
     }
     if cosigned < quorum {
         out.push(
@@ -508,6 +548,17 @@ pub(crate) fn check_times(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_witness_quorum_bounds_a_clock_set_forward() {
+        let skew = CLOCK_SKEW_SECS;
+        assert_eq!(witnessed_by(90_000, &[1000], 0), None);
+        assert_eq!(witnessed_by(90_000, &[1000], 2), None);
+        assert_eq!(witnessed_by(1000 + skew, &[1000], 1), None);
+        assert_eq!(witnessed_by(90_000, &[1000], 1), Some(1000));
+        // Quorum 2: the second earliest (one witness may be the operator's).
+        assert_eq!(witnessed_by(90_000, &[5000, 1000, 80_000], 2), Some(5000));
+    }
 
     #[test]
     fn the_witness_quorum_bounds_a_clock_set_back() {

@@ -644,6 +644,7 @@ impl Run<'_> {
             disclosures: access.disclosures,
             at: crate::record::types::Timestamp(self.options.at_secs.saturating_mul(1000)),
             grace: access.grace,
+            checkpoints: &self.known,
         };
         match retention::check(&input, out) {
             Ok(status) => Some(status),

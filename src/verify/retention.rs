@@ -66,6 +66,10 @@ pub(crate) struct Input<'a> {
     pub disclosures: &'a dyn DisclosureSource,
     pub at: Timestamp,
     pub grace: Duration,
+    /// The checkpoints known to the run, `(size, time in seconds)` ascending: the published
+    /// one (its time bounded by the witnesses when they bound it, check 1) and the auditor's
+    /// earlier ones. A record existed by the time of the first one that includes it.
+    pub checkpoints: &'a [(u64, u64)],
 }
 
 /// `1d 2h 3m 4s 5ms`, zero parts left out; `0s` for zero.
@@ -375,8 +379,8 @@ fn walk_and_judge(
         out.push(shifted(&shift));
     }
     policies(&walk, out);
-    let audit = deletions(&walk, input.at, input.grace, out);
-    future_dated(&walk, input.at, out);
+    let audit = deletions(&walk, (input.at, input.checkpoints), input.grace, out);
+    future_dated(&walk, (input.at, input.checkpoints), out);
     let tally = Tally::of(&walk, input.at, input.grace);
     for e in &tally.errors {
         not_followed += 1;
@@ -583,7 +587,7 @@ struct Audit {
     uncovered: u64,
 }
 
-fn deletions(walk: &Walk, at: Timestamp, grace: Duration, out: &mut Findings) -> Audit {
+fn deletions(walk: &Walk, clock: Clock<'_>, grace: Duration, out: &mut Findings) -> Audit {
     let mut audit = Audit {
         covered: 0,
         uncovered: 0,
@@ -692,7 +696,7 @@ fn deletions(walk: &Walk, at: Timestamp, grace: Duration, out: &mut Findings) ->
             );
         }
         for (d, fields) in erased.values() {
-            lawful(walk, r, d, fields, (at, grace), out);
+            lawful(walk, r, d, fields, (clock, grace), out);
         }
     }
     for loss in losses.values() {
@@ -782,12 +786,15 @@ impl<'a> Loss<'a> {
 /// How far past the reference time a deletion's `executed_at` may lie (clock skew).
 const SKEW: Duration = Duration::from_secs(300);
 
+/// The reference time and the known checkpoints (`(size, time in seconds)`, ascending).
+type Clock<'a> = (Timestamp, &'a [(u64, u64)]);
+
 /// Deletions claiming an execution time after the reference time: a forward-dated
 /// `executed_at` would make an early erasure look due, so it is a finding of its own.
-fn future_dated(walk: &Walk, at: Timestamp, out: &mut Findings) {
+fn future_dated(walk: &Walk, clock: Clock<'_>, out: &mut Findings) {
     for d in walk.deletions() {
         let executed = d.body.executed_at;
-        let (bound, what) = time_bound(d, at);
+        let (bound, what) = time_bound(d, clock);
         if executed.0 <= bound.0.saturating_add(SKEW.as_millis() as u64) {
             continue;
         }
@@ -817,21 +824,35 @@ fn future_dated(walk: &Walk, at: Timestamp, out: &mut Findings) {
     }
 }
 
-/// The latest instant a deletion can have been executed at: its own record's `occurred_at`
-/// (the record is signed when the erasure is carried out; check 5 bounds that time by the
-/// checkpoints), or the reference time if earlier.
-fn time_bound(d: &Deletion, at: Timestamp) -> (Timestamp, &'static str) {
-    if d.occurred_at <= at {
-        (d.occurred_at, "the deletion record's own occurred_at")
-    } else {
-        (at, "the reference time")
+/// The latest instant a deletion can have been executed at, and what says so: the earliest
+/// of its own record's `occurred_at` (the record is signed when the erasure is carried out),
+/// the time of the first known checkpoint that includes the record (it existed by then: the
+/// log's time, or the witnesses' where a quorum bounds it, check 1 — so a log whose clock
+/// runs ahead cannot date a deletion past what the witnesses saw), and the reference time.
+fn time_bound(d: &Deletion, (at, checkpoints): Clock<'_>) -> (Timestamp, String) {
+    let mut bound = (at, "the reference time".to_string());
+    if let Some(&(size, secs)) = checkpoints.iter().find(|c| c.0 > d.leaf) {
+        let t = Timestamp(secs.saturating_mul(1000));
+        if t < bound.0 {
+            bound = (
+                t,
+                format!("the time of the first checkpoint that includes it (size {size})"),
+            );
+        }
     }
+    if d.occurred_at <= bound.0 {
+        bound = (
+            d.occurred_at,
+            "the deletion record's own occurred_at".to_string(),
+        );
+    }
+    bound
 }
 
 /// The instant a deletion is judged at: its `executed_at`, unless that lies past its bound
 /// ([`time_bound`], plus the skew), then the bound.
-fn judged_at(d: &Deletion, at: Timestamp) -> Timestamp {
-    let (bound, _) = time_bound(d, at);
+fn judged_at(d: &Deletion, clock: Clock<'_>) -> Timestamp {
+    let (bound, _) = time_bound(d, clock);
     if d.body.executed_at.0 > bound.0.saturating_add(SKEW.as_millis() as u64) {
         bound
     } else {
@@ -845,11 +866,11 @@ fn lawful(
     r: &SealedRecord,
     d: &Deletion,
     fields: &[FieldPath],
-    (at, grace): (Timestamp, Duration),
+    (clock, grace): (Clock<'_>, Duration),
     out: &mut Findings,
 ) {
     let (leaf, rf) = (r.facts.leaf, &r.facts.reference);
-    let executed = judged_at(d, at);
+    let executed = judged_at(d, clock);
     let by = format!(
         "the retention-deletion at leaf {} ({}) executed at {}",
         d.leaf,
