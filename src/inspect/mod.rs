@@ -111,6 +111,10 @@ pub struct Published {
     pub consistent: Result<(), String>,
 }
 
+/// Entry bundles announced to the store at a time when reading many in order (fetched
+/// concurrently over HTTP).
+const PREFETCH_BUNDLES: u64 = 8;
+
 /// An authenticated view of one log.
 pub struct Inspector<'s> {
     reader: LogReader<'s>,
@@ -377,11 +381,20 @@ impl<'s> Inspector<'s> {
         let size = self.head.size;
         let alg = self.anchors.alg;
         let width = u64::from(tiles::TILE_WIDTH);
-        let (mut leaf, mut left) = (from, bundles);
+        let (mut leaf, mut left, mut prefetched_to) = (from, bundles, 0);
         while leaf < size && left > 0 {
             left -= 1;
             let (bundle, offset) = tiles::entry_bundle_for_leaf(leaf, size)
                 .map_err(|e| InspectError::Read(ReadError::Tree(e)))?;
+            if bundle.index() >= prefetched_to {
+                let n = (left + 1).min(PREFETCH_BUNDLES);
+                prefetched_to = bundle.index() + n;
+                self.prefetch(
+                    (bundle.index()..prefetched_to)
+                        .collect::<Vec<_>>()
+                        .as_slice(),
+                );
+            }
             let end = (bundle.index() + 1).saturating_mul(width).min(size);
             match self.reader.bundle(bundle) {
                 Ok(entries) => {
@@ -401,6 +414,17 @@ impl<'s> Inspector<'s> {
             leaf = end;
         }
         Ok(leaf)
+    }
+
+    /// Announce the entry bundles of index `bundles` as read next (fetched concurrently over
+    /// HTTP; nothing on disk).
+    fn prefetch(&self, bundles: &[u64]) {
+        let width = u64::from(tiles::TILE_WIDTH);
+        let ids: Vec<EntryBundleId> = (bundles.iter())
+            .filter_map(|b| tiles::entry_bundle_for_leaf(b * width, self.head.size).ok())
+            .map(|(id, _)| id)
+            .collect();
+        self.reader.prefetch_bundles(&ids);
     }
 
     /// The authenticated record at `leaf`.
@@ -621,7 +645,11 @@ impl<'s> Inspector<'s> {
         if reverse {
             bundles.reverse();
         }
-        for b in bundles {
+        for (i, b) in bundles.iter().copied().enumerate() {
+            if i as u64 % PREFETCH_BUNDLES == 0 {
+                let end = (i + PREFETCH_BUNDLES as usize).min(bundles.len());
+                self.prefetch(&bundles[i..end]);
+            }
             let mut records = self.fetch_bundle(b);
             if reverse {
                 records.reverse();

@@ -133,6 +133,19 @@ impl<'s> LogReader<'s> {
         })
     }
 
+    /// Announce that `bundles` are read next (a remote store fetches them concurrently,
+    /// [`ObjectStore::prefetch`]): each bundle's object and, for a partial one, the full
+    /// bundle it may be read from.
+    pub fn prefetch_bundles(&self, bundles: &[EntryBundleId]) {
+        let keys: Vec<String> = (bundles.iter())
+            .flat_map(|b| {
+                let full = (!b.is_full()).then(|| EntryBundleId::full(b.index()).path());
+                std::iter::once(b.path()).chain(full)
+            })
+            .collect();
+        self.store.prefetch(&keys);
+    }
+
     /// The entries of one bundle, checked against the bundle's width. A partial bundle is
     /// read like a partial tile ([`LogReader::tile`]): its own object, which must be a prefix
     /// of the full bundle when that exists too, else the full bundle's first entries.

@@ -4,7 +4,15 @@
 //! it checks a directory). Listing is supported only for the checkpoint history, from
 //! `GET checkpoints/` as `logseal serve` answers it (one key per line); a server that does
 //! not answer it leaves the history "cannot be listed", which the verifier reports.
+//!
+//! Reads are one request each, except that [`ObjectStore::prefetch`] fetches a batch of
+//! objects with up to [`CONCURRENCY`] requests in flight and keeps them until they are read
+//! (once: a prefetched object is handed out and forgotten, so memory is bounded by the
+//! batch the caller announced). A prefetch that failed is fetched again by the read.
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use super::{ObjectStore, StoreError, check_key};
@@ -14,10 +22,15 @@ use crate::client::Client;
 /// records fits).
 const MAX_OBJECT: usize = 64 << 20;
 
+/// Requests in flight at most while prefetching.
+pub const CONCURRENCY: usize = 8;
+
 /// A read-only store over HTTP.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct HttpStore {
     client: Client,
+    /// Objects prefetched and not read yet (`None`: the server has no such object).
+    prefetched: Mutex<HashMap<String, Option<Vec<u8>>>>,
 }
 
 impl HttpStore {
@@ -26,7 +39,15 @@ impl HttpStore {
     pub fn new(base: &str, timeout: Duration) -> HttpStore {
         HttpStore {
             client: Client::new(base, timeout),
+            prefetched: Mutex::new(HashMap::new()),
         }
+    }
+
+    fn take_prefetched(&self, key: &str) -> Option<Option<Vec<u8>>> {
+        self.prefetched
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(key)
     }
 
     fn remote(&self, key: &str, reason: String) -> StoreError {
@@ -48,7 +69,11 @@ impl ObjectStore for HttpStore {
 
     fn get_at_most(&self, key: &str, max: usize) -> Result<Option<Vec<u8>>, StoreError> {
         check_key(key)?;
-        match self.client.get_object(key, max as u64) {
+        let fetched = match self.take_prefetched(key) {
+            Some(v) => Ok(v),
+            None => self.client.get_object(key, max as u64),
+        };
+        match fetched {
             Ok(Some(v)) if v.len() > max => Err(StoreError::TooLarge {
                 path: self.describe(key),
                 max,
@@ -114,5 +139,133 @@ impl ObjectStore for HttpStore {
 
     fn describe(&self, key: &str) -> String {
         format!("{}/{key}", self.client.base())
+    }
+
+    fn prefetch(&self, keys: &[String]) {
+        let wanted: Vec<&String> = {
+            let mut have = self.prefetched.lock().unwrap_or_else(|e| e.into_inner());
+            // The newest announcement replaces the earlier ones: what was not read is dropped.
+            have.retain(|k, _| keys.contains(k));
+            (keys.iter())
+                .filter(|k| check_key(k).is_ok() && !have.contains_key(k.as_str()))
+                .collect()
+        };
+        let next = AtomicUsize::new(0);
+        std::thread::scope(|s| {
+            for _ in 0..CONCURRENCY.min(wanted.len()) {
+                s.spawn(|| {
+                    while let Some(key) = wanted.get(next.fetch_add(1, Ordering::Relaxed)) {
+                        // A failure is left to the read, which asks again and says why.
+                        if let Ok(v) = self.client.get_object(key, MAX_OBJECT as u64) {
+                            (self.prefetched.lock().unwrap_or_else(|e| e.into_inner()))
+                                .insert(key.to_string(), v);
+                        }
+                    }
+                });
+            }
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{BufRead, BufReader, Write};
+    use std::net::TcpListener;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::{Duration, Instant};
+
+    use super::*;
+
+    /// A loopback server of `tile/entries/N` (body: `bundle N`; N ≥ 100 is absent) that
+    /// counts requests and the most in flight at once; each of the first 7 requests waits
+    /// (up to 2 s) for a second one to be in flight, so that concurrency shows without
+    /// timing anything.
+    fn server() -> (String, Arc<AtomicUsize>, Arc<AtomicUsize>) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let (requests, in_flight, most) = (
+            Arc::new(AtomicUsize::new(0)),
+            Arc::new(AtomicUsize::new(0)),
+            Arc::new(AtomicUsize::new(0)),
+        );
+        let (r, f, m) = (requests.clone(), in_flight.clone(), most.clone());
+        std::thread::spawn(move || {
+            for conn in listener.incoming() {
+                let Ok(mut conn) = conn else { continue };
+                let (r, f, m) = (r.clone(), f.clone(), m.clone());
+                std::thread::spawn(move || {
+                    let mut reader = BufReader::new(conn.try_clone().unwrap());
+                    let mut first = String::new();
+                    reader.read_line(&mut first).unwrap();
+                    let mut line = String::new();
+                    while reader.read_line(&mut line).is_ok() && line != "\r\n" {
+                        line.clear();
+                    }
+                    let nth = r.fetch_add(1, Ordering::SeqCst) + 1;
+                    let now = f.fetch_add(1, Ordering::SeqCst) + 1;
+                    m.fetch_max(now, Ordering::SeqCst);
+                    let start = Instant::now();
+                    // Only the first batch (7 requests) waits for company.
+                    while nth <= 7
+                        && f.load(Ordering::SeqCst) < 2
+                        && start.elapsed() < Duration::from_secs(2)
+                    {
+                        std::thread::sleep(Duration::from_millis(5));
+                    }
+                    let n: u64 = (first.split_whitespace().nth(1).unwrap())
+                        .trim_start_matches("/tile/entries/")
+                        .parse()
+                        .unwrap();
+                    let (status, body) = match n < 100 {
+                        true => ("200 OK", format!("bundle {n}")),
+                        false => ("404 Not Found", String::new()),
+                    };
+                    let _ = write!(
+                        conn,
+                        "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                        body.len()
+                    );
+                    f.fetch_sub(1, Ordering::SeqCst);
+                });
+            }
+        });
+        (url, requests, most)
+    }
+
+    #[test]
+    fn a_prefetch_fetches_concurrently_and_each_object_is_handed_out_once() {
+        let (url, requests, most) = server();
+        let store = HttpStore::new(&url, Duration::from_secs(10));
+        let keys: Vec<String> = (0..6).map(|n| format!("tile/entries/{n}")).collect();
+        let mut with_absent = keys.clone();
+        with_absent.push("tile/entries/100".into());
+        store.prefetch(&with_absent);
+        assert_eq!(requests.load(Ordering::SeqCst), 7);
+        assert!(
+            most.load(Ordering::SeqCst) >= 2,
+            "requests were not concurrent"
+        );
+        for (n, k) in keys.iter().enumerate() {
+            let got = store.get(k).unwrap();
+            assert_eq!(got, Some(format!("bundle {n}").into_bytes()));
+        }
+        assert_eq!(store.get("tile/entries/100").unwrap(), None);
+        assert_eq!(requests.load(Ordering::SeqCst), 7, "read from the prefetch");
+        // Handed out once: read again, it is fetched again.
+        assert_eq!(store.get(&keys[0]).unwrap(), Some(b"bundle 0".to_vec()));
+        assert_eq!(requests.load(Ordering::SeqCst), 8);
+        // A bound on the read still holds for a prefetched object.
+        store.prefetch(&keys[1..2]);
+        assert!(matches!(
+            store.get_at_most(&keys[1], 3),
+            Err(StoreError::TooLarge { max: 3, .. })
+        ));
+        // A newer announcement drops what the earlier one left unread.
+        store.prefetch(&keys[2..3]);
+        store.prefetch(&keys[3..4]);
+        let before = requests.load(Ordering::SeqCst);
+        store.get(&keys[2]).unwrap();
+        assert_eq!(requests.load(Ordering::SeqCst), before + 1);
     }
 }

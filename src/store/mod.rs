@@ -98,6 +98,11 @@ pub trait ObjectStore: Send + Sync {
     fn delete(&self, key: &str) -> Result<(), StoreError>;
     /// Keys under `prefix` (recursively), sorted.
     fn list(&self, prefix: &str) -> Result<Vec<String>, StoreError>;
+    /// A hint that the immutable objects `keys` (tiles, entry bundles) are read next: a
+    /// remote store may fetch them concurrently, so that the reads that follow wait for one
+    /// round trip instead of one each. Never changes what a read returns; a local store
+    /// ignores it.
+    fn prefetch(&self, _keys: &[String]) {}
     /// A human-readable location for messages.
     fn describe(&self, key: &str) -> String;
 }

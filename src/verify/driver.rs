@@ -128,10 +128,14 @@ impl Driver<'_> {
             if batch.is_empty() {
                 break;
             }
+            let ids = (batch.iter())
+                .map(|t| EntryBundleId::new(t.index(), t.width()))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| VerifyError::Read(e.to_string()))?;
+            // Over HTTP, the batch's bundles are fetched concurrently (a no-op on disk).
+            self.reader.prefetch_bundles(&ids);
             let mut items = Vec::new();
-            for t in batch {
-                let b = EntryBundleId::new(t.index(), t.width())
-                    .map_err(|e| VerifyError::Read(e.to_string()))?;
+            for b in ids {
                 if let Some(at) = self.read_bundle(b, &mut items, out)? {
                     read.truncated_at = Some(at);
                     break;
