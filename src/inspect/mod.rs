@@ -646,7 +646,7 @@ impl<'s> Inspector<'s> {
             bundles.reverse();
         }
         for (i, b) in bundles.iter().copied().enumerate() {
-            if i as u64 % PREFETCH_BUNDLES == 0 {
+            if (i as u64).is_multiple_of(PREFETCH_BUNDLES) {
                 let end = (i + PREFETCH_BUNDLES as usize).min(bundles.len());
                 self.prefetch(&bundles[i..end]);
             }
