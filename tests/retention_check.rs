@@ -876,13 +876,13 @@ fn a_log_clock_ahead_of_the_witnesses_cannot_date_a_deletion_past_them() {
         })
         .unwrap();
     let view = View::of(&f.log).hide(&[early]);
-    let run = |trust: &Trust| {
+    let run_at = |trust: &Trust, at: &str| {
         verify::verify_with_retention(
             f.log.public_store(),
             trust,
             &AuditorState::new(ORIGIN),
             &Options {
-                at_secs: t("2026-03-11T00:00:00Z").0 / 1000,
+                at_secs: t(at).0 / 1000,
                 incremental: false,
             },
             &NoProgress,
@@ -894,6 +894,7 @@ fn a_log_clock_ahead_of_the_witnesses_cannot_date_a_deletion_past_them() {
         .unwrap()
         .report
     };
+    let run = |trust: &Trust| run_at(trust, "2026-03-11T00:00:00Z");
     let trusting_the_log = run(&trust(Some(POLICY)));
     assert_eq!(codes(&trusting_the_log), []);
     assert_eq!(
@@ -904,11 +905,13 @@ fn a_log_clock_ahead_of_the_witnesses_cannot_date_a_deletion_past_them() {
     let mut file = trust(Some(POLICY)).file;
     file.witnesses = vec![wv.to_vkey()];
     file.witness_quorum = 1;
-    let with_witness = run(&Trust::new(file).unwrap());
+    let witnessed = Trust::new(file).unwrap();
+    let with_witness = run(&witnessed);
     let ahead = one(&with_witness, "checkpoint-time-ahead");
+    // The witness's time plus the 300 s skew.
     assert_eq!(
         ahead.expected.as_deref(),
-        Some("log time ≤ 2026-03-09T12:30:00.000Z")
+        Some("log time ≤ 2026-03-09T12:35:00.000Z")
     );
     let late = one(&with_witness, "time-after-checkpoint");
     assert_eq!(late.leaf, Some(deletion));
@@ -924,13 +927,18 @@ fn a_log_clock_ahead_of_the_witnesses_cannot_date_a_deletion_past_them() {
     let x = one(&with_witness, "retention-deletion-future-dated");
     assert_eq!(
         x.expected.as_deref(),
-        Some("executed_at no later than 2026-03-09T12:30:00.000Z")
+        Some("executed_at no later than 2026-03-09T12:35:00.000Z")
     );
     let first = format!(
-        "the time of the first checkpoint that includes it (size {})",
+        "the time of the first known checkpoint that includes it (size {})",
         deletion + 1
     );
     assert!(x.message.contains(&first), "{}", x.message);
+    // The log's own claim is still judged as signed: verified before the log's time (and
+    // after the witness's), the checkpoint claims a time that has not come yet.
+    let before = run_at(&witnessed, "2026-03-10T00:00:00Z");
+    assert_eq!(before.with_code("checkpoint-time-future").count(), 1);
+    assert_eq!(with_witness.with_code("checkpoint-time-future").count(), 0);
 }
 
 /// A ten-day minimum over data accesses.

@@ -354,7 +354,7 @@ fn chain(
     max: u64,
     why: String,
 ) -> Result<NegativeChain, CollectError> {
-    let leaves = ins.index().seqs_between(producer, 0, u64::MAX, usize::MAX);
+    let leaves = ins.index()?.seqs_between(producer, 0, u64::MAX, usize::MAX);
     let start = leaves.iter().rposition(|l| *l < about.leaf).unwrap_or(0);
     let mut c = NegativeChain {
         about: about.leaf,

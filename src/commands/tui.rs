@@ -221,17 +221,28 @@ fn verify_run(
     })
 }
 
-fn verify_job(o: &LogDir, state: Option<PathBuf>) -> VerifyJob {
+/// The verification job; `shown` is the size of the checkpoint the records on screen were
+/// read against: a verdict about another tree says so.
+fn verify_job(o: &LogDir, state: Option<PathBuf>, shown: u64) -> VerifyJob {
     let (dir, trust, independent) = (o.dir.clone(), o.trust.clone(), o.independent);
     Arc::new(move |asked, progress| {
-        verify_run(
+        let mut v = verify_run(
             &dir,
             (&trust, independent),
             state.as_deref(),
             asked,
             progress,
         )
-        .map_err(|e| format!("{e:#}"))
+        .map_err(|e| format!("{e:#}"))?;
+        if let Some(size) = v.report.tree_size.filter(|s| *s != shown) {
+            v.state = format!(
+                "NOTE: verified the checkpoint of size {size}, but the records shown were read \
+                 against the checkpoint of size {shown} (the log grew, or served another \
+                 checkpoint since): the verdicts are about size {size}; {}",
+                v.state
+            );
+        }
+        Ok(v)
     })
 }
 
@@ -331,7 +342,7 @@ fn worker(
     let src = LogSource {
         ins: &ins,
         disclosures: private.as_deref(),
-        verifier: Some(verify_job(o, state)),
+        verifier: Some(verify_job(o, state, ins.head().size)),
         no_verifier: "",
         revealer: key.map(|_| &reveal as source::Revealer<'_>),
         index_done: Default::default(),

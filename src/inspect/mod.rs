@@ -128,6 +128,8 @@ pub struct Inspector<'s> {
     save_error: RefCell<Option<String>>,
     /// The index being built in steps ([`Inspector::open_deferred`]); `None` when ready.
     building: RefCell<Option<Building>>,
+    /// Entry bundles (by index) that the index build could not read or prove.
+    unproven: RefCell<std::collections::BTreeSet<u64>>,
 }
 
 /// An index under construction: the builder, the next leaf to feed it, and what will be said
@@ -181,6 +183,7 @@ impl<'s> Inspector<'s> {
             events: RefCell::new(Vec::new()),
             save_error: RefCell::new(None),
             building: RefCell::new(None),
+            unproven: RefCell::new(Default::default()),
         };
         inspector.plan_index();
         Ok(inspector)
@@ -222,11 +225,11 @@ impl<'s> Inspector<'s> {
     }
 
     /// A read-only look at the index (its hits are not authenticated).
-    /// Finishes a deferred build first; if that fails (the log cannot be read), the view is
-    /// empty and the lookups through the inspector say why.
-    pub fn index(&self) -> std::cell::Ref<'_, IndexView> {
-        let _ = self.finish_index();
-        self.index.borrow()
+    /// Finishes a deferred build first, and says why when that fails (the log cannot be
+    /// read): an index not built is never handed out as if it were complete.
+    pub fn index(&self) -> Result<std::cell::Ref<'_, IndexView>, InspectError> {
+        self.finish_index()?;
+        Ok(self.index.borrow())
     }
 
     /// Build the index for at most `bundles` more entry bundles (a deferred open), and say
@@ -313,6 +316,7 @@ impl<'s> Inspector<'s> {
     }
 
     fn plan_rebuild(&self, why: String) {
+        self.unproven.borrow_mut().clear();
         *self.building.borrow_mut() = Some(Building {
             builder: PublicIndex::empty(self.anchors.alg),
             next: 0,
@@ -375,8 +379,12 @@ impl<'s> Inspector<'s> {
     }
 
     /// Feed the entries from `from` to `ix`, a bundle at a time, for at most `bundles`
-    /// bundles or up to the tree's size; returns the next leaf to feed. An unreadable
-    /// bundle's leaves are marked undecodable (reads of them are refused later).
+    /// bundles or up to the tree's size; returns the next leaf to feed. Each bundle is proven
+    /// against the checkpoint (its subtree root) before its records are indexed: an unreadable
+    /// or unproven bundle's leaves are marked undecodable (every scan reads them, and the reads
+    /// are refused), and kept in `unproven` so that a lookup that finds nothing does not say
+    /// the record is absent (a server answering the index build with other bytes than the
+    /// later reads cannot hide a record from a lookup or a filter).
     fn feed(&self, ix: &mut PublicIndex, from: u64, bundles: u64) -> Result<u64, InspectError> {
         let size = self.head.size;
         let alg = self.anchors.alg;
@@ -396,8 +404,17 @@ impl<'s> Inspector<'s> {
                 );
             }
             let end = (bundle.index() + 1).saturating_mul(width).min(size);
-            match self.reader.bundle(bundle) {
-                Ok(entries) => {
+            let read = self.reader.bundle(bundle).map(|entries| {
+                let hashes: Vec<Hash> = entries.iter().map(|e| alg.leaf(e)).collect();
+                let proven = self.prove_bundle(bundle.index(), &hashes);
+                (entries, proven)
+            });
+            match read {
+                Ok((_, false)) => {
+                    self.unproven.borrow_mut().insert(bundle.index());
+                    (leaf..end).for_each(|l| ix.undecodable(l));
+                }
+                Ok((entries, true)) => {
                     for (k, e) in entries.iter().enumerate().skip(offset) {
                         let l = bundle.index() * width + k as u64;
                         match Record::decode(e) {
@@ -409,7 +426,10 @@ impl<'s> Inspector<'s> {
                 Err(ReadError::Store(e)) if !matches!(e, StoreError::NotRegular { .. }) => {
                     return Err(InspectError::Read(ReadError::Store(e)));
                 }
-                Err(_) => (leaf..end).for_each(|l| ix.undecodable(l)),
+                Err(_) => {
+                    self.unproven.borrow_mut().insert(bundle.index());
+                    (leaf..end).for_each(|l| ix.undecodable(l));
+                }
             }
             leaf = end;
         }
@@ -690,7 +710,24 @@ impl<'s> Inspector<'s> {
                     Err(e) => return Err(e),
                 }
             }
-            let suspect = lied.is_some() || !refusals.is_empty() || (exact && found.is_empty());
+            // The bundles the index build could not prove are not in the index: they are read
+            // here (authenticated now, or refused), so that a hit in them is found and a miss
+            // is not taken for an absence.
+            let unproven: Vec<u64> = self.unproven.borrow().iter().copied().collect();
+            for b in unproven {
+                for r in self.fetch_bundle(b) {
+                    match r {
+                        Ok(f) if holds(&f) && !found.iter().any(|x: &Fetched| x.leaf == f.leaf) => {
+                            found.push(f)
+                        }
+                        Ok(_) => {}
+                        Err(e @ InspectError::Refused { .. }) => refusals.push(e),
+                        Err(e) => return Err(e),
+                    }
+                }
+            }
+            let missing = exact && found.is_empty();
+            let suspect = lied.is_some() || !refusals.is_empty() || missing;
             if suspect && !self.fresh.get() {
                 let why = match lied {
                     Some(l) => format!("a hit did not hold: leaf {l} is not the record it named"),

@@ -164,7 +164,7 @@ impl Inspector<'_> {
                 .take(MAX_COVERED_LISTED)
                 .collect(),
             (RangeType::Seq, Some(p)) => {
-                self.index()
+                self.index()?
                     .seqs_between(p.as_str(), t.first, t.last, MAX_COVERED_LISTED)
             }
             (RangeType::Seq, None) => Vec::new(),
@@ -283,7 +283,7 @@ impl Inspector<'_> {
             other => Some(shown(other, String::new())),
         };
         Ok(ChainPlace {
-            count: self.index().count_of(producer),
+            count: self.index()?.count_of(producer),
             prev,
             prev_matches,
             next,

@@ -207,7 +207,7 @@ fn a_missing_index_is_built_and_kept_then_read_and_a_stale_one_extended() {
         ins.by_seq("query-frontend", 349).unwrap().unwrap().leaf,
         350
     );
-    assert_eq!(ins.index().size, 351);
+    assert_eq!(ins.index().unwrap().size, 351);
 }
 
 /// A deferred open reads by leaf at once and builds the index in steps: nothing is said of
@@ -267,7 +267,7 @@ fn a_deferred_open_reads_at_once_and_builds_the_index_in_steps() {
         ins.index_events(),
         vec![IndexEvent::Extended { from: 1001 }]
     );
-    assert_eq!(ins.index().size, 1301);
+    assert_eq!(ins.index().unwrap().size, 1301);
 }
 
 #[test]
@@ -415,7 +415,9 @@ fn time_seeks_read_only_the_bundles_that_may_hold_the_range() {
     // Seqs 300..=310 are leaves 301..=311, in bundle 1 only.
     let (since, until) = (T0 + 300 * 60_000, T0 + 310 * 60_000);
     assert_eq!(
-        ins.index().bundles_between(since, until, index::ALL_KINDS),
+        ins.index()
+            .unwrap()
+            .bundles_between(since, until, index::ALL_KINDS),
         vec![1]
     );
     let mut seqs = Vec::new();
@@ -502,4 +504,73 @@ fn published_checkpoints_are_verified_and_compared_with_the_latest() {
     );
     let rec = ins.fetch(12).unwrap();
     assert_eq!(ins.first_including(&rec).unwrap().unwrap().size, 21);
+}
+
+/// A store that answers the first read of one entry bundle with another bundle's bytes (a
+/// server lying to the index build) and the genuine bundle afterwards.
+struct LiesOnce {
+    inner: FsStore,
+    key: String,
+    with: String,
+    lied: std::sync::atomic::AtomicBool,
+}
+
+impl ObjectStore for LiesOnce {
+    fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        if key == self.key && !self.lied.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            return self.inner.get(&self.with);
+        }
+        self.inner.get(key)
+    }
+    fn put(&self, key: &str, data: &[u8]) -> Result<(), StoreError> {
+        self.inner.put(key, data)
+    }
+    fn sync(&self) -> Result<(), StoreError> {
+        self.inner.sync()
+    }
+    fn compare_and_swap(
+        &self,
+        key: &str,
+        expected: Option<&[u8]>,
+        data: &[u8],
+    ) -> Result<(), StoreError> {
+        self.inner.compare_and_swap(key, expected, data)
+    }
+    fn delete(&self, key: &str) -> Result<(), StoreError> {
+        self.inner.delete(key)
+    }
+    fn list(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
+        self.inner.list(prefix)
+    }
+    fn describe(&self, key: &str) -> String {
+        self.inner.describe(key)
+    }
+}
+
+/// The index is built only from bundles proven against the checkpoint: a bundle served with
+/// other bytes to the build (records that decode, but not the tree's) is left out of the
+/// index and read again by every lookup and scan, so the record it holds is still found by
+/// `producer#seq` and by a kind filter once the genuine bytes are served.
+#[test]
+fn a_bundle_served_falsely_to_the_index_build_does_not_hide_its_records() {
+    let mut f = Fixture::new();
+    f.grow(600);
+    let public = LiesOnce {
+        inner: f.public(),
+        key: "tile/entries/001".into(),
+        with: "tile/entries/000".into(),
+        lied: Default::default(),
+    };
+    let ins = Inspector::open(&public, f.anchors(), IndexHome::Memory).unwrap();
+    assert!(public.lied.load(std::sync::atomic::Ordering::SeqCst));
+    // Leaf 300 is in bundle 1 (query-frontend's seq 299).
+    let found = ins.by_seq("query-frontend", 299).unwrap().unwrap();
+    assert_eq!(found.leaf, 300);
+    let mut leaves = Vec::new();
+    // A time range: the bundles are chosen by the index's time spans.
+    ins.scan(Some((0, u64::MAX)), false, |r| {
+        leaves.push(r.unwrap().leaf);
+        true
+    });
+    assert!(leaves.contains(&300), "the bundle was left out of a scan");
 }

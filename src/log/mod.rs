@@ -318,7 +318,8 @@ impl Log {
         Ok(log)
     }
 
-    /// Open `dir` as its sequencer (taking the lock; fails at once if another holds it).
+    /// Open `dir` as its sequencer (taking the lock; fails within a quarter of a second if another
+    /// holds it).
     pub fn open(dir: &Path) -> Result<Log, LogError> {
         let private = open_existing(dir)?;
         let lock = SequencerLock::acquire(private.root())?;

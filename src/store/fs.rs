@@ -304,6 +304,9 @@ impl ObjectStore for FsStore {
     }
 }
 
+/// How long a held sequencer lock is tried again before [`SequencerLock::acquire`] fails.
+pub const LOCK_RETRY: std::time::Duration = std::time::Duration::from_millis(250);
+
 /// The sequencer lock: an exclusive OS file lock (`File::try_lock`) on `<dir>/lock`, held for
 /// the lifetime of this value. Readers never take it.
 #[derive(Debug)]
@@ -313,8 +316,23 @@ pub struct SequencerLock {
 }
 
 impl SequencerLock {
-    /// Take the lock or fail at once naming the holder's pid (if it wrote one).
+    /// Take the lock or fail naming the holder's pid (if it wrote one). A lock found held is
+    /// tried again for up to [`LOCK_RETRY`]: a process that spawns a program while it holds
+    /// or has just released the lock lends its descriptor to the child for the instant
+    /// between fork and exec, which must not fail a sequencer that opens right after.
     pub fn acquire(dir: &Path) -> Result<Self, StoreError> {
+        let start = std::time::Instant::now();
+        loop {
+            match Self::try_acquire(dir) {
+                Err(StoreError::Locked { .. }) if start.elapsed() < LOCK_RETRY => {
+                    std::thread::sleep(std::time::Duration::from_millis(10));
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn try_acquire(dir: &Path) -> Result<Self, StoreError> {
         fs::create_dir_all(dir).map_err(io("create directory", dir))?;
         let path = dir.join("lock");
         let mut file = OpenOptions::new()

@@ -301,11 +301,13 @@ fn gaps(seqs: &[[u64; 2]]) -> String {
     }
 }
 
-/// The producers the index knows: records, head, last heartbeat, gaps.
-pub fn producers(ins: &Inspector<'_>) -> Vec<ProducerRow> {
-    let seqs = ins.index().to_builder().seqs;
+/// The producers the index knows: records, head, last heartbeat, gaps; or why the index
+/// could not be built.
+pub fn producers(ins: &Inspector<'_>) -> Result<Vec<ProducerRow>, InspectError> {
+    let seqs = ins.index()?.to_builder().seqs;
     let beats = heartbeats(ins);
-    seqs.iter()
+    Ok(seqs
+        .iter()
         .map(|(name, s)| ProducerRow {
             name: name.clone(),
             records: s.len(),
@@ -318,7 +320,7 @@ pub fn producers(ins: &Inspector<'_>) -> Vec<ProducerRow> {
                 .unwrap_or_else(|| format!("none in the newest {HEARTBEAT_LOOKBACK} records")),
             gaps: gaps(s),
         })
-        .collect()
+        .collect())
 }
 
 /// The last heartbeat of each producer among the newest records.

@@ -261,7 +261,7 @@ impl Source for LogSource<'_, '_> {
     }
 
     fn producers(&self) -> Result<Vec<ProducerRow>, String> {
-        Ok(describe::producers(self.ins))
+        describe::producers(self.ins).map_err(|e| e.to_string())
     }
 
     fn jump(&self, t: &Target) -> Result<u64, String> {

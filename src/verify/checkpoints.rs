@@ -19,8 +19,14 @@ use super::trust::Trust;
 pub(crate) struct Published {
     pub size: u64,
     pub root: Hash,
-    /// The log's cosigned time, when the log's signatures verified.
+    /// The checkpoint's time for the checks that bound records by it (4–8): the log's
+    /// cosigned time, when the log's signatures verified, moved to within the allowed skew of
+    /// the witness quorum's time where the trust file has a quorum and the two differ by more
+    /// (`checkpoint-time-witnessed`, `checkpoint-time-ahead`).
     pub log_time: Option<u64>,
+    /// The log's own cosigned time as signed (what `checkpoint-time-future` judges: the log's
+    /// claim, not the witnesses').
+    pub claimed_time: Option<u64>,
     /// Signed by the pinned log key (both signatures verified).
     pub authentic: bool,
 }
@@ -39,35 +45,38 @@ pub(crate) struct Unproven {
 
 const C: Check = Check::Checkpoints;
 
-/// The time a witness quorum bounds a checkpoint's creation by, when it is later than the
-/// log's own time by more than the allowed skew: the `quorum`-th earliest of the pinned
+/// The time a witness quorum bounds a checkpoint's creation by, when the log's own time is
+/// earlier than it by more than the allowed skew: the `quorum`-th earliest of the pinned
 /// witnesses' verified cosignature times (with at most `quorum - 1` witnesses dishonest, it
 /// is no earlier than an honest witness's, so a log — even with that many witnesses on its
-/// side — cannot move a checkpoint's time before it by setting its clock back). `None`: the
-/// log's time stands (no quorum, too few cosignatures, or times that agree).
+/// side — cannot move a checkpoint's time before it by setting its clock back), less the
+/// skew (the correction is continuous, so an honest log's corrected times stay in order).
+/// `None`: the log's time stands (no quorum, too few cosignatures, or times that agree).
 pub(crate) fn witnessed_time(log_time: u64, witness_times: &[u64], quorum: usize) -> Option<u64> {
-    if quorum == 0 || witness_times.len() < quorum {
-        return None;
-    }
-    let mut t = witness_times.to_vec();
-    t.sort_unstable();
-    let bound = t[quorum - 1];
-    (bound > log_time.saturating_add(CLOCK_SKEW_SECS)).then_some(bound)
+    let w = quorum_time(witness_times, quorum)?;
+    (w > log_time.saturating_add(CLOCK_SKEW_SECS)).then(|| w - CLOCK_SKEW_SECS)
 }
 
-/// The time by which a witness quorum proves a checkpoint existed, when it is earlier than
-/// the log's own time by more than the allowed skew: the `quorum`-th earliest of the pinned
-/// witnesses' verified cosignature times (with at most `quorum - 1` of them dishonest, an
-/// honest witness had cosigned it by then, so it existed then). `None`: the log's time stands.
-/// A log whose clock runs ahead cannot date a record, or a deletion, past it.
-pub(crate) fn witnessed_by(log_time: u64, witness_times: &[u64], quorum: usize) -> Option<u64> {
+/// The `quorum`-th earliest of `witness_times` (one per pinned witness), if that many.
+fn quorum_time(witness_times: &[u64], quorum: usize) -> Option<u64> {
     if quorum == 0 || witness_times.len() < quorum {
         return None;
     }
     let mut t = witness_times.to_vec();
     t.sort_unstable();
-    let by = t[quorum - 1];
-    (by.saturating_add(CLOCK_SKEW_SECS) < log_time).then_some(by)
+    Some(t[quorum - 1])
+}
+
+/// The time by which a witness quorum proves a checkpoint existed, plus the allowed skew,
+/// when the log's own time is later than that: the `quorum`-th earliest of the pinned
+/// witnesses' verified cosignature times (with at most `quorum - 1` of them dishonest, an
+/// honest witness had cosigned it by then, so it existed then). `None`: the log's time
+/// stands. A log whose clock runs ahead cannot date a record, or a deletion, past it; the
+/// correction is continuous (never below the skew's tolerance), so an honest log's
+/// corrected times stay in order.
+pub(crate) fn witnessed_by(log_time: u64, witness_times: &[u64], quorum: usize) -> Option<u64> {
+    let by = quorum_time(witness_times, quorum)?.saturating_add(CLOCK_SKEW_SECS);
+    (by < log_time).then_some(by)
 }
 
 fn log_time_text(secs: u64) -> String {
@@ -131,6 +140,7 @@ pub(crate) fn check(
                         size: v.checkpoint.size,
                         root: v.checkpoint.root,
                         log_time: Some(v.log_time),
+                        claimed_time: Some(v.log_time),
                         authentic: true,
                     },
                     n,
@@ -145,6 +155,7 @@ pub(crate) fn check(
                     size,
                     root,
                     log_time: None,
+                    claimed_time: None,
                     authentic: false,
                 };
                 (unauthenticated, n)
@@ -170,6 +181,7 @@ pub(crate) fn check(
                         size: cp.size,
                         root: cp.root,
                         log_time: None,
+                        claimed_time: None,
                         authentic: false,
                     },
                     n,
@@ -221,15 +233,15 @@ pub(crate) fn check(
                     "the log's time on the checkpoint of size {} ({}) is more than {} s before \
                      the witnesses' ({}, the earliest time by which {quorum} pinned witness(es) \
                      had cosigned it): the log's clock was behind, or set back; the witnesses' \
-                     time is used as the checkpoint's time (checks 5 and 6)",
+                     time less the skew is used as the checkpoint's time (checks 4 to 8)",
                     published.size,
                     log_time_text(log_time),
                     CLOCK_SKEW_SECS,
-                    log_time_text(bound)
+                    log_time_text(bound + CLOCK_SKEW_SECS)
                 ),
             )
             .evidence(
-                format!("log time ≥ {}", log_time_text(bound)),
+                format!("log time ≥ {}", log_time_text(bound + CLOCK_SKEW_SECS)),
                 log_time_text(log_time),
             ),
         );
@@ -246,11 +258,12 @@ pub(crate) fn check(
                     "the log's time on the checkpoint of size {} ({}) is more than {} s after \
                      the witnesses' ({}, by which {quorum} pinned witness(es) had cosigned it, so \
                      it existed then): the log's clock was ahead, or set forward; the \
-                     witnesses' time is used as the checkpoint's time (checks 5, 6 and 7)",
+                     witnesses' time plus the skew is used as the checkpoint's time (checks 4 \
+                     to 8)",
                     published.size,
                     log_time_text(log_time),
                     CLOCK_SKEW_SECS,
-                    log_time_text(by)
+                    log_time_text(by - CLOCK_SKEW_SECS)
                 ),
             )
             .evidence(
@@ -497,7 +510,7 @@ pub(crate) fn check_times(
     at_secs: u64,
     out: &mut Findings,
 ) {
-    if let Some(t) = published.log_time
+    if let Some(t) = published.claimed_time
         && t > at_secs.saturating_add(CLOCK_SKEW_SECS)
     {
         out.push(
@@ -555,9 +568,12 @@ mod tests {
         assert_eq!(witnessed_by(90_000, &[1000], 0), None);
         assert_eq!(witnessed_by(90_000, &[1000], 2), None);
         assert_eq!(witnessed_by(1000 + skew, &[1000], 1), None);
-        assert_eq!(witnessed_by(90_000, &[1000], 1), Some(1000));
+        assert_eq!(witnessed_by(90_000, &[1000], 1), Some(1000 + skew));
         // Quorum 2: the second earliest (one witness may be the operator's).
-        assert_eq!(witnessed_by(90_000, &[5000, 1000, 80_000], 2), Some(5000));
+        assert_eq!(
+            witnessed_by(90_000, &[5000, 1000, 80_000], 2),
+            Some(5000 + skew)
+        );
     }
 
     #[test]
@@ -569,11 +585,45 @@ mod tests {
         assert_eq!(witnessed_time(1000, &[1000 + skew], 1), None);
         // Set back: the quorum-th earliest witness time is used, so one early (dishonest)
         // witness of a quorum of two cannot pull it back.
-        assert_eq!(witnessed_time(1000, &[90_000], 1), Some(90_000));
+        assert_eq!(witnessed_time(1000, &[90_000], 1), Some(90_000 - skew));
         assert_eq!(
             witnessed_time(1000, &[95_000, 1000, 90_000], 2),
-            Some(90_000)
+            Some(90_000 - skew)
         );
+    }
+
+    /// The corrected time is the log's time held within the skew of the witnesses' time: it
+    /// moves with both and never jumps, so an honest log's checkpoints (log and witness
+    /// times both increasing) keep their order (no `checkpoint-time-order` from a
+    /// correction).
+    #[test]
+    fn the_corrected_time_is_continuous_and_in_order() {
+        let corrected = |l: u64, w: u64| {
+            witnessed_time(l, &[w], 1)
+                .or(witnessed_by(l, &[w], 1))
+                .unwrap_or(l)
+        };
+        let w = 100_000;
+        let skew = CLOCK_SKEW_SECS;
+        let mut last = 0;
+        for l in (w - 2 * skew)..(w + 2 * skew) {
+            let c = corrected(l, w);
+            assert!(c >= last, "log time {l}: {c} < {last}");
+            assert!(c.abs_diff(w) <= skew, "log time {l}: {c}");
+            last = c;
+        }
+        for (w1, w2) in [(w, w + 10), (w, w + 1000)] {
+            for (l1, l2) in [
+                (w1 + 290, w2 + 305),
+                (w1 - 301, w2 - 300),
+                (w1 + 5000, w2 + 5000),
+            ] {
+                assert!(
+                    corrected(l2, w2) >= corrected(l1, w1),
+                    "{l1},{w1} → {l2},{w2}"
+                );
+            }
+        }
     }
 
     /// Each way the entries can answer for an auditor checkpoint whose tile proof failed.
@@ -589,6 +639,7 @@ mod tests {
             size: 20,
             root: [2; 32],
             log_time: Some(6),
+            claimed_time: Some(6),
             authentic: true,
         };
         let cases: [(Option<Hash>, bool, bool, Option<&str>); 5] = [

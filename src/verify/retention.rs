@@ -836,7 +836,7 @@ fn time_bound(d: &Deletion, (at, checkpoints): Clock<'_>) -> (Timestamp, String)
         if t < bound.0 {
             bound = (
                 t,
-                format!("the time of the first checkpoint that includes it (size {size})"),
+                format!("the time of the first known checkpoint that includes it (size {size})"),
             );
         }
     }

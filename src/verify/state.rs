@@ -27,7 +27,9 @@ pub const MAX_CHECKPOINTS: usize = 64;
 pub struct SeenCheckpoint {
     pub size: u64,
     pub root: Hash32,
-    /// The log's cosigned time (seconds).
+    /// The checkpoint's time (seconds): the log's cosigned time, held within the allowed
+    /// skew of the witness quorum's time where the trust file has a quorum (docs/CHECKS.md,
+    /// "Witness timestamps bound T").
     pub log_time: u64,
     /// The signed note as verified: the evidence.
     pub note: String,
