@@ -13,6 +13,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use common::served::Served;
 use common::{copy_dir, shared_demo};
 
 /// A tmux session, killed when dropped.
@@ -426,7 +427,7 @@ fn a_served_log_opens_by_url_and_verifies_over_http() {
         tmp.path().join("trust.json"),
     )
     .unwrap();
-    let server = Served::start(tmp.path());
+    let server = Served::start(tmp.path(), "log");
     let bin = env!("CARGO_BIN_EXE_logseal");
     let o = Command::new(bin)
         .args(["tui", &server.url])
@@ -457,42 +458,4 @@ fn a_served_log_opens_by_url_and_verifies_over_http() {
     ]);
     t.keys(&["q"]);
     t.wait_for("logseal exited with 0");
-}
-
-/// `logseal serve` on loopback, killed when dropped.
-struct Served {
-    child: std::process::Child,
-    url: String,
-}
-
-impl Served {
-    fn start(dir: &Path) -> Served {
-        use std::io::BufRead;
-        let mut child = Command::new(env!("CARGO_BIN_EXE_logseal"))
-            .current_dir(dir)
-            .args(["serve", "log", "--listen", "127.0.0.1:0"])
-            .args(["--checkpoint-interval", "1h"])
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
-        let mut line = String::new();
-        out.read_line(&mut line).unwrap();
-        let url = line
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("serve did not start: {line:?}"))
-            .to_string();
-        // Keep reading its output so that it never blocks on a full pipe.
-        std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
-        Served { child, url }
-    }
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }

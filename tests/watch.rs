@@ -7,50 +7,10 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, ChildStdout, Command, Stdio};
 
+use common::served::Served;
 use common::{copy_dir, fails, lines, logseal, ok, registration, setup_log, trust_new};
-
-struct Server {
-    child: Child,
-    _stdout: BufReader<ChildStdout>,
-    url: String,
-}
-
-impl Server {
-    fn start(dir: &Path, log: &str) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_logseal"))
-            .current_dir(dir)
-            .args(["serve", log, "--listen", "127.0.0.1:0"])
-            .args(["--checkpoint-interval", "1h"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut stdout = BufReader::new(child.stdout.take().unwrap());
-        let mut line = String::new();
-        stdout.read_line(&mut line).unwrap();
-        let url = line
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("serve did not start: {line:?}"))
-            .to_string();
-        Server {
-            child,
-            _stdout: stdout,
-            url,
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// Growth the verifier finds nothing wrong with: key registrations by the authority.
 fn append(dir: &Path, log: &str, range: std::ops::Range<usize>) {
@@ -106,7 +66,7 @@ fn verify_over_http_agrees_and_watch_catches_a_second_history() {
     append(dir, "log", 4..8);
     append(dir, "fork", 20..24);
 
-    let server = Server::start(dir, "log");
+    let server = Served::start(dir, "log");
     // Same verdicts over HTTP as on the directory, but for check 7 (private part, on site).
     let local = verdicts(dir, "log");
     let remote = verdicts(dir, &server.url);
@@ -146,7 +106,7 @@ fn verify_over_http_agrees_and_watch_catches_a_second_history() {
     drop(server);
 
     // The operator now serves the other history.
-    let server = Server::start(dir, "fork");
+    let server = Served::start(dir, "fork");
     let err = fails(&watch(&server.url), 1);
     assert!(err.contains("logseal watch: VIOLATION check 1"), "{err}");
     let evidence: Vec<_> = std::fs::read_dir(dir.join("monitor/evidence"))
@@ -189,7 +149,7 @@ fn show_log_and_checkpoints_read_a_served_log_as_its_directory() {
     ok(&trust_new(dir, &[]));
     append(dir, "log", 0..3);
     append(dir, "log", 3..5);
-    let server = Server::start(dir, "log");
+    let server = Served::start(dir, "log");
     let url = server.url.as_str();
     let cases: [&[&str]; 5] = [
         &["show", "2"],

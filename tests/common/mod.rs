@@ -216,6 +216,7 @@ pub fn trust_new(dir: &Path, extra: &[&str]) -> Output {
 }
 
 pub mod records;
+pub mod served;
 pub mod tamper;
 
 /// The leaves of the upload-gateway's data-access records in `log` (the scenario's provider
