@@ -10,20 +10,21 @@
 //! ~40 s, and reused while the xtask binary is unchanged). End-to-end numbers on 1,000,000
 //! records, with process start: docs/PERFORMANCE.md, "Looking inside a log (issue 14)".
 
+#[path = "common/mod.rs"]
+mod common;
+
 use std::hint::black_box;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use criterion::Criterion;
 
 use logseal::inspect::sealed_index::SealedIndex;
-use logseal::inspect::{Anchors, Fetched, IndexHome, Inspector, index, subject};
+use logseal::inspect::{Fetched, IndexHome, Inspector, index, subject};
 use logseal::log::Log;
-use logseal::note::Ed25519NoteVerifier;
 use logseal::record::sealed::SealedValue;
 use logseal::record::types::Timestamp;
 use logseal::store::{FsStore, ObjectStore};
-use logseal::tree::TreeHashAlg;
 
 const RECORDS: u64 = 100_000;
 /// The subscriber that one in 5,000 synthetic queries is about.
@@ -31,33 +32,7 @@ const SUBSCRIBER: &str = "Sjoerd IJzerman";
 
 /// The synthetic log (`DIR/log`), written by the xtask binary when missing or stale.
 fn log_dir() -> PathBuf {
-    let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("inspect-bench");
-    let xtask = Path::new(env!("CARGO_BIN_EXE_xtask"));
-    let meta = std::fs::metadata(xtask).expect("the xtask binary");
-    let stamp = format!("{RECORDS} {} {:?}", meta.len(), meta.modified().ok());
-    let stamp_file = root.join("stamp");
-    if std::fs::read_to_string(&stamp_file).ok().as_deref() != Some(stamp.as_str()) {
-        let _ = std::fs::remove_dir_all(&root);
-        let status = std::process::Command::new(xtask)
-            .args(["synth-log", root.to_str().expect("UTF-8 path")])
-            .args(["--records", &RECORDS.to_string()])
-            .status()
-            .expect("run xtask synth-log");
-        assert!(status.success(), "xtask synth-log failed");
-        std::fs::write(&stamp_file, stamp).expect("write the stamp");
-    }
-    root.join("log")
-}
-
-fn anchors(log: &Log) -> Anchors {
-    let cfg = log.config();
-    let authority = Ed25519NoteVerifier::from_vkey(&cfg.authority_key).expect("authority key");
-    Anchors::operator(
-        &cfg.origin,
-        TreeHashAlg::parse(&cfg.tree_hash).expect("tree hash"),
-        log.log_verifier(),
-        *authority.public_key(),
-    )
+    common::synth_log("inspect-bench", RECORDS)
 }
 
 /// Everything `logseal show` reads for one record.
@@ -85,7 +60,7 @@ fn ms(s: &str) -> u64 {
 fn reads(c: &mut Criterion, log: &Log, private: &FsStore) {
     let public = log.public_store();
     let home = IndexHome::Private(private);
-    let ins = Inspector::open(public, anchors(log), home).expect("open");
+    let ins = Inspector::open(public, common::anchors(log), home).expect("open");
     let size = ins.head().size;
     let mid = ins.fetch(size / 2).expect("the middle record");
     let producer = mid.record.payload().producer.to_string();
@@ -106,7 +81,7 @@ fn reads(c: &mut Criterion, log: &Log, private: &FsStore) {
     let mut g = c.benchmark_group("inspect-100k");
     g.measurement_time(Duration::from_secs(3));
     g.bench_function("open (index kept, current)", |b| {
-        b.iter(|| black_box(Inspector::open(public, anchors(log), home).expect("open")))
+        b.iter(|| black_box(Inspector::open(public, common::anchors(log), home).expect("open")))
     });
     g.bench_function("fetch leaf", |b| {
         b.iter(|| black_box(ins.fetch(black_box(size / 2)).expect("fetch")))
@@ -139,7 +114,7 @@ fn reads(c: &mut Criterion, log: &Log, private: &FsStore) {
     g.bench_function("open (index missing: rebuilt from the log)", |b| {
         b.iter(|| {
             private.delete(index::INDEX_KEY).expect("delete the index");
-            black_box(Inspector::open(public, anchors(log), home).expect("open"))
+            black_box(Inspector::open(public, common::anchors(log), home).expect("open"))
         })
     });
     g.finish();
@@ -148,7 +123,7 @@ fn reads(c: &mut Criterion, log: &Log, private: &FsStore) {
 fn sealed(c: &mut Criterion, log: &Log, private: &FsStore) {
     let ins = Inspector::open(
         log.public_store(),
-        anchors(log),
+        common::anchors(log),
         IndexHome::Private(private),
     )
     .expect("open");

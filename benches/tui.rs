@@ -13,16 +13,17 @@
 //! by `xtask synth-log` into the target directory. Run: `cargo bench --bench tui`. Numbers:
 //! docs/PERFORMANCE.md.
 
+#[path = "common/mod.rs"]
+mod common;
+
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use logseal::inspect::index::INDEX_KEY;
-use logseal::inspect::{Anchors, IndexHome, Inspector};
+use logseal::inspect::{IndexHome, Inspector};
 use logseal::log::Log;
-use logseal::note::Ed25519NoteVerifier;
 use logseal::store::FsStore;
-use logseal::tree::TreeHashAlg;
 use logseal::tui::data::Request;
 use logseal::tui::source::{self, LogSource, Source};
 use logseal::tui::{App, Effect, Event, Key, render, update};
@@ -44,34 +45,7 @@ fn log_dir() -> PathBuf {
             false => d,
         };
     }
-    let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("tui-bench");
-    let xtask = Path::new(env!("CARGO_BIN_EXE_xtask"));
-    let meta = std::fs::metadata(xtask).expect("the xtask binary");
-    let stamp = format!("{RECORDS} {} {:?}", meta.len(), meta.modified().ok());
-    let stamp_file = root.join("stamp");
-    if std::fs::read_to_string(&stamp_file).ok().as_deref() != Some(stamp.as_str()) {
-        let _ = std::fs::remove_dir_all(&root);
-        let status = std::process::Command::new(xtask)
-            .args(["synth-log", root.to_str().expect("UTF-8 path")])
-            .args(["--records", &RECORDS.to_string()])
-            .status()
-            .expect("run xtask synth-log");
-        assert!(status.success(), "xtask synth-log failed");
-        std::fs::write(&stamp_file, stamp).expect("write the stamp");
-    }
-    root.join("log")
-}
-
-/// The operator's anchors, as `logseal tui` without --trust opens the log.
-fn anchors(log: &Log) -> Anchors {
-    let cfg = log.config();
-    let authority = Ed25519NoteVerifier::from_vkey(&cfg.authority_key).expect("authority key");
-    Anchors::operator(
-        &cfg.origin,
-        TreeHashAlg::parse(&cfg.tree_hash).expect("tree hash"),
-        log.log_verifier(),
-        *authority.public_key(),
-    )
+    common::synth_log("tui-bench", RECORDS)
 }
 
 /// Answer the page requests among `effects` (and what their replies ask), in this thread.
@@ -95,8 +69,8 @@ fn draw(t: &mut Terminal<TestBackend>, app: &App) {
 fn run(dir: &Path, public: &FsStore, private: &FsStore) -> (Duration, Duration, u64) {
     let t0 = Instant::now();
     let log = Log::open_read_only(dir).expect("open the log");
-    let ins =
-        Inspector::open_deferred(public, anchors(&log), IndexHome::Private(private)).expect("open");
+    let ins = Inspector::open_deferred(public, common::anchors(&log), IndexHome::Private(private))
+        .expect("open");
     let src = LogSource {
         ins: &ins,
         disclosures: Some(&log),
@@ -170,8 +144,9 @@ fn main() {
     // The background build, as the worker runs it between requests (and keeps it).
     let log = Log::open_read_only(&dir).expect("open the log");
     let t = Instant::now();
-    let ins = Inspector::open_deferred(&public, anchors(&log), IndexHome::Private(&private))
-        .expect("open");
+    let ins =
+        Inspector::open_deferred(&public, common::anchors(&log), IndexHome::Private(&private))
+            .expect("open");
     ins.finish_index().expect("build the index");
     println!(
         "tui {size} records: background index build {:.2?} (the screen is usable meanwhile)",
