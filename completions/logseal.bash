@@ -52,6 +52,9 @@ _logseal() {
             logseal,log)
                 cmd="logseal__subcmd__log"
                 ;;
+            logseal,mirror)
+                cmd="logseal__subcmd__mirror"
+                ;;
             logseal,prove)
                 cmd="logseal__subcmd__prove"
                 ;;
@@ -173,7 +176,7 @@ _logseal() {
 
     case "${cmd}" in
         logseal)
-            opts="-h -V --help --version keygen record demo init append checkpoint rotate-log-key prove info recover verify watch witness tlog retention trust show log grep checkpoints subject export bundle tui report serve bench"
+            opts="-h -V --help --version keygen record demo init append checkpoint rotate-log-key prove info recover verify watch mirror witness tlog retention trust show log grep checkpoints subject export bundle tui report serve bench"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -612,6 +615,28 @@ _logseal() {
                     return 0
                     ;;
                 --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        logseal__subcmd__mirror)
+            opts="-h -V --trust --at --progress --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --trust)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --at)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

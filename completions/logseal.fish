@@ -38,6 +38,7 @@ complete -c logseal -n "__fish_logseal_needs_command" -f -a "info" -d 'Show a lo
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "recover" -d 'Rebuild a private part restored from an older backup from the public part'
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "verify" -d 'Verify a log: completeness, ordering, authenticity and authorisation'
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "watch" -d 'Monitor a served log: verify each new checkpoint incrementally, alert on a violation'
+complete -c logseal -n "__fish_logseal_needs_command" -f -a "mirror" -d 'Copy a log\'s public part between a directory and a bucket, verifying it as it goes'
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "witness" -d 'Act as an offline witness: cosign checkpoints that extend the last one cosigned'
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "tlog" -d 'Verify and prove any C2SP tlog-tiles log of opaque entries (not only logseal\'s)'
 complete -c logseal -n "__fish_logseal_needs_command" -f -a "retention" -d 'Retention: plan, sweep (erase what is due), erase on request, legal holds'
@@ -170,6 +171,11 @@ complete -c logseal -n "__fish_logseal_using_subcommand watch" -l hook-arg -d 'A
 complete -c logseal -n "__fish_logseal_using_subcommand watch" -l once -d 'One round only'
 complete -c logseal -n "__fish_logseal_using_subcommand watch" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c logseal -n "__fish_logseal_using_subcommand watch" -s V -l version -d 'Print version'
+complete -c logseal -n "__fish_logseal_using_subcommand mirror" -l trust -d 'The auditor\'s trust file the source is verified against (JSON; docs/CHECKS.md)' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand mirror" -l at -d 'Reference time of the verdicts (RFC 3339; default: now)' -r
+complete -c logseal -n "__fish_logseal_using_subcommand mirror" -l progress -d 'Show a progress bar (on a terminal)'
+complete -c logseal -n "__fish_logseal_using_subcommand mirror" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c logseal -n "__fish_logseal_using_subcommand mirror" -s V -l version -d 'Print version'
 complete -c logseal -n "__fish_logseal_using_subcommand witness; and not __fish_seen_subcommand_from cosign vkey serve" -s h -l help -d 'Print help'
 complete -c logseal -n "__fish_logseal_using_subcommand witness; and not __fish_seen_subcommand_from cosign vkey serve" -s V -l version -d 'Print version'
 complete -c logseal -n "__fish_logseal_using_subcommand witness; and not __fish_seen_subcommand_from cosign vkey serve" -f -a "cosign" -d 'Verify a log\'s new checkpoint and a consistency proof, then cosign it'

@@ -1,10 +1,19 @@
 #!/usr/bin/env bash
 # Installs the programs some tests drive: Debian's `chromium` (the HTML report test in
-# tests/bundle_show.rs opens the report headless), `tmux` (the TUI test), and the Python
-# packages cbor2 and cryptography from PyPI (the independent COSE receipt checker,
-# tests/support/check_receipt.py).
+# tests/bundle_show.rs opens the report headless), `tmux` (the TUI test), `etcd-server` (the
+# sequencer lease, tests/etcd.rs), the Python packages cbor2 and cryptography from PyPI (the
+# independent COSE receipt checker, tests/support/check_receipt.py), and Garage, the
+# S3-compatible object store (tests/s3.rs), built from crates.io with
+# `cargo install garage --locked` into ~/.cargo/bin: about 9 minutes the first time on a
+# 2-core machine, then kept there.
 # Idempotent: exits at once when all are present. Needs root (or sudo) and apt-get, and pip.
 set -euo pipefail
+
+GARAGE_VERSION=2.5.0
+if ! command -v garage >/dev/null 2>&1 && ! [ -x "$HOME/.cargo/bin/garage" ]; then
+    echo "install-test-tools: building garage $GARAGE_VERSION (cargo install, about 9 minutes once)"
+    cargo install garage --locked --version "$GARAGE_VERSION" --quiet
+fi
 
 if ! python3 -c "import cbor2, cryptography" >/dev/null 2>&1; then
     echo "install-test-tools: installing the Python packages cbor2 and cryptography"
@@ -15,9 +24,10 @@ fi
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v tmux >/dev/null 2>&1 || missing+=(tmux)
+command -v etcd >/dev/null 2>&1 || missing+=(etcd-server)
 
 if [ "${#missing[@]}" -eq 0 ]; then
-    echo "install-test-tools: chromium, tmux, cbor2 and cryptography are present"
+    echo "install-test-tools: chromium, tmux, etcd, garage, cbor2 and cryptography are present"
     exit 0
 fi
 

@@ -18,6 +18,7 @@ pub mod client;
 pub mod crypto;
 pub mod inspect;
 pub mod log;
+pub mod mirror;
 pub mod note;
 pub mod producer;
 pub mod receipt;

@@ -1273,6 +1273,31 @@ pub const PAGE_TEXTS: &[PageText] = &[
         see_also: &["tlog verify", "watch", "docs/CHECKS.md", "docs/FORMAT.md"],
     },
     PageText {
+        path: "mirror",
+        examples: &[
+            (
+                "Publish a log's public part to a bucket (a static web server or CDN can serve it as-is)",
+                "AWS_ENDPOINT_URL=https://s3.example.org AWS_REGION=eu-central-1 \
+                 AWS_ACCESS_KEY_ID=... AWS_SECRET_ACCESS_KEY=... \
+                 logseal mirror /var/lib/logseal/log s3://audit-public/subscriber-db --trust trust.json",
+            ),
+            (
+                "An auditor's own copy of the bucket, verified as it is copied",
+                "logseal mirror s3://audit-public/subscriber-db evidence-copy --trust trust.json",
+            ),
+        ],
+        exit_status: &[
+            (0, "copied, and DST's checkpoint is SRC's"),
+            (
+                1,
+                "SRC fails check 1 or 2, or DST holds another history or a longer one (DST's \
+                 checkpoint is unchanged)",
+            ),
+            (2, "could not run"),
+        ],
+        see_also: &["verify", "serve", "docs/STORAGE.md"],
+    },
+    PageText {
         path: "watch",
         examples: &[
             (

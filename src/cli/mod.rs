@@ -186,6 +186,30 @@ pub enum Command {
         long_about = "Monitor a log served over HTTP, as an auditor.\n\n        Every --interval (default 60s) it verifies the log at URL against the trust file,         incrementally from the state in --state (as `verify --state --since`; the first run         verifies everything): checks 1-6 and 8 on the new records, and the consistency of         the served checkpoint with every checkpoint verified before, so a history rewritten         or a second history shown to this monitor is caught. Check 7 needs the private part         and is not run remotely; if the trust file requires it, that is reported as the         required-checks rule says. On a violation (or a required check not determined) it         keeps the evidence in DIR/evidence/<time>/ (the JSON report, the checkpoint verified         before and the one served now), prints one line per violation on standard error,         runs --hook PROGRAM (with its --hook-arg arguments, never through a shell) with a         JSON alert on standard input, and exits 1. A log that cannot be reached is said on         standard error and polled again (with --once: exit 2). --once: one round, for cron."
     )]
     Watch(WatchArgs),
+    /// Copy a log's public part between a directory and a bucket, verifying it as it goes
+    #[command(
+        long_about = "Copy the public part of a log (checkpoint, tiles, entry bundles, \
+        checkpoint history) from SRC to DST, verifying it against the trust file as it is \
+        read.\n\n\
+        SRC and DST are each a log directory (its public/ part is read or written), or an \
+        s3://BUCKET[/PREFIX] location (an S3-compatible bucket; endpoint and credentials from \
+        AWS_ENDPOINT_URL, AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, and \
+        AWS_ALLOW_HTTP=true for a plain-HTTP endpoint). SRC may also be the http(s):// URL of \
+        a served log.\n\n\
+        Every object the verifier reads (checks 1-6) is written to DST as it is read; what it \
+        does not read (the checkpoint history) follows from a listing. DST's checkpoint is \
+        replaced last, and only when SRC's bytes verified (checks 1 and 2: the checkpoint is \
+        authentic and every tile and entry bundle reproduces it; findings of checks 3-6 about \
+        what the records say are counted and copied as they are), SRC's tree extends \
+        DST's (a consistency proof: a mirror never rolls a copy back or replaces its history) \
+        and no object already at DST differed from SRC's (those are never overwritten). An \
+        interrupted mirror is resumed by running it again: objects already there are not \
+        written again. The private part (sealed disclosures, retention keys) is not copied: \
+        it stays on site, and a copy must never bring back an erased key.\n\n\
+        Exit status: 0 copied and published; 1 SRC fails check 1 or 2, or DST holds another \
+        history (DST's checkpoint is unchanged); 2 the mirror could not run."
+    )]
+    Mirror(MirrorArgs),
     /// Act as an offline witness: cosign checkpoints that extend the last one cosigned
     #[command(subcommand)]
     Witness(WitnessCommand),
@@ -1398,6 +1422,26 @@ pub struct WatchArgs {
     /// One round only
     #[arg(long)]
     pub once: bool,
+}
+
+/// `logseal mirror`.
+#[derive(Debug, Args)]
+pub struct MirrorArgs {
+    /// Where the log is read: a log directory, s3://BUCKET[/PREFIX], or a served log's URL
+    #[arg(value_name = "SRC")]
+    pub src: PathBuf,
+    /// Where it is copied: a log directory (created if absent) or s3://BUCKET[/PREFIX]
+    #[arg(value_name = "DST")]
+    pub dst: PathBuf,
+    /// The auditor's trust file the source is verified against (JSON; docs/CHECKS.md)
+    #[arg(long, value_name = "FILE")]
+    pub trust: PathBuf,
+    /// Reference time of the verdicts (RFC 3339; default: now)
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+    /// Show a progress bar (on a terminal)
+    #[arg(long)]
+    pub progress: bool,
 }
 
 /// `logseal verify`.

@@ -26,7 +26,7 @@ use logseal::note::Ed25519NoteVerifier;
 use logseal::record::Kind;
 use logseal::record::sealed::{FieldPath, SealedValue};
 use logseal::record::types::Timestamp;
-use logseal::store::{FsStore, HttpStore, ObjectStore};
+use logseal::store::{FsStore, ObjectStore};
 use logseal::tree::TreeHashAlg;
 use serde_json::{Value, json};
 
@@ -55,7 +55,7 @@ pub(super) fn open_dir(args: &InspectLog) -> anyhow::Result<Opened> {
             );
         };
         return Ok(Opened {
-            public: Box::new(HttpStore::new(url, super::verify::REMOTE_TIMEOUT)),
+            public: super::verify::open_remote(url)?,
             private: None,
             anchors: Anchors::from_trust(&super::verify::read_trust(t)?),
         });

@@ -13,6 +13,7 @@ mod files;
 pub mod inspect;
 pub mod keygen;
 pub mod log;
+mod mirror;
 pub mod record;
 pub mod recover;
 pub mod report;
@@ -69,6 +70,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Recover(args) => recover::run(args),
         Command::Verify(args) => verify::run(args),
         Command::Watch(args) => watch::run(args),
+        Command::Mirror(args) => mirror::run(args),
         Command::Witness(WitnessCommand::Cosign(args)) => witness::cosign(args),
         Command::Witness(WitnessCommand::Vkey(args)) => witness::vkey(args),
         Command::Witness(WitnessCommand::Serve(args)) => witness_serve::run(args),

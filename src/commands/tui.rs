@@ -24,7 +24,7 @@ use logseal::log::{Log, LogConfig};
 use logseal::note::Ed25519NoteVerifier;
 use logseal::record::Disclosure;
 use logseal::retention::DisclosureSource;
-use logseal::store::{FsStore, HttpStore, ObjectStore};
+use logseal::store::{FsStore, ObjectStore};
 use logseal::tree::TreeHashAlg;
 use logseal::tui::bundle::{self as bundle_source, BundleSource};
 use logseal::tui::data::{Reply, Request, RevealAsk, Revealed, Verified};
@@ -70,7 +70,7 @@ fn open(args: &TuiArgs) -> anyhow::Result<LogDir> {
         let trust = verify_cmd::read_trust(t)?;
         return Ok(LogDir {
             dir: dir.clone(),
-            public: Box::new(HttpStore::new(url, verify_cmd::REMOTE_TIMEOUT)),
+            public: verify_cmd::open_remote(url)?,
             private: None,
             anchors: Anchors::from_trust(&trust),
             trust,
@@ -172,10 +172,7 @@ fn verify_run(
     };
     let (store, private): (Box<dyn ObjectStore>, _) = match verify_cmd::remote_url(dir) {
         // Over HTTP: the public part only (check 7 needs the private part, on site).
-        Some(url) => (
-            Box::new(HttpStore::new(url, verify_cmd::REMOTE_TIMEOUT)),
-            None,
-        ),
+        Some(url) => (verify_cmd::open_remote(url)?, None),
         None => (
             Box::new(FsStore::open(dir.join("public"))?),
             disclosures(dir, dir.join("private").join("config.json").is_file()),

@@ -28,7 +28,7 @@ use super::{Invalid, files};
 /// The auditor state's file inside `--state DIR`.
 pub const STATE_FILE: &str = "state.json";
 
-struct Bar(indicatif::ProgressBar);
+pub(super) struct Bar(pub(super) indicatif::ProgressBar);
 
 impl Progress for Bar {
     fn start(&self, total: u64) {
@@ -144,7 +144,7 @@ pub fn verify_log_with(
         None => AuditorState::new(trust.origin()),
     };
     let store: Box<dyn logseal::store::ObjectStore> = match url {
-        Some(u) => Box::new(logseal::store::HttpStore::new(u, REMOTE_TIMEOUT)),
+        Some(u) => open_remote(u)?,
         None => Box::new(FsStore::open(&public)?),
     };
     let store = store.as_ref();
@@ -204,11 +204,35 @@ pub fn verify_log_with(
 /// How long one request to a remote log may take.
 pub const REMOTE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
-/// The URL, when the log location given is one (`http://…`, `https://…`).
+/// The URL, when the log location given is one (`http://…`, `https://…`, `s3://…`).
 pub fn remote_url(location: &Path) -> Option<&str> {
-    location
-        .to_str()
-        .filter(|s| s.starts_with("http://") || s.starts_with("https://"))
+    location.to_str().filter(|s| {
+        s.starts_with("http://") || s.starts_with("https://") || logseal::store::s3::is_s3_url(s)
+    })
+}
+
+/// The public part of a log at a remote location: `http(s)://` (read over HTTP) or
+/// `s3://bucket[/prefix]` (an S3-compatible bucket; endpoint and credentials from the `AWS_*`
+/// variables). With `LOGSEAL_CACHE=DIR` set, full tiles and entry bundles are kept in a
+/// per-location subdirectory of DIR and read from there next time (docs/STORAGE.md).
+pub fn open_remote(url: &str) -> anyhow::Result<Box<dyn logseal::store::ObjectStore>> {
+    let store: Box<dyn logseal::store::ObjectStore> = if logseal::store::s3::is_s3_url(url) {
+        Box::new(logseal::store::S3Store::from_url(url)?)
+    } else {
+        Box::new(logseal::store::HttpStore::new(url, REMOTE_TIMEOUT))
+    };
+    match std::env::var_os("LOGSEAL_CACHE") {
+        Some(d) if !d.is_empty() => {
+            let name =
+                hex::encode(&blake3::hash(url.trim_end_matches('/').as_bytes()).as_bytes()[..16]);
+            let dir = Path::new(&d).join(name);
+            Ok(Box::new(
+                logseal::store::CachedStore::new(store, &dir)
+                    .with_context(|| format!("LOGSEAL_CACHE: {}", dir.display()))?,
+            ))
+        }
+        _ => Ok(store),
+    }
 }
 
 pub fn run(args: VerifyArgs) -> anyhow::Result<()> {

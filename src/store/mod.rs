@@ -27,11 +27,15 @@
 //! as given. `get_at_most` reads at most its bound (plus one byte) before refusing a larger
 //! object, so nothing is allocated beyond the format's limit.
 
+mod cache;
 mod fs;
 mod http;
+pub mod s3;
 
+pub use cache::CachedStore;
 pub use fs::{FsStore, SequencerLock};
 pub use http::HttpStore;
+pub use s3::S3Store;
 
 /// Why a storage operation failed; every variant names the object.
 #[derive(Debug, thiserror::Error)]

@@ -1,0 +1,103 @@
+//! `logseal mirror SRC DST`: copy a log's public part between a directory and a bucket (or
+//! from a served log), verifying it as it goes ([`logseal::mirror`]).
+
+use std::io::IsTerminal;
+use std::path::Path;
+
+use anyhow::{Context, bail};
+use logseal::mirror::{self, MirrorError};
+use logseal::record::types::Timestamp;
+use logseal::store::{FsStore, ObjectStore};
+
+use super::Invalid;
+use super::log::now_secs;
+use super::verify::{Bar, open_remote, read_trust, remote_url};
+use logseal::cli::MirrorArgs;
+
+/// The store of a mirror's end: a location's public part.
+fn open_end(location: &Path, writing: bool) -> anyhow::Result<Box<dyn ObjectStore>> {
+    if let Some(url) = remote_url(location) {
+        if writing && !logseal::store::s3::is_s3_url(url) {
+            bail!("{url}: a mirror writes to a directory or an s3:// bucket, not over HTTP");
+        }
+        return open_remote(url);
+    }
+    let public = location.join("public");
+    if !writing && !public.is_dir() {
+        bail!(
+            "{}: no public part (expected {}): not a log directory, or truncated",
+            location.display(),
+            public.display()
+        );
+    }
+    Ok(Box::new(FsStore::open(&public).with_context(|| {
+        format!("opening {}", public.display())
+    })?))
+}
+
+pub fn run(args: MirrorArgs) -> anyhow::Result<()> {
+    let trust = read_trust(&args.trust)?;
+    let at_secs = match &args.at {
+        Some(s) => {
+            Timestamp::parse_rfc3339(s)
+                .map_err(|e| anyhow::anyhow!("--at {s:?}: {e}"))?
+                .0
+                .millis()
+                / 1000
+        }
+        None => now_secs(),
+    };
+    let src = open_end(&args.src, false)?;
+    let dst = open_end(&args.dst, true)?;
+    let bar = (args.progress && std::io::stderr().is_terminal()).then(|| {
+        Bar(indicatif::ProgressBar::new(0).with_style(
+            indicatif::ProgressStyle::with_template(
+                "mirroring {bar:40} {pos}/{len} records ({per_sec}, {eta})",
+            )
+            .expect("valid template"),
+        ))
+    });
+    let progress: &dyn logseal::verify::Progress = match &bar {
+        Some(b) => b,
+        None => &logseal::verify::NoProgress,
+    };
+    let result = mirror::mirror(src.as_ref(), dst.as_ref(), &trust, at_secs, progress);
+    if let Some(b) = &bar {
+        b.0.finish_and_clear();
+    }
+    let (s, d) = (args.src.display(), args.dst.display());
+    match result {
+        Ok(m) => {
+            let from = match m.previous {
+                Some(p) if p == m.size => format!("already at {p} records; "),
+                Some(p) => format!("{p} → {} records; ", m.size),
+                None => format!("{} records; ", m.size),
+            };
+            println!(
+                "mirrored {s} to {d}: {from}{} object(s) copied ({} bytes), {} already present",
+                m.copied, m.bytes, m.present
+            );
+            if m.content_violations > 0 {
+                println!(
+                    "note: the verifier found {} violation(s) of checks 3-8 in what the records \
+                     say; they are copied as they are (`logseal verify` lists them)",
+                    m.content_violations
+                );
+            }
+            for p in &m.unlisted {
+                println!(
+                    "note: {s} cannot list {p}/: objects there the verifier did not read were not copied"
+                );
+            }
+            Ok(())
+        }
+        Err(MirrorError::SourceFails(why, outcome)) => {
+            eprint!("{}", super::verify::render(&outcome.report));
+            Err(Invalid(format!("{s} does not verify ({why}); {d} is unchanged")).into())
+        }
+        Err(e @ (MirrorError::Differs(_) | MirrorError::Destination(..))) => {
+            Err(Invalid(format!("{e}; {d}'s checkpoint is unchanged")).into())
+        }
+        Err(e) => Err(anyhow::Error::new(e).context(format!("mirroring {s} to {d}"))),
+    }
+}
