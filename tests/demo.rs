@@ -49,8 +49,9 @@ fn demo_builds_a_log_exports_a_case_and_checks_its_proofs() {
         "[violated] chain-seq-gap ×1 leaf 1381, query-frontend seq 1111",
         "(the honest log, as it was before the rewrite, is kept in demo/honest)",
         // A proof at an earlier published checkpoint, from a copy of public/ alone.
-        "an auditor's copy of public/ alone (demo/mirror) proves the sanction at the day-3 \
-         checkpoint its history keeps (public/checkpoints/401): \
+        "an auditor's copy of public/ alone (demo/mirror: `logseal mirror`, ",
+        "objects verified as they were copied) proves the sanction at the day-3 checkpoint its \
+         history keeps (public/checkpoints/401): \
          demo/export/sanction.day3.inclusion.json\n   checked: leaf 383 is in the tree of size 401 ",
         // The backup accident on a copy: refused, recovered, the loss declared and reported.
         "the public checkpoint is at size 3700 but the private state is at 2480: private/ was \
@@ -232,6 +233,13 @@ fn demo_builds_a_log_exports_a_case_and_checks_its_proofs() {
     assert!(decisions[0].contains("appeals#1"), "{decisions:?}");
     assert!(run("grep demo/honest AUTOMATED_DECISION_FULLY").contains(&format!("{sanction} ")));
     assert!(run("checkpoints demo/honest").contains("3702"));
+    let mirrored = run("mirror demo/honest demo/copy");
+    assert!(
+        mirrored.contains("mirrored demo/honest to demo/copy: 3702 records;"),
+        "{mirrored}"
+    );
+    assert!(d.join("demo/copy/public/checkpoint").is_file());
+    assert!(!d.join("demo/copy/private").exists());
     assert!(run("log demo/honest --producer auditor-inspector").contains("auditor-inspector#0"));
     let again = run("subject demo/honest");
     assert!(again.contains("296 record(s) found"), "{again}");

@@ -283,18 +283,20 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     out.push_str(&format!(
         "   the day-10 checkpoint is consistent with today's: {verdict}\n"
     ));
-    let (mirror, early) = early_proof(
+    let (mirror, early, copied) = early_proof(
         &log_dir,
         &dir,
         &export_dir,
         &checkpoint_sizes,
         sanction_leaf,
+        (&trust, days.last().map_or(0, |d| d.checkpoint_at) + 3600),
     )?;
     let verdict = check_proof(&early.file, &log_key.verifier())
         .map_err(|e| Invalid(format!("demo: inclusion proof at day {}: {e}", early.day)))?;
     out.push_str(&format!(
-        "   an auditor's copy of public/ alone ({}) proves the sanction at the day-{} \
-         checkpoint its history keeps (public/checkpoints/{}): {}\n   checked: {verdict}\n",
+        "   an auditor's copy of public/ alone ({}: `logseal mirror`, {copied} objects verified \
+         as they were copied) proves the sanction at the day-{} checkpoint its history keeps \
+         (public/checkpoints/{}): {}\n   checked: {verdict}\n",
         mirror.display(),
         early.day,
         early.size,
@@ -431,6 +433,8 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
          logseal bundle show {account_bundle} --trust {trust} --lang nl --time-zone Europe/Amsterdam --html {account_html}\n  \
          logseal tlog verify {honest}/public --vkey {keys}/log.pub\n  \
          logseal tlog prove {honest}/public --vkey {keys}/log.pub --index {sanction_leaf}\n  \
+         logseal mirror {honest} {dir}/copy --trust {trust}\n  \
+         (a bucket instead of a directory: logseal mirror {honest} s3://BUCKET/PREFIX --trust {trust}; docs/STORAGE.md)\n  \
          (witnesses and monitors over HTTP: logseal serve, witness serve, checkpoint --witnesses, watch; docs/SERVE.md)\n",
         account_bundle = evidence.account.display(),
         account_html = evidence.account.with_extension("html").display(),
@@ -439,6 +443,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         subject = inspected.command,
         sealed_report = inspected.report,
         honest = honest.display(),
+        dir = dir.display(),
         at_honest = rfc3339(last + 3600),
         state = state_dir.display(),
         accident = accident.display(),
@@ -498,17 +503,27 @@ struct EarlyProof {
     file: ProofFile,
 }
 
-/// Copy public/ alone to DIR/mirror/public (what an auditor fetches) and prove `leaf` there
-/// at the first day's checkpoint that holds it, read from the public checkpoint history.
+/// Mirror public/ alone to DIR/mirror/public (what an auditor fetches; verified against
+/// `trust` at `at` as it is copied) and prove `leaf` there at the first day's checkpoint that
+/// holds it, read from the public checkpoint history. Returns the objects copied too.
 fn early_proof(
     log_dir: &Path,
     dir: &Path,
     export_dir: &Path,
     sizes: &[u64],
     leaf: u64,
-) -> anyhow::Result<(PathBuf, EarlyProof)> {
+    (trust, at): (&Trust, u64),
+) -> anyhow::Result<(PathBuf, EarlyProof, u64)> {
     let mirror = dir.join("mirror");
-    copy_tree(&log_dir.join("public"), &mirror.join("public"))?;
+    let copied = logseal::mirror::mirror(
+        &logseal::store::FsStore::open(log_dir.join("public"))?,
+        &logseal::store::FsStore::open(mirror.join("public"))?,
+        trust,
+        at,
+        &logseal::verify::NoProgress,
+    )
+    .context("demo: mirroring public/ for the auditor")?
+    .copied;
     let day = sizes
         .iter()
         .position(|&s| s > leaf)
@@ -544,6 +559,7 @@ fn early_proof(
             path,
             file,
         },
+        copied,
     ))
 }
 
