@@ -500,7 +500,7 @@ _logseal() {
             return 0
             ;;
         logseal__subcmd__init)
-            opts="-h -V --origin --log-key --authority --tree-hash --help --version"
+            opts="-h -V --origin --log-key --authority --tree-hash --public --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -520,6 +520,10 @@ _logseal() {
                     ;;
                 --tree-hash)
                     COMPREPLY=($(compgen -W "sha256 blake3" -- "${cur}"))
+                    return 0
+                    ;;
+                --public)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

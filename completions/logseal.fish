@@ -100,6 +100,7 @@ complete -c logseal -n "__fish_logseal_using_subcommand init" -l log-key -d 'The
 complete -c logseal -n "__fish_logseal_using_subcommand init" -l authority -d 'The registration authority\'s verifier-key file' -r -F
 complete -c logseal -n "__fish_logseal_using_subcommand init" -l tree-hash -d 'The tree hash (a BLAKE3 log\'s origin must end in `/blake3`)' -r -f -a "sha256\t''
 blake3\t''"
+complete -c logseal -n "__fish_logseal_using_subcommand init" -l public -d 'Keep the public part in an S3-compatible bucket, `s3://BUCKET[/PREFIX]` (empty), instead of DIR/public; endpoint and credentials from the AWS_* variables' -r
 complete -c logseal -n "__fish_logseal_using_subcommand init" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c logseal -n "__fish_logseal_using_subcommand init" -s V -l version -d 'Print version'
 complete -c logseal -n "__fish_logseal_using_subcommand append" -l in -d 'Read JSON lines from FILE (`-`: standard input)' -r -F

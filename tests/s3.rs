@@ -315,3 +315,195 @@ fn the_store_reads_bounded_lists_swaps_and_an_erased_object_is_served_by_no_node
     }
     s.delete("a/b").unwrap();
 }
+
+/// Keys and a log `log/` in `d` whose public part is `url`, the query front-end registered
+/// (as `common::setup_log`, with `init --public`).
+fn setup_bucket_log(g: &Garage, d: &Path, url: &str) {
+    use common::{AUTHORITY, ORIGIN, lines, registration};
+    for (name, out) in [
+        (AUTHORITY, "ra"),
+        (ORIGIN, "logkey"),
+        ("query-frontend", "qf"),
+    ] {
+        ok(&g.logseal(&["keygen", "--name", name, "--out", out], d));
+    }
+    let created = ok(&g.logseal(
+        &[
+            "init",
+            "log",
+            "--origin",
+            ORIGIN,
+            "--log-key",
+            "logkey.key",
+            "--authority",
+            "ra.pub",
+            "--public",
+            url,
+        ],
+        d,
+    ));
+    assert!(
+        created.contains(&format!("(public part in {url})")),
+        "{created}"
+    );
+    std::fs::write(
+        d.join("reg.jsonl"),
+        lines([registration(
+            "query-frontend",
+            &d.join("qf.pub"),
+            &["data-access"],
+        )]),
+    )
+    .unwrap();
+    ok(&g.logseal(
+        &[
+            "append",
+            "log",
+            "--in",
+            "reg.jsonl",
+            "--producer-key",
+            "ra.key",
+        ],
+        d,
+    ));
+    ok(&common::trust_new(d, &[]));
+}
+
+#[test]
+fn a_log_is_sequenced_into_a_bucket_survives_a_killed_append_and_a_stopped_node() {
+    let Some(g) =
+        garage("a_log_is_sequenced_into_a_bucket_survives_a_killed_append_and_a_stopped_node")
+    else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let url = g.url("sequenced");
+    setup_bucket_log(g, d, &url);
+    assert!(
+        !d.join("log/public").exists(),
+        "nothing public in the directory"
+    );
+    // A second log cannot be created over it.
+    let err = fails(
+        &g.logseal(
+            &[
+                "init",
+                "other",
+                "--origin",
+                common::ORIGIN,
+                "--log-key",
+                "logkey.key",
+                "--authority",
+                "ra.pub",
+                "--public",
+                &url,
+            ],
+            d,
+        ),
+        2,
+    );
+    assert!(err.contains("already holds a log's public part"), "{err}");
+    std::fs::write(
+        d.join("q.jsonl"),
+        common::lines((0..100).map(common::query)),
+    )
+    .unwrap();
+    ok(&g.logseal(
+        &[
+            "append",
+            "log",
+            "--in",
+            "q.jsonl",
+            "--producer-key",
+            "qf.key",
+            "--batch",
+            "40",
+        ],
+        d,
+    ));
+    ok(&g.logseal(&["checkpoint", "log"], d));
+    let proof = ok(&g.logseal(&["prove", "inclusion", "log", "--index", "50"], d));
+    assert!(proof.contains("\"leaf_index\": 50"), "{proof}");
+    // The directory and the bucket verify alike (the directory's config points at the bucket).
+    let (from_dir, pass_dir) = verdicts_with_trust(g, "log", d);
+    let (from_bucket, pass_bucket) = verdicts_with_trust(g, &url, d);
+    assert!(pass_dir && pass_bucket);
+    assert_eq!(from_dir, from_bucket);
+    assert_eq!(from_bucket["tree_size"], 101);
+
+    // The sequencer killed in the middle of a long append: every batch it acknowledged is
+    // in the log when it is opened again.
+    std::fs::write(
+        d.join("more.jsonl"),
+        common::lines((100..2100).map(common::query)),
+    )
+    .unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_logseal"))
+        .current_dir(d)
+        .args([
+            "append",
+            "log",
+            "--in",
+            "more.jsonl",
+            "--producer-key",
+            "qf.key",
+            "--batch",
+            "25",
+        ])
+        .envs(g.env.iter().map(|(k, v)| (k, v)))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut acknowledged = 0u64;
+    {
+        use std::io::BufRead;
+        let out = std::io::BufReader::new(child.stdout.as_mut().unwrap());
+        for line in out.lines() {
+            let line = line.unwrap();
+            if let Some(rest) = line.strip_prefix("leaf ") {
+                acknowledged =
+                    acknowledged.max(rest.split_whitespace().next().unwrap().parse().unwrap());
+            }
+            if acknowledged >= 400 {
+                break;
+            }
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(acknowledged >= 400);
+    // Node 3 down while the log is opened again and written.
+    g.node(3, false);
+    let reopened = g.logseal(&["checkpoint", "log"], d);
+    let (after, pass) = verdicts_with_trust(g, "log", d);
+    g.node(3, true);
+    ok(&reopened);
+    assert!(pass, "{after}");
+    let size = after["tree_size"].as_u64().unwrap();
+    assert!(
+        size > acknowledged,
+        "acknowledged leaf {acknowledged} lost: size {size}"
+    );
+}
+
+/// `verdicts` against the trust file `d/trust.json` (the test's own log).
+fn verdicts_with_trust(g: &Garage, location: &str, d: &Path) -> (Value, bool) {
+    let out = g.logseal(&["verify", location, "--trust", "trust.json", "--json"], d);
+    let code = out.status.code();
+    assert!(
+        matches!(code, Some(0) | Some(1)),
+        "verify {location}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut checks = v["checks"].clone();
+    if let Some(a) = checks.as_array_mut() {
+        a.retain(|c| c["check"] != "retention");
+    }
+    (
+        serde_json::json!({"checks": checks, "findings": v["findings"], "tree_size": v["tree_size"]}),
+        code == Some(0),
+    )
+}

@@ -1521,6 +1521,10 @@ pub struct InitArgs {
     /// The tree hash (a BLAKE3 log's origin must end in `/blake3`)
     #[arg(long, value_name = "HASH", default_value = "sha256", value_parser = ["sha256", "blake3"])]
     pub tree_hash: String,
+    /// Keep the public part in an S3-compatible bucket, `s3://BUCKET[/PREFIX]` (empty),
+    /// instead of DIR/public; endpoint and credentials from the AWS_* variables
+    #[arg(long, value_name = "S3_URL")]
+    pub public: Option<String>,
 }
 
 /// `logseal append`.

@@ -61,14 +61,18 @@ pub(super) fn open_dir(args: &InspectLog) -> anyhow::Result<Opened> {
         });
     }
     let public_dir = dir.join("public");
-    if !public_dir.is_dir() {
+    let bucket = logseal::log::public_location_of(dir);
+    if bucket.is_none() && !public_dir.is_dir() {
         bail!(
             "{}: no public part (expected {}): not a log directory, or truncated",
             dir.display(),
             public_dir.display()
         );
     }
-    let public = Box::new(FsStore::open(&public_dir)?);
+    let public: Box<dyn ObjectStore> = match bucket {
+        Some(_) => logseal::log::public_store(dir)?,
+        None => Box::new(FsStore::open(&public_dir)?),
+    };
     let config_path = dir.join("private").join("config.json");
     let private = match config_path.is_file() {
         true => Some(FsStore::open(dir.join("private"))?),

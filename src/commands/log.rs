@@ -21,7 +21,7 @@ use logseal::record::sealed::SALT_LEN;
 use logseal::record::text::ProducerId;
 use logseal::record::types::Hash32;
 use logseal::record::{Kind, Record};
-use logseal::store::{FsStore, ObjectStore};
+use logseal::store::ObjectStore;
 use logseal::tree::{Hash, TreeHashAlg};
 use rand_core::RngCore;
 use serde::{Deserialize, Serialize};
@@ -63,11 +63,22 @@ pub fn init(args: InitArgs) -> anyhow::Result<()> {
     let alg = TreeHashAlg::parse(&args.tree_hash)?;
     check_origin(&args.origin, alg).map_err(|r| anyhow::anyhow!("--origin: {r}"))?;
     let authority = files::read_key_line(&args.authority)?;
-    let log = Log::init(&args.dir, &key, &authority, alg, now_secs())
-        .with_context(|| format!("cannot create the log {}", args.dir.display()))?;
+    let log = Log::init_at(
+        &args.dir,
+        args.public.as_deref(),
+        &key,
+        &authority,
+        alg,
+        now_secs(),
+    )
+    .with_context(|| format!("cannot create the log {}", args.dir.display()))?;
     files::print(&format!(
-        "created log {}\norigin      {}\ntree hash   {}\nlog key     {}\nauthority   {}\n",
+        "created log {}{}\norigin      {}\ntree hash   {}\nlog key     {}\nauthority   {}\n",
         args.dir.display(),
+        match &log.config().public {
+            Some(url) => format!(" (public part in {url})"),
+            None => String::new(),
+        },
         log.origin(),
         log.alg().name(),
         log.config().log_key,
@@ -286,7 +297,7 @@ fn hexes(hs: &[Hash]) -> Vec<String> {
 /// nothing is trusted here, `prove check` verifies the signatures.
 struct PublicPart {
     dir: std::path::PathBuf,
-    store: FsStore,
+    store: Box<dyn ObjectStore>,
     origin: String,
     alg: TreeHashAlg,
     latest_size: u64,
@@ -296,15 +307,16 @@ struct PublicPart {
 impl PublicPart {
     fn open(dir: &Path) -> anyhow::Result<PublicPart> {
         let public = dir.join("public");
-        if !public.is_dir() {
+        let remote = logseal::log::public_location_of(dir);
+        if remote.is_none() && !public.is_dir() {
             bail!(
                 "{}: no public part (expected {}): not a log directory, or truncated",
                 dir.display(),
                 public.display()
             );
         }
-        let store = FsStore::open(&public)?;
-        let latest = LogReader::new(&store, TreeHashAlg::Sha256)
+        let store = logseal::log::public_store(dir)?;
+        let latest = LogReader::new(store.as_ref(), TreeHashAlg::Sha256)
             .checkpoint()?
             .context("the log has no checkpoint; run `logseal checkpoint`")?;
         let n = logseal::note::parse_note(&latest)
@@ -322,7 +334,7 @@ impl PublicPart {
     }
 
     fn reader(&self) -> LogReader<'_> {
-        LogReader::new(&self.store, self.alg)
+        LogReader::new(self.store.as_ref(), self.alg)
     }
 
     /// The signed checkpoint of `size` (the latest when `None`): the latest, an entry of the

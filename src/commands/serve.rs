@@ -60,6 +60,14 @@ struct App {
 }
 
 pub fn run(args: ServeArgs) -> anyhow::Result<()> {
+    if let Some(bucket) = logseal::log::public_location_of(&args.dir) {
+        anyhow::bail!(
+            "{}: its public part is in {bucket}: serve it from the bucket (any static web server \
+             or CDN reads it as-is) and append with `logseal append`; `logseal serve` serves a \
+             public part kept in the log directory (docs/STORAGE.md)",
+            args.dir.display()
+        );
+    }
     let log = Log::open(&args.dir).map_err(log_err)?;
     let public = args.dir.join("public");
     let public = public

@@ -78,7 +78,7 @@ fn open(args: &TuiArgs) -> anyhow::Result<LogDir> {
         });
     }
     let public_dir = dir.join("public");
-    if !public_dir.is_dir() {
+    if logseal::log::public_location_of(dir).is_none() && !public_dir.is_dir() {
         bail!(
             "{}: no public part (expected {}): not a log directory, or truncated",
             dir.display(),
@@ -105,7 +105,7 @@ fn open(args: &TuiArgs) -> anyhow::Result<LogDir> {
     };
     Ok(LogDir {
         dir: dir.clone(),
-        public: Box::new(FsStore::open(&public_dir)?),
+        public: logseal::log::public_store(dir)?,
         private,
         anchors,
         trust,
@@ -174,7 +174,7 @@ fn verify_run(
         // Over HTTP: the public part only (check 7 needs the private part, on site).
         Some(url) => (verify_cmd::open_remote(url)?, None),
         None => (
-            Box::new(FsStore::open(dir.join("public"))?),
+            logseal::log::public_store(dir)?,
             disclosures(dir, dir.join("private").join("config.json").is_file()),
         ),
     };

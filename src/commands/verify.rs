@@ -121,7 +121,11 @@ pub fn verify_log_with(
 ) -> anyhow::Result<Report> {
     let url = remote_url(dir);
     let public = dir.join("public");
-    if url.is_none() && !public.is_dir() {
+    let bucket = match url {
+        None => logseal::log::public_location_of(dir),
+        Some(_) => None,
+    };
+    if url.is_none() && bucket.is_none() && !public.is_dir() {
         bail!(
             "{}: no public part (expected {}): not a log directory, or truncated",
             dir.display(),
@@ -145,6 +149,8 @@ pub fn verify_log_with(
     };
     let store: Box<dyn logseal::store::ObjectStore> = match url {
         Some(u) => open_remote(u)?,
+        // A log directory whose config puts the public part in a bucket: read it there.
+        None if bucket.is_some() => logseal::log::public_store(dir)?,
         None => Box::new(FsStore::open(&public)?),
     };
     let store = store.as_ref();

@@ -166,7 +166,7 @@ impl Log {
         // Publish in the history (write-once), then as the latest: a crash between the two
         // leaves a history one checkpoint ahead of `checkpoint`, every entry of a tree whose
         // tiles exist; the next checkpoint catches up.
-        history::publish(&self.public, &cp, &note)?;
+        history::publish(self.public.as_ref(), &cp, &note)?;
         crash_point(5);
         self.public
             .compare_and_swap(reader::CHECKPOINT_KEY, published.as_deref(), &note)?;

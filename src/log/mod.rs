@@ -127,6 +127,12 @@ pub struct LogConfig {
     pub log_key: String,
     /// The registration authority's verifier key; its name is the authority's producer id.
     pub authority_key: String,
+    /// Where the public part is kept when not in `DIR/public`: an S3-compatible bucket,
+    /// `s3://BUCKET[/PREFIX]` (docs/STORAGE.md). Absent: `DIR/public`. A binary that does not
+    /// know this field refuses the config (`deny_unknown_fields`), so it never writes a
+    /// second public part beside the bucket.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public: Option<String>,
 }
 
 /// Why a log operation failed.
@@ -203,7 +209,7 @@ pub enum LogError {
 /// An open log.
 pub struct Log {
     dir: PathBuf,
-    public: FsStore,
+    public: Box<dyn ObjectStore>,
     private: FsStore,
     config: LogConfig,
     alg: TreeHashAlg,
@@ -274,6 +280,19 @@ impl Log {
         alg: TreeHashAlg,
         now_secs: u64,
     ) -> Result<Log, LogError> {
+        Log::init_at(dir, None, log_key, authority_vkey, alg, now_secs)
+    }
+
+    /// [`Log::init`] with the public part at `public` (`s3://BUCKET[/PREFIX]`, which must
+    /// hold no log yet) instead of `DIR/public`.
+    pub fn init_at(
+        dir: &Path,
+        public: Option<&str>,
+        log_key: &Ed25519NoteKey,
+        authority_vkey: &str,
+        alg: TreeHashAlg,
+        now_secs: u64,
+    ) -> Result<Log, LogError> {
         let origin = log_key.verifier().name().to_string();
         check_origin(&origin, alg).map_err(|r| config_err(dir, r))?;
         let authority = Ed25519NoteVerifier::from_vkey(authority_vkey.trim())
@@ -295,15 +314,30 @@ impl Log {
                 });
             }
         }
+        let public_store = match public {
+            None => None,
+            Some(url) => {
+                let store = open_public(dir, Some(url))?;
+                if !store.list("tile")?.is_empty() || store.get(reader::CHECKPOINT_KEY)?.is_some() {
+                    return Err(config_err(
+                        dir,
+                        format!(
+                            "{url} already holds a log's public part; init refuses to touch it"
+                        ),
+                    ));
+                }
+                Some(store)
+            }
+        };
         let private = FsStore::open(dir.join("private"))?;
         let lock = SequencerLock::acquire(private.root())?;
-        let public = FsStore::open(dir.join("public"))?;
         let config = LogConfig {
             format: CONFIG_VERSION,
             origin,
             tree_hash: alg.name().to_string(),
             log_key: log_key.verifier().to_vkey(),
             authority_key: authority.to_vkey(),
+            public: public.map(str::to_string),
         };
         write_secret(
             &private.root().join(LOG_KEY_KEY),
@@ -313,6 +347,10 @@ impl Log {
         private.compare_and_swap(CONFIG_KEY, None, &config_json)?;
         let state = State::new(alg.empty());
         private.compare_and_swap(STATE_KEY, None, &state.to_bytes())?;
+        let public = match public_store {
+            Some(p) => p,
+            None => open_public(dir, None)?,
+        };
         let mut log = Log::from_parts(dir, public, private, Some(lock))?;
         log.checkpoint(now_secs)?;
         Ok(log)
@@ -324,8 +362,10 @@ impl Log {
         let private = open_existing(dir)?;
         let lock = SequencerLock::acquire(private.root())?;
         private.remove_stale_temporaries()?;
-        let public = FsStore::open(dir.join("public"))?;
-        public.remove_stale_temporaries()?;
+        let public = open_public_of(dir, &private)?;
+        if public_location(&private)?.is_none() {
+            FsStore::open(dir.join("public"))?.remove_stale_temporaries()?;
+        }
         let mut log = Log::from_parts(dir, public, private, Some(lock))?;
         // Before any recovery step: a private part behind the public one (restored from a
         // backup) must not write, and its leftover intents must not delete published objects.
@@ -346,13 +386,13 @@ impl Log {
     /// Open `dir` for reading only (no lock; never blocks the sequencer).
     pub fn open_read_only(dir: &Path) -> Result<Log, LogError> {
         let private = open_existing(dir)?;
-        let public = FsStore::open(dir.join("public"))?;
+        let public = open_public_of(dir, &private)?;
         Log::from_parts(dir, public, private, None)
     }
 
     fn from_parts(
         dir: &Path,
-        public: FsStore,
+        public: Box<dyn ObjectStore>,
         private: FsStore,
         lock: Option<SequencerLock>,
     ) -> Result<Log, LogError> {
@@ -449,12 +489,12 @@ impl Log {
 
     /// A reader of the public part.
     pub fn reader(&self) -> LogReader<'_> {
-        LogReader::new(&self.public, self.alg)
+        LogReader::new(self.public.as_ref(), self.alg)
     }
 
     /// The public store (what a static web server would serve).
     pub fn public_store(&self) -> &dyn ObjectStore {
-        &self.public
+        self.public.as_ref()
     }
 }
 
@@ -512,6 +552,57 @@ fn load_state(private: &FsStore) -> Result<(Vec<u8>, State), LogError> {
         reason: e.to_string(),
     })?;
     Ok((bytes, state))
+}
+
+/// The store of a log's public part: `DIR/public`, or the bucket `public` names.
+fn open_public(dir: &Path, public: Option<&str>) -> Result<Box<dyn ObjectStore>, LogError> {
+    match public {
+        None => Ok(Box::new(FsStore::open(dir.join("public"))?)),
+        Some(url) if crate::store::s3::is_s3_url(url) => {
+            Ok(Box::new(crate::store::S3Store::from_url(url)?))
+        }
+        Some(other) => Err(config_err(
+            &dir.join("private").join(CONFIG_KEY),
+            format!("public: {other:?} is not an s3://BUCKET[/PREFIX] location"),
+        )),
+    }
+}
+
+/// Where `private/config.json` puts the public part (`None`: `DIR/public`).
+fn public_location(private: &FsStore) -> Result<Option<String>, LogError> {
+    let cfg_path = private.root().join(CONFIG_KEY);
+    let raw = private
+        .get(CONFIG_KEY)?
+        .ok_or_else(|| config_err(&cfg_path, "missing"))?;
+    let config: LogConfig = serde_json::from_slice(&raw).map_err(|e| config_err(&cfg_path, e))?;
+    Ok(config.public)
+}
+
+fn open_public_of(dir: &Path, private: &FsStore) -> Result<Box<dyn ObjectStore>, LogError> {
+    open_public(dir, public_location(private)?.as_deref())
+}
+
+/// The public part of the log directory `dir`, wherever its config puts it (`DIR/public`,
+/// or a bucket). For readers: a directory without a readable `private/config.json` (a
+/// public copy) is read at `DIR/public`.
+pub fn public_store(dir: &Path) -> Result<Box<dyn ObjectStore>, LogError> {
+    let cfg = dir.join("private").join(CONFIG_KEY);
+    match cfg.is_file() {
+        true => open_public_of(dir, &FsStore::open(dir.join("private"))?),
+        false => open_public(dir, None),
+    }
+}
+
+/// Where the public part of the log directory `dir` is, for messages and checks: `None` when
+/// it is `DIR/public` (or no config says otherwise).
+pub fn public_location_of(dir: &Path) -> Option<String> {
+    let private = dir.join("private");
+    if !private.join(CONFIG_KEY).is_file() {
+        return None;
+    }
+    FsStore::open(private)
+        .ok()
+        .and_then(|p| public_location(&p).ok().flatten())
 }
 
 fn open_existing(dir: &Path) -> Result<FsStore, LogError> {

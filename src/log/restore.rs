@@ -272,7 +272,7 @@ impl Log {
         let allowed = announced.unwrap_or(private);
         let index = allowed / u64::from(tiles::TILE_WIDTH);
         let offset = allowed % u64::from(tiles::TILE_WIDTH);
-        if let Some(b) = bundle_present(&self.public, index)?
+        if let Some(b) = bundle_present(self.public.as_ref(), index)?
             && u64::from(b.width()) > offset
         {
             return Ok(Some(Mismatch::EntriesAhead {
@@ -313,8 +313,10 @@ impl Log {
         let private = super::open_existing(dir)?;
         let lock = SequencerLock::acquire(private.root())?;
         private.remove_stale_temporaries()?;
-        let public = crate::store::FsStore::open(dir.join("public"))?;
-        public.remove_stale_temporaries()?;
+        let public = super::open_public_of(dir, &private)?;
+        if super::public_location(&private)?.is_none() {
+            crate::store::FsStore::open(dir.join("public"))?.remove_stale_temporaries()?;
+        }
         let mut log = Log::from_parts(dir, public, private, Some(lock))?;
         let plan = log.plan_recovery()?;
         let view = &mut log.vault.get_mut().expect("vault lock");
@@ -434,7 +436,7 @@ impl Log {
             }
         };
         note_root(&range, &mut roots);
-        while let Some(b) = bundle_present(&self.public, index)? {
+        while let Some(b) = bundle_present(self.public.as_ref(), index)? {
             let entries = reader.bundle(b)?;
             let first = index * u64::from(tiles::TILE_WIDTH);
             let decoded: Vec<Result<Record, RecordError>> =

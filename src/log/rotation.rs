@@ -182,7 +182,9 @@ impl Log {
         let cp = checkpoint::Checkpoint::new(&self.config.origin, size, self.state.root.0)
             .map_err(|e| LogError::Checkpoint(e.to_string()))?;
         match self.reader().published_checkpoint(size)? {
-            Some(entry) if entry != note => history::publish_rotation(&self.public, size, note)?,
+            Some(entry) if entry != note => {
+                history::publish_rotation(self.public.as_ref(), size, note)?
+            }
             _ => {
                 // The size is recorded first, so that no append removes its partial tiles.
                 if !self.state.checkpoint_sizes.contains(&size) {
@@ -190,7 +192,7 @@ impl Log {
                     state.checkpoint_sizes.push(size);
                     self.swap_state(state)?;
                 }
-                history::publish(&self.public, &cp, note)?;
+                history::publish(self.public.as_ref(), &cp, note)?;
             }
         }
         let published = self.reader().checkpoint()?;

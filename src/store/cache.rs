@@ -36,6 +36,26 @@ impl CachedStore {
         })
     }
 
+    /// Read `key` (at most `max` bytes), from the cache when it is there.
+    fn read(&self, key: &str, max: Option<usize>) -> Result<Option<Vec<u8>>, StoreError> {
+        let get = |s: &dyn ObjectStore| match max {
+            Some(m) => s.get_at_most(key, m),
+            None => s.get(key),
+        };
+        if !immutable(key) {
+            return get(self.inner.as_ref());
+        }
+        if let Some(v) = get(&self.cache)? {
+            return Ok(Some(v));
+        }
+        let got = get(self.inner.as_ref())?;
+        if let Some(v) = &got {
+            // A cache that cannot be written costs only speed: the read still answers.
+            let _ = self.cache.put(key, v).and_then(|()| self.cache.sync());
+        }
+        Ok(got)
+    }
+
     /// The cache directory.
     pub fn dir(&self) -> &std::path::Path {
         self.cache.root()
@@ -44,22 +64,11 @@ impl CachedStore {
 
 impl ObjectStore for CachedStore {
     fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        self.get_at_most(key, usize::MAX)
+        self.read(key, None)
     }
 
     fn get_at_most(&self, key: &str, max: usize) -> Result<Option<Vec<u8>>, StoreError> {
-        if !immutable(key) {
-            return self.inner.get_at_most(key, max);
-        }
-        if let Some(v) = self.cache.get_at_most(key, max)? {
-            return Ok(Some(v));
-        }
-        let got = self.inner.get_at_most(key, max)?;
-        if let Some(v) = &got {
-            // A cache that cannot be written costs only speed: the read still answers.
-            let _ = self.cache.put(key, v).and_then(|()| self.cache.sync());
-        }
-        Ok(got)
+        self.read(key, Some(max))
     }
 
     fn put(&self, key: &str, data: &[u8]) -> Result<(), StoreError> {
