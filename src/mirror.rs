@@ -187,8 +187,9 @@ fn read_only(key: &str) -> StoreError {
     }
 }
 
-/// The top-level prefixes of a log's public part besides the checkpoint.
-const PREFIXES: [&str; 2] = ["tile", crate::log::history::HISTORY_PREFIX];
+/// The top-level prefixes of a log's public part besides the checkpoint (docs/FORMAT.md
+/// §Log directory).
+const PREFIXES: [&str; 3] = ["tile", crate::log::history::HISTORY_PREFIX, "rotations"];
 
 /// Mirror the public part of `src` to `dst`, verifying it against `trust` at `at_secs`
 /// (see the module documentation for what is published and when).
