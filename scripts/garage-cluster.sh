@@ -127,7 +127,18 @@ stop-node)
     stop_node "${3:?node number}"
     ;;
 start-node)
-    start_node "${3:?node number}"
+    n=${3:?node number}
+    start_node "$n"
+    # Back in the cluster: node 1 connected to it again, every node seen up.
+    for i in $(seq 150); do
+        # `status` shows a node it cannot reach with an unknown hostname ("?").
+        if g 1 node connect "$(cat "$dir/node$n.id")" >/dev/null 2>&1 &&
+            [ "$(g 1 status 2>/dev/null | awk '/127\.0\.0\.1:/ && $2 != "?"' | wc -l)" -eq 3 ]; then
+            break
+        fi
+        [ "$i" -lt 150 ] || { echo "garage-cluster: node $n did not rejoin" >&2; g 1 status >&2; exit 1; }
+        sleep 0.2
+    done
     ;;
 *)
     sed -n '2,12p' "$0" >&2

@@ -21,7 +21,8 @@ fn honest() -> std::path::PathBuf {
 }
 
 /// The verdicts and findings of `verify LOCATION --json` (what must not depend on where the
-/// log is read from), and whether it passed.
+/// log is read from: the messages, which name the location, are left out), and whether
+/// checks 1 and 2 hold (the demo's log has findings of its own in checks 4 and 8).
 fn verdicts(g: &Garage, location: &str, dir: &Path, extra: &[(&str, &str)]) -> (Value, bool) {
     let t = trust();
     let out = g.logseal_with(
@@ -37,6 +38,11 @@ fn verdicts(g: &Garage, location: &str, dir: &Path, extra: &[(&str, &str)]) -> (
         dir,
         extra,
     );
+    judged(location, &out)
+}
+
+/// `verdicts` of a `verify --json` run.
+fn judged(location: &str, out: &std::process::Output) -> (Value, bool) {
     let code = out.status.code();
     assert!(
         matches!(code, Some(0) | Some(1)),
@@ -47,11 +53,19 @@ fn verdicts(g: &Garage, location: &str, dir: &Path, extra: &[(&str, &str)]) -> (
     let mut checks = v["checks"].clone();
     // Check 7 needs the private part, which a bucket or a public copy does not have.
     if let Some(a) = checks.as_array_mut() {
-        a.retain(|c| c["check"] != "retention");
+        a.retain(|c| c["check"] != 7);
     }
+    let mut findings = v["findings"].clone();
+    for f in findings.as_array_mut().unwrap() {
+        f.as_object_mut().unwrap().remove("message");
+    }
+    findings.as_array_mut().unwrap().retain(|f| f["check"] != 7);
+    let holds = (checks.as_array().unwrap().iter())
+        .filter(|c| c["check"] == 1 || c["check"] == 2)
+        .all(|c| c["violations"] == 0);
     (
-        serde_json::json!({"checks": checks, "findings": v["findings"], "tree_size": v["tree_size"]}),
-        code == Some(0),
+        serde_json::json!({"checks": checks, "findings": findings, "tree_size": v["tree_size"]}),
+        holds,
     )
 }
 
@@ -490,20 +504,8 @@ fn a_log_is_sequenced_into_a_bucket_survives_a_killed_append_and_a_stopped_node(
 
 /// `verdicts` against the trust file `d/trust.json` (the test's own log).
 fn verdicts_with_trust(g: &Garage, location: &str, d: &Path) -> (Value, bool) {
+    // The test's records name authorisations the trust file has no registry for (check 6):
+    // what matters here is checks 1 and 2, and that both locations give the same findings.
     let out = g.logseal(&["verify", location, "--trust", "trust.json", "--json"], d);
-    let code = out.status.code();
-    assert!(
-        matches!(code, Some(0) | Some(1)),
-        "verify {location}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let mut checks = v["checks"].clone();
-    if let Some(a) = checks.as_array_mut() {
-        a.retain(|c| c["check"] != "retention");
-    }
-    (
-        serde_json::json!({"checks": checks, "findings": v["findings"], "tree_size": v["tree_size"]}),
-        code == Some(0),
-    )
+    judged(location, &out)
 }
