@@ -15,6 +15,7 @@ pub mod cbor;
 pub mod checkpoint;
 pub mod cli;
 pub mod client;
+pub mod coord;
 pub mod crypto;
 pub mod inspect;
 pub mod log;
