@@ -166,6 +166,17 @@ fn a_holder_whose_lease_expired_is_fenced_and_changes_nothing() {
         other => panic!("expected Fenced, got {other}"),
     };
     assert_eq!(fenced(a.keep_alive().unwrap_err()), None);
+    // Renewal from a thread finds the lease gone and stops by itself.
+    let renewal = a.keep_alive_in_background();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !renewal.is_lost() {
+        assert!(
+            Instant::now() < deadline,
+            "the renewal did not find the lease gone"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(fenced(renewal.stop().unwrap_err()), None);
     assert_eq!(fenced(a.check_token().unwrap_err()), None);
     let before = snapshot(&client);
     let e = a
