@@ -120,6 +120,8 @@ fn a_second_sequencer_is_refused_naming_the_first_and_writes_nothing() {
     let a = SequencerLease::acquire(&client, PREFIX, "host-a:100", LONG).unwrap();
     a.commit_if_token("state", None, b"a").unwrap();
     let before = snapshot(&client);
+    let leases = client.leases().unwrap();
+    assert_eq!(leases, vec![a.lease()]);
 
     let e = SequencerLease::acquire(&client, PREFIX, "host-b:200", LONG).unwrap_err();
     match &e {
@@ -141,8 +143,9 @@ fn a_second_sequencer_is_refused_naming_the_first_and_writes_nothing() {
     assert!(message.contains("host-a:100"), "{message}");
     assert!(message.contains(&etcd.endpoint), "{message}");
     assert!(message.contains("nothing was written"), "{message}");
-    // Not one write: the store's revision did not move.
+    // Not one write: the store's revision did not move; the attempt's lease was revoked.
     assert_eq!(snapshot(&client), before);
+    assert_eq!(client.leases().unwrap(), leases);
     // The first holder goes on.
     a.commit_if_token("state", Some(b"a"), b"a2").unwrap();
 }

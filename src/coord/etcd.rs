@@ -1,6 +1,6 @@
 //! [`EtcdClient`]: a blocking client of etcd v3 through its JSON gateway (etcd 3.4: `POST
 //! /v3/kv/range`, `/v3/kv/put`, `/v3/kv/txn`, `/v3/kv/deleterange`, `/v3/lease/grant`,
-//! `/v3/lease/keepalive`, `/v3/lease/revoke`).
+//! `/v3/lease/keepalive`, `/v3/lease/revoke`, `/v3/lease/leases`).
 //!
 //! The gateway speaks the protobuf messages of `etcdserverpb` as JSON with their original
 //! field names: bytes (keys, values) are base64, 64-bit integers are strings, and a field
@@ -201,6 +201,13 @@ impl EtcdClient {
             Err(CoordError::Status { status: 404, .. }) => Ok(false),
             Err(e) => Err(e),
         }
+    }
+
+    /// The ids of every lease etcd holds, in ascending order.
+    pub fn leases(&self) -> Result<Vec<i64>, CoordError> {
+        let op = "lease leases";
+        let answer = self.call(op, "/v3/lease/leases", &json!({}))?;
+        decode_leases(&answer).map_err(|reason| self.answer(op, reason))
     }
 
     /// POST `body` to `path`; the answer's JSON, or the gateway's refusal.
@@ -450,6 +457,15 @@ pub fn decode_keepalive(answer: &Value) -> Result<i64, String> {
     int64(result, "TTL").map_err(|e| format!("result.{e}"))
 }
 
+/// A lease list answer (`{"leases": [{"ID": …}, …]}`): the ids, sorted.
+pub fn decode_leases(answer: &Value) -> Result<Vec<i64>, String> {
+    let mut ids = (array(answer, "leases")?.iter().enumerate())
+        .map(|(i, l)| int64(l, "ID").map_err(|e| format!("leases[{i}].{e}")))
+        .collect::<Result<Vec<_>, _>>()?;
+    ids.sort_unstable();
+    Ok(ids)
+}
+
 /// The message of a gateway error body (`{"error": …, "message": …, "code": …}`), or the
 /// body itself.
 fn error_message(body: &[u8]) -> String {
@@ -653,6 +669,21 @@ mod tests {
         let gone = json!({"result": {"header": {"revision": "2"}, "ID": "7"}});
         assert_eq!(decode_keepalive(&gone), Ok(0));
         assert!(decode_keepalive(&json!({"header": {}})).is_err());
+        let leases = json!({"header": {"revision": "1"},
+                            "leases": [{"ID": "4111120504497360135"}, {"ID": "4111120504497360133"}]});
+        assert_eq!(
+            decode_leases(&leases),
+            Ok(vec![4_111_120_504_497_360_133, 4_111_120_504_497_360_135])
+        );
+        assert_eq!(
+            decode_leases(&json!({"header": {"revision": "1"}})),
+            Ok(vec![])
+        );
+        assert!(
+            decode_leases(&json!({"leases": [{"ID": "x"}]}))
+                .unwrap_err()
+                .starts_with("leases[0].ID")
+        );
     }
 
     #[test]
