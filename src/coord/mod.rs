@@ -201,8 +201,8 @@ pub struct Write<'a> {
 }
 
 /// An upper estimate of the request a commit of `writes` under `prefix` makes: the bytes of
-/// every key and value it compares, writes or reads back, plus [`OP_OVERHEAD`] per compare
-/// and operation.
+/// every key and value it compares, writes or reads back, plus 32 bytes per compare and
+/// operation.
 pub fn commit_size(prefix: &str, writes: &[Write<'_>]) -> usize {
     let sequencer = prefix.len() + 1 + SEQUENCER.len();
     // The token compare and the sequencer read of the failure branch.
