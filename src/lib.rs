@@ -7,6 +7,8 @@
 //! Data flows one way: [`crypto`] → [`cbor`] → [`record`] (kinds, sealed fields, COSE) →
 //! [`tree`] (RFC 9162 maths, proofs) → `tiles` (C2SP tlog-tiles layout) →
 //! `note`/`checkpoint` (signed notes, cosignatures) → store → log → verify.
+//! Beside the store, [`coord`] keeps one sequencer at a time on shared storage (an etcd
+//! lease and a fencing token, docs/COORDINATION.md).
 //! The library never parses arguments, prints, or exits; the `logseal` binary does.
 
 pub mod bench;
@@ -15,6 +17,7 @@ pub mod cbor;
 pub mod checkpoint;
 pub mod cli;
 pub mod client;
+pub mod coord;
 pub mod crypto;
 pub mod inspect;
 pub mod log;

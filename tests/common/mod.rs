@@ -215,6 +215,7 @@ pub fn trust_new(dir: &Path, extra: &[&str]) -> Output {
     logseal(&args, dir, None)
 }
 
+pub mod etcd;
 pub mod garage;
 pub mod records;
 pub mod served;
