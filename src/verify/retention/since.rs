@@ -15,7 +15,9 @@
 //! entry read again does not hold the records it counts.
 //!
 //! Every leaf read before the resume point is authenticated by an inclusion proof against
-//! the checkpoint's root; every new leaf too. Memory: the state's bounds
+//! the checkpoint's root; every new leaf too. A leaf not proven makes the run walk the whole
+//! log, whose pass tells an altered bundle (`tree-bundle-mismatch`) from altered tiles
+//! (`tree-reread-root-mismatch`). Memory: the state's bounds
 //! ([`MAX_RETENTION_ENTRIES`], [`MAX_RETENTION_REREAD`]) and the records fed.
 
 use std::collections::{BTreeSet, HashMap};
@@ -278,7 +280,9 @@ pub(super) fn feed<'a>(
                      decode"
                 )));
             };
-            proven(input, leaf, &hash)?;
+            if let Some(why) = unproven(input, leaf, &hash) {
+                return Ok(Some(why));
+            }
             if let Some((i, _)) = entry {
                 found[*i] += 1;
             }
@@ -298,13 +302,18 @@ pub(super) fn feed<'a>(
             e.producer, e.seqs[0], e.seqs[1], e.counts[0], found[i]
         )));
     }
-    each(input, from, input.size, &mut |leaf, hash, rec| {
+    let stop = each(input, from, input.size, &mut |leaf, hash, rec| {
         if let Some(rec) = rec {
-            proven(input, leaf, &hash)?;
+            if let Some(why) = unproven(input, leaf, &hash) {
+                return Ok(Some(why));
+            }
             fed.record(leaf, hash, &rec, None, out)?;
         }
         Ok(None)
     })?;
+    if let Some(why) = stop {
+        return Ok(Err(why));
+    }
     let resumed = Resumed {
         resume,
         selected,
@@ -344,8 +353,10 @@ fn each(
     Ok(None)
 }
 
-/// Prove the leaf read at `leaf` is in the checkpoint's tree.
-fn proven(input: &Input<'_>, leaf: u64, hash: &Hash32) -> Result<(), String> {
+/// Whether the leaf read at `leaf` is proven by an inclusion proof to be in the checkpoint's
+/// tree; `Some(why)` when not (the caller walks the whole log, which tells an altered bundle
+/// from altered tiles).
+fn unproven(input: &Input<'_>, leaf: u64, hash: &Hash32) -> Option<String> {
     let ok = input
         .reader
         .inclusion_proof(input.size, leaf)
@@ -356,14 +367,12 @@ fn proven(input: &Input<'_>, leaf: u64, hash: &Hash32) -> Result<(), String> {
                 .verify_inclusion(leaf, input.size, &hash.0, &p, &input.root)
                 .is_ok()
         });
-    if ok {
-        Ok(())
-    } else {
-        Err(format!(
+    (!ok).then(|| {
+        format!(
             "the entry read again at leaf {leaf} is not proven by an inclusion proof to be in \
-             the checkpoint's tree: run a full verification"
-        ))
-    }
+             the checkpoint's tree"
+        )
+    })
 }
 
 /// What the next incremental run carries over, or why nothing is.
