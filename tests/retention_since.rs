@@ -13,8 +13,9 @@ use std::time::Duration;
 use common::records::{Chains, registration, search_access, t, two_sealed};
 use common::tamper::{authority_vkey, log_key, trust_with};
 use logseal::log::Log;
-use logseal::record::Disclosure;
 use logseal::record::kinds::{Body, Kind};
+use logseal::record::types::Hash32;
+use logseal::record::{Disclosure, SealedValue};
 use logseal::retention::DisclosureSource;
 use logseal::scenario::{AUTHORITY, ORIGIN};
 use logseal::store::{ObjectStore, StoreError};
@@ -30,8 +31,8 @@ struct Fixture {
     _dir: tempfile::TempDir,
     log: Log,
     chains: Chains,
-    /// Per leaf: producer and seq.
-    leaves: Vec<(String, u64)>,
+    /// Per leaf: producer, seq and leaf hash.
+    leaves: Vec<(String, u64, Hash32)>,
 }
 
 impl Fixture {
@@ -55,6 +56,7 @@ impl Fixture {
             (POLICY, vec![Kind::RetentionPolicy]),
             ("app", vec![Kind::DataAccess]),
             ("sweeper", vec![Kind::RetentionDeletion]),
+            ("court", vec![Kind::LegalHold]),
         ] {
             f.append(
                 AUTHORITY,
@@ -68,24 +70,29 @@ impl Fixture {
     }
 
     fn append(&mut self, producer: &str, at: &str, rule: Option<&str>, body: Body) -> u64 {
-        let sealed = if producer == "app" {
-            two_sealed(self.leaves.len())
-        } else {
-            Vec::new()
+        let sealed = match producer {
+            "app" => two_sealed(self.leaves.len()),
+            "court" => vec![("case_ref", SealedValue::Text("case-1".into()))],
+            _ => Vec::new(),
         };
         let a = self
             .chains
             .append(&mut self.log, producer, at, rule, body, &sealed);
-        self.leaves.push((producer.to_owned(), a.seq));
+        self.leaves.push((producer.to_owned(), a.seq, a.leaf_hash));
         a.leaf
     }
 
-    /// A retention policy with a cap of `days` over data accesses.
+    /// A retention policy with a cap of `days` over data accesses, and a hold-override rule.
     fn policy(&mut self, at: &str, version: u64, days: u64) -> u64 {
         let rules = json!([
             {"id": "c", "version": 1, "rule": "cap", "kinds": ["data-access"],
              "data_categories": [], "period": {"count": days, "unit": "days"},
-             "trigger": "occurred-at", "conditions": [], "legal_source": "test-cap"}
+             "trigger": "occurred-at", "conditions": [], "legal_source": "test-cap"},
+            {"id": "h", "version": 1, "rule": "hold-override", "kinds": ["data-access"],
+             "data_categories": [], "conditions": ["legal-hold"], "legal_source": "gdpr-17-3-e"},
+            {"id": "court-records", "version": 1, "rule": "cap", "kinds": ["legal-hold"],
+             "data_categories": [], "period": {"count": 36500, "unit": "days"},
+             "trigger": "occurred-at", "conditions": [], "legal_source": "test"}
         ]);
         let body = serde_json::from_value(json!({
             "policy_id": "p", "version": version, "authority": "dpo", "rules": rules
@@ -103,7 +110,7 @@ impl Fixture {
         let targets: Vec<Value> = leaves
             .iter()
             .map(|l| {
-                let (p, s) = &self.leaves[*l as usize];
+                let (p, s, _) = &self.leaves[*l as usize];
                 json!({"range": "seq", "producer": p, "first": s, "last": s, "fields": []})
             })
             .collect();
@@ -114,6 +121,25 @@ impl Fixture {
         });
         let body = Body::RetentionDeletion(serde_json::from_value(body).unwrap());
         self.append("sweeper", executed, None, body)
+    }
+
+    /// A legal hold over the records at `scope`.
+    fn hold(&mut self, at: &str, scope: &[u64]) -> u64 {
+        let scope: Vec<Value> = scope
+            .iter()
+            .map(|l| {
+                let (p, s, h) = &self.leaves[*l as usize];
+                json!({"producer": p, "seq": s, "leaf_hash": h.to_string()})
+            })
+            .collect();
+        let body = Body::LegalHold(
+            serde_json::from_value(json!({
+                "action": "set", "hold_id": "hold-1", "scope": scope,
+                "authority": "court-amsterdam", "legal_basis": "gdpr-17-3-e"
+            }))
+            .unwrap(),
+        );
+        self.append("court", at, Some("court-records@1"), body)
     }
 
     fn cp(&mut self, at: &str) {
@@ -532,4 +558,37 @@ fn a_new_policy_record_makes_check_7_walk_the_whole_log_and_says_so() {
     let mut json: Value = serde_json::from_slice(&state.to_json()).unwrap();
     json["format"] = json!(2);
     assert!(AuditorState::from_json(&serde_json::to_vec(&json).unwrap(), ORIGIN).is_err());
+}
+
+#[test]
+fn a_hold_before_the_resume_point_catches_a_deletion_recorded_after_it() {
+    let mut f = Fixture::new(1);
+    let held = f.access(&day(2, 10));
+    let free = f.access(&day(2, 11));
+    f.hold(&day(2, 12), &[held]);
+    f.cp(&day(3, 0));
+    let none = BTreeSet::new();
+    let view = View::of(&f.log, &none);
+    let state = run(
+        f.log.public_store(),
+        &AuditorState::new(ORIGIN),
+        &day(3, 1),
+        &view,
+        false,
+    )
+    .new_state
+    .unwrap();
+    // Both fell due on the 3rd; the sweep erases both, one of them under the hold.
+    f.deletion(&day(3, 12), &[held, free]);
+    f.cp(&day(4, 0));
+    let hidden: BTreeSet<u64> = [held, free].into();
+    let inc = same_as_full(&f, &state, &day(4, 1), &hidden);
+    let h: Vec<&Finding> = inc
+        .report
+        .with_code("retention-deleted-under-hold")
+        .collect();
+    assert_eq!(h.len(), 1, "{:#?}", inc.report.findings);
+    assert_eq!(h[0].leaf, Some(held));
+    let s = inc.report.retention.as_ref().unwrap();
+    assert_eq!(s.counts.erased_and_covered, 2);
 }
