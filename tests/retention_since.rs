@@ -537,6 +537,7 @@ fn a_new_policy_record_makes_check_7_walk_the_whole_log_and_says_so() {
     // A state of format 2 (without check 7's part) still reads, and falls back the same way.
     let mut old = state.clone();
     old.resume.as_mut().unwrap().retention = None;
+    old.resume.as_mut().unwrap().retention_not_carried = None;
     let mut json: Value = serde_json::from_slice(&old.to_json()).unwrap();
     json["format"] = json!(2);
     let old = AuditorState::from_json(&serde_json::to_vec(&json).unwrap(), ORIGIN).unwrap();
@@ -591,4 +592,45 @@ fn a_hold_before_the_resume_point_catches_a_deletion_recorded_after_it() {
     assert_eq!(h[0].leaf, Some(held));
     let s = inc.report.retention.as_ref().unwrap();
     assert_eq!(s.counts.erased_and_covered, 2);
+}
+
+#[test]
+fn a_run_that_cannot_carry_check_7_over_says_why_in_the_state_and_the_next_run_walks_all() {
+    let mut f = Fixture::new(5);
+    // No declared rule: a declared-rule finding, aggregated over the whole log.
+    f.append("app", &day(2, 10), None, search_access());
+    f.cp(&day(3, 0));
+    let none = BTreeSet::new();
+    let view = View::of(&f.log, &none);
+    let first = run(
+        f.log.public_store(),
+        &AuditorState::new(ORIGIN),
+        &day(3, 1),
+        &view,
+        false,
+    );
+    assert!(first.report.with_code("retention-rule-undeclared").count() == 1);
+    let state = first.new_state.unwrap();
+    let resume = state.resume.as_ref().unwrap();
+    assert!(resume.retention.is_none());
+    let why = resume.retention_not_carried.clone().unwrap();
+    assert!(why.starts_with("check 7 found rule findings"), "{why}");
+    f.access(&day(3, 6));
+    f.cp(&day(4, 0));
+    let view = View::of(&f.log, &none);
+    let full = run(f.log.public_store(), &state, &day(5, 0), &view, false);
+    let inc = run(f.log.public_store(), &state, &day(5, 0), &view, true);
+    assert_eq!(check7(&inc), check7(&full));
+    let resumed = inc
+        .report
+        .retention
+        .as_ref()
+        .unwrap()
+        .resumed
+        .clone()
+        .unwrap();
+    assert!(
+        resumed.ends_with(&format!("could not carry check 7 over: {why}")),
+        "{resumed}"
+    );
 }

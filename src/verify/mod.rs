@@ -462,7 +462,7 @@ impl Run<'_> {
             ended(Check::Retention, &out);
         }
         let (retention, carry) = match checked {
-            Some(c) => (Some(c.status), c.carry.ok()),
+            Some(c) => (Some(c.status), Some(c.carry)),
             None => (None, None),
         };
         let new_state =
@@ -652,7 +652,10 @@ impl Run<'_> {
             at: crate::record::types::Timestamp(self.options.at_secs.saturating_mul(1000)),
             grace: access.grace,
             checkpoints: &self.known,
-            since: self.resume.map(|r| (r.size, r.retention.as_ref())),
+            since: self.resume.map(|r| {
+                let why = r.retention_not_carried.as_deref();
+                (r.size, r.retention.as_ref().ok_or(why))
+            }),
         };
         match retention::check(&input, out) {
             Ok(checked) => Some(checked),
@@ -672,7 +675,7 @@ impl Run<'_> {
         carried: Option<chains::Carried>,
         registry: &records::Registry,
         auths: &authorisation::Authorisations,
-        retention: Option<state::RetentionResume>,
+        retention: Option<Result<state::RetentionResume, String>>,
     ) -> AuditorState {
         let (size, root) = (self.published.size, Hash32(self.published.root));
         let mut s = self.state.clone();
@@ -694,7 +697,8 @@ impl Run<'_> {
             keys: registry.to_state(),
             grants: auths.to_state(self.trust.max_delay_ms(self.trust.registry.as_str())),
             forward_refs: c.forward_refs,
-            retention,
+            retention_not_carried: retention.as_ref().and_then(|r| r.as_ref().err().cloned()),
+            retention: retention.and_then(Result::ok),
         });
         s
     }

@@ -81,7 +81,8 @@ pub(crate) struct Input<'a> {
     pub checkpoints: &'a [(u64, u64)],
     /// An incremental run's resume point (`None`: a full run): the first new leaf, and what
     /// check 7 carries over from the leaves before it when the state holds it.
-    pub since: Option<(u64, Option<&'a RetentionResume>)>,
+    /// (`Err`: none is carried over, with why when the state says.)
+    pub since: Option<(u64, Result<&'a RetentionResume, Option<&'a str>>)>,
 }
 
 /// What check 7 found, and what it carries over to the next incremental run (`Err`: why

@@ -91,6 +91,9 @@ pub struct Resume {
     /// What check 7 carries over (absent: a `--since` run walks the whole log for check 7).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retention: Option<RetentionResume>,
+    /// Why check 7 carries nothing over, when it ran but `retention` is absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention_not_carried: Option<String>,
 }
 
 /// Deadline-index entries a [`RetentionResume`] holds at most; a run with more stores none.

@@ -166,16 +166,24 @@ fn may_name(t: &Target, e: &RetentionEntry) -> bool {
 pub(super) fn feed<'a>(
     input: &Input<'a>,
     from: u64,
-    resume: Option<&'a RetentionResume>,
+    resume: Result<&'a RetentionResume, Option<&'a str>>,
     out: &mut Findings,
 ) -> Result<Result<(Fed<'a>, Resumed<'a>), String>, String> {
-    let Some(resume) = resume else {
-        return Ok(Err(
-            "the auditor's state carries no check-7 resume point (stored by a \
-                       run without the private part, by an earlier version, or by a run \
-                       whose retention state exceeded the bounds)"
-                .into(),
-        ));
+    let resume = match resume {
+        Ok(r) => r,
+        Err(Some(why)) => {
+            return Ok(Err(format!(
+                "the auditor's state carries no check-7 resume point: the run that stored it \
+                 could not carry check 7 over: {why}"
+            )));
+        }
+        Err(None) => {
+            return Ok(Err(
+                "the auditor's state carries no check-7 resume point (stored by a \
+                           run without the private part, or by an earlier version)"
+                    .into(),
+            ));
+        }
     };
     let authority = input.trust.retention_policy_authority.as_ref();
     if resume.grace_ms != input.grace.as_millis() as u64
