@@ -483,7 +483,10 @@ pub(super) fn carry(
             let e = &entries[k];
             let gap =
                 skip.partition_point(|&l| l <= e.leaves[1]) != skip.partition_point(|&l| l < leaf);
-            s == source && bucket(e.recheck_ms) == bucket(recheck) && !gap
+            // Within a bundle's width of the last: reading an entry again costs at most about
+            // two bundles per record.
+            let near = leaf - e.leaves[1] <= u64::from(tiles::TILE_WIDTH);
+            s == source && bucket(e.recheck_ms) == bucket(recheck) && !gap && near
         });
         if joins {
             let (k, _) = open[producer];
