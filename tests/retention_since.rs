@@ -59,7 +59,7 @@ impl Fixture {
             (POLICY, vec![Kind::RetentionPolicy]),
             ("app", vec![Kind::DataAccess]),
             ("sweeper", vec![Kind::RetentionDeletion]),
-            ("court", vec![Kind::LegalHold]),
+            ("court", vec![Kind::LegalHold, Kind::CaseStatus]),
         ] {
             f.append(
                 AUTHORITY,
@@ -93,7 +93,7 @@ impl Fixture {
              "trigger": "occurred-at", "conditions": [], "legal_source": "test-cap"},
             {"id": "h", "version": 1, "rule": "hold-override", "kinds": ["data-access"],
              "data_categories": [], "conditions": ["legal-hold"], "legal_source": "gdpr-17-3-e"},
-            {"id": "court-records", "version": 1, "rule": "cap", "kinds": ["legal-hold"],
+            {"id": "court-records", "version": 1, "rule": "cap", "kinds": ["legal-hold", "case-status"],
              "data_categories": [], "period": {"count": 36500, "unit": "days"},
              "trigger": "occurred-at", "conditions": [], "legal_source": "test"}
         ]);
@@ -141,6 +141,25 @@ impl Fixture {
             serde_json::from_value(json!({
                 "action": "set", "hold_id": "hold-1", "scope": scope,
                 "authority": "court-amsterdam", "legal_basis": "gdpr-17-3-e"
+            }))
+            .unwrap(),
+        );
+        self.append("court", at, Some("court-records@1"), body)
+    }
+
+    /// A case event over the records at `scope`.
+    fn case(&mut self, at: &str, event: &str, scope: &[u64]) -> u64 {
+        let scope: Vec<Value> = scope
+            .iter()
+            .map(|l| {
+                let (p, s, h) = &self.leaves[*l as usize];
+                json!({"producer": p, "seq": s, "leaf_hash": h.to_string()})
+            })
+            .collect();
+        let body = Body::CaseStatus(
+            serde_json::from_value(json!({
+                "event": event, "case_id": "case-3e7f21", "effective_at": at,
+                "authority": "court-amsterdam", "scope": scope
             }))
             .unwrap(),
         );
@@ -503,12 +522,15 @@ fn a_deletion_before_the_due_date_recorded_after_the_resume_point_is_premature()
 }
 
 #[test]
-fn a_new_policy_record_makes_check_7_walk_the_whole_log_and_says_so() {
+fn new_policies_holds_and_case_events_are_followed_and_an_event_on_a_settled_record_walks_all() {
     let mut f = Fixture::new(5);
-    f.access(&day(2, 10));
+    let a = f.access(&day(2, 10));
+    let b = f.access(&day(2, 11));
+    let gone = f.access(&day(2, 12));
+    f.deletion(&day(2, 13), &[gone]);
     f.cp(&day(3, 0));
-    let none = BTreeSet::new();
-    let view = View::of(&f.log, &none);
+    let hidden: BTreeSet<u64> = [gone].into();
+    let view = View::of(&f.log, &hidden);
     let state = run(
         f.log.public_store(),
         &AuditorState::new(ORIGIN),
@@ -518,18 +540,22 @@ fn a_new_policy_record_makes_check_7_walk_the_whole_log_and_says_so() {
     )
     .new_state
     .unwrap();
-    let leaf = f.policy(&day(3, 5), 2, 1);
+    // A new policy version, a hold over an old record, a case event naming another: followed.
+    f.policy(&day(3, 5), 2, 1);
     f.access(&day(3, 6));
+    f.hold(&day(3, 7), &[a]);
+    f.case(&day(3, 8), "opened", &[b]);
     f.cp(&day(4, 0));
-    let view = View::of(&f.log, &none);
-    let full = run(
-        f.log.public_store(),
-        &AuditorState::new(ORIGIN),
-        &day(5, 0),
-        &view,
-        false,
-    );
-    let inc = run(f.log.public_store(), &state, &day(5, 0), &view, true);
+    let inc = same_as_full(&f, &state, &day(9, 0), &hidden);
+    let s = inc.report.retention.as_ref().unwrap();
+    assert_eq!(s.held.iter().map(|h| h.leaf).collect::<Vec<_>>(), [a]);
+    let next = inc.new_state.unwrap();
+    // A case event naming the settled record: its deletion may be judged differently.
+    let leaf = f.case(&day(9, 5), "opened", &[gone]);
+    f.cp(&day(10, 0));
+    let view = View::of(&f.log, &hidden);
+    let full = run(f.log.public_store(), &next, &day(10, 1), &view, false);
+    let inc = run(f.log.public_store(), &next, &day(10, 1), &view, true);
     assert_eq!(check7(&inc), check7(&full));
     let resumed = inc
         .report
@@ -539,12 +565,14 @@ fn a_new_policy_record_makes_check_7_walk_the_whole_log_and_says_so() {
         .resumed
         .clone()
         .unwrap();
+    let seq = f.leaves[gone as usize].1;
     assert!(
         resumed.starts_with(&format!(
-            "the whole log walked again: the new record at leaf {leaf}"
+            "the whole log walked again: the new record at leaf {leaf} names app#{seq}"
         )),
         "{resumed}"
     );
+    let state = next;
     // A state of format 2 (without check 7's part) still reads, and falls back the same way.
     let mut old = state.clone();
     old.resume.as_mut().unwrap().retention = None;
@@ -552,7 +580,7 @@ fn a_new_policy_record_makes_check_7_walk_the_whole_log_and_says_so() {
     let mut json: Value = serde_json::from_slice(&old.to_json()).unwrap();
     json["format"] = json!(2);
     let old = AuditorState::from_json(&serde_json::to_vec(&json).unwrap(), ORIGIN).unwrap();
-    let inc = run(f.log.public_store(), &old, &day(5, 0), &view, true);
+    let inc = run(f.log.public_store(), &old, &day(10, 1), &view, true);
     assert_eq!(check7(&inc), check7(&full));
     let resumed = inc
         .report

@@ -7,12 +7,14 @@
 //! since (their `recheck_ms` reached) or that a new retention-deletion may name (its target
 //! range meets the entry's), and every new leaf. Every other record before the resume point
 //! counts as the state says: settled records and the entries not read again add their
-//! counts, and check 7's earlier findings about them are carried over. It walks the whole
-//! log instead (and says why) when the state carries no check-7 resume point, when it was
-//! stored for another grace, policy authority or a later reference time, when a new record
-//! is structural (it may change old records' schedules), when check 3 left out a record
-//! before the resume point, when a new deletion's targets exceed the bound, or when an
-//! entry read again does not hold the records it counts.
+//! counts, and check 7's earlier findings about them are carried over. A new case status,
+//! notification or hold changes only the records it names: their entries are read again too.
+//! It walks the whole log instead (and says why) when the state carries no check-7 resume
+//! point, when it was stored for another grace, policy authority or a later reference time,
+//! when a new case status or notification names an old record outside the index (its event
+//! may change how an old deletion was judged), when check 3 left out a record before the
+//! resume point, when the new deletions, events and holds name more than the bound, or when
+//! an entry read again does not hold the records it counts.
 //!
 //! Every leaf read before the resume point is authenticated by an inclusion proof against
 //! the checkpoint's root; every new leaf too. A leaf not proven makes the run walk the whole
@@ -35,7 +37,7 @@ use super::super::report::{Check, Finding, Findings, RetentionCounts, Verdict};
 use super::super::state::{
     CarriedFinding, MAX_RETENTION_ENTRIES, MAX_RETENTION_REREAD, RetentionEntry, RetentionResume,
 };
-use super::{Fed, Input, Judged, Recheck, is_structural};
+use super::{Fed, Input, Judged, Recheck};
 
 /// Codes of check 7's findings about a policy (recomputed by every run from the structural
 /// records, never carried over).
@@ -208,25 +210,37 @@ pub(super) fn feed<'a>(
     }
     // The new leaves' deletions, to know which entries they may name.
     let mut targets: Vec<Target> = Vec::new();
+    // Records before the resume point that new events or holds name: (producer, seq, whether
+    // a record outside the index may be judged differently, the naming leaf).
+    let mut named: Vec<(String, u64, bool, u64)> = Vec::new();
+    // Per producer, the first seq among the new leaves: a lower one is before the resume point.
+    let mut first_new: HashMap<String, u64> = HashMap::new();
     let stop = each(input, from, input.size, &mut |leaf, _, rec| {
         let Some(rec) = rec else { return Ok(None) };
         let p = rec.payload();
-        if is_structural(p) {
-            return Ok(Some(format!(
-                "the new record at leaf {leaf} ({}#{}, {}) may change the schedules of records \
-                 before the resume point",
-                p.producer,
-                p.seq,
-                p.kind()
-            )));
+        first_new.entry(p.producer.to_string()).or_insert(p.seq);
+        // Events count by their own time, so they may change how an old deletion is judged;
+        // holds count by log order, so they change only placements and later deletions.
+        let refs: Vec<(&crate::record::types::RecordRef, bool)> = match &p.body {
+            Body::CaseStatus(b) => b.scope.iter().map(|r| (r, true)).collect(),
+            Body::Notification(b) => vec![(&b.sanction, true)],
+            Body::LegalHold(b) => b.scope.iter().map(|r| (r, false)).collect(),
+            _ => Vec::new(),
+        };
+        for (r, timed) in refs {
+            let new = (first_new.get(r.producer.as_str())).is_some_and(|&f| r.seq >= f);
+            if !new {
+                named.push((r.producer.to_string(), r.seq, timed, leaf));
+            }
         }
         if let Body::RetentionDeletion(d) = &p.body {
             targets.extend(d.targets.iter().cloned());
-            if targets.len() > MAX_RETENTION_REREAD {
-                return Ok(Some(format!(
-                    "the new retention-deletions name more than {MAX_RETENTION_REREAD} targets"
-                )));
-            }
+        }
+        if targets.len() + named.len() > MAX_RETENTION_REREAD {
+            return Ok(Some(format!(
+                "the new retention-deletions, events and holds name more than \
+                 {MAX_RETENTION_REREAD} targets and records"
+            )));
         }
         Ok(None)
     })?;
@@ -234,11 +248,29 @@ pub(super) fn feed<'a>(
         return Ok(Err(why));
     }
     let at = input.at.0;
-    let selected: Vec<bool> = resume
+    let mut selected: Vec<bool> = resume
         .entries
         .iter()
         .map(|e| e.recheck_ms.is_some_and(|t| t <= at) || targets.iter().any(|t| may_name(t, e)))
         .collect();
+    for (producer, seq, timed, leaf) in &named {
+        let holding = resume
+            .entries
+            .iter()
+            .position(|e| e.producer == *producer && (e.seqs[0]..=e.seqs[1]).contains(seq));
+        match holding {
+            Some(i) => selected[i] = true,
+            None if *timed => {
+                return Ok(Err(format!(
+                    "the new record at leaf {leaf} names {producer}#{seq}, a record before the \
+                     resume point that the deadline index does not hold (a settled record, or \
+                     one without sealed fields): its event may change how an old deletion is \
+                     judged"
+                )));
+            }
+            None => {}
+        }
+    }
     let structural: BTreeSet<u64> = resume.structural.iter().copied().collect();
     // Entries read again, by producer: (index, entry).
     let mut by_producer: HashMap<&str, Vec<(usize, &RetentionEntry)>> = HashMap::new();
@@ -427,10 +459,8 @@ pub(super) fn carry(
     };
     let mut skip: Vec<u64> = input.skip.iter().copied().collect();
     skip.sort_unstable();
-    let structural: BTreeSet<u64> = match resumed {
-        Some(r) => r.resume.structural.iter().copied().collect(),
-        None => fed.structural.iter().copied().collect(),
-    };
+    // In an incremental run: the old ones read again and the new ones.
+    let structural: BTreeSet<u64> = fed.structural.iter().copied().collect();
     let mut settled = resumed.map_or([0, 0], |r| r.resume.settled);
     let mut entries: Vec<RetentionEntry> = Vec::new();
     // Per producer: the open entry (index into `entries`), its source, its last seq.
