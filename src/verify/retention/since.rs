@@ -22,7 +22,7 @@
 //! (`tree-reread-root-mismatch`). Memory: the state's bounds
 //! ([`MAX_RETENTION_ENTRIES`], [`MAX_RETENTION_REREAD`]) and the records fed.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use rayon::prelude::*;
 
@@ -253,6 +253,9 @@ pub(super) fn feed<'a>(
         .iter()
         .map(|e| e.recheck_ms.is_some_and(|t| t <= at) || targets.iter().any(|t| may_name(t, e)))
         .collect();
+    // Events naming an old record outside the index: allowed only if it is structural (read
+    // again below, so judged afresh); checked once the structural records are read.
+    let mut unheld: Vec<(&str, u64, u64)> = Vec::new();
     for (producer, seq, timed, leaf) in &named {
         let holding = resume
             .entries
@@ -260,17 +263,11 @@ pub(super) fn feed<'a>(
             .position(|e| e.producer == *producer && (e.seqs[0]..=e.seqs[1]).contains(seq));
         match holding {
             Some(i) => selected[i] = true,
-            None if *timed => {
-                return Ok(Err(format!(
-                    "the new record at leaf {leaf} names {producer}#{seq}, a record before the \
-                     resume point that the deadline index does not hold (a settled record, or \
-                     one without sealed fields): its event may change how an old deletion is \
-                     judged"
-                )));
-            }
+            None if *timed => unheld.push((producer, *seq, *leaf)),
             None => {}
         }
     }
+    let mut structural_ids: HashSet<(String, u64)> = HashSet::new();
     let structural: BTreeSet<u64> = resume.structural.iter().copied().collect();
     // Entries read again, by producer: (index, entry).
     let mut by_producer: HashMap<&str, Vec<(usize, &RetentionEntry)>> = HashMap::new();
@@ -327,12 +324,27 @@ pub(super) fn feed<'a>(
                 found[*i] += 1;
             }
             reread.insert(leaf);
+            if wanted_structural {
+                let p = rec.payload();
+                structural_ids.insert((p.producer.to_string(), p.seq));
+            }
             fed.record(leaf, hash, &rec, entry.map(|(i, _)| *i), out)?;
             Ok(None)
         })?;
         if let Some(why) = stop {
             return Ok(Err(why));
         }
+    }
+    let outside = unheld
+        .iter()
+        .find(|(p, s, _)| !structural_ids.contains(&((*p).to_owned(), *s)));
+    if let Some((producer, seq, leaf)) = outside {
+        return Ok(Err(format!(
+            "the new record at leaf {leaf} names {producer}#{seq}, a record before the resume \
+             point that neither the deadline index nor the structural records hold (a settled \
+             record, or one without sealed fields): its event may change how an old deletion \
+             is judged"
+        )));
     }
     if let Some((i, e)) =
         (resume.entries.iter().enumerate()).find(|(i, e)| selected[*i] && found[*i] != e.counts[0])
