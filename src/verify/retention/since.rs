@@ -508,7 +508,12 @@ pub(super) fn carry(
                  together with readable or unclaimed ones"
             ));
         }
+        // A record an event or hold names may change with the reference time alone (an event
+        // or span dated after it): read again by every run.
+        let rf = &r.facts.reference;
+        let named = walk.events().names(rf) || walk.holds().names(rf);
         let recheck = match t.recheck[i] {
+            _ if named => Some(0),
             Recheck::Never => None,
             Recheck::At(ms) => Some(ms),
             Recheck::Always => Some(0),
