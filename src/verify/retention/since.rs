@@ -480,7 +480,19 @@ pub(super) fn carry(
     let mut last_seq: HashMap<&str, u64> = HashMap::new();
     for (i, r) in walk.sealed_records().iter().enumerate() {
         let leaf = r.facts.leaf;
+        let claimed = r
+            .sealed
+            .iter()
+            .filter(|f| walk.deletion_of(leaf, f).is_some())
+            .count();
         if structural.contains(&leaf) {
+            // Read again by every run, without the deletions before the resume point.
+            if claimed > 0 {
+                return Err(format!(
+                    "the record at leaf {leaf}, which the retention core is built from, has \
+                     sealed fields a retention-deletion claims"
+                ));
+            }
             continue;
         }
         let producer = r.facts.reference.producer.as_str();
@@ -491,11 +503,6 @@ pub(super) fn carry(
                  (leaf {leaf})"
             ));
         }
-        let claimed = r
-            .sealed
-            .iter()
-            .filter(|f| walk.deletion_of(leaf, f).is_some())
-            .count();
         if claimed == r.sealed.len() && r.present.is_empty() {
             settled[0] += 1;
             settled[1] += 1;
