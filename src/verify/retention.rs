@@ -331,9 +331,12 @@ pub(super) struct Fed<'a> {
     /// Leaves of the records the retention core is built from (policies, case statuses,
     /// notifications, sanctions, holds), ascending.
     structural: Vec<u64>,
-    /// Aligned with the walk's sealed records: the deadline-index entry each was read again
-    /// for (`None`: a new leaf, a structural record, or a full run).
+    /// In an incremental run, aligned with the walk's sealed records: the deadline-index entry
+    /// each was read again for (`None`: a new leaf or a structural record). Empty in a full
+    /// run (no cost per record).
     source: Vec<Option<usize>>,
+    /// Whether `source` is kept.
+    sources: bool,
     /// A bundle was left out (not the checkpoint's tree).
     incomplete: bool,
 }
@@ -346,6 +349,7 @@ impl<'a> Fed<'a> {
             not_followed: 0,
             structural: Vec::new(),
             source: Vec::new(),
+            sources: false,
             incomplete: false,
         }
     }
@@ -367,7 +371,9 @@ impl<'a> Fed<'a> {
         let paired = if p.sealed.is_empty() {
             Paired::default()
         } else {
-            self.source.push(source);
+            if self.sources {
+                self.source.push(source);
+            }
             let pairing = self.pairing.as_mut().expect("paired until the pass ends");
             pairing.pair(leaf, p).map_err(|e| {
                 format!("the log's private part (disclosures) cannot be read at leaf {leaf}: {e}")
@@ -1334,10 +1340,9 @@ struct Tally {
     /// By (code, declared rule, other rules or reason).
     rule_findings: BTreeMap<(&'static str, String, String), Group>,
     with_disclosures: u64,
-    /// Aligned with the walk's sealed records: when each one's placement can next change.
-    recheck: Vec<Recheck>,
-    /// Aligned likewise: placed not yet deletable.
-    not_yet_at: Vec<bool>,
+    /// Aligned with the walk's sealed records: when each one's placement can next change, and
+    /// whether it is not yet deletable ([`Recheck::pack`]: 8 bytes a record).
+    recheck: Vec<u64>,
 }
 
 /// When a record's placement at the reference time can next change, absent new records.
@@ -1351,7 +1356,29 @@ pub(super) enum Recheck {
     Always,
 }
 
+/// The bit of a packed [`Recheck`] set when the record is not yet deletable.
+const NOT_YET_BIT: u64 = 1 << 63;
+/// A packed [`Recheck::Never`].
+const NEVER: u64 = NOT_YET_BIT - 1;
+
 impl Recheck {
+    /// Packed with whether the record is not yet deletable (bit 63); 0 stands for
+    /// [`Recheck::Always`], [`NEVER`] for [`Recheck::Never`].
+    fn pack(self, not_yet: bool) -> u64 {
+        let low = match self {
+            Recheck::Always => 0,
+            Recheck::Never => NEVER,
+            Recheck::At(t) => t.clamp(1, NEVER - 1),
+        };
+        low | if not_yet { NOT_YET_BIT } else { 0 }
+    }
+
+    /// The recheck instant (`None`: never; `Some(0)`: every run) and whether not yet deletable.
+    fn unpack(packed: u64) -> (Option<u64>, bool) {
+        let low = packed & !NOT_YET_BIT;
+        ((low != NEVER).then_some(low), packed & NOT_YET_BIT != 0)
+    }
+
     /// From a record's schedule and placement: the earliest determined instant after `at`
     /// among its cap (and the cap plus the grace) and its minimum; always when one is not
     /// determined.
@@ -1401,7 +1428,6 @@ impl Tally {
             rule_findings: BTreeMap::new(),
             with_disclosures: 0,
             recheck: Vec::new(),
-            not_yet_at: Vec::new(),
         };
         for r in walk.sealed_records() {
             t.with_disclosures += u64::from(!r.present.is_empty());
@@ -1409,8 +1435,7 @@ impl Tally {
                 Ok(s) => t.add(&s, &r.present),
                 Err(e) => {
                     t.errors.push(e);
-                    t.recheck.push(Recheck::Always);
-                    t.not_yet_at.push(false);
+                    t.recheck.push(Recheck::Always.pack(false));
                 }
             }
         }
@@ -1430,12 +1455,13 @@ impl Tally {
             g.add(s.leaf);
         }
         let placed = place(s, present, self.at, self.grace);
-        self.recheck.push(if present.is_empty() {
+        let recheck = if present.is_empty() {
             Recheck::Never
         } else {
             Recheck::of(s, &placed, self.at, self.grace)
-        });
-        self.not_yet_at.push(matches!(placed, Placed::NotYet(_)));
+        };
+        self.recheck
+            .push(recheck.pack(matches!(placed, Placed::NotYet(_))));
         match placed {
             Placed::Due(d) => self.due.push(d),
             Placed::Overdue(d) => self.overdue.push(d),

@@ -290,6 +290,7 @@ pub(super) fn feed<'a>(
         }
     }
     let mut fed = Fed::new(input);
+    fed.sources = true;
     let mut reread = BTreeSet::new();
     let mut found = vec![0u64; resume.entries.len()];
     for index in bundles {
@@ -519,17 +520,13 @@ pub(super) fn carry(
         // or span dated after it): read again by every run.
         let rf = &r.facts.reference;
         let named = walk.events().names(rf) || walk.holds().names(rf);
-        let recheck = match t.recheck[i] {
-            _ if named => Some(0),
-            Recheck::Never => None,
-            Recheck::At(ms) => Some(ms),
-            Recheck::Always => Some(0),
-        };
-        let source = fed.source[i];
+        let (recheck, not_yet) = Recheck::unpack(t.recheck[i]);
+        let recheck = if named { Some(0) } else { recheck };
+        let source = fed.source.get(i).copied().flatten();
         let counts = [
             1,
             u64::from(!r.present.is_empty()),
-            u64::from(t.not_yet_at[i]),
+            u64::from(not_yet),
             u64::from(r.present.len() < r.sealed.len()),
         ];
         let bucket = |m: Option<u64>| m.map(|m| if m == 0 { 0 } else { 1 + m / BUCKET_MS });
