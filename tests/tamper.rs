@@ -783,7 +783,7 @@ fn cli_verify_since() {
     let st: serde_json::Value =
         serde_json::from_slice(&std::fs::read(state.join("state.json")).unwrap()).unwrap();
     assert_eq!(st["resume"]["size"], e.len() as u64);
-    assert_eq!(st["format"], 2);
+    assert_eq!(st["format"], 3);
 }
 
 /// A head the auditor knows beyond its last checkpoint (here handed over by the producer)

@@ -122,6 +122,12 @@ fn an_unaltered_log_gives_since_the_same_retention_verdict_as_a_full_run() {
         "{v:#}"
     );
     assert_eq!(v["checks"][6]["determined"], true);
+    // Check 7 resumed from the state the first run stored, reading only the new leaf.
+    let resumed = v["retention"]["resumed"].as_str().unwrap();
+    assert!(
+        resumed.starts_with(&format!("resumed at leaf {}: ", old + 1)),
+        "{resumed}"
+    );
 }
 
 #[test]

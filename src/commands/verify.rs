@@ -667,6 +667,9 @@ fn retention_section(rs: &verify::RetentionStatus) -> String {
             None => "not pinned: every retention-policy record admitted applies".into(),
         }
     ));
+    if let Some(r) = &rs.resumed {
+        out.push_str(&format!("  since       {r}\n"));
+    }
     for p in &rs.policies {
         out.push_str(&format!(
             "  policy      {} version {} in force from leaf {} ({} rules)\n",

@@ -92,6 +92,12 @@ impl EventBook {
         Self::default()
     }
 
+    /// Whether any event or condition names `record` (its schedule may then change with the
+    /// reference time in ways its own dates do not show).
+    pub fn names(&self, record: &RecordRef) -> bool {
+        self.records.contains_key(record)
+    }
+
     /// Record that `trigger` happened for `record` at `at` (e.g. `identification`, which
     /// no record kind carries yet).
     pub fn add_trigger(

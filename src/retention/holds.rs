@@ -113,6 +113,11 @@ impl HoldBook {
         Self::default()
     }
 
+    /// Whether any hold's scope names `record`.
+    pub fn names(&self, record: &RecordRef) -> bool {
+        self.by_record.contains_key(record)
+    }
+
     /// Apply the legal-hold record `own` at `leaf`, whose `occurred_at` is `at`.
     pub fn apply(
         &mut self,

@@ -16,7 +16,9 @@
 //!    unproven checkpoints judged by the recomputed tree), check 3's compromise windows,
 //!    checks 4 and 5 (required heartbeats, old references, heads), each with the driver's
 //!    read-only lookups for what it could not see in the stream;
-//! 4. check 7 (`retention`), a separate walk over the entries, when checks 1 and 2 hold.
+//! 4. check 7 (`retention`), a separate walk over the entries, when checks 1 and 2 hold (in
+//!    an incremental run over the new leaves and the old records the state's deadline index
+//!    says fell due or a new deletion names, `retention::since`).
 //!
 //! Memory is bounded by the number of producers, keys, authorisations and open items (gaps,
 //! unresolved references), not by the number of records as such — though a hostile log can make those grow with its size
@@ -455,11 +457,16 @@ impl Run<'_> {
         if retention.is_some() && advance {
             progress.check(Check::Retention, None);
         }
-        let retention = self.retention(advance, retention, &read, &mut not_run, &mut out);
+        let checked = self.retention(advance, retention, &read, &mut not_run, &mut out);
         if !not_run.contains_key(&Check::Retention) {
             ended(Check::Retention, &out);
         }
-        let new_state = advance.then(|| self.new_state(heads, carried, &c.registry, &c.auths));
+        let (retention, carry) = match checked {
+            Some(c) => (Some(c.status), Some(c.carry)),
+            None => (None, None),
+        };
+        let new_state =
+            advance.then(|| self.new_state(heads, carried, &c.registry, &c.auths, carry));
         Ok(self.outcome(out, &not_run, &read, retention, new_state, provenance))
     }
 
@@ -623,7 +630,7 @@ impl Run<'_> {
         read: &Read,
         not_run: &mut BTreeMap<Check, String>,
         out: &mut report::Findings,
-    ) -> Option<RetentionStatus> {
+    ) -> Option<retention::Checked> {
         let access = retention?;
         if !advance {
             not_run.insert(
@@ -645,9 +652,13 @@ impl Run<'_> {
             at: crate::record::types::Timestamp(self.options.at_secs.saturating_mul(1000)),
             grace: access.grace,
             checkpoints: &self.known,
+            since: self.resume.map(|r| {
+                let why = r.retention_not_carried.as_deref();
+                (r.size, r.retention.as_ref().ok_or(why))
+            }),
         };
         match retention::check(&input, out) {
-            Ok(status) => Some(status),
+            Ok(checked) => Some(checked),
             Err(why) => {
                 not_run.insert(Check::Retention, why);
                 None
@@ -664,6 +675,7 @@ impl Run<'_> {
         carried: Option<chains::Carried>,
         registry: &records::Registry,
         auths: &authorisation::Authorisations,
+        retention: Option<Result<state::RetentionResume, String>>,
     ) -> AuditorState {
         let (size, root) = (self.published.size, Hash32(self.published.root));
         let mut s = self.state.clone();
@@ -685,6 +697,8 @@ impl Run<'_> {
             keys: registry.to_state(),
             grants: auths.to_state(self.trust.max_delay_ms(self.trust.registry.as_str())),
             forward_refs: c.forward_refs,
+            retention_not_carried: retention.as_ref().and_then(|r| r.as_ref().err().cloned()),
+            retention: retention.and_then(Result::ok),
         });
         s
     }

@@ -314,6 +314,10 @@ pub struct RetentionStatus {
     pub held: Vec<RetentionHeld>,
     /// Records kept too long at `at` (at most [`MAX_RETENTION_ITEMS`]).
     pub overdue: Vec<RetentionOverdue>,
+    /// An incremental run's check 7: what it read again besides the new leaves, or why it
+    /// walked the whole log (docs/CHECKS.md §Incremental runs). `None` in a full run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resumed: Option<String>,
 }
 
 /// A retention-policy record applied.
@@ -509,6 +513,15 @@ impl Findings {
         for (check, why) in other.incomplete {
             self.incomplete(check, why);
         }
+    }
+
+    /// Every finding pushed, unless some were not kept (more than
+    /// [`MAX_FINDINGS_PER_CODE`] of a code).
+    pub fn all(&self) -> Option<&[Finding]> {
+        self.counts
+            .values()
+            .all(|c| c.suppressed == 0)
+            .then_some(&self.kept[..])
     }
 
     pub fn violations_in(&self, check: Check) -> u64 {

@@ -20,6 +20,12 @@
 //! `retention-entries-unauthenticated`); a tree that does not give the root leaves check 7
 //! not run (`tree-reread-root-mismatch`). Findings are collected apart and kept only once the
 //! root is reproduced.
+//!
+//! An incremental run resumes from the state's [`RetentionResume`] ([`since`]): it feeds the
+//! retention core the structural records, the old records that fell due or that a new
+//! deletion may name, and the new leaves, each proven by an inclusion proof, and adds what the
+//! state carries for the rest; when it cannot, it walks every entry as a full run does and
+//! says why ([`RetentionStatus::resumed`]).
 
 use std::collections::{BTreeMap, HashSet};
 use std::time::Duration;
@@ -45,7 +51,10 @@ use super::report::{
     Check, Finding, Findings, MAX_RETENTION_ITEMS, RetentionCounts, RetentionHeld,
     RetentionOverdue, RetentionPolicyApplied, RetentionStatus, SHIFT,
 };
+use super::state::RetentionResume;
 use super::trust::Trust;
+
+mod since;
 
 /// Leaves named in an aggregated finding.
 const FIRST_LEAVES: usize = 5;
@@ -70,6 +79,17 @@ pub(crate) struct Input<'a> {
     /// one (its time bounded by the witnesses when they bound it, check 1) and the auditor's
     /// earlier ones. A record existed by the time of the first one that includes it.
     pub checkpoints: &'a [(u64, u64)],
+    /// An incremental run's resume point (`None`: a full run): the first new leaf, and what
+    /// check 7 carries over from the leaves before it when the state holds it.
+    /// (`Err`: none is carried over, with why when the state says.)
+    pub since: Option<(u64, Result<&'a RetentionResume, Option<&'a str>>)>,
+}
+
+/// What check 7 found, and what it carries over to the next incremental run (`Err`: why
+/// nothing is carried over).
+pub(crate) struct Checked {
+    pub status: RetentionStatus,
+    pub carry: Result<RetentionResume, String>,
 }
 
 /// `1d 2h 3m 4s 5ms`, zero parts left out; `0s` for zero.
@@ -264,10 +284,30 @@ fn bundle_matches(
 
 /// Run check 7. `Err`: why it could not run (the private part cannot be read, the public
 /// part cannot be read again, or what was read is not the checkpoint's tree).
-pub(crate) fn check(input: &Input<'_>, out: &mut Findings) -> Result<RetentionStatus, String> {
+pub(crate) fn check(input: &Input<'_>, out: &mut Findings) -> Result<Checked, String> {
     // Kept apart until the entries read are proven to be the checkpoint's tree.
     let mut authenticated = Findings::default();
-    let status = walk_and_judge(input, out, &mut authenticated)?;
+    let (fed, resumed) = match input.since {
+        None => (feed_all(input, out, &mut authenticated)?, None),
+        Some((from, resume)) => match since::feed(input, from, resume, &mut authenticated)? {
+            Ok((fed, resumed)) => (fed, Some(Ok(resumed))),
+            Err(why) => {
+                let mut fresh = Findings::default();
+                let fed = feed_all(input, out, &mut fresh)?;
+                authenticated = fresh;
+                (fed, Some(Err(why)))
+            }
+        },
+    };
+    let mut fed = fed;
+    let shifts = fed.pairing.take().map(DisclosurePairing::finish);
+    let shifts = shifts.unwrap_or_default();
+    let (mut status, judged) = judge(input, &fed, &shifts, resumed.as_ref(), &mut authenticated);
+    let carry = since::carry(input, &fed, &judged, resumed.as_ref(), &authenticated);
+    status.resumed = resumed.map(|r| match r {
+        Ok(r) => r.text(from_of(input)),
+        Err(why) => format!("the whole log walked again: {why}"),
+    });
     out.merge(authenticated);
     out.examined(
         Check::Retention,
@@ -275,19 +315,120 @@ pub(crate) fn check(input: &Input<'_>, out: &mut Findings) -> Result<RetentionSt
         "sealed records",
         "no record has sealed fields: there is no disclosure to keep or delete",
     );
-    Ok(status)
+    Ok(Checked { status, carry })
 }
 
-/// Check 7 proper: findings into `out` (pushed to `tree_out` only when the root differs).
-fn walk_and_judge(
-    input: &Input<'_>,
+fn from_of(input: &Input<'_>) -> u64 {
+    input.since.map_or(0, |s| s.0)
+}
+
+/// What the pass fed the retention core, and what it saw while feeding.
+pub(super) struct Fed<'a> {
+    walk: Walk,
+    /// Taken when the pass ends (its shifts).
+    pairing: Option<DisclosurePairing<'a>>,
+    not_followed: u64,
+    /// Leaves of the records the retention core is built from (policies, case statuses,
+    /// notifications, sanctions, holds), ascending.
+    structural: Vec<u64>,
+    /// In an incremental run, aligned with the walk's sealed records: the deadline-index entry
+    /// each was read again for (`None`: a new leaf or a structural record). Empty in a full
+    /// run (no cost per record).
+    source: Vec<Option<usize>>,
+    /// Whether `source` is kept.
+    sources: bool,
+    /// A bundle was left out (not the checkpoint's tree).
+    incomplete: bool,
+}
+
+impl<'a> Fed<'a> {
+    fn new(input: &Input<'a>) -> Self {
+        Fed {
+            walk: Walk::new(input.trust.retention_policy_authority.clone()),
+            pairing: Some(DisclosurePairing::new(input.disclosures)),
+            not_followed: 0,
+            structural: Vec::new(),
+            source: Vec::new(),
+            sources: false,
+            incomplete: false,
+        }
+    }
+
+    /// Feed the record at `leaf`: pair its disclosures, compare them with its commitments,
+    /// and give it to the retention core.
+    fn record(
+        &mut self,
+        leaf: u64,
+        hash: Hash32,
+        rec: &Record,
+        source: Option<usize>,
+        out: &mut Findings,
+    ) -> Result<(), String> {
+        let p = rec.payload();
+        if is_structural(p) {
+            self.structural.push(leaf);
+        }
+        let paired = if p.sealed.is_empty() {
+            Paired::default()
+        } else {
+            if self.sources {
+                self.source.push(source);
+            }
+            let pairing = self.pairing.as_mut().expect("paired until the pass ends");
+            pairing.pair(leaf, p).map_err(|e| {
+                format!("the log's private part (disclosures) cannot be read at leaf {leaf}: {e}")
+            })?
+        };
+        let own = RecordRef {
+            producer: p.producer.clone(),
+            seq: p.seq,
+            leaf_hash: hash,
+        };
+        let mut present = paired.present;
+        present.extend(paired.foreign);
+        for d in &present {
+            if let Err(e) = p.check_disclosure(d) {
+                out.push(mismatch(leaf, &own, d, &e));
+            }
+        }
+        if let Err(e) = self.walk.feed(leaf, hash, p, &present) {
+            self.not_followed += 1;
+            out.push(undetermined(
+                leaf,
+                Some(&own),
+                format!(
+                    "the retention core cannot follow this record, so it is left out of \
+                     retention decisions: {e}"
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Whether the retention core is built from records of this kind (read again by every
+/// incremental run).
+fn is_structural(p: &crate::record::Payload) -> bool {
+    use crate::record::kinds::Body;
+    matches!(
+        p.body,
+        Body::RetentionPolicy(_)
+            | Body::CaseStatus(_)
+            | Body::Notification(_)
+            | Body::AccountSanction(_)
+            | Body::LegalHold(_)
+    )
+}
+
+/// The full pass: every entry of the tree, its root recomputed from the tiles read (findings
+/// into `out`; pushed to `tree_out` only when the root differs).
+fn feed_all<'a>(
+    input: &Input<'a>,
     tree_out: &mut Findings,
     out: &mut Findings,
-) -> Result<RetentionStatus, String> {
-    let mut walk = Walk::new(input.trust.retention_policy_authority.clone());
-    let mut pairing = DisclosurePairing::new(input.disclosures);
+) -> Result<Fed<'a>, String> {
+    let mut fed = Fed::new(input);
     let alg = input.trust.alg;
-    let mut not_followed = 0u64;
     let mut edge = Edge {
         alg,
         nodes: Vec::new(),
@@ -303,58 +444,15 @@ fn walk_and_judge(
         let tile = tile_hashes(input.store, t);
         edge.extend(tile.as_deref().unwrap_or(&leaves));
         if !bundle_matches(b, t, &leaves, tile.as_deref(), out) {
+            fed.incomplete = true;
             continue;
         }
-        let decoded: Vec<(u64, Hash32, Option<Record>)> = entries
-            .par_iter()
-            .zip(&leaves)
-            .enumerate()
-            .map(|(k, (e, h))| {
-                let leaf = first + k as u64;
-                let rec = (!input.skip.contains(&leaf))
-                    .then(|| Record::decode(e).ok())
-                    .flatten();
-                (leaf, Hash32(*h), rec)
-            })
-            .collect();
+        let decoded = decode(&entries, &leaves, first, input.skip);
         for (leaf, hash, rec) in decoded {
             let Some(rec) = rec else { continue };
-            let p = rec.payload();
-            let paired = if p.sealed.is_empty() {
-                Paired::default()
-            } else {
-                pairing.pair(leaf, p).map_err(|e| {
-                    format!(
-                        "the log's private part (disclosures) cannot be read at leaf {leaf}: {e}"
-                    )
-                })?
-            };
-            let own = RecordRef {
-                producer: p.producer.clone(),
-                seq: p.seq,
-                leaf_hash: hash,
-            };
-            let mut present = paired.present;
-            present.extend(paired.foreign);
-            for d in &present {
-                if let Err(e) = p.check_disclosure(d) {
-                    out.push(mismatch(leaf, &own, d, &e));
-                }
-            }
-            if let Err(e) = walk.feed(leaf, hash, p, &present) {
-                not_followed += 1;
-                out.push(undetermined(
-                    leaf,
-                    Some(&own),
-                    format!(
-                        "the retention core cannot follow this record, so it is left out of \
-                         retention decisions: {e}"
-                    ),
-                ));
-            }
+            fed.record(leaf, hash, &rec, None, out)?;
         }
     }
-
     let root = edge.root();
     if root != input.root {
         tree_out.push(
@@ -375,13 +473,55 @@ fn walk_and_judge(
                     (tree-reread-root-mismatch): run a full verification"
             .into());
     }
-    for shift in pairing.finish() {
-        out.push(shifted(&shift));
+    Ok(fed)
+}
+
+/// The entries of a bundle whose first leaf is `first`, decoded in parallel (`None`: left
+/// out, or not decodable).
+fn decode(
+    entries: &[Vec<u8>],
+    leaves: &[tree::Hash],
+    first: u64,
+    skip: &HashSet<u64>,
+) -> Vec<(u64, Hash32, Option<Record>)> {
+    entries
+        .par_iter()
+        .zip(leaves)
+        .enumerate()
+        .map(|(k, (e, h))| {
+            let leaf = first + k as u64;
+            let rec = (!skip.contains(&leaf))
+                .then(|| Record::decode(e).ok())
+                .flatten();
+            (leaf, Hash32(*h), rec)
+        })
+        .collect()
+}
+
+/// What judging found that the carried state is built from.
+pub(super) struct Judged {
+    tally: Tally,
+    shifts: usize,
+}
+
+/// Check 7's judgements over what was fed, with what an incremental run carries over.
+fn judge(
+    input: &Input<'_>,
+    fed: &Fed<'_>,
+    shifts: &[DisclosureShift],
+    resumed: Option<&Result<since::Resumed, String>>,
+    out: &mut Findings,
+) -> (RetentionStatus, Judged) {
+    let walk = &fed.walk;
+    let mut not_followed = fed.not_followed;
+    for shift in shifts {
+        out.push(shifted(shift));
     }
-    policies(&walk, out);
-    let audit = deletions(&walk, (input.at, input.checkpoints), input.grace, out);
-    future_dated(&walk, (input.at, input.checkpoints), out);
-    let tally = Tally::of(&walk, input.at, input.grace);
+    let shifts = shifts.len();
+    policies(walk, out);
+    let audit = deletions(walk, (input.at, input.checkpoints), input.grace, out);
+    future_dated(walk, (input.at, input.checkpoints), out);
+    let tally = Tally::of(walk, input.at, input.grace);
     for e in &tally.errors {
         not_followed += 1;
         let crate::retention::ScheduleError::Rule {
@@ -400,9 +540,9 @@ fn walk_and_judge(
             .record(producer, *seq),
         );
     }
-    plan_findings(&walk, &tally, out);
+    plan_findings(walk, &tally, out);
 
-    let counts = RetentionCounts {
+    let mut counts = RetentionCounts {
         records_with_sealed_fields: walk.sealed_records().len() as u64,
         with_disclosures: tally.with_disclosures,
         erased_and_covered: audit.covered,
@@ -416,7 +556,10 @@ fn walk_and_judge(
         deletions_recorded: walk.deletions().len() as u64,
         not_followed,
     };
-    Ok(RetentionStatus {
+    if let Some(Ok(r)) = resumed {
+        r.add_carried(&mut counts, out);
+    }
+    let status = RetentionStatus {
         at: input.at.to_rfc3339(),
         grace_ms: input.grace.as_millis() as u64,
         policy_authority: walk.policy_authority().map(ToString::to_string),
@@ -454,14 +597,16 @@ fn walk_and_judge(
                 producer: d.record.producer.to_string(),
                 seq: d.record.seq,
                 rule: d.rule.to_string(),
-                deadline: local(&walk, &d.rule, d.deadline),
+                deadline: local(walk, &d.rule, d.deadline),
                 deadline_ms: d.deadline.0,
                 late_by: human_duration(d.late_by),
                 late_by_ms: d.late_by.as_millis() as u64,
                 fields: d.fields.iter().map(ToString::to_string).collect(),
             })
             .collect(),
-    })
+        resumed: None,
+    };
+    (status, Judged { tally, shifts })
 }
 
 fn mismatch(leaf: u64, r: &RecordRef, d: &Disclosure, e: &SealError) -> Finding {
@@ -1195,6 +1340,75 @@ struct Tally {
     /// By (code, declared rule, other rules or reason).
     rule_findings: BTreeMap<(&'static str, String, String), Group>,
     with_disclosures: u64,
+    /// Aligned with the walk's sealed records: when each one's placement can next change, and
+    /// whether it is not yet deletable ([`Recheck::pack`]: 8 bytes a record).
+    recheck: Vec<u64>,
+}
+
+/// When a record's placement at the reference time can next change, absent new records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Recheck {
+    /// Only a deletion naming it changes it.
+    Never,
+    /// At this instant (ms).
+    At(u64),
+    /// It may change with the reference time itself (due, overdue, held, undetermined).
+    Always,
+}
+
+/// The bit of a packed [`Recheck`] set when the record is not yet deletable.
+const NOT_YET_BIT: u64 = 1 << 63;
+/// A packed [`Recheck::Never`].
+const NEVER: u64 = NOT_YET_BIT - 1;
+
+impl Recheck {
+    /// Packed with whether the record is not yet deletable (bit 63); 0 stands for
+    /// [`Recheck::Always`], [`NEVER`] for [`Recheck::Never`].
+    fn pack(self, not_yet: bool) -> u64 {
+        let low = match self {
+            Recheck::Always => 0,
+            Recheck::Never => NEVER,
+            Recheck::At(t) => t.clamp(1, NEVER - 1),
+        };
+        low | if not_yet { NOT_YET_BIT } else { 0 }
+    }
+
+    /// The recheck instant (`None`: never; `Some(0)`: every run) and whether not yet deletable.
+    fn unpack(packed: u64) -> (Option<u64>, bool) {
+        let low = packed & !NOT_YET_BIT;
+        ((low != NEVER).then_some(low), packed & NOT_YET_BIT != 0)
+    }
+
+    /// From a record's schedule and placement: the earliest determined instant after `at`
+    /// among its cap (and the cap plus the grace) and its minimum; always when one is not
+    /// determined.
+    fn of(s: &Schedule, placed: &Placed, at: Timestamp, grace: Duration) -> Recheck {
+        if !matches!(placed, Placed::NotYet(_) | Placed::Nothing) || !s.held_by.is_empty() {
+            return Recheck::Always;
+        }
+        let mut next: Option<u64> = None;
+        let mut later = |t: u64| {
+            if t > at.0 {
+                next = Some(next.map_or(t, |n| n.min(t)));
+            }
+        };
+        for b in [&s.due_at, &s.earliest_deletion].into_iter().flatten() {
+            match b {
+                Bound::At(t) => {
+                    later(t.0);
+                    later(t.0.saturating_add(grace.as_millis() as u64));
+                }
+                _ => return Recheck::Always,
+            }
+        }
+        for c in s.caps.iter().chain(&s.minimums) {
+            match &c.bound {
+                Bound::At(t) => later(t.0),
+                _ => return Recheck::Always,
+            }
+        }
+        next.map_or(Recheck::Never, Recheck::At)
+    }
 }
 
 impl Tally {
@@ -1213,12 +1427,16 @@ impl Tally {
             conflict_count: 0,
             rule_findings: BTreeMap::new(),
             with_disclosures: 0,
+            recheck: Vec::new(),
         };
         for r in walk.sealed_records() {
             t.with_disclosures += u64::from(!r.present.is_empty());
             match walk.schedule(r, at) {
                 Ok(s) => t.add(&s, &r.present),
-                Err(e) => t.errors.push(e),
+                Err(e) => {
+                    t.errors.push(e);
+                    t.recheck.push(Recheck::Always.pack(false));
+                }
             }
         }
         t
@@ -1236,7 +1454,15 @@ impl Tally {
                 .or_insert_with(|| (Group::new(s.leaf, &s.record), c.clone()));
             g.add(s.leaf);
         }
-        match place(s, present, self.at, self.grace) {
+        let placed = place(s, present, self.at, self.grace);
+        let recheck = if present.is_empty() {
+            Recheck::Never
+        } else {
+            Recheck::of(s, &placed, self.at, self.grace)
+        };
+        self.recheck
+            .push(recheck.pack(matches!(placed, Placed::NotYet(_))));
+        match placed {
             Placed::Due(d) => self.due.push(d),
             Placed::Overdue(d) => self.overdue.push(d),
             Placed::Held(h) => {

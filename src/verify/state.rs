@@ -1,20 +1,23 @@
 //! The auditor's own state (`--state DIR`, file `state.json`): the checkpoints it has
 //! verified, the producer heads it knows (from earlier runs, or handed to it by producers
-//! out of band), and the resume point of an incremental run ([`Resume`]: what checks 2–6
-//! carry over from the leaves of the last verified checkpoint). Every run checks the log
+//! out of band), and the resume point of an incremental run ([`Resume`]: what checks 2–7
+//! carry over from the leaves of the last verified checkpoint; check 7's part,
+//! [`RetentionResume`], with its deadline index). Every run checks the log
 //! against it; a run whose checkpoint verified (checks 1 and 2 hold) returns the advanced
 //! state for the caller to store.
 //!
 //! Owns the state's JSON form (docs/CHECKS.md §Auditor state). Bounded by the number of
 //! checkpoints kept, of producers, keys and authorisations, and of open items (at most
-//! [`MAX_OPEN_ITEMS`]), never by the number of records. No I/O here.
+//! [`MAX_OPEN_ITEMS`]) and check 7's bounds ([`MAX_RETENTION_ENTRIES`],
+//! [`MAX_RETENTION_REREAD`]), never by the number of records. No I/O here.
 
 use serde::{Deserialize, Serialize};
 
 use crate::record::types::Hash32;
 
-/// Format version of `state.json` written (format 1, without [`Resume`], is still read).
-pub const STATE_FORMAT: u64 = 2;
+/// Format version of `state.json` written (format 1, without [`Resume`], and format 2,
+/// without [`Resume::retention`], are still read).
+pub const STATE_FORMAT: u64 = 3;
 /// Open items (gaps, unresolved forward references) a [`Resume`] carries at most; a run
 /// with more stores no resume point.
 pub const MAX_OPEN_ITEMS: usize = 4096;
@@ -85,6 +88,85 @@ pub struct Resume {
     /// References to records not yet in the log (check 4 / 5).
     #[serde(default)]
     pub forward_refs: Vec<RefState>,
+    /// What check 7 carries over (absent: a `--since` run walks the whole log for check 7).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention: Option<RetentionResume>,
+    /// Why check 7 carries nothing over, when it ran but `retention` is absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention_not_carried: Option<String>,
+}
+
+/// Deadline-index entries a [`RetentionResume`] holds at most; a run with more stores none.
+pub const MAX_RETENTION_ENTRIES: usize = 16_384;
+/// Records a [`RetentionResume`] makes every run read again (held, due, overdue,
+/// undetermined, and the policy, case, notification, sanction and hold records the retention
+/// core is built from) at most; a run with more stores none.
+pub const MAX_RETENTION_REREAD: usize = 4096;
+
+/// What check 7 carries over from the leaves `[0, size)` of the resume point
+/// (docs/CHECKS.md §Incremental runs): counts of the records it never needs to read again,
+/// the deadline index of those it may, and its findings about them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetentionResume {
+    /// The reference time of the run that stored it (ms); a later run's is not earlier.
+    pub at_ms: u64,
+    pub grace_ms: u64,
+    /// The retention-policy authority the walk applied.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy_authority: Option<String>,
+    /// Leaves of the policy, case-status, notification, account-sanction and legal-hold
+    /// records (read again by every run: the retention core is rebuilt from them).
+    #[serde(default)]
+    pub structural: Vec<u64>,
+    pub deletions_recorded: u64,
+    /// Records every sealed field of which a retention-deletion claims and none of which is
+    /// readable: settled, never read again (`[records, erased and covered]`).
+    pub settled: [u64; 2],
+    /// The deadline index: the other records with sealed fields.
+    #[serde(default)]
+    pub entries: Vec<RetentionEntry>,
+    /// Check 7's findings about the records not read again.
+    #[serde(default)]
+    pub findings: Vec<CarriedFinding>,
+}
+
+/// A run of one producer's records with sealed fields (every such record of `producer` with
+/// a seq in `seqs` at a leaf in `leaves`, none claimed by a deletion): read again when the
+/// reference time reaches `recheck_ms`, or when a new retention-deletion may name one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetentionEntry {
+    pub producer: String,
+    /// First and last seq.
+    pub seqs: [u64; 2],
+    /// First and last leaf.
+    pub leaves: [u64; 2],
+    /// `[records, with a readable disclosure, not yet deletable, erased without record]`.
+    pub counts: [u64; 4],
+    /// When their placement can next change (ms; 0: every run). Absent: only a deletion
+    /// changes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recheck_ms: Option<u64>,
+}
+
+/// A check-7 finding carried over.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CarriedFinding {
+    pub code: String,
+    pub verdict: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub leaf: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub producer: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seq: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub found: Option<String>,
+    pub message: String,
 }
 
 /// One producer's chain after the resume point's leaves (checks 4, 5).
@@ -212,7 +294,11 @@ impl AuditorState {
         let de = &mut serde_json::Deserializer::from_slice(bytes);
         let s: AuditorState = serde_path_to_error::deserialize(de)
             .map_err(|e| StateError::Json(format!("{}: {}", e.path(), e.inner())))?;
-        if !(1..=STATE_FORMAT).contains(&s.format) || (s.format == 1 && s.resume.is_some()) {
+        let retention = s.resume.as_ref().is_some_and(|r| r.retention.is_some());
+        if !(1..=STATE_FORMAT).contains(&s.format)
+            || (s.format == 1 && s.resume.is_some())
+            || (s.format == 2 && retention)
+        {
             return Err(StateError::Format { found: s.format });
         }
         if s.origin != origin {
