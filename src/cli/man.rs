@@ -1276,10 +1276,11 @@ pub const PAGE_TEXTS: &[PageText] = &[
         path: "mirror",
         examples: &[
             (
-                "Publish a log's public part to a bucket (a static web server or CDN can serve it as-is)",
-                "AWS_ENDPOINT_URL=https://s3.example.org AWS_REGION=eu-central-1 \
-                 AWS_ACCESS_KEY_ID=... AWS_SECRET_ACCESS_KEY=... \
-                 logseal mirror /var/lib/logseal/log s3://audit-public/subscriber-db --trust trust.json",
+                "Publish a log's public part to a bucket (a static web server or CDN can serve it \
+                 as-is); endpoint and credentials in AWS_ENDPOINT_URL, AWS_REGION, \
+                 AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY",
+                "logseal mirror /var/lib/logseal/log s3://audit-public/subscriber-db --trust \
+                 trust.json",
             ),
             (
                 "An auditor's own copy of the bucket, verified as it is copied",
