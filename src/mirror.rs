@@ -2,24 +2,28 @@
 //! directory, an S3-compatible bucket, or (as a source) a served log over HTTP.
 //!
 //! The copy is the verifier's own read: every object the verifier reads from the source
-//! (checks 1–6, against the auditor's trust file) is written to the destination as it is
-//! read, so the source is read once. What the verifier does not read (the checkpoint
-//! history, older partial tiles) is copied after it from a listing. The destination's
+//! (checks 1–8 as the trust file asks, against the auditor's trust file) is created at the
+//! destination as it is read, so the source is read once; a key read twice must have the
+//! same bytes both times. Entries of the checkpoint history the verifier did not read are
+//! copied after it from a listing; older partial tiles are not copied. The destination's
 //! checkpoint is replaced last, and only when
 //! - the source's bytes verified: checks 1 and 2 hold (the checkpoint is authentic and
 //!   every entry bundle and tile reproduces it). Findings of checks 3-8 are about what the
 //!   records say, not about the copy: a log with violations is copied faithfully, as
 //!   evidence, and the caller is told how many the verifier found;
 //! - the source's tree extends the destination's: a consistency proof from the
-//!   destination's checkpoint to the source's, read from the source's verified tiles
-//!   (a mirror never rolls a copy back, nor replaces it with another history);
-//! - no object at the destination differed from the source's (every object of the public
-//!   part but the checkpoint is write-once: a different one means another history or a
-//!   damaged copy, and is never overwritten).
+//!   destination's checkpoint to the source's, read from the source's tiles and checked
+//!   against the verified root (a mirror never rolls a copy back, nor replaces it with
+//!   another history);
+//! - no object at the destination differed from the source's (objects are only created,
+//!   never replaced: every object of the public part but the checkpoint is write-once, so a
+//!   different one means another history or a damaged copy).
 //!
-//! So a copy interrupted at any point is resumable (objects already present with the same
-//! bytes are not written again) and is never inconsistent to a reader: its checkpoint is the
-//! last one a completed mirror verified, and every object it names was written before it.
+//! When a mirror stops for any reason, the objects it created are deleted again: bytes that
+//! did not verify never stay. An interrupted mirror is resumable (objects already present
+//! with the same bytes are not written again) and never inconsistent to a reader: the
+//! destination's checkpoint is the last one a completed mirror verified, and every object it
+//! names was written before it.
 //!
 //! Only the public part is copied. The private part (sealed disclosures, retention keys)
 //! stays where it is; a copy of it must not bring back a key a published deletion record
@@ -31,6 +35,7 @@ use std::sync::Mutex;
 use crate::log::reader::{CHECKPOINT_KEY, LogReader};
 use crate::note;
 use crate::store::{ObjectStore, StoreError};
+use crate::tiles;
 use crate::verify::{self, AuditorState, Options, Outcome, Progress, Trust};
 
 /// What a mirror did.
@@ -72,6 +77,12 @@ pub enum MirrorError {
     Differs(String),
     #[error("the destination's checkpoint ({0}): {1}")]
     Destination(String, String),
+    #[error("{0} was served twice with different bytes: the source is not a consistent log")]
+    TwoVersions(String),
+    #[error(
+        "{0} is not a prefix of the verified {1}: the source's older tiles contradict its tree"
+    )]
+    NotAPrefix(String, String),
 }
 
 /// A store that writes every object read from `src` (but the checkpoint) to `dst`.
@@ -86,7 +97,12 @@ struct Tee<'a> {
 #[derive(Default)]
 struct TeeState {
     checkpoint: Option<Vec<u8>>,
-    done: BTreeSet<String>,
+    /// Keys copied or found present, with the digest of the bytes the verifier read: a
+    /// source that serves a key twice with other bytes is caught.
+    done: std::collections::BTreeMap<String, [u8; 32]>,
+    /// Keys this run wrote: deleted again when the run fails, so that bytes that did not
+    /// verify never stay at the destination.
+    written: Vec<String>,
     copied: u64,
     present: u64,
     bytes: u64,
@@ -96,29 +112,53 @@ struct TeeState {
 
 impl Tee<'_> {
     fn copy(&self, key: &str, data: &[u8]) {
+        let digest = *blake3::hash(data).as_bytes();
         let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        if st.failed.is_some() || st.done.contains(key) {
+        if st.failed.is_some() {
             return;
         }
+        if let Some(had) = st.done.get(key) {
+            if *had != digest {
+                st.failed = Some(MirrorError::TwoVersions(self.src.describe(key)));
+            }
+            return;
+        }
+        // A differing object at the destination: the same comparison as for one listed
+        // there at the start, so a larger one is "differs", not a read error.
+        let differs = |have: Option<Vec<u8>>| match have {
+            Some(have) if have == data => Ok(false),
+            _ => Err(MirrorError::Differs(self.dst.describe(key))),
+        };
         let result = (|| -> Result<bool, MirrorError> {
             if self.at_dst.contains(key) {
-                match self.dst.get_at_most(key, data.len())? {
-                    Some(have) if have == data => return Ok(false),
-                    _ => return Err(MirrorError::Differs(self.dst.describe(key))),
-                }
+                return differs(match self.dst.get_at_most(key, data.len()) {
+                    Err(StoreError::TooLarge { .. }) => None,
+                    other => other?,
+                });
             }
-            self.dst.put(key, data)?;
-            Ok(true)
+            // Create only: an object another writer put there since the listing is
+            // compared, never replaced.
+            match self.dst.compare_and_swap(key, None, data) {
+                Ok(()) => Ok(true),
+                Err(StoreError::CasConflict { .. }) => {
+                    differs(match self.dst.get_at_most(key, data.len()) {
+                        Err(StoreError::TooLarge { .. }) => None,
+                        other => other?,
+                    })
+                }
+                Err(e) => Err(e.into()),
+            }
         })();
         match result {
             Ok(true) => {
                 st.copied += 1;
                 st.bytes += data.len() as u64;
-                st.done.insert(key.to_string());
+                st.done.insert(key.to_string(), digest);
+                st.written.push(key.to_string());
             }
             Ok(false) => {
                 st.present += 1;
-                st.done.insert(key.to_string());
+                st.done.insert(key.to_string(), digest);
             }
             Err(e) => st.failed = Some(e),
         }
@@ -190,6 +230,9 @@ fn read_only(key: &str) -> StoreError {
 /// The top-level prefixes of a log's public part besides the checkpoint (docs/FORMAT.md
 /// §Log directory).
 const PREFIXES: [&str; 3] = ["tile", crate::log::history::HISTORY_PREFIX, "rotations"];
+/// The prefixes of the checkpoint history, copied from a listing for what the verifier did
+/// not read.
+const HISTORY_PREFIXES: [&str; 2] = [crate::log::history::HISTORY_PREFIX, "rotations"];
 
 /// Mirror the public part of `src` to `dst`, verifying it against `trust` at `at_secs`
 /// (see the module documentation for what is published and when).
@@ -218,12 +261,43 @@ pub fn mirror(
         at_dst,
         state: Mutex::new(TeeState::default()),
     };
+    let result = publish(
+        &tee,
+        trust,
+        at_secs,
+        progress,
+        previous,
+        dst_checkpoint.as_deref(),
+    );
+    if result.is_err() {
+        // Nothing this run wrote stays: bytes that did not verify, or a copy left without
+        // the checkpoint that names it, are removed (the next run copies them again).
+        let written =
+            std::mem::take(&mut tee.state.lock().unwrap_or_else(|e| e.into_inner()).written);
+        for key in written.iter().rev() {
+            let _ = dst.delete(key);
+        }
+        let _ = dst.sync();
+    }
+    result
+}
+
+/// The verified copy and the checkpoint swap of [`mirror`].
+fn publish(
+    tee: &Tee<'_>,
+    trust: &Trust,
+    at_secs: u64,
+    progress: &dyn Progress,
+    previous: Option<(u64, crate::tree::Hash)>,
+    dst_checkpoint: Option<&[u8]>,
+) -> Result<Mirrored, MirrorError> {
+    let (src, dst) = (tee.src, tee.dst);
     let options = Options {
         at_secs,
         incremental: false,
     };
     let state = AuditorState::new(trust.origin());
-    let outcome = verify::verify_with_retention(&tee, trust, &state, &options, progress, None)?;
+    let outcome = verify::verify_with_retention(tee, trust, &state, &options, progress, None)?;
     let report = &outcome.report;
     let size = report.tree_size;
     let integrity: u64 = (report.checks.iter())
@@ -244,9 +318,20 @@ pub fn mirror(
         .map(|c| c.violations)
         .sum();
     let size = size.expect("a verified checkpoint has a size");
-    // What the verifier did not read: history, older partial tiles.
+    // Older partial tiles and bundles (proofs at earlier checkpoints read them): each copied
+    // only as a prefix of a verified tile or bundle of the same position. Anything else
+    // under tile/ (beyond the verified size) is not copied.
     let mut unlisted = Vec::new();
-    for p in PREFIXES {
+    match src.list("tile") {
+        Ok(keys) => {
+            for key in keys {
+                copy_partial(tee, &key)?;
+            }
+        }
+        Err(_) => unlisted.push("tile".to_string()),
+    }
+    // What the verifier did not read of the checkpoint history.
+    for p in HISTORY_PREFIXES {
         let keys = match src.list(p) {
             Ok(k) => k,
             // A source that cannot list (a web server lists at most the history) leaves
@@ -262,7 +347,7 @@ pub fn mirror(
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .done
-                .contains(&key)
+                .contains_key(&key)
             {
                 continue;
             }
@@ -271,7 +356,7 @@ pub fn mirror(
             }
         }
     }
-    let mut st = tee.state.into_inner().unwrap_or_else(|e| e.into_inner());
+    let mut st = tee.state.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(e) = st.failed.take() {
         return Err(e);
     }
@@ -279,8 +364,11 @@ pub fn mirror(
         .checkpoint
         .take()
         .expect("the verifier read the checkpoint");
-    let (_, new_root) = parse_size_root(&checkpoint, trust.origin())
+    let (verified_size, new_root) = parse_size_root(&checkpoint, trust.origin())
         .map_err(|e| MirrorError::Destination(src.describe(CHECKPOINT_KEY), e))?;
+    if verified_size != size {
+        return Err(MirrorError::TwoVersions(src.describe(CHECKPOINT_KEY)));
+    }
     if let Some((old, old_root)) = previous {
         let dst_name = dst.describe(CHECKPOINT_KEY);
         if old > size {
@@ -314,8 +402,8 @@ pub fn mirror(
         }
     }
     dst.sync()?;
-    if dst_checkpoint.as_deref() != Some(checkpoint.as_slice()) {
-        dst.compare_and_swap(CHECKPOINT_KEY, dst_checkpoint.as_deref(), &checkpoint)?;
+    if dst_checkpoint != Some(checkpoint.as_slice()) {
+        dst.compare_and_swap(CHECKPOINT_KEY, dst_checkpoint, &checkpoint)?;
     }
     Ok(Mirrored {
         size,
@@ -326,6 +414,70 @@ pub fn mirror(
         unlisted,
         content_violations,
     })
+}
+
+/// Copy the partial tile or bundle `key` if it is a prefix of a verified one at the same
+/// position (the full one, or a wider partial); leave out any other key.
+fn copy_partial(tee: &Tee<'_>, key: &str) -> Result<(), MirrorError> {
+    let Ok(parsed) = tiles::parse_tile_path(key) else {
+        return Ok(());
+    };
+    let (width, full) = match parsed {
+        tiles::TilePath::Hash(t) if !t.is_full() => (t.width(), t.to_full().path()),
+        tiles::TilePath::Entries(b) if !b.is_full() => {
+            (b.width(), tiles::EntryBundleId::full(b.index()).path())
+        }
+        _ => return Ok(()),
+    };
+    let verified = {
+        let st = tee.state.lock().unwrap_or_else(|e| e.into_inner());
+        if st.done.contains_key(key) {
+            return Ok(());
+        }
+        // The widest verified object at this position.
+        let partial_prefix = format!("{full}.p/");
+        let wider = (st.done.iter())
+            .filter_map(|(k, d)| {
+                let w: u16 = k.strip_prefix(&partial_prefix)?.parse().ok()?;
+                (w > width).then_some((w, k.clone(), *d))
+            })
+            .max();
+        match st.done.get(&full) {
+            Some(d) => Some((full.clone(), *d)),
+            None => wider.map(|(_, k, d)| (k, d)),
+        }
+    };
+    let Some((base, digest)) = verified else {
+        return Ok(());
+    };
+    let src = tee.src;
+    let base_bytes = src
+        .get_at_most(&base, crate::log::reader::MAX_BUNDLE_LEN)?
+        .filter(|b| *blake3::hash(b).as_bytes() == digest)
+        .ok_or_else(|| MirrorError::TwoVersions(src.describe(&base)))?;
+    let Some(data) = src.get_at_most(key, base_bytes.len())? else {
+        return Ok(());
+    };
+    let expected: &[u8] = if key.starts_with("tile/entries/") {
+        let entries = tiles::decode_entry_bundle(&base_bytes)
+            .map_err(|_| MirrorError::TwoVersions(src.describe(&base)))?;
+        let len: usize = entries
+            .iter()
+            .take(width as usize)
+            .map(|e| e.len() + 2)
+            .sum();
+        &base_bytes[..len.min(base_bytes.len())]
+    } else {
+        &base_bytes[..(width as usize * crate::tree::HASH_SIZE).min(base_bytes.len())]
+    };
+    if data != expected {
+        return Err(MirrorError::NotAPrefix(
+            src.describe(key),
+            src.describe(&base),
+        ));
+    }
+    tee.copy(key, &data);
+    Ok(())
 }
 
 /// The size and root a checkpoint note states, its origin checked (its signatures are the

@@ -99,6 +99,29 @@ fn a_source_that_does_not_verify_publishes_nothing() {
     let err = fails(&mirror(&src, &d.join("copy"), d), 1);
     assert!(err.contains("does not verify"), "{err}");
     assert!(!d.join("copy/public/checkpoint").exists());
+    // Nothing it wrote stays: the bytes that did not verify are gone again.
+    assert_eq!(common::files_under(&d.join("copy/public")).len(), 0);
+    // An older partial bundle that is not a prefix of the verified bundle: refused, and
+    // nothing it wrote stays.
+    copy_dir(
+        &shared_demo().join("demo/honest/public"),
+        &d.join("src2/public"),
+    );
+    let old = d.join("src2/public/tile/entries/001.p/24");
+    let mut bytes = std::fs::read(&old).unwrap();
+    bytes[30] ^= 1;
+    std::fs::write(&old, &bytes).unwrap();
+    let err = fails(&mirror(&d.join("src2"), &d.join("copy2"), d), 1);
+    assert!(
+        err.contains("001.p/24 is not a prefix of the verified"),
+        "{err}"
+    );
+    assert_eq!(common::files_under(&d.join("copy2/public")).len(), 0);
+    // A log directory is never a destination (its sequencer writes its public part).
+    let log = d.join("log");
+    copy_dir(&shared_demo().join("demo/honest"), &log);
+    let err = fails(&mirror(&shared_demo().join("demo/honest"), &log, d), 2);
+    assert!(err.contains("a log directory (it has private/)"), "{err}");
     // Another history at the destination (a checkpoint the source's tree does not extend).
     let other = d.join("other");
     copy_dir(

@@ -191,21 +191,22 @@ pub enum Command {
         long_about = "Copy the public part of a log (checkpoint, tiles, entry bundles, \
         checkpoint history) from SRC to DST, verifying it against the trust file as it is \
         read.\n\n\
-        SRC and DST are each a log directory (its public/ part is read or written), or an \
-        s3://BUCKET[/PREFIX] location (an S3-compatible bucket; endpoint and credentials from \
-        AWS_ENDPOINT_URL, AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, and \
-        AWS_ALLOW_HTTP=true for a plain-HTTP endpoint). SRC may also be the http(s):// URL of \
-        a served log.\n\n\
-        Every object the verifier reads (checks 1-6) is written to DST as it is read; what it \
-        does not read (the checkpoint history) follows from a listing. DST's checkpoint is \
+        SRC is a log directory (its public part, wherever its config puts it), a public copy \
+        (DIR/public), an s3://BUCKET[/PREFIX] location (an S3-compatible bucket; endpoint and \
+        credentials from AWS_ENDPOINT_URL, AWS_REGION, AWS_ACCESS_KEY_ID, \
+        AWS_SECRET_ACCESS_KEY, and AWS_ALLOW_HTTP=true for a plain-HTTP endpoint) or the \
+        http(s):// URL of a served log. DST is a public copy (a directory without private/, \
+        created if absent) or an s3:// location; a log directory is refused.\n\n\
+        Every object the verifier reads is created at DST as it is read (never replaced); the \
+        checkpoint history it did not read follows from a listing. DST's checkpoint is \
         replaced last, and only when SRC's bytes verified (checks 1 and 2: the checkpoint is \
-        authentic and every tile and entry bundle reproduces it; findings of checks 3-6 about \
-        what the records say are counted and copied as they are), SRC's tree extends \
-        DST's (a consistency proof: a mirror never rolls a copy back or replaces its history) \
-        and no object already at DST differed from SRC's (those are never overwritten). An \
-        interrupted mirror is resumed by running it again: objects already there are not \
-        written again. The private part (sealed disclosures, retention keys) is not copied: \
-        it stays on site, and a copy must never bring back an erased key.\n\n\
+        authentic and every tile and entry bundle reproduces it; findings of checks 3-8 about \
+        what the records say are counted and copied as they are), SRC's tree extends DST's \
+        (a consistency proof: a mirror never rolls a copy back or replaces its history) and \
+        no object already at DST differed from SRC's. When it stops, the objects it wrote are \
+        deleted again. An interrupted mirror is resumed by running it again: objects already \
+        there are not written again. The private part (sealed disclosures, retention keys) is \
+        not copied: it stays on site, and a copy must never bring back an erased key.\n\n\
         Exit status: 0 copied and published; 1 SRC fails check 1 or 2, or DST holds another \
         history (DST's checkpoint is unchanged); 2 the mirror could not run."
     )]

@@ -17,10 +17,25 @@ use logseal::cli::MirrorArgs;
 /// The store of a mirror's end: a location's public part.
 fn open_end(location: &Path, writing: bool) -> anyhow::Result<Box<dyn ObjectStore>> {
     if let Some(url) = remote_url(location) {
-        if writing && !logseal::store::s3::is_s3_url(url) {
+        if !writing {
+            return open_remote(url);
+        }
+        if !logseal::store::s3::is_s3_url(url) {
             bail!("{url}: a mirror writes to a directory or an s3:// bucket, not over HTTP");
         }
-        return open_remote(url);
+        // Never through the local cache: what is compared must be what the bucket holds.
+        return Ok(Box::new(logseal::store::S3Store::from_url(url)?));
+    }
+    if location.join("private").exists() {
+        if writing {
+            bail!(
+                "{}: a log directory (it has private/): a mirror writes only to a public copy \
+                 or a bucket, never into a log its sequencer writes",
+                location.display()
+            );
+        }
+        // A log directory: its public part wherever its config puts it.
+        return Ok(logseal::log::public_store(location)?);
     }
     let public = location.join("public");
     if !writing && !public.is_dir() {
@@ -95,9 +110,12 @@ pub fn run(args: MirrorArgs) -> anyhow::Result<()> {
             eprint!("{}", super::verify::render(&outcome.report));
             Err(Invalid(format!("{s} does not verify ({why}); {d} is unchanged")).into())
         }
-        Err(e @ (MirrorError::Differs(_) | MirrorError::Destination(..))) => {
-            Err(Invalid(format!("{e}; {d}'s checkpoint is unchanged")).into())
-        }
+        Err(
+            e @ (MirrorError::Differs(_)
+            | MirrorError::Destination(..)
+            | MirrorError::TwoVersions(_)
+            | MirrorError::NotAPrefix(..)),
+        ) => Err(Invalid(format!("{e}; {d}'s checkpoint is unchanged")).into()),
         Err(e) => Err(anyhow::Error::new(e).context(format!("mirroring {s} to {d}"))),
     }
 }

@@ -229,8 +229,13 @@ pub fn open_remote(url: &str) -> anyhow::Result<Box<dyn logseal::store::ObjectSt
     };
     match std::env::var_os("LOGSEAL_CACHE") {
         Some(d) if !d.is_empty() => {
-            let name =
-                hex::encode(&blake3::hash(url.trim_end_matches('/').as_bytes()).as_bytes()[..16]);
+            // One directory per location: the URL and, for a bucket, the endpoint it is read
+            // from (the same bucket name on two services is two logs).
+            let endpoint = std::env::var("AWS_ENDPOINT_URL")
+                .or_else(|_| std::env::var("AWS_ENDPOINT"))
+                .unwrap_or_default();
+            let id = format!("{}\n{endpoint}", url.trim_end_matches('/'));
+            let name = hex::encode(&blake3::hash(id.as_bytes()).as_bytes()[..16]);
             let dir = Path::new(&d).join(name);
             Ok(Box::new(
                 logseal::store::CachedStore::new(store, &dir)

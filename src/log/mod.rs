@@ -318,7 +318,11 @@ impl Log {
             None => None,
             Some(url) => {
                 let store = open_public(dir, Some(url))?;
-                if !store.list("tile")?.is_empty() || store.get(reader::CHECKPOINT_KEY)?.is_some() {
+                let used = ["tile", history::HISTORY_PREFIX, "rotations"]
+                    .into_iter()
+                    .map(|p| store.list(p).map(|k| !k.is_empty()))
+                    .collect::<Result<Vec<bool>, _>>()?;
+                if used.contains(&true) || store.get(reader::CHECKPOINT_KEY)?.is_some() {
                     return Err(config_err(
                         dir,
                         format!(

@@ -41,6 +41,11 @@ pub const CONCURRENCY: usize = 8;
 /// The largest object read when the caller gives no bound.
 const MAX_OBJECT: usize = 64 << 20;
 
+/// The largest object a prefetch keeps (prefetched keys are entry bundles and tiles): a
+/// full bundle of the largest records; a larger object is left to the read, which refuses
+/// it under its own bound.
+const PREFETCH_MAX: usize = crate::log::reader::MAX_BUNDLE_LEN;
+
 /// A store over one bucket and prefix.
 pub struct S3Store {
     /// `s3://bucket/prefix` as given, for messages.
@@ -347,7 +352,7 @@ impl ObjectStore for S3Store {
                 .map(|key| async move {
                     let loc = self.location(&key);
                     // A failure is left to the read, which asks again and says why.
-                    match Self::fetch(inner, &loc, MAX_OBJECT).await {
+                    match Self::fetch(inner, &loc, PREFETCH_MAX).await {
                         Ok(v) => Some((key, v.map(|(b, _)| b))),
                         Err(_) => None,
                     }
