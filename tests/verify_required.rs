@@ -175,3 +175,14 @@ fn require_checks_names_checks_by_number() {
             .all(|c| c["required"] == false)
     );
 }
+
+#[test]
+fn a_config_that_cannot_be_read_stops_the_run_instead_of_reading_public_from_the_directory() {
+    // The config says where the public part is (a bucket, perhaps): a reader that cannot
+    // read it must not report on DIR/public instead.
+    let (l, _) = log();
+    l.write_trust(None);
+    std::fs::write(l.log_dir().join("private/config.json"), b"{ not json").unwrap();
+    let err = common::fails(&l.verify(LATE, &[]), 2);
+    assert!(err.contains("config.json"), "{err}");
+}

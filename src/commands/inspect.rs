@@ -61,7 +61,7 @@ pub(super) fn open_dir(args: &InspectLog) -> anyhow::Result<Opened> {
         });
     }
     let public_dir = dir.join("public");
-    let bucket = logseal::log::public_location_of(dir);
+    let bucket = logseal::log::public_location_of(dir)?;
     if bucket.is_none() && !public_dir.is_dir() {
         bail!(
             "{}: no public part (expected {}): not a log directory, or truncated",

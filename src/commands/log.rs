@@ -307,7 +307,7 @@ struct PublicPart {
 impl PublicPart {
     fn open(dir: &Path) -> anyhow::Result<PublicPart> {
         let public = dir.join("public");
-        let remote = logseal::log::public_location_of(dir);
+        let remote = logseal::log::public_location_of(dir)?;
         if remote.is_none() && !public.is_dir() {
             bail!(
                 "{}: no public part (expected {}): not a log directory, or truncated",

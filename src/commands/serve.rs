@@ -60,7 +60,7 @@ struct App {
 }
 
 pub fn run(args: ServeArgs) -> anyhow::Result<()> {
-    if let Some(bucket) = logseal::log::public_location_of(&args.dir) {
+    if let Some(bucket) = logseal::log::public_location_of(&args.dir).map_err(log_err)? {
         anyhow::bail!(
             "{}: its public part is in {bucket}: serve it from the bucket (any static web server \
              or CDN reads it as-is) and append with `logseal append`; `logseal serve` serves a \

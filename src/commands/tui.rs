@@ -78,7 +78,7 @@ fn open(args: &TuiArgs) -> anyhow::Result<LogDir> {
         });
     }
     let public_dir = dir.join("public");
-    if logseal::log::public_location_of(dir).is_none() && !public_dir.is_dir() {
+    if logseal::log::public_location_of(dir)?.is_none() && !public_dir.is_dir() {
         bail!(
             "{}: no public part (expected {}): not a log directory, or truncated",
             dir.display(),

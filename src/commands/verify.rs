@@ -122,7 +122,7 @@ pub fn verify_log_with(
     let url = remote_url(dir);
     let public = dir.join("public");
     let bucket = match url {
-        None => logseal::log::public_location_of(dir),
+        None => logseal::log::public_location_of(dir)?,
         Some(_) => None,
     };
     if url.is_none() && bucket.is_none() && !public.is_dir() {

@@ -597,16 +597,16 @@ pub fn public_store(dir: &Path) -> Result<Box<dyn ObjectStore>, LogError> {
     }
 }
 
-/// Where the public part of the log directory `dir` is, for messages and checks: `None` when
-/// it is `DIR/public` (or no config says otherwise).
-pub fn public_location_of(dir: &Path) -> Option<String> {
+/// Where the public part of the log directory `dir` is: `None` when it is `DIR/public` (no
+/// `private/config.json`, or one that names no bucket). A config that is there but cannot be
+/// read is an error, never "no bucket": a reader must not report on `DIR/public` when the
+/// log may be elsewhere.
+pub fn public_location_of(dir: &Path) -> Result<Option<String>, LogError> {
     let private = dir.join("private");
     if !private.join(CONFIG_KEY).is_file() {
-        return None;
+        return Ok(None);
     }
-    FsStore::open(private)
-        .ok()
-        .and_then(|p| public_location(&p).ok().flatten())
+    public_location(&FsStore::open(private)?)
 }
 
 fn open_existing(dir: &Path) -> Result<FsStore, LogError> {

@@ -109,12 +109,6 @@ impl S3Store {
         if let Some(e) = endpoint {
             builder = builder.with_endpoint(e);
         }
-        if std::env::var_os("AWS_REGION").is_none()
-            && std::env::var_os("AWS_DEFAULT_REGION").is_none()
-        {
-            // object_store's default is us-east-1; say nothing and keep it.
-            builder = builder.with_region("us-east-1");
-        }
         let inner = builder.build().map_err(|e| {
             bad(format!(
                 "{e} (the endpoint and credentials come from AWS_ENDPOINT_URL, AWS_REGION, \
