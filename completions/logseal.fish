@@ -101,6 +101,8 @@ complete -c logseal -n "__fish_logseal_using_subcommand init" -l authority -d 'T
 complete -c logseal -n "__fish_logseal_using_subcommand init" -l tree-hash -d 'The tree hash (a BLAKE3 log\'s origin must end in `/blake3`)' -r -f -a "sha256\t''
 blake3\t''"
 complete -c logseal -n "__fish_logseal_using_subcommand init" -l public -d 'Keep the public part in an S3-compatible bucket, `s3://BUCKET[/PREFIX]` (empty), instead of DIR/public; endpoint and credentials from the AWS_* variables' -r
+complete -c logseal -n "__fish_logseal_using_subcommand init" -l coord -d 'Coordinate the log\'s sequencers through etcd, `etcd://HOST:PORT/PREFIX` (an empty prefix): one sequencer at a time by a lease, every append and checkpoint committed there under its fencing token before it is published (needs --public)' -r
+complete -c logseal -n "__fish_logseal_using_subcommand init" -l lease-ttl -d 'The sequencer lease\'s time to live, in seconds (with --coord): a sequencer that stops renewing it (crashed, paused, cut off) is replaced after this long' -r
 complete -c logseal -n "__fish_logseal_using_subcommand init" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c logseal -n "__fish_logseal_using_subcommand init" -s V -l version -d 'Print version'
 complete -c logseal -n "__fish_logseal_using_subcommand append" -l in -d 'Read JSON lines from FILE (`-`: standard input)' -r -F

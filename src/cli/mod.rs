@@ -1526,6 +1526,15 @@ pub struct InitArgs {
     /// instead of DIR/public; endpoint and credentials from the AWS_* variables
     #[arg(long, value_name = "S3_URL")]
     pub public: Option<String>,
+    /// Coordinate the log's sequencers through etcd, `etcd://HOST:PORT/PREFIX` (an empty
+    /// prefix): one sequencer at a time by a lease, every append and checkpoint committed
+    /// there under its fencing token before it is published (needs --public)
+    #[arg(long, value_name = "ETCD_URL", requires = "public")]
+    pub coord: Option<String>,
+    /// The sequencer lease's time to live, in seconds (with --coord): a sequencer that
+    /// stops renewing it (crashed, paused, cut off) is replaced after this long
+    #[arg(long, value_name = "SECS", requires = "coord", value_parser = clap::value_parser!(u64).range(2..=3600))]
+    pub lease_ttl: Option<u64>,
 }
 
 /// `logseal append`.

@@ -65,7 +65,11 @@ pub fn init(args: InitArgs) -> anyhow::Result<()> {
     let authority = files::read_key_line(&args.authority)?;
     let log = Log::init_at(
         &args.dir,
-        args.public.as_deref(),
+        logseal::log::Placement {
+            public: args.public.as_deref(),
+            coord: args.coord.as_deref(),
+            lease_ttl: args.lease_ttl,
+        },
         &key,
         &authority,
         alg,
@@ -75,9 +79,12 @@ pub fn init(args: InitArgs) -> anyhow::Result<()> {
     files::print(&format!(
         "created log {}{}\norigin      {}\ntree hash   {}\nlog key     {}\nauthority   {}\n",
         args.dir.display(),
-        match &log.config().public {
-            Some(url) => format!(" (public part in {url})"),
-            None => String::new(),
+        match (&log.config().public, &log.config().coord) {
+            (Some(url), Some(coord)) => {
+                format!(" (public part in {url}, sequencers coordinated by {coord})")
+            }
+            (Some(url), None) => format!(" (public part in {url})"),
+            _ => String::new(),
         },
         log.origin(),
         log.alg().name(),

@@ -9,7 +9,8 @@ use rayon::prelude::*;
 
 use super::disclosures::nonce;
 use super::faults::fail_point;
-use super::{INTENT_KEY, Log, LogError, Refusal, STATE_KEY, State, admission, vault};
+use super::{INTENT_KEY, Log, LogError, Refusal, STATE_KEY, State, admission, coordinated, vault};
+use crate::coord::CoordError;
 use crate::crypto::PublicKey;
 use crate::record::text::ProducerId;
 use crate::record::types::Hash32;
@@ -42,7 +43,12 @@ pub(super) struct StagedBatch {
     pub(super) receipts: Vec<Receipt>,
     pub(super) new_keys: Vec<(String, u64)>,
     pub(super) new_objects: Vec<vault::ObjectName>,
+    /// Under a lease: the staged object and the objects to publish once committed.
+    pub(super) publish: Option<(coordinated::StagedRef, Vec<Object>)>,
 }
+
+/// A public object: its path and bytes.
+type Object = (String, Vec<u8>);
 
 /// A record of a batch, decoded (or why not).
 type Decoded = Result<Record, RecordError>;
@@ -105,8 +111,17 @@ impl Log {
             maybe_committed: false,
         })?;
         self.commit_batch(staged).map_err(|error| AppendFailure {
+            // A commit etcd refused did not happen (it writes nothing when it refuses).
+            maybe_committed: !matches!(
+                error,
+                LogError::Coord(
+                    CoordError::Fenced { .. }
+                        | CoordError::Conflict { .. }
+                        | CoordError::TooLarge { .. }
+                        | CoordError::TooMany { .. }
+                )
+            ),
             error,
-            maybe_committed: true,
         })
     }
 
@@ -122,9 +137,17 @@ impl Log {
         self.private
             .put(INTENT_KEY, &crate::cbor::to_vec(&(old, new)))?;
         self.private.sync()?;
-        for (path, data) in &public.objects {
-            self.public.put(path, data)?;
-        }
+        // Under a lease, nothing is published before the commit: the objects are staged
+        // as one object named by its hash (coordinated.rs).
+        let publish = if self.coordinated() {
+            let staged = self.stage_objects(old, new, &public.objects)?;
+            Some((staged, public.objects))
+        } else {
+            for (path, data) in &public.objects {
+                self.public.put(path, data)?;
+            }
+            None
+        };
         let (new_keys, new_objects) = self.seal_disclosures(items, &decoded, old)?;
         self.public.sync()?;
         self.private.sync()?;
@@ -138,6 +161,7 @@ impl Log {
             receipts: admitted.receipts,
             new_keys,
             new_objects,
+            publish,
         })
     }
 
@@ -325,16 +349,38 @@ impl Log {
             receipts,
             new_keys,
             new_objects,
+            publish,
         } = staged;
         let new = state.size;
-        // 5. Commit: swap the state.
+        // 5. Commit: swap the state (under a lease: in etcd first, then here).
         let bytes = state.to_bytes();
         fail_point(3)?;
+        let superseded = match &publish {
+            Some((staged, _)) => {
+                let previous = self
+                    .coord
+                    .as_ref()
+                    .and_then(|c| c.committed())
+                    .and_then(|c| c.batch.as_ref())
+                    .map(|b| b.key.clone());
+                let staged = staged.clone();
+                self.coord_commit(&bytes, |c| c.batch = Some(staged))?;
+                previous
+            }
+            None => None,
+        };
         self.private
             .compare_and_swap(STATE_KEY, Some(&self.state_bytes), &bytes)?;
         fail_point(4)?;
         self.state = state;
         self.state_bytes = bytes;
+        if let Some((staged, objects)) = &publish {
+            // Committed: publish (the same bytes whoever does it; coordinated.rs).
+            self.publish_objects(objects)?;
+            if let Some(previous) = superseded.filter(|p| *p != staged.key) {
+                let _ = self.public.delete(&previous);
+            }
+        }
         let vault = &mut self.vault.get_mut().expect("vault lock").index;
         for (group, gen_) in new_keys {
             vault.keys.entry(group).or_default().insert(gen_);

@@ -162,12 +162,18 @@ impl Log {
             }
         }
         state.checkpoint_sizes = kept;
-        self.swap_state(state)?;
+        // Under a lease the signed note is committed with the state: what is published is
+        // what was committed under the token (coordinated.rs).
+        let committed_note = note.clone();
+        self.swap_state_with(state, |c| {
+            c.checkpoint = Some(minicbor::bytes::ByteVec::from(committed_note))
+        })?;
         // Publish in the history (write-once), then as the latest: a crash between the two
         // leaves a history one checkpoint ahead of `checkpoint`, every entry of a tree whose
         // tiles exist; the next checkpoint catches up.
         history::publish(self.public.as_ref(), &cp, &note)?;
         crash_point(5);
+        self.coord_check()?;
         self.public
             .compare_and_swap(reader::CHECKPOINT_KEY, published.as_deref(), &note)?;
         Ok(note)

@@ -62,6 +62,7 @@ pub mod admission;
 mod append;
 pub mod census;
 mod checkpointing;
+pub mod coordinated;
 mod disclosures;
 mod erase;
 mod faults;
@@ -133,6 +134,26 @@ pub struct LogConfig {
     /// second public part beside the bucket.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public: Option<String>,
+    /// The etcd that coordinates the log's sequencers, `etcd://HOST:PORT/PREFIX`
+    /// (docs/COORDINATION.md): every append and checkpoint is committed there under the
+    /// sequencer's lease before it is published. Only with a bucket as the public part.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coord: Option<String>,
+    /// The sequencer lease's time to live in seconds (default
+    /// [`coordinated::DEFAULT_LEASE_TTL`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lease_ttl: Option<u64>,
+}
+
+/// Where [`Log::init_at`] puts a new log's parts beyond its directory.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Placement<'a> {
+    /// The public part in a bucket, `s3://BUCKET[/PREFIX]` (`None`: `DIR/public`).
+    pub public: Option<&'a str>,
+    /// Sequencers coordinated through etcd, `etcd://HOST:PORT/PREFIX` (needs `public`).
+    pub coord: Option<&'a str>,
+    /// The lease's time to live in seconds.
+    pub lease_ttl: Option<u64>,
 }
 
 /// Why a log operation failed.
@@ -175,6 +196,10 @@ pub enum LogError {
     Recovery { dir: String, reason: String },
     #[error("this log is open read-only; appending and checkpointing need the sequencer lock")]
     ReadOnly,
+    #[error(transparent)]
+    Coord(#[from] crate::coord::CoordError),
+    #[error("{dir}: {reason}")]
+    Coordination { dir: String, reason: String },
     #[error("checkpoint: {0}")]
     Checkpoint(String),
     #[error("checkpoint: {0}")]
@@ -218,6 +243,8 @@ pub struct Log {
     state: State,
     state_bytes: Vec<u8>,
     lock: Option<SequencerLock>,
+    /// The etcd lease under which this handle sequences (a log whose config names `coord`).
+    coord: Option<coordinated::Coordination>,
     vault: RwLock<VaultView>,
     /// Recently opened sealed objects, by store key (a sweep or a re-scan clears it).
     /// Open sealed objects, oldest first: (path, entries, sealed size in bytes).
@@ -280,14 +307,22 @@ impl Log {
         alg: TreeHashAlg,
         now_secs: u64,
     ) -> Result<Log, LogError> {
-        Log::init_at(dir, None, log_key, authority_vkey, alg, now_secs)
+        Log::init_at(
+            dir,
+            Placement::default(),
+            log_key,
+            authority_vkey,
+            alg,
+            now_secs,
+        )
     }
 
-    /// [`Log::init`] with the public part at `public` (`s3://BUCKET[/PREFIX]`, which must
-    /// hold no log yet) instead of `DIR/public`.
+    /// [`Log::init`] with the public part at `placement.public` (`s3://BUCKET[/PREFIX]`,
+    /// which must hold no log yet) instead of `DIR/public`, and its sequencers coordinated
+    /// through `placement.coord` (an etcd prefix that must hold no log yet).
     pub fn init_at(
         dir: &Path,
-        public: Option<&str>,
+        placement: Placement<'_>,
         log_key: &Ed25519NoteKey,
         authority_vkey: &str,
         alg: TreeHashAlg,
@@ -314,6 +349,32 @@ impl Log {
                 });
             }
         }
+        let public = placement.public;
+        if placement.coord.is_some() && public.is_none() {
+            return Err(config_err(
+                dir,
+                "--coord needs --public s3://…: a log in a directory has one sequencer by \
+                 its lock",
+            ));
+        }
+        let ttl = placement
+            .lease_ttl
+            .unwrap_or(coordinated::DEFAULT_LEASE_TTL);
+        // The lease first: a second sequencer, or a prefix that holds a log, is refused
+        // before anything is written.
+        let coord = match placement.coord {
+            None => None,
+            Some(url) => {
+                let c = coordinated::Coordination::acquire(url, ttl, dir)?;
+                if c.committed().is_some() {
+                    return Err(config_err(
+                        dir,
+                        format!("{url} already holds a log's state; init refuses to touch it"),
+                    ));
+                }
+                Some(c)
+            }
+        };
         let public_store = match public {
             None => None,
             Some(url) => {
@@ -342,6 +403,8 @@ impl Log {
             log_key: log_key.verifier().to_vkey(),
             authority_key: authority.to_vkey(),
             public: public.map(str::to_string),
+            coord: placement.coord.map(str::to_string),
+            lease_ttl: placement.coord.and(placement.lease_ttl),
         };
         write_secret(
             &private.root().join(LOG_KEY_KEY),
@@ -356,6 +419,11 @@ impl Log {
             None => open_public(dir, None)?,
         };
         let mut log = Log::from_parts(dir, public, private, Some(lock))?;
+        if coord.is_some() {
+            log.coord = coord;
+            let bytes = log.state_bytes.clone();
+            log.coord_commit(&bytes, |_| {})?;
+        }
         log.checkpoint(now_secs)?;
         Ok(log)
     }
@@ -371,6 +439,14 @@ impl Log {
             FsStore::open(dir.join("public"))?.remove_stale_temporaries()?;
         }
         let mut log = Log::from_parts(dir, public, private, Some(lock))?;
+        if let Some(url) = log.config.coord.clone() {
+            let ttl = log
+                .config
+                .lease_ttl
+                .unwrap_or(coordinated::DEFAULT_LEASE_TTL);
+            log.coord = Some(coordinated::Coordination::acquire(&url, ttl, dir)?);
+            log.reconcile_with_etcd()?;
+        }
         // Before any recovery step: a private part behind the public one (restored from a
         // backup) must not write, and its leftover intents must not delete published objects.
         log.check_private_matches_public()?;
@@ -379,7 +455,17 @@ impl Log {
     }
 
     fn swap_state(&mut self, state: State) -> Result<(), LogError> {
+        self.swap_state_with(state, |_| {})
+    }
+
+    /// [`Log::swap_state`], under a lease committing `update` with the state in etcd first.
+    fn swap_state_with(
+        &mut self,
+        state: State,
+        update: impl FnOnce(&mut coordinated::Committed),
+    ) -> Result<(), LogError> {
         let bytes = state.to_bytes();
+        self.coord_commit(&bytes, update)?;
         self.private
             .compare_and_swap(STATE_KEY, Some(&self.state_bytes), &bytes)?;
         self.state = state;
@@ -419,6 +505,7 @@ impl Log {
             state,
             state_bytes,
             lock,
+            coord: None,
             vault: RwLock::new(VaultView::default()),
             cache: Mutex::new(Vec::new()),
             poisoned: false,
@@ -439,6 +526,18 @@ impl Log {
     fn writable(&self) -> Result<(), LogError> {
         if self.lock.is_none() {
             return Err(LogError::ReadOnly);
+        }
+        if let Some(c) = &self.coord
+            && c.is_fenced()
+        {
+            return Err(LogError::Coordination {
+                dir: self.dir.display().to_string(),
+                reason: format!(
+                    "{}: this sequencer lost its lease (a commit was refused): it writes \
+                     nothing more; reopen the log to sequence it again",
+                    c.url()
+                ),
+            });
         }
         self.not_poisoned()
     }

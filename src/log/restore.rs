@@ -318,6 +318,15 @@ impl Log {
             crate::store::FsStore::open(dir.join("public"))?.remove_stale_temporaries()?;
         }
         let mut log = Log::from_parts(dir, public, private, Some(lock))?;
+        // A log coordinated through etcd: no other sequencer while the state is rebuilt,
+        // and the rebuilt state is committed there (under the token) like any other.
+        if let Some(url) = log.config.coord.clone() {
+            let ttl = log
+                .config
+                .lease_ttl
+                .unwrap_or(super::coordinated::DEFAULT_LEASE_TTL);
+            log.coord = Some(super::coordinated::Coordination::acquire(&url, ttl, dir)?);
+        }
         let plan = log.plan_recovery()?;
         let view = &mut log.vault.get_mut().expect("vault lock");
         view.shredded = plan.objects_deleted.iter().cloned().collect();

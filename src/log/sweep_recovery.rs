@@ -78,13 +78,17 @@ impl Log {
                 tiles.chain(bundles).collect::<Vec<_>>()
             })
             .collect();
+        // Under a lease a batch publishes nothing before its commit (it stages), and what
+        // lies beyond the committed size in the bucket may be another sequencer's: only the
+        // private leftovers are this directory's to remove.
+        let public_leftovers = !self.coordinated();
         for t in tiles::new_tile_ids(old, new)? {
-            if !keep.contains(&t.path()) {
+            if public_leftovers && !keep.contains(&t.path()) {
                 self.public.delete(&t.path())?;
             }
         }
         for b in tiles::new_entry_bundle_ids(old, new)? {
-            if !keep.contains(&b.path()) {
+            if public_leftovers && !keep.contains(&b.path()) {
                 self.public.delete(&b.path())?;
             }
         }
