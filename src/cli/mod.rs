@@ -1531,6 +1531,12 @@ pub struct InitArgs {
     /// there under its fencing token before it is published (needs --public)
     #[arg(long, value_name = "ETCD_URL", requires = "public")]
     pub coord: Option<String>,
+    /// Keep the private part's state, data keys and sealed disclosures in an S3-compatible
+    /// bucket, `s3://BUCKET[/PREFIX]` (empty; needs --public), with credentials of its own
+    /// from LOGSEAL_PRIVATE_AWS_ACCESS_KEY_ID and LOGSEAL_PRIVATE_AWS_SECRET_ACCESS_KEY where
+    /// set; the config, the log key and the lock stay in DIR/private
+    #[arg(long, value_name = "S3_URL", requires = "public")]
+    pub private: Option<String>,
     /// The sequencer lease's time to live, in seconds (with --coord): a sequencer that
     /// stops renewing it (crashed, paused, cut off) is replaced after this long
     #[arg(long, value_name = "SECS", requires = "coord", value_parser = clap::value_parser!(u64).range(2..=3600))]

@@ -20,7 +20,7 @@ use logseal::log::Log;
 use logseal::note::Ed25519NoteVerifier;
 use logseal::record::sealed::{Disclosure, FieldPath};
 use logseal::record::types::Timestamp;
-use logseal::store::FsStore;
+use logseal::store::ObjectStore;
 use logseal::tree::TreeHashAlg;
 use logseal::verify::{Check, Finding, Verdict};
 use minicbor::bytes::ByteVec;
@@ -37,7 +37,7 @@ fn tzdb() -> String {
     )
 }
 
-fn inspector<'s>(log: &'s Log, private: &'s FsStore) -> anyhow::Result<Inspector<'s>> {
+fn inspector<'s>(log: &'s Log, private: &'s dyn ObjectStore) -> anyhow::Result<Inspector<'s>> {
     let cfg = log.config();
     let alg = TreeHashAlg::parse(&cfg.tree_hash).context("private/config.json: tree_hash")?;
     let authority = Ed25519NoteVerifier::from_vkey(&cfg.authority_key)
@@ -77,7 +77,7 @@ fn paths(flag: &str, v: &[String]) -> anyhow::Result<Vec<FieldPath>> {
 fn select(
     args: &ExportArgs,
     ins: &Inspector<'_>,
-    private: &FsStore,
+    private: &dyn ObjectStore,
     value: Option<&str>,
 ) -> anyhow::Result<(Vec<u64>, String)> {
     let mut leaves = BTreeSet::new();
@@ -274,10 +274,11 @@ pub(crate) fn export_text(args: ExportArgs, now: u64) -> anyhow::Result<String> 
         .map(files::read)
         .transpose()?;
     let mut log = reveal::open_log(&args.dir)?;
-    let private = FsStore::open(args.dir.join("private"))?;
+    let private = logseal::log::private_store(&args.dir)?;
+    let private = private.as_ref();
     let (plan, selection, retention_rule) = {
-        let ins = inspector(&log, &private)?;
-        let (leaves, words) = select(&args, &ins, &private, value.as_deref())?;
+        let ins = inspector(&log, private)?;
+        let (leaves, words) = select(&args, &ins, private, value.as_deref())?;
         let plan = collect::plan(&ins, &leaves, args.max_chain, args.max_logging_delay)
             .map_err(|e| Invalid(e.to_string()))?;
         (plan, words, reveal::rule_for(&ins))
@@ -303,7 +304,7 @@ pub(crate) fn export_text(args: ExportArgs, now: u64) -> anyhow::Result<String> 
     let access_leaf = logged["leaf"]
         .as_u64()
         .context("the access record's leaf")?;
-    let ins = inspector(&log, &private)?;
+    let ins = inspector(&log, private)?;
     let n = plan.records.len() + 1;
     let chains = plan.chains.len();
     let mut b = collect::assemble(
@@ -327,7 +328,7 @@ pub(crate) fn export_text(args: ExportArgs, now: u64) -> anyhow::Result<String> 
             "{e} (the export is logged at leaf {access_leaf}; no bundle written)"
         ))
     })?;
-    b.receipts = receipts(&log, &private, &b)?;
+    b.receipts = receipts(&log, &b)?;
     let signer = super::record::read_signer(&args.inspector_key)?;
     let sig = signer.secret_key().sign(&b.statements_message());
     b.statements_signature = Some(sig.to_vec().into());
@@ -350,8 +351,9 @@ pub(crate) fn export_text(args: ExportArgs, now: u64) -> anyhow::Result<String> 
 /// The COSE receipt of each entry against its first checkpoint (bundle key 13), signed with
 /// the log's key (`private/log.key`) over the checkpoint's root, which the entry's inclusion
 /// proof must compute; an empty item for a tree of one leaf. `None` for a BLAKE3 log.
-fn receipts(log: &Log, private: &FsStore, b: &Bundle) -> anyhow::Result<Option<Vec<ByteVec>>> {
-    use logseal::store::ObjectStore;
+fn receipts(log: &Log, b: &Bundle) -> anyhow::Result<Option<Vec<ByteVec>>> {
+    // The log key stays in DIR/private wherever the rest of the private part is.
+    let private = logseal::store::FsStore::open(log.dir().join("private"))?;
     if log.alg() != TreeHashAlg::Sha256 {
         return Ok(None);
     }

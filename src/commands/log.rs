@@ -68,6 +68,7 @@ pub fn init(args: InitArgs) -> anyhow::Result<()> {
         logseal::log::Placement {
             public: args.public.as_deref(),
             coord: args.coord.as_deref(),
+            private: args.private.as_deref(),
             lease_ttl: args.lease_ttl,
         },
         &key,
@@ -79,12 +80,19 @@ pub fn init(args: InitArgs) -> anyhow::Result<()> {
     files::print(&format!(
         "created log {}{}\norigin      {}\ntree hash   {}\nlog key     {}\nauthority   {}\n",
         args.dir.display(),
-        match (&log.config().public, &log.config().coord) {
-            (Some(url), Some(coord)) => {
-                format!(" (public part in {url}, sequencers coordinated by {coord})")
-            }
-            (Some(url), None) => format!(" (public part in {url})"),
-            _ => String::new(),
+        match &log.config().public {
+            Some(url) => format!(
+                " (public part in {url}{}{})",
+                match &log.config().private {
+                    Some(p) => format!(", private part in {p}"),
+                    None => String::new(),
+                },
+                match &log.config().coord {
+                    Some(c) => format!(", sequencers coordinated by {c}"),
+                    None => String::new(),
+                }
+            ),
+            None => String::new(),
         },
         log.origin(),
         log.alg().name(),

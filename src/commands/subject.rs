@@ -14,7 +14,7 @@ use logseal::inspect::{Anchors, IndexHome, Inspector};
 use logseal::log::Log;
 use logseal::note::Ed25519NoteVerifier;
 use logseal::record::sealed::FieldPath;
-use logseal::store::FsStore;
+use logseal::store::ObjectStore;
 use logseal::tree::TreeHashAlg;
 use serde_json::{Value, json};
 
@@ -75,8 +75,9 @@ pub(crate) fn inspect(
     let case_ref = reveal::read_case_ref(&args.case_ref_file)?;
     let key = SigningKey::load(&args.inspector_key)?;
     let mut log = reveal::open_log(&args.dir)?;
-    let private = FsStore::open(args.dir.join("private"))?;
-    let (found, rejected, events, size, retention_rule) = find(&log, &private, &value, &fields)?;
+    let private = logseal::log::private_store(&args.dir)?;
+    let private = private.as_ref();
+    let (found, rejected, events, size, retention_rule) = find(&log, private, &value, &fields)?;
     let rebuilt: Vec<String> = events
         .iter()
         .filter_map(|e| match e {
@@ -142,7 +143,7 @@ type Search = (
 );
 
 /// Search through the sealed-value index, every hit authenticated against the checkpoint.
-fn find(log: &Log, private: &FsStore, value: &str, fields: &[FieldPath]) -> anyhow::Result<Search> {
+fn find(log: &Log, private: &dyn ObjectStore, value: &str, fields: &[FieldPath]) -> anyhow::Result<Search> {
     let cfg = log.config();
     let alg = TreeHashAlg::parse(&cfg.tree_hash).context("private/config.json: tree_hash")?;
     let authority = Ed25519NoteVerifier::from_vkey(&cfg.authority_key)

@@ -15,7 +15,6 @@ use crate::crypto::PublicKey;
 use crate::record::text::ProducerId;
 use crate::record::types::Hash32;
 use crate::record::{Disclosure, Record, RecordError};
-use crate::store::ObjectStore;
 use crate::tiles;
 use crate::tree::{self, Hash, HashReader, TreeError};
 
@@ -43,8 +42,15 @@ pub(super) struct StagedBatch {
     pub(super) receipts: Vec<Receipt>,
     pub(super) new_keys: Vec<(String, u64)>,
     pub(super) new_objects: Vec<vault::ObjectName>,
-    /// Under a lease: the staged object and the objects to publish once committed.
-    pub(super) publish: Option<(coordinated::StagedRef, Vec<Object>)>,
+    /// Under a lease: the staged objects and what to publish once committed.
+    pub(super) publish: Option<Publish>,
+}
+
+/// A batch staged under a lease: where, and the objects to write once it is committed.
+pub(super) struct Publish {
+    pub(super) staged: coordinated::StagedRef,
+    pub(super) public: Vec<Object>,
+    pub(super) private: Vec<Object>,
 }
 
 /// A public object: its path and bytes.
@@ -132,23 +138,31 @@ impl Log {
         let old = self.state.size;
         let new = old + items.len() as u64;
         let public = self.publish_set(old, items, &admitted.leaf_hashes)?;
+        let (new_keys, new_objects, private_writes) =
+            self.seal_disclosures(items, &decoded, old)?;
         // 4. Announce the batch (so that a crash's leftovers can be found and removed), write
-        //    everything, then one barrier per store.
-        self.private
-            .put(INTENT_KEY, &crate::cbor::to_vec(&(old, new)))?;
-        self.private.sync()?;
-        // Under a lease, nothing is published before the commit: the objects are staged
-        // as one object named by its hash (coordinated.rs).
+        //    everything, then one barrier per store. Under a lease, nothing is written in
+        //    place before the commit: the public and the private objects are each staged as
+        //    one object named by its hash (coordinated.rs), and published once committed.
         let publish = if self.coordinated() {
-            let staged = self.stage_objects(old, new, &public.objects)?;
-            Some((staged, public.objects))
+            let staged = self.stage_objects(old, new, &public.objects, &private_writes)?;
+            Some(Publish {
+                staged,
+                public: public.objects,
+                private: private_writes,
+            })
         } else {
+            self.private
+                .put(INTENT_KEY, &crate::cbor::to_vec(&(old, new)))?;
+            self.private.sync()?;
             for (path, data) in &public.objects {
                 self.public.put(path, data)?;
             }
+            for (path, data) in &private_writes {
+                self.private.put(path, data)?;
+            }
             None
         };
-        let (new_keys, new_objects) = self.seal_disclosures(items, &decoded, old)?;
         self.public.sync()?;
         self.private.sync()?;
         fail_point(2)?;
@@ -288,14 +302,15 @@ impl Log {
 
     /// Part of step 4 of an append: the batch's disclosures, sealed per group under the
     /// group's current key (a new key, made now, for a group without one). Returns the keys
-    /// made and the objects written (not yet synced).
+    /// made, the sealed objects, and what to write in the private part for them (the new
+    /// keys and the sealed objects; the caller writes or stages them).
     #[allow(clippy::type_complexity)]
     fn seal_disclosures(
         &mut self,
         items: &[AppendItem],
         decoded: &[Decoded],
         old: u64,
-    ) -> Result<(Vec<(String, u64)>, Vec<vault::ObjectName>), LogError> {
+    ) -> Result<(Vec<(String, u64)>, Vec<vault::ObjectName>, Vec<Object>), LogError> {
         let new = old + items.len() as u64;
         let mut groups: BTreeMap<String, Vec<(u64, &[Disclosure])>> = BTreeMap::new();
         for (i, (item, rec)) in items.iter().zip(decoded).enumerate() {
@@ -312,6 +327,7 @@ impl Log {
         }
         let mut new_objects = Vec::new();
         let mut new_keys = Vec::new();
+        let mut writes = Vec::new();
         for (group, entries) in &groups {
             let current = self
                 .vault
@@ -322,7 +338,10 @@ impl Log {
             let (gen_, key) = match current {
                 Some(gen_) => (gen_, self.read_key(group, gen_)?),
                 None => {
-                    let key = self.make_key(group, old)?;
+                    let (key, fresh) = self.new_key(group, old)?;
+                    if let Some(bytes) = fresh {
+                        writes.push((vault::key_path(group, old), bytes));
+                    }
                     new_keys.push((group.clone(), old));
                     (old, key)
                 }
@@ -333,11 +352,10 @@ impl Log {
                 first: old,
                 end: new,
             };
-            self.private
-                .put(&name.path(), &vault::seal(&key, &name, entries, nonce()))?;
+            writes.push((name.path(), vault::seal(&key, &name, entries, nonce())));
             new_objects.push(name);
         }
-        Ok((new_keys, new_objects))
+        Ok((new_keys, new_objects, writes))
     }
 
     /// Commit a staged batch: swap the state. A failure here leaves the outcome unknown (the
@@ -356,14 +374,13 @@ impl Log {
         let bytes = state.to_bytes();
         fail_point(3)?;
         let superseded = match &publish {
-            Some((staged, _)) => {
+            Some(p) => {
                 let previous = self
                     .coord
                     .as_ref()
                     .and_then(|c| c.committed())
-                    .and_then(|c| c.batch.as_ref())
-                    .map(|b| b.key.clone());
-                let staged = staged.clone();
+                    .and_then(|c| c.batch.clone());
+                let staged = p.staged.clone();
                 self.coord_commit(&bytes, |c| c.batch = Some(staged))?;
                 previous
             }
@@ -374,11 +391,11 @@ impl Log {
         fail_point(4)?;
         self.state = state;
         self.state_bytes = bytes;
-        if let Some((staged, objects)) = &publish {
+        if let Some(p) = &publish {
             // Committed: publish (the same bytes whoever does it; coordinated.rs).
-            self.publish_objects(objects)?;
-            if let Some(previous) = superseded.filter(|p| *p != staged.key) {
-                let _ = self.public.delete(&previous);
+            self.publish_objects(&p.public, &p.private)?;
+            if let Some(previous) = superseded {
+                self.remove_staged(&previous, &p.staged);
             }
         }
         let vault = &mut self.vault.get_mut().expect("vault lock").index;

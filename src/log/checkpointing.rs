@@ -4,7 +4,6 @@
 use super::faults::crash_point;
 use super::{LOG_KEY_KEY, Log, LogError, config_err, history, reader};
 use crate::checkpoint;
-use crate::store::ObjectStore;
 use crate::tiles;
 
 /// Consistency proofs from an older size to the checkpoint being signed (`None`: no such
@@ -116,7 +115,7 @@ impl Log {
         if let Some(note) = self.rotation_checkpoint(self.state.size)? {
             return Ok(note);
         }
-        let key_path = self.private.root().join(LOG_KEY_KEY);
+        let key_path = self.local.root().join(LOG_KEY_KEY);
         let key = self.signing_key()?;
         if key.verifier().to_vkey() != self.config.log_key {
             return Err(config_err(

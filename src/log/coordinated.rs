@@ -28,10 +28,13 @@ use minicbor::bytes::ByteVec;
 use minicbor::{Decode, Encode};
 use sha2::Digest;
 
-use super::{INTENT_KEY, Log, LogError, STATE_KEY, history, reader};
+use super::{Log, LogError, STATE_KEY, history, reader};
+use crate::store::ObjectStore;
 use crate::coord::{CoordError, EtcdClient, KeepAlive, SequencerLease};
 use crate::record::types::Hash32;
-use crate::store::ObjectStore;
+
+/// Objects by path, with their bytes.
+pub type Objects = Vec<(String, Vec<u8>)>;
 
 /// The etcd key (under the log's prefix) of what was committed.
 pub const COMMITTED_KEY: &str = "state";
@@ -81,8 +84,9 @@ impl CoordUrl {
     }
 }
 
-/// A batch committed in etcd: its objects are staged at `key` in the public store, and
-/// their encoding hashes to `hash`.
+/// A batch committed in etcd: its public objects are staged at `key` in the public store,
+/// and their encoding hashes to `hash`; its private objects (new data keys, sealed
+/// disclosures), if any, at `private` in the private store, hashing to `private_hash`.
 #[derive(Debug, Clone, PartialEq, Eq, Encode, Decode)]
 #[cbor(map)]
 pub struct StagedRef {
@@ -94,6 +98,10 @@ pub struct StagedRef {
     pub key: String,
     #[n(3)]
     pub hash: Hash32,
+    #[n(4)]
+    pub private: Option<String>,
+    #[n(5)]
+    pub private_hash: Option<Hash32>,
 }
 
 /// What etcd holds at `<prefix>/state`.
@@ -134,14 +142,25 @@ pub fn decode_staged(bytes: &[u8]) -> Result<Vec<(String, Vec<u8>)>, String> {
     Ok(v.into_iter().map(|(p, d)| (p, d.to_vec())).collect())
 }
 
-/// The staged object of `old..new` with these bytes.
-pub fn staged_ref(old: u64, new: u64, blob: &[u8]) -> StagedRef {
+/// The name of the staged object of `old..new` with these bytes, and their hash.
+pub fn staged_name(old: u64, new: u64, blob: &[u8]) -> (String, Hash32) {
     let hash: [u8; 32] = sha2::Sha256::digest(blob).into();
+    (
+        format!("{STAGING_PREFIX}/{old}-{new}-{}", hex::encode(hash)),
+        Hash32(hash),
+    )
+}
+
+/// The staged public object of `old..new` with these bytes (no private one).
+pub fn staged_ref(old: u64, new: u64, blob: &[u8]) -> StagedRef {
+    let (key, hash) = staged_name(old, new, blob);
     StagedRef {
         old,
         new,
-        key: format!("{STAGING_PREFIX}/{old}-{new}-{}", hex::encode(hash)),
-        hash: Hash32(hash),
+        key,
+        hash,
+        private: None,
+        private_hash: None,
     }
 }
 
@@ -312,27 +331,57 @@ impl Log {
         self.coord.is_some()
     }
 
-    /// Stage a batch's objects in the public store (step 1 under a lease).
+    /// Stage a batch's public objects in the public store and its private ones in the
+    /// private store (step 1 under a lease).
     pub(super) fn stage_objects(
         &self,
         old: u64,
         new: u64,
-        objects: &[(String, Vec<u8>)],
+        public: &[(String, Vec<u8>)],
+        private: &[(String, Vec<u8>)],
     ) -> Result<StagedRef, LogError> {
-        let blob = encode_staged(objects);
-        let staged = staged_ref(old, new, &blob);
+        let blob = encode_staged(public);
+        let mut staged = staged_ref(old, new, &blob);
         self.public.put(&staged.key, &blob)?;
         self.public.sync()?;
+        if !private.is_empty() {
+            let blob = encode_staged(private);
+            let (key, hash) = staged_name(old, new, &blob);
+            self.private.put(&key, &blob)?;
+            self.private.sync()?;
+            staged.private = Some(key);
+            staged.private_hash = Some(hash);
+        }
         Ok(staged)
     }
 
     /// Publish a committed batch's objects (step 3 under a lease).
-    pub(super) fn publish_objects(&self, objects: &[(String, Vec<u8>)]) -> Result<(), LogError> {
-        for (path, data) in objects {
+    pub(super) fn publish_objects(
+        &self,
+        public: &[(String, Vec<u8>)],
+        private: &[(String, Vec<u8>)],
+    ) -> Result<(), LogError> {
+        for (path, data) in private {
+            self.private.put(path, data)?;
+        }
+        self.private.sync()?;
+        for (path, data) in public {
             self.public.put(path, data)?;
         }
         self.public.sync()?;
         Ok(())
+    }
+
+    /// Delete the staged objects of a batch `current` supersedes. Best effort.
+    pub(super) fn remove_staged(&self, previous: &StagedRef, current: &StagedRef) {
+        if previous.key != current.key {
+            let _ = self.public.delete(&previous.key);
+        }
+        if let Some(p) = &previous.private
+            && Some(p) != current.private.as_ref()
+        {
+            let _ = self.private.delete(p);
+        }
     }
 
     /// On open under a lease: make the directory's state and etcd's agree (or refuse), then
@@ -367,17 +416,16 @@ impl Log {
             .map_err(|e| refuse(format!("{url}: the committed state does not decode: {e}")))?;
         if committed.state.as_slice() != self.state_bytes.as_slice() {
             let local = self.state.size;
-            let intent: Option<(u64, u64)> = self
-                .private
-                .get(INTENT_KEY)?
-                .and_then(|b| crate::cbor::decode_canonical(&b).ok());
-            // A crash between the commit in etcd and the local swap: this directory wrote
-            // the batch's private objects (its intent says so), etcd committed it.
-            let crashed_batch = committed
-                .batch
-                .as_ref()
-                .is_some_and(|b| b.old == local && b.new == etcd_state.size)
-                && intent == Some((local, etcd_state.size));
+            // A crash between the commit in etcd and the swap of `private/state`: the batch
+            // etcd committed starts at this state's size, and its private objects are staged
+            // in this private part (or it has none).
+            let crashed_batch = match &committed.batch {
+                Some(b) if b.old == local && b.new == etcd_state.size => match &b.private {
+                    None => true,
+                    Some(key) => self.private.get(key)?.is_some(),
+                },
+                _ => false,
+            };
             if etcd_state.size == local || crashed_batch {
                 self.private.compare_and_swap(
                     STATE_KEY,
@@ -414,31 +462,52 @@ impl Log {
         Ok(())
     }
 
-    /// Publish the committed batch again from its staged object (the same bytes; a crash
-    /// between the commit and the publish left some unpublished).
+    /// Publish the committed batch again from its staged objects (the same bytes; a crash
+    /// between the commit and the publish left some unpublished). Both are read and checked
+    /// before anything is written.
     fn republish_batch(&self, batch: &StagedRef, url: &str) -> Result<(), LogError> {
-        let Some(blob) = self.public.get_at_most(&batch.key, MAX_STAGED_LEN)? else {
-            // Removed after the batch was published (a later batch's cleanup): the
-            // comparison with the public part that follows checks the tiles.
-            return Ok(());
+        let public = self.read_staged(self.public.as_ref(), &batch.key, &batch.hash, url)?;
+        let private = match (&batch.private, &batch.private_hash) {
+            (Some(key), Some(hash)) => self.read_staged(self.private.as_ref(), key, hash, url)?,
+            _ => Some(Vec::new()),
+        };
+        self.publish_objects(
+            public.as_deref().unwrap_or_default(),
+            private.as_deref().unwrap_or_default(),
+        )
+    }
+
+    /// A staged object, checked against the hash committed for it (`None`: absent —
+    /// removed after its batch was published by a later batch's cleanup; the comparison
+    /// with the public part on open checks the tiles).
+    fn read_staged(
+        &self,
+        store: &dyn ObjectStore,
+        key: &str,
+        committed: &Hash32,
+        url: &str,
+    ) -> Result<Option<Objects>, LogError> {
+        let Some(blob) = store.get_at_most(key, MAX_STAGED_LEN)? else {
+            return Ok(None);
         };
         let hash: [u8; 32] = sha2::Sha256::digest(&blob).into();
-        if hash != batch.hash.0 {
+        if hash != committed.0 {
             return Err(LogError::Coordination {
                 dir: self.dir.display().to_string(),
                 reason: format!(
                     "{}: its SHA-256 is {}, but {url} committed {}; nothing was published",
-                    self.public.describe(&batch.key),
+                    store.describe(key),
                     hex::encode(hash),
-                    hex::encode(batch.hash.0)
+                    hex::encode(committed.0)
                 ),
             });
         }
-        let objects = decode_staged(&blob).map_err(|e| LogError::Coordination {
-            dir: self.dir.display().to_string(),
-            reason: format!("{}: {e}", self.public.describe(&batch.key)),
-        })?;
-        self.publish_objects(&objects)
+        decode_staged(&blob)
+            .map(Some)
+            .map_err(|e| LogError::Coordination {
+                dir: self.dir.display().to_string(),
+                reason: format!("{}: {e}", store.describe(key)),
+            })
     }
 
     /// Publish the committed checkpoint when the bucket's latest is missing or older.
@@ -468,11 +537,20 @@ impl Log {
     /// Delete staged objects of sizes the log has passed that no commit refers to (a
     /// fenced writer's, or published batches'). Best effort: a leftover costs space only.
     fn remove_stale_staging(&self, committed: &Committed) {
-        let keep = committed.batch.as_ref().map(|b| b.key.as_str());
-        for key in self.public.list(STAGING_PREFIX).unwrap_or_default() {
-            let passed = staged_range(&key).is_some_and(|(_, new)| new <= self.state.size);
-            if passed && Some(key.as_str()) != keep {
-                let _ = self.public.delete(&key);
+        let batch = committed.batch.as_ref();
+        let stores = [
+            (self.public.as_ref(), batch.map(|b| b.key.as_str())),
+            (
+                self.private.as_ref(),
+                batch.and_then(|b| b.private.as_deref()),
+            ),
+        ];
+        for (store, keep) in stores {
+            for key in store.list(STAGING_PREFIX).unwrap_or_default() {
+                let passed = staged_range(&key).is_some_and(|(_, new)| new <= self.state.size);
+                if passed && Some(key.as_str()) != keep {
+                    let _ = store.delete(&key);
+                }
             }
         }
     }

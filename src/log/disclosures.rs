@@ -13,7 +13,7 @@ use super::{
     load_state, vault,
 };
 use crate::record::Disclosure;
-use crate::store::{FsStore, ObjectStore};
+use crate::store::ObjectStore;
 
 /// What this handle knows of the vault.
 #[derive(Debug, Default)]
@@ -39,7 +39,7 @@ pub(super) struct VaultIndex {
 }
 
 impl VaultIndex {
-    pub(super) fn load(store: &FsStore) -> Result<Self, LogError> {
+    pub(super) fn load(store: &dyn ObjectStore) -> Result<Self, LogError> {
         let mut ix = VaultIndex::default();
         for key in store.list(vault::OBJECTS_PREFIX)? {
             let name = vault::ObjectName::parse(&key).ok_or_else(|| LogError::State {
@@ -91,7 +91,7 @@ impl VaultIndex {
 impl Log {
     /// Reload the vault index from the store (the sequencer, after removing objects).
     pub(super) fn reload_vault(&mut self) -> Result<(), LogError> {
-        let index = VaultIndex::load(&self.private)?;
+        let index = VaultIndex::load(self.private.as_ref())?;
         *self.vault.get_mut().expect("vault lock") = VaultView {
             index,
             ..Default::default()
@@ -127,7 +127,7 @@ impl Log {
                 ),
                 None => None,
             };
-            let (state_bytes, state) = load_state(&self.private)?;
+            let (state_bytes, state) = load_state(self.private.as_ref())?;
             let committed = match &intent {
                 Some(i) => match self.sweep_committed(i, state.size) {
                     Ok(c) => c,
@@ -139,7 +139,7 @@ impl Log {
                 },
                 None => false,
             };
-            let index = VaultIndex::load(&self.private)?;
+            let index = VaultIndex::load(self.private.as_ref())?;
             if self.private.get(SWEEP_KEY)? != sweep_bytes {
                 continue;
             }
@@ -294,12 +294,26 @@ impl Log {
     /// Make and store (not yet synced) a fresh key for a group generation; reuses a key
     /// a crashed writer already made for it.
     pub(super) fn make_key(&self, group: &str, gen_: u64) -> Result<vault::DataKey, LogError> {
+        let (key, fresh) = self.new_key(group, gen_)?;
+        if let Some(bytes) = fresh {
+            self.private.put(&vault::key_path(group, gen_), &bytes)?;
+        }
+        Ok(key)
+    }
+
+    /// A fresh key for a group generation, and its bytes to store (`None`: a crashed writer
+    /// already stored one, which is reused).
+    pub(super) fn new_key(
+        &self,
+        group: &str,
+        gen_: u64,
+    ) -> Result<(vault::DataKey, Option<Vec<u8>>), LogError> {
         let path = vault::key_path(group, gen_);
         if self.private.get(&path)?.is_some() {
-            return self.read_key(group, gen_);
+            return Ok((self.read_key(group, gen_)?, None));
         }
-        let keys_dir = self.private.root().join(vault::KEYS_PREFIX);
-        if !keys_dir.exists() {
+        let keys_dir = self.local.root().join(vault::KEYS_PREFIX);
+        if self.config.private.is_none() && !keys_dir.exists() {
             use std::os::unix::fs::DirBuilderExt;
             std::fs::DirBuilder::new()
                 .mode(0o700)
@@ -308,15 +322,18 @@ impl Log {
         }
         let mut k = [0u8; vault::KEY_LEN];
         rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut k);
-        self.private.put(&path, &k)?;
-        Ok(vault::DataKey(k))
+        Ok((vault::DataKey(k), Some(k.to_vec())))
     }
 
     /// Destroy a data key: overwrite it in place (best effort: a copy-on-write file system
     /// or an SSD may keep the old blocks), then delete it.
     pub(super) fn shred_key(&self, key: &str) -> Result<(), LogError> {
-        let path = self.private.root().join(key);
-        if let Ok(mut f) = std::fs::OpenOptions::new().write(true).open(&path) {
+        // In a directory, overwritten first; in a bucket, deleted (docs/STORAGE.md, Erasure
+        // on object storage: what the operator configures for the bytes to be gone).
+        let path = self.local.root().join(key);
+        if self.config.private.is_none()
+            && let Ok(mut f) = std::fs::OpenOptions::new().write(true).open(&path)
+        {
             use std::io::Write;
             let _ = f.write_all(&[0u8; vault::KEY_LEN]);
             let _ = f.sync_all();

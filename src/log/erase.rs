@@ -15,7 +15,6 @@ use crate::record::kinds::retention_deletion::{DeletionMethod, RangeType, Target
 use crate::record::sealed::FieldPath;
 use crate::record::types::Hash32;
 use crate::record::{Disclosure, Record};
-use crate::store::ObjectStore;
 use crate::tiles;
 
 /// One record's disclosures to erase.

@@ -139,6 +139,12 @@ pub struct LogConfig {
     /// sequencer's lease before it is published. Only with a bucket as the public part.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coord: Option<String>,
+    /// Where the private part's state, keys and sealed disclosures are kept when not in
+    /// `DIR/private`: a bucket, `s3://BUCKET[/PREFIX]`, with credentials of its own
+    /// (`LOGSEAL_PRIVATE_AWS_*`, docs/STORAGE.md). `config.json`, the log key and the lock
+    /// stay in `DIR/private`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub private: Option<String>,
     /// The sequencer lease's time to live in seconds (default
     /// [`coordinated::DEFAULT_LEASE_TTL`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -152,6 +158,8 @@ pub struct Placement<'a> {
     pub public: Option<&'a str>,
     /// Sequencers coordinated through etcd, `etcd://HOST:PORT/PREFIX` (needs `public`).
     pub coord: Option<&'a str>,
+    /// The private part's state, keys and disclosures in a bucket (needs `public`).
+    pub private: Option<&'a str>,
     /// The lease's time to live in seconds.
     pub lease_ttl: Option<u64>,
 }
@@ -235,7 +243,10 @@ pub enum LogError {
 pub struct Log {
     dir: PathBuf,
     public: Box<dyn ObjectStore>,
-    private: FsStore,
+    /// The state, keys, sealed disclosures and recovery markers: `DIR/private`, or a bucket.
+    private: Box<dyn ObjectStore>,
+    /// `DIR/private`: `config.json`, the log key and the lock (always local).
+    local: FsStore,
     config: LogConfig,
     alg: TreeHashAlg,
     authority: Authority,
@@ -350,6 +361,13 @@ impl Log {
             }
         }
         let public = placement.public;
+        if placement.private.is_some() && public.is_none() {
+            return Err(config_err(
+                dir,
+                "--private s3://… needs --public s3://…: a log's public part is never kept \
+                 on a disk its private part left",
+            ));
+        }
         if placement.coord.is_some() && public.is_none() {
             return Err(config_err(
                 dir,
@@ -394,6 +412,25 @@ impl Log {
                 Some(store)
             }
         };
+        let private_store = match placement.private {
+            None => None,
+            Some(url) => {
+                let store = open_private(dir, Some(url))?;
+                let used = [vault::KEYS_PREFIX, vault::OBJECTS_PREFIX, coordinated::STAGING_PREFIX]
+                    .into_iter()
+                    .map(|p| store.list(p).map(|k| !k.is_empty()))
+                    .collect::<Result<Vec<bool>, _>>()?;
+                if used.contains(&true) || store.get(STATE_KEY)?.is_some() {
+                    return Err(config_err(
+                        dir,
+                        format!(
+                            "{url} already holds a log's private part; init refuses to touch it"
+                        ),
+                    ));
+                }
+                Some(store)
+            }
+        };
         let private = FsStore::open(dir.join("private"))?;
         let lock = SequencerLock::acquire(private.root())?;
         let config = LogConfig {
@@ -404,6 +441,7 @@ impl Log {
             authority_key: authority.to_vkey(),
             public: public.map(str::to_string),
             coord: placement.coord.map(str::to_string),
+            private: placement.private.map(str::to_string),
             lease_ttl: placement.coord.and(placement.lease_ttl),
         };
         write_secret(
@@ -413,7 +451,10 @@ impl Log {
         let config_json = serde_json::to_vec_pretty(&config).expect("config serialises");
         private.compare_and_swap(CONFIG_KEY, None, &config_json)?;
         let state = State::new(alg.empty());
-        private.compare_and_swap(STATE_KEY, None, &state.to_bytes())?;
+        match &private_store {
+            Some(store) => store.compare_and_swap(STATE_KEY, None, &state.to_bytes())?,
+            None => private.compare_and_swap(STATE_KEY, None, &state.to_bytes())?,
+        }
         let public = match public_store {
             Some(p) => p,
             None => open_public(dir, None)?,
@@ -483,7 +524,7 @@ impl Log {
     fn from_parts(
         dir: &Path,
         public: Box<dyn ObjectStore>,
-        private: FsStore,
+        local: FsStore,
         lock: Option<SequencerLock>,
     ) -> Result<Log, LogError> {
         let Loaded {
@@ -491,13 +532,15 @@ impl Log {
             alg,
             log_verifier,
             authority,
-        } = load_config(&private)?;
-        let (state_bytes, state) = load_state(&private)?;
+        } = load_config(&local)?;
+        let private = open_private(dir, config.private.as_deref())?;
+        let (state_bytes, state) = load_state(private.as_ref())?;
         let read_only = lock.is_none();
         let mut log = Log {
             dir: dir.to_path_buf(),
             public,
             private,
+            local,
             config,
             alg,
             authority,
@@ -517,7 +560,8 @@ impl Log {
             log.state_bytes = state_bytes;
             *log.vault.get_mut().expect("vault lock") = view;
         } else {
-            log.vault.get_mut().expect("vault lock").index = VaultIndex::load(&log.private)?;
+            log.vault.get_mut().expect("vault lock").index =
+                VaultIndex::load(log.private.as_ref())?;
         }
         Ok(log)
     }
@@ -645,7 +689,7 @@ fn load_config(private: &FsStore) -> Result<Loaded, LogError> {
 }
 
 /// `private/state`: its bytes (for the compare-and-swap) and its contents.
-fn load_state(private: &FsStore) -> Result<(Vec<u8>, State), LogError> {
+fn load_state(private: &dyn ObjectStore) -> Result<(Vec<u8>, State), LogError> {
     let bytes = private.get(STATE_KEY)?.ok_or_else(|| LogError::State {
         path: private.describe(STATE_KEY),
         reason: "missing".into(),
@@ -667,6 +711,21 @@ fn open_public(dir: &Path, public: Option<&str>) -> Result<Box<dyn ObjectStore>,
         Some(other) => Err(config_err(
             &dir.join("private").join(CONFIG_KEY),
             format!("public: {other:?} is not an s3://BUCKET[/PREFIX] location"),
+        )),
+    }
+}
+
+/// The store of a log's private part (but its config, key and lock): `DIR/private`, or the
+/// bucket `private` names, with the credentials of `LOGSEAL_PRIVATE_AWS_*` where set.
+fn open_private(dir: &Path, private: Option<&str>) -> Result<Box<dyn ObjectStore>, LogError> {
+    match private {
+        None => Ok(Box::new(FsStore::open(dir.join("private"))?)),
+        Some(url) if crate::store::s3::is_s3_url(url) => {
+            Ok(Box::new(crate::store::S3Store::for_private_part(url)?))
+        }
+        Some(other) => Err(config_err(
+            &dir.join("private").join(CONFIG_KEY),
+            format!("private: {other:?} is not an s3://BUCKET[/PREFIX] location"),
         )),
     }
 }
@@ -694,6 +753,14 @@ pub fn public_store(dir: &Path) -> Result<Box<dyn ObjectStore>, LogError> {
         true => open_public_of(dir, &FsStore::open(dir.join("private"))?),
         false => open_public(dir, None),
     }
+}
+
+/// The private part of the log directory `dir` (its state, keys and sealed disclosures),
+/// wherever its config puts it (`DIR/private`, or a bucket).
+pub fn private_store(dir: &Path) -> Result<Box<dyn ObjectStore>, LogError> {
+    let local = open_existing(dir)?;
+    let config = load_config(&local)?.config;
+    open_private(dir, config.private.as_deref())
 }
 
 /// Where the public part of the log directory `dir` is: `None` when it is `DIR/public` (no

@@ -36,8 +36,8 @@ fn refuse(reason: impl std::fmt::Display) -> LogError {
 impl Log {
     /// The log's key history, oldest first (one entry, from size 0, until a rotation).
     pub fn log_key_history(&self) -> Result<Vec<LogKeyEntry>, LogError> {
-        let path = self.private.root().join(HISTORY_KEY);
-        match self.private.get(HISTORY_KEY)? {
+        let path = self.local.root().join(HISTORY_KEY);
+        match self.local.get(HISTORY_KEY)? {
             None => Ok(vec![LogKeyEntry {
                 key: self.config.log_key.clone(),
                 from_size: 0,
@@ -60,12 +60,12 @@ impl Log {
         if h.len() < 2 || h.last().map(|e| e.from_size) != Some(size) {
             return Ok(None);
         }
-        Ok(self.private.get(&rotation_key(size))?)
+        Ok(self.local.get(&rotation_key(size))?)
     }
 
     /// The log's signing key, `private/log.key`.
     pub(super) fn signing_key(&self) -> Result<Ed25519NoteKey, LogError> {
-        let key_path = self.private.root().join(LOG_KEY_KEY);
+        let key_path = self.local.root().join(LOG_KEY_KEY);
         let skey = self
             .private
             .get(LOG_KEY_KEY)?
@@ -109,7 +109,7 @@ impl Log {
         let old = self.signing_key()?;
         if old.verifier().to_vkey() != self.config.log_key {
             return Err(config_err(
-                &self.private.root().join(LOG_KEY_KEY),
+                &self.local.root().join(LOG_KEY_KEY),
                 "does not match the log key in config.json",
             ));
         }
@@ -134,8 +134,8 @@ impl Log {
             until_size: None,
         });
         let json = serde_json::to_vec_pretty(&history).expect("serialisable");
-        self.private.put(HISTORY_KEY, &json)?;
-        self.private.sync()?;
+        self.local.put(HISTORY_KEY, &json)?;
+        self.local.sync()?;
         self.switch_key(new_key)?;
         Ok(note)
     }
@@ -153,7 +153,7 @@ impl Log {
         let size = self.state.size;
         let cp = checkpoint::Checkpoint::new(&self.config.origin, size, self.state.root.0)
             .map_err(|e| LogError::Checkpoint(e.to_string()))?;
-        if let Some(kept) = self.private.get(&rotation_key(size))?
+        if let Some(kept) = self.local.get(&rotation_key(size))?
             && let Ok(n) = note::parse_note(&kept)
             && checkpoint::Checkpoint::parse(&n.text).ok().as_ref() == Some(&cp)
         {
@@ -169,8 +169,8 @@ impl Log {
         let note = note::sign_note(&cp.to_body(), &signers)
             .map_err(|e| LogError::Checkpoint(e.to_string()))?
             .to_bytes();
-        self.private.put(&rotation_key(size), &note)?;
-        self.private.sync()?;
+        self.local.put(&rotation_key(size), &note)?;
+        self.local.sync()?;
         Ok(note)
     }
 
@@ -209,7 +209,7 @@ impl Log {
         config.log_key = key.verifier().to_vkey();
         if self.signing_key().ok().map(|k| k.verifier().to_vkey()) != Some(config.log_key.clone()) {
             // A new file of mode 0600, renamed over the old key (atomic), the directory synced.
-            let dir = self.private.root().to_path_buf();
+            let dir = self.local.root().to_path_buf();
             let tmp = dir.join(format!("{LOG_KEY_KEY}.new"));
             let io = |op: &'static str, p: &std::path::Path| {
                 let path = p.display().to_string();
@@ -228,8 +228,8 @@ impl Log {
                 .map_err(io("fsync", &dir))?;
         }
         let json = serde_json::to_vec_pretty(&config).expect("serialisable");
-        self.private.put(CONFIG_KEY, &json)?;
-        self.private.sync()?;
+        self.local.put(CONFIG_KEY, &json)?;
+        self.local.sync()?;
         self.config = config;
         self.log_verifier = key.verifier();
         Ok(())

@@ -6,7 +6,6 @@ use super::faults::{crash_point, fail_point};
 use super::{INTENT_KEY, Log, LogError, SWEEP_KEY, SWEEP_VERSION, vault};
 use crate::checkpoint;
 use crate::record::types::Hash32;
-use crate::store::ObjectStore;
 use crate::tiles;
 
 impl Log {

@@ -95,9 +95,39 @@ impl S3Store {
         Self::with_endpoint(url, None)
     }
 
+    /// [`S3Store::from_url`] for a log's private part: `LOGSEAL_PRIVATE_AWS_ACCESS_KEY_ID`,
+    /// `LOGSEAL_PRIVATE_AWS_SECRET_ACCESS_KEY` and `LOGSEAL_PRIVATE_AWS_ENDPOINT_URL`, where
+    /// set, replace the `AWS_*` ones (the private bucket's own credentials, which readers of
+    /// the public part never get). The key id and the secret are taken together or not at
+    /// all.
+    pub fn for_private_part(url: &str) -> Result<S3Store, StoreError> {
+        let var = |name: &str| std::env::var(format!("LOGSEAL_PRIVATE_{name}")).ok();
+        let credentials = match (var("AWS_ACCESS_KEY_ID"), var("AWS_SECRET_ACCESS_KEY")) {
+            (Some(id), Some(secret)) => Some((id, secret)),
+            (None, None) => None,
+            _ => {
+                return Err(StoreError::Remote {
+                    path: url.to_string(),
+                    reason: "LOGSEAL_PRIVATE_AWS_ACCESS_KEY_ID and \
+                             LOGSEAL_PRIVATE_AWS_SECRET_ACCESS_KEY must be set together"
+                        .into(),
+                });
+            }
+        };
+        Self::with_options(url, var("AWS_ENDPOINT_URL").as_deref(), credentials)
+    }
+
     /// [`S3Store::from_url`] with the endpoint given instead of `AWS_ENDPOINT_URL` (one
     /// node of a cluster, say).
     pub fn with_endpoint(url: &str, endpoint: Option<&str>) -> Result<S3Store, StoreError> {
+        Self::with_options(url, endpoint, None)
+    }
+
+    fn with_options(
+        url: &str,
+        endpoint: Option<&str>,
+        credentials: Option<(String, String)>,
+    ) -> Result<S3Store, StoreError> {
         let bad = |reason: String| StoreError::Remote {
             path: url.to_string(),
             reason,
@@ -108,6 +138,11 @@ impl S3Store {
         let mut builder = AmazonS3Builder::from_env().with_bucket_name(&bucket);
         if let Some(e) = endpoint {
             builder = builder.with_endpoint(e);
+        }
+        if let Some((id, secret)) = credentials {
+            builder = builder
+                .with_access_key_id(id)
+                .with_secret_access_key(secret);
         }
         let inner = builder.build().map_err(|e| {
             bad(format!(
