@@ -500,7 +500,7 @@ _logseal() {
             return 0
             ;;
         logseal__subcmd__init)
-            opts="-h -V --origin --log-key --authority --tree-hash --public --coord --lease-ttl --help --version"
+            opts="-h -V --origin --log-key --authority --tree-hash --public --coord --private --lease-ttl --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -527,6 +527,10 @@ _logseal() {
                     return 0
                     ;;
                 --coord)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --private)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

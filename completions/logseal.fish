@@ -102,6 +102,7 @@ complete -c logseal -n "__fish_logseal_using_subcommand init" -l tree-hash -d 'T
 blake3\t''"
 complete -c logseal -n "__fish_logseal_using_subcommand init" -l public -d 'Keep the public part in an S3-compatible bucket, `s3://BUCKET[/PREFIX]` (empty), instead of DIR/public; endpoint and credentials from the AWS_* variables' -r
 complete -c logseal -n "__fish_logseal_using_subcommand init" -l coord -d 'Coordinate the log\'s sequencers through etcd, `etcd://HOST:PORT/PREFIX` (an empty prefix): one sequencer at a time by a lease, every append and checkpoint committed there under its fencing token before it is published (needs --public)' -r
+complete -c logseal -n "__fish_logseal_using_subcommand init" -l private -d 'Keep the private part\'s state, data keys and sealed disclosures in an S3-compatible bucket, `s3://BUCKET[/PREFIX]` (empty; needs --public), with credentials of its own from LOGSEAL_PRIVATE_AWS_ACCESS_KEY_ID and LOGSEAL_PRIVATE_AWS_SECRET_ACCESS_KEY where set; the config, the log key and the lock stay in DIR/private' -r
 complete -c logseal -n "__fish_logseal_using_subcommand init" -l lease-ttl -d 'The sequencer lease\'s time to live, in seconds (with --coord): a sequencer that stops renewing it (crashed, paused, cut off) is replaced after this long' -r
 complete -c logseal -n "__fish_logseal_using_subcommand init" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c logseal -n "__fish_logseal_using_subcommand init" -s V -l version -d 'Print version'

@@ -143,7 +143,12 @@ type Search = (
 );
 
 /// Search through the sealed-value index, every hit authenticated against the checkpoint.
-fn find(log: &Log, private: &dyn ObjectStore, value: &str, fields: &[FieldPath]) -> anyhow::Result<Search> {
+fn find(
+    log: &Log,
+    private: &dyn ObjectStore,
+    value: &str,
+    fields: &[FieldPath],
+) -> anyhow::Result<Search> {
     let cfg = log.config();
     let alg = TreeHashAlg::parse(&cfg.tree_hash).context("private/config.json: tree_hash")?;
     let authority = Ed25519NoteVerifier::from_vkey(&cfg.authority_key)

@@ -29,9 +29,9 @@ use minicbor::{Decode, Encode};
 use sha2::Digest;
 
 use super::{Log, LogError, STATE_KEY, history, reader};
-use crate::store::ObjectStore;
 use crate::coord::{CoordError, EtcdClient, KeepAlive, SequencerLease};
 use crate::record::types::Hash32;
+use crate::store::ObjectStore;
 
 /// Objects by path, with their bytes.
 pub type Objects = Vec<(String, Vec<u8>)>;

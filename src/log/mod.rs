@@ -416,10 +416,14 @@ impl Log {
             None => None,
             Some(url) => {
                 let store = open_private(dir, Some(url))?;
-                let used = [vault::KEYS_PREFIX, vault::OBJECTS_PREFIX, coordinated::STAGING_PREFIX]
-                    .into_iter()
-                    .map(|p| store.list(p).map(|k| !k.is_empty()))
-                    .collect::<Result<Vec<bool>, _>>()?;
+                let used = [
+                    vault::KEYS_PREFIX,
+                    vault::OBJECTS_PREFIX,
+                    coordinated::STAGING_PREFIX,
+                ]
+                .into_iter()
+                .map(|p| store.list(p).map(|k| !k.is_empty()))
+                .collect::<Result<Vec<bool>, _>>()?;
                 if used.contains(&true) || store.get(STATE_KEY)?.is_some() {
                     return Err(config_err(
                         dir,

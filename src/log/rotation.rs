@@ -67,7 +67,7 @@ impl Log {
     pub(super) fn signing_key(&self) -> Result<Ed25519NoteKey, LogError> {
         let key_path = self.local.root().join(LOG_KEY_KEY);
         let skey = self
-            .private
+            .local
             .get(LOG_KEY_KEY)?
             .ok_or_else(|| config_err(&key_path, "missing"))?;
         let skey = String::from_utf8(skey).map_err(|e| config_err(&key_path, e))?;
@@ -99,7 +99,7 @@ impl Log {
             // An interrupted rotation to this key: finish switching to it.
             self.switch_key(new_key)?;
             return self
-                .private
+                .local
                 .get(&rotation_key(last.from_size))?
                 .ok_or_else(|| refuse("the rotation checkpoint of the history is missing"));
         }

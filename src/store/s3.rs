@@ -183,11 +183,15 @@ impl S3Store {
         })
     }
 
+    /// The object's path in the bucket: the key as it is (`OsPath::from` would
+    /// percent-encode characters such as `~` in the stored name, while a listing returns
+    /// names as stored, so a key listed would not be the key written).
     fn location(&self, key: &str) -> OsPath {
-        match self.prefix.is_empty() {
-            true => OsPath::from(key),
-            false => OsPath::from(format!("{}/{key}", self.prefix)),
-        }
+        let raw = match self.prefix.is_empty() {
+            true => key.to_string(),
+            false => format!("{}/{key}", self.prefix),
+        };
+        OsPath::parse(&raw).unwrap_or_else(|_| OsPath::from(raw))
     }
 
     fn remote(&self, key: &str, reason: String) -> StoreError {
