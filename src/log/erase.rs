@@ -209,6 +209,9 @@ impl Log {
         let sealed = self.sealed_fields(plan)?;
         check_erasure_records(plan, records, &sealed)?;
         let intent = self.sweep_intent(plan, records)?;
+        // Under a lease: the token must be current before anything is written (the commit
+        // checks it again).
+        self.coord_check()?;
         // Until the erasure is done or certainly undone, this handle refuses writes (a
         // panic included).
         self.poisoned = true;
@@ -322,6 +325,18 @@ impl Log {
         };
         match committed {
             Ok(r) => Ok(r),
+            // Fenced: another sequencer holds the log now, and may be writing the same
+            // private part. Undoing here could delete what it made; its next open undoes
+            // this erasure from `sweep` instead (docs/COORDINATION.md).
+            Err(AppendFailure {
+                error: error @ LogError::Coord(_),
+                maybe_committed: false,
+            }) => Err(LogError::EraseInterrupted {
+                outcome: "was not committed: this sequencer lost its lease; what it wrote is \
+                          undone by the next sequencer's open"
+                    .into(),
+                error: Box::new(error),
+            }),
             Err(AppendFailure {
                 error,
                 maybe_committed: false,
