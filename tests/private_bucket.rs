@@ -378,6 +378,20 @@ fn under_a_lease_a_directory_with_only_the_config_and_key_takes_over_a_shared_pr
     for n in [1, 2] {
         assert_eq!(check(&v, n)["violations"], 0, "{v}");
     }
+    // Served: `logseal serve` reads the public part from the bucket and holds the lease, so
+    // the other directory cannot sequence meanwhile.
+    {
+        let served = common::served::Served::start_with(d, "log", &g.env);
+        let err = fails(&append("standby", 40..41), 2);
+        assert!(err.contains("the log has a sequencer already"), "{err}");
+        let out = g.logseal(
+            &["verify", &served.url, "--trust", "trust.json", "--json"],
+            d,
+        );
+        let over_http: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(over_http["tree_size"], 41, "{over_http}");
+        assert_eq!(check(&over_http, 2)["verdict"], "holds", "{over_http}");
+    }
     // Every record's disclosures are readable from either directory (from the bucket),
     // those appended by the other directory too.
     g.set_env();

@@ -5,7 +5,7 @@
 //! status, the per-key rate and the group append are pure functions in `logseal::serve`.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
@@ -24,7 +24,7 @@ use logseal::serve::body::decode_add;
 use logseal::serve::error::refused;
 use logseal::serve::group::append_group;
 use logseal::serve::rate::RateLimiter;
-use logseal::serve::route::{Class, Route, RouteError, confine, route};
+use logseal::serve::route::{Class, Route, RouteError, route};
 use logseal::serve::{AddReceipt, HttpError, ProducerHead, proofs};
 use logseal::tree::TreeHashAlg;
 use tokio::signal::unix::Signal;
@@ -49,8 +49,9 @@ enum Job {
 /// What every request handler shares.
 struct App {
     jobs: mpsc::Sender<Job>,
-    /// `DIR/public`, canonical.
-    public: PathBuf,
+    /// The public part: `DIR/public`, or the bucket the log's config names (read through
+    /// the store: a directory's reads refuse links and non-regular files).
+    public: Arc<dyn logseal::store::ObjectStore>,
     alg: TreeHashAlg,
     max_body: usize,
     slots: Arc<Semaphore>,
@@ -60,19 +61,10 @@ struct App {
 }
 
 pub fn run(args: ServeArgs) -> anyhow::Result<()> {
-    if let Some(bucket) = logseal::log::public_location_of(&args.dir).map_err(log_err)? {
-        anyhow::bail!(
-            "{}: its public part is in {bucket}: serve it from the bucket (any static web server \
-             or CDN reads it as-is) and append with `logseal append`; `logseal serve` serves a \
-             public part kept in the log directory (docs/STORAGE.md)",
-            args.dir.display()
-        );
-    }
     let log = Log::open(&args.dir).map_err(log_err)?;
-    let public = args.dir.join("public");
-    let public = public
-        .canonicalize()
-        .with_context(|| format!("cannot resolve {}", public.display()))?;
+    // The public part wherever the config puts it: DIR/public, or a bucket.
+    let public: Arc<dyn logseal::store::ObjectStore> =
+        Arc::from(logseal::log::public_store(&args.dir).map_err(log_err)?);
     let alg = log.alg();
     let (jobs, rx) = mpsc::channel();
     let (dir, every) = (args.dir.clone(), args.checkpoint_interval);
@@ -166,11 +158,9 @@ async fn handle(State(app): State<Arc<App>>, req: Request) -> Response {
         Ok(Route::PublishCheckpoint) => publish(&app).await,
         Ok(Route::Head { producer }) => head(&app, producer).await,
         Ok(Route::HistoryList) => {
-            let root = app.public.clone();
+            let store = app.public.clone();
             blocking(move || {
-                let store = logseal::store::FsStore::open(&root)
-                    .map_err(|e| HttpError::new(500, e.to_string()))?;
-                let sizes = logseal::log::history::sizes(&store)
+                let sizes = logseal::log::history::sizes(store.as_ref())
                     .map_err(|e| HttpError::new(500, e.to_string()))?;
                 let mut body = String::new();
                 for n in sizes {
@@ -183,11 +173,11 @@ async fn handle(State(app): State<Arc<App>>, req: Request) -> Response {
         }
         Ok(Route::Inclusion { index, size }) => {
             let (p, alg) = (app.public.clone(), app.alg);
-            blocking(move || proofs::inclusion(&p, alg, index, size).map(json)).await
+            blocking(move || proofs::inclusion(p.as_ref(), alg, index, size).map(json)).await
         }
         Ok(Route::Consistency { old, new }) => {
             let (p, alg) = (app.public.clone(), app.alg);
-            blocking(move || proofs::consistency(&p, alg, old, new).map(json)).await
+            blocking(move || proofs::consistency(p.as_ref(), alg, old, new).map(json)).await
         }
         Err(RouteError::NotFound) => answer(&HttpError::new(404, "not found")),
         Err(RouteError::BadQuery(m)) => answer(&HttpError::new(400, m)),
@@ -202,10 +192,16 @@ async fn handle(State(app): State<Arc<App>>, req: Request) -> Response {
 
 /// A file of `public/`, with its content type and cache policy.
 async fn public(app: &App, path: String, class: Class, head: bool) -> Response {
-    let root = app.public.clone();
+    let store = app.public.clone();
     blocking(move || {
-        let file = confine(&root, &path).ok_or_else(|| HttpError::new(404, "not found"))?;
-        let bytes = std::fs::read(&file).map_err(|_| HttpError::new(404, "not found"))?;
+        // Absent, not a regular file, or under a link (refused by the store): not found.
+        let bytes = match store.get(&path) {
+            Ok(Some(b)) => b,
+            Ok(None) | Err(logseal::store::StoreError::NotRegular { .. }) => {
+                return Err(HttpError::new(404, "not found"));
+            }
+            Err(e) => return Err(HttpError::new(500, e.to_string())),
+        };
         let (content_type, cache) = class.headers();
         let len = bytes.len();
         let body = if head {

@@ -1,5 +1,5 @@
 //! The pure parts of `logseal serve` (docs/SERVE.md): which request is which
-//! ([`route`]), where a public object may be read from ([`route::confine`]), the body of
+//! ([`route`]; objects are read through the log's public store), the body of
 //! `POST /add` ([`body`]), how a refusal becomes an HTTP status ([`error`]), the per-key rate
 //! ([`rate`]), and how the sequencer appends what concurrent requests sent as few atomic
 //! batches as possible ([`group`]). The network, the clock and the signals are in the binary

@@ -2,25 +2,22 @@
 //! of the read API sees): an inclusion proof against a published checkpoint, and a
 //! consistency proof between two sizes.
 
-use std::path::Path;
-
 use crate::checkpoint::Checkpoint;
 use crate::log::LogReader;
 use crate::note::parse_note;
-use crate::store::FsStore;
+use crate::store::ObjectStore;
 use crate::tree::TreeHashAlg;
 
 use super::{ConsistencyProof, HttpError, InclusionProof};
 
 /// The proof of leaf `index` in the checkpoint of `size` (the latest when `None`).
 pub fn inclusion(
-    public: &Path,
+    store: &dyn ObjectStore,
     alg: TreeHashAlg,
     index: u64,
     size: Option<u64>,
 ) -> Result<InclusionProof, HttpError> {
-    let store = FsStore::open(public).map_err(server)?;
-    let reader = LogReader::new(&store, alg);
+    let reader = LogReader::new(store, alg);
     let (size, note) = checkpoint_of(&reader, size)?;
     if index >= size {
         return Err(HttpError::new(
@@ -45,13 +42,12 @@ pub fn inclusion(
 /// The proof that the tree of `old` is a prefix of the checkpoint of `new` (the latest when
 /// `None`).
 pub fn consistency(
-    public: &Path,
+    store: &dyn ObjectStore,
     alg: TreeHashAlg,
     old: u64,
     new: Option<u64>,
 ) -> Result<ConsistencyProof, HttpError> {
-    let store = FsStore::open(public).map_err(server)?;
-    let reader = LogReader::new(&store, alg);
+    let reader = LogReader::new(store, alg);
     let (new, note) = checkpoint_of(&reader, new)?;
     if old > new {
         return Err(HttpError::new(
@@ -115,7 +111,7 @@ mod tests {
         let (items, _) = chain(&f, 0, Hash32([0; 32]), 4);
         log.append(&items).unwrap();
         log.checkpoint(1_772_358_000).unwrap();
-        let public = f.path().join("public");
+        let public = crate::store::FsStore::open(f.path().join("public")).unwrap();
         let alg = TreeHashAlg::Sha256;
         let size = log.size();
         let p = inclusion(&public, alg, 2, None).unwrap();

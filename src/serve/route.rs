@@ -2,10 +2,9 @@
 //! path and the query. Public objects are named by an allow-list of canonical forms
 //! (`checkpoint`, C2SP tile and entry-bundle paths, the checkpoint history), so no path
 //! reaches anything else: `..`, `%2e%2e`, double encoding, backslashes, absolute paths and
-//! `private/` are not canonical tile paths and are not found. [`confine`] then refuses a
-//! canonical path whose file resolves (through a symbolic link) outside `public/`.
-
-use std::path::{Path, PathBuf};
+//! `private/` are not canonical tile paths and are not found. The object is then read through
+//! the log's public store, which in a directory refuses a symbolic link anywhere below
+//! `public/` and anything but a regular file (served as not found).
 
 use crate::log::history;
 use crate::record::text::ProducerId;
@@ -180,14 +179,6 @@ fn decimal(s: &str) -> Option<u64> {
     (digits && (s == "0" || !s.starts_with('0'))).then(|| s.parse().ok())?
 }
 
-/// The file of canonical path `rel` below `root` (itself canonical: no symbolic links),
-/// if it exists and resolves inside `root`; `None` otherwise (served as 404). A symbolic
-/// link planted in `public/` pointing elsewhere (`private/log.key`) resolves outside.
-pub fn confine(root: &Path, rel: &str) -> Option<PathBuf> {
-    let path = root.join(rel).canonicalize().ok()?;
-    (path.starts_with(root) && path.is_file()).then_some(path)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -315,24 +306,5 @@ mod tests {
             route("GET", "/checkpoint", Some("x=1")),
             Err(RouteError::BadQuery(_))
         ));
-    }
-
-    #[test]
-    fn confine_refuses_links_out_of_the_root() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().join("public");
-        std::fs::create_dir_all(root.join("tile/0")).unwrap();
-        std::fs::create_dir_all(dir.path().join("private")).unwrap();
-        std::fs::write(dir.path().join("private/log.key"), "secret").unwrap();
-        std::fs::write(root.join("tile/0/000"), "tile").unwrap();
-        std::os::unix::fs::symlink(dir.path().join("private/log.key"), root.join("tile/0/001"))
-            .unwrap();
-        std::os::unix::fs::symlink(dir.path().join("private"), root.join("tile/1")).unwrap();
-        let root = root.canonicalize().unwrap();
-        assert!(confine(&root, "tile/0/000").is_some());
-        assert_eq!(confine(&root, "tile/0/001"), None);
-        assert_eq!(confine(&root, "tile/1/log.key"), None);
-        assert_eq!(confine(&root, "tile/0/002"), None);
-        assert_eq!(confine(&root, "tile/0"), None);
     }
 }

@@ -13,10 +13,16 @@ pub struct Served {
 impl Served {
     /// Serve the log directory `log` (relative to `dir`), checkpointing hourly only.
     pub fn start(dir: &Path, log: &str) -> Served {
+        Served::start_with(dir, log, &[])
+    }
+
+    /// [`Served::start`] with more environment variables (a bucket's credentials).
+    pub fn start_with(dir: &Path, log: &str, env: &[(String, String)]) -> Served {
         let mut child = Command::new(env!("CARGO_BIN_EXE_logseal"))
             .current_dir(dir)
             .args(["serve", log, "--listen", "127.0.0.1:0"])
             .args(["--checkpoint-interval", "1h"])
+            .envs(env.iter().map(|(k, v)| (k, v)))
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
