@@ -273,6 +273,29 @@ fn under_a_lease_a_directory_with_only_the_config_and_key_takes_over_a_shared_pr
     ] {
         ok(&g.logseal(&["keygen", "--name", n, "--out", out], d));
     }
+    // The private part inside the public one (served as it is) is refused.
+    let err = fails(
+        &g.logseal(
+            &[
+                "init",
+                "nested",
+                "--origin",
+                common::ORIGIN,
+                "--log-key",
+                "logkey.key",
+                "--authority",
+                "ra.pub",
+                "--public",
+                &public,
+                "--private",
+                &format!("{public}/private"),
+            ],
+            d,
+        ),
+        2,
+    );
+    assert!(err.contains("lies within --public"), "{err}");
+    assert!(!d.join("nested").exists());
     let created = ok(&g.logseal(
         &[
             "init",

@@ -345,6 +345,31 @@ fn a_committed_batch_is_published_from_its_staged_object_and_a_forged_one_is_ref
     let (_, size) = verified(g, d, &url);
     assert_eq!(size, 41);
 
+    // A crash between the commit in etcd and the swap of `private/state`: the directory
+    // that staged the batch (its marker names it) adopts etcd's state; a copy of the
+    // directory taken before, which did not stage it, is refused.
+    common::copy_dir(&d.join("log"), &d.join("before"));
+    let state_before = std::fs::read(d.join("log/private/state")).unwrap();
+    append_queries(g, d, "log", 1040..1045);
+    std::fs::write(d.join("log/private/state"), &state_before).unwrap();
+    let _ = std::fs::remove_file(d.join("before/private/staged"));
+    let err = fails(&g.logseal(&["checkpoint", "before"], d), 2);
+    assert!(
+        err.contains("another directory sequenced the bucket since"),
+        "{err}"
+    );
+    ok(&g.logseal(&["checkpoint", "log"], d));
+    let (_, after_crash) = verified(g, d, &url);
+    assert_eq!(after_crash, size + 5);
+
+    // A key rotation is not committed in etcd yet: refused under a lease.
+    ok(&g.logseal(&["keygen", "--name", ORIGIN, "--out", "newlogkey"], d));
+    let err = fails(
+        &g.logseal(&["rotate-log-key", "log", "--new-key", "newlogkey.key"], d),
+        2,
+    );
+    assert!(err.contains("coordinated through etcd"), "{err}");
+
     // The sequencer killed in the middle of a long append: once its lease has expired, the
     // next one (the same directory, restarted) finds every acknowledged record.
     std::fs::write(d.join("long.jsonl"), lines((40..1040).map(common::query))).unwrap();

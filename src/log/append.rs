@@ -381,6 +381,7 @@ impl Log {
                     .and_then(|c| c.committed())
                     .and_then(|c| c.batch.clone());
                 let staged = p.staged.clone();
+                self.mark_staged(&staged)?;
                 self.coord_commit(&bytes, |c| c.batch = Some(staged))?;
                 previous
             }

@@ -20,9 +20,11 @@
 //! open). A checkpoint is committed in etcd (the signed note itself) before it is
 //! published; on open the committed one is published if the bucket's is older.
 //!
-//! The private part (keys, sealed disclosures) stays in the directory: a second directory can
-//! take over the bucket only at the size its own private part has reached; it is refused,
-//! naming both sizes, otherwise.
+//! The batch's private objects (new data keys, sealed disclosures) are staged the same way in
+//! the private part and published after the commit. With the private part in the directory,
+//! a second directory can take over the bucket only at the size its own private part has
+//! reached (it is refused, naming both sizes, otherwise); with the private part in a bucket
+//! (`init --private`), any directory holding the config and the log key can.
 
 use minicbor::bytes::ByteVec;
 use minicbor::{Decode, Encode};
@@ -42,6 +44,8 @@ pub const COMMITTED_KEY: &str = "state";
 pub const STAGING_PREFIX: &str = "staging";
 /// The lease's time to live when the config names none, in seconds.
 pub const DEFAULT_LEASE_TTL: u64 = 10;
+/// In `DIR/private`: the hash of the staged batch this directory is about to commit.
+const STAGED_MARKER: &str = "staged";
 /// Format version of [`Committed`].
 pub const COMMITTED_VERSION: u64 = 1;
 /// The largest staged object read back (a batch of 10,000 records at the record size limit
@@ -276,6 +280,15 @@ impl Coordination {
         })
     }
 
+    /// [`Coordination::check_token`] for a caller holding `&self` only: a lost token is
+    /// reported, not remembered (the next commit is refused anyway).
+    pub(super) fn check_token_shared(&self) -> Result<(), LogError> {
+        if self.fenced {
+            return Err(self.fenced_error());
+        }
+        Ok(self.lease.check_token()?)
+    }
+
     fn fenced_error(&self) -> LogError {
         LogError::Coordination {
             dir: self.url.clone(),
@@ -327,6 +340,14 @@ impl Log {
         }
     }
 
+    /// [`Log::coord_check`] when the private part is shared (a bucket).
+    fn coord_check_shared(&self) -> Result<(), LogError> {
+        match (&self.coord, &self.config.private) {
+            (Some(c), Some(_)) => c.check_token_shared(),
+            _ => Ok(()),
+        }
+    }
+
     pub(super) fn coordinated(&self) -> bool {
         self.coord.is_some()
     }
@@ -361,6 +382,12 @@ impl Log {
         public: &[(String, Vec<u8>)],
         private: &[(String, Vec<u8>)],
     ) -> Result<(), LogError> {
+        if !private.is_empty() {
+            // The private part may be shared: a sequencer that lost its lease since its
+            // commit must not re-create keys erased meanwhile (a window remains between this
+            // check and the writes; docs/COORDINATION.md).
+            self.coord_check_shared()?;
+        }
         for (path, data) in private {
             self.private.put(path, data)?;
         }
@@ -414,19 +441,44 @@ impl Log {
         }
         let etcd_state = super::State::from_bytes(&committed.state)
             .map_err(|e| refuse(format!("{url}: the committed state does not decode: {e}")))?;
+        if let Some(b) = &committed.batch
+            && !(b.old < b.new && b.new <= etcd_state.size)
+        {
+            return Err(refuse(format!(
+                "{url}: the committed batch {}..{} does not end within the committed state's \
+                 {} records; nothing was written",
+                b.old, b.new, etcd_state.size
+            )));
+        }
         if committed.state.as_slice() != self.state_bytes.as_slice() {
             let local = self.state.size;
+            let shared = self.config.private.is_some();
             // A crash between the commit in etcd and the swap of `private/state`: the batch
-            // etcd committed starts at this state's size, and its private objects are staged
-            // in this private part (or it has none).
+            // etcd committed starts at this state's size and was staged by this directory
+            // (its marker names it), or the private part is shared (a bucket), where every
+            // committed batch's private objects are published or staged.
+            let marker = self.local.get(STAGED_MARKER)?;
             let crashed_batch = match &committed.batch {
-                Some(b) if b.old == local && b.new == etcd_state.size => match &b.private {
-                    None => true,
-                    Some(key) => self.private.get(key)?.is_some(),
-                },
+                Some(b) if b.old == local && b.new == etcd_state.size => {
+                    let staged_here = marker.as_deref() == Some(b.hash.0.as_slice());
+                    let private_present = match &b.private {
+                        None => true,
+                        Some(key) => self.private.get(key)?.is_some(),
+                    };
+                    (staged_here || shared) && private_present
+                }
                 _ => false,
             };
-            if etcd_state.size == local || crashed_batch {
+            let same_tree = etcd_state.size == local && etcd_state.root == self.state.root;
+            if etcd_state.size == local && !same_tree {
+                return Err(refuse(format!(
+                    "{url}: etcd's committed state and this directory's both have {local} \
+                     records but different roots: they are different logs or histories; \
+                     refusing to sequence; nothing was written"
+                )));
+            }
+            let ahead_shared = shared && etcd_state.size > local;
+            if same_tree || crashed_batch || ahead_shared {
                 self.private.compare_and_swap(
                     STATE_KEY,
                     Some(&self.state_bytes),
@@ -438,9 +490,9 @@ impl Log {
                 return Err(refuse(format!(
                     "{url}: the log has {} records by what etcd committed, but this \
                      directory's private part only {local}: another directory sequenced the \
-                     bucket since, and the keys and sealed disclosures of those records are in \
-                     its private part, not here. Sequence the log from that directory; \
-                     nothing was written",
+                     bucket since (or erased since: its erasures are in its private part), and \
+                     the keys and sealed disclosures of those records are in its private part, \
+                     not here. Sequence the log from that directory; nothing was written",
                     etcd_state.size
                 )));
             } else {
@@ -456,9 +508,18 @@ impl Log {
             self.republish_batch(batch, &url)?;
         }
         if let Some(note) = &committed.checkpoint {
-            self.republish_checkpoint(note)?;
+            self.republish_checkpoint(note, &url)?;
         }
         self.remove_stale_staging(&committed);
+        Ok(())
+    }
+
+    /// Under a lease, before committing a batch: remember in this directory which staged
+    /// batch it is about to commit, so that after a crash between the commit and the swap of
+    /// `private/state` it adopts only a batch it staged itself.
+    pub(super) fn mark_staged(&self, staged: &StagedRef) -> Result<(), LogError> {
+        self.local.put(STAGED_MARKER, &staged.hash.0)?;
+        self.local.sync()?;
         Ok(())
     }
 
@@ -471,6 +532,35 @@ impl Log {
             (Some(key), Some(hash)) => self.read_staged(self.private.as_ref(), key, hash, url)?,
             _ => Some(Vec::new()),
         };
+        // Only the objects a batch old..new publishes: its tiles and bundles, new data keys
+        // and sealed objects of its range — never `state`, `sweep` or another batch's.
+        let tiles: std::collections::BTreeSet<String> =
+            crate::tiles::new_tile_ids(batch.old, batch.new)?
+                .into_iter()
+                .map(|t| t.path())
+                .chain(
+                    crate::tiles::new_entry_bundle_ids(batch.old, batch.new)?
+                        .into_iter()
+                        .map(|b| b.path()),
+                )
+                .collect();
+        let bad_public = public.iter().flatten().find(|(p, _)| !tiles.contains(p));
+        let bad_private = private.iter().flatten().find(|(p, _)| {
+            let key = super::vault::parse_key_path(p).is_some_and(|(_, g)| g == batch.old);
+            let object = super::vault::ObjectName::parse(p)
+                .is_some_and(|n| (n.first, n.end) == (batch.old, batch.new));
+            !(key || object)
+        });
+        if let Some((path, _)) = bad_public.or(bad_private) {
+            return Err(LogError::Coordination {
+                dir: self.dir.display().to_string(),
+                reason: format!(
+                    "{url}: the committed batch {}..{} stages {path:?}, which no batch of that \
+                     range writes; nothing was published",
+                    batch.old, batch.new
+                ),
+            });
+        }
         self.publish_objects(
             public.as_deref().unwrap_or_default(),
             private.as_deref().unwrap_or_default(),
@@ -510,18 +600,43 @@ impl Log {
             })
     }
 
-    /// Publish the committed checkpoint when the bucket's latest is missing or older.
-    fn republish_checkpoint(&mut self, note: &[u8]) -> Result<(), LogError> {
+    /// Publish the committed checkpoint when the bucket's latest is missing or older —
+    /// only one signed by this log's key, of its origin, whose root is the tree's at its size.
+    fn republish_checkpoint(&mut self, note: &[u8], url: &str) -> Result<(), LogError> {
         let parse = |n: &[u8]| {
             crate::note::parse_note(n)
                 .ok()
                 .and_then(|n| crate::checkpoint::Checkpoint::parse(&n.text).ok())
         };
-        let Some(cp) = parse(note) else {
-            return Err(LogError::Checkpoint(
-                "the checkpoint committed in etcd does not parse".into(),
-            ));
+        let refuse = |reason: String| LogError::Coordination {
+            dir: self.dir.display().to_string(),
+            reason: format!("{url}: the committed checkpoint {reason}; nothing was published"),
         };
+        let no_witnesses: &[(&str, crate::crypto::PublicKey)] = &[];
+        let verified = crate::checkpoint::open_checkpoint(
+            note,
+            &self.config.origin,
+            &self.log_verifier,
+            no_witnesses,
+            0,
+        )
+        .map_err(|e| refuse(format!("does not verify under the log key: {e}")))?;
+        let cp = verified.checkpoint;
+        if cp.size > self.state.size {
+            return Err(refuse(format!(
+                "is of size {}, beyond the committed state's {}",
+                cp.size, self.state.size
+            )));
+        }
+        let root = self.reader().root(cp.size)?;
+        if root != cp.root {
+            return Err(refuse(format!(
+                "has root {} at size {}, the tree {}",
+                hex::encode(cp.root),
+                cp.size,
+                hex::encode(root)
+            )));
+        }
         let published = self.reader().checkpoint()?;
         let published_size = published.as_deref().and_then(parse).map(|c| c.size);
         if published_size.is_some_and(|s| s >= cp.size) {

@@ -209,6 +209,18 @@ impl Log {
         let sealed = self.sealed_fields(plan)?;
         check_erasure_records(plan, records, &sealed)?;
         let intent = self.sweep_intent(plan, records)?;
+        // Under a lease with a shared private part, an erasure's sweep, keys and re-sealed
+        // objects are written in place before its commit, under names another sequencer
+        // would use too: refused until erasures are staged like batches.
+        if self.coordinated() && self.config.private.is_some() {
+            return Err(LogError::Erase(
+                "this log is coordinated through etcd and its private part is shared (a \
+                 bucket): an erasure is not staged and committed like a batch yet, so a \
+                 sequencer paused past its lease could overwrite the current one's keys; \
+                 nothing was erased"
+                    .into(),
+            ));
+        }
         // Under a lease: the token must be current before anything is written (the commit
         // checks it again).
         self.coord_check()?;

@@ -368,6 +368,25 @@ impl Log {
                  on a disk its private part left",
             ));
         }
+        if let (Some(p), Some(q)) = (public, placement.private)
+            && let (Some(Ok((pb, pp))), Some(Ok((qb, qp)))) = (
+                crate::store::s3::parse_s3_url(p),
+                crate::store::s3::parse_s3_url(q),
+            )
+        {
+            let nested =
+                |a: &str, b: &str| a.is_empty() || b == a || b.starts_with(&format!("{a}/"));
+            if pb == qb && (nested(&pp, &qp) || nested(&qp, &pp)) {
+                return Err(config_err(
+                    dir,
+                    format!(
+                        "--private {q} lies within --public {p} (or holds it): the public part is \
+                         served as it is, so the private part (data keys, state) must be outside \
+                         it; use another bucket"
+                    ),
+                ));
+            }
+        }
         if placement.coord.is_some() && public.is_none() {
             return Err(config_err(
                 dir,

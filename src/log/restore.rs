@@ -318,14 +318,14 @@ impl Log {
             crate::store::FsStore::open(dir.join("public"))?.remove_stale_temporaries()?;
         }
         let mut log = Log::from_parts(dir, public, private, Some(lock))?;
-        // A log coordinated through etcd: no other sequencer while the state is rebuilt,
-        // and the rebuilt state is committed there (under the token) like any other.
-        if let Some(url) = log.config.coord.clone() {
-            let ttl = log
-                .config
-                .lease_ttl
-                .unwrap_or(super::coordinated::DEFAULT_LEASE_TTL);
-            log.coord = Some(super::coordinated::Coordination::acquire(&url, ttl, dir)?);
+        // A log coordinated through etcd: the state is etcd's, and a rebuild from the public
+        // part would overwrite it (and destroy keys) outside the lease's commits.
+        if let Some(url) = &log.config.coord {
+            return Err(log.recovery_err(format!(
+                "its sequencers are coordinated through {url}: `recover` does not rebuild a \
+                 coordinated log's private state yet (etcd holds the committed state; open \
+                 the log with `checkpoint` to reconcile with it)"
+            )));
         }
         let plan = log.plan_recovery()?;
         let view = &mut log.vault.get_mut().expect("vault lock");

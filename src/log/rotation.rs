@@ -85,6 +85,14 @@ impl Log {
         now_secs: u64,
     ) -> Result<Vec<u8>, LogError> {
         self.writable()?;
+        if self.coordinated() {
+            // The key history and the rotation checkpoint are not committed in etcd yet: a
+            // standby directory would go on signing with the retired key.
+            return Err(refuse(
+                "this log's sequencers are coordinated through etcd (--coord), and a rotation \
+                 is not yet committed there; rotate the key of a log without --coord",
+            ));
+        }
         let new_vkey = new_key.verifier().to_vkey();
         if new_key.verifier().name() != self.config.origin {
             return Err(refuse(format!(
