@@ -20,7 +20,9 @@ use std::time::{Duration, Instant};
 use common::etcd::Etcd;
 use common::garage::{Garage, garage};
 use common::{AUTHORITY, ORIGIN, fails, lines, ok, registration};
-use logseal::log::coordinated::{STAGING_PREFIX, decode_staged};
+use logseal::log::coordinated::{
+    Committed, STAGING_PREFIX, decode_staged, encode_staged, staged_ref,
+};
 use logseal::store::{ObjectStore, S3Store};
 use serde_json::Value;
 
@@ -361,6 +363,40 @@ fn a_committed_batch_is_published_from_its_staged_object_and_a_forged_one_is_ref
     ok(&g.logseal(&["checkpoint", "log"], d));
     let (_, after_crash) = verified(g, d, &url);
     assert_eq!(after_crash, size + 5);
+
+    // Whoever can write etcd cannot make the sequencer publish what no batch writes: a
+    // committed batch pointing at a staged object (with the right hash) that would replace
+    // `checkpoint` is refused, and so is a committed checkpoint not signed by the log key.
+    {
+        let client = etcd.client();
+        let key = b"logs/staged/state";
+        let original = client.get(key).unwrap().kvs[0].value.clone();
+        let mut committed: Committed = minicbor::decode(&original).unwrap();
+        let batch = committed.batch.clone().unwrap();
+        let forged_objects = vec![("checkpoint".to_string(), b"forged".to_vec())];
+        let blob = encode_staged(&forged_objects);
+        let forged = staged_ref(batch.old, batch.new, &blob);
+        s.put(&forged.key, &blob).unwrap();
+        committed.batch = Some(forged);
+        client.put(key, &committed.to_bytes(), 0).unwrap();
+        let before = published(g, "staged");
+        let err = fails(&g.logseal(&["checkpoint", "log"], d), 2);
+        assert!(err.contains("which no batch of that range writes"), "{err}");
+        assert_eq!(published(g, "staged"), before);
+
+        let mut committed: Committed = minicbor::decode(&original).unwrap();
+        let note = committed.checkpoint.clone().unwrap().to_vec();
+        let mut bad = note.clone();
+        let at = bad.iter().position(|b| *b == b'\n').unwrap() + 1;
+        bad[at] = if bad[at] == b'9' { b'8' } else { b'9' };
+        committed.checkpoint = Some(bad.into());
+        client.put(key, &committed.to_bytes(), 0).unwrap();
+        let err = fails(&g.logseal(&["checkpoint", "log"], d), 2);
+        assert!(err.contains("does not verify under the log key"), "{err}");
+        assert_eq!(published(g, "staged"), before);
+        client.put(key, &original, 0).unwrap();
+        ok(&g.logseal(&["checkpoint", "log"], d));
+    }
 
     // A key rotation is not committed in etcd yet: refused under a lease.
     ok(&g.logseal(&["keygen", "--name", ORIGIN, "--out", "newlogkey"], d));
