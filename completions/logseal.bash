@@ -642,7 +642,7 @@ _logseal() {
             return 0
             ;;
         logseal__subcmd__mirror)
-            opts="-h -V --trust --at --progress --help --version"
+            opts="-h -V --trust --at --progress --private --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -653,6 +653,10 @@ _logseal() {
                     return 0
                     ;;
                 --at)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --private)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -177,6 +177,7 @@ complete -c logseal -n "__fish_logseal_using_subcommand watch" -s h -l help -d '
 complete -c logseal -n "__fish_logseal_using_subcommand watch" -s V -l version -d 'Print version'
 complete -c logseal -n "__fish_logseal_using_subcommand mirror" -l trust -d 'The auditor\'s trust file the source is verified against (JSON; docs/CHECKS.md)' -r -F
 complete -c logseal -n "__fish_logseal_using_subcommand mirror" -l at -d 'Reference time of the verdicts (RFC 3339; default: now)' -r
+complete -c logseal -n "__fish_logseal_using_subcommand mirror" -l private -d 'Also copy SRC\'s private part (SRC must be a log directory, at a checkpoint of its current size) to PRIV, a directory or s3://BUCKET[/PREFIX] (credentials from LOGSEAL_PRIVATE_AWS_* where set): its state, data keys and sealed disclosures — never a data key that a published retention-deletion says was destroyed, nor the sealed objects under it' -r -F
 complete -c logseal -n "__fish_logseal_using_subcommand mirror" -l progress -d 'Show a progress bar (on a terminal)'
 complete -c logseal -n "__fish_logseal_using_subcommand mirror" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c logseal -n "__fish_logseal_using_subcommand mirror" -s V -l version -d 'Print version'

@@ -22,6 +22,7 @@ pub mod crypto;
 pub mod inspect;
 pub mod log;
 pub mod mirror;
+pub mod mirror_private;
 pub mod note;
 pub mod producer;
 pub mod receipt;

@@ -183,6 +183,7 @@ fn a_log_with_both_parts_in_buckets_verifies_exports_and_erases_like_a_directory
         .into_iter()
         .collect();
     assert!(!keys_before.is_empty());
+    let local_keys_before = files_under(&local.join("log/private/keys"));
     let at = "2026-06-01T00:00:00Z";
     for d in [&bucketed, &local] {
         key_file(d, "retention-sweep");
@@ -249,6 +250,89 @@ fn a_log_with_both_parts_in_buckets_verifies_exports_and_erases_like_a_directory
         .filter(|f| f[1] == "retention-kept-too-long")
         .count();
     assert_eq!(erased, 0, "the sweep left records kept too long: {after}");
+
+    // A backup restores one destroyed key into the directory's private part; a mirror of
+    // the log with its private part copies everything but that key (and its objects).
+    let (restored, bytes) = local_keys_before
+        .iter()
+        .find(|(p, _)| !p.exists())
+        .expect("a key the sweep destroyed")
+        .clone();
+    std::fs::write(&restored, &bytes).unwrap();
+    let restored_key = restored
+        .strip_prefix(local.join("log/private"))
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    let trust = shared_demo().join("demo/auditor/trust.json");
+    let out = ok(&g.logseal(
+        &[
+            "mirror",
+            "log",
+            "copy",
+            "--trust",
+            trust.to_str().unwrap(),
+            "--private",
+            "copy-private",
+        ],
+        &local,
+    ));
+    assert!(
+        out.contains("1 data key(s) that published retention-deletions say were destroyed"),
+        "{out}"
+    );
+    assert!(out.contains(&restored_key), "{out}");
+    assert!(!local.join("copy-private").join(&restored_key).exists());
+    let copied: BTreeSet<String> = files_under(&local.join("copy-private/keys"))
+        .into_iter()
+        .map(|(p, _)| {
+            p.strip_prefix(local.join("copy-private"))
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(copied, keys_after, "every key but the destroyed one");
+    assert_eq!(
+        std::fs::read(local.join("copy-private/state")).unwrap(),
+        std::fs::read(local.join("log/private/state")).unwrap()
+    );
+    // Again: nothing more to copy, still not the destroyed key.
+    let again = ok(&g.logseal(
+        &[
+            "mirror",
+            "log",
+            "copy",
+            "--trust",
+            trust.to_str().unwrap(),
+            "--private",
+            "copy-private",
+        ],
+        &local,
+    ));
+    assert!(again.contains("0 object(s) copied"), "{again}");
+    // And to a bucket.
+    let to_bucket = ok(&g.logseal(
+        &[
+            "mirror",
+            "log",
+            &g.url("mirror-public"),
+            "--trust",
+            trust.to_str().unwrap(),
+            "--private",
+            &g.url("mirror-private"),
+        ],
+        &local,
+    ));
+    assert!(to_bucket.contains("were destroyed"), "{to_bucket}");
+    assert_eq!(
+        store(g, &g.url("mirror-private"))
+            .get(&restored_key)
+            .unwrap(),
+        None
+    );
 }
 
 #[test]

@@ -1443,6 +1443,13 @@ pub struct MirrorArgs {
     /// Show a progress bar (on a terminal)
     #[arg(long)]
     pub progress: bool,
+    /// Also copy SRC's private part (SRC must be a log directory, at a checkpoint of its
+    /// current size) to PRIV, a directory or s3://BUCKET[/PREFIX] (credentials from
+    /// LOGSEAL_PRIVATE_AWS_* where set): its state, data keys and sealed disclosures — never a
+    /// data key that a published retention-deletion says was destroyed, nor the sealed
+    /// objects under it
+    #[arg(long, value_name = "PRIV")]
+    pub private: Option<PathBuf>,
 }
 
 /// `logseal verify`.

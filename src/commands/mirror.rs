@@ -62,6 +62,15 @@ pub fn run(args: MirrorArgs) -> anyhow::Result<()> {
         }
         None => now_secs(),
     };
+    if args.private.is_some()
+        && (remote_url(&args.src).is_some()
+            || !args.src.join("private").join("config.json").is_file())
+    {
+        bail!(
+            "{}: --private copies the private part of a log directory; SRC is not one",
+            args.src.display()
+        );
+    }
     let src = open_end(&args.src, false)?;
     let dst = open_end(&args.dst, true)?;
     let bar = (args.progress && std::io::stderr().is_terminal()).then(|| {
@@ -104,7 +113,10 @@ pub fn run(args: MirrorArgs) -> anyhow::Result<()> {
                     "note: {s} cannot list {p}/: objects there the verifier did not read were not copied"
                 );
             }
-            Ok(())
+            match &args.private {
+                Some(to) => copy_private(&args, to, dst.as_ref(), &trust, m.size),
+                None => Ok(()),
+            }
         }
         Err(MirrorError::SourceFails(why, outcome)) => {
             eprint!("{}", super::verify::render(&outcome.report));
@@ -118,4 +130,56 @@ pub fn run(args: MirrorArgs) -> anyhow::Result<()> {
         ) => Err(Invalid(format!("{e}; {d}'s checkpoint is unchanged")).into()),
         Err(e) => Err(anyhow::Error::new(e).context(format!("mirroring {s} to {d}"))),
     }
+}
+
+/// `--private PRIV`: the private part of the log directory SRC, after its public part was
+/// mirrored and verified at `size` ([`logseal::mirror_private`]).
+fn copy_private(
+    args: &MirrorArgs,
+    to: &Path,
+    public: &dyn ObjectStore,
+    trust: &logseal::verify::Trust,
+    size: u64,
+) -> anyhow::Result<()> {
+    let src = logseal::log::private_store(&args.src)?;
+    let dst: Box<dyn ObjectStore> = match to.to_str().filter(|t| logseal::store::s3::is_s3_url(t)) {
+        Some(url) => Box::new(logseal::store::S3Store::for_private_part(url)?),
+        None => {
+            if to.join("config.json").exists() || to.join("private").exists() {
+                bail!(
+                    "{}: a log directory's private part (or a log directory): --private writes \
+                     only to an empty directory or a previous copy",
+                    to.display()
+                );
+            }
+            Box::new(FsStore::open(to).with_context(|| format!("opening {}", to.display()))?)
+        }
+    };
+    let alg = logseal::log::origin_alg(trust.origin());
+    let copied =
+        logseal::mirror_private::mirror_private(src.as_ref(), public, alg, size, dst.as_ref())
+            .map_err(|e| Invalid(format!("{e}; the private part was not (wholly) copied")))?;
+    println!(
+        "private part of {} to {}: state at {} records; {} object(s) copied, {} already present",
+        args.src.display(),
+        to.display(),
+        copied.size,
+        copied.copied,
+        copied.present
+    );
+    if !copied.destroyed.is_empty() {
+        println!(
+            "not copied: {} data key(s) that published retention-deletions say were destroyed \
+             (a mirror never un-erases), and the sealed objects under them: {}",
+            copied.destroyed.len(),
+            copied.destroyed.join(", ")
+        );
+    }
+    if copied.without_key > 0 {
+        println!(
+            "not copied: {} sealed object(s) whose data key is not copied",
+            copied.without_key
+        );
+    }
+    Ok(())
 }
