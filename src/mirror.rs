@@ -95,6 +95,9 @@ pub const WRITERS: usize = 16;
 /// Objects waiting for a writer at most.
 pub const QUEUE: usize = 16;
 
+/// An object given to the writers: its key and bytes.
+type Job = (String, Vec<u8>);
+
 /// A store that writes every object read from `src` (but the checkpoint) to `dst`.
 struct Tee<'a> {
     src: &'a dyn ObjectStore,
@@ -104,7 +107,7 @@ struct Tee<'a> {
     state: Mutex<TeeState>,
     /// The writers' queue while the pool runs ([`Tee::with_writers`]); without it, objects
     /// are written as they are read.
-    queue: Mutex<Option<SyncSender<(String, Vec<u8>)>>>,
+    queue: Mutex<Option<SyncSender<Job>>>,
     /// Signalled when a write given to the pool ends.
     idle: Condvar,
 }
@@ -174,7 +177,7 @@ impl<'a> Tee<'a> {
     }
 
     /// One writer: write what the queue gives until it is closed.
-    fn work(&self, rx: &Mutex<Receiver<(String, Vec<u8>)>>) {
+    fn work(&self, rx: &Mutex<Receiver<Job>>) {
         loop {
             let job = rx.lock().unwrap_or_else(|e| e.into_inner()).recv();
             let Ok((key, data)) = job else { return };
