@@ -22,7 +22,8 @@
 //!   read, which asks again and says why. Memory is bounded by what the caller announced: a
 //!   new announcement drops every object of the earlier ones it does not name, so at most
 //!   the announced objects plus the [`CONCURRENCY`] in flight are held, each at most
-//!   [`PREFETCH_MAX`] bytes.
+//!   [`PREFETCH_MAX`] bytes. A write or delete through this store drops what was prefetched
+//!   of that object.
 //!
 //! The store owns a small tokio runtime and blocks on it, so it is used from synchronous
 //! code (the verifier, the CLI); it must not be called from inside another tokio runtime's
@@ -117,6 +118,12 @@ impl Prefetched {
                 },
             }
         }
+    }
+
+    /// Drop what was prefetched of `key` (it is written or deleted): a read asks the store.
+    fn forget(&self, key: &str) {
+        self.lock().map.remove(key);
+        self.done.notify_all();
     }
 
     /// The end of fetch `n` of `key`: its object (`None` when it failed: the slot goes, and
@@ -342,6 +349,7 @@ impl ObjectStore for S3Store {
 
     fn put(&self, key: &str, data: &[u8]) -> Result<(), StoreError> {
         check_key(key)?;
+        self.prefetched.forget(key);
         self.write(key, data, PutMode::Overwrite)
             .map_err(|e| match e {
                 WriteErr::Conflict => self.remote(key, "the store refused the write".into()),
@@ -361,6 +369,7 @@ impl ObjectStore for S3Store {
         data: &[u8],
     ) -> Result<(), StoreError> {
         check_key(key)?;
+        self.prefetched.forget(key);
         let conflict = || StoreError::CasConflict {
             key: self.describe(key),
         };
@@ -389,6 +398,7 @@ impl ObjectStore for S3Store {
 
     fn delete(&self, key: &str) -> Result<(), StoreError> {
         check_key(key)?;
+        self.prefetched.forget(key);
         let loc = self.location(key);
         match self.rt.block_on(self.inner.delete(&loc)) {
             Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
@@ -660,6 +670,13 @@ mod prefetch_tests {
             store.get_at_most(&keys[1], 3),
             Err(StoreError::TooLarge { .. })
         ));
+        // A write or a delete drops what was prefetched of the object.
+        store.prefetch(&keys[3..4]);
+        store.put(&keys[3], b"new").unwrap();
+        assert_eq!(store.get(&keys[3]).unwrap().as_deref(), Some(&b"new"[..]));
+        store.prefetch(&keys[4..5]);
+        store.delete(&keys[4]).unwrap();
+        assert_eq!(store.get(&keys[4]).unwrap(), None);
         // Announcing an object already fetched does not fetch it again.
         store.prefetch(&keys[2..3]);
         store.prefetch(&keys[2..3]);
