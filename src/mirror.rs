@@ -4,7 +4,11 @@
 //! The copy is the verifier's own read: every object the verifier reads from the source
 //! (checks 1–8 as the trust file asks, against the auditor's trust file) is created at the
 //! destination as it is read, so the source is read once; a key read twice must have the
-//! same bytes both times. Entries of the checkpoint history the verifier did not read are
+//! same bytes both times. The writes are made by a pool of [`WRITERS`] threads behind the
+//! verifier, fed through a queue of at most [`QUEUE`] objects (so at most `WRITERS + QUEUE`
+//! objects read are held for writing); the first write that fails fails the run, naming the
+//! object, and the pool writes nothing after it. The pool is drained — every write it was
+//! given has ended — before the run decides anything. Entries of the checkpoint history the verifier did not read are
 //! copied after it from a listing; older partial tiles are not copied. The destination's
 //! checkpoint is replaced last, and only when
 //! - the source's bytes verified: checks 1 and 2 hold (the checkpoint is authentic and
@@ -30,7 +34,8 @@
 //! says was destroyed, and this module does not copy it at all.
 
 use std::collections::BTreeSet;
-use std::sync::Mutex;
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::{Condvar, Mutex};
 
 use crate::log::reader::{CHECKPOINT_KEY, LogReader};
 use crate::note;
@@ -85,6 +90,14 @@ pub enum MirrorError {
     NotAPrefix(String, String),
 }
 
+/// Threads writing to the destination (requests in flight at most).
+pub const WRITERS: usize = 16;
+/// Objects waiting for a writer at most.
+pub const QUEUE: usize = 16;
+
+/// An object given to the writers: its key and bytes.
+type Job = (String, Vec<u8>);
+
 /// A store that writes every object read from `src` (but the checkpoint) to `dst`.
 struct Tee<'a> {
     src: &'a dyn ObjectStore,
@@ -92,6 +105,11 @@ struct Tee<'a> {
     /// Keys present at the destination when the mirror started.
     at_dst: BTreeSet<String>,
     state: Mutex<TeeState>,
+    /// The writers' queue while the pool runs ([`Tee::with_writers`]); without it, objects
+    /// are written as they are read.
+    queue: Mutex<Option<SyncSender<Job>>>,
+    /// Signalled when a write given to the pool ends.
+    idle: Condvar,
 }
 
 #[derive(Default)]
@@ -106,21 +124,122 @@ struct TeeState {
     copied: u64,
     present: u64,
     bytes: u64,
+    /// Writes given to the pool and not ended yet.
+    pending: usize,
     /// The first failure (a differing object, a write error): reported after the run.
     failed: Option<MirrorError>,
 }
 
-impl Tee<'_> {
+impl<'a> Tee<'a> {
+    fn new(src: &'a dyn ObjectStore, dst: &'a dyn ObjectStore, at_dst: BTreeSet<String>) -> Self {
+        Tee {
+            src,
+            dst,
+            at_dst,
+            state: Mutex::new(TeeState::default()),
+            queue: Mutex::new(None),
+            idle: Condvar::new(),
+        }
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, TeeState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Run `f` with the pool of [`WRITERS`] writing what is read; the pool is drained and
+    /// stopped before this returns.
+    fn with_writers<R>(&self, f: impl FnOnce() -> R) -> R {
+        let (tx, rx) = sync_channel(QUEUE);
+        let rx = Mutex::new(rx);
+        std::thread::scope(|s| {
+            for _ in 0..WRITERS {
+                s.spawn(|| self.work(&rx));
+            }
+            *self.queue.lock().unwrap_or_else(|e| e.into_inner()) = Some(tx);
+            // Should `f` panic, the queue is closed all the same, so that the writers end.
+            struct Close<'t, 'a>(&'t Tee<'a>);
+            impl Drop for Close<'_, '_> {
+                fn drop(&mut self) {
+                    drop(
+                        self.0
+                            .queue
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .take(),
+                    );
+                }
+            }
+            let _close = Close(self);
+            let r = f();
+            self.drain();
+            r
+        })
+    }
+
+    /// One writer: write what the queue gives until it is closed.
+    fn work(&self, rx: &Mutex<Receiver<Job>>) {
+        loop {
+            let job = rx.lock().unwrap_or_else(|e| e.into_inner()).recv();
+            let Ok((key, data)) = job else { return };
+            // The write ends (and the pool can be drained) even if it panics.
+            struct Ended<'t, 'a>(&'t Tee<'a>);
+            impl Drop for Ended<'_, '_> {
+                fn drop(&mut self) {
+                    self.0.state().pending -= 1;
+                    self.0.idle.notify_all();
+                }
+            }
+            let _ended = Ended(self);
+            self.write(&key, &data);
+        }
+    }
+
+    /// Close the writers' queue and wait until every write given to the pool has ended
+    /// (their failures are in the state). Objects read afterwards are written as they are
+    /// read.
+    fn drain(&self) {
+        drop(self.queue.lock().unwrap_or_else(|e| e.into_inner()).take());
+        let mut st = self.state();
+        while st.pending > 0 {
+            st = self.idle.wait(st).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+
+    /// Copy `key`, read from the source with `data`: given to the pool, or written now
+    /// when no pool runs.
     fn copy(&self, key: &str, data: &[u8]) {
         let digest = *blake3::hash(data).as_bytes();
-        let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        if st.failed.is_some() {
-            return;
-        }
-        if let Some(had) = st.done.get(key) {
-            if *had != digest {
-                st.failed = Some(MirrorError::TwoVersions(self.src.describe(key)));
+        {
+            let mut st = self.state();
+            if st.failed.is_some() {
+                return;
             }
+            if let Some(had) = st.done.get(key) {
+                if *had != digest {
+                    st.failed = Some(MirrorError::TwoVersions(self.src.describe(key)));
+                }
+                return;
+            }
+            st.done.insert(key.to_string(), digest);
+            st.pending += 1;
+        }
+        let queue = self.queue.lock().unwrap_or_else(|e| e.into_inner());
+        let unsent = match queue.as_ref() {
+            Some(tx) => tx.send((key.to_string(), data.to_vec())).err().map(|e| e.0),
+            None => Some((key.to_string(), data.to_vec())),
+        };
+        drop(queue);
+        if let Some((key, data)) = unsent {
+            self.write(&key, &data);
+            self.state().pending -= 1;
+            self.idle.notify_all();
+        }
+    }
+
+    /// Create `key` with `data` at the destination, or find it there with the same bytes;
+    /// the outcome goes into the state. Nothing is written once the run has failed.
+    fn write(&self, key: &str, data: &[u8]) {
+        if self.state().failed.is_some() {
             return;
         }
         // A differing object at the destination: the same comparison as for one listed
@@ -149,18 +268,18 @@ impl Tee<'_> {
                 Err(e) => Err(e.into()),
             }
         })();
+        let mut st = self.state();
         match result {
             Ok(true) => {
                 st.copied += 1;
                 st.bytes += data.len() as u64;
-                st.done.insert(key.to_string(), digest);
+                // Recorded even after a failure elsewhere: what this run wrote is deleted.
                 st.written.push(key.to_string());
             }
-            Ok(false) => {
-                st.present += 1;
-                st.done.insert(key.to_string(), digest);
+            Ok(false) => st.present += 1,
+            Err(e) => {
+                st.failed.get_or_insert(e);
             }
-            Err(e) => st.failed = Some(e),
         }
     }
 }
@@ -212,7 +331,7 @@ impl Tee<'_> {
         let Some(data) = got else { return };
         if key == CHECKPOINT_KEY {
             // The first checkpoint read is the one verified.
-            let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+            let mut st = self.state();
             st.checkpoint.get_or_insert_with(|| data.to_vec());
         } else {
             self.copy(key, data);
@@ -255,25 +374,22 @@ pub fn mirror(
     for p in PREFIXES {
         at_dst.extend(dst.list(p)?);
     }
-    let tee = Tee {
-        src,
-        dst,
-        at_dst,
-        state: Mutex::new(TeeState::default()),
-    };
-    let result = publish(
-        &tee,
-        trust,
-        at_secs,
-        progress,
-        previous,
-        dst_checkpoint.as_deref(),
-    );
+    let tee = Tee::new(src, dst, at_dst);
+    let result = tee.with_writers(|| {
+        publish(
+            &tee,
+            trust,
+            at_secs,
+            progress,
+            previous,
+            dst_checkpoint.as_deref(),
+        )
+    });
     if result.is_err() {
         // Nothing this run wrote stays: bytes that did not verify, or a copy left without
         // the checkpoint that names it, are removed (the next run copies them again).
-        let written =
-            std::mem::take(&mut tee.state.lock().unwrap_or_else(|e| e.into_inner()).written);
+        // The pool is drained: `written` is every object this run created.
+        let written = std::mem::take(&mut tee.state().written);
         for key in written.iter().rev() {
             let _ = dst.delete(key);
         }
@@ -342,13 +458,7 @@ fn publish(
             }
         };
         for key in keys {
-            if tee
-                .state
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .done
-                .contains_key(&key)
-            {
+            if tee.state().done.contains_key(&key) {
                 continue;
             }
             if let Some(data) = src.get(&key)? {
@@ -356,7 +466,9 @@ fn publish(
             }
         }
     }
-    let mut st = tee.state.lock().unwrap_or_else(|e| e.into_inner());
+    // Every write has ended before anything is decided: a failed one fails the run.
+    tee.drain();
+    let mut st = tee.state();
     if let Some(e) = st.failed.take() {
         return Err(e);
     }
@@ -430,7 +542,7 @@ fn copy_partial(tee: &Tee<'_>, key: &str) -> Result<(), MirrorError> {
         _ => return Ok(()),
     };
     let verified = {
-        let st = tee.state.lock().unwrap_or_else(|e| e.into_inner());
+        let st = tee.state();
         if st.done.contains_key(key) {
             return Ok(());
         }
@@ -493,4 +605,144 @@ fn parse_size_root(bytes: &[u8], origin: &str) -> Result<(u64, crate::tree::Hash
         ));
     }
     Ok((cp.size, cp.root))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::FsStore;
+
+    /// A destination that refuses to create one object.
+    struct Refusing {
+        inner: FsStore,
+        bad: String,
+    }
+
+    impl ObjectStore for Refusing {
+        fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+            self.inner.get(key)
+        }
+        fn put(&self, key: &str, data: &[u8]) -> Result<(), StoreError> {
+            self.inner.put(key, data)
+        }
+        fn sync(&self) -> Result<(), StoreError> {
+            self.inner.sync()
+        }
+        fn compare_and_swap(
+            &self,
+            key: &str,
+            expected: Option<&[u8]>,
+            data: &[u8],
+        ) -> Result<(), StoreError> {
+            if key == self.bad {
+                return Err(StoreError::Remote {
+                    path: self.describe(key),
+                    reason: "conditional PUT: refused".into(),
+                });
+            }
+            self.inner.compare_and_swap(key, expected, data)
+        }
+        fn delete(&self, key: &str) -> Result<(), StoreError> {
+            self.inner.delete(key)
+        }
+        fn list(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
+            self.inner.list(prefix)
+        }
+        fn describe(&self, key: &str) -> String {
+            format!("dst/{key}")
+        }
+    }
+
+    fn source(n: usize) -> (tempfile::TempDir, FsStore, Vec<String>) {
+        let dir = tempfile::tempdir().unwrap();
+        let src = FsStore::open(dir.path()).unwrap();
+        let keys: Vec<String> = (0..n).map(|i| format!("tile/entries/{i:03}")).collect();
+        for k in &keys {
+            src.put(k, k.as_bytes()).unwrap();
+        }
+        (dir, src, keys)
+    }
+
+    fn destination(bad: &str) -> (tempfile::TempDir, Refusing) {
+        let dir = tempfile::tempdir().unwrap();
+        let inner = FsStore::open(dir.path()).unwrap();
+        let dst = Refusing {
+            inner,
+            bad: bad.into(),
+        };
+        (dir, dst)
+    }
+
+    fn copy_all(tee: &Tee<'_>, keys: &[String]) {
+        tee.with_writers(|| {
+            for k in keys {
+                let data = tee.src.get(k).unwrap().unwrap();
+                tee.copy(k, &data);
+            }
+        });
+    }
+
+    #[test]
+    fn the_writers_create_every_object_once_and_a_second_run_finds_them() {
+        let (_s, src, keys) = source(100);
+        let (_d, dst) = destination("none");
+        let tee = Tee::new(&src, &dst, BTreeSet::new());
+        copy_all(&tee, &keys);
+        // A key read twice is written once.
+        tee.copy(&keys[0], keys[0].as_bytes());
+        let st = tee.state();
+        assert!(st.failed.is_none());
+        assert_eq!((st.copied, st.present, st.pending), (100, 0, 0));
+        assert_eq!(st.written.len(), 100);
+        for k in &keys {
+            assert_eq!(dst.get(k).unwrap().as_deref(), Some(k.as_bytes()), "{k}");
+        }
+        drop(st);
+        // Resumed: everything is present with the same bytes; nothing is written.
+        let again = Tee::new(&src, &dst, dst.list("tile").unwrap().into_iter().collect());
+        copy_all(&again, &keys);
+        let st = again.state();
+        assert!(st.failed.is_none());
+        assert_eq!((st.copied, st.present), (0, 100));
+        drop(st);
+        // A source serving other bytes than the destination holds: the object is named.
+        src.put(&keys[7], b"another history").unwrap();
+        let other = Tee::new(&src, &dst, dst.list("tile").unwrap().into_iter().collect());
+        copy_all(&other, &keys);
+        match other.state().failed.take() {
+            Some(MirrorError::Differs(path)) => assert_eq!(path, format!("dst/{}", keys[7])),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            dst.get(&keys[7]).unwrap().as_deref(),
+            Some(keys[7].as_bytes())
+        );
+    }
+
+    #[test]
+    fn a_failed_write_fails_the_run_naming_the_object_and_what_was_written_is_known() {
+        let (_s, src, keys) = source(200);
+        let (_d, dst) = destination(&keys[50]);
+        let tee = Tee::new(&src, &dst, BTreeSet::new());
+        copy_all(&tee, &keys);
+        let mut st = tee.state();
+        assert_eq!(st.pending, 0, "drained");
+        let err = st.failed.take().expect("the refused write fails the run");
+        assert!(
+            matches!(&err, MirrorError::Store(StoreError::Remote { path, .. }) if *path == format!("dst/{}", keys[50])),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains(&keys[50]), "{err}");
+        // `written` is exactly what the run created at the destination (what a failed
+        // mirror deletes again), and the pool stopped writing soon after the failure.
+        let mut written = st.written.clone();
+        written.sort();
+        assert_eq!(written, dst.list("tile").unwrap());
+        assert!(!written.contains(&keys[50]));
+        assert!(
+            written.len() < keys.len() - 1,
+            "{} written after the failure",
+            written.len()
+        );
+    }
 }

@@ -25,7 +25,7 @@ use crate::log::reader::{LogReader, ReadError};
 use crate::record::types::Hash32;
 use crate::record::{Record, RecordError};
 use crate::store::{ObjectStore, StoreError};
-use crate::tiles::{self, EntryBundleId};
+use crate::tiles::{self, EntryBundleId, TileId};
 use crate::tree;
 
 use super::records::{self, Registry};
@@ -123,17 +123,19 @@ impl Driver<'_> {
         progress.start(self.size - self.from);
         let mut bundles =
             tiles::tiles_at_level(0, self.size).skip((self.from >> tiles::TILE_HEIGHT) as usize);
-        while read.truncated_at.is_none() {
-            let batch: Vec<_> = bundles.by_ref().take(BATCH_BUNDLES).collect();
-            if batch.is_empty() {
-                break;
-            }
+        let mut next: Vec<TileId> = bundles.by_ref().take(BATCH_BUNDLES).collect();
+        while read.truncated_at.is_none() && !next.is_empty() {
+            let batch =
+                std::mem::replace(&mut next, bundles.by_ref().take(BATCH_BUNDLES).collect());
+            // From a remote store, this batch's objects and the next one's are fetched
+            // concurrently, the next batch's while this one is checked (a no-op on disk).
+            let mut keys = self.batch_keys(&batch);
+            keys.extend(self.batch_keys(&next));
+            self.store.prefetch(&keys);
             let ids = (batch.iter())
                 .map(|t| EntryBundleId::new(t.index(), t.width()))
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(|e| VerifyError::Read(e.to_string()))?;
-            // Over HTTP, the batch's bundles are fetched concurrently (a no-op on disk).
-            self.reader.prefetch_bundles(&ids);
             let mut items = Vec::new();
             for b in ids {
                 if let Some(at) = self.read_bundle(b, &mut items, out)? {
@@ -147,6 +149,37 @@ impl Driver<'_> {
             progress.advance(n);
         }
         Ok(read)
+    }
+
+    /// The objects the checks read for the bundles `batch` (level-0 tiles): the entry
+    /// bundles (a partial one with its full bundle, [`LogReader::bundle`]), the hash tiles
+    /// that the batch's leaves complete (check 2 compares each as it completes) and, for the
+    /// last batch, the partial hash tiles of the tree (compared at its end).
+    fn batch_keys(&self, batch: &[TileId]) -> Vec<String> {
+        let (Some(first), Some(last)) = (batch.first(), batch.last()) else {
+            return Vec::new();
+        };
+        let mut keys = Vec::new();
+        for t in batch {
+            let Ok(b) = EntryBundleId::new(t.index(), t.width()) else {
+                continue;
+            };
+            if !b.is_full() {
+                keys.push(EntryBundleId::full(b.index()).path());
+            }
+            keys.push(b.path());
+        }
+        let start = first.index() << tiles::TILE_HEIGHT;
+        let end = (last.index() << tiles::TILE_HEIGHT) + u64::from(last.width());
+        keys.extend(tiles_completed(start, end).map(|t| t.path()));
+        if end == self.size {
+            keys.extend(
+                (tiles::tiles_for_size(self.size).into_iter())
+                    .filter(|t| !t.is_full())
+                    .map(|t| t.path()),
+            );
+        }
+        keys
     }
 
     /// Read one entry bundle into `items`; an unreadable bundle is a finding and its leaves
@@ -384,6 +417,25 @@ fn too_large_bundle(b: &EntryBundleId, max: usize) -> Finding {
     .evidence(format!("at most {max} bytes"), format!("more than {max}"))
 }
 
+/// The full hash tiles, at every level, that leaves `[start, end)` complete: those whose
+/// last leaf is among them (check 2 reads each as its last leaf is pushed).
+fn tiles_completed(start: u64, end: u64) -> impl Iterator<Item = TileId> {
+    let mut levels = Vec::new();
+    let mut span = 1u64 << tiles::TILE_HEIGHT;
+    for level in 0u8.. {
+        if span > end {
+            break;
+        }
+        // Tile i of this level completes when leaf (i + 1) * span - 1 is pushed.
+        levels.push((level, start / span..end / span));
+        match span.checked_mul(1 << tiles::TILE_HEIGHT) {
+            Some(s) => span = s,
+            None => break,
+        }
+    }
+    (levels.into_iter()).flat_map(|(level, range)| range.map(move |i| TileId::full(level, i)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -473,5 +525,135 @@ mod tests {
         let codes: Vec<&str> = findings.iter().map(|f| f.code).collect();
         assert!(codes.contains(&"tree-bundle-malformed"), "{codes:?}");
         assert!(codes.contains(&"tree-entries-missing"), "{codes:?}");
+    }
+
+    /// A store that records, in order, each announcement and each read.
+    struct Announced {
+        inner: FsStore,
+        events: std::sync::Mutex<Vec<Result<Vec<String>, String>>>,
+    }
+
+    impl ObjectStore for Announced {
+        fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+            self.events.lock().unwrap().push(Err(key.to_string()));
+            self.inner.get(key)
+        }
+        fn put(&self, key: &str, data: &[u8]) -> Result<(), StoreError> {
+            self.inner.put(key, data)
+        }
+        fn sync(&self) -> Result<(), StoreError> {
+            self.inner.sync()
+        }
+        fn compare_and_swap(
+            &self,
+            key: &str,
+            expected: Option<&[u8]>,
+            data: &[u8],
+        ) -> Result<(), StoreError> {
+            self.inner.compare_and_swap(key, expected, data)
+        }
+        fn delete(&self, key: &str) -> Result<(), StoreError> {
+            self.inner.delete(key)
+        }
+        fn list(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
+            self.inner.list(prefix)
+        }
+        fn prefetch(&self, keys: &[String]) {
+            self.events.lock().unwrap().push(Ok(keys.to_vec()));
+        }
+        fn describe(&self, key: &str) -> String {
+            self.inner.describe(key)
+        }
+    }
+
+    /// Every tile and bundle the checks read (bundles, the full tiles of every level as
+    /// they complete, the partial tiles at the end) was in the announcement before the read,
+    /// and each announcement names the next batch too (fetched while this one is checked).
+    #[test]
+    fn every_object_the_checks_read_was_announced_before() {
+        let alg = TreeHashAlg::Sha256;
+        // Past one full level-1 tile (65,536 leaves), with partial tiles at levels 0 and 1.
+        let size = 65_536 + 300;
+        let entries: Vec<Vec<u8>> = (0..256u32).map(|i| i.to_le_bytes().to_vec()).collect();
+        let dir = tempfile::tempdir().unwrap();
+        let fs = FsStore::open(dir.path()).unwrap();
+        for t in tiles::tiles_at_level(0, size) {
+            let b = EntryBundleId::new(t.index(), t.width()).unwrap();
+            let n = usize::from(t.width());
+            fs.put(
+                &b.path(),
+                &tiles::encode_entry_bundle(&entries[..n]).unwrap(),
+            )
+            .unwrap();
+        }
+        let store = Announced {
+            inner: fs,
+            events: Default::default(),
+        };
+        let trust = super::super::records::tests::trust();
+        let reader = LogReader::new(&store, alg);
+        let driver = Driver {
+            store: &store,
+            reader: &reader,
+            trust: &trust,
+            from: 0,
+            size,
+            root: [0; 32],
+        };
+        let mut tree = TreeCheck::new(alg, size);
+        let mut registry = Registry::new(&trust);
+        let mut units = Units {
+            tree: &mut tree,
+            records: &mut registry,
+            others: vec![],
+        };
+        let mut out = Findings::default();
+        let read = driver
+            .run(&mut units, &super::super::NoProgress, &mut out)
+            .unwrap();
+        assert_eq!(read.records_checked, size);
+        tree.finish(&[0; 32], &store, &mut out).unwrap();
+        let events = store.events.into_inner().unwrap();
+        let mut last: Option<&Vec<String>> = None;
+        let (mut reads, mut announcements) = (Vec::new(), 0);
+        for e in &events {
+            match e {
+                Ok(keys) => {
+                    announcements += 1;
+                    // The previous announcement's next batch is in this one.
+                    if let Some(prev) = last {
+                        let bundles = |k: &Vec<String>| -> Vec<String> {
+                            k.iter()
+                                .filter(|k| k.starts_with("tile/entries/"))
+                                .cloned()
+                                .collect()
+                        };
+                        let tail = &bundles(prev)[BATCH_BUNDLES..];
+                        assert!(tail.iter().all(|k| keys.contains(k)), "{tail:?}");
+                    }
+                    last = Some(keys);
+                }
+                Err(key) => {
+                    let announced = last.expect("announced before the first read");
+                    assert!(announced.contains(key), "{key} read, not announced");
+                    reads.push(key.clone());
+                }
+            }
+        }
+        assert_eq!(
+            announcements,
+            (size as usize).div_ceil(256).div_ceil(BATCH_BUNDLES)
+        );
+        // Every tile check 2 compares was read: 257 full level-0 tiles, one full level-1
+        // tile, the partial tiles at levels 0, 1 and 2.
+        let tiles: Vec<&String> = reads
+            .iter()
+            .filter(|k| !k.starts_with("tile/entries"))
+            .collect();
+        assert_eq!(tiles.len(), 257 + 1 + 3, "{tiles:?}");
+        assert!(reads.contains(&TileId::full(1, 0).path()));
+        assert!(reads.contains(&TileId::new(1, 1, 1).unwrap().path()));
+        assert!(reads.contains(&TileId::new(0, 257, 44).unwrap().path()));
+        assert!(reads.contains(&TileId::new(2, 0, 1).unwrap().path()));
     }
 }
