@@ -36,6 +36,8 @@ pub struct PrivateCopied {
     pub without_key: u64,
     /// The size of the state copied.
     pub size: u64,
+    /// Keys and objects an earlier copy held that this one does not (deleted).
+    pub removed: u64,
 }
 
 /// Why the copy stopped; every variant names the object or the location.
@@ -68,6 +70,11 @@ pub enum PrivateMirrorError {
     )]
     InProgress { path: String },
     #[error(
+        "{path}: the source changed while it was copied (a batch or an erasure began): its \
+         state was not copied; mirror again"
+    )]
+    Changed { path: String },
+    #[error(
         "{path}: the destination's private state is at {dst} records, ahead of the source's \
          {src}: never rolled back"
     )]
@@ -83,11 +90,14 @@ pub fn destroyed_key_ids(
 ) -> Result<BTreeSet<Hash32>, PrivateMirrorError> {
     let reader = LogReader::new(public, alg);
     let mut ids = BTreeSet::new();
-    reader.for_each_entry(size, 0, size, |_, entry| {
-        // The public part was verified before this runs: a record that does not decode
-        // would have stopped the mirror.
-        if let Ok(rec) = Record::decode(entry)
-            && let Body::RetentionDeletion(d) = &rec.payload().body
+    reader.for_each_entry(size, 0, size, |leaf, entry| {
+        // The public part was verified before this runs: a record that does not decode now
+        // means the copy changed since — stop rather than miss a deletion.
+        let rec = Record::decode(entry).map_err(|e| ReadError::Corrupt {
+            path: format!("leaf {leaf}"),
+            reason: format!("a record of the verified copy no longer decodes: {e}"),
+        })?;
+        if let Body::RetentionDeletion(d) = &rec.payload().body
             && d.method == DeletionMethod::CryptoShred
             && let Some(id) = d.shredded_key_id
         {
@@ -131,7 +141,9 @@ pub fn mirror_private(
         size,
         ..Default::default()
     };
-    let mut keyed: BTreeSet<(String, u64)> = BTreeSet::new();
+    // (group, generation) → the id of the key copied for it.
+    let mut keyed: std::collections::BTreeMap<(String, u64), Hash32> = Default::default();
+    let mut written: BTreeSet<String> = BTreeSet::new();
     for key in src.list(vault::KEYS_PREFIX)? {
         let Some((group, gen_)) = vault::parse_key_path(&key) else {
             return Err(PrivateMirrorError::Bad(
@@ -153,7 +165,8 @@ pub fn mirror_private(
             continue;
         }
         copy_once(dst, &key, &bytes, &mut out)?;
-        keyed.insert((group, gen_));
+        written.insert(key);
+        keyed.insert((group, gen_), data_key.id());
     }
     for key in src.list(vault::OBJECTS_PREFIX)? {
         let Some(name) = ObjectName::parse(&key) else {
@@ -162,16 +175,45 @@ pub fn mirror_private(
                 "not the name of a sealed object (disclosures/<group>/<gen>/<first>-<end>)".into(),
             ));
         };
-        if !keyed.contains(&(name.group.clone(), name.gen_)) {
+        let Some(kid) = keyed.get(&(name.group.clone(), name.gen_)) else {
             out.without_key += 1;
             continue;
-        }
+        };
         let bytes = src
             .get(&key)?
             .ok_or_else(|| PrivateMirrorError::Bad(src.describe(&key), "vanished".into()))?;
+        // Only what is sealed under the very key copied (a generation's path may hold an
+        // object sealed under an earlier, destroyed key).
+        match vault::sealed_key_id(&bytes) {
+            Ok(id) if id == *kid && !destroyed_ids.contains(&id) => {}
+            _ => {
+                out.without_key += 1;
+                continue;
+            }
+        }
         copy_once(dst, &key, &bytes, &mut out)?;
+        written.insert(key);
+    }
+    // A mirror, not an accumulation: what an earlier copy holds that this one does not —
+    // a key destroyed since, the objects sealed under it — is deleted from the destination.
+    for prefix in [vault::KEYS_PREFIX, vault::OBJECTS_PREFIX] {
+        for key in dst.list(prefix)? {
+            if !written.contains(&key) {
+                dst.delete(&key)?;
+                out.removed += 1;
+            }
+        }
     }
     dst.sync()?;
+    // The source must not have changed meanwhile (a sweep or a batch that began after the
+    // first look): otherwise the copy may hold a key the new records destroy.
+    let again = src.get("state")?;
+    let busy = src.get("sweep")?.is_some() || src.get("intent")?.is_some();
+    if again.as_deref() != Some(state_bytes.as_slice()) || busy {
+        return Err(PrivateMirrorError::Changed {
+            path: src.describe("state"),
+        });
+    }
     // The state last: the destination's private part names nothing before its objects exist.
     match dst.get("state")? {
         None => dst.compare_and_swap("state", None, &state_bytes)?,

@@ -184,6 +184,36 @@ fn a_log_with_both_parts_in_buckets_verifies_exports_and_erases_like_a_directory
         .collect();
     assert!(!keys_before.is_empty());
     let local_keys_before = files_under(&local.join("log/private/keys"));
+    // A first copy of the directory log with its private part, before the sweep.
+    let trust = shared_demo().join("demo/auditor/trust.json");
+    let mirror_private = |to: &str| {
+        g.logseal(
+            &[
+                "mirror",
+                "log",
+                "copy",
+                "--trust",
+                trust.to_str().unwrap(),
+                "--private",
+                to,
+            ],
+            &local,
+        )
+    };
+    let first = ok(&mirror_private("copy-private"));
+    assert!(
+        first.contains("0 no longer in the source removed"),
+        "{first}"
+    );
+    assert_eq!(
+        files_under(&local.join("copy-private/keys")).len(),
+        local_keys_before.len()
+    );
+    // Never inside a public part or the source.
+    for inside in ["copy/private-keys", "log/private/copy"] {
+        let err = fails(&mirror_private(inside), 1);
+        assert!(err.contains("lies within"), "{inside}: {err}");
+    }
     let at = "2026-06-01T00:00:00Z";
     for d in [&bucketed, &local] {
         key_file(d, "retention-sweep");
@@ -265,23 +295,13 @@ fn a_log_with_both_parts_in_buckets_verifies_exports_and_erases_like_a_directory
         .to_str()
         .unwrap()
         .to_string();
-    let trust = shared_demo().join("demo/auditor/trust.json");
-    let out = ok(&g.logseal(
-        &[
-            "mirror",
-            "log",
-            "copy",
-            "--trust",
-            trust.to_str().unwrap(),
-            "--private",
-            "copy-private",
-        ],
-        &local,
-    ));
+    let out = ok(&mirror_private("copy-private"));
     assert!(
         out.contains("1 data key(s) that published retention-deletions say were destroyed"),
         "{out}"
     );
+    // The keys the sweep destroyed, copied the first time, are gone from the copy.
+    assert!(!out.contains(" 0 no longer in the source removed"), "{out}");
     assert!(out.contains(&restored_key), "{out}");
     assert!(!local.join("copy-private").join(&restored_key).exists());
     let copied: BTreeSet<String> = files_under(&local.join("copy-private/keys"))
@@ -300,18 +320,7 @@ fn a_log_with_both_parts_in_buckets_verifies_exports_and_erases_like_a_directory
         std::fs::read(local.join("log/private/state")).unwrap()
     );
     // Again: nothing more to copy, still not the destroyed key.
-    let again = ok(&g.logseal(
-        &[
-            "mirror",
-            "log",
-            "copy",
-            "--trust",
-            trust.to_str().unwrap(),
-            "--private",
-            "copy-private",
-        ],
-        &local,
-    ));
+    let again = ok(&mirror_private("copy-private"));
     assert!(again.contains("0 object(s) copied"), "{again}");
     // And to a bucket.
     let to_bucket = ok(&g.logseal(

@@ -141,6 +141,15 @@ fn copy_private(
     trust: &logseal::verify::Trust,
     size: u64,
 ) -> anyhow::Result<()> {
+    check_private_destination(args, to)?;
+    // No batch or erasure of SRC's own sequencer while its private part is read (the copy
+    // checks afterwards that nothing changed, for sequencers elsewhere).
+    let _lock = logseal::store::SequencerLock::acquire(&args.src.join("private")).map_err(|e| {
+        Invalid(format!(
+            "{e}: the private part is copied while no sequencer writes it (stop `serve`, or \
+             mirror when the log is idle); the public part was mirrored"
+        ))
+    })?;
     let src = logseal::log::private_store(&args.src)?;
     let dst: Box<dyn ObjectStore> = match to.to_str().filter(|t| logseal::store::s3::is_s3_url(t)) {
         Some(url) => Box::new(logseal::store::S3Store::for_private_part(url)?),
@@ -160,12 +169,14 @@ fn copy_private(
         logseal::mirror_private::mirror_private(src.as_ref(), public, alg, size, dst.as_ref())
             .map_err(|e| Invalid(format!("{e}; the private part was not (wholly) copied")))?;
     println!(
-        "private part of {} to {}: state at {} records; {} object(s) copied, {} already present",
+        "private part of {} to {}: state at {} records; {} object(s) copied, {} already \
+         present, {} no longer in the source removed",
         args.src.display(),
         to.display(),
         copied.size,
         copied.copied,
-        copied.present
+        copied.present,
+        copied.removed
     );
     if !copied.destroyed.is_empty() {
         println!(
@@ -180,6 +191,69 @@ fn copy_private(
             "not copied: {} sealed object(s) whose data key is not copied",
             copied.without_key
         );
+    }
+    Ok(())
+}
+
+/// PRIV must be neither inside nor around SRC or DST (a public part is served as it is, and
+/// a copy inside the live private part would be read as part of it), nor the same bucket
+/// prefix as DST or SRC's public part, or nested with it.
+fn check_private_destination(args: &MirrorArgs, to: &Path) -> anyhow::Result<()> {
+    let refuse = |other: &str| {
+        Invalid(format!(
+            "--private {}: it lies within {other}, or holds it: the private part (data keys) \
+             must be kept apart from any public part and from the source log",
+            to.display()
+        ))
+    };
+    let to_s = to.to_string_lossy().to_string();
+    if logseal::store::s3::is_s3_url(&to_s) {
+        let Some(Ok((tb, tp))) = logseal::store::s3::parse_s3_url(&to_s) else {
+            bail!("--private {to_s}: not an s3://BUCKET[/PREFIX] location");
+        };
+        let nested = |a: &str, b: &str| a.is_empty() || b == a || b.starts_with(&format!("{a}/"));
+        let mut others: Vec<String> = vec![args.dst.to_string_lossy().to_string()];
+        if let Ok(Some(p)) = logseal::log::public_location_of(&args.src) {
+            others.push(p);
+        }
+        for o in others {
+            if let Some(Ok((ob, op))) = logseal::store::s3::parse_s3_url(&o)
+                && ob == tb
+                && (nested(&tp, &op) || nested(&op, &tp))
+            {
+                return Err(refuse(&o).into());
+            }
+        }
+        return Ok(());
+    }
+    // Directories: compare canonical paths (of the nearest existing ancestor for one that
+    // does not exist yet).
+    let canonical = |p: &Path| -> Option<std::path::PathBuf> {
+        let abs = std::path::absolute(p).ok()?;
+        let mut existing = abs.clone();
+        let mut rest = Vec::new();
+        while !existing.exists() {
+            rest.push(existing.file_name()?.to_owned());
+            existing = existing.parent()?.to_path_buf();
+        }
+        let mut c = existing.canonicalize().ok()?;
+        for r in rest.iter().rev() {
+            c.push(r);
+        }
+        Some(c)
+    };
+    let Some(t) = canonical(to) else {
+        bail!("--private {}: cannot resolve the path", to.display());
+    };
+    for other in [&args.src, &args.dst] {
+        if remote_url(other).is_some() {
+            continue;
+        }
+        if let Some(o) = canonical(other)
+            && (t.starts_with(&o) || o.starts_with(&t))
+        {
+            return Err(refuse(&other.display().to_string()).into());
+        }
     }
     Ok(())
 }

@@ -200,7 +200,11 @@ async fn public(app: &App, path: String, class: Class, head: bool) -> Response {
             Ok(None) | Err(logseal::store::StoreError::NotRegular { .. }) => {
                 return Err(HttpError::new(404, "not found"));
             }
-            Err(e) => return Err(HttpError::new(500, e.to_string())),
+            // The detail (a path, a bucket URL) is for the operator's log, not the client.
+            Err(e) => {
+                eprintln!("logseal serve: reading {path}: {e}");
+                return Err(HttpError::new(503, "the log's storage cannot be read now"));
+            }
         };
         let (content_type, cache) = class.headers();
         let len = bytes.len();
