@@ -48,6 +48,8 @@ use crate::verify::{self, AuditorState, Options, Outcome, Progress, Trust};
 pub struct Mirrored {
     /// The size of the checkpoint now at the destination.
     pub size: u64,
+    /// Its root (verified).
+    pub root: crate::tree::Hash,
     /// The size of the destination's checkpoint before (`None`: it had none).
     pub previous: Option<u64>,
     /// Objects written to the destination.
@@ -519,6 +521,7 @@ fn publish(
     }
     Ok(Mirrored {
         size,
+        root: new_root,
         previous: previous.map(|(s, _)| s),
         copied: st.copied,
         present: st.present,

@@ -114,7 +114,7 @@ pub fn mirror_private(
     src: &dyn ObjectStore,
     public: &dyn ObjectStore,
     alg: TreeHashAlg,
-    size: u64,
+    (size, root): (u64, crate::tree::Hash),
     dst: &dyn ObjectStore,
 ) -> Result<PrivateCopied, PrivateMirrorError> {
     for marker in ["sweep", "intent"] {
@@ -135,6 +135,56 @@ pub fn mirror_private(
             state: state.size,
             checkpoint: size,
         });
+    }
+    if state.root.0 != root {
+        return Err(PrivateMirrorError::Bad(
+            src.describe("state"),
+            format!(
+                "its root {} is not the mirrored checkpoint's {}: another log's private part",
+                hex::encode(state.root.0),
+                hex::encode(root)
+            ),
+        ));
+    }
+    // Before anything is written: the destination holds no private part, this one's, or an
+    // earlier copy of this log's (its root is the tree's at its size, never ahead).
+    let dst_state = dst.get("state")?;
+    if let Some(b) = &dst_state
+        && *b != state_bytes
+    {
+        let old = State::from_bytes(b)
+            .map_err(|e| PrivateMirrorError::Bad(dst.describe("state"), e.to_string()))?;
+        if old.size > state.size {
+            return Err(PrivateMirrorError::Ahead {
+                path: dst.describe("state"),
+                dst: old.size,
+                src: state.size,
+            });
+        }
+        let same_log = LogReader::new(public, alg)
+            .root(old.size)
+            .is_ok_and(|r| r == old.root.0);
+        if !same_log {
+            return Err(PrivateMirrorError::Bad(
+                dst.describe("state"),
+                "a private state of another log (its root is not this tree's at its size); \
+                 nothing there was replaced"
+                    .into(),
+            ));
+        }
+    }
+    if dst_state.is_none() {
+        for prefix in [vault::KEYS_PREFIX, vault::OBJECTS_PREFIX] {
+            if let Some(k) = dst.list(prefix)?.first() {
+                return Err(PrivateMirrorError::Bad(
+                    dst.describe(k),
+                    "the destination holds data keys or sealed objects but no state: not a \
+                     copy this command completed (or another log's); nothing there was \
+                     replaced — empty it and mirror again"
+                        .into(),
+                ));
+            }
+        }
     }
     let destroyed_ids = destroyed_key_ids(public, alg, size)?;
     let mut out = PrivateCopied {
@@ -215,21 +265,10 @@ pub fn mirror_private(
         });
     }
     // The state last: the destination's private part names nothing before its objects exist.
-    match dst.get("state")? {
+    match &dst_state {
         None => dst.compare_and_swap("state", None, &state_bytes)?,
-        Some(b) if b == state_bytes => out.present += 1,
-        Some(b) => {
-            let old = State::from_bytes(&b)
-                .map_err(|e| PrivateMirrorError::Bad(dst.describe("state"), e.to_string()))?;
-            if old.size > state.size {
-                return Err(PrivateMirrorError::Ahead {
-                    path: dst.describe("state"),
-                    dst: old.size,
-                    src: state.size,
-                });
-            }
-            dst.compare_and_swap("state", Some(&b), &state_bytes)?;
-        }
+        Some(b) if *b == state_bytes => out.present += 1,
+        Some(b) => dst.compare_and_swap("state", Some(b), &state_bytes)?,
     }
     Ok(out)
 }

@@ -114,7 +114,7 @@ pub fn run(args: MirrorArgs) -> anyhow::Result<()> {
                 );
             }
             match &args.private {
-                Some(to) => copy_private(&args, to, dst.as_ref(), &trust, m.size),
+                Some(to) => copy_private(&args, to, dst.as_ref(), &trust, (m.size, m.root)),
                 None => Ok(()),
             }
         }
@@ -139,7 +139,7 @@ fn copy_private(
     to: &Path,
     public: &dyn ObjectStore,
     trust: &logseal::verify::Trust,
-    size: u64,
+    checkpoint: (u64, logseal::tree::Hash),
 ) -> anyhow::Result<()> {
     check_private_destination(args, to)?;
     // No batch or erasure of SRC's own sequencer while its private part is read (the copy
@@ -165,9 +165,14 @@ fn copy_private(
         }
     };
     let alg = logseal::log::origin_alg(trust.origin());
-    let copied =
-        logseal::mirror_private::mirror_private(src.as_ref(), public, alg, size, dst.as_ref())
-            .map_err(|e| Invalid(format!("{e}; the private part was not (wholly) copied")))?;
+    let copied = logseal::mirror_private::mirror_private(
+        src.as_ref(),
+        public,
+        alg,
+        checkpoint,
+        dst.as_ref(),
+    )
+    .map_err(|e| Invalid(format!("{e}; the private part was not (wholly) copied")))?;
     println!(
         "private part of {} to {}: state at {} records; {} object(s) copied, {} already \
          present, {} no longer in the source removed",

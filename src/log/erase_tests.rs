@@ -888,3 +888,80 @@ fn an_append_whose_state_swap_failed_poisons_the_log_until_reopened() {
         log.checkpoint(1_772_400_000).unwrap();
     }
 }
+
+/// `mirror --private` (crate::mirror_private) on a directory: a key a published
+/// crypto-shred deletion names is never copied — not when a backup put it back in the
+/// source, and not kept from an earlier copy — and a destination holding another log's
+/// state, or a source not at its checkpoint, is refused before anything is written.
+#[test]
+fn a_private_mirror_never_copies_a_destroyed_key_nor_keeps_one_from_an_earlier_copy() {
+    use crate::mirror_private::{PrivateMirrorError, mirror_private};
+    let (f, mut log) = setup();
+    log.checkpoint(1_772_400_000).unwrap();
+    let public = FsStore::open(f.path().join("public")).unwrap();
+    let private = FsStore::open(f.path().join("private")).unwrap();
+    let copy = tempfile::tempdir().unwrap();
+    let dst = FsStore::open(copy.path()).unwrap();
+    let alg = TreeHashAlg::Sha256;
+    let at = |log: &Log| (log.size(), log.state().root.0);
+    let first = mirror_private(&private, &public, alg, at(&log), &dst).unwrap();
+    assert!(first.copied > 0);
+    assert!(first.destroyed.is_empty());
+    let keys: Vec<(String, Vec<u8>)> = private
+        .list(vault::KEYS_PREFIX)
+        .unwrap()
+        .into_iter()
+        .map(|k| {
+            let v = private.get(&k).unwrap().unwrap();
+            (k, v)
+        })
+        .collect();
+    assert_eq!(dst.list(vault::KEYS_PREFIX).unwrap().len(), keys.len());
+
+    let plan = log.plan_erasure(&requests(&[5, 14])).unwrap();
+    let records = records_for(&log, &plan);
+    log.erase(&plan, &records).unwrap();
+    log.checkpoint(1_772_400_100).unwrap();
+    let now = private.list(vault::KEYS_PREFIX).unwrap();
+    let (destroyed, bytes) = keys.iter().find(|(k, _)| !now.contains(k)).unwrap().clone();
+    // A backup puts the destroyed key back into the source.
+    private.put(&destroyed, &bytes).unwrap();
+    let second = mirror_private(&private, &public, alg, at(&log), &dst).unwrap();
+    assert_eq!(second.destroyed, vec![destroyed.clone()]);
+    assert!(second.removed > 0, "{second:?}");
+    assert_eq!(dst.get(&destroyed).unwrap(), None);
+    let mut copied = dst.list(vault::KEYS_PREFIX).unwrap();
+    copied.sort();
+    let mut expected: Vec<String> = now.clone();
+    expected.sort();
+    assert_eq!(copied, expected);
+    assert_eq!(dst.get("state").unwrap(), private.get("state").unwrap());
+
+    // Another log's state at the destination: refused, nothing there touched.
+    let other = tempfile::tempdir().unwrap();
+    let other_dst = FsStore::open(other.path()).unwrap();
+    let mut foreign = log.state().clone();
+    foreign.size = 3;
+    foreign.root = Hash32([7; 32]);
+    other_dst.put("state", &foreign.to_bytes()).unwrap();
+    other_dst
+        .put("keys/x/00000000000000000001", &[1; 32])
+        .unwrap();
+    let e = mirror_private(&private, &public, alg, at(&log), &other_dst).unwrap_err();
+    assert!(e.to_string().contains("another log"), "{e}");
+    assert!(
+        other_dst
+            .get("keys/x/00000000000000000001")
+            .unwrap()
+            .is_some()
+    );
+
+    // A source whose state is beyond the checkpoint mirrored: refused.
+    let more = more(&f, &log, 2);
+    log.append(&more).unwrap();
+    let e = mirror_private(&private, &public, alg, (log.size() - 2, [0; 32]), &dst).unwrap_err();
+    assert!(
+        matches!(e, PrivateMirrorError::NotAtCheckpoint { .. }),
+        "{e}"
+    );
+}
