@@ -359,13 +359,15 @@ fn under_a_lease_a_directory_with_only_the_config_and_key_takes_over_a_shared_pr
         "etcd://{}/logs/takeover",
         etcd.endpoint.trim_start_matches("http://")
     );
-    for (n, out) in [
-        (common::AUTHORITY, "ra"),
-        (common::ORIGIN, "logkey"),
-        ("query-frontend", "qf"),
-    ] {
-        ok(&g.logseal(&["keygen", "--name", n, "--out", out], d));
-    }
+    let created = g.new_log(
+        d,
+        &public,
+        &["--private", &private, "--coord", &coord, "--lease-ttl", "2"],
+    );
+    assert!(
+        created.contains(&format!("private part in {private}")),
+        "{created}"
+    );
     // The private part inside the public one (served as it is) is refused.
     let err = fails(
         &g.logseal(
@@ -379,9 +381,9 @@ fn under_a_lease_a_directory_with_only_the_config_and_key_takes_over_a_shared_pr
                 "--authority",
                 "ra.pub",
                 "--public",
-                &public,
+                &g.url("takeover-nested"),
                 "--private",
-                &format!("{public}/private"),
+                &g.url("takeover-nested/private"),
             ],
             d,
         ),
@@ -389,31 +391,6 @@ fn under_a_lease_a_directory_with_only_the_config_and_key_takes_over_a_shared_pr
     );
     assert!(err.contains("lies within --public"), "{err}");
     assert!(!d.join("nested").exists());
-    let created = ok(&g.logseal(
-        &[
-            "init",
-            "log",
-            "--origin",
-            common::ORIGIN,
-            "--log-key",
-            "logkey.key",
-            "--authority",
-            "ra.pub",
-            "--public",
-            &public,
-            "--private",
-            &private,
-            "--coord",
-            &coord,
-            "--lease-ttl",
-            "2",
-        ],
-        d,
-    ));
-    assert!(
-        created.contains(&format!("private part in {private}")),
-        "{created}"
-    );
     let append = |dir: &str, range: std::ops::Range<usize>| {
         let file = format!("q-{dir}-{}.jsonl", range.start);
         std::fs::write(d.join(&file), common::lines(range.map(common::query))).unwrap();
@@ -431,26 +408,6 @@ fn under_a_lease_a_directory_with_only_the_config_and_key_takes_over_a_shared_pr
             d,
         )
     };
-    std::fs::write(
-        d.join("reg.jsonl"),
-        common::lines([common::registration(
-            "query-frontend",
-            &d.join("qf.pub"),
-            &["data-access"],
-        )]),
-    )
-    .unwrap();
-    ok(&g.logseal(
-        &[
-            "append",
-            "log",
-            "--in",
-            "reg.jsonl",
-            "--producer-key",
-            "ra.key",
-        ],
-        d,
-    ));
     ok(&append("log", 0..20));
     ok(&g.logseal(&["checkpoint", "log"], d));
 
@@ -487,7 +444,6 @@ fn under_a_lease_a_directory_with_only_the_config_and_key_takes_over_a_shared_pr
     // And back: the first directory goes on from there too.
     ok(&append("log", 32..40));
     ok(&g.logseal(&["checkpoint", "log"], d));
-    ok(&common::trust_new(d, &[]));
     let out = g.logseal(&["verify", "standby", "--trust", "trust.json", "--json"], d);
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["tree_size"], 41, "{v}");

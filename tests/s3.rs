@@ -333,54 +333,11 @@ fn the_store_reads_bounded_lists_swaps_and_an_erased_object_is_served_by_no_node
 /// Keys and a log `log/` in `d` whose public part is `url`, the query front-end registered
 /// (as `common::setup_log`, with `init --public`).
 fn setup_bucket_log(g: &Garage, d: &Path, url: &str) {
-    use common::{AUTHORITY, ORIGIN, lines, registration};
-    for (name, out) in [
-        (AUTHORITY, "ra"),
-        (ORIGIN, "logkey"),
-        ("query-frontend", "qf"),
-    ] {
-        ok(&g.logseal(&["keygen", "--name", name, "--out", out], d));
-    }
-    let created = ok(&g.logseal(
-        &[
-            "init",
-            "log",
-            "--origin",
-            ORIGIN,
-            "--log-key",
-            "logkey.key",
-            "--authority",
-            "ra.pub",
-            "--public",
-            url,
-        ],
-        d,
-    ));
+    let created = g.new_log(d, url, &[]);
     assert!(
         created.contains(&format!("(public part in {url})")),
         "{created}"
     );
-    std::fs::write(
-        d.join("reg.jsonl"),
-        lines([registration(
-            "query-frontend",
-            &d.join("qf.pub"),
-            &["data-access"],
-        )]),
-    )
-    .unwrap();
-    ok(&g.logseal(
-        &[
-            "append",
-            "log",
-            "--in",
-            "reg.jsonl",
-            "--producer-key",
-            "ra.key",
-        ],
-        d,
-    ));
-    ok(&common::trust_new(d, &[]));
 }
 
 #[test]

@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use common::etcd::Etcd;
 use common::garage::{Garage, garage};
-use common::{AUTHORITY, ORIGIN, fails, lines, ok, registration};
+use common::{ORIGIN, fails, lines, ok};
 use logseal::log::coordinated::{
     Committed, STAGING_PREFIX, decode_staged, encode_staged, staged_ref,
 };
@@ -31,59 +31,32 @@ const TTL: &str = "2";
 /// Keys, and a log `log` whose public part is `url` and whose sequencers `coord`
 /// coordinates, with the query front-end registered and 20 queries appended.
 fn setup(g: &Garage, d: &Path, url: &str, coord: &str) {
-    for (name, out) in [
-        (AUTHORITY, "ra"),
-        (ORIGIN, "logkey"),
-        ("query-frontend", "qf"),
-    ] {
-        ok(&g.logseal(&["keygen", "--name", name, "--out", out], d));
-    }
-    let created = ok(&g.logseal(
-        &[
-            "init",
-            "log",
-            "--origin",
-            ORIGIN,
-            "--log-key",
-            "logkey.key",
-            "--authority",
-            "ra.pub",
-            "--public",
-            url,
-            "--coord",
-            coord,
-            "--lease-ttl",
-            TTL,
-        ],
-        d,
-    ));
+    let created = g.new_log(d, url, &["--coord", coord, "--lease-ttl", TTL]);
     assert!(
         created.contains(&format!("sequencers coordinated by {coord}")),
         "{created}"
     );
-    std::fs::write(
-        d.join("reg.jsonl"),
-        lines([registration(
-            "query-frontend",
-            &d.join("qf.pub"),
-            &["data-access"],
-        )]),
-    )
-    .unwrap();
-    ok(&g.logseal(
-        &[
-            "append",
-            "log",
-            "--in",
-            "reg.jsonl",
-            "--producer-key",
-            "ra.key",
-        ],
-        d,
-    ));
     append_queries(g, d, "log", 0..20);
     ok(&g.logseal(&["checkpoint", "log"], d));
-    ok(&common::trust_new(d, &[]));
+}
+
+/// Run `logseal ARGS` until it no longer finds the log held by another sequencer (whose
+/// lease must expire first), at most 30 s.
+fn once_the_lease_is_free(g: &Garage, d: &Path, args: &[&str], whose: &str) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let out = g.logseal(args, d);
+        if out.status.success() {
+            return;
+        }
+        let err = common::text(&out.stderr);
+        assert!(err.contains("the log has a sequencer already"), "{err}");
+        assert!(
+            Instant::now() < deadline,
+            "{whose} lease never expired: {err}"
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    }
 }
 
 fn append_queries(g: &Garage, d: &Path, log: &str, range: std::ops::Range<usize>) -> String {
@@ -239,17 +212,7 @@ fn a_second_sequencer_is_refused_and_a_stale_one_resumed_changes_nothing_publish
 
     // A is paused past its lease; the standby takes over, appends and checkpoints.
     signal(&a, "-STOP");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let out = g.logseal(&["checkpoint", "standby"], d);
-        if out.status.success() {
-            break;
-        }
-        let err = common::text(&out.stderr);
-        assert!(err.contains("the log has a sequencer already"), "{err}");
-        assert!(Instant::now() < deadline, "A's lease never expired: {err}");
-        std::thread::sleep(Duration::from_millis(500));
-    }
+    once_the_lease_is_free(g, d, &["checkpoint", "standby"], "A's");
     append_queries(g, d, "standby", 25..45);
     ok(&g.logseal(&["checkpoint", "standby"], d));
     let taken_over = published(g, "fenced");
@@ -438,20 +401,7 @@ fn a_committed_batch_is_published_from_its_staged_object_and_a_forged_one_is_ref
     }
     child.kill().unwrap();
     child.wait().unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let out = g.logseal(&["checkpoint", "log"], d);
-        if out.status.success() {
-            break;
-        }
-        let err = common::text(&out.stderr);
-        assert!(err.contains("the log has a sequencer already"), "{err}");
-        assert!(
-            Instant::now() < deadline,
-            "the killed sequencer's lease never expired: {err}"
-        );
-        std::thread::sleep(Duration::from_millis(500));
-    }
+    once_the_lease_is_free(g, d, &["checkpoint", "log"], "the killed sequencer's");
     let (_, size) = verified(g, d, &url);
     assert!(
         size > acknowledged,

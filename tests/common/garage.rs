@@ -102,6 +102,47 @@ impl Garage {
             .unwrap()
     }
 
+    /// In `d`: the keys of the authority (`ra`), the log (`logkey`) and the query front-end
+    /// (`qf`); a log `log` whose public part is `public`, made with `init` and the `extra`
+    /// arguments; the query front-end registered; and `trust.json`. Returns `init`'s output.
+    pub fn new_log(&self, d: &Path, public: &str, extra: &[&str]) -> String {
+        use super::{AUTHORITY, ORIGIN, lines, ok, registration};
+        for (name, out) in [
+            (AUTHORITY, "ra"),
+            (ORIGIN, "logkey"),
+            ("query-frontend", "qf"),
+        ] {
+            ok(&self.logseal(&["keygen", "--name", name, "--out", out], d));
+        }
+        let mut args = vec![
+            "init",
+            "log",
+            "--origin",
+            ORIGIN,
+            "--log-key",
+            "logkey.key",
+            "--authority",
+            "ra.pub",
+            "--public",
+            public,
+        ];
+        args.extend_from_slice(extra);
+        let created = ok(&self.logseal(&args, d));
+        let reg = registration("query-frontend", &d.join("qf.pub"), &["data-access"]);
+        std::fs::write(d.join("reg.jsonl"), lines([reg])).unwrap();
+        let append = [
+            "append",
+            "log",
+            "--in",
+            "reg.jsonl",
+            "--producer-key",
+            "ra.key",
+        ];
+        ok(&self.logseal(&append, d));
+        ok(&super::trust_new(d, &[]));
+        created
+    }
+
     /// The S3 endpoint of node `n` (1..3).
     pub fn endpoint(&self, n: usize) -> String {
         let port = std::fs::read_to_string(self.dir.join(format!("node{n}.s3port"))).unwrap();
