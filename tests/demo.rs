@@ -88,6 +88,46 @@ fn demo_builds_a_log_exports_a_case_and_checks_its_proofs() {
     ] {
         assert!(out.contains(want), "missing {want:?} in:\n{out}");
     }
+    // Step 14: day 31 live, behind `serve`, with two witnesses (quorum 2) and a monitor.
+    let live = out
+        .split("\n14. day 31, live")
+        .nth(1)
+        .expect("step 14 in the output");
+    for want in [
+        "a copy of the honest log (demo/live) is served on loopback",
+        "the auditor's trust file demo/auditor/trust-witnessed.json now requires both (quorum 2)",
+        "producers send day 31's 121 records through POST /add as they happen; every one is \
+         acknowledged with its leaf (leaves 3702 to 3822) once it is durable",
+        "   │ 3823\n",
+        "   │ — witness-a.example ",
+        "   │ — witness-b.example ",
+        ": checkpoint of size 3823 verified; no violation",
+        "query-frontend seq",
+        "refused (400): old size 3823 is above the checkpoint's size 3822",
+        "NOT YET WITNESSED: 0 of 2 witnesses cosigned",
+        ": violation (checkpoint-inconsistent, checkpoint-witness-quorum",
+        "(checkpoint-before, checkpoint-served, report.json)",
+    ] {
+        assert!(live.contains(want), "missing {want:?} in step 14:\n{live}");
+    }
+    // The evidence: the witnessed checkpoint the monitor verified, and the rewritten one.
+    let evidence = live
+        .split("evidence kept: ")
+        .nth(1)
+        .and_then(|t| t.split(' ').next())
+        .expect("the evidence directory");
+    let before = std::fs::read_to_string(d.join(evidence).join("checkpoint-before")).unwrap();
+    let served = std::fs::read_to_string(d.join(evidence).join("checkpoint-served")).unwrap();
+    assert!(
+        before.starts_with("demo.logseal.example/log\n3823\n"),
+        "{before}"
+    );
+    assert!(before.contains("\n— witness-a.example ") && before.contains("\n— witness-b.example "));
+    assert!(
+        served.starts_with("demo.logseal.example/log\n3822\n"),
+        "{served}"
+    );
+    assert!(!served.contains("witness-"), "{served}");
     // Every producer's key pair is written, the retention sweep's too (its executor key).
     for name in [
         "retention-sweep",
@@ -207,6 +247,8 @@ fn demo_builds_a_log_exports_a_case_and_checks_its_proofs() {
             "demo/log" => &["checkpoint-inconsistent", "chain-seq-gap"],
             "demo/accident" => &["retention-disclosure-lost"],
             "demo/silent" => &["heartbeat-overdue"],
+            // The served log the operator rewrote: its checkpoint lacks both witnesses.
+            "demo/live" => &["checkpoint-witness-quorum"],
             other => panic!("unexpected Explore line for {other}"),
         };
         for code in want {
@@ -214,7 +256,7 @@ fn demo_builds_a_log_exports_a_case_and_checks_its_proofs() {
         }
         verified += 1;
     }
-    assert_eq!(verified, 4, "{explore}");
+    assert_eq!(verified, 5, "{explore}");
     // The inspection lines: the appeal decision without human review, the fully automated
     // termination, the checkpoints, the inspection's own record, and the inspection again
     // (which logs itself once more).

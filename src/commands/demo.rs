@@ -86,7 +86,15 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     // 2. The log.
     let log_dir = dir.join("log");
     let authority = note_key(AUTHORITY)?.verifier().to_vkey();
-    let days = scenario::build(Scale::FULL, TreeHashAlg::Sha256)?;
+    // The scenario's 30 days, and day 31, which step 14 sends through the server.
+    let mut days = scenario::build(
+        Scale {
+            days: Scale::FULL.days + 1,
+            ..Scale::FULL
+        },
+        TreeHashAlg::Sha256,
+    )?;
+    let day31 = days.pop().context("demo: the scenario has a day 31")?;
     let mut log = Log::init(
         &log_dir,
         &log_key,
@@ -125,12 +133,13 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     // The auditor inspects the operator's log directory: check 7 (retention) is required.
     // Both subscriber-data producers send a heartbeat every day: a day's silence plus two
     // hours is the longest the auditor allows (check 4, heartbeat-overdue).
-    let trust = Trust::new(trust_file)?
+    let heartbeats = BTreeMap::from([
+        ("query-frontend".to_string(), 93_600),
+        ("upload-gateway".to_string(), 93_600),
+    ]);
+    let trust = Trust::new(trust_file.clone())?
         .also_requiring([Check::Retention])
-        .require_heartbeats(BTreeMap::from([
-            ("query-frontend".to_string(), 93_600),
-            ("upload-gateway".to_string(), 93_600),
-        ]))?;
+        .require_heartbeats(heartbeats.clone())?;
     let trust_path = auditor.join("trust.json");
     files::create_new(&trust_path, &trust.to_json(), 0o644)?;
     // 3. Append each day as one atomic batch, checkpoint at the end of the day.
@@ -334,6 +343,9 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         &["heartbeat-counter-mismatch", "retention-kept-too-long"],
         "the honest log",
     )?;
+    // Step 14's monitor starts from what the auditor has verified now.
+    let seed_state = dir.join("auditor").join("state-day30");
+    copy_tree(&state_dir, &seed_state)?;
 
     flush(&mut out)?;
     // 8. Retention: what the rules in force require now, and two years on.
@@ -411,6 +423,19 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         &mut out,
     )?;
 
+    flush(&mut out)?;
+    let live = super::demo_live::live(
+        &dir,
+        &honest,
+        &keys_dir,
+        &trust_file,
+        &heartbeats,
+        &seed_state,
+        &day31,
+        &mut out,
+    )?;
+    flush(&mut out)?;
+
     out.push_str(&format!(
         "\nExplore:\n  logseal verify {honest} --trust {trust} --at {at_honest}\n  \
          logseal verify {log} --trust {trust} --state {state}\n  \
@@ -435,7 +460,13 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
          logseal tlog prove {honest}/public --vkey {keys}/log.pub --index {sanction_leaf}\n  \
          logseal mirror {honest} {dir}/copy --trust {trust}\n  \
          (a bucket instead of a directory: logseal mirror {honest} s3://BUCKET/PREFIX --trust {trust}; docs/STORAGE.md)\n  \
-         (witnesses and monitors over HTTP: logseal serve, witness serve, checkpoint --witnesses, watch; docs/SERVE.md)\n",
+         logseal verify {live_log} --trust {live_trust} --at {at_live}\n  \
+         ls {live_evidence}\n  \
+         (the served log, its witnesses and its monitor: logseal serve, witness serve, checkpoint --witnesses, watch; docs/SERVE.md)\n",
+        live_log = live.log.display(),
+        at_live = rfc3339(live.after),
+        live_trust = live.trust.display(),
+        live_evidence = live.evidence.display(),
         account_bundle = evidence.account.display(),
         account_html = evidence.account.with_extension("html").display(),
         subscriber_bundle = evidence.subscriber.display(),
@@ -480,7 +511,7 @@ fn rfc3339(secs: u64) -> String {
 }
 
 /// Copy the directory tree `from` to `to` (created).
-fn copy_tree(from: &Path, to: &Path) -> anyhow::Result<()> {
+pub(super) fn copy_tree(from: &Path, to: &Path) -> anyhow::Result<()> {
     std::fs::create_dir_all(to).with_context(|| format!("cannot create {}", to.display()))?;
     for e in std::fs::read_dir(from).with_context(|| format!("cannot read {}", from.display()))? {
         let e = e?;

@@ -30,12 +30,29 @@ use serde_json::Value;
 use super::record::{decode_disclosures, read_signer, read_verifier};
 use super::{Invalid, files};
 
-/// Seconds since the Unix epoch (the CLI reads the clock; the library never does).
+/// Seconds since the Unix epoch (the CLI reads the clock; the library never does). Inside
+/// `logseal demo`, once [`run_on_scenario_clock`] was called, the scenario's clock.
 pub fn now_secs() -> u64 {
-    std::time::SystemTime::now()
+    let real = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
-        .unwrap_or(0)
+        .unwrap_or(0);
+    real.saturating_add_signed(SCENARIO_OFFSET.load(std::sync::atomic::Ordering::Relaxed))
+}
+
+/// Seconds added to this machine's clock by [`now_secs`]: 0 but in `logseal demo`.
+static SCENARIO_OFFSET: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+
+/// From now on, in this process, [`now_secs`] says `now` and then runs on: the demo's
+/// servers, witnesses and monitor live in the scenario's days (2026-03), not in this
+/// machine's. Only `logseal demo` calls it.
+pub(crate) fn run_on_scenario_clock(now: u64) {
+    let real = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let offset = i64::try_from(now).unwrap_or(i64::MAX) - i64::try_from(real).unwrap_or(i64::MAX);
+    SCENARIO_OFFSET.store(offset, std::sync::atomic::Ordering::Relaxed);
 }
 
 /// A refused record is invalid input (exit 1); anything else could not run (exit 2).

@@ -9,6 +9,7 @@ mod append;
 pub mod bench;
 pub mod bundle;
 pub mod demo;
+mod demo_live;
 mod files;
 pub mod inspect;
 pub mod keygen;

@@ -61,6 +61,75 @@ struct App {
 }
 
 pub fn run(args: ServeArgs) -> anyhow::Result<()> {
+    let size = serve_until(args, Until::Signal, None)?;
+    println!("stopped; published the checkpoint of size {size}");
+    Ok(())
+}
+
+/// When the server stops.
+enum Until {
+    /// SIGINT or SIGTERM (`logseal serve`).
+    Signal,
+    /// This sender is used or dropped (a server inside this process: the demo).
+    Told(oneshot::Receiver<()>),
+}
+
+/// A server started inside this process ([`start_in_background`]): its base URL, and how to
+/// stop it as SIGTERM would.
+pub(crate) struct Background {
+    pub url: String,
+    stop: Option<oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<anyhow::Result<u64>>>,
+}
+
+impl Background {
+    /// Stop as on SIGTERM: answer what is in flight, publish a checkpoint if the log grew.
+    /// Returns the size of the last checkpoint published.
+    pub fn stop(mut self) -> anyhow::Result<u64> {
+        self.stop.take();
+        self.thread
+            .take()
+            .context("the server was stopped before")?
+            .join()
+            .map_err(|_| anyhow::anyhow!("the server thread panicked"))?
+    }
+}
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        self.stop.take();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// `logseal serve` on its own thread of this process, listening on `args.listen` (port 0:
+/// any free one); returns once it accepts connections.
+pub(crate) fn start_in_background(args: ServeArgs) -> anyhow::Result<Background> {
+    let (stop, until) = oneshot::channel();
+    let (ready, bound) = mpsc::channel();
+    let thread = std::thread::spawn(move || serve_until(args, Until::Told(until), Some(ready)));
+    match bound.recv() {
+        Ok(addr) => Ok(Background {
+            url: format!("http://{addr}"),
+            stop: Some(stop),
+            thread: Some(thread),
+        }),
+        Err(_) => Err(thread
+            .join()
+            .map_err(|_| anyhow::anyhow!("the server thread panicked"))?
+            .err()
+            .unwrap_or_else(|| anyhow::anyhow!("the server stopped before it listened"))),
+    }
+}
+
+/// Serve until told to stop; the size of the last checkpoint published.
+fn serve_until(
+    args: ServeArgs,
+    until: Until,
+    ready: Option<mpsc::Sender<std::net::SocketAddr>>,
+) -> anyhow::Result<u64> {
     let log = Log::open(&args.dir).map_err(log_err)?;
     // The public part wherever the config puts it: DIR/public, or a bucket.
     let public: Arc<dyn logseal::store::ObjectStore> =
@@ -90,7 +159,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         .enable_all()
         .build()
         .context("cannot start the server's runtime")?;
-    let served = runtime.block_on(serve(app, args.listen));
+    let served = runtime.block_on(serve(app, args.listen, until, ready));
     // Every request is answered (graceful shutdown waited for them): stop the sequencer.
     let _ = jobs.send(Job::Stop);
     let size = sequencer
@@ -98,46 +167,73 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         .map_err(|_| anyhow::anyhow!("the sequencer thread panicked"))??;
     runtime.shutdown_timeout(Duration::from_secs(1));
     served?;
-    println!("stopped; published the checkpoint of size {size}");
-    Ok(())
+    Ok(size)
 }
 
-async fn serve(app: Arc<App>, addr: std::net::SocketAddr) -> anyhow::Result<()> {
+async fn serve(
+    app: Arc<App>,
+    addr: std::net::SocketAddr,
+    until: Until,
+    ready: Option<mpsc::Sender<std::net::SocketAddr>>,
+) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
     let bound = listener.local_addr()?;
     // Handlers in place before anyone is told the address, so a signal never kills it.
     use tokio::signal::unix::{SignalKind, signal};
-    let signals = (
-        signal(SignalKind::interrupt()).context("SIGINT handler")?,
-        signal(SignalKind::terminate()).context("SIGTERM handler")?,
-    );
-    let mut out = std::io::stdout().lock();
-    writeln!(out, "listening on http://{bound}")?;
-    out.flush()?;
-    drop(out);
+    let stop = match until {
+        Until::Signal => Stop::Signals(
+            signal(SignalKind::interrupt()).context("SIGINT handler")?,
+            signal(SignalKind::terminate()).context("SIGTERM handler")?,
+        ),
+        Until::Told(rx) => Stop::Told(rx),
+    };
+    match ready {
+        Some(ready) => {
+            let _ = ready.send(bound);
+        }
+        None => {
+            let mut out = std::io::stdout().lock();
+            writeln!(out, "listening on http://{bound}")?;
+            out.flush()?;
+        }
+    }
     let router = axum::Router::new().fallback(handle).with_state(app.clone());
     // Answers are small and awaited one by one: no Nagle delay on them.
     let listener = listener.tap_io(|tcp| {
         let _ = tcp.set_nodelay(true);
     });
     axum::serve(listener, router)
-        .with_graceful_shutdown(stop_signal(app, signals))
+        .with_graceful_shutdown(stop_signal(app, stop))
         .await
         .context("the server failed")
 }
 
-/// Resolves on SIGINT or SIGTERM, after refusing new appends.
-async fn stop_signal(app: Arc<App>, (mut int, mut term): (Signal, Signal)) {
-    tokio::select! {
-        _ = int.recv() => {}
-        _ = term.recv() => {}
+/// What ends [`serve`], once it listens.
+enum Stop {
+    Signals(Signal, Signal),
+    Told(oneshot::Receiver<()>),
+}
+
+/// Resolves on SIGINT or SIGTERM (or when told), after refusing new appends.
+async fn stop_signal(app: Arc<App>, stop: Stop) {
+    match stop {
+        Stop::Signals(mut int, mut term) => {
+            tokio::select! {
+                _ = int.recv() => {}
+                _ = term.recv() => {}
+            }
+            eprintln!(
+                "logseal serve: stopping: answering the requests in flight, then publishing a \
+                 checkpoint"
+            );
+        }
+        Stop::Told(rx) => {
+            let _ = rx.await;
+        }
     }
     app.stopping.store(true, Ordering::SeqCst);
-    eprintln!(
-        "logseal serve: stopping: answering the requests in flight, then publishing a checkpoint"
-    );
 }
 
 async fn handle(State(app): State<Arc<App>>, req: Request) -> Response {

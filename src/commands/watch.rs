@@ -31,8 +31,8 @@ pub fn run(args: WatchArgs) -> anyhow::Result<()> {
         .with_context(|| format!("cannot create {}", args.state.display()))?;
     loop {
         match round(&args, &trust) {
-            Ok(None) => {}
-            Ok(Some(alert)) => return Err(Invalid(alert).into()),
+            Ok(Round::Clean(line)) => files::print(&line)?,
+            Ok(Round::Alert(alert)) => return Err(Invalid(alert).into()),
             Err(e) if args.once => return Err(e),
             Err(e) => eprintln!("logseal watch: {}: cannot verify now: {e:#}", args.url),
         }
@@ -43,8 +43,16 @@ pub fn run(args: WatchArgs) -> anyhow::Result<()> {
     }
 }
 
-/// One round: `Ok(Some(why))` when it alerted.
-fn round(args: &WatchArgs, trust: &verify::Trust) -> anyhow::Result<Option<String>> {
+/// What one round found.
+pub(crate) enum Round {
+    /// No violation: the line to print.
+    Clean(String),
+    /// It alerted (the lines on standard error, the evidence, the hook): why.
+    Alert(String),
+}
+
+/// One round.
+pub(crate) fn round(args: &WatchArgs, trust: &verify::Trust) -> anyhow::Result<Round> {
     let has_state = args.state.join(STATE_FILE).is_file();
     let before = if has_state {
         read_state(&args.state, trust.origin())?
@@ -74,11 +82,10 @@ fn round(args: &WatchArgs, trust: &verify::Trust) -> anyhow::Result<Option<Strin
             .checkpoints
             .last()
             .map_or(0, |c| c.size);
-        files::print(&format!(
+        return Ok(Round::Clean(format!(
             "{}: checkpoint of size {size} verified; no violation\n",
             args.url
-        ))?;
-        return Ok(None);
+        )));
     }
     let dir = keep_evidence(&args.state, &args.url, now, &report, before.as_deref())?;
     let mut why = Vec::new();
@@ -106,7 +113,7 @@ fn round(args: &WatchArgs, trust: &verify::Trust) -> anyhow::Result<Option<Strin
             &alert_json(args, now, &dir, &report)?,
         )?;
     }
-    Ok(Some(format!(
+    Ok(Round::Alert(format!(
         "{}: {} ({}); evidence in {}",
         args.url,
         if report.has_violations() {

@@ -24,7 +24,7 @@ pub const WITNESS_STATE_FILE: &str = "state.json";
 pub const EVIDENCE_DIR: &str = "evidence";
 
 /// The cosigner verifier key (type 0x04) of a witness signer key.
-fn cosigner_vkey(key: &Ed25519NoteKey) -> anyhow::Result<String> {
+pub(crate) fn cosigner_vkey(key: &Ed25519NoteKey) -> anyhow::Result<String> {
     let v = CosignatureVerifier::new(key.verifier().name(), key.secret_key().public_key())?;
     Ok(v.to_vkey())
 }

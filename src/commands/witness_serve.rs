@@ -10,6 +10,8 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use tokio::sync::oneshot;
+
 use anyhow::Context;
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -33,9 +35,22 @@ struct Witness {
     logs: Vec<ServedLog>,
     dir: PathBuf,
     state: Mutex<WitnessState>,
+    /// Inside another command (the demo): no line per request on standard error.
+    quiet: bool,
 }
 
 pub fn run(args: WitnessServeArgs) -> anyhow::Result<()> {
+    serve_until(args, None, None)?;
+    eprintln!("stopped");
+    Ok(())
+}
+
+/// Serve until SIGINT or SIGTERM, or until `until` is used or dropped.
+fn serve_until(
+    args: WitnessServeArgs,
+    until: Option<oneshot::Receiver<()>>,
+    ready: Option<std::sync::mpsc::Sender<std::net::SocketAddr>>,
+) -> anyhow::Result<()> {
     let key = read_signer(&args.key)?;
     let mut logs = Vec::new();
     for p in &args.log_key {
@@ -69,45 +84,105 @@ pub fn run(args: WitnessServeArgs) -> anyhow::Result<()> {
         logs,
         dir: args.state.clone(),
         state: Mutex::new(state),
+        quiet: ready.is_some(),
     });
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .context("cannot start the witness's runtime")?;
-    runtime.block_on(serve(witness, args.listen))?;
+    runtime.block_on(serve(witness, args.listen, until, ready))?;
     runtime.shutdown_timeout(Duration::from_secs(1));
-    eprintln!("stopped");
     Ok(())
 }
 
-async fn serve(witness: Arc<Witness>, addr: std::net::SocketAddr) -> anyhow::Result<()> {
+/// A witness started inside this process ([`start_in_background`]): its base URL; dropping
+/// it stops the witness.
+pub(crate) struct Background {
+    pub url: String,
+    stop: Option<oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<anyhow::Result<()>>>,
+}
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        self.stop.take();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// `logseal witness serve` on its own thread of this process (the demo), listening on
+/// `args.listen` (port 0: any free one), saying nothing on standard error; returns once it
+/// accepts connections.
+pub(crate) fn start_in_background(args: WitnessServeArgs) -> anyhow::Result<Background> {
+    let (stop, until) = oneshot::channel();
+    let (ready, bound) = std::sync::mpsc::channel();
+    let thread = std::thread::spawn(move || serve_until(args, Some(until), Some(ready)));
+    match bound.recv() {
+        Ok(addr) => Ok(Background {
+            url: format!("http://{addr}"),
+            stop: Some(stop),
+            thread: Some(thread),
+        }),
+        Err(_) => Err(thread
+            .join()
+            .map_err(|_| anyhow::anyhow!("the witness thread panicked"))?
+            .err()
+            .unwrap_or_else(|| anyhow::anyhow!("the witness stopped before it listened"))),
+    }
+}
+
+async fn serve(
+    witness: Arc<Witness>,
+    addr: std::net::SocketAddr,
+    until: Option<oneshot::Receiver<()>>,
+    ready: Option<std::sync::mpsc::Sender<std::net::SocketAddr>>,
+) -> anyhow::Result<()> {
     use tokio::signal::unix::{SignalKind, signal};
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
     let bound = listener.local_addr()?;
-    let (mut int, mut term) = (
-        signal(SignalKind::interrupt()).context("SIGINT handler")?,
-        signal(SignalKind::terminate()).context("SIGTERM handler")?,
-    );
-    let mut out = std::io::stdout().lock();
-    writeln!(
-        out,
-        "witness {} listening on http://{bound} (POST /add-checkpoint)",
-        witness.key.verifier().name()
-    )?;
-    out.flush()?;
-    drop(out);
+    let signals = match until {
+        Some(_) => None,
+        None => Some((
+            signal(SignalKind::interrupt()).context("SIGINT handler")?,
+            signal(SignalKind::terminate()).context("SIGTERM handler")?,
+        )),
+    };
+    match ready {
+        Some(ready) => {
+            let _ = ready.send(bound);
+        }
+        None => {
+            let mut out = std::io::stdout().lock();
+            writeln!(
+                out,
+                "witness {} listening on http://{bound} (POST /add-checkpoint)",
+                witness.key.verifier().name()
+            )?;
+            out.flush()?;
+        }
+    }
     let router = axum::Router::new()
         .fallback(handle)
         .with_state(witness)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY));
     axum::serve(listener, router)
         .with_graceful_shutdown(async move {
-            tokio::select! {
-                _ = int.recv() => {}
-                _ = term.recv() => {}
+            match (signals, until) {
+                (Some((mut int, mut term)), _) => {
+                    tokio::select! {
+                        _ = int.recv() => {}
+                        _ = term.recv() => {}
+                    }
+                }
+                (None, Some(rx)) => {
+                    let _ = rx.await;
+                }
+                (None, None) => {}
             }
         })
         .await
@@ -170,7 +245,9 @@ fn decide(w: &Witness, body: &[u8]) -> Response {
             }
             *state = next;
             let first = if first_use { " (first use)" } else { "" };
-            eprintln!("cosigned {origin} at size {size}{first}");
+            if !w.quiet {
+                eprintln!("cosigned {origin} at size {size}{first}");
+            }
             plain(StatusCode::OK, lines)
         }
         Answer::Refused {
@@ -184,6 +261,7 @@ fn decide(w: &Witness, body: &[u8]) -> Response {
             if let (Some(old), Some(origin)) = (evidence, origin.as_deref()) {
                 let checkpoint = checkpoint_part(body);
                 match keep_evidence(&w.dir, origin, now, &old, checkpoint) {
+                    Ok(_) if w.quiet => {}
                     Ok((o, n)) => eprintln!(
                         "refused {origin} ({status}); evidence kept: {} and {}",
                         o.display(),
@@ -191,7 +269,7 @@ fn decide(w: &Witness, body: &[u8]) -> Response {
                     ),
                     Err(e) => eprintln!("refused {origin} ({status}); evidence NOT kept: {e:#}"),
                 }
-            } else if let Some(origin) = origin {
+            } else if let Some(origin) = origin.filter(|_| !w.quiet) {
                 if content_type == SIZE_CONTENT_TYPE {
                     eprintln!(
                         "{origin}: the request's old size is not the size held ({}): 409",
