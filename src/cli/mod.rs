@@ -74,8 +74,14 @@ pub enum Command {
         and re-signs history, which the auditor's next run shows; on copies of the honest \
         log, private/ restored from the backup is refused and `logseal recover` declares the \
         lost disclosures (accident/, retention-disclosure-lost), and a dropped tail is caught \
-        by the required heartbeats (silent/, heartbeat-overdue). The closing Explore lines \
-        are commands that reproduce each verdict. Exits 1 when a step does not show what it \
+        by the required heartbeats (silent/, heartbeat-overdue). Last, day 31 runs live: a \
+        copy of the honest log (live/) is served on loopback (`logseal serve`, inside the \
+        demo's process) with two witnesses (witnesses/, quorum 2 in \
+        auditor/trust-witnessed.json); the producers append through the server, both \
+        witnesses cosign the checkpoint, the auditor's monitor (monitor/: `logseal watch`) \
+        verifies it; the operator rewrites the served files, the witnesses refuse to cosign, \
+        and the monitor's next round alerts and keeps both checkpoints as evidence. The \
+        servers run on the scenario's clock. The closing Explore lines are commands that reproduce each verdict. Exits 1 when a step does not show what it \
         claims.\n\n\
         The demo's keys and salts derive from fixed seeds: never use them for real records."
     )]
