@@ -21,7 +21,8 @@ use common::etcd::Etcd;
 use common::garage::{Garage, garage};
 use common::{ORIGIN, fails, lines, ok};
 use logseal::log::coordinated::{
-    Committed, STAGING_PREFIX, decode_staged, encode_staged, staged_ref,
+    Committed, STAGING_PREFIX, decode_staged, encode_staged, open_committed, seal_committed,
+    staged_ref,
 };
 use logseal::store::{ObjectStore, S3Store};
 use serde_json::Value;
@@ -327,33 +328,68 @@ fn a_committed_batch_is_published_from_its_staged_object_and_a_forged_one_is_ref
     let (_, after_crash) = verified(g, d, &url);
     assert_eq!(after_crash, size + 5);
 
-    // Whoever can write etcd cannot make the sequencer publish what no batch writes: a
-    // committed batch pointing at a staged object (with the right hash) that would replace
-    // `checkpoint` is refused, and so is a committed checkpoint not signed by the log key.
+    // Whoever can write etcd but does not hold the log key cannot make the sequencer adopt
+    // or publish anything: a value not signed by the log key (unsigned, or signed by another
+    // key, or moved from another prefix) is refused before it is used.
     {
         let client = etcd.client();
         let key = b"logs/staged/state";
+        let full = "logs/staged/state";
+        let skey = std::fs::read_to_string(d.join("log/private/log.key")).unwrap();
+        let log_key = logseal::note::Ed25519NoteKey::from_skey(skey.trim()).unwrap();
+        let (sk, pk) = (log_key.secret_key(), log_key.secret_key().public_key());
         let original = client.get(key).unwrap().kvs[0].value.clone();
-        let mut committed: Committed = minicbor::decode(&original).unwrap();
-        let batch = committed.batch.clone().unwrap();
+        let committed = open_committed(&original, full, &pk).unwrap();
+        let before = published(g, "staged");
+        let other = logseal::crypto::SecretKey::from_seed(&[7; 32]);
+        for (forged, why) in [
+            (
+                committed.to_bytes(),
+                "does not decode as a signed committed value",
+            ),
+            (
+                seal_committed(&committed, full, &other),
+                "is not signed by the log key",
+            ),
+            (
+                seal_committed(&committed, "logs/other/state", sk),
+                "is not signed by the log key",
+            ),
+        ] {
+            client.put(key, &forged, 0).unwrap();
+            let err = fails(&g.logseal(&["checkpoint", "log"], d), 2);
+            assert!(err.contains(why), "{why}: {err}");
+            assert!(err.contains("logs/staged/state"), "{err}");
+            assert_eq!(published(g, "staged"), before);
+        }
+
+        // Even a value signed by the log key (a sequencer's bug, or a stolen key) cannot
+        // make it publish what no batch writes: a committed batch pointing at a staged
+        // object (with the right hash) that would replace `checkpoint` is refused, and so is
+        // a committed checkpoint not signed by the log key.
+        let mut forged_c = committed.clone();
+        let batch = forged_c.batch.clone().unwrap();
         let forged_objects = vec![("checkpoint".to_string(), b"forged".to_vec())];
         let blob = encode_staged(&forged_objects);
         let forged = staged_ref(batch.old, batch.new, &blob);
         s.put(&forged.key, &blob).unwrap();
-        committed.batch = Some(forged);
-        client.put(key, &committed.to_bytes(), 0).unwrap();
-        let before = published(g, "staged");
+        forged_c.batch = Some(forged);
+        client
+            .put(key, &seal_committed(&forged_c, full, sk), 0)
+            .unwrap();
         let err = fails(&g.logseal(&["checkpoint", "log"], d), 2);
         assert!(err.contains("which no batch of that range writes"), "{err}");
         assert_eq!(published(g, "staged"), before);
 
-        let mut committed: Committed = minicbor::decode(&original).unwrap();
-        let note = committed.checkpoint.clone().unwrap().to_vec();
+        let mut forged_c = committed.clone();
+        let note = forged_c.checkpoint.clone().unwrap().to_vec();
         let mut bad = note.clone();
         let at = bad.iter().position(|b| *b == b'\n').unwrap() + 1;
         bad[at] = if bad[at] == b'9' { b'8' } else { b'9' };
-        committed.checkpoint = Some(bad.into());
-        client.put(key, &committed.to_bytes(), 0).unwrap();
+        forged_c.checkpoint = Some(bad.into());
+        client
+            .put(key, &seal_committed(&forged_c, full, sk), 0)
+            .unwrap();
         let err = fails(&g.logseal(&["checkpoint", "log"], d), 2);
         assert!(err.contains("does not verify under the log key"), "{err}");
         assert_eq!(published(g, "staged"), before);

@@ -131,6 +131,72 @@ impl Committed {
     }
 }
 
+/// What etcd holds at `<prefix>/state`: a [`Committed`]'s bytes and the log key's Ed25519
+/// signature over them, bound to the etcd key (see [`signed_message`]). Whoever can write
+/// etcd but does not hold the log key cannot make a sequencer adopt a state or publish a
+/// batch or checkpoint: a value that does not verify is refused before it is used.
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode)]
+#[cbor(map)]
+pub struct SignedCommitted {
+    #[n(0)]
+    pub committed: ByteVec,
+    #[n(1)]
+    pub signature: ByteVec,
+}
+
+/// Domain separation of [`SignedCommitted`]'s signature.
+const SIGNED_CONTEXT: &[u8] = b"logseal coordination state v1\n";
+
+/// The message the log key signs for the value at etcd key `etcd_key` (the prefix and
+/// `state`): the context, the key, a newline, the committed value's bytes. A value moved to
+/// another prefix does not verify there.
+pub fn signed_message(etcd_key: &str, committed: &[u8]) -> Vec<u8> {
+    let mut m = Vec::with_capacity(SIGNED_CONTEXT.len() + etcd_key.len() + 1 + committed.len());
+    m.extend_from_slice(SIGNED_CONTEXT);
+    m.extend_from_slice(etcd_key.as_bytes());
+    m.push(b'\n');
+    m.extend_from_slice(committed);
+    m
+}
+
+/// The etcd value for `committed` at `etcd_key`, signed with the log key.
+pub fn seal_committed(
+    committed: &Committed,
+    etcd_key: &str,
+    key: &crate::crypto::SecretKey,
+) -> Vec<u8> {
+    let bytes = committed.to_bytes();
+    let signature = key.sign(&signed_message(etcd_key, &bytes));
+    crate::cbor::to_vec(&SignedCommitted {
+        committed: ByteVec::from(bytes),
+        signature: ByteVec::from(signature.to_vec()),
+    })
+}
+
+/// Open the etcd value at `etcd_key`: canonical CBOR, a signature by the log key (strict
+/// Ed25519), a canonical [`Committed`] inside. The error says which.
+pub fn open_committed(
+    value: &[u8],
+    etcd_key: &str,
+    log_key: &crate::crypto::PublicKey,
+) -> Result<Committed, String> {
+    let signed: SignedCommitted = crate::cbor::decode_canonical(value)
+        .map_err(|e| format!("does not decode as a signed committed value: {e}"))?;
+    log_key
+        .verify(
+            &signed_message(etcd_key, &signed.committed),
+            &signed.signature,
+        )
+        .map_err(|e| {
+            format!(
+                "is not signed by the log key ({e}): written by something other than a \
+                 sequencer of this log"
+            )
+        })?;
+    crate::cbor::decode_canonical(&signed.committed)
+        .map_err(|e| format!("signed, but the committed value inside does not decode: {e}"))
+}
+
 /// A staged batch's objects: `[[path, bytes], ...]` in deterministic CBOR.
 pub fn encode_staged(objects: &[(String, Vec<u8>)]) -> Vec<u8> {
     let v: Vec<(String, ByteVec)> = objects
@@ -186,6 +252,8 @@ pub(super) struct Coordination {
     committed: Option<(Vec<u8>, Committed)>,
     /// A commit was refused as fenced: this sequencer must write nothing more.
     fenced: bool,
+    /// The log key, which signs every committed value.
+    key: crate::crypto::SecretKey,
 }
 
 impl Coordination {
@@ -195,6 +263,7 @@ impl Coordination {
         url: &str,
         ttl_secs: u64,
         dir: &std::path::Path,
+        key: crate::crypto::SecretKey,
     ) -> Result<Self, LogError> {
         let parsed = CoordUrl::parse(url).map_err(|reason| LogError::Coordination {
             dir: dir.display().to_string(),
@@ -214,15 +283,16 @@ impl Coordination {
         let committed = match lease.get(COMMITTED_KEY)? {
             None => None,
             Some(bytes) => {
-                let c: Committed =
-                    crate::cbor::decode_canonical(&bytes).map_err(|e| LogError::Coordination {
+                let full = lease.full_key(COMMITTED_KEY);
+                let c = open_committed(&bytes, &full, &key.public_key()).map_err(|e| {
+                    LogError::Coordination {
                         dir: dir.display().to_string(),
                         reason: format!(
-                            "etcd {}: {} does not decode: {e}",
-                            parsed.endpoint,
-                            lease.full_key(COMMITTED_KEY)
+                            "etcd {}: {full} {e}; nothing was written",
+                            parsed.endpoint
                         ),
-                    })?;
+                    }
+                })?;
                 Some((bytes, c))
             }
         };
@@ -233,6 +303,7 @@ impl Coordination {
             _renewals: renewals,
             committed,
             fenced: false,
+            key,
         })
     }
 
@@ -253,7 +324,7 @@ impl Coordination {
         if self.fenced {
             return Err(self.fenced_error());
         }
-        let bytes = new.to_bytes();
+        let bytes = seal_committed(&new, &self.lease.full_key(COMMITTED_KEY), &self.key);
         let expected = self.committed.as_ref().map(|(b, _)| b.as_slice());
         match self.lease.commit_if_token(COMMITTED_KEY, expected, &bytes) {
             Ok(_) => {
@@ -720,5 +791,35 @@ mod tests {
         let bytes = c.to_bytes();
         let back: Committed = crate::cbor::decode_canonical(&bytes).unwrap();
         assert_eq!(back, c);
+    }
+
+    #[test]
+    fn a_committed_value_opens_only_under_the_log_key_at_its_own_etcd_key() {
+        let c = Committed {
+            version: COMMITTED_VERSION,
+            state: ByteVec::from(vec![0xa0]),
+            batch: Some(staged_ref(0, 1, b"x")),
+            checkpoint: Some(ByteVec::from(b"note".to_vec())),
+        };
+        let key = crate::crypto::SecretKey::from_seed(&[1; 32]);
+        let pk = key.public_key();
+        let v = seal_committed(&c, "logs/a/state", &key);
+        assert_eq!(open_committed(&v, "logs/a/state", &pk).unwrap(), c);
+        // Another prefix, another key, a flipped byte, the bare value: refused.
+        let e = open_committed(&v, "logs/b/state", &pk).unwrap_err();
+        assert!(e.contains("is not signed by the log key"), "{e}");
+        let other = crate::crypto::SecretKey::from_seed(&[2; 32]).public_key();
+        let e = open_committed(&v, "logs/a/state", &other).unwrap_err();
+        assert!(e.contains("is not signed by the log key"), "{e}");
+        for i in 0..v.len() {
+            let mut t = v.clone();
+            t[i] ^= 0x01;
+            assert!(open_committed(&t, "logs/a/state", &pk).is_err(), "byte {i}");
+        }
+        let e = open_committed(&c.to_bytes(), "logs/a/state", &pk).unwrap_err();
+        assert!(
+            e.contains("does not decode as a signed committed value"),
+            "{e}"
+        );
     }
 }

@@ -402,7 +402,12 @@ impl Log {
         let coord = match placement.coord {
             None => None,
             Some(url) => {
-                let c = coordinated::Coordination::acquire(url, ttl, dir)?;
+                let c = coordinated::Coordination::acquire(
+                    url,
+                    ttl,
+                    dir,
+                    log_key.secret_key().clone(),
+                )?;
                 if c.committed().is_some() {
                     return Err(config_err(
                         dir,
@@ -508,7 +513,16 @@ impl Log {
                 .config
                 .lease_ttl
                 .unwrap_or(coordinated::DEFAULT_LEASE_TTL);
-            log.coord = Some(coordinated::Coordination::acquire(&url, ttl, dir)?);
+            let key = log.signing_key()?;
+            if key.verifier().to_vkey() != log.config.log_key {
+                return Err(config_err(
+                    &log.local.root().join(LOG_KEY_KEY),
+                    "not the log key config.json names (the key that signs what is \
+                     committed in etcd)",
+                ));
+            }
+            let key = key.secret_key().clone();
+            log.coord = Some(coordinated::Coordination::acquire(&url, ttl, dir, key)?);
             log.reconcile_with_etcd()?;
         }
         // Before any recovery step: a private part behind the public one (restored from a
