@@ -21,8 +21,7 @@ use common::etcd::Etcd;
 use common::garage::{Garage, garage};
 use common::{ORIGIN, fails, lines, ok};
 use logseal::log::coordinated::{
-    Committed, STAGING_PREFIX, decode_staged, encode_staged, open_committed, seal_committed,
-    staged_ref,
+    STAGING_PREFIX, decode_staged, encode_staged, open_committed, seal_committed, staged_ref,
 };
 use logseal::store::{ObjectStore, S3Store};
 use serde_json::Value;
