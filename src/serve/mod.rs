@@ -11,6 +11,7 @@ pub mod group;
 pub mod proofs;
 pub mod rate;
 pub mod route;
+pub mod sweep;
 pub mod witness;
 
 use crate::log::Receipt;
