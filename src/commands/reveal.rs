@@ -221,7 +221,13 @@ fn append_access(
             let prev = hex::decode(&h.head)
                 .ok()
                 .and_then(|b| <[u8; 32]>::try_from(b).ok())
-                .ok_or_else(|| refuse(anyhow::anyhow!("{}: head {:?} is not 32 bytes of hex", client.base(), h.head)))?;
+                .ok_or_else(|| {
+                    refuse(anyhow::anyhow!(
+                        "{}: head {:?} is not 32 bytes of hex",
+                        client.base(),
+                        h.head
+                    ))
+                })?;
             Signer::at(key, h.next_seq, logseal::record::types::Hash32(prev))
         }
     };

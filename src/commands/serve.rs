@@ -24,8 +24,8 @@ use logseal::serve::body::decode_add;
 use logseal::serve::error::refused;
 use logseal::serve::group::append_group;
 use logseal::serve::rate::RateLimiter;
-use logseal::serve::sweep::{SweepCommit, SweepOutcome, SweepPlan, SweepRequest};
 use logseal::serve::route::{Class, Route, RouteError, route};
+use logseal::serve::sweep::{SweepCommit, SweepOutcome, SweepPlan, SweepRequest};
 use logseal::serve::{AddReceipt, HttpError, ProducerHead, proofs};
 use logseal::tree::TreeHashAlg;
 use tokio::signal::unix::Signal;
@@ -45,7 +45,10 @@ enum Job {
     Head(ProducerId, oneshot::Sender<ProducerHead>),
     /// A retention sweep's two steps (`super::sweep`).
     SweepPlan(SweepRequest, oneshot::Sender<Result<SweepPlan, HttpError>>),
-    SweepCommit(SweepCommit, oneshot::Sender<Result<SweepOutcome, HttpError>>),
+    SweepCommit(
+        SweepCommit,
+        oneshot::Sender<Result<SweepOutcome, HttpError>>,
+    ),
     /// Finish what was sent before, publish a checkpoint, stop.
     Stop,
 }

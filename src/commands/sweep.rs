@@ -634,7 +634,10 @@ fn apply_served(
         .map_err(|e| served_err("commit", e))?;
     let mut out = sweep_header(dir, at, &done.counts);
     out.push_str(&erased_text(&done.groups, &done.leaves));
-    out.push_str(&format!("signed checkpoint of size {}\n", done.checkpoint_size));
+    out.push_str(&format!(
+        "signed checkpoint of size {}\n",
+        done.checkpoint_size
+    ));
     files::print(&out)
 }
 
@@ -901,7 +904,15 @@ pub fn release(args: RetentionReleaseArgs) -> anyhow::Result<()> {
 /// the time lies in the future of the server's clock.
 fn served_request(
     r: &SweepRequest,
-) -> Result<(ProducerId, Timestamp, std::time::Duration, Option<ProducerId>), HttpError> {
+) -> Result<
+    (
+        ProducerId,
+        Timestamp,
+        std::time::Duration,
+        Option<ProducerId>,
+    ),
+    HttpError,
+> {
     let bad = |m: String| HttpError::new(400, m);
     let executor =
         ProducerId::new(&r.executor).map_err(|e| bad(format!("executor {:?}: {e}", r.executor)))?;
@@ -924,7 +935,10 @@ fn served_request(
 
 /// The sweep of `r` worked out on `log` as it is; a sweep that cannot be worked out on this
 /// log (its time before a retention action the log holds, a record the walk refuses) is 409.
-fn served_prepare(log: &Log, r: &SweepRequest) -> Result<(Prepared, ProducerId, Timestamp), HttpError> {
+fn served_prepare(
+    log: &Log,
+    r: &SweepRequest,
+) -> Result<(Prepared, ProducerId, Timestamp), HttpError> {
     let (executor, at, grace, authority) = served_request(r)?;
     let p = prepare(log, &executor, at, grace, authority, &[]).map_err(|e| {
         match e.downcast_ref::<Invalid>() {
@@ -983,7 +997,11 @@ impl From<HttpError> for CommitFailure {
 pub(crate) fn commit_served(log: &mut Log, c: &SweepCommit) -> Result<SweepOutcome, CommitFailure> {
     let (executor, _, _, _) = served_request(&c.request)?;
     if c.records.is_empty() {
-        return Err(HttpError::new(400, "no records: a commit carries the plan's records, signed").into());
+        return Err(HttpError::new(
+            400,
+            "no records: a commit carries the plan's records, signed",
+        )
+        .into());
     }
     let mut records = Vec::new();
     for (i, h) in c.records.iter().enumerate() {
@@ -1010,8 +1028,17 @@ pub(crate) fn commit_served(log: &mut Log, c: &SweepCommit) -> Result<SweepOutco
     for (i, r) in records.iter().enumerate() {
         let leaf = log.size() + i as u64;
         let hash = Hash32(log.alg().leaf(r.bytes()));
-        logseal::log::admission::admit(&mut state, log.authority(), log.origin(), r, leaf, hash, &[], None)
-            .map_err(|e| logseal::serve::error::refused(&e))?;
+        logseal::log::admission::admit(
+            &mut state,
+            log.authority(),
+            log.origin(),
+            r,
+            leaf,
+            hash,
+            &[],
+            None,
+        )
+        .map_err(|e| logseal::serve::error::refused(&e))?;
     }
     let (p, executor, at) = served_prepare(log, &c.request)?;
     let changed = |m: String| {
@@ -1023,8 +1050,15 @@ pub(crate) fn commit_served(log: &mut Log, c: &SweepCommit) -> Result<SweepOutco
     let Some(erasure) = p.erasure else {
         return Err(changed("it now erases nothing".into()).into());
     };
-    sweep::check_signed(&records, &p.bodies, &executor, at, head_of(log, &executor), log.alg())
-        .map_err(|e| changed(e.to_string()))?;
+    sweep::check_signed(
+        &records,
+        &p.bodies,
+        &executor,
+        at,
+        head_of(log, &executor),
+        log.alg(),
+    )
+    .map_err(|e| changed(e.to_string()))?;
     let items: Vec<AppendItem> = records
         .iter()
         .map(|r| AppendItem {

@@ -109,7 +109,13 @@ pub struct SweepOutcome {
 
 /// The JSON form (docs/FORMAT.md) of a sweep's retention-deletion record: `body` by
 /// `producer` at `seq` after `prev`, dated `at`.
-pub fn record_json(producer: &ProducerId, seq: u64, prev: Hash32, at: Timestamp, body: Value) -> Value {
+pub fn record_json(
+    producer: &ProducerId,
+    seq: u64,
+    prev: Hash32,
+    at: Timestamp,
+    body: Value,
+) -> Value {
     json!({
         "producer": producer.as_str(),
         "seq": seq,

@@ -98,17 +98,15 @@ impl ObjectStore for ReadOnlyOverlay<'_> {
         let mut keys: BTreeSet<String> = self.inner.list(prefix)?.into_iter().collect();
         let c = self.changes();
         keys.retain(|k| !c.deleted.contains(k));
-        keys.extend(
-            c.written
-                .keys()
-                .filter(|k| k.starts_with(prefix))
-                .cloned(),
-        );
+        keys.extend(c.written.keys().filter(|k| k.starts_with(prefix)).cloned());
         Ok(keys.into_iter().collect())
     }
 
     fn describe(&self, key: &str) -> String {
-        format!("{} (read only: changes kept in memory)", self.inner.describe(key))
+        format!(
+            "{} (read only: changes kept in memory)",
+            self.inner.describe(key)
+        )
     }
 }
 
