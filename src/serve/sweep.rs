@@ -216,3 +216,65 @@ pub fn check_signed(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body(first: u64) -> Value {
+        json!({
+            "targets": [{"range": "leaf", "first": first, "last": first + 2, "fields": []}],
+            "rule": "nl-ciot-latest-upload@1",
+            "due_at": "2026-03-09T23:00:00.000Z",
+            "executed_at": "2026-03-10T00:00:00.000Z",
+            "method": "crypto-shred",
+            "shredded_key_id": hex::encode([7u8; 32]),
+            "executor": "retention-sweep",
+            "holds_checked": true,
+            "item_count": 6,
+        })
+    }
+
+    fn plan() -> SweepPlan {
+        SweepPlan {
+            request: SweepRequest {
+                executor: "retention-sweep".into(),
+                at: "2026-03-10T00:00:00Z".into(),
+                grace_ms: 0,
+                retention_policy_authority: None,
+            },
+            size: 100,
+            next_seq: 4,
+            prev: hex::encode([9u8; 32]),
+            counts: PlanCounts::default(),
+            groups: Vec::new(),
+            bodies: vec![body(10), body(20)],
+        }
+    }
+
+    #[test]
+    fn signed_plans_match_only_the_same_records() {
+        let key = crate::scenario::secret_key("retention-sweep");
+        let alg = TreeHashAlg::Sha256;
+        let p = plan();
+        let signed: Vec<Record> = sign_plan(&p, &key, "example.org/log", alg)
+            .unwrap()
+            .iter()
+            .map(|i| Record::decode(&i.record).unwrap())
+            .collect();
+        assert_eq!(signed[0].payload().seq, 4);
+        assert_eq!(signed[1].payload().prev.0, alg.leaf(signed[0].bytes()));
+        let executor = ProducerId::new("retention-sweep").unwrap();
+        let at = request_time(&p.request).unwrap();
+        let head = (4, Hash32([9; 32]));
+        check_signed(&signed, &p.bodies, &executor, at, head, alg).unwrap();
+        // Another body, another count, another head, another time: refused.
+        let mut other = p.bodies.clone();
+        other[1] = body(21);
+        assert!(check_signed(&signed, &other, &executor, at, head, alg).is_err());
+        assert!(check_signed(&signed, &p.bodies[..1], &executor, at, head, alg).is_err());
+        assert!(check_signed(&signed, &p.bodies, &executor, at, (5, head.1), alg).is_err());
+        let later = Timestamp(at.0 + 1000);
+        assert!(check_signed(&signed, &p.bodies, &executor, later, head, alg).is_err());
+    }
+}

@@ -98,7 +98,11 @@ impl ObjectStore for ReadOnlyOverlay<'_> {
         let mut keys: BTreeSet<String> = self.inner.list(prefix)?.into_iter().collect();
         let c = self.changes();
         keys.retain(|k| !c.deleted.contains(k));
-        keys.extend(c.written.keys().filter(|k| k.starts_with(prefix)).cloned());
+        // A directory prefix, as the stores list it: the keys below it.
+        let below = |k: &str| {
+            prefix.is_empty() || k.strip_prefix(prefix).is_some_and(|r| r.starts_with('/'))
+        };
+        keys.extend(c.written.keys().filter(|k| below(k)).cloned());
         Ok(keys.into_iter().collect())
     }
 
@@ -128,13 +132,14 @@ mod tests {
         o.delete("index/b").unwrap();
         assert_eq!(o.get("index/a").unwrap().as_deref(), Some(&b"new"[..]));
         assert_eq!(o.get("index/b").unwrap(), None);
-        assert_eq!(o.list("index/").unwrap(), ["index/a", "index/c"]);
+        o.put("indexes/d", b"elsewhere").unwrap();
+        assert_eq!(o.list("index").unwrap(), ["index/a", "index/c"]);
         assert!(o.compare_and_swap("index/a", Some(b"old"), b"x").is_err());
         o.compare_and_swap("index/a", Some(b"new"), b"x").unwrap();
         // The store underneath is untouched.
         assert_eq!(fs.get("index/a").unwrap().as_deref(), Some(&b"old"[..]));
         assert_eq!(fs.get("index/b").unwrap().as_deref(), Some(&b"gone"[..]));
         assert_eq!(fs.get("index/c").unwrap(), None);
-        assert_eq!(fs.list("index/").unwrap(), ["index/a", "index/b"]);
+        assert_eq!(fs.list("index").unwrap(), ["index/a", "index/b"]);
     }
 }
