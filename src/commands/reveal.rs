@@ -137,7 +137,9 @@ pub(crate) fn open_log(dir: &Path) -> anyhow::Result<AccessLog> {
                 .with_context(|| format!("cannot open the log {}", dir.display()))?;
             let client = super::served::connect(dir, &log).map_err(|why| {
                 anyhow::anyhow!(
-                    "{}: {e}. Revealing sealed values appends a data-access record first:                      through the log's server while `logseal serve` holds the lock, but {why:#}.                      Nothing was revealed.",
+                    "{}: {e}. Revealing sealed values appends a data-access record first: \
+                     through the log's server while `logseal serve` holds the lock, but \
+                     {why:#}. Nothing was revealed.",
                     dir.display()
                 )
             })?;
