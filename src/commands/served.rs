@@ -24,6 +24,9 @@ pub(crate) const FILE: &str = "serving";
 /// How long a writer waits for one answer of the server (a sweep's commit walks the log).
 pub(crate) const TIMEOUT: Duration = Duration::from_secs(600);
 
+/// How long a writer waits for the server's checkpoint before taking it for gone.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(10);
+
 fn path(dir: &Path) -> PathBuf {
     dir.join("private").join(FILE)
 }
@@ -96,14 +99,15 @@ pub(crate) fn connect(dir: &Path, log: &Log) -> anyhow::Result<Client> {
             path(dir).display()
         );
     };
-    let client = Client::new(&url, TIMEOUT);
-    let note = client.checkpoint().with_context(|| {
-        format!(
-            "the server {url} named by {} does not answer (a server that stopped without \
+    let note = Client::new(&url, PROBE_TIMEOUT)
+        .checkpoint()
+        .with_context(|| {
+            format!(
+                "the server {url} named by {} does not answer (a server that stopped without \
              removing it?)",
-            path(dir).display()
-        )
-    })?;
+                path(dir).display()
+            )
+        })?;
     let n = logseal::note::parse_note(&note)
         .with_context(|| format!("{url}: the checkpoint served does not parse"))?;
     let verifier: &dyn NoteVerifier = log.log_verifier();
@@ -135,5 +139,5 @@ pub(crate) fn connect(dir: &Path, log: &Log) -> anyhow::Result<Client> {
             );
         }
     }
-    Ok(client)
+    Ok(Client::new(&url, TIMEOUT))
 }
