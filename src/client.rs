@@ -11,6 +11,7 @@ use std::time::Duration;
 use crate::log::AppendItem;
 use crate::record::text::ProducerId;
 use crate::serve::body::encode_add;
+use crate::serve::sweep::{SweepCommit, SweepOutcome, SweepPlan, SweepRequest};
 use crate::serve::{AddReceipt, ConsistencyProof, InclusionProof, ProducerHead};
 use crate::tiles::{EntryBundleId, TileId};
 
@@ -178,6 +179,33 @@ impl Client {
         let rel = format!("head/{producer}");
         let url = self.url(&rel);
         json(&url, self.get(&rel)?)
+    }
+
+    /// `POST /sweep/plan`: the unsigned retention-deletion records of the sweep `request`
+    /// asks for, on the log as the server holds it.
+    pub fn sweep_plan(&self, request: &SweepRequest) -> Result<SweepPlan, ClientError> {
+        self.post_json("sweep/plan", request)
+    }
+
+    /// `POST /sweep/commit`: carry out a planned sweep with its records signed; the answer
+    /// once the erasure is durable and a checkpoint covers its records.
+    pub fn sweep_commit(&self, commit: &SweepCommit) -> Result<SweepOutcome, ClientError> {
+        self.post_json("sweep/commit", commit)
+    }
+
+    fn post_json<T: serde::de::DeserializeOwned>(
+        &self,
+        rel: &str,
+        body: &impl serde::Serialize,
+    ) -> Result<T, ClientError> {
+        let url = self.url(rel);
+        let body = serde_json::to_vec(body).expect("requests serialise");
+        let answer = self
+            .agent
+            .post(&url)
+            .header("content-type", "application/json")
+            .send(&body[..]);
+        json(&url, self.read(&url, answer)?)
     }
 
     fn url(&self, rel: &str) -> String {

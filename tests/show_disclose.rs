@@ -179,7 +179,10 @@ fn an_unregistered_key_or_a_held_lock_reveals_and_appends_nothing() {
     let held = logseal::log::Log::open(&d.join("log")).unwrap();
     let o = show(d, QUERY, &[]);
     let err = fails(&o, 2);
-    assert!(err.contains("served over HTTP"), "{err}");
+    assert!(
+        err.contains("logseal serve") && err.contains("Nothing was revealed"),
+        "{err}"
+    );
     assert!(!text(&o.stdout).contains(&subject));
     drop(held);
     assert_eq!(size(d), before);

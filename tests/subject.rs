@@ -150,7 +150,10 @@ fn an_unregistered_key_or_a_held_lock_reveals_and_appends_nothing() {
     let held = logseal::log::Log::open(&d.join("log")).unwrap();
     let o = subject(d, &[]);
     let err = fails(&o, 2);
-    assert!(err.contains("served over HTTP"), "{err}");
+    assert!(
+        err.contains("logseal serve") && err.contains("Nothing was revealed"),
+        "{err}"
+    );
     assert!(!text(&o.stdout).contains(SUBSCRIBER));
     drop(held);
     assert_eq!(size(d), before);

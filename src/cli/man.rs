@@ -734,8 +734,9 @@ pub const PAGE_TEXTS: &[PageText] = &[
                 2,
                 "the command could not run: bad arguments (--disclose without --inspector-key, \
                  --purpose, --legal-basis and --case-ref-file), unreadable files, a log \
-                 directory that cannot be opened; with --disclose: the log's lock is held \
-                 (nothing is revealed)",
+                 directory that cannot be opened; with --disclose: the log's lock is held by \
+                 a writer other than `logseal serve`, or the server DIR/private/serving names \
+                 does not answer (nothing is revealed)",
             ),
         ],
         see_also: &[
@@ -909,8 +910,9 @@ pub const PAGE_TEXTS: &[PageText] = &[
             ),
             (
                 2,
-                "could not run: a file cannot be read, or the log's lock is held by another \
-                 writer (nothing revealed)",
+                "could not run: a file cannot be read, or the log's lock is held by a writer \
+                 other than `logseal serve`, or the server DIR/private/serving names does not \
+                 answer (nothing revealed)",
             ),
         ],
         see_also: &["show", "log", "retention", "docs/FORMAT.md"],
@@ -936,8 +938,9 @@ pub const PAGE_TEXTS: &[PageText] = &[
             ),
             (
                 2,
-                "could not run: a file cannot be read or written, the log's lock is held, \
-                 the output exists",
+                "could not run: a file cannot be read or written, the log's lock is held by a \
+                 writer other than `logseal serve` (or its server does not answer), the output \
+                 exists",
             ),
         ],
         see_also: &["bundle verify", "subject", "docs/FORMAT.md"],
@@ -1091,7 +1094,8 @@ pub const PAGE_TEXTS: &[PageText] = &[
             (
                 2,
                 "could not run: a file cannot be read or written, or (--sealed) the log's \
-                 lock is held",
+                 lock is held by a writer other than `logseal serve` (or its server does not \
+                 answer)",
             ),
         ],
         see_also: &[
@@ -1606,7 +1610,9 @@ pub const PAGE_TEXTS: &[PageText] = &[
             (0, "swept (possibly nothing)"),
             (
                 1,
-                "the log, a record or the plan is invalid, or --at is refused",
+                "the log, a record or the plan is invalid, or --at is refused; while served: \
+                 the server refused the sweep (its status and reason printed; 409: the sweep \
+                 changed between plan and commit, run it again)",
             ),
             (2, COULD_NOT_RUN),
         ],

@@ -1036,7 +1036,8 @@ pub enum RetentionCommand {
 /// `logseal retention apply`.
 #[derive(Debug, Args)]
 pub struct RetentionApplyArgs {
-    /// The log directory (opened as its sequencer)
+    /// The log directory (opened as its sequencer; while `logseal serve` holds it, the sweep
+    /// is planned and carried out by the server, the records signed here)
     #[arg(value_name = "DIR")]
     pub dir: PathBuf,
     /// The signing key of the sweep (its name is the producer id of the records)

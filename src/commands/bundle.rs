@@ -278,7 +278,8 @@ pub(crate) fn export_text(args: ExportArgs, now: u64) -> anyhow::Result<String> 
     let private = private.as_ref();
     let (plan, selection, retention_rule) = {
         let ins = inspector(&log, private)?;
-        let (leaves, words) = select(&args, &ins, private, value.as_deref())?;
+        let index_store = log.index_store(private);
+        let (leaves, words) = select(&args, &ins, index_store.as_ref(), value.as_deref())?;
         let plan = collect::plan(&ins, &leaves, args.max_chain, args.max_logging_delay)
             .map_err(|e| Invalid(e.to_string()))?;
         (plan, words, reveal::rule_for(&ins))

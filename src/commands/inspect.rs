@@ -303,7 +303,7 @@ pub fn show(args: ShowArgs) -> anyhow::Result<()> {
 /// What `show --disclose` needs: the log opened as its sequencer, the inspector's key, the
 /// fields asked for (all sealed fields when empty) and the case reference.
 struct Disclose<'a> {
-    log: &'a mut Log,
+    log: &'a mut reveal::AccessLog,
     key: &'a SigningKey,
     fields: &'a [FieldPath],
     case_ref: String,

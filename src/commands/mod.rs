@@ -22,6 +22,7 @@ pub mod retention;
 mod reveal;
 pub mod rotate;
 pub mod serve;
+mod served;
 pub mod subject;
 pub mod sweep;
 pub mod tlog;

@@ -95,7 +95,7 @@ pub fn run(args: ReportArgs) -> anyhow::Result<()> {
 /// the access's reasons read before anything else, so that nothing is read if the access
 /// cannot be logged.
 struct SealedRun {
-    log: logseal::log::Log,
+    log: super::reveal::AccessLog,
     key: super::sweep::SigningKey,
     fields: Vec<logseal::record::sealed::FieldPath>,
     names: Vec<String>,

@@ -62,17 +62,92 @@ pub(crate) fn read_case_ref(path: &Path) -> anyhow::Result<String> {
     subject::value_from_file(&place, &bytes).map_err(|e| Invalid(e.to_string()).into())
 }
 
-/// Open the log as its sequencer: a reveal must append its access record.
-pub(crate) fn open_log(dir: &Path) -> anyhow::Result<Log> {
+/// The log a reveal appends its access record to: opened as its sequencer, or, while
+/// `logseal serve` holds its lock, opened read-only and written through the server
+/// (`private/serving`, [`super::served`]). Reads go to the log as opened ([`Deref`]).
+pub(crate) struct AccessLog {
+    log: Log,
+    served: Option<logseal::client::Client>,
+}
+
+impl std::ops::Deref for AccessLog {
+    type Target = Log;
+    fn deref(&self) -> &Log {
+        &self.log
+    }
+}
+
+impl AccessLog {
+    /// The private part to open the sealed-value index in: itself when this process holds the
+    /// lock; while served, read through with the index's rebuilds kept in memory.
+    pub(crate) fn index_store<'s>(
+        &self,
+        private: &'s dyn logseal::store::ObjectStore,
+    ) -> Box<dyn logseal::store::ObjectStore + 's> {
+        match self.served {
+            None => Box::new(Borrowed(private)),
+            Some(_) => Box::new(logseal::store::ReadOnlyOverlay::new(private)),
+        }
+    }
+}
+
+/// A borrowed store as a boxed one.
+struct Borrowed<'s>(&'s dyn logseal::store::ObjectStore);
+
+impl logseal::store::ObjectStore for Borrowed<'_> {
+    fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        self.0.get(key)
+    }
+    fn get_at_most(&self, key: &str, max: usize) -> Result<Option<Vec<u8>>, StoreError> {
+        self.0.get_at_most(key, max)
+    }
+    fn put(&self, key: &str, data: &[u8]) -> Result<(), StoreError> {
+        self.0.put(key, data)
+    }
+    fn sync(&self) -> Result<(), StoreError> {
+        self.0.sync()
+    }
+    fn compare_and_swap(
+        &self,
+        key: &str,
+        expected: Option<&[u8]>,
+        data: &[u8],
+    ) -> Result<(), StoreError> {
+        self.0.compare_and_swap(key, expected, data)
+    }
+    fn delete(&self, key: &str) -> Result<(), StoreError> {
+        self.0.delete(key)
+    }
+    fn list(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
+        self.0.list(prefix)
+    }
+    fn describe(&self, key: &str) -> String {
+        self.0.describe(key)
+    }
+}
+
+/// Open the log for a reveal: as its sequencer, or, when `logseal serve` holds its lock,
+/// read-only with the access record to go through the server. Nothing is revealed when
+/// neither is possible.
+pub(crate) fn open_log(dir: &Path) -> anyhow::Result<AccessLog> {
     match Log::open(dir) {
-        Ok(l) => Ok(l),
-        Err(LogError::Store(e @ StoreError::Locked { .. })) => bail!(
-            "{}: {e}. Revealing sealed values appends a data-access record first, and the \
-             log's file lock is the only way to append until the log is served over HTTP \
-             (then through the server's append endpoint); run this when no other writer holds \
-             the lock. Nothing was revealed.",
-            dir.display()
-        ),
+        Ok(log) => Ok(AccessLog { log, served: None }),
+        Err(LogError::Store(e @ StoreError::Locked { .. })) => {
+            let log = Log::open_read_only(dir)
+                .with_context(|| format!("cannot open the log {}", dir.display()))?;
+            let client = super::served::connect(dir, &log).map_err(|why| {
+                anyhow::anyhow!(
+                    "{}: {e}. Revealing sealed values appends a data-access record first: \
+                     through the log's server while `logseal serve` holds the lock, but \
+                     {why:#}. Nothing was revealed.",
+                    dir.display()
+                )
+            })?;
+            Ok(AccessLog {
+                log,
+                served: Some(client),
+            })
+        }
         Err(e) => Err(e).with_context(|| format!("cannot open the log {}", dir.display())),
     }
 }
@@ -81,7 +156,7 @@ pub(crate) fn open_log(dir: &Path) -> anyhow::Result<Log> {
 /// was logged (leaf, producer, seq, checkpoint size); if the record cannot be appended,
 /// `reveal` is not called and the error says nothing was revealed.
 pub(crate) fn log_then_reveal<T>(
-    log: &mut Log,
+    log: &mut AccessLog,
     key: &SigningKey,
     access: &Access<'_>,
     reveal: impl FnOnce(&Value) -> anyhow::Result<T>,
@@ -93,7 +168,7 @@ pub(crate) fn log_then_reveal<T>(
 /// logged, for a reveal that needs the log itself afterwards (reading its disclosures): the
 /// caller reveals only after this returned `Ok`.
 pub(crate) fn log_access(
-    log: &mut Log,
+    log: &mut AccessLog,
     key: &SigningKey,
     access: &Access<'_>,
 ) -> anyhow::Result<Value> {
@@ -103,7 +178,7 @@ pub(crate) fn log_access(
 /// [`log_then_reveal`] with the access record and its checkpoint dated `now` (seconds since
 /// the epoch; the demo's scenario clock).
 pub(crate) fn log_then_reveal_at<T>(
-    log: &mut Log,
+    log: &mut AccessLog,
     key: &SigningKey,
     access: &Access<'_>,
     now: u64,
@@ -114,11 +189,17 @@ pub(crate) fn log_then_reveal_at<T>(
 }
 
 fn append_access(
-    log: &mut Log,
+    log: &mut AccessLog,
     key: &SigningKey,
     a: &Access<'_>,
     now: u64,
 ) -> anyhow::Result<Value> {
+    let refuse = |e: anyhow::Error| {
+        Invalid(format!(
+            "the inspection's data-access record could not be appended, so nothing is \
+             revealed: {e:#}"
+        ))
+    };
     let mut body = json!({
         "action": "consult",
         "legal_basis": a.legal_basis,
@@ -134,7 +215,24 @@ fn append_access(
     if let Some(q) = a.query {
         body["query"] = json!(q);
     }
-    let mut signer = Signer::new(log, key);
+    let mut signer = match &log.served {
+        None => Signer::new(&log.log, key),
+        Some(client) => {
+            // The chain head as the server's sequencer holds it (the state on disk may lag).
+            let h = client.head(&key.producer).map_err(|e| refuse(e.into()))?;
+            let prev = hex::decode(&h.head)
+                .ok()
+                .and_then(|b| <[u8; 32]>::try_from(b).ok())
+                .ok_or_else(|| {
+                    refuse(anyhow::anyhow!(
+                        "{}: head {:?} is not 32 bytes of hex",
+                        client.base(),
+                        h.head
+                    ))
+                })?;
+            Signer::at(key, h.next_seq, logseal::record::types::Hash32(prev))
+        }
+    };
     body["actor"]["user"] = json!(signer.producer.as_str());
     if !a.revealed.is_empty() {
         body["revealed"] = a
@@ -150,15 +248,9 @@ fn append_access(
             .map(|(first, last, field)| json!({"first": first, "last": last, "field": field}))
             .collect();
     }
-    let refuse = |e: anyhow::Error| {
-        Invalid(format!(
-            "the inspection's data-access record could not be appended, so nothing is \
-             revealed: {e:#}"
-        ))
-    };
     let item = signer
         .sign_kept(
-            log,
+            &log.log,
             Kind::DataAccess,
             "audit-log-inspection",
             Timestamp(now * 1000),
@@ -166,6 +258,14 @@ fn append_access(
             a.retention_rule.as_deref(),
         )
         .map_err(refuse)?;
+    if let Some(client) = &log.served {
+        let logged = append_served(client, &item).map_err(refuse)?;
+        // Read what follows (the checkpoint, the records) as the log is now.
+        log.log = Log::open_read_only(log.log.dir())
+            .with_context(|| format!("cannot open the log {}", log.log.dir().display()))?;
+        return Ok(logged);
+    }
+    let log = &mut log.log;
     let receipt = log
         .append(&[item])
         .map_err(|e| refuse(anyhow::Error::new(e)))?
@@ -178,6 +278,41 @@ fn append_access(
         "producer": receipt.producer.as_str(),
         "seq": receipt.seq,
         "checkpoint_size": log.size(),
+    }))
+}
+
+/// Append the access record through the server (its answer once durable), then have it
+/// publish a checkpoint covering it; where it was logged, as [`append_access`] says it.
+fn append_served(
+    client: &logseal::client::Client,
+    item: &logseal::log::AppendItem,
+) -> anyhow::Result<Value> {
+    let receipt = client.add(item)?;
+    let note = client.publish_checkpoint().map_err(|e| {
+        anyhow::anyhow!(
+            "the access record is appended at leaf {}, but the server did not publish a \
+             checkpoint over it: {e}",
+            receipt.leaf_index
+        )
+    })?;
+    let size = logseal::note::parse_note(&note)
+        .ok()
+        .and_then(|n| logseal::checkpoint::Checkpoint::parse(&n.text).ok())
+        .map(|c| c.size)
+        .with_context(|| format!("{}: the checkpoint answered does not parse", client.base()))?;
+    if size <= receipt.leaf_index {
+        bail!(
+            "{}: the checkpoint answered (size {size}) does not cover the access record at \
+             leaf {}",
+            client.base(),
+            receipt.leaf_index
+        );
+    }
+    Ok(json!({
+        "leaf": receipt.leaf_index,
+        "producer": receipt.producer,
+        "seq": receipt.seq,
+        "checkpoint_size": size,
     }))
 }
 

@@ -25,6 +25,7 @@ use logseal::serve::error::refused;
 use logseal::serve::group::append_group;
 use logseal::serve::rate::RateLimiter;
 use logseal::serve::route::{Class, Route, RouteError, route};
+use logseal::serve::sweep::{SweepCommit, SweepOutcome, SweepPlan, SweepRequest};
 use logseal::serve::{AddReceipt, HttpError, ProducerHead, proofs};
 use logseal::tree::TreeHashAlg;
 use tokio::signal::unix::Signal;
@@ -42,6 +43,12 @@ enum Job {
     Add(AppendItem, oneshot::Sender<Result<Receipt, HttpError>>),
     Checkpoint(oneshot::Sender<Result<Vec<u8>, HttpError>>),
     Head(ProducerId, oneshot::Sender<ProducerHead>),
+    /// A retention sweep's two steps (`super::sweep`).
+    SweepPlan(SweepRequest, oneshot::Sender<Result<SweepPlan, HttpError>>),
+    SweepCommit(
+        SweepCommit,
+        oneshot::Sender<Result<SweepOutcome, HttpError>>,
+    ),
     /// Finish what was sent before, publish a checkpoint, stop.
     Stop,
 }
@@ -58,6 +65,8 @@ struct App {
     rate: Option<Mutex<RateLimiter>>,
     started: Instant,
     stopping: AtomicBool,
+    /// The log directory (where the server says it listens, `private/serving`).
+    dir: std::path::PathBuf,
 }
 
 pub fn run(args: ServeArgs) -> anyhow::Result<()> {
@@ -154,6 +163,7 @@ fn serve_until(
         rate: args.rate.map(|r| Mutex::new(RateLimiter::new(r))),
         started: Instant::now(),
         stopping: AtomicBool::new(false),
+        dir: args.dir.clone(),
     });
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -189,6 +199,8 @@ async fn serve(
         ),
         Until::Told(rx) => Stop::Told(rx),
     };
+    // Said before anyone is told the address; removed once the last request is answered.
+    let _advert = super::served::advertise(&app.dir, bound)?;
     match ready {
         Some(ready) => {
             let _ = ready.send(bound);
@@ -253,6 +265,8 @@ async fn handle(State(app): State<Arc<App>>, req: Request) -> Response {
         Ok(Route::Add) => add(&app, req).await,
         Ok(Route::PublishCheckpoint) => publish(&app).await,
         Ok(Route::Head { producer }) => head(&app, producer).await,
+        Ok(Route::SweepPlan) => sweep_plan(&app, req).await,
+        Ok(Route::SweepCommit) => sweep_commit(&app, req).await,
         Ok(Route::HistoryList) => {
             let store = app.public.clone();
             blocking(move || {
@@ -438,6 +452,7 @@ fn sequence(
     publish_if_grown(&mut log, &mut published, w).map_err(|e| anyhow::anyhow!(e.message))?;
     let mut next = Instant::now() + every;
     let mut backlog: Option<Job> = None;
+    let mut plans = PlanCache::default();
     loop {
         let job = match backlog.take() {
             Some(job) => job,
@@ -468,6 +483,17 @@ fn sequence(
                     next_seq,
                     head: hex::encode(head),
                 });
+            }
+            Job::SweepPlan(request, reply) => {
+                let _ = reply.send(plan_cached(&log, request, &mut plans));
+            }
+            Job::SweepCommit(commit, reply) => {
+                let (answer, reopen) = sweep_now(&mut log, &commit, &mut published, w);
+                let _ = reply.send(answer);
+                if reopen {
+                    drop(log);
+                    log = Log::open(dir).map_err(log_err)?;
+                }
             }
             Job::Add(item, reply) => {
                 let (items, replies) = gather(&rx, item, reply, &mut backlog);
@@ -581,4 +607,125 @@ fn checkpoint_now(
     };
     *published = log.size();
     Ok(note)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Retention sweeps through the server (docs/SERVE.md, "Retention sweeps")
+// ---------------------------------------------------------------------------------------------
+
+/// The largest `POST /sweep/commit` body: the signed records of a large sweep, in hex.
+const MAX_SWEEP_BODY: usize = 64 << 20;
+
+/// `POST /sweep/plan`.
+async fn sweep_plan(app: &App, req: Request) -> Response {
+    let request: SweepRequest = match sweep_body(app, req, app.max_body).await {
+        Ok(r) => r,
+        Err(e) => return answer(&e),
+    };
+    let (tx, rx) = oneshot::channel();
+    sequenced(app, Job::SweepPlan(request, tx), rx).await
+}
+
+/// `POST /sweep/commit`.
+async fn sweep_commit(app: &App, req: Request) -> Response {
+    let commit: SweepCommit = match sweep_body(app, req, MAX_SWEEP_BODY.max(app.max_body)).await {
+        Ok(c) => c,
+        Err(e) => return answer(&e),
+    };
+    let (tx, rx) = oneshot::channel();
+    sequenced(app, Job::SweepCommit(commit, tx), rx).await
+}
+
+/// The JSON body of a sweep request, at most `max` bytes; refused while shutting down.
+async fn sweep_body<T: serde::de::DeserializeOwned>(
+    app: &App,
+    req: Request,
+    max: usize,
+) -> Result<T, HttpError> {
+    if app.stopping.load(Ordering::SeqCst) {
+        return Err(HttpError::new(503, "shutting down: no new sweeps"));
+    }
+    let too_large = || HttpError::new(413, format!("the request body is larger than {max} bytes"));
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > max as u64) {
+        return Err(too_large());
+    }
+    let bytes = axum::body::to_bytes(req.into_body(), max)
+        .await
+        .map_err(|_| too_large())?;
+    serde_json::from_slice(&bytes)
+        .map_err(|e| HttpError::new(400, format!("the body is not the JSON expected: {e}")))
+}
+
+/// Hand `job` to the sequencer and answer what it replies on `rx`, as JSON.
+async fn sequenced<T: serde::Serialize>(
+    app: &App,
+    job: Job,
+    rx: oneshot::Receiver<Result<T, HttpError>>,
+) -> Response {
+    let stopped = HttpError::new(503, "the sequencer has stopped");
+    if app.jobs.send(job).is_err() {
+        return answer(&stopped);
+    }
+    match rx.await {
+        Ok(Ok(v)) => json(v),
+        Ok(Err(e)) => answer(&e),
+        Err(_) => answer(&stopped),
+    }
+}
+
+/// The last plan answered, and the log's size then: asked again with the same request on a
+/// log that has not grown since, it is answered without walking the log again (a plan costs
+/// one walk of the log in the sequencer, at most once per growth per request).
+#[derive(Default)]
+struct PlanCache(Option<(u64, SweepPlan)>);
+
+fn plan_cached(
+    log: &Log,
+    request: SweepRequest,
+    cache: &mut PlanCache,
+) -> Result<SweepPlan, HttpError> {
+    if let Some((size, plan)) = &cache.0
+        && *size == log.size()
+        && plan.request == request
+    {
+        return Ok(plan.clone());
+    }
+    let plan = super::sweep::plan_served(log, &request)?;
+    cache.0 = Some((log.size(), plan.clone()));
+    Ok(plan)
+}
+
+/// Carry out a signed sweep, then publish a checkpoint covering its records (check 7 sees
+/// them with the erasure). The answer, and whether the log must be reopened.
+fn sweep_now(
+    log: &mut Log,
+    commit: &SweepCommit,
+    published: &mut u64,
+    w: &mut Option<Witnessing>,
+) -> (Result<SweepOutcome, HttpError>, bool) {
+    let mut done = match super::sweep::commit_served(log, commit) {
+        Ok(d) => d,
+        Err(f) => return (Err(f.error), f.reopen),
+    };
+    match checkpoint_now(log, published, w) {
+        Ok(_) => {
+            done.checkpoint_size = *published;
+            (Ok(done), false)
+        }
+        Err(e) => (
+            Err(HttpError::new(
+                500,
+                format!(
+                    "the erasure is committed (its records at leaves {:?}), but no checkpoint \
+                     covers them yet: {}",
+                    done.leaves, e.message
+                ),
+            )),
+            false,
+        ),
+    }
 }

@@ -11,7 +11,6 @@ use logseal::cli::SubjectArgs;
 use logseal::inspect::sealed_index::{SealedIndex, SealedIndexEvent};
 use logseal::inspect::subject::{self, FieldState, Found, Rejected, Retention};
 use logseal::inspect::{Anchors, IndexHome, Inspector};
-use logseal::log::Log;
 use logseal::note::Ed25519NoteVerifier;
 use logseal::record::sealed::FieldPath;
 use logseal::store::ObjectStore;
@@ -144,7 +143,7 @@ type Search = (
 
 /// Search through the sealed-value index, every hit authenticated against the checkpoint.
 fn find(
-    log: &Log,
+    log: &reveal::AccessLog,
     private: &dyn ObjectStore,
     value: &str,
     fields: &[FieldPath],
@@ -161,7 +160,8 @@ fn find(
     );
     let ins = Inspector::open(log.public_store(), anchors, IndexHome::Private(private))
         .map_err(|e| Invalid(e.to_string()))?;
-    let (index, events) = SealedIndex::open(private)?;
+    let index_store = log.index_store(private);
+    let (index, events) = SealedIndex::open(index_store.as_ref())?;
     let (found, rejected) =
         subject::search(&ins, &index, value, fields).map_err(|e| Invalid(e.to_string()))?;
     let found = found

@@ -26,6 +26,11 @@ use logseal::record::text::ProducerId;
 use logseal::record::types::{Hash32, RecordRef, Timestamp};
 use logseal::retention::walk::{SealedRecord, Walk, walk_log};
 use logseal::retention::{Bound, Plan, Schedule};
+use logseal::serve::HttpError;
+use logseal::serve::sweep::{
+    self, GroupSummary, PlanCounts, SweepCommit, SweepOutcome, SweepPlan, SweepRequest,
+};
+use logseal::store::StoreError;
 use logseal::verify::Trust;
 use rand_core::RngCore as _;
 use serde_json::{Value, json};
@@ -55,7 +60,7 @@ fn log_err(e: LogError) -> anyhow::Error {
 /// (exit 2), whether or not there turns out to be anything to sign.
 pub struct SigningKey {
     key: Ed25519NoteKey,
-    producer: ProducerId,
+    pub(super) producer: ProducerId,
 }
 
 impl SigningKey {
@@ -87,6 +92,17 @@ impl Signer {
             .state()
             .producer(&key.producer)
             .map_or((0, Hash32([0; 32])), |h| (h.next_seq, h.head));
+        Signer {
+            key: key.key.clone(),
+            producer: key.producer.clone(),
+            seq,
+            prev,
+        }
+    }
+
+    /// A signer continuing the chain whose next record is `seq` after `prev` (a head read
+    /// from the log's server).
+    pub(super) fn at(key: &SigningKey, seq: u64, prev: Hash32) -> Signer {
         Signer {
             key: key.key.clone(),
             producer: key.producer.clone(),
@@ -168,18 +184,17 @@ fn ranges(leaves: &[u64]) -> Vec<(u64, u64)> {
     out
 }
 
-/// The retention-deletion records of `plan`: per destroyed key, rule and ground, the erased
-/// leaves as ranges (at most [`MAX_TARGETS`] per record), `due_at` the latest deadline among
-/// them. A leaf whose every readable field is erased is named with no field patterns (every
-/// field), else with its fields.
-fn deletion_records(
-    log: &Log,
+/// The bodies of the retention-deletion records of `plan`: per destroyed key, rule and
+/// ground, the erased leaves as ranges (at most [`MAX_TARGETS`] per record), `due_at` the
+/// latest deadline among them. A leaf whose every readable field is erased is named with no
+/// field patterns (every field), else with its fields.
+fn deletion_bodies(
     walk: &Walk,
-    signer: &mut Signer,
+    executor: &ProducerId,
     plan: &ErasurePlan,
     why: &HashMap<u64, Why>,
     at: Timestamp,
-) -> anyhow::Result<Vec<AppendItem>> {
+) -> anyhow::Result<Vec<Value>> {
     /// A target and how many disclosures it erases.
     struct Item {
         target: Value,
@@ -237,14 +252,14 @@ fn deletion_records(
                     "executed_at": at.to_rfc3339(),
                     "method": "crypto-shred",
                     "shredded_key_id": g.key_id.to_string(),
-                    "executor": signer.producer.as_str(),
+                    "executor": executor.as_str(),
                     "holds_checked": true,
                     "item_count": chunk.iter().map(|i| i.count).sum::<u64>(),
                 });
                 if let Some(ground) = ground {
                     body["exception_ground"] = Value::from(ground.as_str());
                 }
-                out.push(signer.sign(log, Kind::RetentionDeletion, "retention-sweep", at, body)?);
+                out.push(body);
             }
         }
     }
@@ -258,36 +273,52 @@ fn w_sealed(walk: &Walk, leaf: u64) -> anyhow::Result<&SealedRecord> {
 }
 
 fn erased_summary(plan: &ErasurePlan, receipts: &[Receipt]) -> String {
-    let records: usize = plan.groups.iter().map(|g| g.erased.len()).sum();
-    let items: u64 = plan.groups.iter().map(|g| g.erased_count()).sum();
-    let kept: usize = plan.groups.iter().map(|g| g.kept).sum();
-    let leaves = match (receipts.first(), receipts.last()) {
-        (Some(a), Some(b)) if a.leaf_index == b.leaf_index => format!("leaf {}", a.leaf_index),
-        (Some(a), Some(b)) => format!("leaves {}..={}", a.leaf_index, b.leaf_index),
+    let leaves: Vec<u64> = receipts.iter().map(|r| r.leaf_index).collect();
+    erased_text(&group_summaries(plan), &leaves)
+}
+
+/// Each group generation of `plan` in a summary.
+fn group_summaries(plan: &ErasurePlan) -> Vec<GroupSummary> {
+    plan.groups
+        .iter()
+        .map(|g| GroupSummary {
+            key_id: g.key_id.to_string(),
+            group: g.group.clone(),
+            records: g.erased.len(),
+            erased: g.erased_count(),
+            kept: g.kept,
+        })
+        .collect()
+}
+
+/// What an erasure did: its groups, and the leaves of its retention-deletion records.
+fn erased_text(groups: &[GroupSummary], leaves: &[u64]) -> String {
+    let records: usize = groups.iter().map(|g| g.records).sum();
+    let items: u64 = groups.iter().map(|g| g.erased).sum();
+    let kept: usize = groups.iter().map(|g| g.kept).sum();
+    let at = match (leaves.first(), leaves.last()) {
+        (Some(a), Some(b)) if a == b => format!("leaf {a}"),
+        (Some(a), Some(b)) => format!("leaves {a}..={b}"),
         _ => "no leaf".into(),
     };
     let mut s = format!(
         "erased {items} disclosures of {records} records: destroyed {} keys, re-sealed {kept} \
-         disclosures kept under new keys; {} retention-deletion records at {leaves}\n",
-        plan.groups.len(),
-        receipts.len(),
+         disclosures kept under new keys; {} retention-deletion records at {at}\n",
+        groups.len(),
+        leaves.len(),
     );
-    for g in &plan.groups {
+    for g in groups {
         s.push_str(&format!(
             "  key {} ({}): {} records erased, {} disclosures kept\n",
-            g.key_id,
-            g.group,
-            g.erased.len(),
-            g.kept
+            g.key_id, g.group, g.records, g.kept
         ));
     }
     s
 }
 
-/// The retention walk over the whole log, its policies from `trust`'s policy authority
-/// when a trust file is given.
-fn walk(log: &Log, trust: Option<&Path>) -> anyhow::Result<Walk> {
-    let authority = match trust {
+/// The retention policy authority of the trust file `trust`, if one is given.
+fn authority_of(trust: Option<&Path>) -> anyhow::Result<Option<ProducerId>> {
+    Ok(match trust {
         None => None,
         Some(path) => {
             let bytes = files::read(path)?;
@@ -295,7 +326,11 @@ fn walk(log: &Log, trust: Option<&Path>) -> anyhow::Result<Walk> {
                 .map_err(|e| Invalid(format!("{}: {e}", path.display())))?
                 .retention_policy_authority
         }
-    };
+    })
+}
+
+/// The retention walk over the whole log, its policies signed by `authority` when given.
+fn walk(log: &Log, authority: Option<ProducerId>) -> anyhow::Result<Walk> {
     walk_log(log.public_store(), log.alg(), log.size(), log, authority).map_err(|e| {
         if e.is_invalid_record() {
             Invalid(format!("{}: {e}", log.dir().display())).into()
@@ -377,25 +412,27 @@ fn publish(log: &mut Log) -> anyhow::Result<String> {
     Ok(format!("signed checkpoint of size {}\n", log.size()))
 }
 
-/// What a sweep did.
-pub struct Swept {
+/// A sweep worked out on the log as it is, not yet signed or carried out.
+pub(crate) struct Prepared {
     pub plan: Plan,
+    /// What the sweep erases; `None`: nothing.
     pub erasure: Option<ErasurePlan>,
-    pub receipts: Vec<Receipt>,
+    /// The bodies of its retention-deletion records, in order.
+    pub bodies: Vec<Value>,
 }
 
-/// Erase every disclosure due or overdue at `at` and append the records, except the
-/// leaves in `skip` (the demo uses it to show a sweep that misses a file; the command
-/// never skips).
-pub fn sweep(
-    log: &mut Log,
-    executor_key: &SigningKey,
+/// Work out the sweep at `at` by `executor`: every disclosure due or overdue then, except
+/// the leaves in `skip`, and the retention-deletion records that will say so. Writes
+/// nothing.
+pub(crate) fn prepare(
+    log: &Log,
+    executor: &ProducerId,
     at: Timestamp,
     grace: std::time::Duration,
-    trust: Option<&Path>,
+    authority: Option<ProducerId>,
     skip: &[u64],
-) -> anyhow::Result<Swept> {
-    let w = walk(log, trust)?;
+) -> anyhow::Result<Prepared> {
+    let w = walk(log, authority)?;
     not_before_log(&w, at)?;
     let plan = w
         .plan(at, grace)
@@ -420,27 +457,110 @@ pub fn sweep(
         });
     }
     if requests.is_empty() {
-        return Ok(Swept {
+        return Ok(Prepared {
             plan,
+            erasure: None,
+            bodies: Vec::new(),
+        });
+    }
+    let erasure = log.plan_erasure(&requests).map_err(log_err)?;
+    let bodies = deletion_bodies(&w, executor, &erasure, &why, at)?;
+    Ok(Prepared {
+        plan,
+        erasure: Some(erasure),
+        bodies,
+    })
+}
+
+/// Sign retention-deletion records of `bodies` at `at`, continuing the executor's chain.
+fn sign_all(
+    log: &Log,
+    executor: &SigningKey,
+    at: Timestamp,
+    bodies: Vec<Value>,
+) -> anyhow::Result<Vec<AppendItem>> {
+    let mut signer = Signer::new(log, executor);
+    bodies
+        .into_iter()
+        .map(|b| signer.sign(log, Kind::RetentionDeletion, sweep::ACTIVITY, at, b))
+        .collect()
+}
+
+/// The counts of a retention plan.
+fn counts(plan: &Plan) -> PlanCounts {
+    PlanCounts {
+        due: plan.due.len(),
+        overdue: plan.overdue.len(),
+        held: plan.held.len(),
+        conflicts: plan.conflicts.len(),
+    }
+}
+
+/// What a sweep did.
+pub struct Swept {
+    pub plan: Plan,
+    pub erasure: Option<ErasurePlan>,
+    pub receipts: Vec<Receipt>,
+}
+
+/// Erase every disclosure due or overdue at `at` and append the records, except the
+/// leaves in `skip` (the demo uses it to show a sweep that misses a file; the command
+/// never skips).
+pub fn sweep(
+    log: &mut Log,
+    executor_key: &SigningKey,
+    at: Timestamp,
+    grace: std::time::Duration,
+    trust: Option<&Path>,
+    skip: &[u64],
+) -> anyhow::Result<Swept> {
+    let p = prepare(
+        log,
+        &executor_key.producer,
+        at,
+        grace,
+        authority_of(trust)?,
+        skip,
+    )?;
+    let Some(erasure) = p.erasure else {
+        return Ok(Swept {
+            plan: p.plan,
             erasure: None,
             receipts: Vec::new(),
         });
-    }
-    let mut signer = Signer::new(log, executor_key);
-    let erasure = log.plan_erasure(&requests).map_err(log_err)?;
-    let records = deletion_records(log, &w, &mut signer, &erasure, &why, at)?;
+    };
+    let records = sign_all(log, executor_key, at, p.bodies)?;
     let receipts = log.erase(&erasure, &records).map_err(log_err)?;
     Ok(Swept {
-        plan,
+        plan: p.plan,
         erasure: Some(erasure),
         receipts,
     })
 }
 
+/// The first line of `retention apply`'s summary.
+fn sweep_header(dir: &Path, at: Timestamp, c: &PlanCounts) -> String {
+    format!(
+        "retention sweep of {} at {}: {} due, {} overdue, {} held, {} conflicts (never resolved by a sweep)\n",
+        dir.display(),
+        at.to_rfc3339(),
+        c.due,
+        c.overdue,
+        c.held,
+        c.conflicts,
+    )
+}
+
 pub fn apply(args: RetentionApplyArgs) -> anyhow::Result<()> {
     let executor = SigningKey::load(&args.executor_key)?;
     let at = parse_at(&args.at)?;
-    let mut log = Log::open(&args.dir).map_err(log_err)?;
+    let mut log = match Log::open(&args.dir) {
+        Ok(log) => log,
+        Err(LogError::Store(e @ StoreError::Locked { .. })) => {
+            return apply_served(&args, &executor, at, e);
+        }
+        Err(e) => return Err(log_err(e)),
+    };
     not_future(at)?;
     let s = sweep(
         &mut log,
@@ -450,15 +570,7 @@ pub fn apply(args: RetentionApplyArgs) -> anyhow::Result<()> {
         args.trust.as_deref(),
         &[],
     )?;
-    let mut out = format!(
-        "retention sweep of {} at {}: {} due, {} overdue, {} held, {} conflicts (never resolved by a sweep)\n",
-        args.dir.display(),
-        at.to_rfc3339(),
-        s.plan.due.len(),
-        s.plan.overdue.len(),
-        s.plan.held.len(),
-        s.plan.conflicts.len(),
-    );
+    let mut out = sweep_header(&args.dir, at, &counts(&s.plan));
     match &s.erasure {
         None => out.push_str("nothing to erase\n"),
         Some(e) => {
@@ -466,6 +578,66 @@ pub fn apply(args: RetentionApplyArgs) -> anyhow::Result<()> {
             out.push_str(&publish(&mut log)?);
         }
     }
+    files::print(&out)
+}
+
+/// `retention apply` while `logseal serve` holds the log's lock (`locked`): the sweep is
+/// planned by the server, its records signed here with the executor's key, and carried out
+/// by the server if it is still exactly the sweep of `at` (docs/SERVE.md). Prints what the
+/// local sweep prints.
+fn apply_served(
+    args: &RetentionApplyArgs,
+    executor: &SigningKey,
+    at: Timestamp,
+    locked: StoreError,
+) -> anyhow::Result<()> {
+    let dir = &args.dir;
+    let log = Log::open_read_only(dir).map_err(log_err)?;
+    let client = super::served::connect(dir, &log).map_err(|why| {
+        anyhow::anyhow!(
+            "{}: {locked}. While `logseal serve` holds the lock a sweep goes through it, but \
+             {why:#}. Nothing was erased.",
+            dir.display()
+        )
+    })?;
+    not_future(at)?;
+    let request = SweepRequest {
+        executor: executor.producer.as_str().to_string(),
+        at: at.to_rfc3339(),
+        grace_ms: u64::try_from(args.grace.as_millis()).unwrap_or(u64::MAX),
+        retention_policy_authority: authority_of(args.trust.as_deref())?
+            .map(|p| p.as_str().to_string()),
+    };
+    let served_err = |step: &str, e: logseal::client::ClientError| -> anyhow::Error {
+        let msg = format!("the sweep's {step} through the server failed: {e}");
+        match e.status() {
+            Some(400 | 403 | 409) => Invalid(msg).into(),
+            _ => anyhow::anyhow!(msg),
+        }
+    };
+    let plan = client
+        .sweep_plan(&request)
+        .map_err(|e| served_err("plan", e))?;
+    if plan.bodies.is_empty() {
+        let mut out = sweep_header(dir, at, &plan.counts);
+        out.push_str("nothing to erase\n");
+        return files::print(&out);
+    }
+    let records = sweep::sign_plan(&plan, executor.key.secret_key(), log.origin(), log.alg())
+        .map_err(|e| anyhow::anyhow!("{}: signing the sweep's records: {e}", dir.display()))?;
+    let commit = SweepCommit {
+        request,
+        records: records.iter().map(|r| hex::encode(&r.record)).collect(),
+    };
+    let done = client
+        .sweep_commit(&commit)
+        .map_err(|e| served_err("commit", e))?;
+    let mut out = sweep_header(dir, at, &done.counts);
+    out.push_str(&erased_text(&done.groups, &done.leaves));
+    out.push_str(&format!(
+        "signed checkpoint of size {}\n",
+        done.checkpoint_size
+    ));
     files::print(&out)
 }
 
@@ -497,7 +669,7 @@ pub fn erase(args: RetentionEraseArgs) -> anyhow::Result<()> {
         .map(|f| FieldPath::parse(f).map_err(|e| Invalid(format!("--field {f:?}: {e}"))))
         .collect::<Result<Vec<_>, _>>()?;
     let mut log = Log::open(&args.dir).map_err(log_err)?;
-    let w = walk(&log, args.trust.as_deref())?;
+    let w = walk(&log, authority_of(args.trust.as_deref())?)?;
     not_future(at)?;
     not_before_log(&w, at)?;
     let mut why = HashMap::new();
@@ -576,9 +748,9 @@ pub fn erase(args: RetentionEraseArgs) -> anyhow::Result<()> {
             fields: fields.clone(),
         });
     }
-    let mut signer = Signer::new(&log, &executor);
     let erasure = log.plan_erasure(&requests).map_err(log_err)?;
-    let records = deletion_records(&log, &w, &mut signer, &erasure, &why, at)?;
+    let bodies = deletion_bodies(&w, &executor.producer, &erasure, &why, at)?;
+    let records = sign_all(&log, &executor, at, bodies)?;
     let receipts = log.erase(&erasure, &records).map_err(log_err)?;
     let mut out = erased_summary(&erasure, &receipts);
     out.push_str(&publish(&mut log)?);
@@ -721,4 +893,194 @@ pub fn release(args: RetentionReleaseArgs) -> anyhow::Result<()> {
         "hold {} released ({what}): legal-hold record {}#{} at leaf {}\n",
         args.hold_id, r.producer, r.seq, r.leaf_index
     ))
+}
+
+// ---------------------------------------------------------------------------------------------
+// The server's side of a sweep (`logseal serve`, POST /sweep/plan and /sweep/commit): run in
+// its sequencer thread, which owns the log.
+// ---------------------------------------------------------------------------------------------
+
+/// A sweep request's executor, time, grace and policy authority; 400 if malformed, and if
+/// the time lies in the future of the server's clock.
+fn served_request(
+    r: &SweepRequest,
+) -> Result<
+    (
+        ProducerId,
+        Timestamp,
+        std::time::Duration,
+        Option<ProducerId>,
+    ),
+    HttpError,
+> {
+    let bad = |m: String| HttpError::new(400, m);
+    let executor =
+        ProducerId::new(&r.executor).map_err(|e| bad(format!("executor {:?}: {e}", r.executor)))?;
+    let at = sweep::request_time(r).map_err(|e| bad(e.to_string()))?;
+    not_future(at).map_err(|e| bad(e.to_string()))?;
+    let authority = match &r.retention_policy_authority {
+        None => None,
+        Some(a) => Some(
+            ProducerId::new(a)
+                .map_err(|e| bad(format!("retention_policy_authority {a:?}: {e}")))?,
+        ),
+    };
+    Ok((
+        executor,
+        at,
+        std::time::Duration::from_millis(r.grace_ms),
+        authority,
+    ))
+}
+
+/// The sweep of `r` worked out on `log` as it is; a sweep that cannot be worked out on this
+/// log (its time before a retention action the log holds, a record the walk refuses) is 409.
+fn served_prepare(
+    log: &Log,
+    r: &SweepRequest,
+) -> Result<(Prepared, ProducerId, Timestamp), HttpError> {
+    let (executor, at, grace, authority) = served_request(r)?;
+    let p = prepare(log, &executor, at, grace, authority, &[]).map_err(|e| {
+        match e.downcast_ref::<Invalid>() {
+            Some(i) => HttpError::new(409, format!("the sweep cannot be carried out: {i}")),
+            None => {
+                eprintln!("logseal serve: sweep of {}: {e:#}", r.at);
+                HttpError::new(500, "the log could not be read for the sweep")
+            }
+        }
+    })?;
+    Ok((p, executor, at))
+}
+
+/// The executor's chain head in the log's state.
+fn head_of(log: &Log, executor: &ProducerId) -> (u64, Hash32) {
+    log.state()
+        .producer(executor)
+        .map_or((0, Hash32([0; 32])), |h| (h.next_seq, h.head))
+}
+
+/// `POST /sweep/plan`: the sweep of `r` on the log as it is, unsigned.
+pub(crate) fn plan_served(log: &Log, r: &SweepRequest) -> Result<SweepPlan, HttpError> {
+    let (p, executor, _) = served_prepare(log, r)?;
+    let (next_seq, prev) = head_of(log, &executor);
+    Ok(SweepPlan {
+        request: r.clone(),
+        size: log.size(),
+        next_seq,
+        prev: hex::encode(prev.0),
+        counts: counts(&p.plan),
+        groups: p.erasure.as_ref().map(group_summaries).unwrap_or_default(),
+        bodies: p.bodies,
+    })
+}
+
+/// Why a served sweep's commit failed: the answer, and whether the log must be reopened
+/// (an erasure interrupted: the handle refuses every write until then).
+pub(crate) struct CommitFailure {
+    pub error: HttpError,
+    pub reopen: bool,
+}
+
+impl From<HttpError> for CommitFailure {
+    fn from(error: HttpError) -> Self {
+        CommitFailure {
+            error,
+            reopen: false,
+        }
+    }
+}
+
+/// `POST /sweep/commit`: admit the signed records (as appends: a registered key of the
+/// executor for retention-deletion records, continuing its chain), work the sweep out
+/// again, and carry it out if the records are exactly the ones it writes (else 409). The
+/// answer's `checkpoint_size` is left for the caller, who publishes the checkpoint.
+pub(crate) fn commit_served(log: &mut Log, c: &SweepCommit) -> Result<SweepOutcome, CommitFailure> {
+    let (executor, _, _, _) = served_request(&c.request)?;
+    if c.records.is_empty() {
+        return Err(HttpError::new(
+            400,
+            "no records: a commit carries the plan's records, signed",
+        )
+        .into());
+    }
+    let mut records = Vec::new();
+    for (i, h) in c.records.iter().enumerate() {
+        let bytes = hex::decode(h)
+            .map_err(|e| HttpError::new(400, format!("records[{i}]: not hex: {e}")))?;
+        let r = Record::decode(&bytes)
+            .map_err(|e| logseal::serve::error::refused(&logseal::log::Refusal::Malformed(e)))?;
+        if r.payload().kind() != Kind::RetentionDeletion || r.payload().producer != executor {
+            return Err(HttpError::new(
+                400,
+                format!(
+                    "records[{i}]: a {} record of {}, not a retention-deletion record of the \
+                     executor {executor}",
+                    r.payload().kind().name(),
+                    r.payload().producer
+                ),
+            )
+            .into());
+        }
+        records.push(r);
+    }
+    // Authenticated first, by the signatures and the registry, before the log is walked.
+    let mut state = log.state().clone();
+    for (i, r) in records.iter().enumerate() {
+        let leaf = log.size() + i as u64;
+        let hash = Hash32(log.alg().leaf(r.bytes()));
+        logseal::log::admission::admit(
+            &mut state,
+            log.authority(),
+            log.origin(),
+            r,
+            leaf,
+            hash,
+            &[],
+            None,
+        )
+        .map_err(|e| logseal::serve::error::refused(&e))?;
+    }
+    let (p, executor, at) = served_prepare(log, &c.request)?;
+    let changed = |m: String| {
+        HttpError::new(
+            409,
+            format!("the sweep changed since it was planned: {m}; ask for the plan again"),
+        )
+    };
+    let Some(erasure) = p.erasure else {
+        return Err(changed("it now erases nothing".into()).into());
+    };
+    sweep::check_signed(
+        &records,
+        &p.bodies,
+        &executor,
+        at,
+        head_of(log, &executor),
+        log.alg(),
+    )
+    .map_err(|e| changed(e.to_string()))?;
+    let items: Vec<AppendItem> = records
+        .iter()
+        .map(|r| AppendItem {
+            record: r.bytes().to_vec(),
+            disclosures: Vec::new(),
+        })
+        .collect();
+    let receipts = log.erase(&erasure, &items).map_err(|e| match e {
+        LogError::Refused { refusal, .. } => logseal::serve::error::refused(&refusal).into(),
+        LogError::Erase(e) => changed(e.to_string()).into(),
+        e => {
+            eprintln!("logseal serve: sweep at {}: {e}", c.request.at);
+            CommitFailure {
+                error: HttpError::new(500, format!("the erasure failed: {e}")),
+                reopen: true,
+            }
+        }
+    })?;
+    Ok(SweepOutcome {
+        counts: counts(&p.plan),
+        groups: group_summaries(&erasure),
+        leaves: receipts.iter().map(|r| r.leaf_index).collect(),
+        checkpoint_size: 0,
+    })
 }

@@ -1,8 +1,9 @@
 //! The pure parts of `logseal serve` (docs/SERVE.md): which request is which
 //! ([`route`]; objects are read through the log's public store), the body of
 //! `POST /add` ([`body`]), how a refusal becomes an HTTP status ([`error`]), the per-key rate
-//! ([`rate`]), and how the sequencer appends what concurrent requests sent as few atomic
-//! batches as possible ([`group`]). The network, the clock and the signals are in the binary
+//! ([`rate`]), how the sequencer appends what concurrent requests sent as few atomic
+//! batches as possible ([`group`]), and the two steps of a retention sweep through the
+//! server ([`sweep`]). The network, the clock and the signals are in the binary
 //! (`src/commands/serve.rs`); [`crate::client`] is the other side.
 
 pub mod body;
@@ -11,6 +12,7 @@ pub mod group;
 pub mod proofs;
 pub mod rate;
 pub mod route;
+pub mod sweep;
 pub mod witness;
 
 use crate::log::Receipt;

@@ -54,6 +54,10 @@ pub enum Route {
     Consistency { old: u64, new: Option<u64> },
     /// GET `/head/<producer>`: the producer's chain head in the sequencer's state.
     Head { producer: ProducerId },
+    /// POST `/sweep/plan`: the unsigned records of a retention sweep.
+    SweepPlan,
+    /// POST `/sweep/commit`: carry out a planned sweep, its records signed.
+    SweepCommit,
     /// GET `/checkpoints/`: the keys of the checkpoint history, one per line (what a reader
     /// over HTTP cannot list otherwise).
     HistoryList,
@@ -83,6 +87,9 @@ pub fn route(method: &str, path: &str, query: Option<&str>) -> Result<Route, Rou
         ("GET", "checkpoints/") => no_query(query).map(|_| Route::HistoryList),
         (_, "checkpoints/") => Err(RouteError::MethodNotAllowed("GET")),
         (_, "add") => Err(RouteError::MethodNotAllowed("POST")),
+        ("POST", "sweep/plan") => no_query(query).map(|_| Route::SweepPlan),
+        ("POST", "sweep/commit") => no_query(query).map(|_| Route::SweepCommit),
+        (_, "sweep/plan" | "sweep/commit") => Err(RouteError::MethodNotAllowed("POST")),
         ("GET", "proof/inclusion") => {
             let [index, size] = params(query, ["index", "size"])?;
             let index = index.ok_or_else(|| missing("index"))?;
@@ -252,6 +259,13 @@ mod tests {
             Ok(Route::PublishCheckpoint)
         );
         assert_eq!(get("/add"), Err(RouteError::MethodNotAllowed("POST")));
+        assert_eq!(route("POST", "/sweep/plan", None), Ok(Route::SweepPlan));
+        assert_eq!(route("POST", "/sweep/commit", None), Ok(Route::SweepCommit));
+        assert_eq!(
+            get("/sweep/commit"),
+            Err(RouteError::MethodNotAllowed("POST"))
+        );
+        assert_eq!(route("POST", "/sweep/", None), Err(RouteError::NotFound));
         assert_eq!(
             route("PUT", "/tile/0/000", None),
             Err(RouteError::MethodNotAllowed("GET, HEAD"))

@@ -30,11 +30,13 @@
 mod cache;
 mod fs;
 mod http;
+mod overlay;
 pub mod s3;
 
 pub use cache::CachedStore;
 pub use fs::{FsStore, SequencerLock};
 pub use http::HttpStore;
+pub use overlay::ReadOnlyOverlay;
 pub use s3::S3Store;
 
 /// Why a storage operation failed; every variant names the object.
