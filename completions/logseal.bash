@@ -1430,7 +1430,7 @@ _logseal() {
             return 0
             ;;
         logseal__subcmd__trust__subcmd__new)
-            opts="-h -V --out --log-key --authority --registry --origin --tree-hash --witness --quorum --authorisation-required --max-delay --retention-authority --obligation-authority --require --heartbeat --help --version"
+            opts="-h -V --out --log-key --authority --registry --origin --tree-hash --witness --quorum --witnessed-after-size --authorisation-required --max-delay --retention-authority --obligation-authority --require --heartbeat --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1465,6 +1465,10 @@ _logseal() {
                     return 0
                     ;;
                 --quorum)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --witnessed-after-size)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -304,6 +304,7 @@ complete -c logseal -n "__fish_logseal_using_subcommand trust; and __fish_seen_s
 blake3\t''"
 complete -c logseal -n "__fish_logseal_using_subcommand trust; and __fish_seen_subcommand_from new" -l witness -d 'A witness\'s cosigner key (file or key string, from `logseal witness vkey`); repeatable' -r
 complete -c logseal -n "__fish_logseal_using_subcommand trust; and __fish_seen_subcommand_from new" -l quorum -d 'How many listed witnesses must cosign (default: 0)' -r
+complete -c logseal -n "__fish_logseal_using_subcommand trust; and __fish_seen_subcommand_from new" -l witnessed-after-size -d 'The log had no witnesses up to this tree size: checkpoints of this size or smaller are not held to the quorum (a notice says so); needs --quorum' -r
 complete -c logseal -n "__fish_logseal_using_subcommand trust; and __fish_seen_subcommand_from new" -l authorisation-required -d 'Producer whose data-access records must all name an authorisation; repeatable' -r
 complete -c logseal -n "__fish_logseal_using_subcommand trust; and __fish_seen_subcommand_from new" -l max-delay -d 'Maximum logging delay in seconds (default: 86400)' -r
 complete -c logseal -n "__fish_logseal_using_subcommand trust; and __fish_seen_subcommand_from new" -l retention-authority -d 'Producer id whose retention-policy records alone apply (check 7)' -r

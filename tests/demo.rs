@@ -95,15 +95,19 @@ fn demo_builds_a_log_exports_a_case_and_checks_its_proofs() {
         .expect("step 14 in the output");
     for want in [
         "a copy of the honest log (demo/live) is served on loopback",
-        "the auditor's trust file demo/auditor/trust-witnessed.json now requires both (quorum 2)",
+        "the auditor's trust file demo/auditor/trust-witnessed.json now requires both (quorum 2) \
+         on every checkpoint after size 3702, the log's size when they started",
         "producers send day 31's 121 records through POST /add as they happen; every one is \
          acknowledged with its leaf (leaves 3702 to 3822) once it is durable",
         "   │ 3823\n",
         "   │ — witness-a.example ",
         "   │ — witness-b.example ",
         ": checkpoint of size 3823 verified; no violation",
+        "logs the export through it and waits for a witnessed checkpoint over that record",
+        "   Verified: 18 records of demo.logseal.example/log",
+        "its newest checkpoint (size 3824) is cosigned by witness-a.example and witness-b.example",
         "query-frontend seq",
-        "refused (400): old size 3823 is above the checkpoint's size 3822",
+        "refused (400): old size 3824 is above the checkpoint's size 3823",
         "NOT YET WITNESSED: 0 of 2 witnesses cosigned",
         ": violation (checkpoint-inconsistent, checkpoint-witness-quorum",
         "(checkpoint-before, checkpoint-served, report.json)",
@@ -123,10 +127,12 @@ fn demo_builds_a_log_exports_a_case_and_checks_its_proofs() {
         "{before}"
     );
     assert!(before.contains("\n— witness-a.example ") && before.contains("\n— witness-b.example "));
+    // The rewritten tree has the size the monitor verified, with another root.
     assert!(
-        served.starts_with("demo.logseal.example/log\n3822\n"),
+        served.starts_with("demo.logseal.example/log\n3823\n"),
         "{served}"
     );
+    assert_ne!(served.lines().nth(2), before.lines().nth(2));
     assert!(!served.contains("witness-"), "{served}");
     // Every producer's key pair is written, the retention sweep's too (its executor key).
     for name in [
@@ -302,7 +308,14 @@ fn demo_builds_a_log_exports_a_case_and_checks_its_proofs() {
         !d.join("demo/court/log").exists(),
         "the log copy is deleted"
     );
-    for (name, want) in [("account-case.lsb", 3), ("subscriber-case.lsb", 0)] {
+    for (name, want) in [
+        ("account-case.lsb", 3),
+        ("subscriber-case.lsb", 0),
+        // Step 14's export from the served log, against the trust file requiring both
+        // witnesses on every checkpoint after day 30: the same case, and its newest
+        // checkpoint cosigned by both.
+        ("account-case-witnessed.lsb", 3),
+    ] {
         let line = explore
             .lines()
             .find(|l| l.starts_with("  logseal bundle verify ") && l.contains(name))

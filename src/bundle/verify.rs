@@ -416,7 +416,13 @@ fn open(note: &[u8], i: usize, trust: &Trust, out: &mut Findings) -> VerifiedChe
             cp.witnesses.push((w.name().to_string(), t));
         }
     }
-    let quorum = trust.file.witness_quorum;
+    let quorum = trust.quorum_for(cp.size);
+    if let Some(m) = trust.before_witnesses(cp.size) {
+        out.push(
+            Finding::notice(Check::Checkpoints, "checkpoint-before-witnesses", m)
+                .checkpoint_size(cp.size),
+        );
+    }
     if cp.witnesses.len() < quorum {
         out.push(
             Finding::violated(

@@ -925,6 +925,10 @@ pub struct TrustNewArgs {
     /// How many listed witnesses must cosign (default: 0)
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub quorum: usize,
+    /// The log had no witnesses up to this tree size: checkpoints of this size or smaller
+    /// are not held to the quorum (a notice says so); needs --quorum
+    #[arg(long, value_name = "SIZE", requires = "quorum")]
+    pub witnessed_after_size: Option<u64>,
     /// Producer whose data-access records must all name an authorisation; repeatable
     #[arg(long = "authorisation-required", value_name = "ID")]
     pub authorisation_required: Vec<String>,

@@ -123,6 +123,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         authorisation_required: vec!["query-frontend".into()],
         witnesses: Vec::new(),
         witness_quorum: 0,
+        witnessed_after_size: None,
         max_logging_delay_secs: 86_400,
         max_logging_delay_overrides: Default::default(),
         retention_policy_authority: Some(scenario::POLICY_AUTHORITY.into()),
@@ -461,10 +462,12 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
          logseal mirror {honest} {dir}/copy --trust {trust}\n  \
          (a bucket instead of a directory: logseal mirror {honest} s3://BUCKET/PREFIX --trust {trust}; docs/STORAGE.md)\n  \
          logseal verify {live_log} --trust {live_trust} --at {at_live}\n  \
+         logseal bundle verify {live_bundle} --trust {live_trust}\n  \
          ls {live_evidence}\n  \
          (the served log, its witnesses and its monitor: logseal serve, witness serve, checkpoint --witnesses, watch; docs/SERVE.md)\n",
         live_log = live.log.display(),
         at_live = rfc3339(live.after),
+        live_bundle = live.bundle.display(),
         live_trust = live.trust.display(),
         live_evidence = live.evidence.display(),
         account_bundle = evidence.account.display(),

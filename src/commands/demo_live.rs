@@ -35,6 +35,8 @@ pub(super) struct Live {
     pub trust: PathBuf,
     /// The alert's evidence directory.
     pub evidence: PathBuf,
+    /// The evidence bundle exported from the served log, with the witnesses' cosignatures.
+    pub bundle: PathBuf,
     /// A time after the rewrite (seconds), for `verify --at`.
     pub after: u64,
 }
@@ -85,9 +87,13 @@ pub(super) fn live(
     )?;
     // The auditor now requires both witnesses' cosignatures. The monitor reads the log over
     // HTTP, without the private part: it does not require check 7.
+    // The log had no witnesses before today: its checkpoints up to today's first size are
+    // not held to the quorum (each a notice); every later one is.
+    let before = logseal::log::Log::open_read_only(&live)?.size();
     let trust = Trust::new(TrustFile {
         witnesses: vkeys,
         witness_quorum: 2,
+        witnessed_after_size: Some(before),
         ..trust_file.clone()
     })?
     .require_heartbeats(heartbeats.clone())?;
@@ -110,7 +116,8 @@ pub(super) fn live(
         "\n14. day 31, live: a copy of the honest log ({}) is served on loopback (`logseal serve \
          {} --witnesses {}`, at {}), with two witnesses ({} and {}, `logseal witness serve`: \
          each keeps its own state in {}); the auditor's trust file {} now requires both \
-         (quorum 2)\n",
+         (quorum 2) on every checkpoint after size {before}, the log's size when they \
+         started\n",
         live.display(),
         live.display(),
         policy_path.display(),
@@ -188,6 +195,22 @@ pub(super) fn live(
             .into());
         }
     }
+    // A court's evidence bundle from the served log: the inspector's export is logged
+    // through the server (its access record by POST /add, then a checkpoint the witnesses
+    // cosign), and the bundle carries that checkpoint with both cosignatures.
+    let bundle = witnessed_bundle(dir, &live, keys_dir, &trust)?;
+    out.push_str(&format!(
+        "   the inspector exports the account case again, from the served log: `logseal \
+         export {} …` finds the log held by the server (DIR/private/serving), logs the export \
+         through it and waits for a witnessed checkpoint over that record; `logseal bundle \
+         verify {} --trust {}`:\n   {}\n   its newest checkpoint (size {}) is cosigned by {}\n",
+        live.display(),
+        bundle.path.display(),
+        trust_path.display(),
+        bundle.verdict,
+        bundle.size,
+        bundle.witnesses.join(" and "),
+    ));
     files::print(out)?;
     out.clear();
 
@@ -211,7 +234,7 @@ pub(super) fn live(
     let mut sizes: BTreeMap<String, u64> = policy
         .witnesses
         .iter()
-        .map(|w| (w.url.clone(), last + 1))
+        .map(|w| (w.url.clone(), bundle.size))
         .collect();
     let (sigs, outcomes) = logseal::client::collect_cosignatures(
         &policy,
@@ -260,10 +283,85 @@ pub(super) fn live(
         log: live,
         trust: trust_path,
         evidence,
+        bundle: bundle.path,
         after: now_secs() + 3600,
     })
 }
 
 fn loopback() -> std::net::SocketAddr {
     std::net::SocketAddr::from(([127, 0, 0, 1], 0))
+}
+
+/// The bundle exported from the served log, as verified against the witnessed trust file.
+struct Witnessed {
+    path: PathBuf,
+    verdict: String,
+    /// The size of its newest checkpoint.
+    size: u64,
+    /// The pinned witnesses that cosigned that checkpoint.
+    witnesses: Vec<String>,
+}
+
+/// Export the account case of step 13 from the served log `live` (the export is logged
+/// through the server), and verify the bundle against `trust` (quorum 2).
+fn witnessed_bundle(
+    dir: &Path,
+    live: &Path,
+    keys_dir: &Path,
+    trust: &Trust,
+) -> anyhow::Result<Witnessed> {
+    let court = dir.join("court");
+    let path = court.join("account-case-witnessed.lsb");
+    let args = logseal::cli::ExportArgs {
+        dir: live.to_path_buf(),
+        out: path.clone(),
+        match_file: Some(court.join("account.txt")),
+        field: vec!["account_id".into()],
+        leaf: vec![],
+        kind: None,
+        producer: None,
+        since: None,
+        until: None,
+        disclose: ["account_id", "content_hash", "matched_hash_value"]
+            .iter()
+            .map(|d| d.to_string())
+            .collect(),
+        max_chain: 10_000,
+        max_logging_delay: 86_400,
+        inspector_key: keys_dir.join(format!("{}.key", scenario::INSPECTOR)),
+        purpose: "court-order".into(),
+        legal_basis: "dsa-art-54".into(),
+        case_ref_file: court.join("case-ref.txt"),
+        organisation: "rechtbank-amsterdam".into(),
+        from_checkpoint: None,
+        trust: None,
+    };
+    super::bundle::export_text(args, now_secs())
+        .context("demo: exporting the account case from the served log")?;
+    let bundle = logseal::bundle::Bundle::decode(&std::fs::read(&path)?)
+        .map_err(|e| Invalid(format!("demo: {}: {e}", path.display())))?;
+    let v = logseal::bundle::verify(&bundle, trust, None);
+    let verdict = super::bundle::last_line(&v);
+    if !v.integrity_holds() {
+        return Err(Invalid(format!(
+            "demo: {} does not verify: {verdict}",
+            path.display()
+        ))
+        .into());
+    }
+    let newest = v.newest();
+    let witnesses: Vec<String> = newest.witnesses.iter().map(|(n, _)| n.clone()).collect();
+    if witnesses.len() < 2 {
+        return Err(Invalid(format!(
+            "demo: {}: its newest checkpoint is cosigned by {witnesses:?}, not both witnesses",
+            path.display()
+        ))
+        .into());
+    }
+    Ok(Witnessed {
+        path,
+        verdict,
+        size: newest.size,
+        witnesses,
+    })
 }

@@ -46,6 +46,7 @@ pub fn new(args: TrustNewArgs) -> anyhow::Result<()> {
         authorisation_required: args.authorisation_required.clone(),
         witnesses,
         witness_quorum: args.quorum,
+        witnessed_after_size: args.witnessed_after_size,
         max_logging_delay_secs: args.max_delay.unwrap_or(DEFAULT_MAX_LOGGING_DELAY_SECS),
         max_logging_delay_overrides: BTreeMap::new(),
         retention_policy_authority: args.retention_authority.clone(),
@@ -165,6 +166,7 @@ pub fn show(args: TrustShowArgs) -> anyhow::Result<()> {
             "tree_hash": f.tree_hash,
             "anchors": anchors,
             "witness_quorum": f.witness_quorum,
+            "witnessed_after_size": f.witnessed_after_size,
             "retention_policy_authority": f.retention_policy_authority,
             "obligation_policy_authority": f.obligation_policy_authority,
             "authorisation_registry": f.authorisation_registry,
@@ -191,6 +193,12 @@ pub fn show(args: TrustShowArgs) -> anyhow::Result<()> {
             _ => "checkpoints must be cosigned by this many of the witnesses above",
         }
     ));
+    if let Some(n) = f.witnessed_after_size {
+        out.push_str(&format!(
+            "  witnessed after size {n} (checkpoints up to that size predate the witnesses: \
+             not held to the quorum)\n"
+        ));
+    }
     let who = |o: &Option<String>| o.clone().unwrap_or_else(|| "none pinned".into());
     out.push_str(&format!(
         "  retention policy authority {}\n  obligation policy authority {}\n  authorisation \

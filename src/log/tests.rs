@@ -447,6 +447,7 @@ fn fixture_trust(log: &Log) -> crate::verify::Trust {
         authorisation_required: Vec::new(),
         witnesses: Vec::new(),
         witness_quorum: 0,
+        witnessed_after_size: None,
         max_logging_delay_secs: 86_400,
         max_logging_delay_overrides: Default::default(),
         retention_policy_authority: None,

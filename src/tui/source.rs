@@ -55,6 +55,7 @@ pub fn own_trust(cfg: &LogConfig) -> Result<Trust, TrustError> {
         authorisation_required: Vec::new(),
         witnesses: Vec::new(),
         witness_quorum: 0,
+        witnessed_after_size: None,
         max_logging_delay_secs: DEFAULT_MAX_LOGGING_DELAY_SECS,
         max_logging_delay_overrides: Default::default(),
         retention_policy_authority: None,

@@ -221,7 +221,10 @@ pub(crate) fn check(
         cosigned += usize::from(ok);
         witness_times.extend(earliest);
     }
-    let quorum = trust.file.witness_quorum;
+    let quorum = trust.quorum_for(published.size);
+    if let Some(m) = trust.before_witnesses(published.size) {
+        out.push(Finding::notice(C, "checkpoint-before-witnesses", m));
+    }
     if let Some(log_time) = published.log_time
         && let Some(bound) = witnessed_time(log_time, &witness_times, quorum)
     {

@@ -653,6 +653,7 @@ pub(crate) mod tests {
             authorisation_required: Vec::new(),
             witnesses: Vec::new(),
             witness_quorum: 0,
+            witnessed_after_size: None,
             max_logging_delay_secs: 86_400,
             max_logging_delay_overrides: Default::default(),
             retention_policy_authority: None,

@@ -54,6 +54,11 @@ pub struct TrustFile {
     pub witnesses: Vec<String>,
     #[serde(default)]
     pub witness_quorum: usize,
+    /// The log had no witnesses up to this tree size: checkpoints of this size or smaller
+    /// are not held to `witness_quorum` (each is reported as a notice,
+    /// `checkpoint-before-witnesses`); absent: every checkpoint is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub witnessed_after_size: Option<u64>,
     #[serde(default = "default_delay")]
     pub max_logging_delay_secs: u64,
     /// Per-producer maximum logging delays.
@@ -349,6 +354,14 @@ impl Trust {
                 ),
             ));
         }
+        if file.witnessed_after_size.is_some() && file.witness_quorum == 0 {
+            return Err(member(
+                "witnessed_after_size",
+                "given with witness_quorum 0: it exempts checkpoints from a quorum that is not \
+                 required"
+                    .to_string(),
+            ));
+        }
         let retention_policy_authority = file
             .retention_policy_authority
             .as_deref()
@@ -380,6 +393,30 @@ impl Trust {
             authority_keys,
             heartbeat_required: BTreeMap::new(),
             file,
+        })
+    }
+
+    /// The witness quorum a checkpoint of tree size `size` is held to: `witness_quorum`, or
+    /// 0 when the log had no witnesses yet at that size (`witnessed_after_size`).
+    pub fn quorum_for(&self, size: u64) -> usize {
+        match self.file.witnessed_after_size {
+            Some(n) if size <= n => 0,
+            _ => self.file.witness_quorum,
+        }
+    }
+
+    /// The notice for a checkpoint of `size` that [`Trust::quorum_for`] exempts from the
+    /// quorum (`None` when it is held to it, or no quorum is required).
+    pub fn before_witnesses(&self, size: u64) -> Option<String> {
+        (self.file.witness_quorum > 0 && self.quorum_for(size) == 0).then(|| {
+            format!(
+                "the checkpoint of size {size} predates the log's witnesses (the trust file's \
+                 witnessed_after_size is {}): not held to the witness quorum of {}; its time is \
+                 the log's own, and only a later witnessed checkpoint consistent with it \
+                 shows it was not forked",
+                self.file.witnessed_after_size.unwrap_or(0),
+                self.file.witness_quorum
+            )
         })
     }
 

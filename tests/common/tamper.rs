@@ -42,6 +42,7 @@ pub fn trust_with(witnesses: Vec<String>, quorum: usize) -> Trust {
         authorisation_required: vec!["query-frontend".into()],
         witnesses,
         witness_quorum: quorum,
+        witnessed_after_size: None,
         max_logging_delay_secs: 86_400,
         max_logging_delay_overrides: Default::default(),
         retention_policy_authority: None,
