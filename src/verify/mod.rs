@@ -267,6 +267,12 @@ fn check_checkpoint(
     let mut inconsistent = Vec::new();
     let mut unproven = Vec::new();
     let fetched = cp_bytes.as_ref().map(Option::as_deref);
+    let timestamp = |size: u64| {
+        store.get_at_most(
+            &crate::log::history::timestamp_key(size),
+            crate::timestamp::MAX_RESPONSE_SIZE,
+        )
+    };
     let published = checkpoints::check(
         fetched,
         trust,
@@ -275,6 +281,7 @@ fn check_checkpoint(
         out,
         &mut inconsistent,
         &mut unproven,
+        &timestamp,
     );
     if let (Some(p), Some(_)) = (&published, resume) {
         for u in &unproven {
