@@ -203,3 +203,84 @@ fn checkpoints_are_time_stamped_and_the_token_bounds_the_log_clock() {
     assert_eq!(f.len(), 1, "{report}");
     assert_eq!(f[0]["verdict"], "notice");
 }
+
+/// A bundle carries the token over each of its checkpoints (key 16), and `bundle verify`
+/// judges it by the same rule: the valid bundle vector, its newest checkpoint stamped by the
+/// local TSA, verifies; a flipped token byte is `checkpoint-timestamp-invalid`.
+#[test]
+fn bundle_verify_checks_the_token_of_its_checkpoint() {
+    let Some(tsa) =
+        common::tsa::Tsa::start_or_notice("bundle_verify_checks_the_token_of_its_checkpoint")
+    else {
+        return;
+    };
+    let vectors = Path::new(env!("CARGO_MANIFEST_DIR")).join("testvectors");
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut bundle =
+        logseal::bundle::Bundle::decode(&std::fs::read(vectors.join("bundle-valid.cbor")).unwrap())
+            .unwrap();
+    let ca_pem = std::fs::read_to_string(&tsa.ca_pem).unwrap();
+    let ca = logseal::timestamp::Authority::from_pem("tsa", &ca_pem).unwrap();
+    let newest = bundle.checkpoints.last().unwrap().to_vec();
+    let text = logseal::note::parse_note(&newest).unwrap().text;
+    let nonce = [0x42; 8];
+    let req = logseal::timestamp::request(text.as_bytes(), &nonce).unwrap();
+    let token =
+        logseal::client::request_timestamp(&tsa.url, &req, std::time::Duration::from_secs(10))
+            .unwrap();
+    logseal::timestamp::verify_response(&token, text.as_bytes(), Some(&nonce), &[ca]).unwrap();
+    let mut stamps = vec![minicbor::bytes::ByteVec::from(Vec::new()); bundle.checkpoints.len()];
+    *stamps.last_mut().unwrap() = minicbor::bytes::ByteVec::from(token.clone());
+    bundle.timestamps = Some(stamps);
+    let mut trust: Value =
+        serde_json::from_slice(&std::fs::read(vectors.join("bundle-trust.json")).unwrap()).unwrap();
+    trust["timestamp_authorities"] = serde_json::json!([{"name": "tsa", "certificate": ca_pem}]);
+    std::fs::write(d.join("trust.json"), serde_json::to_vec(&trust).unwrap()).unwrap();
+    let run = |b: &logseal::bundle::Bundle| {
+        std::fs::write(d.join("b.lsb"), b.encode()).unwrap();
+        logseal(
+            &[
+                "bundle",
+                "verify",
+                "b.lsb",
+                "--trust",
+                "trust.json",
+                "--json",
+            ],
+            d,
+            None,
+        )
+    };
+    let report = ok(&run(&bundle));
+    assert!(
+        !codes(&report)
+            .iter()
+            .any(|c| c.starts_with("checkpoint-timestamp")),
+        "{report}"
+    );
+    let mut bad = token;
+    let n = bad.len();
+    bad[n - 1] ^= 1;
+    bundle
+        .timestamps
+        .as_mut()
+        .unwrap()
+        .last_mut()
+        .unwrap()
+        .clone_from(&minicbor::bytes::ByteVec::from(bad));
+    let out = run(&bundle);
+    fails(&out, 1);
+    let report = common::text(&out.stdout);
+    assert!(
+        codes(&report).contains(&"checkpoint-timestamp-invalid".to_string()),
+        "{report}"
+    );
+    // Without the token: said, not a violation.
+    bundle.timestamps = None;
+    let report = ok(&run(&bundle));
+    assert!(
+        codes(&report).contains(&"checkpoint-timestamp-missing".to_string()),
+        "{report}"
+    );
+}

@@ -8,6 +8,9 @@ use crate::timestamp::{self, Authority, Stamp, TimestampError};
 
 use super::{Log, LogError, history};
 
+/// Sends a DER time-stamp request to the TSA and returns its answer (or why there is none).
+pub type SendRequest<'a> = dyn FnMut(&[u8]) -> Result<Vec<u8>, String> + 'a;
+
 /// Why a checkpoint was not time-stamped (it is published all the same).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -40,7 +43,7 @@ impl Log {
         note: &[u8],
         authorities: &[Authority],
         nonce: &[u8],
-        send: &mut dyn FnMut(&[u8]) -> Result<Vec<u8>, String>,
+        send: &mut SendRequest<'_>,
     ) -> Result<Stamped, StampError> {
         let parsed = crate::note::parse_note(note).map_err(|e| StampError::Note(e.to_string()))?;
         let cp = Checkpoint::parse(&parsed.text).map_err(|e| StampError::Note(e.to_string()))?;

@@ -114,7 +114,6 @@ pub(crate) fn check(
     out: &mut Findings,
     inconsistent: &mut Vec<u64>,
     unproven: &mut Vec<Unproven>,
-    timestamp: &dyn Fn(u64) -> Result<Option<Vec<u8>>, StoreError>,
 ) -> Option<Published> {
     let bytes = match fetched {
         Ok(Some(bytes)) => bytes,
@@ -274,10 +273,6 @@ pub(crate) fn check(
         );
         published.log_time = Some(by);
     }
-    if published.authentic && !trust.timestamp_authorities.is_empty() {
-        let token = timestamp(published.size);
-        stamped(&mut published, &parsed_note.text, trust, token, out);
-    }
     if cosigned < quorum {
         out.push(
             Finding::violated(
@@ -393,7 +388,8 @@ pub(crate) fn stamped_by(log_time: u64, gen_time: u64) -> Option<u64> {
 /// log's time is more than the skew after it: G + skew is then the checkpoint's time for
 /// checks 4 to 8); one that does not is `checkpoint-timestamp-invalid`; none at all is
 /// `checkpoint-timestamp-missing` (a notice: the log keeps going while its TSA is down).
-fn stamped(
+/// Judged after the witness corrections of [`check`], on an authentic checkpoint only.
+pub(crate) fn stamped(
     published: &mut Published,
     text: &str,
     trust: &Trust,

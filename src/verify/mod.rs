@@ -267,13 +267,7 @@ fn check_checkpoint(
     let mut inconsistent = Vec::new();
     let mut unproven = Vec::new();
     let fetched = cp_bytes.as_ref().map(Option::as_deref);
-    let timestamp = |size: u64| {
-        store.get_at_most(
-            &crate::log::history::timestamp_key(size),
-            crate::timestamp::MAX_RESPONSE_SIZE,
-        )
-    };
-    let published = checkpoints::check(
+    let mut published = checkpoints::check(
         fetched,
         trust,
         state,
@@ -281,8 +275,19 @@ fn check_checkpoint(
         out,
         &mut inconsistent,
         &mut unproven,
-        &timestamp,
     );
+    // The published checkpoint's time-stamp token, with the trust file's authorities.
+    if let (Some(p), Ok(Some(bytes))) = (published.as_mut(), &cp_bytes)
+        && p.authentic
+        && !trust.timestamp_authorities.is_empty()
+        && let Ok(n) = crate::note::parse_note(bytes)
+    {
+        let token = store.get_at_most(
+            &crate::log::history::timestamp_key(p.size),
+            crate::timestamp::MAX_RESPONSE_SIZE,
+        );
+        checkpoints::stamped(p, &n.text, trust, token, out);
+    }
     if let (Some(p), Some(_)) = (&published, resume) {
         for u in &unproven {
             out.push(checkpoints::undetermined(u, p));
