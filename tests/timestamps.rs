@@ -118,6 +118,23 @@ fn checkpoints_are_time_stamped_and_the_token_bounds_the_log_clock() {
         "{report}"
     );
 
+    // Served: the token is read over HTTP (checkpoints/<N>.tsr), as `watch` reads it.
+    {
+        let served = common::served::Served::start(d, "log");
+        let out = logseal(
+            &["verify", &served.url, "--trust", "trust.json", "--json"],
+            d,
+            None,
+        );
+        let report = ok(&out);
+        assert!(
+            !codes(&report)
+                .iter()
+                .any(|c| c.starts_with("checkpoint-time")),
+            "{report}"
+        );
+    }
+
     // The log's clock set forward by two hours: the same tree signed again at that time. The
     // token says the tree existed at genTime G, so G + 300 s is the checkpoint's time.
     {

@@ -85,6 +85,11 @@ pub fn timestamp_key(size: u64) -> String {
     format!("{}.tsr", key(size))
 }
 
+/// The tree size of a time-stamp response key ([`timestamp_key`]), if `key` is one.
+pub fn parse_timestamp_key(key: &str) -> Option<u64> {
+    parse_key(key.strip_suffix(".tsr")?)
+}
+
 /// Keep `response` (a verified time-stamp response over the checkpoint of `size`) write-once
 /// under [`timestamp_key`]: `Ok(true)` when written, `Ok(false)` when a token of that size is
 /// already kept (the first one stays: it proves the earlier time).
@@ -162,6 +167,12 @@ mod tests {
         assert_eq!(key(398), "checkpoints/398");
         assert_eq!(key(1_234_067), "checkpoints/x001/x234/067");
         assert_eq!(timestamp_key(1_234_067), "checkpoints/x001/x234/067.tsr");
+        assert_eq!(
+            parse_timestamp_key("checkpoints/x001/x234/067.tsr"),
+            Some(1_234_067)
+        );
+        assert_eq!(parse_timestamp_key("checkpoints/x001/x234/067"), None);
+        assert_eq!(parse_timestamp_key("checkpoints/67.tsr"), None);
         for n in [0, 1, 398, 999, 1000, 1_234_067, u64::MAX] {
             assert_eq!(parse_key(&key(n)), Some(n));
         }
