@@ -100,7 +100,7 @@ pub struct Stamp {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum TimestampError {
-    #[error("trust file: timestamp authority {name:?}: its certificate does not decode: {reason}")]
+    #[error("timestamp authority {name:?}: its certificate does not decode: {reason}")]
     TrustCertificate { name: String, reason: String },
     #[error("the time-stamp {what} does not decode: {reason}")]
     Malformed { what: &'static str, reason: String },

@@ -484,3 +484,78 @@ impl Trust {
         v
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base() -> serde_json::Value {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/testvectors/bundle-trust.json");
+        serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+    }
+
+    fn pem(name: &str) -> String {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/testvectors/timestamp/");
+        std::fs::read_to_string(format!("{dir}{name}")).unwrap()
+    }
+
+    fn parse(v: &serde_json::Value) -> Result<Trust, TrustError> {
+        Trust::from_json(&serde_json::to_vec(v).unwrap())
+    }
+
+    #[test]
+    fn timestamp_authorities_are_optional_and_round_trip() {
+        // A file written before the member existed: none.
+        let t = parse(&base()).unwrap();
+        assert!(t.timestamp_authorities.is_empty());
+        assert!(
+            !String::from_utf8(t.to_json())
+                .unwrap()
+                .contains(TIMESTAMP_AUTHORITIES)
+        );
+        let mut v = base();
+        v[TIMESTAMP_AUTHORITIES] = serde_json::json!([
+            {"name": "tsa-1", "certificate": pem("ca.pem")},
+            {"name": "tsa-2", "certificate": pem("tsa.pem")}
+        ]);
+        let t = parse(&v).unwrap();
+        assert_eq!(t.timestamp_authorities.len(), 2);
+        assert_eq!(t.timestamp_authorities[1].name, "tsa-2");
+        let anchors = t.anchors();
+        let a = anchors.iter().find(|a| a.name == "tsa-1").unwrap();
+        assert_eq!(a.role, "timestamp-authority");
+        assert!(a.fingerprint.starts_with("sha256:"));
+        let again = Trust::from_json(&t.to_json()).unwrap();
+        assert_eq!(
+            again.timestamp_authority_entries,
+            t.timestamp_authority_entries
+        );
+    }
+
+    #[test]
+    fn a_bad_timestamp_authority_is_refused_by_its_entry() {
+        let mut v = base();
+        v[TIMESTAMP_AUTHORITIES] = serde_json::json!([
+            {"name": "tsa-1", "certificate": pem("ca.pem")},
+            {"name": "tsa-1", "certificate": pem("tsa.pem")}
+        ]);
+        assert_eq!(
+            parse(&v).unwrap_err().to_string(),
+            "trust file: timestamp_authorities[1]: \"tsa-1\" is listed twice"
+        );
+        v[TIMESTAMP_AUTHORITIES] = serde_json::json!([
+            {"name": "tsa-1", "certificate": "not a certificate"}
+        ]);
+        let e = parse(&v).unwrap_err().to_string();
+        assert!(
+            e.starts_with("trust file: timestamp_authorities[0]: timestamp authority \"tsa-1\": its certificate does not decode"),
+            "{e}"
+        );
+        v[TIMESTAMP_AUTHORITIES] = serde_json::json!([{"name": "tsa-1"}]);
+        let e = parse(&v).unwrap_err().to_string();
+        assert!(
+            e.contains("timestamp_authorities") && e.contains("certificate"),
+            "{e}"
+        );
+    }
+}
