@@ -1152,7 +1152,7 @@ _logseal() {
             return 0
             ;;
         logseal__subcmd__serve)
-            opts="-h -V --listen --checkpoint-interval --max-body --max-concurrent --rate --witnesses --help --version"
+            opts="-h -V --listen --checkpoint-interval --max-body --max-concurrent --rate --witnesses --tsa --tsa-cert --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1179,6 +1179,14 @@ _logseal() {
                     return 0
                     ;;
                 --witnesses)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tsa)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tsa-cert)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

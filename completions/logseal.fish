@@ -432,6 +432,8 @@ complete -c logseal -n "__fish_logseal_using_subcommand serve" -l max-body -d 'L
 complete -c logseal -n "__fish_logseal_using_subcommand serve" -l max-concurrent -d 'Requests handled at once; more get 503' -r
 complete -c logseal -n "__fish_logseal_using_subcommand serve" -l rate -d 'Records per second each signing key may append (bursts up to max(1, rate)); over it, 429. Unlimited when not given' -r
 complete -c logseal -n "__fish_logseal_using_subcommand serve" -l witnesses -d 'Witness policy (JSON, as `checkpoint --witnesses`): every checkpoint is cosigned by the witnesses that answer before it is published' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand serve" -l tsa -d 'RFC 3161 time-stamping authority, as `checkpoint --tsa`: every checkpoint published is time-stamped (needs --tsa-cert)' -r
+complete -c logseal -n "__fish_logseal_using_subcommand serve" -l tsa-cert -d 'The time-stamping authority\'s certificate, or its CA\'s (PEM), as `checkpoint --tsa-cert`' -r -F
 complete -c logseal -n "__fish_logseal_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c logseal -n "__fish_logseal_using_subcommand serve" -s V -l version -d 'Print version'
 complete -c logseal -n "__fish_logseal_using_subcommand bench" -l records -d 'Records of the generated log (at least the demo scenario\'s 3,700)' -r

@@ -219,6 +219,42 @@ fn checkpoints_are_time_stamped_and_the_token_bounds_the_log_clock() {
         .collect();
     assert_eq!(f.len(), 1, "{report}");
     assert_eq!(f[0]["verdict"], "notice");
+
+    // `serve --tsa`: the checkpoint it publishes for the grown log (size 3) is time-stamped.
+    ok(&logseal(
+        &["keygen", "--name", "case-tracker", "--out", "ct"],
+        d,
+        None,
+    ));
+    let reg = registration("case-tracker", &d.join("ct.pub"), &["data-access"]);
+    ok(&logseal(
+        &["append", "log", "--in", "-", "--producer-key", "ra.key"],
+        d,
+        Some(&lines([reg])),
+    ));
+    let served = common::served::Served::start_args(
+        d,
+        "log",
+        &[],
+        &["--tsa", &tsa.url, "--tsa-cert", "tsa-ca.pem"],
+    );
+    let stamped = d.join("log/public").join(timestamp_key(3));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !stamped.exists() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(stamped.exists(), "serve --tsa kept no token of size 3");
+    let report = ok(&logseal(
+        &["verify", &served.url, "--trust", "trust.json", "--json"],
+        d,
+        None,
+    ));
+    assert!(
+        !codes(&report)
+            .iter()
+            .any(|c| c.starts_with("checkpoint-time")),
+        "{report}"
+    );
 }
 
 /// A bundle carries the token over each of its checkpoints (key 16), and `bundle verify`

@@ -1617,6 +1617,13 @@ pub struct ServeArgs {
     /// the witnesses that answer before it is published
     #[arg(long, value_name = "FILE")]
     pub witnesses: Option<PathBuf>,
+    /// RFC 3161 time-stamping authority, as `checkpoint --tsa`: every checkpoint published
+    /// is time-stamped (needs --tsa-cert)
+    #[arg(long, value_name = "URL", requires = "tsa_cert")]
+    pub tsa: Option<String>,
+    /// The time-stamping authority's certificate, or its CA's (PEM), as `checkpoint --tsa-cert`
+    #[arg(long, value_name = "FILE", requires = "tsa")]
+    pub tsa_cert: Option<PathBuf>,
 }
 
 /// A positive, finite rate.
