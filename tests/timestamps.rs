@@ -220,6 +220,22 @@ fn checkpoints_are_time_stamped_and_the_token_bounds_the_log_clock() {
     assert_eq!(f.len(), 1, "{report}");
     assert_eq!(f[0]["verdict"], "notice");
 
+    // The token of an earlier checkpoint of the history (size 1) is judged too.
+    std::fs::write(&token_path, &bad).unwrap();
+    let out = verify(d, &[]);
+    fails(&out, 1);
+    let report = common::text(&out.stdout);
+    let f: Vec<Value> = findings(&report)
+        .into_iter()
+        .filter(|f| f["code"] == "checkpoint-timestamp-invalid")
+        .collect();
+    assert_eq!(f.len(), 1, "{report}");
+    assert!(
+        f[0]["message"].as_str().unwrap().contains("size 1"),
+        "{report}"
+    );
+    std::fs::write(&token_path, &token).unwrap();
+
     // `serve --tsa`: the checkpoint it publishes for the grown log (size 3) is time-stamped.
     ok(&logseal(
         &["keygen", "--name", "case-tracker", "--out", "ct"],
