@@ -312,13 +312,21 @@ _logseal() {
             return 0
             ;;
         logseal__subcmd__checkpoint)
-            opts="-h -V --witnesses --help --version"
+            opts="-h -V --witnesses --tsa --tsa-cert --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --witnesses)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tsa)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tsa-cert)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1144,7 +1152,7 @@ _logseal() {
             return 0
             ;;
         logseal__subcmd__serve)
-            opts="-h -V --listen --checkpoint-interval --max-body --max-concurrent --rate --witnesses --help --version"
+            opts="-h -V --listen --checkpoint-interval --max-body --max-concurrent --rate --witnesses --tsa --tsa-cert --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1171,6 +1179,14 @@ _logseal() {
                     return 0
                     ;;
                 --witnesses)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tsa)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tsa-cert)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1430,7 +1446,7 @@ _logseal() {
             return 0
             ;;
         logseal__subcmd__trust__subcmd__new)
-            opts="-h -V --out --log-key --authority --registry --origin --tree-hash --witness --quorum --witnessed-after-size --authorisation-required --max-delay --retention-authority --obligation-authority --require --heartbeat --help --version"
+            opts="-h -V --out --log-key --authority --registry --origin --tree-hash --witness --quorum --witnessed-after-size --authorisation-required --max-delay --retention-authority --obligation-authority --require --heartbeat --timestamp-authority --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1493,6 +1509,10 @@ _logseal() {
                     return 0
                     ;;
                 --heartbeat)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timestamp-authority)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

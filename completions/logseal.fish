@@ -113,6 +113,8 @@ complete -c logseal -n "__fish_logseal_using_subcommand append" -l json -d 'Prin
 complete -c logseal -n "__fish_logseal_using_subcommand append" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c logseal -n "__fish_logseal_using_subcommand append" -s V -l version -d 'Print version'
 complete -c logseal -n "__fish_logseal_using_subcommand checkpoint" -l witnesses -d 'Witness policy (JSON: {"witnesses": [{"url", "vkey"}], "quorum": N}): ask each witness to cosign (C2SP tlog-witness) before publishing' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand checkpoint" -l tsa -d 'RFC 3161 time-stamping authority: POST a request over the new checkpoint to URL and keep the verified token as public/checkpoints/<N>.tsr (needs --tsa-cert)' -r
+complete -c logseal -n "__fish_logseal_using_subcommand checkpoint" -l tsa-cert -d 'The time-stamping authority\'s certificate, or its CA\'s (PEM): a token that does not verify against it is not kept' -r -F
 complete -c logseal -n "__fish_logseal_using_subcommand checkpoint" -s h -l help -d 'Print help'
 complete -c logseal -n "__fish_logseal_using_subcommand checkpoint" -s V -l version -d 'Print version'
 complete -c logseal -n "__fish_logseal_using_subcommand rotate-log-key" -l new-key -d 'The new log signer key (`PRIVATE+KEY+<origin>+…`)' -r -F
@@ -311,6 +313,7 @@ complete -c logseal -n "__fish_logseal_using_subcommand trust; and __fish_seen_s
 complete -c logseal -n "__fish_logseal_using_subcommand trust; and __fish_seen_subcommand_from new" -l obligation-authority -d 'Producer id whose obligation-policy records alone apply (check 8)' -r
 complete -c logseal -n "__fish_logseal_using_subcommand trust; and __fish_seen_subcommand_from new" -l require -d 'The checks required, by number (default: 1-6)' -r
 complete -c logseal -n "__fish_logseal_using_subcommand trust; and __fish_seen_subcommand_from new" -l heartbeat -d 'A producer that must send heartbeats, with the longest silence allowed, e.g. `query-frontend=26h`; repeatable' -r
+complete -c logseal -n "__fish_logseal_using_subcommand trust; and __fish_seen_subcommand_from new" -l timestamp-authority -d 'An RFC 3161 time-stamping authority whose tokens bound checkpoint times: NAME=FILE, FILE its certificate or its CA\'s (PEM); repeat for several (trust file member timestamp_authorities)' -r
 complete -c logseal -n "__fish_logseal_using_subcommand trust; and __fish_seen_subcommand_from new" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c logseal -n "__fish_logseal_using_subcommand trust; and __fish_seen_subcommand_from new" -s V -l version -d 'Print version'
 complete -c logseal -n "__fish_logseal_using_subcommand trust; and __fish_seen_subcommand_from show" -l json -d 'Print JSON'
@@ -430,6 +433,8 @@ complete -c logseal -n "__fish_logseal_using_subcommand serve" -l max-body -d 'L
 complete -c logseal -n "__fish_logseal_using_subcommand serve" -l max-concurrent -d 'Requests handled at once; more get 503' -r
 complete -c logseal -n "__fish_logseal_using_subcommand serve" -l rate -d 'Records per second each signing key may append (bursts up to max(1, rate)); over it, 429. Unlimited when not given' -r
 complete -c logseal -n "__fish_logseal_using_subcommand serve" -l witnesses -d 'Witness policy (JSON, as `checkpoint --witnesses`): every checkpoint is cosigned by the witnesses that answer before it is published' -r -F
+complete -c logseal -n "__fish_logseal_using_subcommand serve" -l tsa -d 'RFC 3161 time-stamping authority, as `checkpoint --tsa`: every checkpoint published is time-stamped (needs --tsa-cert)' -r
+complete -c logseal -n "__fish_logseal_using_subcommand serve" -l tsa-cert -d 'The time-stamping authority\'s certificate, or its CA\'s (PEM), as `checkpoint --tsa-cert`' -r -F
 complete -c logseal -n "__fish_logseal_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c logseal -n "__fish_logseal_using_subcommand serve" -s V -l version -d 'Print version'
 complete -c logseal -n "__fish_logseal_using_subcommand bench" -l records -d 'Records of the generated log (at least the demo scenario\'s 3,700)' -r

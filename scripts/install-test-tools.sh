@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the programs some tests drive: Debian's `chromium` (the HTML report test in
 # tests/bundle_show.rs opens the report headless), `tmux` (the TUI test), `etcd-server` (the
-# sequencer lease, tests/etcd.rs), the Python packages cbor2 and cryptography from PyPI (the
+# sequencer lease, tests/etcd.rs), `openssl` (the local RFC 3161 time-stamping authority,
+# tests/timestamps.rs), the Python packages cbor2 and cryptography from PyPI (the
 # independent COSE receipt checker, tests/support/check_receipt.py), and Garage, the
 # S3-compatible object store (tests/s3.rs), built from crates.io with
 # `cargo install garage --locked` into ~/.cargo/bin: about 9 minutes the first time on a
@@ -25,9 +26,10 @@ missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v tmux >/dev/null 2>&1 || missing+=(tmux)
 command -v etcd >/dev/null 2>&1 || missing+=(etcd-server)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 
 if [ "${#missing[@]}" -eq 0 ]; then
-    echo "install-test-tools: chromium, tmux, etcd, garage, cbor2 and cryptography are present"
+    echo "install-test-tools: chromium, tmux, etcd, openssl, garage, cbor2 and cryptography are present"
     exit 0
 fi
 

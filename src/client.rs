@@ -345,3 +345,57 @@ pub fn collect_cosignatures(
     }
     (sigs, outcomes)
 }
+
+/// Ask the RFC 3161 time-stamping authority at `url` to stamp: `POST` the DER
+/// `TimeStampReq` as `application/timestamp-query` (RFC 3161 §3.4), and return the body of a
+/// `200` answer of type `application/timestamp-reply` (at most
+/// [`crate::timestamp::MAX_RESPONSE_SIZE`] bytes), unverified: the caller verifies it
+/// ([`crate::timestamp::verify_response`]) before keeping it.
+pub fn request_timestamp(
+    url: &str,
+    request: &[u8],
+    timeout: Duration,
+) -> Result<Vec<u8>, ClientError> {
+    let config = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(timeout))
+        .build();
+    let agent: ureq::Agent = config.into();
+    let transport = |e: ureq::Error| ClientError::Transport {
+        url: url.to_string(),
+        reason: e.to_string(),
+    };
+    let mut answer = agent
+        .post(url)
+        .header("Content-Type", "application/timestamp-query")
+        .send(request)
+        .map_err(transport)?;
+    let status = answer.status().as_u16();
+    let kind = answer
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let max = crate::timestamp::MAX_RESPONSE_SIZE as u64;
+    let body = answer
+        .body_mut()
+        .with_config()
+        .limit(max)
+        .read_to_vec()
+        .map_err(transport)?;
+    if status != 200 {
+        return Err(ClientError::Status {
+            url: url.to_string(),
+            status,
+            message: String::from_utf8_lossy(&body).trim_end().to_string(),
+        });
+    }
+    if !kind.eq_ignore_ascii_case("application/timestamp-reply") {
+        return Err(ClientError::Answer {
+            url: url.to_string(),
+            reason: format!("content type {kind:?}, not application/timestamp-reply"),
+        });
+    }
+    Ok(body)
+}

@@ -34,6 +34,7 @@ pub mod serve;
 pub mod store;
 pub mod synth;
 pub mod tiles;
+pub mod timestamp;
 pub mod tlog;
 pub mod tree;
 pub mod tui;

@@ -293,3 +293,25 @@ fn the_receipt_decoder_never_panics_and_accepts_only_the_seed() {
     }
     assert_eq!(accepted, 0, "a changed receipt was accepted");
 }
+
+/// fuzz/fuzz_targets/timestamp_verify.rs: the openssl-made response over the checked-in
+/// message, mutated, never panics the verifier; a mutation it still accepts (one that leaves
+/// the signed TSTInfo and signature alone, e.g. the unsigned status granted → grantedWithMods)
+/// proves the same genTime.
+#[test]
+fn the_timestamp_verifier_never_panics_and_proves_only_the_seed_time() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("testvectors/timestamp");
+    let seed = std::fs::read(dir.join("valid.tsr")).unwrap();
+    let message = std::fs::read(dir.join("checkpoint.txt")).unwrap();
+    let pem = std::fs::read_to_string(dir.join("ca.pem")).unwrap();
+    let ca = [logseal::timestamp::Authority::from_pem("tsa", &pem).unwrap()];
+    let check = |d: &[u8]| logseal::timestamp::verify_response(d, &message, None, &ca);
+    let time = check(&seed).unwrap().gen_time;
+    let mut rng = Rng(0x7473_7276_6572_6966);
+    for _ in 0..3000 {
+        let m = mutate(&mut rng, &seed);
+        if let Ok(s) = check(&m) {
+            assert_eq!(s.gen_time, time, "a changed response proves another time");
+        }
+    }
+}

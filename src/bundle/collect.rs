@@ -443,7 +443,10 @@ pub fn assemble(
     used.insert(head.size);
     let used: Vec<u64> = used.into_iter().collect();
     let mut checkpoints = Vec::new();
+    let mut timestamps = Vec::new();
     for &size in &used {
+        let token = reader.published_timestamp(size)?.unwrap_or_default();
+        timestamps.push(ByteVec::from(token));
         let note = match size == head.size {
             true => reader.checkpoint()?,
             false => reader.published_checkpoint(size)?,
@@ -508,6 +511,7 @@ pub fn assemble(
         receipts: None,
         from_checkpoint,
         statements_signature: None,
+        timestamps: (!timestamps.iter().all(|t| t.is_empty())).then_some(timestamps),
     })
 }
 

@@ -77,6 +77,12 @@ pub struct Bundle {
     /// are unsigned (a bundle written before it existed, or one it was stripped from).
     #[n(15)]
     pub statements_signature: Option<ByteVec>,
+    /// RFC 3161 time-stamp responses over the checkpoints (docs/FORMAT.md §11.3.3), one per
+    /// checkpoint in the order of [`Bundle::checkpoints`], a zero-length item where the log
+    /// kept none. Absent: none carried (a log without a time-stamping authority, or a bundle
+    /// written before it existed).
+    #[n(16)]
+    pub timestamps: Option<Vec<ByteVec>>,
 }
 
 /// The domain separator of the exporter's statements signature (docs/FORMAT.md §12).
@@ -354,6 +360,28 @@ impl Bundle {
                     ),
                 ));
             }
+        }
+        if let Some(t) = &self.timestamps
+            && t.len() != self.checkpoints.len()
+        {
+            return Err(shape(
+                "timestamps (key 16)",
+                format!(
+                    "{} time-stamp responses for {} checkpoints: one per checkpoint, in their \
+                     order",
+                    t.len(),
+                    self.checkpoints.len()
+                ),
+            ));
+        }
+        if let Some((i, _)) = (self.timestamps.iter().flatten())
+            .enumerate()
+            .find(|(_, t)| t.len() > crate::timestamp::MAX_RESPONSE_SIZE)
+        {
+            return Err(shape(
+                format!("timestamps[{i}] (key 16)"),
+                format!("larger than {} bytes", crate::timestamp::MAX_RESPONSE_SIZE),
+            ));
         }
         if self
             .statements_signature

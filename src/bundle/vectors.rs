@@ -136,6 +136,7 @@ pub fn valid() -> Result<Bundle, VectorError> {
         receipts: None,
         from_checkpoint: None,
         statements_signature: None,
+        timestamps: None,
     })
 }
 

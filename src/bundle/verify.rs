@@ -243,6 +243,7 @@ pub fn verify_holding(
         .map(|(i, n)| open(n, i, trust, &mut out))
         .collect();
     consistency(bundle, trust, &mut checkpoints, &mut out);
+    stamped(bundle, trust, &mut checkpoints, &mut out);
     let held = held.map(|n| held_consistent(bundle, trust, n, &checkpoints, &mut out));
     let at_secs = at.unwrap_or_else(|| checkpoints.last().and_then(|c| c.log_time).unwrap_or(0));
     let at_source = match at {
@@ -345,6 +346,96 @@ fn held_consistent(
         Err((code, why)) => out.push(fail(code, why)),
     }
     h
+}
+
+/// Check 1 on the bundle's time-stamp tokens (key 16), by the rule of `verify`
+/// (docs/CHECKS.md §Trust model): with `timestamp_authorities` in the trust file, each
+/// checkpoint's token that verifies bounds its log time by genTime + 300 s
+/// (`checkpoint-time-stamped`; records and the export are then judged against that time), one
+/// that does not is `checkpoint-timestamp-invalid`, and a newest checkpoint without one is
+/// `checkpoint-timestamp-missing`. Without authorities the tokens are not read.
+fn stamped(bundle: &Bundle, trust: &Trust, cps: &mut [VerifiedCheckpoint], out: &mut Findings) {
+    use crate::record::types::Timestamp;
+    use crate::verify::CLOCK_SKEW_SECS as SKEW;
+    if trust.timestamp_authorities.is_empty() {
+        return;
+    }
+    let ts = |s: u64| Timestamp(s.saturating_mul(1000)).to_rfc3339();
+    let newest = cps.len().saturating_sub(1);
+    for (i, (cp, note)) in cps.iter_mut().zip(&bundle.checkpoints).enumerate() {
+        let Some(log_time) = cp.log_time else {
+            continue;
+        };
+        let token = bundle
+            .timestamps
+            .as_ref()
+            .and_then(|t| t.get(i))
+            .filter(|t| !t.is_empty());
+        let Some(token) = token else {
+            if i == newest {
+                out.push(
+                    Finding::notice(
+                        Check::Checkpoints,
+                        "checkpoint-timestamp-missing",
+                        format!(
+                            "the bundle's newest checkpoint (size {}) carries no time-stamp \
+                             token: its time is not bounded by a time-stamping authority",
+                            cp.size
+                        ),
+                    )
+                    .checkpoint_size(cp.size),
+                );
+            }
+            continue;
+        };
+        let text = match note::parse_note(note) {
+            Ok(n) => n.text,
+            Err(_) => continue,
+        };
+        match crate::timestamp::verify_response(
+            token,
+            text.as_bytes(),
+            None,
+            &trust.timestamp_authorities,
+        ) {
+            Err(e) => out.push(
+                Finding::violated(
+                    Check::Checkpoints,
+                    "checkpoint-timestamp-invalid",
+                    format!(
+                        "bundle timestamps[{i}], the time-stamp token over the checkpoint of \
+                         size {}, does not verify: {e}",
+                        cp.size
+                    ),
+                )
+                .checkpoint_size(cp.size)
+                .evidence("an RFC 3161 token by a listed authority", e.to_string()),
+            ),
+            Ok(stamp) => {
+                let by = stamp.gen_time.saturating_add(SKEW);
+                if by < log_time {
+                    out.push(
+                        Finding::notice(
+                            Check::Checkpoints,
+                            "checkpoint-time-stamped",
+                            format!(
+                                "the log's time on the bundle's checkpoint of size {} is more \
+                                 than {SKEW} s after the time {} at which time-stamping \
+                                 authority {} stamped it: the stamped time plus the skew is \
+                                 used as its time",
+                                cp.size,
+                                ts(stamp.gen_time),
+                                stamp.authority
+                            ),
+                        )
+                        .checkpoint_size(cp.size)
+                        .evidence(format!("log time ≤ {}", ts(by)), ts(log_time)),
+                    );
+                    cp.log_time = Some(by);
+                }
+            }
+        }
+    }
 }
 
 /// Check 1 for the checkpoint `note` (`checkpoints[i]`): the log key, then the witnesses.

@@ -948,6 +948,11 @@ pub struct TrustNewArgs {
     /// `query-frontend=26h`; repeatable
     #[arg(long = "heartbeat", value_name = "ID=DURATION")]
     pub heartbeats: Vec<String>,
+    /// An RFC 3161 time-stamping authority whose tokens bound checkpoint times: NAME=FILE, FILE
+    /// its certificate or its CA's (PEM); repeat for several (trust file member
+    /// timestamp_authorities)
+    #[arg(long = "timestamp-authority", value_name = "NAME=FILE")]
+    pub timestamp_authorities: Vec<String>,
 }
 
 /// `logseal retention …`.
@@ -1623,6 +1628,13 @@ pub struct ServeArgs {
     /// the witnesses that answer before it is published
     #[arg(long, value_name = "FILE")]
     pub witnesses: Option<PathBuf>,
+    /// RFC 3161 time-stamping authority, as `checkpoint --tsa`: every checkpoint published
+    /// is time-stamped (needs --tsa-cert)
+    #[arg(long, value_name = "URL", requires = "tsa_cert")]
+    pub tsa: Option<String>,
+    /// The time-stamping authority's certificate, or its CA's (PEM), as `checkpoint --tsa-cert`
+    #[arg(long, value_name = "FILE", requires = "tsa")]
+    pub tsa_cert: Option<PathBuf>,
 }
 
 /// A positive, finite rate.
@@ -1645,6 +1657,14 @@ pub struct CheckpointArgs {
     /// witness to cosign (C2SP tlog-witness) before publishing
     #[arg(long, value_name = "FILE")]
     pub witnesses: Option<PathBuf>,
+    /// RFC 3161 time-stamping authority: POST a request over the new checkpoint to URL and
+    /// keep the verified token as public/checkpoints/<N>.tsr (needs --tsa-cert)
+    #[arg(long, value_name = "URL", requires = "tsa_cert")]
+    pub tsa: Option<String>,
+    /// The time-stamping authority's certificate, or its CA's (PEM): a token that does not
+    /// verify against it is not kept
+    #[arg(long, value_name = "FILE", requires = "tsa")]
+    pub tsa_cert: Option<PathBuf>,
 }
 
 /// `logseal rotate-log-key`.

@@ -109,6 +109,8 @@ pub(super) fn live(
         max_concurrent: 256,
         rate: None,
         witnesses: Some(policy_path.clone()),
+        tsa: None,
+        tsa_cert: None,
     })
     .context("demo: starting the server")?;
     let client = Client::new(&server.url, WITNESS_TIMEOUT);

@@ -225,6 +225,10 @@ pub fn checkpoint(args: CheckpointArgs) -> anyhow::Result<()> {
         Some(p) => Some(read_witness_policy(p)?),
         None => None,
     };
+    let tsa = match (&args.tsa, &args.tsa_cert) {
+        (Some(url), Some(cert)) => Some((url.as_str(), read_tsa_cert(url, cert)?)),
+        _ => None,
+    };
     let mut log = Log::open(&args.dir).map_err(log_err)?;
     let note = match &policy {
         None => log.checkpoint(now_secs()).map_err(log_err)?,
@@ -248,7 +252,59 @@ pub fn checkpoint(args: CheckpointArgs) -> anyhow::Result<()> {
             note
         }
     };
+    if let Some((url, authority)) = &tsa {
+        eprintln!("{}", timestamp_checkpoint(&log, &note, url, authority));
+    }
     files::print(&String::from_utf8_lossy(&note))
+}
+
+/// How long the log waits for the time-stamping authority's answer.
+pub const TSA_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// The `--tsa-cert` file as the authority tokens are verified against before they are kept.
+pub fn read_tsa_cert(
+    url: &str,
+    path: &std::path::Path,
+) -> anyhow::Result<logseal::timestamp::Authority> {
+    let pem = String::from_utf8(files::read(path)?)
+        .map_err(|_| anyhow::anyhow!("{}: not a PEM certificate", path.display()))?;
+    logseal::timestamp::Authority::from_pem(url, &pem)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+}
+
+/// Ask the TSA at `url` to time-stamp `note` and keep the verified token; the line to print.
+/// A TSA that is down or answers a token that does not verify leaves the checkpoint published
+/// and not time-stamped (as a witness that is down leaves it not witnessed): the line says so.
+pub fn timestamp_checkpoint(
+    log: &Log,
+    note: &[u8],
+    url: &str,
+    authority: &logseal::timestamp::Authority,
+) -> String {
+    let mut nonce = [0u8; 16];
+    rand_core::OsRng.fill_bytes(&mut nonce);
+    nonce[0] = (nonce[0] & 0x7f) | 0x01;
+    let mut send = |req: &[u8]| {
+        logseal::client::request_timestamp(url, req, TSA_TIMEOUT).map_err(|e| e.to_string())
+    };
+    match log.timestamp_checkpoint(note, std::slice::from_ref(authority), &nonce, &mut send) {
+        Ok(s) if s.written => format!(
+            "timestamped: size {} at {} by {} (public/{})",
+            s.size,
+            logseal::record::types::Timestamp(s.stamp.gen_time.saturating_mul(1000)).to_rfc3339(),
+            s.stamp.signer,
+            logseal::log::history::timestamp_key(s.size)
+        ),
+        Ok(s) => format!(
+            "timestamped: size {} already holds a token (public/{}), kept as it is",
+            s.size,
+            logseal::log::history::timestamp_key(s.size)
+        ),
+        Err(e) => format!(
+            "NOT TIMESTAMPED: {e}; the checkpoint is published without a token, and a verifier \
+             whose trust file lists a time-stamping authority says so"
+        ),
+    }
 }
 
 /// How long the log waits for one witness's answer.

@@ -153,6 +153,9 @@ fn serve_until(
         }),
         None => None,
     };
+    if let (Some(url), Some(cert)) = (&args.tsa, &args.tsa_cert) {
+        let _ = TSA.set((url.clone(), super::log::read_tsa_cert(url, cert)?));
+    }
     let sequencer = std::thread::spawn(move || sequence(log, &dir, rx, every, &mut witnessing));
     let app = Arc::new(App {
         jobs: jobs.clone(),
@@ -562,6 +565,11 @@ fn publish_if_grown(
     Ok(())
 }
 
+/// The time-stamping authority (`--tsa`, `--tsa-cert`) asked to stamp every checkpoint
+/// published, as `checkpoint --tsa` does.
+static TSA: std::sync::OnceLock<(String, logseal::timestamp::Authority)> =
+    std::sync::OnceLock::new();
+
 /// The witnesses the log asks before publishing (`--witnesses`), and the size each one
 /// last cosigned, as far as this process learnt it.
 struct Witnessing {
@@ -605,6 +613,10 @@ fn checkpoint_now(
             note
         }
     };
+    if let Some((url, authority)) = TSA.get() {
+        let line = super::log::timestamp_checkpoint(log, &note, url, authority);
+        eprintln!("logseal serve: {line}");
+    }
     *published = log.size();
     Ok(note)
 }

@@ -58,6 +58,8 @@ pub fn new(args: TrustNewArgs) -> anyhow::Result<()> {
     let mut trust = Trust::new(file).map_err(invalid)?;
     trust = trust
         .require_heartbeats(heartbeats(&args.heartbeats)?)
+        .map_err(invalid)?
+        .with_timestamp_authorities(timestamp_authorities(&args.timestamp_authorities)?)
         .map_err(invalid)?;
     if let Some(numbers) = &args.require {
         trust = Trust {
@@ -83,6 +85,28 @@ pub fn new(args: TrustNewArgs) -> anyhow::Result<()> {
             .collect::<Vec<_>>()
             .join(",")
     ))
+}
+
+/// `--timestamp-authority NAME=FILE`: the certificate read from FILE (PEM), named NAME.
+fn timestamp_authorities(
+    args: &[String],
+) -> anyhow::Result<Vec<logseal::verify::trust::TimestampAuthorityEntry>> {
+    args.iter()
+        .map(|a| {
+            let (name, file) = a.split_once('=').ok_or_else(|| {
+                Invalid(format!(
+                    "--timestamp-authority {a}: NAME=FILE expected (FILE: the certificate, PEM)"
+                ))
+            })?;
+            let certificate = String::from_utf8(files::read(Path::new(file))?).map_err(|_| {
+                Invalid(format!("--timestamp-authority {a}: {file} is not PEM text"))
+            })?;
+            Ok(logseal::verify::trust::TimestampAuthorityEntry {
+                name: name.to_string(),
+                certificate,
+            })
+        })
+        .collect()
 }
 
 /// A key argument: the key string itself, or a file holding it (one line). A secret key is

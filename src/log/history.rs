@@ -78,6 +78,33 @@ pub fn key(size: u64) -> String {
     format!("{HISTORY_PREFIX}/{}", crate::tiles::index_path(size))
 }
 
+/// The object key of the RFC 3161 time-stamp response over the checkpoint of tree size `size`
+/// (`checkpoints/<N>.tsr`, docs/FORMAT.md §Timestamp tokens): not a history entry
+/// ([`parse_key`] ignores it).
+pub fn timestamp_key(size: u64) -> String {
+    format!("{}.tsr", key(size))
+}
+
+/// The tree size of a time-stamp response key ([`timestamp_key`]), if `key` is one.
+pub fn parse_timestamp_key(key: &str) -> Option<u64> {
+    parse_key(key.strip_suffix(".tsr")?)
+}
+
+/// Keep `response` (a verified time-stamp response over the checkpoint of `size`) write-once
+/// under [`timestamp_key`]: `Ok(true)` when written, `Ok(false)` when a token of that size is
+/// already kept (the first one stays: it proves the earlier time).
+pub fn publish_timestamp(
+    store: &dyn ObjectStore,
+    size: u64,
+    response: &[u8],
+) -> Result<bool, StoreError> {
+    match store.compare_and_swap(&timestamp_key(size), None, response) {
+        Ok(()) => Ok(true),
+        Err(StoreError::CasConflict { .. }) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
 /// The tree size of a history key, if `key` is one in canonical form.
 pub fn parse_key(key: &str) -> Option<u64> {
     let rest = key.strip_prefix(HISTORY_PREFIX)?.strip_prefix('/')?;
@@ -139,6 +166,13 @@ mod tests {
         assert_eq!(key(0), "checkpoints/000");
         assert_eq!(key(398), "checkpoints/398");
         assert_eq!(key(1_234_067), "checkpoints/x001/x234/067");
+        assert_eq!(timestamp_key(1_234_067), "checkpoints/x001/x234/067.tsr");
+        assert_eq!(
+            parse_timestamp_key("checkpoints/x001/x234/067.tsr"),
+            Some(1_234_067)
+        );
+        assert_eq!(parse_timestamp_key("checkpoints/x001/x234/067"), None);
+        assert_eq!(parse_timestamp_key("checkpoints/67.tsr"), None);
         for n in [0, 1, 398, 999, 1000, 1_234_067, u64::MAX] {
             assert_eq!(parse_key(&key(n)), Some(n));
         }
@@ -150,6 +184,7 @@ mod tests {
             "checkpoints/398.p/3",
             "checkpoint/398",
             "checkpoints/398.tmp-1",
+            "checkpoints/398.tsr",
         ] {
             assert_eq!(parse_key(bad), None, "{bad}");
         }

@@ -73,6 +73,8 @@ pub mod restore;
 mod rotation;
 pub mod state;
 mod sweep_recovery;
+mod timestamping;
+pub use timestamping::{StampError, Stamped};
 pub mod vault;
 
 use std::path::{Path, PathBuf};

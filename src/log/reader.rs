@@ -66,6 +66,15 @@ impl<'s> LogReader<'s> {
             .get_at_most(&super::history::key(size), crate::note::MAX_NOTE_SIZE)?)
     }
 
+    /// The RFC 3161 time-stamp response kept over the checkpoint of `size`
+    /// (`checkpoints/<N>.tsr`, unverified), if any.
+    pub fn published_timestamp(&self, size: u64) -> Result<Option<Vec<u8>>, ReadError> {
+        Ok(self.store.get_at_most(
+            &super::history::timestamp_key(size),
+            crate::timestamp::MAX_RESPONSE_SIZE,
+        )?)
+    }
+
     /// The tree sizes of the published history, ascending (needs a store that can list).
     pub fn published_sizes(&self) -> Result<Vec<u64>, ReadError> {
         Ok(super::history::sizes(self.store)?)

@@ -22,6 +22,9 @@ pub enum Class {
     Partial,
     /// `checkpoints/<N>`: the checkpoint history, write-once.
     History,
+    /// `checkpoints/<N>.tsr`: an RFC 3161 time-stamp response over a checkpoint, write-once
+    /// (docs/FORMAT.md §11.3.3).
+    Timestamp,
 }
 
 impl Class {
@@ -35,6 +38,7 @@ impl Class {
             Class::Full => (BYTES, FOREVER),
             Class::Partial => (BYTES, "public, max-age=3600"),
             Class::History => (TEXT, FOREVER),
+            Class::Timestamp => ("application/timestamp-reply", FOREVER),
         }
     }
 }
@@ -126,6 +130,9 @@ pub fn object_class(rel: &str) -> Option<Class> {
     if history::parse_key(rel).is_some() {
         return Some(Class::History);
     }
+    if history::parse_timestamp_key(rel).is_some() {
+        return Some(Class::Timestamp);
+    }
     let full = match parse_tile_path(rel).ok()? {
         TilePath::Hash(t) => t.is_full(),
         TilePath::Entries(b) => b.is_full(),
@@ -213,6 +220,7 @@ mod tests {
         assert_eq!(class("/tile/entries/000"), Some(Class::Full));
         assert_eq!(class("/tile/entries/001.p/255"), Some(Class::Partial));
         assert_eq!(class("/checkpoints/012"), Some(Class::History));
+        assert_eq!(class("/checkpoints/012.tsr"), Some(Class::Timestamp));
     }
 
     #[test]

@@ -377,6 +377,128 @@ pub(crate) fn check(
     Some(published)
 }
 
+/// The time by which an RFC 3161 token proves a checkpoint existed, plus the allowed skew,
+/// when the log's time is later than that: the log's clock ran ahead (or was set forward).
+/// `None`: the log's time stands. Like [`witnessed_by`], continuous.
+pub(crate) fn stamped_by(log_time: u64, gen_time: u64) -> Option<u64> {
+    let by = gen_time.saturating_add(CLOCK_SKEW_SECS);
+    (by < log_time).then_some(by)
+}
+
+/// The published checkpoint's time-stamp token (`public/checkpoints/<N>.tsr`, read by
+/// `token`), judged against the trust file's time-stamping authorities: a token that
+/// verifies bounds the checkpoint's time by its genTime G (`checkpoint-time-stamped` when the
+/// log's time is more than the skew after it: G + skew is then the checkpoint's time for
+/// checks 4 to 8); one that does not is `checkpoint-timestamp-invalid`; none at all is
+/// `checkpoint-timestamp-missing` (a notice: the log keeps going while its TSA is down).
+/// Judged after the witness corrections of [`check`], on an authentic checkpoint only.
+pub(crate) fn stamped(
+    published: &mut Published,
+    text: &str,
+    trust: &Trust,
+    token: Result<Option<Vec<u8>>, StoreError>,
+    out: &mut Findings,
+) {
+    let path = format!(
+        "public/{}",
+        crate::log::history::timestamp_key(published.size)
+    );
+    let names: Vec<&str> = trust
+        .timestamp_authorities
+        .iter()
+        .map(|a| a.name.as_str())
+        .collect();
+    let bytes = match token {
+        Ok(Some(b)) => b,
+        Ok(None) => {
+            out.push(
+                Finding::notice(
+                    C,
+                    "checkpoint-timestamp-missing",
+                    format!(
+                        "the checkpoint of size {} has no time-stamp token ({path} is absent):                          its time is not bounded by a time-stamping authority of the trust file                          ({})",
+                        published.size,
+                        names.join(", ")
+                    ),
+                )
+                .evidence("an RFC 3161 token over the checkpoint", "none"),
+            );
+            return;
+        }
+        Err(e) => {
+            out.push(
+                Finding::violated(
+                    C,
+                    "checkpoint-timestamp-invalid",
+                    format!("{path} is not read: {e}"),
+                )
+                .evidence(
+                    "a regular file holding a time-stamp response",
+                    e.to_string(),
+                ),
+            );
+            return;
+        }
+    };
+    let stamp = match crate::timestamp::verify_response(
+        &bytes,
+        text.as_bytes(),
+        None,
+        &trust.timestamp_authorities,
+    ) {
+        Ok(s) => s,
+        Err(e) => {
+            out.push(
+                Finding::violated(
+                    C,
+                    "checkpoint-timestamp-invalid",
+                    format!(
+                        "{path}, the time-stamp token over the checkpoint of size {}, does not \
+                         verify: {e}",
+                        published.size
+                    ),
+                )
+                .checkpoint_size(published.size)
+                .evidence(
+                    format!(
+                        "an RFC 3161 token over the checkpoint by {}",
+                        names.join(" or ")
+                    ),
+                    e.to_string(),
+                ),
+            );
+            return;
+        }
+    };
+    if let Some(log_time) = published.log_time
+        && let Some(by) = stamped_by(log_time, stamp.gen_time)
+    {
+        out.push(
+            Finding::notice(
+                C,
+                "checkpoint-time-stamped",
+                format!(
+                    "the log's time on the checkpoint of size {} ({}) is more than {} s after \
+                     the time {} at which time-stamping authority {} ({}) stamped it, so it \
+                     existed then: the log's clock was ahead, or set forward; the stamped time \
+                     plus the skew is used as the checkpoint's time (checks 4 to 8)",
+                    published.size,
+                    log_time_text(log_time),
+                    CLOCK_SKEW_SECS,
+                    log_time_text(stamp.gen_time),
+                    stamp.authority,
+                    stamp.signer
+                ),
+            )
+            .evidence(
+                format!("log time ≤ {}", log_time_text(by)),
+                log_time_text(log_time),
+            ),
+        );
+        published.log_time = Some(by);
+    }
+}
+
 /// The check-1 finding for a `public/checkpoint` the store refused to read: larger than a
 /// note may be (`checkpoint-malformed`), or not a regular file (`checkpoint-not-regular`).
 fn unreadable(e: &StoreError) -> Finding {
@@ -577,6 +699,14 @@ mod tests {
             witnessed_by(90_000, &[5000, 1000, 80_000], 2),
             Some(5000 + skew)
         );
+    }
+
+    #[test]
+    fn a_time_stamp_bounds_a_clock_set_forward() {
+        let skew = CLOCK_SKEW_SECS;
+        assert_eq!(stamped_by(1000 + skew, 1000), None);
+        assert_eq!(stamped_by(1000, 90_000), None);
+        assert_eq!(stamped_by(1001 + skew, 1000), Some(1000 + skew));
     }
 
     #[test]

@@ -75,6 +75,15 @@ pub(crate) fn read(
             Opened::Not => {}
         }
     }
+    // The entries' time-stamp tokens (the published size's is judged with the published
+    // checkpoint, check 1's `stamped`).
+    if !trust.timestamp_authorities.is_empty() {
+        let mut sizes: Vec<u64> = held.keys().copied().filter(|n| *n < size).collect();
+        sizes.sort_unstable();
+        for n in sizes {
+            tokens(store, trust, n, &held[&n], out);
+        }
+    }
     if let (Some(first), Some(last)) = (unknown.first(), unknown.last()) {
         out.push(
             Finding::undetermined(
@@ -144,6 +153,45 @@ pub(crate) fn read(
         }
     }
     Ok(entries)
+}
+
+/// The time-stamp token kept beside the history entry of size `n` (`note`, verified), if
+/// any: one that does not verify against the trust file's authorities is
+/// `checkpoint-timestamp-invalid` (an entry without a token is not a finding: the tokens that
+/// bound times are the published checkpoint's).
+fn tokens(store: &dyn ObjectStore, trust: &Trust, n: u64, note: &[u8], out: &mut Findings) {
+    let key = history::timestamp_key(n);
+    let path = store.describe(&key);
+    let failed = |why: String| {
+        Finding::violated(
+            C,
+            "checkpoint-timestamp-invalid",
+            format!("{path}, the time-stamp token over the checkpoint of size {n}: {why}"),
+        )
+        .checkpoint_size(n)
+    };
+    let bytes = match store.get_at_most(&key, crate::timestamp::MAX_RESPONSE_SIZE) {
+        Ok(Some(b)) => b,
+        Ok(None) => return,
+        Err(e) => {
+            out.push(failed(format!("not read: {e}")));
+            return;
+        }
+    };
+    let Ok(parsed) = note::parse_note(note) else {
+        return;
+    };
+    if let Err(e) = crate::timestamp::verify_response(
+        &bytes,
+        parsed.text.as_bytes(),
+        None,
+        &trust.timestamp_authorities,
+    ) {
+        out.push(
+            failed(format!("does not verify: {e}"))
+                .evidence("an RFC 3161 token by a listed authority", e.to_string()),
+        );
+    }
 }
 
 /// What [`open`] made of a published checkpoint.

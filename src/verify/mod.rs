@@ -267,7 +267,7 @@ fn check_checkpoint(
     let mut inconsistent = Vec::new();
     let mut unproven = Vec::new();
     let fetched = cp_bytes.as_ref().map(Option::as_deref);
-    let published = checkpoints::check(
+    let mut published = checkpoints::check(
         fetched,
         trust,
         state,
@@ -276,6 +276,18 @@ fn check_checkpoint(
         &mut inconsistent,
         &mut unproven,
     );
+    // The published checkpoint's time-stamp token, with the trust file's authorities.
+    if let (Some(p), Ok(Some(bytes))) = (published.as_mut(), &cp_bytes)
+        && p.authentic
+        && !trust.timestamp_authorities.is_empty()
+        && let Ok(n) = crate::note::parse_note(bytes)
+    {
+        let token = store.get_at_most(
+            &crate::log::history::timestamp_key(p.size),
+            crate::timestamp::MAX_RESPONSE_SIZE,
+        );
+        checkpoints::stamped(p, &n.text, trust, token, out);
+    }
     if let (Some(p), Some(_)) = (&published, resume) {
         for u in &unproven {
             out.push(checkpoints::undetermined(u, p));

@@ -28,6 +28,21 @@ use super::report::{Anchor, Check};
 /// members of [`TrustFile`] (absent: none required) and held in [`Trust::heartbeat_required`].
 pub const HEARTBEAT_REQUIRED: &str = "heartbeat_required";
 
+/// The trust file's member listing the RFC 3161 time-stamping authorities whose tokens bound
+/// a checkpoint's time (`[{"name": "tsa-1", "certificate": "-----BEGIN CERTIFICATE-----…"}]`:
+/// the TSA's certificate or its CA's, PEM). Read beside [`TrustFile`] (absent: none) and held
+/// in [`Trust::timestamp_authorities`].
+pub const TIMESTAMP_AUTHORITIES: &str = "timestamp_authorities";
+
+/// One entry of [`TIMESTAMP_AUTHORITIES`] as written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TimestampAuthorityEntry {
+    pub name: String,
+    /// The certificate, PEM.
+    pub certificate: String,
+}
+
 /// Format version of the trust file.
 pub const TRUST_FORMAT: u64 = 1;
 /// Default maximum logging delay: one day.
@@ -175,6 +190,10 @@ pub struct Trust {
     /// Producers that must send heartbeats → the longest silence allowed (seconds), from
     /// the member [`HEARTBEAT_REQUIRED`] (check 4, `heartbeat-overdue`).
     pub heartbeat_required: BTreeMap<String, u64>,
+    /// The time-stamping authorities of [`TIMESTAMP_AUTHORITIES`] (check 1: a token over the
+    /// published checkpoint bounds its time), as written and as certificates.
+    pub timestamp_authority_entries: Vec<TimestampAuthorityEntry>,
+    pub timestamp_authorities: Vec<crate::timestamp::Authority>,
 }
 
 impl Trust {
@@ -183,6 +202,7 @@ impl Trust {
         let Members(mut members) =
             serde_json::from_slice(bytes).map_err(|e| TrustError::Json(e.to_string()))?;
         let heartbeats = members.remove(HEARTBEAT_REQUIRED);
+        let tsas = members.remove(TIMESTAMP_AUTHORITIES);
         let require = members.remove(REQUIRE_CHECKS);
         let value = serde_json::Value::Object(members);
         let file: TrustFile = serde_path_to_error::deserialize(value)
@@ -192,6 +212,11 @@ impl Trust {
             let h: BTreeMap<String, u64> =
                 serde_json::from_value(h).map_err(|e| member(HEARTBEAT_REQUIRED, e))?;
             trust = trust.require_heartbeats(h)?;
+        }
+        if let Some(t) = tsas {
+            let t: Vec<TimestampAuthorityEntry> =
+                serde_json::from_value(t).map_err(|e| member(TIMESTAMP_AUTHORITIES, e))?;
+            trust = trust.with_timestamp_authorities(t)?;
         }
         match require {
             None => Ok(trust),
@@ -247,6 +272,26 @@ impl Trust {
         Ok(self)
     }
 
+    /// Trust these time-stamping authorities (each name once, each certificate decoding).
+    pub fn with_timestamp_authorities(
+        mut self,
+        entries: Vec<TimestampAuthorityEntry>,
+    ) -> Result<Trust, TrustError> {
+        let mut authorities = Vec::new();
+        for (i, e) in entries.iter().enumerate() {
+            let at = format!("{TIMESTAMP_AUTHORITIES}[{i}]");
+            if entries[..i].iter().any(|o| o.name == e.name) {
+                return Err(member(at, format!("{:?} is listed twice", e.name)));
+            }
+            let a = crate::timestamp::Authority::from_pem(&e.name, &e.certificate)
+                .map_err(|err| member(&at, err))?;
+            authorities.push(a);
+        }
+        self.timestamp_authority_entries = entries;
+        self.timestamp_authorities = authorities;
+        Ok(self)
+    }
+
     /// The trust file as JSON, `require_checks` included, and [`HEARTBEAT_REQUIRED`] when
     /// any is required.
     pub fn to_json(&self) -> Vec<u8> {
@@ -260,6 +305,13 @@ impl Trust {
                 o.insert(
                     HEARTBEAT_REQUIRED.into(),
                     serde_json::to_value(&self.heartbeat_required).expect("a map serialises"),
+                );
+            }
+            if !self.timestamp_authority_entries.is_empty() {
+                o.insert(
+                    TIMESTAMP_AUTHORITIES.into(),
+                    serde_json::to_value(&self.timestamp_authority_entries)
+                        .expect("a list serialises"),
                 );
             }
         }
@@ -392,6 +444,8 @@ impl Trust {
             log_keys,
             authority_keys,
             heartbeat_required: BTreeMap::new(),
+            timestamp_authority_entries: Vec::new(),
+            timestamp_authorities: Vec::new(),
             file,
         })
     }
@@ -457,6 +511,88 @@ impl Trust {
                 fingerprint: fp(w.public_key()),
             });
         }
+        for a in &self.timestamp_authorities {
+            v.push(Anchor {
+                role: "timestamp-authority".into(),
+                name: a.name.clone(),
+                fingerprint: a.fingerprint(),
+            });
+        }
         v
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base() -> serde_json::Value {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/testvectors/bundle-trust.json");
+        serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+    }
+
+    fn pem(name: &str) -> String {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/testvectors/timestamp/");
+        std::fs::read_to_string(format!("{dir}{name}")).unwrap()
+    }
+
+    fn parse(v: &serde_json::Value) -> Result<Trust, TrustError> {
+        Trust::from_json(&serde_json::to_vec(v).unwrap())
+    }
+
+    #[test]
+    fn timestamp_authorities_are_optional_and_round_trip() {
+        // A file written before the member existed: none.
+        let t = parse(&base()).unwrap();
+        assert!(t.timestamp_authorities.is_empty());
+        assert!(
+            !String::from_utf8(t.to_json())
+                .unwrap()
+                .contains(TIMESTAMP_AUTHORITIES)
+        );
+        let mut v = base();
+        v[TIMESTAMP_AUTHORITIES] = serde_json::json!([
+            {"name": "tsa-1", "certificate": pem("ca.pem")},
+            {"name": "tsa-2", "certificate": pem("tsa.pem")}
+        ]);
+        let t = parse(&v).unwrap();
+        assert_eq!(t.timestamp_authorities.len(), 2);
+        assert_eq!(t.timestamp_authorities[1].name, "tsa-2");
+        let anchors = t.anchors();
+        let a = anchors.iter().find(|a| a.name == "tsa-1").unwrap();
+        assert_eq!(a.role, "timestamp-authority");
+        assert!(a.fingerprint.starts_with("sha256:"));
+        let again = Trust::from_json(&t.to_json()).unwrap();
+        assert_eq!(
+            again.timestamp_authority_entries,
+            t.timestamp_authority_entries
+        );
+    }
+
+    #[test]
+    fn a_bad_timestamp_authority_is_refused_by_its_entry() {
+        let mut v = base();
+        v[TIMESTAMP_AUTHORITIES] = serde_json::json!([
+            {"name": "tsa-1", "certificate": pem("ca.pem")},
+            {"name": "tsa-1", "certificate": pem("tsa.pem")}
+        ]);
+        assert_eq!(
+            parse(&v).unwrap_err().to_string(),
+            "trust file: timestamp_authorities[1]: \"tsa-1\" is listed twice"
+        );
+        v[TIMESTAMP_AUTHORITIES] = serde_json::json!([
+            {"name": "tsa-1", "certificate": "not a certificate"}
+        ]);
+        let e = parse(&v).unwrap_err().to_string();
+        assert!(
+            e.starts_with("trust file: timestamp_authorities[0]: timestamp authority \"tsa-1\": its certificate does not decode"),
+            "{e}"
+        );
+        v[TIMESTAMP_AUTHORITIES] = serde_json::json!([{"name": "tsa-1"}]);
+        let e = parse(&v).unwrap_err().to_string();
+        assert!(
+            e.contains("timestamp_authorities") && e.contains("certificate"),
+            "{e}"
+        );
     }
 }

@@ -220,6 +220,7 @@ pub mod garage;
 pub mod records;
 pub mod served;
 pub mod tamper;
+pub mod tsa;
 
 /// The leaves of the upload-gateway's data-access records in `log` (the scenario's provider
 /// files: the records the retention tests erase), in order.

@@ -18,10 +18,16 @@ impl Served {
 
     /// [`Served::start`] with more environment variables (a bucket's credentials).
     pub fn start_with(dir: &Path, log: &str, env: &[(String, String)]) -> Served {
+        Served::start_args(dir, log, env, &[])
+    }
+
+    /// [`Served::start_with`] with more arguments to `serve`.
+    pub fn start_args(dir: &Path, log: &str, env: &[(String, String)], args: &[&str]) -> Served {
         let mut child = Command::new(env!("CARGO_BIN_EXE_logseal"))
             .current_dir(dir)
             .args(["serve", log, "--listen", "127.0.0.1:0"])
             .args(["--checkpoint-interval", "1h"])
+            .args(args)
             .envs(env.iter().map(|(k, v)| (k, v)))
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
