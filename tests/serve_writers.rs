@@ -299,6 +299,43 @@ fn nothing_is_revealed_when_the_server_is_unreachable_or_refuses() {
     assert_eq!(size(&d.join("log")), before);
 }
 
+#[test]
+fn a_server_of_a_copy_of_the_log_cannot_make_a_reveal_pass_as_logged() {
+    // The lock held by another writer, and DIR/private/serving naming a server of a copy of
+    // the log (same key, same origin, same checkpoint so far): the access record lands in
+    // the copy, never in this directory, so nothing is revealed here.
+    let tmp = inspector(true);
+    let d = tmp.path();
+    let other = twin(d);
+    let value = {
+        let l = Log::open_read_only(&d.join("log")).unwrap();
+        let leaf = json_of(&logseal(&["show", "log", QUERY, "--json"], d, None))["leaf"]
+            .as_u64()
+            .unwrap();
+        match &l.disclosures(leaf).unwrap()[0].value {
+            logseal::record::SealedValue::Text(s) => s.clone(),
+            other => panic!("{other:?}"),
+        }
+    };
+    let before = size(&d.join("log"));
+    let server = Served::start(other.path(), "log");
+    let held = Log::open(&d.join("log")).unwrap();
+    std::fs::write(d.join("log/private/serving"), format!("{}\n", server.url)).unwrap();
+    let o = show_disclose(d);
+    let err = fails(&o, 1);
+    assert!(
+        err.contains("is not proven in this log directory")
+            && err.contains("nothing is revealed")
+            && err.contains("does not include leaf"),
+        "{err}"
+    );
+    assert!(!text(&o.stdout).contains(&value));
+    drop(held);
+    assert_eq!(size(&d.join("log")), before);
+    // The copy did get the record: the server was real, just not this log's.
+    assert_eq!(size(&other.path().join("log")), before + 1);
+}
+
 /// Days 0–8 of the scenario's honest log in `dir/log` and the sweep's and the legal desk's
 /// keys.
 fn sweepable(dir: &Path) {

@@ -445,13 +445,25 @@ pub fn assemble(
     let mut checkpoints = Vec::new();
     let mut timestamps = Vec::new();
     for &size in &used {
-        let token = reader.published_timestamp(size)?.unwrap_or_default();
-        timestamps.push(ByteVec::from(token));
         let note = match size == head.size {
             true => reader.checkpoint()?,
             false => reader.published_checkpoint(size)?,
         };
         let note = note.ok_or_else(|| refused(format!("checkpoint of size {size}"), "vanished"))?;
+        // The token was obtained for the first signing of this size: carried only with that
+        // signing (the head may be a later one of the same tree). An unreadable token is left
+        // out (none), for `bundle verify` to report, rather than failing a logged export.
+        let first = match size == head.size {
+            true => reader.published_checkpoint(size).ok().flatten(),
+            false => Some(note.clone()),
+        };
+        let token = match first {
+            Some(f) if crate::log::history::same_signing(&note, &f) => {
+                reader.published_timestamp(size).ok().flatten()
+            }
+            _ => None,
+        };
+        timestamps.push(ByteVec::from(token.unwrap_or_default()));
         ins.anchors()
             .open(&note, size)
             .map_err(|e| refused(format!("checkpoint of size {size}"), e))?;

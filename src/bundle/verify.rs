@@ -240,7 +240,7 @@ pub fn verify_holding(
         .checkpoints
         .iter()
         .enumerate()
-        .map(|(i, n)| open(n, i, trust, &mut out))
+        .map(|(i, n)| open(n, i, trust, i + 1 < bundle.checkpoints.len(), &mut out))
         .collect();
     consistency(bundle, trust, &mut checkpoints, &mut out);
     stamped(bundle, trust, &mut checkpoints, &mut out);
@@ -285,7 +285,7 @@ fn held_consistent(
     cps: &[VerifiedCheckpoint],
     out: &mut Findings,
 ) -> HeldCheckpoint {
-    let mine = open(note, usize::MAX, trust, out);
+    let mine = open(note, usize::MAX, trust, true, out);
     let newest = cps.last().expect("a bundle has a checkpoint");
     let mut h = HeldCheckpoint {
         size: mine.size,
@@ -412,7 +412,7 @@ fn stamped(bundle: &Bundle, trust: &Trust, cps: &mut [VerifiedCheckpoint], out: 
                 .evidence("an RFC 3161 token by a listed authority", e.to_string()),
             ),
             Ok(stamp) => {
-                let by = stamp.gen_time.saturating_add(SKEW);
+                let by = stamp.existed_by().saturating_add(SKEW);
                 if by < log_time {
                     out.push(
                         Finding::notice(
@@ -421,8 +421,9 @@ fn stamped(bundle: &Bundle, trust: &Trust, cps: &mut [VerifiedCheckpoint], out: 
                             format!(
                                 "the log's time on the bundle's checkpoint of size {} is more \
                                  than {SKEW} s after the time {} at which time-stamping \
-                                 authority {} stamped it: the stamped time plus the skew is \
-                                 used as its time",
+                                 authority {} stamped its tree (the tree existed then; the \
+                                 log's time still stands: a token covers the tree, not a \
+                                 signing)",
                                 cp.size,
                                 ts(stamp.gen_time),
                                 stamp.authority
@@ -431,7 +432,6 @@ fn stamped(bundle: &Bundle, trust: &Trust, cps: &mut [VerifiedCheckpoint], out: 
                         .checkpoint_size(cp.size)
                         .evidence(format!("log time ≤ {}", ts(by)), ts(log_time)),
                     );
-                    cp.log_time = Some(by);
                 }
             }
         }
@@ -439,7 +439,16 @@ fn stamped(bundle: &Bundle, trust: &Trust, cps: &mut [VerifiedCheckpoint], out: 
 }
 
 /// Check 1 for the checkpoint `note` (`checkpoints[i]`): the log key, then the witnesses.
-fn open(note: &[u8], i: usize, trust: &Trust, out: &mut Findings) -> VerifiedCheckpoint {
+/// Check 1 for one checkpoint. `older`: not the bundle's newest, which is always held to
+/// the witness quorum (`witnessed_after_size` exempts only checkpoints the newest, witnessed
+/// one is proven consistent with).
+fn open(
+    note: &[u8],
+    i: usize,
+    trust: &Trust,
+    older: bool,
+    out: &mut Findings,
+) -> VerifiedCheckpoint {
     let what = match i {
         usize::MAX => "the checkpoint you hold".to_string(),
         i => format!("bundle checkpoints[{i}]"),
@@ -507,8 +516,12 @@ fn open(note: &[u8], i: usize, trust: &Trust, out: &mut Findings) -> VerifiedChe
             cp.witnesses.push((w.name().to_string(), t));
         }
     }
-    let quorum = trust.quorum_for(cp.size);
-    if let Some(m) = trust.before_witnesses(cp.size) {
+    let quorum = if older {
+        trust.quorum_for(cp.size)
+    } else {
+        trust.file.witness_quorum
+    };
+    if let Some(m) = trust.before_witnesses(cp.size).filter(|_| older) {
         out.push(
             Finding::notice(Check::Checkpoints, "checkpoint-before-witnesses", m)
                 .checkpoint_size(cp.size),

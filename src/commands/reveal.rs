@@ -248,6 +248,7 @@ fn append_access(
             .map(|(first, last, field)| json!({"first": first, "last": last, "field": field}))
             .collect();
     }
+    let seq = signer.next_seq();
     let item = signer
         .sign_kept(
             &log.log,
@@ -259,11 +260,27 @@ fn append_access(
         )
         .map_err(refuse)?;
     if let Some(client) = &log.served {
-        let logged = append_served(client, &item).map_err(refuse)?;
+        let receipt = append_served(client, &item).map_err(refuse)?;
         // Read what follows (the checkpoint, the records) as the log is now.
         log.log = Log::open_read_only(log.log.dir())
             .with_context(|| format!("cannot open the log {}", log.log.dir().display()))?;
-        return Ok(logged);
+        // Nothing the server said is taken on trust: the record must be in this directory's
+        // own tree, under its published checkpoint signed by the log key (a process
+        // answering at the address DIR/private/serving names, or a server of a copy of this
+        // log, has not logged anything here).
+        let size = logged_here(&log.log, &item, &receipt, seq).map_err(|e| {
+            Invalid(format!(
+                "the inspection's data-access record was sent to {} but is not proven in this \
+                 log directory, so nothing is revealed: {e:#}",
+                client.base()
+            ))
+        })?;
+        return Ok(json!({
+            "leaf": receipt.leaf_index,
+            "producer": receipt.producer,
+            "seq": receipt.seq,
+            "checkpoint_size": size,
+        }));
     }
     let log = &mut log.log;
     let receipt = log
@@ -282,38 +299,56 @@ fn append_access(
 }
 
 /// Append the access record through the server (its answer once durable), then have it
-/// publish a checkpoint covering it; where it was logged, as [`append_access`] says it.
+/// publish a checkpoint covering it. The answers are checked by [`logged_here`].
 fn append_served(
     client: &logseal::client::Client,
     item: &logseal::log::AppendItem,
-) -> anyhow::Result<Value> {
+) -> anyhow::Result<logseal::serve::AddReceipt> {
     let receipt = client.add(item)?;
-    let note = client.publish_checkpoint().map_err(|e| {
+    client.publish_checkpoint().map_err(|e| {
         anyhow::anyhow!(
             "the access record is appended at leaf {}, but the server did not publish a \
              checkpoint over it: {e}",
             receipt.leaf_index
         )
     })?;
-    let size = logseal::note::parse_note(&note)
-        .ok()
-        .and_then(|n| logseal::checkpoint::Checkpoint::parse(&n.text).ok())
-        .map(|c| c.size)
-        .with_context(|| format!("{}: the checkpoint answered does not parse", client.base()))?;
-    if size <= receipt.leaf_index {
+    Ok(receipt)
+}
+
+/// That the record sent (`item`, the producer's seq `seq`) is the one `receipt` names, and
+/// that this directory's published checkpoint, signed by the log key, includes it at the
+/// receipt's leaf (an inclusion proof from the directory's own tiles). Returns that
+/// checkpoint's size.
+fn logged_here(
+    log: &Log,
+    item: &logseal::log::AppendItem,
+    receipt: &logseal::serve::AddReceipt,
+    seq: u64,
+) -> anyhow::Result<u64> {
+    let leaf_hash = logseal::record::types::Hash32(log.alg().leaf(&item.record));
+    if receipt.leaf_hash != leaf_hash.to_string() || receipt.seq != seq {
         bail!(
-            "{}: the checkpoint answered (size {size}) does not cover the access record at \
-             leaf {}",
-            client.base(),
-            receipt.leaf_index
+            "the receipt (leaf hash {}, seq {}) is not for the record sent (leaf hash {leaf_hash}, \
+             seq {seq})",
+            receipt.leaf_hash,
+            receipt.seq
         );
     }
-    Ok(json!({
-        "leaf": receipt.leaf_index,
-        "producer": receipt.producer,
-        "seq": receipt.seq,
-        "checkpoint_size": size,
-    }))
+    let producer = logseal::record::text::ProducerId::new(&receipt.producer)
+        .map_err(|e| anyhow::anyhow!("the receipt's producer {:?}: {e}", receipt.producer))?;
+    let r = logseal::log::Receipt {
+        leaf_index: receipt.leaf_index,
+        leaf_hash,
+        producer,
+        seq,
+    };
+    match logseal::producer::Producer::proof(log, &r)? {
+        Some(p) => Ok(p.tree_size),
+        None => bail!(
+            "the log's published checkpoint does not include leaf {}",
+            receipt.leaf_index
+        ),
+    }
 }
 
 /// "this inspection is logged: leaf N (producer#seq, data-access), checkpoint size M".

@@ -87,6 +87,11 @@ pub(super) struct Signer {
 }
 
 impl Signer {
+    /// The seq the next record signed gets.
+    pub(super) fn next_seq(&self) -> u64 {
+        self.seq
+    }
+
     pub(super) fn new(log: &Log, key: &SigningKey) -> Signer {
         let (seq, prev) = log
             .state()
@@ -615,9 +620,49 @@ fn apply_served(
             _ => anyhow::anyhow!(msg),
         }
     };
-    let plan = client
-        .sweep_plan(&request)
-        .map_err(|e| served_err("plan", e))?;
+    // The plan is signed only if it is the sweep this directory's own log gives: the same
+    // size, the same records' bodies, the executor's chain where the log has it. A process
+    // answering at the server's address cannot have the executor's key sign anything else.
+    let mut tries = 0;
+    let (plan, log) = loop {
+        let plan = client
+            .sweep_plan(&request)
+            .map_err(|e| served_err("plan", e))?;
+        let log = Log::open_read_only(dir).map_err(log_err)?;
+        if plan.size == log.size() {
+            break (plan, log);
+        }
+        tries += 1;
+        if tries == 3 {
+            bail!(
+                "{}: the server planned the sweep at size {} but the log directory is at {}: \
+                 it keeps growing under the sweep; run it again. Nothing was erased.",
+                dir.display(),
+                plan.size,
+                log.size()
+            );
+        }
+    };
+    let authority = authority_of(args.trust.as_deref())?;
+    let local = prepare(&log, &executor.producer, at, args.grace, authority, &[])?;
+    let (next_seq, head) = log
+        .state()
+        .producer(&executor.producer)
+        .map_or((0, [0; 32]), |h| (h.next_seq, h.head.0));
+    if local.bodies != plan.bodies || plan.next_seq != next_seq || plan.prev != hex::encode(head) {
+        bail!(Invalid(format!(
+            "{}: the sweep planned by {} is not the sweep of this log directory at {} \
+             ({} record(s) planned there, {} here; the executor's chain at seq {} there, {} \
+             here): not signed, nothing was erased",
+            dir.display(),
+            client.base(),
+            at.to_rfc3339(),
+            plan.bodies.len(),
+            local.bodies.len(),
+            plan.next_seq,
+            next_seq
+        )));
+    }
     if plan.bodies.is_empty() {
         let mut out = sweep_header(dir, at, &plan.counts);
         out.push_str("nothing to erase\n");

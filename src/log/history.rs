@@ -81,6 +81,29 @@ pub fn key(size: u64) -> String {
 /// The object key of the RFC 3161 time-stamp response over the checkpoint of tree size `size`
 /// (`checkpoints/<N>.tsr`, docs/FORMAT.md §Timestamp tokens): not a history entry
 /// ([`parse_key`] ignores it).
+/// Whether `note` is the same signing of its size as `first` (the history entry
+/// `checkpoints/<N>`, the first signing): the same text and the same signatures by the log
+/// (its name is the origin, the text's first line), witness cosignatures aside. A token at
+/// `checkpoints/<N>.tsr` was obtained for the first signing; a later signing of the same tree
+/// (another time in the log's cosignature) is not bounded by it.
+pub fn same_signing(note: &[u8], first: &[u8]) -> bool {
+    let (Ok(a), Ok(b)) = (
+        crate::note::parse_note(note),
+        crate::note::parse_note(first),
+    ) else {
+        return false;
+    };
+    let origin = a.text.lines().next().unwrap_or_default().to_string();
+    let by_log = |n: &crate::note::Note| -> Vec<(u32, Vec<u8>)> {
+        n.signatures
+            .iter()
+            .filter(|s| s.name == origin)
+            .map(|s| (s.key_id, s.sig_bytes.clone()))
+            .collect()
+    };
+    a.text == b.text && !by_log(&a).is_empty() && by_log(&a) == by_log(&b)
+}
+
 pub fn timestamp_key(size: u64) -> String {
     format!("{}.tsr", key(size))
 }

@@ -88,12 +88,23 @@ impl Authority {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stamp {
     pub gen_time: u64,
+    /// The token's declared accuracy, rounded up to whole seconds (0 when it declares none):
+    /// RFC 3161 proves the time only to within it, so the message existed by
+    /// [`Stamp::existed_by`].
+    pub accuracy_secs: u64,
     /// The trust file's name of the authority the signer is pinned by or chained to.
     pub authority: String,
     /// The signer certificate's subject (RFC 4514 form).
     pub signer: String,
     /// The token's serial number, hex.
     pub serial: String,
+}
+
+impl Stamp {
+    /// The latest time the token proves the message existed by: genTime plus its accuracy.
+    pub fn existed_by(&self) -> u64 {
+        self.gen_time.saturating_add(self.accuracy_secs)
+    }
 }
 
 /// Why a time-stamp request could not be built or a response did not verify.
@@ -333,6 +344,14 @@ fn check_token(
         });
     }
     let gen_time = tst.gen_time.to_unix_duration().as_secs();
+    // Accuracy in whole seconds, rounded up; negative sub-second parts count as none.
+    let accuracy_secs = tst.accuracy.as_ref().map_or(0, |a| {
+        let sub = u64::try_from(a.millis.unwrap_or(0)).unwrap_or(0) * 1000
+            + u64::try_from(a.micros.unwrap_or(0)).unwrap_or(0);
+        a.seconds
+            .unwrap_or(0)
+            .saturating_add(sub.div_ceil(1_000_000))
+    });
     let signers = sd.signer_infos.0.as_slice();
     let [si] = signers else {
         return Err(TimestampError::SignerCount {
@@ -388,6 +407,7 @@ fn check_token(
     let authority = anchor(signer, authorities, gen_time)?;
     Ok(Stamp {
         gen_time,
+        accuracy_secs,
         authority: authority.name.clone(),
         signer: subject,
         serial: hex::encode(tst.serial_number.as_bytes()),

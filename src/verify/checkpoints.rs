@@ -221,10 +221,9 @@ pub(crate) fn check(
         cosigned += usize::from(ok);
         witness_times.extend(earliest);
     }
-    let quorum = trust.quorum_for(published.size);
-    if let Some(m) = trust.before_witnesses(published.size) {
-        out.push(Finding::notice(C, "checkpoint-before-witnesses", m));
-    }
+    // The published checkpoint is the newest: always held to the quorum
+    // (`witnessed_after_size` exempts only older checkpoints of a bundle).
+    let quorum = trust.file.witness_quorum;
     if let Some(log_time) = published.log_time
         && let Some(bound) = witnessed_time(log_time, &witness_times, quorum)
     {
@@ -397,6 +396,7 @@ pub(crate) fn stamped(
     text: &str,
     trust: &Trust,
     token: Result<Option<Vec<u8>>, StoreError>,
+    first_signing: bool,
     out: &mut Findings,
 ) {
     let path = format!(
@@ -416,7 +416,8 @@ pub(crate) fn stamped(
                     C,
                     "checkpoint-timestamp-missing",
                     format!(
-                        "the checkpoint of size {} has no time-stamp token ({path} is absent):                          its time is not bounded by a time-stamping authority of the trust file                          ({})",
+                        "the checkpoint of size {} has no time-stamp token ({path} is absent): its \
+                         time is not bounded by a time-stamping authority of the trust file ({})",
                         published.size,
                         names.join(", ")
                     ),
@@ -470,8 +471,26 @@ pub(crate) fn stamped(
             return;
         }
     };
+    if !first_signing {
+        out.push(
+            Finding::notice(
+                C,
+                "checkpoint-timestamp-earlier-signing",
+                format!(
+                    "{path} was obtained for the first signing of the tree of size {} (the \
+                     history entry public/{}); the published checkpoint is a later signing of \
+                     the same tree (another time in the log's cosignature), so its time is \
+                     not bounded by that token",
+                    published.size,
+                    crate::log::history::key(published.size)
+                ),
+            )
+            .checkpoint_size(published.size),
+        );
+        return;
+    }
     if let Some(log_time) = published.log_time
-        && let Some(by) = stamped_by(log_time, stamp.gen_time)
+        && let Some(by) = stamped_by(log_time, stamp.existed_by())
     {
         out.push(
             Finding::notice(
@@ -479,9 +498,12 @@ pub(crate) fn stamped(
                 "checkpoint-time-stamped",
                 format!(
                     "the log's time on the checkpoint of size {} ({}) is more than {} s after \
-                     the time {} at which time-stamping authority {} ({}) stamped it, so it \
-                     existed then: the log's clock was ahead, or set forward; the stamped time \
-                     plus the skew is used as the checkpoint's time (checks 4 to 8)",
+                     the time {} at which time-stamping authority {} ({}) stamped its tree: \
+                     the tree existed then, and the log's clock was ahead or set forward, or \
+                     the tree was signed again later. The log's time still stands for checks \
+                     4 to 8: a token covers the tree, not a signing, and can be obtained for it \
+                     before the log signs, so moving the checkpoint's time to it could hide \
+                     what fell due since",
                     published.size,
                     log_time_text(log_time),
                     CLOCK_SKEW_SECS,
@@ -495,7 +517,6 @@ pub(crate) fn stamped(
                 log_time_text(log_time),
             ),
         );
-        published.log_time = Some(by);
     }
 }
 

@@ -286,7 +286,17 @@ fn check_checkpoint(
             &crate::log::history::timestamp_key(p.size),
             crate::timestamp::MAX_RESPONSE_SIZE,
         );
-        checkpoints::stamped(p, &n.text, trust, token, out);
+        // The token is for the first signing of this size (the history entry); a later
+        // signing of the same tree is not bounded by it.
+        let first = store
+            .get_at_most(
+                &crate::log::history::key(p.size),
+                crate::note::MAX_NOTE_SIZE,
+            )
+            .ok()
+            .flatten()
+            .is_some_and(|f| crate::log::history::same_signing(bytes, &f));
+        checkpoints::stamped(p, &n.text, trust, token, first, out);
     }
     if let (Some(p), Some(_)) = (&published, resume) {
         for u in &unproven {
