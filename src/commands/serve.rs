@@ -153,10 +153,14 @@ fn serve_until(
         }),
         None => None,
     };
-    if let (Some(url), Some(cert)) = (&args.tsa, &args.tsa_cert) {
-        let _ = TSA.set((url.clone(), super::log::read_tsa_cert(url, cert)?));
-    }
-    let sequencer = std::thread::spawn(move || sequence(log, &dir, rx, every, &mut witnessing));
+    let tsa = match (&args.tsa, &args.tsa_cert) {
+        (Some(url), Some(cert)) => Some((url.clone(), super::log::read_tsa_cert(url, cert)?)),
+        _ => None,
+    };
+    let sequencer = std::thread::spawn(move || {
+        TSA.with(|t| *t.borrow_mut() = tsa);
+        sequence(log, &dir, rx, every, &mut witnessing)
+    });
     let app = Arc::new(App {
         jobs: jobs.clone(),
         public,
@@ -565,10 +569,13 @@ fn publish_if_grown(
     Ok(())
 }
 
-/// The time-stamping authority (`--tsa`, `--tsa-cert`) asked to stamp every checkpoint
-/// published, as `checkpoint --tsa` does.
-static TSA: std::sync::OnceLock<(String, logseal::timestamp::Authority)> =
-    std::sync::OnceLock::new();
+thread_local! {
+    /// The time-stamping authority (`--tsa`, `--tsa-cert`) asked to stamp every checkpoint
+    /// published, as `checkpoint --tsa` does: set in each server's own sequencer thread (two
+    /// servers in one process each keep theirs).
+    static TSA: std::cell::RefCell<Option<(String, logseal::timestamp::Authority)>> =
+        const { std::cell::RefCell::new(None) };
+}
 
 /// The witnesses the log asks before publishing (`--witnesses`), and the size each one
 /// last cosigned, as far as this process learnt it.
@@ -613,8 +620,8 @@ fn checkpoint_now(
             note
         }
     };
-    if let Some((url, authority)) = TSA.get() {
-        let line = super::log::timestamp_checkpoint(log, &note, url, authority);
+    if let Some((url, authority)) = TSA.with(|t| t.borrow().clone()) {
+        let line = super::log::timestamp_checkpoint(log, &note, &url, &authority);
         eprintln!("logseal serve: {line}");
     }
     *published = log.size();

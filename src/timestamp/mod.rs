@@ -515,13 +515,33 @@ fn anchor<'a>(
         return Ok(a);
     }
     let tbs = &signer.tbs_certificate;
-    let issuer = authorities
+    // Every listed authority named as the issuer is tried (a CA re-keyed under the same name
+    // may be listed twice); the first that verifies and is valid at genTime anchors it.
+    let mut first_failure = None;
+    for issuer in authorities
         .iter()
-        .find(|a| a.certificate.tbs_certificate.subject == tbs.issuer)
-        .ok_or_else(|| TimestampError::Untrusted {
-            subject: tbs.subject.to_string(),
-            issuer: tbs.issuer.to_string(),
-        })?;
+        .filter(|a| a.certificate.tbs_certificate.subject == tbs.issuer)
+    {
+        match issued_by(signer, issuer, gen_time) {
+            Ok(()) => return Ok(issuer),
+            Err(e) => {
+                first_failure.get_or_insert(e);
+            }
+        }
+    }
+    Err(first_failure.unwrap_or_else(|| TimestampError::Untrusted {
+        subject: tbs.subject.to_string(),
+        issuer: tbs.issuer.to_string(),
+    }))
+}
+
+/// That `issuer` is a CA, signed `signer`, and is valid at `gen_time`.
+fn issued_by(
+    signer: &Certificate,
+    issuer: &Authority,
+    gen_time: u64,
+) -> Result<(), TimestampError> {
+    let tbs = &signer.tbs_certificate;
     let ca_tbs = &issuer.certificate.tbs_certificate;
     let is_ca = ca_tbs
         .extensions
@@ -554,8 +574,7 @@ fn anchor<'a>(
             issuer: ca_tbs.subject.to_string(),
         },
     })?;
-    valid_at(&issuer.certificate, gen_time)?;
-    Ok(issuer)
+    valid_at(&issuer.certificate, gen_time)
 }
 
 #[cfg(test)]

@@ -128,6 +128,27 @@ fn a_tsa_of_another_ca_is_untrusted() {
 }
 
 #[test]
+fn a_re_keyed_ca_under_the_same_name_does_not_hide_the_issuer() {
+    // Alone, the CA with the issuer's name but another key did not sign the TSA's
+    // certificate; listed before the real one, every authority of that name is tried.
+    let rekeyed = authority("rekeyed", "same-name-ca.pem");
+    match verify_response(
+        &read("valid.tsr"),
+        &message(),
+        None,
+        std::slice::from_ref(&rekeyed),
+    ) {
+        Err(TimestampError::CertificateSignatureInvalid { subject, .. }) => {
+            assert_eq!(subject, "CN=logseal test TSA");
+        }
+        r => panic!("{r:?}"),
+    }
+    let both = vec![rekeyed, ca()[0].clone()];
+    let stamp = verify_response(&read("valid.tsr"), &message(), None, &both).unwrap();
+    assert_eq!(stamp.authority, ca()[0].name);
+}
+
+#[test]
 fn a_certificate_outside_its_validity_at_gen_time_is_refused() {
     for (file, subject) in [
         ("expired.tsr", "CN=logseal test TSA\\, expired"),

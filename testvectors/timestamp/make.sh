@@ -61,6 +61,9 @@ issue() {
 [ -f other-ca.key ] || key other-ca.key
 issue "logseal test timestamp CA" ca.key root 20260101000000Z 20460101000000Z > ca.pem
 issue "logseal test other CA" other-ca.key root 20260101000000Z 20460101000000Z > other-ca.pem
+# A CA under the very name of ca.pem with another key (a re-keyed CA): listed first, it
+# must not hide ca.pem.
+issue "logseal test timestamp CA" other-ca.key root 20260101000000Z 20460101000000Z > same-name-ca.pem
 issue "logseal test TSA" tsa.key tsa 20260101000000Z 20360101000000Z ca.pem ca.key > tsa.pem
 issue "logseal test TSA, expired" tsa.key tsa 20200101000000Z 20210101000000Z ca.pem ca.key > tsa-expired.pem
 issue "logseal test TSA, not yet valid" tsa.key tsa 20400101000000Z 20410101000000Z ca.pem ca.key > tsa-future.pem
