@@ -275,6 +275,22 @@ fn append_access(
                 client.base()
             ))
         })?;
+        // The values were read before the record was logged, without the log's lock: a
+        // sweep the server ran in between may have erased some. Nothing is revealed then.
+        for (leaf, field) in &a.revealed {
+            let still = log
+                .log
+                .disclosures(*leaf)
+                .is_ok_and(|ds| ds.iter().any(|d| d.path.to_string() == *field));
+            if !still {
+                return Err(Invalid(format!(
+                    "the disclosure of {field} at leaf {leaf} is no longer held (erased while \
+                     this inspection was being logged, at leaf {}): nothing is revealed",
+                    receipt.leaf_index
+                ))
+                .into());
+            }
+        }
         return Ok(json!({
             "leaf": receipt.leaf_index,
             "producer": receipt.producer,
