@@ -260,7 +260,14 @@ fn append_access(
         )
         .map_err(refuse)?;
     if let Some(client) = &log.served {
-        let receipt = append_served(client, &item).map_err(refuse)?;
+        let receipt = client.add(&item).map_err(|e| refuse(e.into()))?;
+        client.publish_checkpoint().map_err(|e| {
+            Invalid(format!(
+                "the inspection's data-access record is appended at leaf {}, but the server \
+                 did not publish a checkpoint over it, so nothing is revealed: {e}",
+                receipt.leaf_index
+            ))
+        })?;
         // Read what follows (the checkpoint, the records) as the log is now.
         log.log = Log::open_read_only(log.log.dir())
             .with_context(|| format!("cannot open the log {}", log.log.dir().display()))?;
@@ -312,23 +319,6 @@ fn append_access(
         "seq": receipt.seq,
         "checkpoint_size": log.size(),
     }))
-}
-
-/// Append the access record through the server (its answer once durable), then have it
-/// publish a checkpoint covering it. The answers are checked by [`logged_here`].
-fn append_served(
-    client: &logseal::client::Client,
-    item: &logseal::log::AppendItem,
-) -> anyhow::Result<logseal::serve::AddReceipt> {
-    let receipt = client.add(item)?;
-    client.publish_checkpoint().map_err(|e| {
-        anyhow::anyhow!(
-            "the access record is appended at leaf {}, but the server did not publish a \
-             checkpoint over it: {e}",
-            receipt.leaf_index
-        )
-    })?;
-    Ok(receipt)
 }
 
 /// That the record sent (`item`, the producer's seq `seq`) is the one `receipt` names, and
