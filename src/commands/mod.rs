@@ -6,6 +6,7 @@
 //! (exit 2: could not run). Nothing here decides what is valid; the library does.
 
 mod append;
+mod background;
 pub mod bench;
 pub mod bundle;
 pub mod demo;

@@ -83,54 +83,16 @@ enum Until {
     Told(oneshot::Receiver<()>),
 }
 
-/// A server started inside this process ([`start_in_background`]): its base URL, and how to
-/// stop it as SIGTERM would.
-pub(crate) struct Background {
-    pub url: String,
-    stop: Option<oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<anyhow::Result<u64>>>,
-}
-
-impl Background {
-    /// Stop as on SIGTERM: answer what is in flight, publish a checkpoint if the log grew.
-    /// Returns the size of the last checkpoint published.
-    pub fn stop(mut self) -> anyhow::Result<u64> {
-        self.stop.take();
-        self.thread
-            .take()
-            .context("the server was stopped before")?
-            .join()
-            .map_err(|_| anyhow::anyhow!("the server thread panicked"))?
-    }
-}
-
-impl Drop for Background {
-    fn drop(&mut self) {
-        self.stop.take();
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
-}
-
-/// `logseal serve` on its own thread of this process, listening on `args.listen` (port 0:
-/// any free one); returns once it accepts connections.
-pub(crate) fn start_in_background(args: ServeArgs) -> anyhow::Result<Background> {
-    let (stop, until) = oneshot::channel();
-    let (ready, bound) = mpsc::channel();
-    let thread = std::thread::spawn(move || serve_until(args, Until::Told(until), Some(ready)));
-    match bound.recv() {
-        Ok(addr) => Ok(Background {
-            url: format!("http://{addr}"),
-            stop: Some(stop),
-            thread: Some(thread),
-        }),
-        Err(_) => Err(thread
-            .join()
-            .map_err(|_| anyhow::anyhow!("the server thread panicked"))?
-            .err()
-            .unwrap_or_else(|| anyhow::anyhow!("the server stopped before it listened"))),
-    }
+/// `logseal serve` on its own thread of this process (the demo), listening on `args.listen`
+/// (port 0: any free one); returns once it accepts connections. Stopping it is as SIGTERM:
+/// what is in flight is answered, a checkpoint published if the log grew; it returns the
+/// size of the last checkpoint published.
+pub(crate) fn start_in_background(
+    args: ServeArgs,
+) -> anyhow::Result<super::background::Background<u64>> {
+    super::background::Background::start("server", move |until, ready| {
+        serve_until(args, Until::Told(until), Some(ready))
+    })
 }
 
 /// Serve until told to stop; the size of the last checkpoint published.

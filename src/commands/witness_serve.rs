@@ -96,42 +96,15 @@ fn serve_until(
     Ok(())
 }
 
-/// A witness started inside this process ([`start_in_background`]): its base URL; dropping
-/// it stops the witness.
-pub(crate) struct Background {
-    pub url: String,
-    stop: Option<oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<anyhow::Result<()>>>,
-}
-
-impl Drop for Background {
-    fn drop(&mut self) {
-        self.stop.take();
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
-}
-
 /// `logseal witness serve` on its own thread of this process (the demo), listening on
 /// `args.listen` (port 0: any free one), saying nothing on standard error; returns once it
-/// accepts connections.
-pub(crate) fn start_in_background(args: WitnessServeArgs) -> anyhow::Result<Background> {
-    let (stop, until) = oneshot::channel();
-    let (ready, bound) = std::sync::mpsc::channel();
-    let thread = std::thread::spawn(move || serve_until(args, Some(until), Some(ready)));
-    match bound.recv() {
-        Ok(addr) => Ok(Background {
-            url: format!("http://{addr}"),
-            stop: Some(stop),
-            thread: Some(thread),
-        }),
-        Err(_) => Err(thread
-            .join()
-            .map_err(|_| anyhow::anyhow!("the witness thread panicked"))?
-            .err()
-            .unwrap_or_else(|| anyhow::anyhow!("the witness stopped before it listened"))),
-    }
+/// accepts connections. Dropping it stops the witness.
+pub(crate) fn start_in_background(
+    args: WitnessServeArgs,
+) -> anyhow::Result<super::background::Background<()>> {
+    super::background::Background::start("witness", move |until, ready| {
+        serve_until(args, Some(until), Some(ready))
+    })
 }
 
 async fn serve(
