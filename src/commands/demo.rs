@@ -890,27 +890,7 @@ fn evidence(
     std::fs::write(court.join("subscriber.txt"), format!("{SUBSCRIBER}\n"))?;
     std::fs::write(court.join("case-ref.txt"), "ECLI-NL-RBAMS-2026-1234\n")?;
     let export = |name: &str, value: &str, field: &str, disclose: &[&str], at: u64| {
-        let args = logseal::cli::ExportArgs {
-            dir: log.clone(),
-            out: court.join(name),
-            match_file: Some(court.join(value)),
-            field: vec![field.into()],
-            leaf: vec![],
-            kind: None,
-            producer: None,
-            since: None,
-            until: None,
-            disclose: disclose.iter().map(|d| d.to_string()).collect(),
-            max_chain: 10_000,
-            max_logging_delay: 86_400,
-            inspector_key: keys_dir.join(format!("{}.key", scenario::INSPECTOR)),
-            purpose: "court-order".into(),
-            legal_basis: "dsa-art-54".into(),
-            case_ref_file: court.join("case-ref.txt"),
-            organisation: "rechtbank-amsterdam".into(),
-            from_checkpoint: None,
-            trust: None,
-        };
+        let args = court_export(&log, &court, keys_dir, (name, value, field, disclose));
         super::bundle::export_text(args, at)
     };
     let a = export(
@@ -967,6 +947,38 @@ fn evidence(
         account: account_bundle,
         subscriber: subscriber_bundle,
     })
+}
+
+/// The court's export (steps 13 and 14) from the log `log`: bundle `court/NAME`, records
+/// whose sealed `field` holds the value in `court/VALUE`, `disclose` disclosed, by the
+/// auditor's inspector under the case reference in `court/case-ref.txt`.
+pub(super) fn court_export(
+    log: &Path,
+    court: &Path,
+    keys_dir: &Path,
+    (name, value, field, disclose): (&str, &str, &str, &[&str]),
+) -> logseal::cli::ExportArgs {
+    logseal::cli::ExportArgs {
+        dir: log.to_path_buf(),
+        out: court.join(name),
+        match_file: Some(court.join(value)),
+        field: vec![field.into()],
+        leaf: vec![],
+        kind: None,
+        producer: None,
+        since: None,
+        until: None,
+        disclose: disclose.iter().map(|d| d.to_string()).collect(),
+        max_chain: 10_000,
+        max_logging_delay: 86_400,
+        inspector_key: keys_dir.join(format!("{}.key", scenario::INSPECTOR)),
+        purpose: "court-order".into(),
+        legal_basis: "dsa-art-54".into(),
+        case_ref_file: court.join("case-ref.txt"),
+        organisation: "rechtbank-amsterdam".into(),
+        from_checkpoint: None,
+        trust: None,
+    }
 }
 
 /// Step 12's summary of a `subject --json` report: the queries found, by official, and

@@ -314,30 +314,17 @@ fn witnessed_bundle(
 ) -> anyhow::Result<Witnessed> {
     let court = dir.join("court");
     let path = court.join("account-case-witnessed.lsb");
-    let args = logseal::cli::ExportArgs {
-        dir: live.to_path_buf(),
-        out: path.clone(),
-        match_file: Some(court.join("account.txt")),
-        field: vec!["account_id".into()],
-        leaf: vec![],
-        kind: None,
-        producer: None,
-        since: None,
-        until: None,
-        disclose: ["account_id", "content_hash", "matched_hash_value"]
-            .iter()
-            .map(|d| d.to_string())
-            .collect(),
-        max_chain: 10_000,
-        max_logging_delay: 86_400,
-        inspector_key: keys_dir.join(format!("{}.key", scenario::INSPECTOR)),
-        purpose: "court-order".into(),
-        legal_basis: "dsa-art-54".into(),
-        case_ref_file: court.join("case-ref.txt"),
-        organisation: "rechtbank-amsterdam".into(),
-        from_checkpoint: None,
-        trust: None,
-    };
+    let args = super::demo::court_export(
+        live,
+        &court,
+        keys_dir,
+        (
+            "account-case-witnessed.lsb",
+            "account.txt",
+            "account_id",
+            &["account_id", "content_hash", "matched_hash_value"],
+        ),
+    );
     super::bundle::export_text(args, now_secs())
         .context("demo: exporting the account case from the served log")?;
     let bundle = logseal::bundle::Bundle::decode(&std::fs::read(&path)?)
